@@ -1,0 +1,1 @@
+"""Adapters: the database, definition files, the holiday calendar — everything with I/O."""

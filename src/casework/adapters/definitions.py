@@ -1,0 +1,260 @@
+"""Load lifecycle definitions, deadline rules and the escalation policy from their YAML files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from casework.domain.calendar import DayUnit
+from casework.domain.errors import ConfigurationError
+from casework.domain.escalation import EscalationPolicy, Ladder, LadderStep, RecipientRole
+from casework.domain.lifecycle import (
+    ClockEffects,
+    ClockStart,
+    FieldSpec,
+    LifecycleDefinition,
+    StateSpec,
+    TransitionSpec,
+)
+from casework.domain.rules import DeadlineRule, ExtensionAllowance, RuleBook
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Everything the engine reads from `state_machines/`."""
+
+    lifecycles: Mapping[str, LifecycleDefinition]
+    rules: RuleBook
+    escalation: EscalationPolicy
+
+    def lifecycle(self, kind: str) -> LifecycleDefinition:
+        try:
+            return self.lifecycles[kind]
+        except KeyError:
+            raise ConfigurationError(
+                f"no lifecycle for case kind {kind!r}; defined kinds: {', '.join(self.lifecycles)}"
+            ) from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path} must hold a mapping at the top level")
+    return data
+
+
+def _need(data: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in data:
+        raise ConfigurationError(f"{where}: missing '{key}'")
+    return data[key]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _clock_effects(data: Mapping[str, Any] | None) -> ClockEffects:
+    data = data or {}
+    starts = tuple(
+        ClockStart(code=s["clock"], anchor=s.get("anchor", "event"), when=s.get("when"))
+        for s in _as_list(data.get("start"))
+    )
+    for start in starts:
+        if start.anchor not in ("event", "receipt"):
+            raise ConfigurationError(f"clock {start.code}: anchor must be 'event' or 'receipt'")
+    return ClockEffects(
+        start=starts,
+        stop=tuple(_as_list(data.get("stop"))),
+        pause=tuple(_as_list(data.get("pause"))),
+        resume=tuple(_as_list(data.get("resume"))),
+        extend=tuple(_as_list(data.get("extend"))),
+    )
+
+
+def load_lifecycle(path: Path) -> LifecycleDefinition:
+    data = _read_yaml(path)
+    where = str(path)
+    states = {
+        name: StateSpec(
+            name=name,
+            legal_name=_need(spec, "legal_name", f"{where}: state {name}"),
+            description=spec.get("description", ""),
+            is_final=bool(spec.get("final", False)),
+        )
+        for name, spec in _need(data, "states", where).items()
+    }
+    transitions = []
+    for raw in _need(data, "transitions", where):
+        trigger = _need(raw, "trigger", f"{where}: a transition")
+        here = f"{where}: trigger {trigger}"
+        fields = tuple(
+            FieldSpec(
+                name=f["name"],
+                description=f.get("description", ""),
+                choices=tuple(str(c) for c in f.get("choices", ())),
+                required=bool(f.get("required", True)),
+            )
+            for f in raw.get("fields", ())
+        )
+        transitions.append(
+            TransitionSpec(
+                trigger=trigger,
+                sources=tuple(_as_list(_need(raw, "source", here))),
+                dest=str(_need(raw, "dest", here)),
+                title=raw.get("title", trigger),
+                basis=_need(raw, "basis", here),
+                guards=tuple(raw.get("guards", ())),
+                fields=fields,
+                clocks=_clock_effects(raw.get("clocks")),
+                sets_attributes=dict(raw.get("sets", {})),
+            )
+        )
+    return LifecycleDefinition(
+        kind=_need(data, "kind", where),
+        version=str(_need(data, "version", where)),
+        initial=_need(data, "initial", where),
+        states=states,
+        transitions=tuple(transitions),
+        on_log=_clock_effects(data.get("on_log")),
+        source_file=path.name,
+    )
+
+
+def _as_date(value: Any, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    raise ConfigurationError(f"{where}: expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def load_rules(path: Path) -> list[DeadlineRule]:
+    rules = []
+    for raw in _need(_read_yaml(path), "rules", str(path)):
+        code = _need(raw, "code", f"{path}: a rule")
+        where = f"{path}: rule {code}"
+        ext = raw.get("extension")
+        extension = (
+            ExtensionAllowance(
+                days=int(ext["days"]),
+                unit=DayUnit(ext.get("unit", raw["unit"])),
+                max_count={str(k): int(v) for k, v in ext["max_count"].items()},
+                basis=ext.get("basis", raw["basis"]),
+            )
+            if ext
+            else None
+        )
+        try:
+            unit = DayUnit(_need(raw, "unit", where))
+        except ValueError:
+            raise ConfigurationError(f"{where}: unit must be 'working' or 'calendar'") from None
+        effective_to = raw.get("effective_to")
+        rules.append(
+            DeadlineRule(
+                code=code,
+                version=str(_need(raw, "version", where)),
+                title=raw.get("title", code),
+                length=int(_need(raw, "length", where)),
+                unit=unit,
+                basis=_need(raw, "basis", where),
+                effective_from=_as_date(_need(raw, "effective_from", where), where),
+                effective_to=_as_date(effective_to, where) if effective_to else None,
+                start_events=tuple(raw.get("start_events", ())),
+                stop_events=tuple(raw.get("stop_events", ())),
+                pause_events=tuple(raw.get("pause_events", ())),
+                extension=extension,
+                is_policy=bool(raw.get("policy", False)),
+                note=raw.get("note", ""),
+                escalation=raw.get("escalation", "default"),
+            )
+        )
+    return rules
+
+
+def load_escalation(path: Path) -> EscalationPolicy:
+    ladders = []
+    for name, steps in _need(_read_yaml(path), "ladders", str(path)).items():
+        try:
+            ladder_steps = tuple(
+                LadderStep(
+                    code=s["step"],
+                    offset=int(s["offset"]),
+                    recipients=tuple(RecipientRole(r) for r in s["recipients"]),
+                    title=s.get("title", s["step"]),
+                )
+                for s in steps
+            )
+        except (KeyError, ValueError) as exc:
+            allowed = ", ".join(r.value for r in RecipientRole)
+            raise ConfigurationError(
+                f"{path}: ladder {name}: each step needs step, offset and recipients "
+                f"(one of {allowed}): {exc}"
+            ) from exc
+        ladders.append(Ladder(name=name, steps=ladder_steps))
+    return EscalationPolicy.build(ladders)
+
+
+def check_consistency(lifecycle: LifecycleDefinition, rules: RuleBook) -> None:
+    """The lifecycle's clock effects and the rules' event lists must say the same thing."""
+    problems = []
+    for code in sorted(lifecycle.clock_codes()):
+        if code not in rules.codes:
+            problems.append(f"clock {code} is used by the lifecycle but has no rule")
+    effects: dict[str, dict[str, set[str]]] = {}
+
+    def note(code: str, kind: str, trigger: str) -> None:
+        effects.setdefault(code, {}).setdefault(kind, set()).add(trigger)
+
+    for start in lifecycle.on_log.start:
+        note(start.code, "start", "log")
+    for spec in lifecycle.transitions:
+        for start in spec.clocks.start:
+            note(start.code, "start", spec.trigger)
+        for code in spec.clocks.stop:
+            note(code, "stop", spec.trigger)
+        for code in spec.clocks.pause:
+            note(code, "pause", spec.trigger)
+    prefix = lifecycle.kind + "."
+    for code in rules.codes:
+        if not code.startswith(prefix):
+            continue
+        for rule in rules.versions(code):
+            declared = {
+                "start": set(rule.start_events),
+                "stop": set(rule.stop_events),
+                "pause": set(rule.pause_events),
+            }
+            for kind, triggers in declared.items():
+                used = effects.get(code, {}).get(kind, set())
+                if triggers != used:
+                    problems.append(
+                        f"rule {code} v{rule.version} lists {kind} events {sorted(triggers)} "
+                        f"but the lifecycle {kind}s it on {sorted(used)}"
+                    )
+    if problems:
+        raise ConfigurationError("; ".join(problems))
+
+
+def load_definitions(folder: Path) -> Definitions:
+    """Read every lifecycle in `folder`, the rules in `folder/rules` and `folder/escalation.yaml`."""
+    rules = RuleBook(
+        rule for path in sorted((folder / "rules").glob("*.yaml")) for rule in load_rules(path)
+    )
+    lifecycles = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == "escalation.yaml":
+            continue
+        lifecycle = load_lifecycle(path)
+        check_consistency(lifecycle, rules)
+        lifecycles[lifecycle.kind] = lifecycle
+    return Definitions(
+        lifecycles=lifecycles, rules=rules, escalation=load_escalation(folder / "escalation.yaml")
+    )

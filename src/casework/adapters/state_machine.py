@@ -1,0 +1,70 @@
+"""Build one `transitions` machine per case kind from its lifecycle definition.
+
+One machine is shared by every case of a kind (`model=None`, no registered models — registering
+is O(n²)); a case is moved by `machine.events[trigger].trigger(adapter)` where the adapter is a
+tiny object whose `state` attribute stands for the row's state. No auto `to_<state>` triggers.
+Guards with their messages are checked by the service before the machine is asked to move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from transitions import Machine, MachineError
+
+from casework.domain.errors import TransitionRefused
+from casework.domain.lifecycle import LifecycleDefinition
+
+
+@dataclass
+class CaseStateAdapter:
+    """What `transitions` moves: a stand-in for the case row's state."""
+
+    state: str
+
+
+class LifecycleMachine:
+    """A `transitions.Machine` built from a `LifecycleDefinition`."""
+
+    def __init__(self, definition: LifecycleDefinition) -> None:
+        self.definition = definition
+        transitions: list[dict[str, Any]] = [
+            {"trigger": spec.trigger, "source": list(spec.sources), "dest": spec.dest}
+            for spec in definition.transitions
+        ]
+        self._machine = Machine(
+            model=None,
+            states=list(definition.states),
+            initial=definition.initial,
+            transitions=transitions,
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="state",
+        )
+
+    def fire(self, state: str, trigger: str) -> str:
+        """Apply `trigger` to a case in `state`; the new state, or a refusal naming the allowed."""
+        self.definition.transition_for(trigger, state)  # refuses with a message if not allowed
+        adapter = CaseStateAdapter(state)
+        try:
+            self._machine.events[trigger].trigger(adapter)
+        except MachineError as exc:
+            raise TransitionRefused(
+                f"{trigger!r} cannot fire from {state!r}: {exc.value}",
+                self.definition.allowed_triggers(state),
+            ) from exc
+        return adapter.state
+
+    def mermaid(self) -> str:
+        """A Mermaid state diagram of the lifecycle, for the docs."""
+        lines = ["stateDiagram-v2", f"    [*] --> {self.definition.initial}"]
+        for spec in self.definition.transitions:
+            for source in spec.sources:
+                dest = spec.destination(source)
+                if dest != source:
+                    lines.append(f"    {source} --> {dest}: {spec.trigger}")
+        for state in self.definition.states.values():
+            if state.is_final:
+                lines.append(f"    {state.name} --> [*]")
+        return "\n".join(lines) + "\n"

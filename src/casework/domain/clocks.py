@@ -1,0 +1,160 @@
+"""Legal clocks: a rule applied from a start date, with extensions and pauses (DOMAIN §2).
+
+The due date is a pure function of the stored facts, so it can always be recomputed and
+explained: nominal end = start + length; each extension adds its days to the *un-rolled*
+nominal end; each closed pause moves the nominal end by the time it lasted; only the final
+date is rolled forward to a working day. While a pause is open there is no due date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+from casework.domain.calendar import (
+    DayUnit,
+    WorkingCalendar,
+    add_period,
+    roll_forward,
+    working_days_between,
+)
+from casework.domain.rules import DeadlineRule
+
+
+class ClockStatus(StrEnum):
+    """What a stored clock is doing. `overdue` is derived: running and past its due date."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A recorded extension decision."""
+
+    decided_on: date
+    days: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A suspension of the clock; `resumed_on` is None while it lasts."""
+
+    paused_on: date
+    reason: str
+    resumed_on: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resumed_on is None
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Everything needed to compute and explain one legal deadline."""
+
+    rule: DeadlineRule
+    start_on: date
+    extensions: tuple[Extension, ...] = ()
+    pauses: tuple[Pause, ...] = ()
+    stopped_on: date | None = None
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    @property
+    def open_pause(self) -> Pause | None:
+        return next((p for p in self.pauses if p.is_open), None)
+
+    @property
+    def stored_status(self) -> ClockStatus:
+        if self.stopped_on is not None:
+            return ClockStatus.STOPPED
+        if self.open_pause is not None:
+            return ClockStatus.PAUSED
+        return ClockStatus.RUNNING
+
+    def extended(self, extension: Extension) -> Clock:
+        return replace(self, extensions=(*self.extensions, extension))
+
+    def paused(self, on: date, reason: str) -> Clock:
+        return replace(self, pauses=(*self.pauses, Pause(paused_on=on, reason=reason)))
+
+    def resumed(self, on: date) -> Clock:
+        pauses = tuple(
+            replace(p, resumed_on=on) if p.is_open else p for p in self.pauses
+        )
+        return replace(self, pauses=pauses)
+
+    def stopped(self, on: date) -> Clock:
+        return replace(self, stopped_on=on)
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """The result of a computation with each step spelled out."""
+
+    due: date | None
+    nominal_end: date | None
+    steps: list[str] = field(default_factory=list)
+
+
+def _unit_words(days: int, unit: DayUnit) -> str:
+    noun = "working day" if unit is DayUnit.WORKING else "day"
+    return f"{days} {noun}{'s' if days != 1 else ''}"
+
+
+def compute_due(clock: Clock, calendar: WorkingCalendar) -> DueDate:
+    """Compute the due date of `clock` on `calendar`, explaining every step."""
+    rule = clock.rule
+    steps = [
+        f"rule {rule.code} v{rule.version} ({rule.basis}): {rule.describe_length()}; "
+        f"calendar {calendar.version}",
+        f"start {clock.start_on.isoformat()} (day 1 is the next day, Civil Code Art. 147)",
+    ]
+    nominal = add_period(calendar, clock.start_on, rule.length, rule.unit)
+    steps.append(f"+{_unit_words(rule.length, rule.unit)} → nominal end {nominal.isoformat()}")
+    for ext in clock.extensions:
+        unit = rule.extension.unit if rule.extension else rule.unit
+        nominal = add_period(calendar, nominal, ext.days, unit)
+        steps.append(
+            f"extension decided {ext.decided_on.isoformat()} (+{_unit_words(ext.days, unit)}, "
+            f"{ext.reason}) → nominal end {nominal.isoformat()}"
+        )
+    for pause in clock.pauses:
+        if pause.resumed_on is None:
+            steps.append(
+                f"paused since {pause.paused_on.isoformat()} ({pause.reason}): "
+                "no due date until the clock resumes"
+            )
+            return DueDate(due=None, nominal_end=None, steps=steps)
+        if rule.unit is DayUnit.WORKING:
+            shift = working_days_between(calendar, pause.paused_on, pause.resumed_on)
+            nominal = add_period(calendar, nominal, shift, DayUnit.WORKING)
+        else:
+            shift = (pause.resumed_on - pause.paused_on).days
+            nominal = add_period(calendar, nominal, shift, DayUnit.CALENDAR)
+        steps.append(
+            f"paused {pause.paused_on.isoformat()} → resumed {pause.resumed_on.isoformat()} "
+            f"({pause.reason}): +{_unit_words(shift, rule.unit)} → nominal end {nominal.isoformat()}"
+        )
+    due = roll_forward(calendar, nominal)
+    if due != nominal:
+        steps.append(
+            f"{nominal.isoformat()} is not a working day ({calendar.describe(nominal)}): "
+            f"rolled forward to {due.isoformat()} (Civil Code Art. 148(5))"
+        )
+    steps.append(f"due {due.isoformat()} (expires at 24:00 Asia/Ho_Chi_Minh)")
+    return DueDate(due=due, nominal_end=nominal, steps=steps)
+
+
+def display_status(stored: ClockStatus, due: date | None, today: date) -> ClockStatus:
+    """The status shown to people: a running clock past its due date is overdue."""
+    if stored is ClockStatus.RUNNING and due is not None and today > due:
+        return ClockStatus.OVERDUE
+    return stored

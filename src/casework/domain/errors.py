@@ -1,0 +1,58 @@
+"""One error hierarchy for the whole engine; entrypoints map it to exit codes and HTTP statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class CaseworkError(Exception):
+    """Base of every error casework raises on purpose. The message says what to do."""
+
+    exit_code = 1
+
+
+class InvalidInput(CaseworkError):
+    """A value supplied by a user is malformed or out of range."""
+
+    exit_code = 2
+
+
+class NotFound(CaseworkError):
+    """A case, officer, agency or rule that was named does not exist."""
+
+    exit_code = 3
+
+
+class TransitionRefused(CaseworkError):
+    """A trigger cannot be applied to a case in its current state."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, allowed: Iterable[str]) -> None:
+        self.allowed = sorted(allowed)
+        allowed_text = ", ".join(self.allowed) if self.allowed else "none (the case is final)"
+        super().__init__(f"{message}. Triggers allowed now: {allowed_text}.")
+
+
+class ConflictOfInterest(CaseworkError):
+    """An officer may not handle a case that concerns a relative or their own interest."""
+
+    exit_code = 5
+
+
+class ConcurrentUpdate(CaseworkError):
+    """Someone else changed the case since it was read; nothing was written."""
+
+    exit_code = 6
+
+
+class AuditChainBroken(CaseworkError):
+    """The audit trail does not verify: an entry was edited, removed or inserted."""
+
+    exit_code = 7
+
+
+class ConfigurationError(CaseworkError):
+    """A definition, rule or organisation file is inconsistent."""
+
+    exit_code = 8

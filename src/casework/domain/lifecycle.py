@@ -1,0 +1,140 @@
+"""A case kind's lifecycle as data: states, triggers, guards, required fields, clock effects.
+
+Definitions are loaded from `state_machines/<kind>.yaml` by an adapter; this module holds their
+shape and the questions the engine asks of them. The `transitions` library performs the state
+change itself (see `casework.adapters.state_machine`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from casework.domain.errors import ConfigurationError, TransitionRefused
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    """A lifecycle state, with the legal name users see beside it."""
+
+    name: str
+    legal_name: str
+    description: str
+    is_final: bool = False
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A value a trigger needs: `--set name=value`, optionally from a closed list of choices."""
+
+    name: str
+    description: str
+    choices: tuple[str, ...] = ()
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class ClockStart:
+    """Start a clock; `anchor` says which date starts it; `when` names a yes/no case fact."""
+
+    code: str
+    anchor: str = "event"  # "event" (the transition's date) or "receipt" (the case's receipt date)
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class ClockEffects:
+    """What a transition does to the case's legal clocks."""
+
+    start: tuple[ClockStart, ...] = ()
+    stop: tuple[str, ...] = ()
+    pause: tuple[str, ...] = ()
+    resume: tuple[str, ...] = ()
+    extend: tuple[str, ...] = ()
+
+    def codes(self) -> set[str]:
+        return {c.code for c in self.start} | set(self.stop) | set(self.pause) | set(
+            self.resume
+        ) | set(self.extend)
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    """One edge of the lifecycle: `trigger` from any of `sources` to `dest`."""
+
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    title: str
+    basis: str
+    guards: tuple[str, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()
+    clocks: ClockEffects = field(default_factory=ClockEffects)
+    sets_attributes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_reflexive(self) -> bool:
+        return self.dest == "="
+
+    def destination(self, source: str) -> str:
+        return source if self.is_reflexive else self.dest
+
+
+@dataclass(frozen=True)
+class LifecycleDefinition:
+    """The whole lifecycle of one case kind."""
+
+    kind: str
+    version: str
+    initial: str
+    states: Mapping[str, StateSpec]
+    transitions: tuple[TransitionSpec, ...]
+    on_log: ClockEffects
+    source_file: str = ""
+
+    def __post_init__(self) -> None:
+        if self.initial not in self.states:
+            raise ConfigurationError(f"{self.kind}: initial state {self.initial!r} is not declared")
+        for spec in self.transitions:
+            unknown = [s for s in spec.sources if s not in self.states]
+            if not spec.is_reflexive and spec.dest not in self.states:
+                unknown.append(spec.dest)
+            if unknown:
+                raise ConfigurationError(
+                    f"{self.kind}: trigger {spec.trigger!r} names undeclared states {unknown}"
+                )
+        seen: set[tuple[str, str]] = set()
+        for spec in self.transitions:
+            for source in spec.sources:
+                if (spec.trigger, source) in seen:
+                    raise ConfigurationError(
+                        f"{self.kind}: trigger {spec.trigger!r} is declared twice from {source!r}"
+                    )
+                seen.add((spec.trigger, source))
+
+    @property
+    def triggers(self) -> list[str]:
+        return sorted({t.trigger for t in self.transitions})
+
+    def allowed_triggers(self, state: str) -> list[str]:
+        return sorted({t.trigger for t in self.transitions if state in t.sources})
+
+    def transition_for(self, trigger: str, state: str) -> TransitionSpec:
+        """The edge `trigger` takes from `state`, or a refusal naming what is allowed."""
+        if trigger not in self.triggers:
+            raise TransitionRefused(
+                f"{trigger!r} is not a trigger of a {self.kind}", self.allowed_triggers(state)
+            )
+        for spec in self.transitions:
+            if spec.trigger == trigger and state in spec.sources:
+                return spec
+        raise TransitionRefused(
+            f"{trigger!r} is not allowed from state {state!r} ({self.states[state].legal_name})",
+            self.allowed_triggers(state),
+        )
+
+    def clock_codes(self) -> set[str]:
+        codes = self.on_log.codes()
+        for spec in self.transitions:
+            codes |= spec.clocks.codes()
+        return codes

@@ -1,0 +1,116 @@
+"""Deadline rules as versioned data (DOMAIN §2.8, §3).
+
+A rule says how long a legal clock runs, in which unit, what may extend or pause it, on which
+legal basis, and from when to when it is in force. Rules are loaded from
+`state_machines/rules/*.yaml`; this module only selects and validates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from casework.domain.calendar import DayUnit
+from casework.domain.errors import ConfigurationError, NotFound
+
+
+@dataclass(frozen=True)
+class ExtensionAllowance:
+    """How far, and how often, a clock may be extended, by case complexity."""
+
+    days: int
+    unit: DayUnit
+    max_count: Mapping[str, int]
+    basis: str
+
+    def allowed_count(self, complexity: str) -> int:
+        return self.max_count.get(complexity, 0)
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """One version of the rule behind a legal clock."""
+
+    code: str
+    version: str
+    title: str
+    length: int
+    unit: DayUnit
+    basis: str
+    effective_from: date
+    effective_to: date | None = None
+    start_events: tuple[str, ...] = ()
+    stop_events: tuple[str, ...] = ()
+    pause_events: tuple[str, ...] = ()
+    extension: ExtensionAllowance | None = None
+    is_policy: bool = False
+    note: str = ""
+    escalation: str = "default"
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    def is_in_force_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def describe_length(self) -> str:
+        unit = "working day" if self.unit is DayUnit.WORKING else "calendar day"
+        return f"{self.length} {unit}{'s' if self.length != 1 else ''}"
+
+
+class RuleBook:
+    """Every version of every rule; picks the version in force on a clock's start date."""
+
+    def __init__(self, rules: Iterable[DeadlineRule]) -> None:
+        self._by_code: dict[str, list[DeadlineRule]] = {}
+        for rule in rules:
+            self._by_code.setdefault(rule.code, []).append(rule)
+        for code, versions in self._by_code.items():
+            versions.sort(key=lambda r: r.effective_from)
+            for earlier, later in zip(versions, versions[1:], strict=False):
+                if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
+                    raise ConfigurationError(
+                        f"rule {code}: versions {earlier.version} and {later.version} overlap; "
+                        "close the earlier one with effective_to before the later one starts"
+                    )
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted(self._by_code)
+
+    def versions(self, code: str) -> list[DeadlineRule]:
+        try:
+            return list(self._by_code[code])
+        except KeyError:
+            raise NotFound(f"no deadline rule {code!r}; known rules: {', '.join(self.codes)}") from None
+
+    def all_rules(self) -> list[DeadlineRule]:
+        return [rule for code in self.codes for rule in self._by_code[code]]
+
+    def in_force(self, code: str, on: date) -> DeadlineRule:
+        """The version of `code` in force on `on` (the clock's start date)."""
+        for rule in self.versions(code):
+            if rule.is_in_force_on(on):
+                return rule
+        raise NotFound(f"no version of rule {code} is in force on {on.isoformat()}")
+
+    def version(self, code: str, version: str) -> DeadlineRule:
+        for rule in self.versions(code):
+            if rule.version == version:
+                return rule
+        raise NotFound(f"rule {code} has no version {version!r}")
+
+    def with_policy_lengths(self, lengths: Mapping[str, int]) -> RuleBook:
+        """A copy where the agency's policy clocks (e.g. 'immediately') have their own lengths."""
+        from dataclasses import replace
+
+        changed: list[DeadlineRule] = []
+        for rule in self.all_rules():
+            if rule.code in lengths:
+                if not rule.is_policy:
+                    raise ConfigurationError(
+                        f"{rule.code} is set by law, not by agency policy; only policy clocks "
+                        f"can be configured: {', '.join(r.code for r in self.all_rules() if r.is_policy)}"
+                    )
+                rule = replace(rule, length=lengths[rule.code], version=f"{rule.version}+policy")
+            changed.append(rule)
+        return RuleBook(changed)
