@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ class Definitions:
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ConfigurationError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigurationError(f"{path} must hold a mapping at the top level")
@@ -131,7 +131,7 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
 
 
 def _as_date(value: Any, where: str) -> date:
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value
     raise ConfigurationError(f"{where}: expected a date as YYYY-MM-DD, got {value!r}")
 

@@ -13,7 +13,8 @@ into working days (`weekend_workdays`). An agency file adds its own closures and
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ class VietnamCalendar:
         self._years: set[int] = set()
         self._non_working: set[date] = set()
         self._swapped_saturdays: set[date] = set()
-        self._version = f"holidays-{holidays.__version__}" + (
+        self._version = f"holidays-{package_version('holidays')}" + (
             f"+{agency_label}" if agency_label else ""
         )
 
@@ -58,7 +59,7 @@ class VietnamCalendar:
             data: Any = yaml.safe_load(raw) or {}
         except OSError as exc:
             raise ConfigurationError(f"cannot read agency calendar {path}: {exc}") from exc
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for 2026-02-30
             raise ConfigurationError(f"agency calendar {path} is not valid YAML: {exc}") from exc
         label = f"{path.stem}@{hashlib.sha256(raw).hexdigest()[:8]}"
         return cls(
@@ -114,10 +115,13 @@ class VietnamCalendar:
 def _dated_entries(data: Any, key: str, path: Path) -> dict[date, str]:
     entries = data.get(key, []) if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise ConfigurationError(f"agency calendar {path}: '{key}' must be a list of {{date, reason}}")
+        raise ConfigurationError(
+            f"agency calendar {path}: '{key}' must be a list of {{date, reason}}"
+        )
     result: dict[date, str] = {}
     for entry in entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("date"), date):
+        day = entry.get("date") if isinstance(entry, dict) else None
+        if not isinstance(day, date) or isinstance(day, datetime):
             raise ConfigurationError(
                 f"agency calendar {path}: each entry of '{key}' needs a date as YYYY-MM-DD, "
                 f"got {entry!r}"

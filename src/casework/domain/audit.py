@@ -11,7 +11,9 @@ GENESIS_HASH = "0" * 64
 
 def canonical_json(payload: Mapping[str, object]) -> str:
     """A stable text form of an entry: sorted keys, no spaces, dates as ISO strings."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def chain_hash(previous_hash: str, payload: Mapping[str, object]) -> str:

@@ -86,9 +86,7 @@ class Clock:
         return replace(self, pauses=(*self.pauses, Pause(paused_on=on, reason=reason)))
 
     def resumed(self, on: date) -> Clock:
-        pauses = tuple(
-            replace(p, resumed_on=on) if p.is_open else p for p in self.pauses
-        )
+        pauses = tuple(replace(p, resumed_on=on) if p.is_open else p for p in self.pauses)
         return replace(self, pauses=pauses)
 
     def stopped(self, on: date) -> Clock:

@@ -53,9 +53,13 @@ class ClockEffects:
     extend: tuple[str, ...] = ()
 
     def codes(self) -> set[str]:
-        return {c.code for c in self.start} | set(self.stop) | set(self.pause) | set(
-            self.resume
-        ) | set(self.extend)
+        return (
+            {c.code for c in self.start}
+            | set(self.stop)
+            | set(self.pause)
+            | set(self.resume)
+            | set(self.extend)
+        )
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,9 @@ class Organisation:
             )
         target = normalise_name(denounced_name) if denounced_name else ""
         for relation in self._relations_by_officer.get(officer.code, []):
-            by_officer = denounced_officer is not None and relation.person_officer == denounced_officer
+            by_officer = (
+                denounced_officer is not None and relation.person_officer == denounced_officer
+            )
             by_name = bool(target) and normalise_name(relation.person_name) == target
             if by_officer or by_name:
                 raise ConflictOfInterest(

@@ -8,8 +8,9 @@ legal basis, and from when to when it is in force. Rules are loaded from
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import pairwise
 
 from casework.domain.calendar import DayUnit
 from casework.domain.errors import ConfigurationError, NotFound
@@ -50,7 +51,9 @@ class DeadlineRule:
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def is_in_force_on(self, day: date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
     def describe_length(self) -> str:
         unit = "working day" if self.unit is DayUnit.WORKING else "calendar day"
@@ -66,7 +69,7 @@ class RuleBook:
             self._by_code.setdefault(rule.code, []).append(rule)
         for code, versions in self._by_code.items():
             versions.sort(key=lambda r: r.effective_from)
-            for earlier, later in zip(versions, versions[1:], strict=False):
+            for earlier, later in pairwise(versions):
                 if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
                     raise ConfigurationError(
                         f"rule {code}: versions {earlier.version} and {later.version} overlap; "
@@ -81,7 +84,9 @@ class RuleBook:
         try:
             return list(self._by_code[code])
         except KeyError:
-            raise NotFound(f"no deadline rule {code!r}; known rules: {', '.join(self.codes)}") from None
+            raise NotFound(
+                f"no deadline rule {code!r}; known rules: {', '.join(self.codes)}"
+            ) from None
 
     def all_rules(self) -> list[DeadlineRule]:
         return [rule for code in self.codes for rule in self._by_code[code]]
@@ -101,8 +106,6 @@ class RuleBook:
 
     def with_policy_lengths(self, lengths: Mapping[str, int]) -> RuleBook:
         """A copy where the agency's policy clocks (e.g. 'immediately') have their own lengths."""
-        from dataclasses import replace
-
         changed: list[DeadlineRule] = []
         for rule in self.all_rules():
             if rule.code in lengths:

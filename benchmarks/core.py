@@ -1,0 +1,189 @@
+"""Benchmark the engine core: the deadline sweep, case intake and transitions.
+
+    .venv/bin/python benchmarks/core.py                       # SQLite, 100,000 open cases
+    .venv/bin/python benchmarks/core.py --cases 10000 --database-url postgresql+psycopg://postgres@127.0.0.1/test
+
+Fills a fresh database with N open cases (triage and inspection, due dates spread over the
+coming weeks) of which 1% reach their first ladder step on the benchmark day, then times:
+the sweep (and its idempotent re-run), the bare indexed select-and-update of the same rows,
+intake through the service layer and transitions through the service layer (one transaction
+each). Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, insert, text
+
+from casework.adapters.tables import CaseRow, ClockRow
+from casework.config import LEGAL_TIMEZONE, Settings
+from casework.domain.calendar import add_period, add_working_days, roll_forward
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.app import Casework, bootstrap
+from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.organisation import load_organisation_file
+from casework.services.schema import initialise
+from casework.services.sweep import sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 11, 26)  # a Thursday
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=LEGAL_TIMEZONE)
+
+
+def fresh_app(url: str | None, home: Path) -> Casework:
+    if url and url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = bootstrap(Settings(home=home, database_url=url or f"sqlite:///{home / 'bench.db'}"))
+    initialise(app)
+    load_organisation_file(app, ROOT / "examples" / "org.yaml", "bench", NOW)
+    return app
+
+
+def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
+    """Insert `n` open cases with one running clock each; `due_fraction` reach a step today."""
+    rng = random.Random(seed)
+    calendar = app.calendar
+    ladder = app.definitions.escalation.ladder("default")
+    triage_rule = app.rules.in_force("denunciation.triage", TODAY)
+    resolve_rule = app.rules.in_force("denunciation.resolve", TODAY)
+    fires_today_due = add_working_days(calendar, TODAY, 3)  # warn step fires 3 WD before due
+    first_id = 1
+    batch = 10_000
+    logged = datetime.now(UTC)
+    newly_due = 0
+    for start in range(0, n, batch):
+        cases: list[dict[str, Any]] = []
+        clocks: list[dict[str, Any]] = []
+        for offset in range(min(batch, n - start)):
+            case_id = first_id + start + offset
+            in_triage = rng.random() < 0.4
+            rule = triage_rule if in_triage else resolve_rule
+            if rng.random() < due_fraction:
+                due = fires_today_due
+                newly_due += 1
+            else:
+                nominal = add_period(calendar, TODAY, rng.randint(6, 60), rule.unit)
+                due = roll_forward(calendar, nominal)
+            start_on = TODAY - timedelta(days=rng.randint(0, 5))
+            cases.append(
+                {
+                    "id": case_id, "ref": f"TC-2026-{case_id:07d}", "kind": "denunciation",
+                    "state": "triage" if in_triage else "inspection", "agency": "thanh-tra-tinh",
+                    "handler": rng.choice(["tt-xac-minh-1", None]), "received_on": start_on,
+                    "logged_at": logged, "channel": "letter", "summary": "benchmark",
+                    "denounced_name": "X", "complexity": "ordinary", "attributes": {}, "version": 1,
+                }
+            )
+            clocks.append(
+                {
+                    "case_id": case_id, "code": rule.code, "rule_version": rule.version,
+                    "calendar_version": calendar.version, "start_on": start_on, "extensions": [],
+                    "pauses": [], "status": "running", "due": due, "ladder": "default",
+                    "next_step": 0, "next_step_on": ladder.next_step_on(calendar, due, 0),
+                }
+            )
+        with app.engine.begin() as connection:
+            connection.execute(insert(CaseRow.__table__), cases)  # type: ignore[attr-defined]
+            connection.execute(insert(ClockRow.__table__), clocks)  # type: ignore[attr-defined]
+    with app.engine.begin() as connection:
+        if app.engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT setval('case_file_id_seq', (SELECT max(id) FROM case_file))"))
+            connection.execute(text("ANALYZE"))
+        else:
+            connection.execute(text("ANALYZE"))
+    return newly_due
+
+
+def bare_sql(app: Casework) -> float:
+    """The floor: select the due clocks by index and bump their step, nothing else."""
+    started = time.perf_counter()
+    with app.engine.begin() as connection:
+        ids = connection.execute(
+            text("SELECT id FROM clock WHERE status = 'running' AND next_step_on <= :d"), {"d": TODAY}
+        ).scalars().all()
+        connection.execute(
+            text("UPDATE clock SET next_step = next_step WHERE id = :id"), [{"id": i} for i in ids]
+        )
+    return time.perf_counter() - started
+
+
+def time_intake(app: Casework, count: int) -> float:
+    started = time.perf_counter()
+    for i in range(count):
+        log_case(
+            app,
+            LogCase(kind="denunciation", agency="thanh-tra-tinh", received_on=TODAY,
+                    summary=f"intake {i}", denouncer=Denouncer(f"Người tố cáo {i}"),
+                    denounced_name="Y", logged_by="tt-tiep-nhan"),
+            NOW,
+        )
+    return count / (time.perf_counter() - started)
+
+
+def time_transitions(app: Casework, refs: list[str]) -> float:
+    started = time.perf_counter()
+    for ref in refs:
+        advance_case(app, AdvanceCase(ref, "triage", TODAY, "tt-xac-minh-1"), NOW)
+    return len(refs) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--due-fraction", type=float, default=0.01)
+    parser.add_argument("--intake", type=int, default=2000, help="cases logged one by one")
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        app = fresh_app(args.database_url, Path(folder))
+        fill_started = time.perf_counter()
+        newly_due = fill(app, args.cases, args.due_fraction)
+        fill_seconds = time.perf_counter() - fill_started
+        baseline = statistics.median(bare_sql(app) for _ in range(3))
+        started = time.perf_counter()
+        first = sweep(app, NOW)
+        sweep_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        second = sweep(app, NOW)
+        rerun_seconds = time.perf_counter() - started
+        intake_rate = time_intake(app, args.intake)
+        with app.engine.connect() as connection:
+            refs = connection.execute(
+                text("SELECT ref FROM case_file WHERE state = 'received' ORDER BY id")
+            ).scalars().all()
+        transition_rate = time_transitions(app, list(refs))
+        result = {
+            "database": app.engine.dialect.name,
+            "open_cases": args.cases,
+            "fill_seconds": round(fill_seconds, 2),
+            "sweep": {
+                "clocks_reaching_a_step": newly_due,
+                "escalations_recorded": len(first.fired),
+                "seconds": round(sweep_seconds, 4),
+                "rerun_escalations": len(second.fired),
+                "rerun_seconds": round(rerun_seconds, 4),
+                "bare_sql_select_update_seconds": round(baseline, 4),
+            },
+            "intake_per_second": round(intake_rate, 1),
+            "transitions_per_second": round(transition_rate, 1),
+            "intake_and_transitions_measured_on": len(refs),
+        }
+        app.engine.dispose()
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

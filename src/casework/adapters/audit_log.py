@@ -1,0 +1,137 @@
+"""Append to and verify the hash-chained audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlmodel import Session, col, select
+
+from casework.adapters.tables import AuditRow
+from casework.domain.audit import GENESIS_HASH, chain_hash
+
+# Any constant key: PostgreSQL serialises appenders on it for the length of a transaction.
+_AUDIT_LOCK_KEY = 7_316_902
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One thing to record: who did what to which case, on which legal basis."""
+
+    action: str
+    actor: str | None
+    case_ref: str | None
+    payload: Mapping[str, Any]
+
+
+def _utc_text(instant: datetime) -> str:
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(UTC).replace(tzinfo=None)
+    return instant.isoformat(timespec="microseconds")
+
+
+def sealed_content(
+    recorded_at: datetime,
+    actor: str | None,
+    case_ref: str | None,
+    action: str,
+    payload: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Exactly what an entry's hash covers."""
+    return {
+        "recorded_at": _utc_text(recorded_at),
+        "actor": actor,
+        "case_ref": case_ref,
+        "action": action,
+        "payload": dict(payload),
+    }
+
+
+def _head_hash(session: Session) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
+    head = session.execute(
+        select(col(AuditRow.hash)).order_by(col(AuditRow.id).desc()).limit(1)
+    ).scalar_one_or_none()
+    return head or GENESIS_HASH
+
+
+def append(session: Session, events: Iterable[AuditEvent], now: datetime) -> int:
+    """Seal `events` onto the chain inside the caller's transaction; returns how many."""
+    now = now.astimezone(UTC)  # stored as UTC: SQLite keeps no offset, so store one meaning
+    rows = []
+    previous = None
+    for event in events:
+        if previous is None:
+            previous = _head_hash(session)
+        content = sealed_content(now, event.actor, event.case_ref, event.action, event.payload)
+        digest = chain_hash(previous, content)
+        rows.append(
+            {
+                "recorded_at": now,
+                "actor": event.actor,
+                "case_ref": event.case_ref,
+                "action": event.action,
+                "payload": content["payload"],
+                "prev_hash": previous,
+                "hash": digest,
+            }
+        )
+        previous = digest
+    if rows:
+        session.execute(insert(AuditRow.__table__), rows)  # type: ignore[attr-defined]
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of walking the whole chain."""
+
+    entries: int
+    first_broken_id: int | None
+    problem: str = ""
+
+    @property
+    def is_intact(self) -> bool:
+        return self.first_broken_id is None
+
+
+def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    """Recompute every hash in order; name the first entry that does not match."""
+    previous = GENESIS_HASH
+    count = 0
+    last_id = 0
+    while True:
+        rows = session.exec(
+            select(AuditRow)
+            .where(col(AuditRow.id) > last_id)
+            .order_by(col(AuditRow.id))
+            .limit(batch)
+        ).all()
+        if not rows:
+            return VerifyResult(entries=count, first_broken_id=None)
+        for entry in rows:
+            assert entry.id is not None
+            if entry.prev_hash != previous:
+                return VerifyResult(
+                    count,
+                    entry.id,
+                    f"entry {entry.id} does not follow entry {last_id}: an entry was removed, "
+                    "inserted or re-sealed",
+                )
+            content = sealed_content(
+                entry.recorded_at, entry.actor, entry.case_ref, entry.action, entry.payload
+            )
+            if chain_hash(previous, content) != entry.hash:
+                return VerifyResult(
+                    count,
+                    entry.id,
+                    f"entry {entry.id} ({entry.action}, case {entry.case_ref}) was edited after "
+                    "it was recorded",
+                )
+            previous = entry.hash
+            last_id = entry.id
+            count += 1

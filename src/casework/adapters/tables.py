@@ -1,0 +1,173 @@
+"""SQLModel tables: the organisation, cases, confidential identities, clocks, history,
+escalations and the audit trail. The schema itself is created by Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _json(default: Any = None) -> Any:
+    return Field(
+        default_factory=lambda: default() if callable(default) else default,
+        sa_column=Column(JSON, nullable=False),
+    )
+
+
+def _instant(nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index)
+    )
+
+
+class AgencyRow(SQLModel, table=True):
+    __tablename__ = "agency"
+
+    code: str = Field(primary_key=True)
+    name: str
+    kind: str
+    head: str | None = None
+    deputies: list[str] = _json(list)
+    inspectorate: str | None = None
+    superior: str | None = Field(default=None, index=True)
+
+
+class OfficerRow(SQLModel, table=True):
+    __tablename__ = "officer"
+
+    code: str = Field(primary_key=True)
+    name: str
+    agency: str = Field(index=True)
+    roles: list[str] = _json(list)
+    email: str = ""
+    title: str = ""
+
+
+class RelationRow(SQLModel, table=True):
+    __tablename__ = "officer_relation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    officer: str = Field(index=True)
+    kinship: str
+    person_name: str = ""
+    person_officer: str | None = None
+
+
+_case_version = Column("version", Integer, nullable=False, default=1)
+
+
+class CaseRow(SQLModel, table=True):
+    """A case. `version` is checked on every update (optimistic locking): an UPDATE whose
+    version no longer matches changes nothing and raises, so no update is silently lost."""
+
+    __tablename__ = "case_file"
+    __mapper_args__ = {"version_id_col": _case_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(default="", index=True, unique=True)
+    kind: str = Field(index=True)
+    state: str = Field(index=True)
+    agency: str = Field(index=True)  # the agency that must resolve the case
+    handler: str | None = Field(default=None, index=True)
+    received_on: date
+    logged_at: datetime = _instant()
+    logged_by: str | None = None
+    channel: str = "letter"
+    summary: str = ""
+    forwarded_by: str | None = None
+    denounced_name: str = ""
+    denounced_officer: str | None = None
+    denounced_agency: str | None = None
+    complexity: str = "ordinary"
+    attributes: dict[str, Any] = _json(dict)
+    version: int = Field(default=1, sa_column=_case_version)
+
+
+class DenouncerIdentityRow(SQLModel, table=True):
+    """The denouncer's identity, kept apart from the case (LTC Arts. 8(3), 47, 56)."""
+
+    __tablename__ = "denouncer_identity"
+
+    case_id: int = Field(primary_key=True, foreign_key="case_file.id")
+    full_name: str
+    address: str = ""
+    contact: str = ""
+    id_number: str = ""
+
+
+class ClockRow(SQLModel, table=True):
+    """A legal clock with its provenance; `due` and `next_step_on` are what the sweep reads."""
+
+    __tablename__ = "clock"
+    __table_args__ = (
+        Index("ix_clock_status_next_step_on", "status", "next_step_on"),
+        Index("ix_clock_status_due", "status", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    code: str
+    rule_version: str
+    calendar_version: str
+    start_on: date
+    extensions: list[dict[str, Any]] = _json(list)
+    pauses: list[dict[str, Any]] = _json(list)
+    status: str
+    due: date | None = None
+    stopped_on: date | None = None
+    ladder: str = "default"
+    next_step: int = 0
+    next_step_on: date | None = None
+
+
+class TransitionRow(SQLModel, table=True):
+    """One applied trigger: the case's history."""
+
+    __tablename__ = "transition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    trigger: str
+    from_state: str
+    to_state: str
+    occurred_on: date
+    recorded_at: datetime = _instant()
+    actor: str | None = None
+    reason: str = ""
+    data: dict[str, Any] = _json(dict)
+    basis: str = ""
+
+
+class EscalationRow(SQLModel, table=True):
+    """A step of the escalation ladder that fired for one clock and one due date."""
+
+    __tablename__ = "escalation"
+    __table_args__ = (UniqueConstraint("clock_id", "step", "due", name="uq_escalation_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clock_id: int = Field(foreign_key="clock.id", index=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    clock_code: str
+    step: str
+    due: date
+    fires_on: date
+    fired_at: datetime = _instant()
+    recipients: list[dict[str, str]] = _json(list)
+
+
+class AuditRow(SQLModel, table=True):
+    """An append-only, hash-chained record of everything that happened."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recorded_at: datetime = _instant()
+    actor: str | None = None
+    case_ref: str | None = Field(default=None, index=True)
+    action: str
+    payload: dict[str, Any] = _json(dict)
+    prev_hash: str
+    hash: str

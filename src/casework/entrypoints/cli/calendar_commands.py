@@ -1,0 +1,102 @@
+"""`casework calendar`: the legal working-day calendar."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+import typer
+
+from casework.domain.calendar import DayUnit, add_period, roll_forward
+from casework.entrypoints.cli.common import emit_json, engine, handles_errors, parse_date
+
+app = typer.Typer(
+    help="The legal calendar: working days, holidays, due dates.", no_args_is_help=True
+)
+
+
+@app.command("due")
+@handles_errors
+def due(
+    start: Annotated[
+        str, typer.Option(help="the start event's date, YYYY-MM-DD (day 1 is the next day)")
+    ],
+    days: Annotated[int, typer.Option(min=0, help="length of the period")],
+    unit: Annotated[
+        DayUnit, typer.Option(help="working days (ngày làm việc) or calendar days (ngày)")
+    ] = DayUnit.WORKING,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Compute a due date the way every legal clock does (DOMAIN §2)."""
+    start_on = parse_date(start, "--start")
+    assert start_on is not None
+    calendar = engine().calendar
+    nominal = add_period(calendar, start_on, days, unit)
+    due_on = roll_forward(calendar, nominal)
+    skipped = [
+        {"date": d.isoformat(), "why": calendar.describe(d)}
+        for d in (start_on + timedelta(days=i) for i in range(1, (due_on - start_on).days + 1))
+        if not calendar.is_working_day(d)
+    ]
+    result = {
+        "start": start_on.isoformat(),
+        "days": days,
+        "unit": unit.value,
+        "nominal_end": nominal.isoformat(),
+        "due": due_on.isoformat(),
+        "due_weekday": due_on.strftime("%A"),
+        "rolled_forward": nominal != due_on,
+        "days_off_in_between": skipped,
+        "calendar_version": calendar.version,
+    }
+    if as_json:
+        emit_json(result)
+        return
+    typer.echo(f"due {result['due']} ({result['due_weekday']}), expires 24:00 Asia/Ho_Chi_Minh")
+    typer.echo(
+        f"  {days} {unit.value} day(s) after {start_on.isoformat()}; nominal end {nominal.isoformat()}"
+        + (" → rolled forward (Civil Code Art. 148(5))" if nominal != due_on else "")
+    )
+    for item in skipped:
+        typer.echo(f"  skipped {item['date']}: {item['why']}")
+    typer.echo(f"  calendar {calendar.version}")
+
+
+@app.command("show")
+@handles_errors
+def show(
+    year: Annotated[int, typer.Argument(min=1990, max=2100, help="the year to show")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List the year's days off on weekdays and working Saturdays/Sundays."""
+    calendar = engine().calendar
+    day = date(year, 1, 1)
+    exceptions = []
+    working = 0
+    while day.year == year:
+        is_working = calendar.is_working_day(day)
+        working += is_working
+        why = calendar.describe(day)
+        if why not in ("working day", "weekend"):  # holidays, days off, swapped Saturdays
+            exceptions.append(
+                {
+                    "date": day.isoformat(),
+                    "weekday": day.strftime("%a"),
+                    "working": is_working,
+                    "why": why,
+                }
+            )
+        day += timedelta(days=1)
+    result = {
+        "year": year,
+        "working_days": working,
+        "exceptions": exceptions,
+        "calendar_version": calendar.version,
+    }
+    if as_json:
+        emit_json(result)
+        return
+    typer.echo(f"{year}: {working} working days (calendar {calendar.version})")
+    for item in exceptions:
+        mark = "WORK" if item["working"] else "OFF "
+        typer.echo(f"  {item['date']} {item['weekday']}  {mark}  {item['why']}")

@@ -1,0 +1,352 @@
+"""`casework case`: log, show, list and advance cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from casework.domain.errors import InvalidInput
+from casework.entrypoints.cli.common import (
+    emit_json,
+    engine,
+    handles_errors,
+    parse_assignments,
+    parse_date,
+    table,
+    wall_clock,
+)
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.assignment import assign_case
+from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
+from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
+
+app = typer.Typer(help="Log, show, list and advance cases.", no_args_is_help=True)
+
+_FILE_KEYS = {
+    "agency",
+    "received",
+    "summary",
+    "channel",
+    "forwarded_by",
+    "by",
+    "denounced_name",
+    "denounced_officer",
+    "denounced_agency",
+    "denouncer",
+    "anonymous",
+}
+
+
+def _read_case_file(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidInput(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{path} must hold a mapping of fields")
+    unknown = sorted(set(data) - _FILE_KEYS)
+    if unknown:
+        raise InvalidInput(
+            f"{path}: unknown fields {', '.join(unknown)}; allowed: {', '.join(sorted(_FILE_KEYS))}"
+        )
+    return data
+
+
+@app.command("new")
+@handles_errors
+def new(
+    kind: Annotated[str, typer.Argument(help="case kind, e.g. denunciation")],
+    agency: Annotated[
+        str | None, typer.Option(help="code of the agency that must resolve it")
+    ] = None,
+    received: Annotated[
+        str | None, typer.Option(help="date on the 'ĐẾN' stamp, YYYY-MM-DD (default today)")
+    ] = None,
+    summary: Annotated[str | None, typer.Option(help="what is denounced")] = None,
+    denouncer_name: Annotated[
+        str | None, typer.Option(help="denouncer's full name (confidential)")
+    ] = None,
+    denouncer_address: Annotated[str, typer.Option(help="denouncer's address (confidential)")] = "",
+    denouncer_contact: Annotated[str, typer.Option(help="phone or email (confidential)")] = "",
+    denouncer_id: Annotated[str, typer.Option(help="citizen ID number (confidential)")] = "",
+    anonymous: Annotated[
+        bool, typer.Option(help="no identifiable denouncer: recorded as intelligence (LTC Art. 25)")
+    ] = False,
+    denounced_name: Annotated[str, typer.Option(help="the denounced person or body")] = "",
+    denounced_officer: Annotated[
+        str | None, typer.Option(help="officer code, if the denounced is an officer")
+    ] = None,
+    denounced_agency: Annotated[
+        str | None, typer.Option(help="agency code, if an agency is denounced")
+    ] = None,
+    channel: Annotated[str, typer.Option(help=f"how it arrived: {', '.join(CHANNELS)}")] = "letter",
+    forwarded_by: Annotated[
+        str | None,
+        typer.Option(help="press or authority that forwarded it (starts the 20-day reply clock)"),
+    ] = None,
+    by: Annotated[str | None, typer.Option(help="code of the reception officer logging it")] = None,
+    from_file: Annotated[Path | None, typer.Option(help="YAML/JSON file with these fields")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Log a case the day it arrives (a paper letter may be back-dated with --received)."""
+    fields: dict[str, Any] = _read_case_file(from_file) if from_file else {}
+    now = wall_clock()
+    identity = fields.get("denouncer") or {}
+    if not isinstance(identity, dict):
+        raise InvalidInput(
+            "'denouncer' in the file must be a mapping: full_name, address, contact, id_number"
+        )
+    name = denouncer_name or identity.get("full_name")
+    is_anonymous = anonymous or bool(fields.get("anonymous"))
+    if is_anonymous and name:
+        raise InvalidInput("give either a denouncer's name or --anonymous, not both")
+    received_text = received or fields.get("received")
+    received_on = parse_date(str(received_text), "--received") if received_text else now.date()
+    agency_code = agency or fields.get("agency")
+    if not agency_code:
+        raise InvalidInput(
+            "--agency is required: the code of the agency that must resolve the case"
+        )
+    assert received_on is not None
+    logged = log_case(
+        engine(),
+        LogCase(
+            kind=kind,
+            agency=str(agency_code),
+            received_on=received_on,
+            summary=str(summary or fields.get("summary") or ""),
+            denouncer=None
+            if is_anonymous or not name
+            else Denouncer(
+                full_name=str(name),
+                address=denouncer_address or str(identity.get("address", "")),
+                contact=denouncer_contact or str(identity.get("contact", "")),
+                id_number=denouncer_id or str(identity.get("id_number", "")),
+            ),
+            denounced_name=denounced_name or str(fields.get("denounced_name") or ""),
+            denounced_officer=denounced_officer or fields.get("denounced_officer"),
+            denounced_agency=denounced_agency or fields.get("denounced_agency"),
+            channel=channel if channel != "letter" else str(fields.get("channel", "letter")),
+            forwarded_by=forwarded_by or fields.get("forwarded_by"),
+            logged_by=by or fields.get("by"),
+        ),
+        now,
+    )
+    if as_json:
+        emit_json({"ref": logged.ref, "state": logged.state, "clocks": logged.clocks})
+        return
+    typer.echo(f"logged {logged.ref} ({logged.state})")
+    for clock in logged.clocks:
+        typer.echo(f"  {clock['code']}: due {clock['due']}")
+
+
+@app.command("show")
+@handles_errors
+def show(
+    ref: Annotated[str, typer.Argument(help="case reference, e.g. TC-2026-000001")],
+    explain: Annotated[bool, typer.Option(help="explain how each due date was computed")] = False,
+    reveal_identity: Annotated[
+        bool, typer.Option(help="show the denouncer's identity (logged; needs --by)")
+    ] = False,
+    by: Annotated[str | None, typer.Option(help="officer code reading the case")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Show a case: state, clocks with due dates, history and escalations."""
+    if reveal_identity and not by:
+        raise InvalidInput(
+            "--reveal-identity needs --by OFFICER: every read of an identity is recorded"
+        )
+    view = show_case(
+        engine(), ref, wall_clock(), reveal_identity_to=by if reveal_identity else None
+    )
+    if as_json:
+        emit_json(view)
+        return
+    typer.echo(
+        f"{view['ref']}  {view['kind']}  state: {view['state']} — {view['state_legal_name']}"
+    )
+    typer.echo(
+        f"  agency: {view['agency_name']} ({view['agency']})   handler: "
+        f"{view['handler_name'] or '-'}   received: {view['received_on']} ({view['channel']})"
+    )
+    typer.echo(f"  summary: {view['summary']}")
+    typer.echo(f"  denounced: {view['denounced']['name'] or view['denounced']['agency']}")
+    if view["denouncer"]:
+        typer.echo(f"  denouncer: {view['denouncer']}")
+    typer.echo("clocks:")
+    table(
+        [
+            [
+                c["code"],
+                c["status"],
+                c["due"] or "-",
+                "" if c["days_left"] is None else str(c["days_left"]),
+                c["basis"],
+            ]
+            for c in view["clocks"]
+        ],
+        ["clock", "status", "due", "WD left", "basis"],
+    )
+    if explain:
+        for clock in view["clocks"]:
+            typer.echo(f"{clock['code']}:")
+            for step in clock["explanation"]:
+                typer.echo(f"    {step}")
+    typer.echo("history:")
+    table(
+        [
+            [h["on"], h["trigger"], f"{h['from']} → {h['to']}", h["actor"] or "-", h["reason"]]
+            for h in view["history"]
+        ],
+        ["on", "trigger", "change", "by", "reason"],
+    )
+    if view["escalations"]:
+        typer.echo("escalations:")
+        table(
+            [
+                [
+                    e["fires_on"],
+                    e["clock"],
+                    e["step"],
+                    ", ".join(r["officer"] for r in e["recipients"]),
+                ]
+                for e in view["escalations"]
+            ],
+            ["fired", "clock", "step", "to"],
+        )
+    typer.echo(f"allowed now: {', '.join(view['allowed_triggers']) or 'none'}")
+
+
+@app.command("list")
+@handles_errors
+def list_(
+    state: Annotated[str | None, typer.Option(help="only cases in this state")] = None,
+    kind: Annotated[str | None, typer.Option(help="only this kind")] = None,
+    agency: Annotated[str | None, typer.Option(help="only cases of this agency")] = None,
+    handler: Annotated[str | None, typer.Option(help="only cases of this handler")] = None,
+    overdue: Annotated[bool, typer.Option(help="only cases with an overdue clock")] = False,
+    due_within: Annotated[
+        int | None, typer.Option(help="only cases with a clock due within N working days")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000, help="at most this many")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List cases, nearest due date first."""
+    rows = list_cases(
+        engine(),
+        CaseFilter(
+            state=state,
+            kind=kind,
+            agency=agency,
+            handler=handler,
+            overdue=overdue,
+            due_within=due_within,
+            limit=limit,
+        ),
+        wall_clock(),
+    )
+    if as_json:
+        emit_json(rows)
+        return
+    table(
+        [
+            [
+                r["ref"],
+                r["state"],
+                r["agency"],
+                r["handler"] or "-",
+                r["next_due"] or "-",
+                "OVERDUE" if r["overdue"] else "",
+                r["summary"][:40],
+            ]
+            for r in rows
+        ],
+        ["ref", "state", "agency", "handler", "next due", "", "summary"],
+    )
+
+
+@app.command("triggers")
+@handles_errors
+def triggers(
+    ref: Annotated[str, typer.Argument(help="case reference")],
+    by: Annotated[str | None, typer.Option(help="officer who would act")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """The triggers allowed now, with the fields each needs and what would block it."""
+    result = allowed_triggers(engine(), ref, wall_clock(), actor=by)
+    if as_json:
+        emit_json(result)
+        return
+    typer.echo(f"{result['ref']} is {result['state']} — {result['state_legal_name']}")
+    for t in result["triggers"]:
+        typer.echo(f"  {t['trigger']:<26} → {t['to']:<13} {t['title']}  [{t['basis']}]")
+        for f in t["fields"]:
+            need = "required" if f["required"] else "optional"
+            choices = f" one of {'|'.join(f['choices'])}" if f["choices"] else ""
+            typer.echo(f"      --set {f['name']}=…  ({need}{choices}) {f['description']}")
+        for blocker in t["blocked_by"]:
+            typer.echo(f"      blocked: {blocker}")
+
+
+@app.command("advance")
+@handles_errors
+def advance(
+    ref: Annotated[str, typer.Argument(help="case reference")],
+    trigger: Annotated[str, typer.Argument(help="what happened: see `case triggers REF`")],
+    on: Annotated[
+        str | None, typer.Option(help="date of the decision or event, YYYY-MM-DD (default today)")
+    ] = None,
+    by: Annotated[str | None, typer.Option(help="officer code acting")] = None,
+    reason: Annotated[str, typer.Option(help="why, in words (recorded)")] = "",
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="a field the trigger needs, key=value; repeat")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Apply a trigger to a case, as of a date."""
+    result = advance_case(
+        engine(),
+        AdvanceCase(
+            ref=ref,
+            trigger=trigger,
+            on=parse_date(on, "--on"),
+            actor=by,
+            reason=reason,
+            data=parse_assignments(set_),
+        ),
+        wall_clock(),
+    )
+    payload = {
+        "ref": result.ref,
+        "trigger": result.trigger,
+        "from": result.from_state,
+        "to": result.to_state,
+        "on": result.on.isoformat(),
+    }
+    if as_json:
+        emit_json(payload)
+        return
+    typer.echo(
+        f"{result.ref}: {result.trigger} on {payload['on']}: {result.from_state} → {result.to_state}"
+    )
+
+
+@app.command("assign")
+@handles_errors
+def assign(
+    ref: Annotated[str, typer.Argument(help="case reference")],
+    officer: Annotated[str, typer.Argument(help="code of the handler to assign")],
+    by: Annotated[str | None, typer.Option(help="officer code making the assignment")] = None,
+    reason: Annotated[str, typer.Option(help="why (recorded)")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Assign a handler, refusing conflicts of interest (ND31 Art. 10(3))."""
+    previous = assign_case(engine(), ref, officer, by, reason, wall_clock())
+    if as_json:
+        typer.echo(json.dumps({"ref": ref, "handler": officer, "previous": previous or None}))
+        return
+    typer.echo(f"{ref}: handler {officer}" + (f" (was {previous})" if previous else ""))

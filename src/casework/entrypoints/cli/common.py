@@ -1,0 +1,115 @@
+"""What every command shares: the engine, the clock, parsing, output and error handling."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+
+from casework.config import LEGAL_TIMEZONE
+from casework.domain.errors import CaseworkError
+from casework.services.app import Casework, bootstrap
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_app: Casework | None = None
+
+
+def engine() -> Casework:
+    """The engine, built once per process from `CASEWORK_*` settings."""
+    global _app
+    if _app is None:
+        _app = bootstrap()
+    return _app
+
+
+def reset_engine() -> None:
+    """Forget the engine (tests change settings between invocations)."""
+    global _app
+    if _app is not None:
+        _app.engine.dispose()
+    _app = None
+
+
+def wall_clock() -> datetime:
+    """The only place the CLI reads the time."""
+    return datetime.now(LEGAL_TIMEZONE)
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date; use YYYY-MM-DD", param_hint=option
+        ) from None
+
+
+def parse_instant(value: str | None, option: str) -> datetime:
+    """An ISO date or date-time; without an offset it is read in Asia/Ho_Chi_Minh."""
+    if value is None:
+        return wall_clock()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date-time; use YYYY-MM-DD or YYYY-MM-DDTHH:MM[+07:00]",
+            param_hint=option,
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LEGAL_TIMEZONE)
+
+
+def parse_assignments(values: list[str] | None) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{item!r} is not key=value", param_hint="--set")
+        result[key.strip()] = value.strip()
+    return result
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn casework's errors into a message on stderr and a non-zero exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except CaseworkError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+        except FileNotFoundError as exc:
+            raise fail(f"file not found: {exc.filename}", 2) from None
+
+    return wrapper
+
+
+def table(rows: list[list[str]], headers: list[str]) -> None:
+    """Print a plain aligned table."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    typer.echo(line.rstrip())
+    for row in rows:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    if not rows:
+        typer.echo("(none)")
+    sys.stdout.flush()

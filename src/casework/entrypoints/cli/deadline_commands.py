@@ -1,0 +1,59 @@
+"""`casework deadlines`: the sweep that records escalation steps."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from casework.entrypoints.cli.common import emit_json, engine, handles_errors, parse_instant, table
+from casework.services.sweep import sweep
+
+app = typer.Typer(help="Legal deadlines and their escalation ladder.", no_args_is_help=True)
+
+
+@app.command("sweep")
+@handles_errors
+def run_sweep(
+    now: Annotated[
+        str | None,
+        typer.Option(help="as of this date-time (default: now); no offset means Asia/Ho_Chi_Minh"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Record every escalation step reached; a second run records nothing new."""
+    result = sweep(engine(), parse_instant(now, "--now"))
+    fired: list[dict[str, Any]] = [
+        {
+            "case": f.case_ref,
+            "clock": f.clock,
+            "step": f.step,
+            "due": f.due.isoformat(),
+            "fires_on": f.fires_on.isoformat(),
+            "recipients": f.recipients,
+        }
+        for f in result.fired
+    ]
+    if as_json:
+        emit_json(
+            {
+                "as_of": result.as_of.isoformat(),
+                "clocks_examined": result.clocks_examined,
+                "escalations": fired,
+            }
+        )
+        return
+    typer.echo(f"sweep as of {result.as_of.isoformat()}: {len(fired)} new escalation step(s)")
+    table(
+        [
+            [
+                f["case"],
+                f["clock"],
+                f["step"],
+                f["due"],
+                ", ".join(f"{r['name']} ({r['post']})" for r in f["recipients"]),
+            ]
+            for f in fired
+        ],
+        ["case", "clock", "step", "due", "recipients"],
+    )

@@ -1,0 +1,82 @@
+"""The `casework` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casework import __version__
+from casework.entrypoints.cli import (
+    audit_commands,
+    calendar_commands,
+    case_commands,
+    deadline_commands,
+    org_commands,
+    rules_commands,
+)
+from casework.entrypoints.cli.common import engine, handles_errors, wall_clock
+from casework.resources import examples_dir
+from casework.services.case_views import CaseFilter, list_cases
+from casework.services.organisation import load_organisation_file, show_organisation
+from casework.services.schema import initialise
+
+app = typer.Typer(
+    help="casework — denunciations, complaints and petitions on legal clocks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(case_commands.app, name="case")
+app.add_typer(calendar_commands.app, name="calendar")
+app.add_typer(org_commands.app, name="org")
+app.add_typer(deadline_commands.app, name="deadlines")
+app.add_typer(audit_commands.app, name="audit")
+app.add_typer(rules_commands.app, name="rules")
+
+
+@app.command("init")
+@handles_errors
+def init() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    url = initialise(engine())
+    typer.echo(f"database ready: {url}")
+
+
+@app.command("up")
+@handles_errors
+def up(
+    org_file: Annotated[
+        str | None, typer.Option(help="organisation to load when none is loaded yet")
+    ] = None,
+) -> None:
+    """Set up the embedded database, load the example organisation if none, and show the state."""
+    app_ = engine()
+    url = initialise(app_)
+    typer.echo(f"casework {__version__}: database ready at {url}")
+    if not show_organisation(app_)["agencies"]:
+        path = org_file or str(examples_dir() / "org.yaml")
+        from pathlib import Path
+
+        counts = load_organisation_file(app_, Path(path), "casework:up", wall_clock())
+        typer.echo(
+            f"loaded the organisation from {path}: {counts['agencies']} agencies, "
+            f"{counts['officers']} officers"
+        )
+    now = wall_clock()
+    open_cases = list_cases(app_, CaseFilter(limit=10000), now)
+    overdue = list_cases(app_, CaseFilter(overdue=True, limit=10000), now)
+    typer.echo(f"{len(open_cases)} case(s), {len(overdue)} with an overdue clock.")
+    typer.echo(
+        "Try: casework case new denunciation --help   ·   casework case list   ·   "
+        "casework calendar due --start 2024-02-01 --days 7"
+    )
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", help="print the version and exit")] = False,
+) -> None:
+    """casework: every case logged, moved through a lawful process, and no deadline missed."""
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()

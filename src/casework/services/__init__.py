@@ -1,0 +1,1 @@
+"""Use cases: one module per command (log, advance, assign, sweep, ...), each one transaction."""

@@ -1,0 +1,132 @@
+"""Bootstrap: everything a use case needs, built once from settings.
+
+`Casework` holds the database engine, the definitions from `state_machines/`, the legal
+calendar and one `transitions` machine per case kind. Services receive it explicitly, and
+take `now` as a parameter: only entrypoints read the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, select
+
+from casework.adapters.database import is_initialised, make_engine
+from casework.adapters.definitions import Definitions, load_definitions
+from casework.adapters.holiday_calendar import VietnamCalendar
+from casework.adapters.state_machine import LifecycleMachine
+from casework.adapters.tables import AgencyRow, OfficerRow, RelationRow
+from casework.config import LEGAL_TIMEZONE, Settings, load_settings
+from casework.domain.errors import ConcurrentUpdate, ConfigurationError, InvalidInput
+from casework.domain.organisation import Agency, Kinship, Officer, Organisation, Relation, Role
+from casework.domain.rules import RuleBook
+from casework.resources import state_machines_dir
+
+
+def legal_date(now: datetime) -> date:
+    """The date in Asia/Ho_Chi_Minh of an aware instant: legal periods are local dates."""
+    if now.tzinfo is None:
+        raise InvalidInput(f"instant {now.isoformat()} has no timezone; give one, e.g. +07:00")
+    return now.astimezone(LEGAL_TIMEZONE).date()
+
+
+@dataclass
+class Casework:
+    """The engine's dependencies, shared by every use case."""
+
+    settings: Settings
+    engine: Engine
+    definitions: Definitions
+    rules: RuleBook
+    calendar: VietnamCalendar
+    machines: dict[str, LifecycleMachine] = field(default_factory=dict)
+
+    def machine(self, kind: str) -> LifecycleMachine:
+        if kind not in self.machines:
+            self.machines[kind] = LifecycleMachine(self.definitions.lifecycle(kind))
+        return self.machines[kind]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits if the block succeeds, rolls back otherwise."""
+        self.require_schema()
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                with session.begin():
+                    yield session
+            except StaleDataError as exc:
+                raise ConcurrentUpdate(
+                    "the case was changed by someone else while you worked on it; nothing was "
+                    "written — show the case again and repeat the action if it still applies"
+                ) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        self.require_schema()
+        with Session(self.engine) as session:
+            yield session
+
+    def require_schema(self) -> None:
+        if not getattr(self, "_schema_checked", False):
+            if not is_initialised(self.engine):
+                raise ConfigurationError(
+                    f"the database at {self.engine.url.render_as_string()} has no casework "
+                    "schema yet: run `casework init` first"
+                )
+            self._schema_checked = True
+
+    def organisation(self, session: Session) -> Organisation:
+        agencies = {
+            row.code: Agency(
+                code=row.code,
+                name=row.name,
+                kind=row.kind,
+                head=row.head,
+                deputies=tuple(row.deputies),
+                inspectorate=row.inspectorate,
+                superior=row.superior,
+            )
+            for row in session.exec(select(AgencyRow)).all()
+        }
+        officers = {
+            row.code: Officer(
+                code=row.code,
+                name=row.name,
+                agency=row.agency,
+                roles=tuple(Role(r) for r in row.roles),
+                email=row.email,
+                title=row.title,
+            )
+            for row in session.exec(select(OfficerRow)).all()
+        }
+        relations = tuple(
+            Relation(
+                officer=row.officer,
+                kinship=Kinship(row.kinship),
+                person_name=row.person_name,
+                person_officer=row.person_officer,
+            )
+            for row in session.exec(select(RelationRow)).all()
+        )
+        return Organisation(agencies=agencies, officers=officers, relations=relations)
+
+
+def bootstrap(settings: Settings | None = None, engine: Engine | None = None) -> Casework:
+    """Build the engine from settings (environment variables by default)."""
+    settings = settings or load_settings()
+    definitions = load_definitions(settings.definitions_dir or state_machines_dir())
+    rules = definitions.rules
+    if settings.policy_lengths:
+        rules = rules.with_policy_lengths(settings.policy_lengths)
+    return Casework(
+        settings=settings,
+        engine=engine or make_engine(settings.resolved_database_url()),
+        definitions=definitions,
+        rules=rules,
+        calendar=VietnamCalendar.from_file(settings.calendar_file),
+    )

@@ -1,0 +1,281 @@
+"""Read models of cases for the CLI and, later, the API: show, list, allowed triggers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import exists, func
+from sqlmodel import Session, col, select
+
+from casework.adapters import audit_log, clock_rows
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.tables import (
+    CaseRow,
+    ClockRow,
+    DenouncerIdentityRow,
+    EscalationRow,
+    TransitionRow,
+)
+from casework.domain.calendar import add_working_days, working_days_between
+from casework.domain.clocks import ClockStatus, compute_due, display_status
+from casework.domain.errors import InvalidInput
+from casework.domain.guards import GuardContext, check_guards
+from casework.domain.organisation import Organisation, Role
+from casework.services.app import Casework, legal_date
+from casework.services.clock_effects import all_clock_rows
+from casework.services.lookup import load_case
+
+
+def _days_left(app: Casework, today: date, due: date | None) -> int | None:
+    """Working days left until `due` (negative once overdue); None without a due date."""
+    if due is None:
+        return None
+    if due >= today:
+        return working_days_between(app.calendar, today, due)
+    return -working_days_between(app.calendar, due, today)
+
+
+def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
+    clock = clock_rows.to_domain(row, app.rules)
+    computed = compute_due(clock, app.calendar)
+    status = display_status(ClockStatus(row.status), row.due, today)
+    open_pause = clock.open_pause
+    return {
+        "code": row.code,
+        "title": clock.rule.title,
+        "status": status.value,
+        "due": row.due.isoformat() if row.due else None,
+        "days_left": _days_left(app, today, row.due) if row.status == "running" else None,
+        "start_on": row.start_on.isoformat(),
+        "stopped_on": row.stopped_on.isoformat() if row.stopped_on else None,
+        "late": bool(row.stopped_on and row.due and row.stopped_on > row.due),
+        "paused_since": open_pause.paused_on.isoformat() if open_pause else None,
+        "paused_reason": open_pause.reason if open_pause else None,
+        "extensions": row.extensions,
+        "pauses": row.pauses,
+        "rule_version": row.rule_version,
+        "calendar_version": row.calendar_version,
+        "basis": clock.rule.basis,
+        "explanation": computed.steps,
+    }
+
+
+def _identity_allowed(org: Organisation, case: CaseRow, officer_code: str) -> bool:
+    officer = org.officer(officer_code)
+    if officer.code in {case.logged_by, case.handler}:
+        return True
+    head = org.head_of(case.agency)
+    return (head is not None and head.code == officer.code) or Role.ADMIN in officer.roles
+
+
+def _denouncer_view(
+    session: Session, org: Organisation, case: CaseRow, reveal_to: str | None
+) -> dict[str, Any] | None:
+    identity = session.get(DenouncerIdentityRow, case.id)
+    if identity is None:
+        return None
+    if reveal_to is None:
+        return {"identity": "confidential (LTC Arts. 8(3), 47): use --reveal-identity --by OFFICER"}
+    if not _identity_allowed(org, case, reveal_to):
+        raise InvalidInput(
+            f"{reveal_to} may not see the denouncer's identity of {case.ref}: only the reception "
+            "officer who logged it, the assigned handler and the head of the resolving agency may"
+        )
+    return {
+        "full_name": identity.full_name,
+        "address": identity.address,
+        "contact": identity.contact,
+        "id_number": identity.id_number,
+    }
+
+
+def show_case(
+    app: Casework, ref: str, now: datetime, reveal_identity_to: str | None = None
+) -> dict[str, Any]:
+    """Everything about one case; reading the denouncer's identity is itself recorded."""
+    today = legal_date(now)
+    with app.transaction() as session:
+        case = load_case(session, ref)
+        org = app.organisation(session)
+        lifecycle = app.definitions.lifecycle(case.kind)
+        denouncer = _denouncer_view(session, org, case, reveal_identity_to)
+        if reveal_identity_to and denouncer is not None:
+            audit_log.append(
+                session,
+                [
+                    AuditEvent(
+                        "identity.viewed",
+                        reveal_identity_to,
+                        case.ref,
+                        {"basis": "LTC Arts. 8(3), 47, 56"},
+                    )
+                ],
+                now,
+            )
+        history = session.exec(
+            select(TransitionRow)
+            .where(TransitionRow.case_id == case.id)
+            .order_by(col(TransitionRow.id))
+        ).all()
+        escalations = session.exec(
+            select(EscalationRow)
+            .where(EscalationRow.case_id == case.id)
+            .order_by(col(EscalationRow.id))
+        ).all()
+        handler = org.officers.get(case.handler) if case.handler else None
+        agency = org.agencies.get(case.agency)
+        return {
+            "ref": case.ref,
+            "kind": case.kind,
+            "state": case.state,
+            "state_legal_name": lifecycle.states[case.state].legal_name,
+            "agency": case.agency,
+            "agency_name": agency.name if agency else None,
+            "handler": case.handler,
+            "handler_name": handler.name if handler else None,
+            "received_on": case.received_on.isoformat(),
+            "channel": case.channel,
+            "summary": case.summary,
+            "forwarded_by": case.forwarded_by,
+            "complexity": case.complexity,
+            "attributes": case.attributes,
+            "denounced": {
+                "name": case.denounced_name,
+                "officer": case.denounced_officer,
+                "agency": case.denounced_agency,
+            },
+            "denouncer": denouncer,
+            "version": case.version,
+            "allowed_triggers": lifecycle.allowed_triggers(case.state),
+            "clocks": [
+                clock_view(app, row, today) for row in all_clock_rows(session, case.id or 0)
+            ],
+            "history": [
+                {
+                    "on": t.occurred_on.isoformat(),
+                    "trigger": t.trigger,
+                    "from": t.from_state,
+                    "to": t.to_state,
+                    "actor": t.actor,
+                    "reason": t.reason,
+                    "data": t.data,
+                    "basis": t.basis,
+                }
+                for t in history
+            ],
+            "escalations": [
+                {
+                    "clock": e.clock_code,
+                    "step": e.step,
+                    "due": e.due.isoformat(),
+                    "fires_on": e.fires_on.isoformat(),
+                    "recipients": e.recipients,
+                }
+                for e in escalations
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    state: str | None = None
+    kind: str | None = None
+    agency: str | None = None
+    handler: str | None = None
+    overdue: bool = False
+    due_within: int | None = None  # working days
+    limit: int = 100
+
+
+def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[str, Any]]:
+    """Cases matching `filters`, nearest due date first; indexed queries only."""
+    today = legal_date(now)
+    running = (col(ClockRow.case_id) == col(CaseRow.id)) & (col(ClockRow.status) == "running")
+    next_due = (
+        select(func.min(col(ClockRow.due))).where(running).correlate(CaseRow).scalar_subquery()
+    )
+    query = select(CaseRow, next_due.label("next_due"))
+    if filters.state:
+        query = query.where(CaseRow.state == filters.state)
+    if filters.kind:
+        query = query.where(CaseRow.kind == filters.kind)
+    if filters.agency:
+        query = query.where(CaseRow.agency == filters.agency)
+    if filters.handler:
+        query = query.where(CaseRow.handler == filters.handler)
+    if filters.overdue:
+        query = query.where(exists().where(running, col(ClockRow.due) < today))
+    if filters.due_within is not None:
+        if filters.due_within < 0:
+            raise InvalidInput("--due-within takes a number of working days, 0 or more")
+        horizon = add_working_days(app.calendar, today, filters.due_within)
+        query = query.where(exists().where(running, col(ClockRow.due) <= horizon))
+    query = query.order_by(next_due.is_(None), next_due, col(CaseRow.id)).limit(filters.limit)
+    with app.reading() as session:
+        rows = session.execute(query).all()
+        return [
+            {
+                "ref": case.ref,
+                "kind": case.kind,
+                "state": case.state,
+                "agency": case.agency,
+                "handler": case.handler,
+                "received_on": case.received_on.isoformat(),
+                "next_due": due.isoformat() if due else None,
+                "overdue": bool(due and due < today),
+                "summary": case.summary,
+            }
+            for case, due in rows
+        ]
+
+
+def allowed_triggers(
+    app: Casework, ref: str, now: datetime, actor: str | None = None
+) -> dict[str, Any]:
+    """The triggers a case accepts now, with the fields each needs and any guard that blocks it."""
+    with app.reading() as session:
+        case = load_case(session, ref)
+        lifecycle = app.definitions.lifecycle(case.kind)
+        active = [r for r in all_clock_rows(session, case.id or 0) if r.status != "stopped"]
+        clocks = tuple(clock_rows.to_domain(r, app.rules) for r in active)
+        triggers = []
+        for spec in lifecycle.transitions:
+            if case.state not in spec.sources:
+                continue
+            context = GuardContext(
+                spec=spec,
+                state=case.state,
+                handler=case.handler,
+                actor=actor,
+                attributes=case.attributes,
+                data={},
+                clocks=clocks,
+                complexity=case.complexity,
+            )
+            triggers.append(
+                {
+                    "trigger": spec.trigger,
+                    "title": spec.title,
+                    "to": spec.destination(case.state),
+                    "to_legal_name": lifecycle.states[spec.destination(case.state)].legal_name,
+                    "basis": spec.basis,
+                    "fields": [
+                        {
+                            "name": f.name,
+                            "required": f.required,
+                            "choices": list(f.choices),
+                            "description": f.description,
+                        }
+                        for f in spec.fields
+                    ],
+                    "blocked_by": check_guards(context),
+                }
+            )
+        return {
+            "ref": case.ref,
+            "state": case.state,
+            "state_legal_name": lifecycle.states[case.state].legal_name,
+            "triggers": triggers,
+        }

@@ -1,0 +1,168 @@
+"""Log a case the day it arrives (or back-dated to the 'ĐẾN' stamp of a paper letter)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from casework.adapters import audit_log
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.tables import CaseRow, DenouncerIdentityRow
+from casework.domain.errors import InvalidInput
+from casework.domain.organisation import Organisation, Role
+from casework.services.app import Casework, legal_date
+from casework.services.clock_effects import ClockBook
+
+CHANNELS = ("letter", "visit", "phone", "online", "forwarded")
+REF_PREFIX = {"denunciation": "TC", "complaint": "KN", "petition": "KNPA", "intelligence": "TT"}
+
+
+@dataclass(frozen=True)
+class Denouncer:
+    """The denouncer's identity: confidential, stored apart from the case."""
+
+    full_name: str
+    address: str = ""
+    contact: str = ""
+    id_number: str = ""
+
+
+@dataclass(frozen=True)
+class LogCase:
+    """What a reception officer records."""
+
+    kind: str
+    agency: str
+    received_on: date
+    summary: str
+    denouncer: Denouncer | None = None
+    denounced_name: str = ""
+    denounced_officer: str | None = None
+    denounced_agency: str | None = None
+    channel: str = "letter"
+    forwarded_by: str | None = None
+    logged_by: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Logged:
+    ref: str
+    state: str
+    clocks: list[dict[str, str | None]]
+
+
+def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]) -> None:
+    if command.kind not in kinds:
+        raise InvalidInput(f"unknown case kind {command.kind!r}; kinds: {', '.join(kinds)}")
+    org.agency(command.agency)
+    if command.received_on > today:
+        raise InvalidInput(
+            f"received date {command.received_on.isoformat()} is in the future (today is "
+            f"{today.isoformat()} in Asia/Ho_Chi_Minh); give the date on the 'ĐẾN' stamp"
+        )
+    if command.channel not in CHANNELS:
+        raise InvalidInput(f"unknown channel {command.channel!r}; channels: {', '.join(CHANNELS)}")
+    if not command.summary.strip():
+        raise InvalidInput("a summary of the content is required (--summary)")
+    if not (
+        command.denounced_name.strip() or command.denounced_officer or command.denounced_agency
+    ):
+        raise InvalidInput(
+            "name who is denounced: --denounced-name, --denounced-officer or --denounced-agency "
+            "(LTC Art. 23(1))"
+        )
+    if command.denounced_officer:
+        org.officer(command.denounced_officer)
+    if command.denounced_agency:
+        org.agency(command.denounced_agency)
+    if command.logged_by:
+        officer = org.officer(command.logged_by)
+        if Role.RECEPTION not in officer.roles and Role.ADMIN not in officer.roles:
+            raise InvalidInput(
+                f"{officer.code} is not a reception officer (roles: "
+                f"{', '.join(officer.roles)}); cases are logged by reception officers"
+            )
+
+
+def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
+    """Record a new case with its confidential identity and start the clocks of receipt.
+
+    A denunciation without an identifiable denouncer is recorded as intelligence (LTC Art. 25):
+    no statutory clock runs and no notice goes to a denouncer.
+    """
+    with app.transaction() as session:
+        org = app.organisation(session)
+        _validate(command, org, legal_date(now), list(app.definitions.lifecycles))
+        lifecycle = app.definitions.lifecycle(command.kind)
+        is_anonymous = command.denouncer is None or not command.denouncer.full_name.strip()
+        state = (
+            "intelligence"
+            if is_anonymous
+            and command.kind == "denunciation"
+            and "intelligence" in lifecycle.states
+            else lifecycle.initial
+        )
+        denounced_name = command.denounced_name.strip()
+        if not denounced_name and command.denounced_officer:
+            denounced_name = org.officer(command.denounced_officer).name
+        case = CaseRow(
+            kind=command.kind,
+            state=state,
+            agency=command.agency,
+            received_on=command.received_on,
+            logged_at=now.astimezone(UTC),
+            logged_by=command.logged_by,
+            channel=command.channel,
+            summary=command.summary.strip(),
+            forwarded_by=command.forwarded_by,
+            denounced_name=denounced_name,
+            denounced_officer=command.denounced_officer,
+            denounced_agency=command.denounced_agency,
+            attributes=dict(command.attributes),
+        )
+        session.add(case)
+        session.flush()
+        assert case.id is not None
+        prefix = REF_PREFIX.get(command.kind, command.kind[:2].upper())
+        case.ref = f"{prefix}-{command.received_on.year}-{case.id:06d}"
+        if not is_anonymous and command.denouncer is not None:
+            session.add(
+                DenouncerIdentityRow(
+                    case_id=case.id,
+                    full_name=command.denouncer.full_name.strip(),
+                    address=command.denouncer.address,
+                    contact=command.denouncer.contact,
+                    id_number=command.denouncer.id_number,
+                )
+            )
+        book = ClockBook(app, session, case)
+        if state == lifecycle.initial:
+            book.apply(lifecycle.on_log, command.received_on, command.logged_by, "", "log")
+        session.add(case)
+        events = [
+            AuditEvent(
+                action="case.logged",
+                actor=command.logged_by,
+                case_ref=case.ref,
+                payload={
+                    "kind": case.kind,
+                    "state": state,
+                    "agency": case.agency,
+                    "received_on": case.received_on.isoformat(),
+                    "channel": case.channel,
+                    "has_identity": not is_anonymous,
+                    "basis": "LTC Art. 25" if state == "intelligence" else "LTC Arts. 22–24",
+                },
+            ),
+            *book.events,
+        ]
+        audit_log.append(session, events, now)
+        return Logged(
+            ref=case.ref,
+            state=state,
+            clocks=[
+                {"code": r.code, "due": r.due.isoformat() if r.due else None} for r in book.rows
+            ],
+        )

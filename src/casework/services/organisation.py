@@ -1,0 +1,82 @@
+"""Load the organisation from its YAML file into the database, replacing the previous one."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete
+
+from casework.adapters import audit_log
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.organisation_file import load_organisation, organisation_to_dict
+from casework.adapters.tables import AgencyRow, OfficerRow, RelationRow
+from casework.services.app import Casework
+
+
+def load_organisation_file(
+    app: Casework, path: Path, actor: str | None, now: datetime
+) -> dict[str, int]:
+    """Validate `path` fully, then swap it in, in one transaction; the audit keeps its hash."""
+    org = load_organisation(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with app.transaction() as session:
+        for table in (RelationRow, OfficerRow, AgencyRow):
+            session.execute(delete(table))
+        for agency in org.agencies.values():
+            session.add(
+                AgencyRow(
+                    code=agency.code,
+                    name=agency.name,
+                    kind=agency.kind,
+                    head=agency.head,
+                    deputies=list(agency.deputies),
+                    inspectorate=agency.inspectorate,
+                    superior=agency.superior,
+                )
+            )
+        for officer in org.officers.values():
+            session.add(
+                OfficerRow(
+                    code=officer.code,
+                    name=officer.name,
+                    agency=officer.agency,
+                    roles=[r.value for r in officer.roles],
+                    email=officer.email,
+                    title=officer.title,
+                )
+            )
+        for relation in org.relations:
+            session.add(
+                RelationRow(
+                    officer=relation.officer,
+                    kinship=relation.kinship.value,
+                    person_name=relation.person_name,
+                    person_officer=relation.person_officer,
+                )
+            )
+        counts = {
+            "agencies": len(org.agencies),
+            "officers": len(org.officers),
+            "relations": len(org.relations),
+        }
+        audit_log.append(
+            session,
+            [
+                AuditEvent(
+                    "organisation.loaded",
+                    actor,
+                    None,
+                    {"file": path.name, "sha256": digest, **counts},
+                )
+            ],
+            now,
+        )
+        return counts
+
+
+def show_organisation(app: Casework) -> dict[str, Any]:
+    with app.reading() as session:
+        return organisation_to_dict(app.organisation(session))

@@ -1,0 +1,175 @@
+"""The deadline sweep: record every escalation step that clocks have reached (DOMAIN §4).
+
+Set-based: one indexed query selects the running clocks whose next ladder step is due
+(`status, next_step_on`), so the cost follows the number of clocks that reach a step, not the
+number of open cases. Each step is recorded once per clock and due date (a unique key and the
+advancing `next_step` make the sweep idempotent), with its recipients resolved from the
+organisation as it is today, in the same transaction as the audit entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, select, update
+from sqlmodel import col
+
+from casework.adapters import audit_log
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.bulk import insert_ignoring_duplicates
+from casework.adapters.tables import CaseRow, ClockRow, EscalationRow
+from casework.domain.escalation import LadderStep, RecipientRole
+from casework.domain.organisation import Organisation, Recipient
+from casework.services.app import Casework, legal_date
+
+
+@dataclass(frozen=True)
+class FiredStep:
+    case_ref: str
+    clock: str
+    step: str
+    due: date
+    fires_on: date
+    recipients: list[dict[str, str]]
+
+
+@dataclass
+class SweepResult:
+    as_of: date
+    clocks_examined: int = 0
+    fired: list[FiredStep] = field(default_factory=list)
+
+
+def resolve_recipients(
+    org: Organisation, step: LadderStep, agency: str, handler: str | None
+) -> list[Recipient]:
+    """Who a step addresses today; a missing post falls back to the next one up."""
+    handler_officer = org.officers.get(handler) if handler else None
+    handling_unit = handler_officer.agency if handler_officer else agency
+    resolver = org.agencies.get(agency)
+    found: list[Recipient | None] = []
+    for role in step.recipients:
+        if role is RecipientRole.HANDLER:
+            found.append(
+                org.recipient(handler_officer, "handler")
+                or org.recipient(org.head_of(handling_unit), "unit_head (no handler assigned)")
+            )
+        elif role is RecipientRole.UNIT_HEAD:
+            found.append(org.recipient(org.head_of(handling_unit), "unit_head"))
+        elif role is RecipientRole.RESOLVER_HEAD:
+            found.append(org.recipient(org.head_of(agency), "resolver_head"))
+        elif role is RecipientRole.INSPECTORATE:
+            inspectorate = resolver.inspectorate if resolver else None
+            found.append(org.recipient(org.head_of(inspectorate), "inspectorate"))
+        elif role is RecipientRole.SUPERIOR_HEAD:
+            superior = resolver.superior if resolver else None
+            found.append(
+                org.recipient(org.head_of(superior), "superior_head")
+                or org.recipient(org.head_of(agency), "resolver_head (no superior agency)")
+            )
+    unique: dict[str, Recipient] = {}
+    for recipient in found:
+        if recipient is not None and recipient.officer not in unique:
+            unique[recipient.officer] = recipient
+    return list(unique.values())
+
+
+def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult:
+    """Record the escalation steps reached as of `now`; running it twice records nothing new."""
+    today = legal_date(now)
+    result = SweepResult(as_of=today)
+    with app.transaction() as session:
+        query = (
+            select(
+                col(ClockRow.id),
+                col(ClockRow.case_id),
+                col(ClockRow.code),
+                col(ClockRow.due),
+                col(ClockRow.ladder),
+                col(ClockRow.next_step),
+                col(CaseRow.ref),
+                col(CaseRow.agency),
+                col(CaseRow.handler),
+            )
+            .join(CaseRow, col(CaseRow.id) == col(ClockRow.case_id))
+            .where(col(ClockRow.status) == "running", col(ClockRow.next_step_on) <= today)
+            .order_by(col(ClockRow.next_step_on), col(ClockRow.id))
+        )
+        if limit:
+            query = query.limit(limit)
+        due_rows = session.execute(query).all()
+        result.clocks_examined = len(due_rows)
+        if not due_rows:
+            return result
+        org = app.organisation(session)
+        policy = app.definitions.escalation
+        calendar = app.calendar
+        escalations: list[dict[str, Any]] = []
+        clock_updates: list[dict[str, Any]] = []
+        events: list[AuditEvent] = []
+        for clock_id, case_id, code, due, ladder_name, next_step, ref, agency, handler in due_rows:
+            ladder = policy.ladder(ladder_name)
+            reached = ladder.steps_reached(calendar, due, next_step, today)
+            if not reached:
+                continue
+            for _index, step in reached:
+                recipients = [r.as_dict() for r in resolve_recipients(org, step, agency, handler)]
+                fires_on = step.fires_on(calendar, due)
+                escalations.append(
+                    {
+                        "clock_id": clock_id,
+                        "case_id": case_id,
+                        "clock_code": code,
+                        "step": step.code,
+                        "due": due,
+                        "fires_on": fires_on,
+                        "fired_at": now.astimezone(UTC),
+                        "recipients": recipients,
+                    }
+                )
+                fired = FiredStep(ref, code, step.code, due, fires_on, recipients)
+                result.fired.append(fired)
+                events.append(
+                    AuditEvent(
+                        action="escalation.fired",
+                        actor="casework:sweep",
+                        case_ref=ref,
+                        payload={
+                            "clock": code,
+                            "step": step.code,
+                            "due": due.isoformat(),
+                            "fires_on": fires_on.isoformat(),
+                            "recipients": [r["officer"] for r in recipients],
+                            "basis": "DOMAIN §4 escalation ladder; LTC Arts. 8, 38, 63–64",
+                        },
+                    )
+                )
+            last_index = reached[-1][0] + 1
+            clock_updates.append(
+                {
+                    "b_id": clock_id,
+                    "b_old_step": next_step,
+                    "b_next_step": last_index,
+                    "b_next_step_on": ladder.next_step_on(calendar, due, last_index),
+                }
+            )
+        clocks: Table = ClockRow.__table__  # type: ignore[attr-defined]
+        if clock_updates:
+            session.execute(
+                update(clocks)
+                .where(
+                    and_(
+                        clocks.c.id == bindparam("b_id"),
+                        clocks.c.next_step == bindparam("b_old_step"),
+                    )
+                )
+                .values(
+                    next_step=bindparam("b_next_step"), next_step_on=bindparam("b_next_step_on")
+                ),
+                clock_updates,
+            )
+        insert_ignoring_duplicates(session, EscalationRow.__table__, escalations)  # type: ignore[attr-defined]
+        audit_log.append(session, events, now)
+    return result

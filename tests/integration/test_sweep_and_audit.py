@@ -1,0 +1,198 @@
+"""The deadline sweep (escalation ladder, idempotence), assignment checks and the audit chain."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from tests.conftest import at
+
+from casework.domain.errors import ConflictOfInterest, InvalidInput
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.app import Casework
+from casework.services.assignment import assign_case
+from casework.services.audit_trail import verify_audit_trail
+from casework.services.case_views import CaseFilter, list_cases, show_case
+from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.sweep import sweep
+
+pytestmark = pytest.mark.integration
+
+
+def log(app: Casework, received: str, agency: str = "thanh-tra-tinh") -> str:
+    return log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency=agency,
+            received_on=date.fromisoformat(received),
+            summary="Sai phạm trong đấu thầu",
+            denouncer=Denouncer("Trần Văn Dũng"),
+            denounced_name="Lê Văn Cường",
+            logged_by="tt-tiep-nhan",
+        ),
+        at(received),
+    ).ref
+
+
+def test_ladder_fires_each_step_once_with_recipients(app: Casework) -> None:
+    ref = log(app, "2024-02-01")  # triage due 2024-02-19
+    assign_case(app, ref, "tt-xac-minh-1", "tt-chanh-thanh-tra", "phân công", at("2024-02-01"))
+    # 3 working days before Mon 02-19: Fri 16, Thu 15, then back over Tết (08..14) to Wed 02-07
+    assert sweep(app, at("2024-02-06")).fired == []
+    first = sweep(app, at("2024-02-07"))
+    assert [(f.case_ref, f.step) for f in first.fired] == [(ref, "warn_before_due")]
+    assert first.fired[0].fires_on == date(2024, 2, 7)
+    assert [r["officer"] for r in first.fired[0].recipients] == ["tt-xac-minh-1"]
+    assert sweep(app, at("2024-02-15", 17)).fired == []  # idempotent, even days later
+
+    due_day = sweep(app, at("2024-02-19"))
+    assert [f.step for f in due_day.fired] == ["due_today"]
+    assert {r["post"] for r in due_day.fired[0].recipients} == {"handler", "unit_head"}
+    assert [r["officer"] for r in due_day.fired[0].recipients] == [
+        "tt-xac-minh-1",
+        "tt-chanh-thanh-tra",
+    ]
+
+    late = sweep(app, at("2024-02-27"))  # 1 WD overdue = 02-20; 5 WD overdue = 02-26
+    assert [f.step for f in late.fired] == ["overdue", "overdue_superior"]
+    superior = late.fired[1].recipients
+    assert [r["officer"] for r in superior] == ["ubnd-chu-tich"]
+    assert sweep(app, at("2024-03-30")).fired == []
+
+    view = show_case(app, ref, at("2024-02-27"))
+    assert [e["step"] for e in view["escalations"]] == [
+        "warn_before_due",
+        "due_today",
+        "overdue",
+        "overdue_superior",
+    ]
+    assert view["clocks"][0]["status"] == "overdue"
+    assert view["clocks"][0]["days_left"] == -6
+
+
+def test_sweep_after_downtime_catches_up_and_stops_for_stopped_clocks(app: Casework) -> None:
+    late = log(app, "2024-03-01")
+    done = log(app, "2024-03-01")
+    advance_case(
+        app, AdvanceCase(done, "accept", date(2024, 3, 4), "tt-xac-minh-1"), at("2024-03-04")
+    )
+    result = sweep(app, at("2024-04-01"))
+    steps = {(f.case_ref, f.clock, f.step) for f in result.fired}
+    assert {s[2] for s in steps if s[0] == late} == {
+        "warn_before_due",
+        "due_today",
+        "overdue",
+        "overdue_superior",
+    }
+    assert all(s[1] != "denunciation.triage" for s in steps if s[0] == done)
+
+
+def test_extension_rearms_the_ladder_for_the_new_due_date(app: Casework) -> None:
+    ref = log(app, "2024-07-01")
+    advance_case(
+        app, AdvanceCase(ref, "accept", date(2024, 7, 4), "tt-xac-minh-1"), at("2024-07-04")
+    )
+    advance_case(
+        app,
+        AdvanceCase(ref, "send_acceptance_notices", date(2024, 7, 5), "tt-xac-minh-1"),
+        at("2024-07-05"),
+    )
+    fired = sweep(app, at("2024-08-01")).fired  # resolve due 08-05: warn on 07-31
+    assert [(f.clock, f.step) for f in fired] == [("denunciation.resolve", "warn_before_due")]
+    advance_case(
+        app,
+        AdvanceCase(
+            ref,
+            "extend",
+            date(2024, 8, 2),
+            "tt-xac-minh-1",
+            data={"reasons": "nhiều địa điểm", "complexity": "complex"},
+        ),
+        at("2024-08-02"),
+    )
+    assert sweep(app, at("2024-08-06")).fired == []  # new due 09-04: nothing overdue
+    fired = sweep(app, at("2024-08-30"))
+    assert [(f.step, f.due) for f in fired.fired] == [("warn_before_due", date(2024, 9, 4))]
+
+
+def test_list_overdue_and_due_within(app: Casework) -> None:
+    overdue = log(app, "2024-02-01")
+    soon = log(app, "2024-02-20")  # triage due 2024-02-29
+    assert [r["ref"] for r in list_cases(app, CaseFilter(overdue=True), at("2024-02-26"))] == [
+        overdue
+    ]
+    within = list_cases(app, CaseFilter(due_within=3), at("2024-02-26"))
+    assert [r["ref"] for r in within] == [overdue, soon]
+    assert list_cases(app, CaseFilter(due_within=2), at("2024-02-26"))[0]["overdue"] is True
+    assert [r["ref"] for r in list_cases(app, CaseFilter(agency="so-tnmt"), at("2024-02-26"))] == []
+
+
+def test_assignment_refuses_a_relative_of_the_denounced(app: Casework) -> None:
+    ref = log(app, "2024-03-01")
+    with pytest.raises(ConflictOfInterest, match=r"sibling relation .* \(ND31 Art\. 10\(3\)\)"):
+        assign_case(app, ref, "tt-xac-minh-2", None, "", at("2024-03-01"))
+    with pytest.raises(InvalidInput, match="not a handler"):
+        assign_case(app, ref, "tt-tiep-nhan", None, "", at("2024-03-01"))
+    assert show_case(app, ref, at("2024-03-01"))["handler"] is None
+    assign_case(app, ref, "tt-xac-minh-1", None, "", at("2024-03-01"))
+    assert show_case(app, ref, at("2024-03-01"))["handler"] == "tt-xac-minh-1"
+
+
+def test_triage_by_a_relative_is_refused(app: Casework) -> None:
+    ref = log(app, "2024-03-01")
+    with pytest.raises(ConflictOfInterest):
+        advance_case(
+            app, AdvanceCase(ref, "triage", date(2024, 3, 2), "tt-xac-minh-2"), at("2024-03-02")
+        )
+    assert show_case(app, ref, at("2024-03-02"))["state"] == "received"
+
+
+def test_identity_is_confidential_and_each_read_is_recorded(app: Casework) -> None:
+    ref = log(app, "2024-03-01")
+    masked = show_case(app, ref, at("2024-03-01"))
+    assert "Trần Văn Dũng" not in str(masked)
+    with pytest.raises(InvalidInput, match="may not see"):
+        show_case(app, ref, at("2024-03-01"), reveal_identity_to="tnmt-xac-minh")
+    shown = show_case(app, ref, at("2024-03-01"), reveal_identity_to="tt-tiep-nhan")
+    assert shown["denouncer"]["full_name"] == "Trần Văn Dũng"
+    with app.reading() as session:
+        actions = (
+            session.execute(text("SELECT actor FROM audit_entry WHERE action = 'identity.viewed'"))
+            .scalars()
+            .all()
+        )
+    assert actions == ["tt-tiep-nhan"]
+
+
+def test_audit_trail_verifies_and_names_the_edited_entry(app: Casework) -> None:
+    ref = log(app, "2024-02-01")
+    advance_case(
+        app, AdvanceCase(ref, "accept", date(2024, 2, 2), "tt-xac-minh-1"), at("2024-02-02")
+    )
+    sweep(app, at("2024-03-30"))
+    result = verify_audit_trail(app)
+    assert result.is_intact
+    assert result.entries >= 6
+    with app.engine.begin() as connection:
+        target = connection.execute(
+            text("SELECT id FROM audit_entry WHERE action = 'case.advanced'")
+        ).scalar_one()
+        connection.execute(
+            text("UPDATE audit_entry SET actor = 'someone-else' WHERE id = :id"), {"id": target}
+        )
+    broken = verify_audit_trail(app)
+    assert not broken.is_intact
+    assert broken.first_broken_id == target
+    assert "edited" in broken.problem
+
+
+def test_audit_trail_detects_a_removed_entry(app: Casework) -> None:
+    log(app, "2024-02-01")
+    log(app, "2024-02-02")
+    with app.engine.begin() as connection:
+        ids = connection.execute(text("SELECT id FROM audit_entry ORDER BY id")).scalars().all()
+        connection.execute(text("DELETE FROM audit_entry WHERE id = :id"), {"id": ids[2]})
+    broken = verify_audit_trail(app)
+    assert broken.first_broken_id == ids[3]

@@ -1,0 +1,111 @@
+"""Every (state, trigger) pair of the denunciation lifecycle, allowed or refused.
+
+The expected table below is written by hand from LTC/ND31 (PROCEDURES §8(b)-1), independently of
+state_machines/denunciation.yaml, so a wrong edit of the definition fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.adapters.definitions import load_definitions
+from casework.adapters.state_machine import LifecycleMachine
+from casework.domain.errors import TransitionRefused
+from casework.resources import state_machines_dir
+
+pytestmark = pytest.mark.unit
+
+STATES = [
+    "received",
+    "triage",
+    "inspection",
+    "suspended",
+    "concluded",
+    "referred",
+    "forwarded",
+    "not_accepted",
+    "terminated",
+    "intelligence",
+    "closed",
+]
+OPEN_BEFORE_CONCLUSION = ["received", "triage", "inspection", "suspended"]
+SAME = "="
+
+EXPECTED: dict[str, dict[str, str]] = {
+    "triage": {"received": "triage"},
+    "accept": {"received": "inspection", "triage": "inspection"},
+    "reject": {"received": "not_accepted", "triage": "not_accepted"},
+    "forward": {"received": "forwarded", "triage": "forwarded"},
+    "treat_as_intelligence": {"received": "intelligence", "triage": "intelligence"},
+    "extend": {"triage": SAME, "inspection": SAME},
+    "send_acceptance_notices": {"inspection": SAME, "suspended": SAME},
+    "suspend": {"inspection": "suspended"},
+    "resume": {"suspended": "inspection"},
+    "send_suspension_notice": {"suspended": SAME, "terminated": SAME, "inspection": SAME},
+    "conclude": {"inspection": "concluded"},
+    "send_conclusion": {"concluded": SAME, "referred": SAME},
+    "decide_handling": {"concluded": SAME, "referred": SAME},
+    "publish_conclusion": {"concluded": SAME, "referred": SAME},
+    "refer": dict.fromkeys([*OPEN_BEFORE_CONCLUSION, "concluded"], "referred"),
+    "transfer_file": {"referred": SAME},
+    "terminate": {"inspection": "terminated", "suspended": "terminated"},
+    "reply_to_forwarder": {s: SAME for s in STATES if s != "closed"},
+    "close": dict.fromkeys(
+        ["concluded", "referred", "forwarded", "not_accepted", "terminated"], "closed"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def machine() -> LifecycleMachine:
+    return LifecycleMachine(load_definitions(state_machines_dir()).lifecycle("denunciation"))
+
+
+def test_definition_declares_exactly_the_expected_states_and_triggers(
+    machine: LifecycleMachine,
+) -> None:
+    assert sorted(machine.definition.states) == sorted(STATES)
+    assert machine.definition.triggers == sorted(EXPECTED)
+
+
+def test_every_state_shows_its_legal_name(machine: LifecycleMachine) -> None:
+    for state in machine.definition.states.values():
+        assert state.legal_name
+        assert state.legal_name != state.name
+
+
+def test_every_transition_cites_a_legal_basis(machine: LifecycleMachine) -> None:
+    for spec in machine.definition.transitions:
+        assert any(word in spec.basis for word in ("LTC", "ND31", "TT05", "CPC")), spec.trigger
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("trigger", sorted(EXPECTED))
+def test_state_trigger_pair(machine: LifecycleMachine, state: str, trigger: str) -> None:
+    expected = EXPECTED[trigger].get(state)
+    if expected is None:
+        with pytest.raises(TransitionRefused) as refused:
+            machine.fire(state, trigger)
+        allowed = sorted(t for t, sources in EXPECTED.items() if state in sources)
+        assert refused.value.allowed == allowed
+        for name in allowed:
+            assert name in str(refused.value)
+    else:
+        assert machine.fire(state, trigger) == (state if expected == SAME else expected)
+
+
+def test_unknown_trigger_names_the_allowed_ones(machine: LifecycleMachine) -> None:
+    with pytest.raises(TransitionRefused, match="not a trigger of a denunciation") as refused:
+        machine.fire("received", "to_closed")
+    assert refused.value.allowed == sorted(t for t, s in EXPECTED.items() if "received" in s)
+
+
+def test_no_automatic_to_state_triggers(machine: LifecycleMachine) -> None:
+    assert not [name for name in machine._machine.events if name.startswith("to_")]
+
+
+def test_mermaid_diagram_has_every_edge(machine: LifecycleMachine) -> None:
+    diagram = machine.mermaid()
+    assert diagram.startswith("stateDiagram-v2")
+    assert "received --> triage: triage" in diagram
+    assert "suspended --> inspection: resume" in diagram
