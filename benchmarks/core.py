@@ -80,19 +80,36 @@ def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
             start_on = TODAY - timedelta(days=rng.randint(0, 5))
             cases.append(
                 {
-                    "id": case_id, "ref": f"TC-2026-{case_id:07d}", "kind": "denunciation",
-                    "state": "triage" if in_triage else "inspection", "agency": "thanh-tra-tinh",
-                    "handler": rng.choice(["tt-xac-minh-1", None]), "received_on": start_on,
-                    "logged_at": logged, "channel": "letter", "summary": "benchmark",
-                    "denounced_name": "X", "complexity": "ordinary", "attributes": {}, "version": 1,
+                    "id": case_id,
+                    "ref": f"TC-2026-{case_id:07d}",
+                    "kind": "denunciation",
+                    "state": "triage" if in_triage else "inspection",
+                    "agency": "thanh-tra-tinh",
+                    "handler": rng.choice(["tt-xac-minh-1", None]),
+                    "received_on": start_on,
+                    "logged_at": logged,
+                    "channel": "letter",
+                    "summary": "benchmark",
+                    "denounced_name": "X",
+                    "complexity": "ordinary",
+                    "attributes": {},
+                    "version": 1,
                 }
             )
             clocks.append(
                 {
-                    "case_id": case_id, "code": rule.code, "rule_version": rule.version,
-                    "calendar_version": calendar.version, "start_on": start_on, "extensions": [],
-                    "pauses": [], "status": "running", "due": due, "ladder": "default",
-                    "next_step": 0, "next_step_on": ladder.next_step_on(calendar, due, 0),
+                    "case_id": case_id,
+                    "code": rule.code,
+                    "rule_version": rule.version,
+                    "calendar_version": calendar.version,
+                    "start_on": start_on,
+                    "extensions": [],
+                    "pauses": [],
+                    "status": "running",
+                    "due": due,
+                    "ladder": "default",
+                    "next_step": 0,
+                    "next_step_on": ladder.next_step_on(calendar, due, 0),
                 }
             )
         with app.engine.begin() as connection:
@@ -100,7 +117,9 @@ def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
             connection.execute(insert(ClockRow.__table__), clocks)  # type: ignore[attr-defined]
     with app.engine.begin() as connection:
         if app.engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT setval('case_file_id_seq', (SELECT max(id) FROM case_file))"))
+            connection.execute(
+                text("SELECT setval('case_file_id_seq', (SELECT max(id) FROM case_file))")
+            )
             connection.execute(text("ANALYZE"))
         else:
             connection.execute(text("ANALYZE"))
@@ -111,9 +130,14 @@ def bare_sql(app: Casework) -> float:
     """The floor: select the due clocks by index and bump their step, nothing else."""
     started = time.perf_counter()
     with app.engine.begin() as connection:
-        ids = connection.execute(
-            text("SELECT id FROM clock WHERE status = 'running' AND next_step_on <= :d"), {"d": TODAY}
-        ).scalars().all()
+        ids = (
+            connection.execute(
+                text("SELECT id FROM clock WHERE status = 'running' AND next_step_on <= :d"),
+                {"d": TODAY},
+            )
+            .scalars()
+            .all()
+        )
         connection.execute(
             text("UPDATE clock SET next_step = next_step WHERE id = :id"), [{"id": i} for i in ids]
         )
@@ -125,9 +149,15 @@ def time_intake(app: Casework, count: int) -> float:
     for i in range(count):
         log_case(
             app,
-            LogCase(kind="denunciation", agency="thanh-tra-tinh", received_on=TODAY,
-                    summary=f"intake {i}", denouncer=Denouncer(f"Người tố cáo {i}"),
-                    denounced_name="Y", logged_by="tt-tiep-nhan"),
+            LogCase(
+                kind="denunciation",
+                agency="thanh-tra-tinh",
+                received_on=TODAY,
+                summary=f"intake {i}",
+                denouncer=Denouncer(f"Người tố cáo {i}"),
+                denounced_name="Y",
+                logged_by="tt-tiep-nhan",
+            ),
             NOW,
         )
     return count / (time.perf_counter() - started)
@@ -161,9 +191,13 @@ def main() -> None:
         rerun_seconds = time.perf_counter() - started
         intake_rate = time_intake(app, args.intake)
         with app.engine.connect() as connection:
-            refs = connection.execute(
-                text("SELECT ref FROM case_file WHERE state = 'received' ORDER BY id")
-            ).scalars().all()
+            refs = (
+                connection.execute(
+                    text("SELECT ref FROM case_file WHERE state = 'received' ORDER BY id")
+                )
+                .scalars()
+                .all()
+            )
         transition_rate = time_transitions(app, list(refs))
         result = {
             "database": app.engine.dialect.name,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import Connection, insert, text
 from sqlmodel import Session, col, select
 
 from casework.adapters.tables import AuditRow
@@ -50,23 +50,23 @@ def sealed_content(
     }
 
 
-def _head_hash(session: Session) -> str:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
-    head = session.execute(
+def _head_hash(connection: Connection) -> str:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
+    head = connection.execute(
         select(col(AuditRow.hash)).order_by(col(AuditRow.id).desc()).limit(1)
     ).scalar_one_or_none()
     return head or GENESIS_HASH
 
 
-def append(session: Session, events: Iterable[AuditEvent], now: datetime) -> int:
+def append(connection: Connection, events: Iterable[AuditEvent], now: datetime) -> int:
     """Seal `events` onto the chain inside the caller's transaction; returns how many."""
     now = now.astimezone(UTC)  # stored as UTC: SQLite keeps no offset, so store one meaning
     rows = []
     previous = None
     for event in events:
         if previous is None:
-            previous = _head_hash(session)
+            previous = _head_hash(connection)
         content = sealed_content(now, event.actor, event.case_ref, event.action, event.payload)
         digest = chain_hash(previous, content)
         rows.append(
@@ -82,7 +82,7 @@ def append(session: Session, events: Iterable[AuditEvent], now: datetime) -> int
         )
         previous = digest
     if rows:
-        session.execute(insert(AuditRow.__table__), rows)  # type: ignore[attr-defined]
+        connection.execute(insert(AuditRow.__table__), rows)  # type: ignore[attr-defined]
     return len(rows)
 
 

@@ -1,16 +1,31 @@
-"""Translate between stored clock rows and domain clocks, and keep a row's derived columns
+"""Translate between stored clocks and domain clocks, and keep a stored clock's derived columns
 (status, due date, next escalation step) in step with its facts."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from casework.adapters.tables import ClockRow
+from casework.adapters.case_store import StoredClock
 from casework.domain.calendar import WorkingCalendar
 from casework.domain.clocks import Clock, DueDate, Extension, Pause, compute_due
 from casework.domain.escalation import EscalationPolicy
 from casework.domain.rules import RuleBook
+
+
+class ClockFacts(Protocol):
+    """What a stored clock (row or plain record) holds about its rule and events."""
+
+    code: str
+    rule_version: str
+    start_on: date
+    stopped_on: date | None
+
+    @property
+    def extensions(self) -> list[dict[str, Any]] | None: ...
+
+    @property
+    def pauses(self) -> list[dict[str, Any]] | None: ...
 
 
 def _extension_to_json(ext: Extension) -> dict[str, Any]:
@@ -25,13 +40,13 @@ def _pause_to_json(pause: Pause) -> dict[str, Any]:
     }
 
 
-def to_domain(row: ClockRow, rules: RuleBook) -> Clock:
+def to_domain(stored: ClockFacts, rules: RuleBook) -> Clock:
     return Clock(
-        rule=rules.version(row.code, row.rule_version),
-        start_on=row.start_on,
+        rule=rules.version(stored.code, stored.rule_version),
+        start_on=stored.start_on,
         extensions=tuple(
             Extension(date.fromisoformat(e["decided_on"]), int(e["days"]), e["reason"])
-            for e in row.extensions
+            for e in stored.extensions or []
         ),
         pauses=tuple(
             Pause(
@@ -39,45 +54,45 @@ def to_domain(row: ClockRow, rules: RuleBook) -> Clock:
                 reason=p["reason"],
                 resumed_on=date.fromisoformat(p["resumed_on"]) if p.get("resumed_on") else None,
             )
-            for p in row.pauses
+            for p in stored.pauses or []
         ),
-        stopped_on=row.stopped_on,
+        stopped_on=stored.stopped_on,
     )
 
 
 def write_back(
-    row: ClockRow,
+    stored: StoredClock,
     clock: Clock,
     calendar: WorkingCalendar,
     escalation: EscalationPolicy,
 ) -> DueDate:
-    """Store `clock`'s facts on `row` and recompute its due date and next ladder step.
+    """Store `clock`'s facts on `stored` and recompute its due date and next ladder step.
 
     A new due date is a new deadline: its ladder starts again from the first step (steps
     already fired for the old due date stay recorded and are not repeated for it).
     """
     computed = compute_due(clock, calendar)
-    row.extensions = [_extension_to_json(e) for e in clock.extensions]
-    row.pauses = [_pause_to_json(p) for p in clock.pauses]
-    row.stopped_on = clock.stopped_on
-    row.status = clock.stored_status.value
-    if computed.due != row.due:
-        row.next_step = 0
-    row.due = computed.due
-    row.calendar_version = calendar.version
-    ladder = escalation.ladder(row.ladder)
-    row.next_step_on = (
-        ladder.next_step_on(calendar, computed.due, row.next_step)
+    stored.extensions = [_extension_to_json(e) for e in clock.extensions]
+    stored.pauses = [_pause_to_json(p) for p in clock.pauses]
+    stored.stopped_on = clock.stopped_on
+    stored.status = clock.stored_status.value
+    if computed.due != stored.due:
+        stored.next_step = 0
+    stored.due = computed.due
+    stored.calendar_version = calendar.version
+    ladder = escalation.ladder(stored.ladder)
+    stored.next_step_on = (
+        ladder.next_step_on(calendar, computed.due, stored.next_step)
         if computed.due is not None and clock.stopped_on is None
         else None
     )
     return computed
 
 
-def new_row(
+def new_clock(
     case_id: int, clock: Clock, calendar: WorkingCalendar, escalation: EscalationPolicy
-) -> ClockRow:
-    row = ClockRow(
+) -> StoredClock:
+    stored = StoredClock(
         case_id=case_id,
         code=clock.code,
         rule_version=clock.rule.version,
@@ -86,5 +101,5 @@ def new_row(
         status=clock.stored_status.value,
         ladder=clock.rule.escalation,
     )
-    write_back(row, clock, calendar, escalation)
-    return row
+    write_back(stored, clock, calendar, escalation)
+    return stored

@@ -103,7 +103,9 @@ def load_organisation(path: Path) -> Organisation:
                 f"{where}: kinship {entry['kinship']!r} is unknown; allowed: {allowed_kinship}"
             ) from None
         if entry.get("person_officer") and entry["person_officer"] not in officers:
-            raise ConfigurationError(f"{where}: person_officer {entry['person_officer']!r} is not declared")
+            raise ConfigurationError(
+                f"{where}: person_officer {entry['person_officer']!r} is not declared"
+            )
         relations.append(
             Relation(
                 officer=str(entry["officer"]),
@@ -113,7 +115,10 @@ def load_organisation(path: Path) -> Organisation:
             )
         )
     return Organisation(
-        agencies=agencies, officers=officers, relations=tuple(relations), name=str(data.get("name", ""))
+        agencies=agencies,
+        officers=officers,
+        relations=tuple(relations),
+        name=str(data.get("name", "")),
     )
 
 
@@ -123,22 +128,33 @@ def organisation_to_dict(org: Organisation) -> dict[str, Any]:
         "name": org.name,
         "agencies": [
             {
-                "code": a.code, "name": a.name, "kind": a.kind, "head": a.head,
-                "deputies": list(a.deputies), "inspectorate": a.inspectorate, "superior": a.superior,
+                "code": a.code,
+                "name": a.name,
+                "kind": a.kind,
+                "head": a.head,
+                "deputies": list(a.deputies),
+                "inspectorate": a.inspectorate,
+                "superior": a.superior,
             }
             for a in org.agencies.values()
         ],
         "officers": [
             {
-                "code": o.code, "name": o.name, "agency": o.agency,
-                "roles": [r.value for r in o.roles], "email": o.email, "title": o.title,
+                "code": o.code,
+                "name": o.name,
+                "agency": o.agency,
+                "roles": [r.value for r in o.roles],
+                "email": o.email,
+                "title": o.title,
             }
             for o in org.officers.values()
         ],
         "relations": [
             {
-                "officer": r.officer, "kinship": r.kinship.value,
-                "person_name": r.person_name, "person_officer": r.person_officer,
+                "officer": r.officer,
+                "kinship": r.kinship.value,
+                "person_name": r.person_name,
+                "person_officer": r.person_officer,
             }
             for r in org.relations
         ],

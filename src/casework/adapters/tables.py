@@ -35,6 +35,15 @@ class AgencyRow(SQLModel, table=True):
     superior: str | None = Field(default=None, index=True)
 
 
+class EngineStateRow(SQLModel, table=True):
+    """Small facts about the installation, e.g. which organisation file is loaded."""
+
+    __tablename__ = "engine_state"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
 class OfficerRow(SQLModel, table=True):
     __tablename__ = "officer"
 
@@ -67,12 +76,12 @@ class CaseRow(SQLModel, table=True):
     __mapper_args__ = {"version_id_col": _case_version}
 
     id: int | None = Field(default=None, primary_key=True)
-    ref: str = Field(default="", index=True, unique=True)
     kind: str = Field(index=True)
     state: str = Field(index=True)
     agency: str = Field(index=True)  # the agency that must resolve the case
     handler: str | None = Field(default=None, index=True)
     received_on: date
+    last_event_on: date | None = None  # date of the latest recorded step: steps go in order
     logged_at: datetime = _instant()
     logged_by: str | None = None
     channel: str = "letter"

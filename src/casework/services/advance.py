@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-
-from sqlmodel import Session, col, select
+from typing import Any
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.tables import CaseRow, TransitionRow
+from casework.adapters.case_store import CaseStore, StoredCase
 from casework.domain.errors import ConcurrentUpdate, InvalidInput, TransitionRefused
 from casework.domain.guards import GuardContext, check_guards
 from casework.domain.lifecycle import TransitionSpec
 from casework.services.app import Casework, legal_date
-from casework.services.assignment import assign_handler
+from casework.services.assignment import check_handler
 from casework.services.clock_effects import ClockBook
-from casework.services.lookup import load_case
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ def _validate_data(spec: TransitionSpec, data: Mapping[str, str], reason: str) -
     return values
 
 
-def _event_date(session: Session, case: CaseRow, on: date | None, today: date) -> date:
+def _event_date(case: StoredCase, on: date | None, today: date) -> date:
     event_on = on or today
     if event_on > today:
         raise InvalidInput(
@@ -85,24 +83,19 @@ def _event_date(session: Session, case: CaseRow, on: date | None, today: date) -
             f"event date {event_on.isoformat()} is before the case was received "
             f"({case.received_on.isoformat()})"
         )
-    last = session.exec(
-        select(col(TransitionRow.occurred_on))
-        .where(TransitionRow.case_id == case.id)
-        .order_by(col(TransitionRow.id).desc())
-        .limit(1)
-    ).first()
-    if last is not None and event_on < last:
+    if case.last_event_on is not None and event_on < case.last_event_on:
         raise InvalidInput(
             f"event date {event_on.isoformat()} is before the case's last recorded step "
-            f"({last.isoformat()}); steps are recorded in the order they happened"
+            f"({case.last_event_on.isoformat()}); steps are recorded in the order they happened"
         )
     return event_on
 
 
 def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced:
     """Apply a trigger in one transaction, or refuse and write nothing."""
-    with app.transaction() as session:
-        case = load_case(session, command.ref)
+    with app.transaction() as connection:
+        store = CaseStore(connection)
+        case = store.get(command.ref)
         if command.expected_version is not None and command.expected_version != case.version:
             raise ConcurrentUpdate(
                 f"{case.ref} is at version {case.version}, not {command.expected_version}: someone "
@@ -111,11 +104,11 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
         machine = app.machine(case.kind)
         spec = machine.definition.transition_for(command.trigger, case.state)
         data = _validate_data(spec, command.data, command.reason)
-        org = app.organisation(session)
+        org = app.organisation(connection)
         if command.actor:
             org.officer(command.actor)
-        on = _event_date(session, case, command.on, legal_date(now))
-        book = ClockBook(app, session, case)
+        on = _event_date(case, command.on, legal_date(now))
+        book = ClockBook(app, store, case)
         context = GuardContext(
             spec=spec,
             state=case.state,
@@ -133,39 +126,42 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
                 machine.definition.allowed_triggers(case.state),
             )
         events: list[AuditEvent] = []
+        changes: dict[str, Any] = {}
         if spec.trigger == "triage" and case.handler is None and command.actor:
-            events.extend(
-                assign_handler(session, org, case, command.actor, command.actor, "took up the case")
+            events.append(
+                check_handler(org, case, command.actor, command.actor, "took up the case")
             )
+            changes["handler"] = command.actor
         from_state = case.state
-        case.state = machine.fire(case.state, command.trigger)
+        to_state = machine.fire(case.state, command.trigger)
         attributes = dict(case.attributes)
         if "competent" in data:
             attributes["competent"] = data["competent"]
         for attribute, field_name in spec.sets_attributes.items():
             if field_name in data:
                 if attribute == "complexity":
-                    case.complexity = data[field_name]
+                    changes["complexity"] = data[field_name]
                 else:
                     attributes[attribute] = data[field_name]
-        case.attributes = attributes
+        if attributes != case.attributes:
+            changes["attributes"] = attributes
+        store.update_case(case, state=to_state, last_event_on=on, **changes)
         book.apply(
             spec.clocks, on, command.actor, command.reason or data.get("reasons", ""), spec.trigger
         )
-        session.add(case)
-        session.add(
-            TransitionRow(
-                case_id=case.id or 0,
-                trigger=spec.trigger,
-                from_state=from_state,
-                to_state=case.state,
-                occurred_on=on,
-                recorded_at=now.astimezone(UTC),
-                actor=command.actor,
-                reason=command.reason,
-                data=data,
-                basis=spec.basis,
-            )
+        store.insert_transition(
+            {
+                "case_id": case.id,
+                "trigger": spec.trigger,
+                "from_state": from_state,
+                "to_state": to_state,
+                "occurred_on": on,
+                "recorded_at": now.astimezone(UTC),
+                "actor": command.actor,
+                "reason": command.reason,
+                "data": data,
+                "basis": spec.basis,
+            }
         )
         events.insert(
             0,
@@ -176,7 +172,7 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
                 payload={
                     "trigger": spec.trigger,
                     "from": from_state,
-                    "to": case.state,
+                    "to": to_state,
                     "on": on.isoformat(),
                     "reason": command.reason,
                     "data": data,
@@ -185,5 +181,5 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
             ),
         )
         events.extend(book.events)
-        audit_log.append(session, events, now)
-        return Advanced(case.ref, spec.trigger, from_state, case.state, on)
+        audit_log.append(connection, events, now)
+        return Advanced(case.ref, spec.trigger, from_state, to_state, on)

@@ -12,20 +12,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy import select as core_select
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from casework.adapters.database import is_initialised, make_engine
+from casework.adapters.database import READ_ONLY, is_initialised, make_engine
 from casework.adapters.definitions import Definitions, load_definitions
 from casework.adapters.holiday_calendar import VietnamCalendar
 from casework.adapters.state_machine import LifecycleMachine
-from casework.adapters.tables import AgencyRow, OfficerRow, RelationRow
+from casework.adapters.tables import AgencyRow, EngineStateRow, OfficerRow, RelationRow
 from casework.config import LEGAL_TIMEZONE, Settings, load_settings
 from casework.domain.errors import ConcurrentUpdate, ConfigurationError, InvalidInput
 from casework.domain.organisation import Agency, Kinship, Officer, Organisation, Relation, Role
 from casework.domain.rules import RuleBook
 from casework.resources import state_machines_dir
+
+ORGANISATION_STAMP = "organisation"
 
 
 def legal_date(now: datetime) -> date:
@@ -45,6 +48,7 @@ class Casework:
     rules: RuleBook
     calendar: VietnamCalendar
     machines: dict[str, LifecycleMachine] = field(default_factory=dict)
+    _organisation: tuple[str, Organisation] | None = field(default=None, repr=False)
 
     def machine(self, kind: str) -> LifecycleMachine:
         if kind not in self.machines:
@@ -52,23 +56,25 @@ class Casework:
         return self.machines[kind]
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self) -> Iterator[Connection]:
         """One unit of work: commits if the block succeeds, rolls back otherwise."""
         self.require_schema()
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                with session.begin():
-                    yield session
-            except StaleDataError as exc:
-                raise ConcurrentUpdate(
-                    "the case was changed by someone else while you worked on it; nothing was "
-                    "written — show the case again and repeat the action if it still applies"
-                ) from exc
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except StaleDataError as exc:
+            raise ConcurrentUpdate(
+                "the case was changed by someone else while you worked on it; nothing was "
+                "written — show the case again and repeat the action if it still applies"
+            ) from exc
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         self.require_schema()
-        with Session(self.engine) as session:
+        with (
+            self.engine.connect().execution_options(**{READ_ONLY: True}) as connection,
+            Session(bind=connection) as session,
+        ):
             yield session
 
     def require_schema(self) -> None:
@@ -80,7 +86,21 @@ class Casework:
                 )
             self._schema_checked = True
 
-    def organisation(self, session: Session) -> Organisation:
+    def organisation(self, connection: Connection) -> Organisation:
+        """The organisation as loaded; cached until another file is loaded."""
+        state = EngineStateRow.__table__  # type: ignore[attr-defined]
+        key = (
+            connection.execute(
+                core_select(state.c.value).where(state.c.key == ORGANISATION_STAMP)
+            ).scalar_one_or_none()
+            or ""
+        )
+        if self._organisation is None or self._organisation[0] != key:
+            with Session(bind=connection) as session:
+                self._organisation = (key, self._read_organisation(session))
+        return self._organisation[1]
+
+    def _read_organisation(self, session: Session) -> Organisation:
         agencies = {
             row.code: Agency(
                 code=row.code,

@@ -24,8 +24,7 @@ from casework.domain.errors import InvalidInput
 from casework.domain.guards import GuardContext, check_guards
 from casework.domain.organisation import Organisation, Role
 from casework.services.app import Casework, legal_date
-from casework.services.clock_effects import all_clock_rows
-from casework.services.lookup import load_case
+from casework.services.lookup import load_case_row, ref_of
 
 
 def _days_left(app: Casework, today: date, due: date | None) -> int | None:
@@ -80,7 +79,7 @@ def _denouncer_view(
         return {"identity": "confidential (LTC Arts. 8(3), 47): use --reveal-identity --by OFFICER"}
     if not _identity_allowed(org, case, reveal_to):
         raise InvalidInput(
-            f"{reveal_to} may not see the denouncer's identity of {case.ref}: only the reception "
+            f"{reveal_to} may not see the denouncer's identity of {ref_of(case)}: only the reception "
             "officer who logged it, the assigned handler and the head of the resolving agency may"
         )
     return {
@@ -91,29 +90,35 @@ def _denouncer_view(
     }
 
 
+def all_clock_rows(session: Session, case_id: int) -> list[ClockRow]:
+    return list(
+        session.exec(
+            select(ClockRow).where(ClockRow.case_id == case_id).order_by(col(ClockRow.id))
+        ).all()
+    )
+
+
+def _record_identity_read(app: Casework, ref: str, officer: str, now: datetime) -> None:
+    """Every read of a denouncer's identity is itself on the audit trail (DOMAIN §5)."""
+    with app.transaction() as connection:
+        audit_log.append(
+            connection,
+            [AuditEvent("identity.viewed", officer, ref, {"basis": "LTC Arts. 8(3), 47, 56"})],
+            now,
+        )
+
+
 def show_case(
     app: Casework, ref: str, now: datetime, reveal_identity_to: str | None = None
 ) -> dict[str, Any]:
     """Everything about one case; reading the denouncer's identity is itself recorded."""
     today = legal_date(now)
-    with app.transaction() as session:
-        case = load_case(session, ref)
-        org = app.organisation(session)
+    with app.reading() as session:
+        case = load_case_row(session, ref)
+        ref = ref_of(case)
+        org = app.organisation(session.connection())
         lifecycle = app.definitions.lifecycle(case.kind)
         denouncer = _denouncer_view(session, org, case, reveal_identity_to)
-        if reveal_identity_to and denouncer is not None:
-            audit_log.append(
-                session,
-                [
-                    AuditEvent(
-                        "identity.viewed",
-                        reveal_identity_to,
-                        case.ref,
-                        {"basis": "LTC Arts. 8(3), 47, 56"},
-                    )
-                ],
-                now,
-            )
         history = session.exec(
             select(TransitionRow)
             .where(TransitionRow.case_id == case.id)
@@ -126,8 +131,8 @@ def show_case(
         ).all()
         handler = org.officers.get(case.handler) if case.handler else None
         agency = org.agencies.get(case.agency)
-        return {
-            "ref": case.ref,
+        view = {
+            "ref": ref,
             "kind": case.kind,
             "state": case.state,
             "state_legal_name": lifecycle.states[case.state].legal_name,
@@ -176,6 +181,9 @@ def show_case(
                 for e in escalations
             ],
         }
+    if reveal_identity_to and denouncer is not None:
+        _record_identity_read(app, ref, reveal_identity_to, now)
+    return view
 
 
 @dataclass(frozen=True)
@@ -217,7 +225,7 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
         rows = session.execute(query).all()
         return [
             {
-                "ref": case.ref,
+                "ref": ref_of(case),
                 "kind": case.kind,
                 "state": case.state,
                 "agency": case.agency,
@@ -236,7 +244,7 @@ def allowed_triggers(
 ) -> dict[str, Any]:
     """The triggers a case accepts now, with the fields each needs and any guard that blocks it."""
     with app.reading() as session:
-        case = load_case(session, ref)
+        case = load_case_row(session, ref)
         lifecycle = app.definitions.lifecycle(case.kind)
         active = [r for r in all_clock_rows(session, case.id or 0) if r.status != "stopped"]
         clocks = tuple(clock_rows.to_domain(r, app.rules) for r in active)
@@ -274,7 +282,7 @@ def allowed_triggers(
                 }
             )
         return {
-            "ref": case.ref,
+            "ref": ref_of(case),
             "state": case.state,
             "state_legal_name": lifecycle.states[case.state].legal_name,
             "triggers": triggers,

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from sqlmodel import Session, col, select
-
 from casework.adapters import clock_rows
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.tables import CaseRow, ClockRow
+from casework.adapters.case_store import CaseStore, StoredCase, StoredClock
 from casework.domain.clocks import Clock, ClockStatus, Extension
 from casework.domain.lifecycle import ClockEffects
 from casework.services.app import Casework
 
 
-def case_facts(case: CaseRow) -> dict[str, bool]:
+def case_facts(case: StoredCase) -> dict[str, bool]:
     """Yes/no facts that a definition's `when:` can name."""
     return {
         "out_of_competence": str(case.attributes.get("competent", "yes")) == "no",
@@ -23,60 +21,46 @@ def case_facts(case: CaseRow) -> dict[str, bool]:
     }
 
 
-def active_clock_rows(session: Session, case_id: int) -> list[ClockRow]:
-    return list(
-        session.exec(
-            select(ClockRow).where(ClockRow.case_id == case_id, ClockRow.status != "stopped")
-        ).all()
-    )
-
-
-def all_clock_rows(session: Session, case_id: int) -> list[ClockRow]:
-    return list(
-        session.exec(
-            select(ClockRow).where(ClockRow.case_id == case_id).order_by(col(ClockRow.id))
-        ).all()
-    )
-
-
 class ClockBook:
-    """The clocks of one case during one transaction, with an audit event per change."""
+    """The running and paused clocks of one case during one transaction, with an audit event
+    for each change."""
 
-    def __init__(self, app: Casework, session: Session, case: CaseRow) -> None:
-        assert case.id is not None
+    def __init__(
+        self, app: Casework, store: CaseStore, case: StoredCase, is_new: bool = False
+    ) -> None:
         self.app = app
-        self.session = session
+        self.store = store
         self.case = case
-        self.rows = active_clock_rows(session, case.id)
+        self.clocks: list[StoredClock] = [] if is_new else store.active_clocks(case.id)
         self.events: list[AuditEvent] = []
 
     def domain_clocks(self) -> tuple[Clock, ...]:
-        return tuple(clock_rows.to_domain(r, self.app.rules) for r in self.rows)
+        return tuple(clock_rows.to_domain(c, self.app.rules) for c in self.clocks)
 
-    def _active(self, code: str) -> ClockRow | None:
-        return next((r for r in self.rows if r.code == code and r.status != "stopped"), None)
+    def _active(self, code: str) -> StoredClock | None:
+        return next((c for c in self.clocks if c.code == code and c.status != "stopped"), None)
 
     def _change(
         self,
-        row: ClockRow,
+        stored: StoredClock,
         clock: Clock,
         action: str,
         actor: str | None,
         extra: Mapping[str, object],
     ) -> None:
         computed = clock_rows.write_back(
-            row, clock, self.app.calendar, self.app.definitions.escalation
+            stored, clock, self.app.calendar, self.app.definitions.escalation
         )
-        self.session.add(row)
+        self.store.save_clock(stored)
         self.events.append(
             AuditEvent(
                 action=f"clock.{action}",
                 actor=actor,
                 case_ref=self.case.ref,
                 payload={
-                    "clock": row.code,
-                    "rule_version": row.rule_version,
-                    "calendar_version": row.calendar_version,
+                    "clock": stored.code,
+                    "rule_version": stored.rule_version,
+                    "calendar_version": stored.calendar_version,
                     "due": computed.due.isoformat() if computed.due else None,
                     "basis": clock.rule.basis,
                     **extra,
@@ -87,34 +71,35 @@ class ClockBook:
     def apply(
         self, effects: ClockEffects, on: date, actor: str | None, reason: str, trigger: str
     ) -> None:
+        happened = {"on": on.isoformat(), "by": trigger}
         for code in effects.stop:
-            row = self._active(code)
-            if row is not None:
-                clock = clock_rows.to_domain(row, self.app.rules).stopped(on)
-                self._change(row, clock, "stopped", actor, {"on": on.isoformat(), "by": trigger})
+            stored = self._active(code)
+            if stored is not None:
+                clock = clock_rows.to_domain(stored, self.app.rules).stopped(on)
+                self._change(stored, clock, "stopped", actor, happened)
         for code in effects.pause:
-            row = self._active(code)
-            if row is not None and row.status == ClockStatus.RUNNING.value:
-                clock = clock_rows.to_domain(row, self.app.rules).paused(on, reason or trigger)
-                self._change(row, clock, "paused", actor, {"on": on.isoformat(), "by": trigger})
+            stored = self._active(code)
+            if stored is not None and stored.status == ClockStatus.RUNNING.value:
+                clock = clock_rows.to_domain(stored, self.app.rules).paused(on, reason or trigger)
+                self._change(stored, clock, "paused", actor, happened)
         for code in effects.resume:
-            row = self._active(code)
-            if row is not None and row.status == ClockStatus.PAUSED.value:
-                clock = clock_rows.to_domain(row, self.app.rules).resumed(on)
-                self._change(row, clock, "resumed", actor, {"on": on.isoformat(), "by": trigger})
+            stored = self._active(code)
+            if stored is not None and stored.status == ClockStatus.PAUSED.value:
+                clock = clock_rows.to_domain(stored, self.app.rules).resumed(on)
+                self._change(stored, clock, "resumed", actor, happened)
         for code in effects.extend:
-            row = self._active(code)
-            if row is not None:
-                domain = clock_rows.to_domain(row, self.app.rules)
+            stored = self._active(code)
+            if stored is not None:
+                domain = clock_rows.to_domain(stored, self.app.rules)
                 allowance = domain.rule.extension
                 assert allowance is not None  # the extension_allowed guard checked it
                 clock = domain.extended(Extension(on, allowance.days, reason or trigger))
                 self._change(
-                    row,
+                    stored,
                     clock,
                     "extended",
                     actor,
-                    {"on": on.isoformat(), "days": allowance.days, "reason": reason},
+                    {**happened, "days": allowance.days, "reason": reason},
                 )
         facts = case_facts(self.case)
         for start in effects.start:
@@ -123,7 +108,7 @@ class ClockBook:
             start_on = self.case.received_on if start.anchor == "receipt" else on
             self.start(start.code, start_on, actor, trigger)
 
-    def start(self, code: str, start_on: date, actor: str | None, trigger: str) -> ClockRow:
+    def start(self, code: str, start_on: date, actor: str | None, trigger: str) -> StoredClock:
         previous = self._active(code)
         if previous is not None:  # a new decision supersedes the one whose clock still runs
             clock = clock_rows.to_domain(previous, self.app.rules).stopped(start_on)
@@ -131,15 +116,14 @@ class ClockBook:
                 previous, clock, "superseded", actor, {"on": start_on.isoformat(), "by": trigger}
             )
         rule = self.app.rules.in_force(code, start_on)
-        assert self.case.id is not None
-        row = clock_rows.new_row(
+        stored = clock_rows.new_clock(
             self.case.id,
             Clock(rule=rule, start_on=start_on),
             self.app.calendar,
             self.app.definitions.escalation,
         )
-        self.session.add(row)
-        self.rows.append(row)
+        self.store.save_clock(stored)
+        self.clocks.append(stored)
         self.events.append(
             AuditEvent(
                 action="clock.started",
@@ -148,12 +132,12 @@ class ClockBook:
                 payload={
                     "clock": code,
                     "rule_version": rule.version,
-                    "calendar_version": row.calendar_version,
+                    "calendar_version": stored.calendar_version,
                     "start_on": start_on.isoformat(),
-                    "due": row.due.isoformat() if row.due else None,
+                    "due": stored.due.isoformat() if stored.due else None,
                     "basis": rule.basis,
                     "by": trigger,
                 },
             )
         )
-        return row
+        return stored

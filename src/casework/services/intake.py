@@ -8,14 +8,13 @@ from typing import Any
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.tables import CaseRow, DenouncerIdentityRow
+from casework.adapters.case_store import CaseStore, StoredCase
 from casework.domain.errors import InvalidInput
 from casework.domain.organisation import Organisation, Role
 from casework.services.app import Casework, legal_date
 from casework.services.clock_effects import ClockBook
 
 CHANNELS = ("letter", "visit", "phone", "online", "forwarded")
-REF_PREFIX = {"denunciation": "TC", "complaint": "KN", "petition": "KNPA", "intelligence": "TT"}
 
 
 @dataclass(frozen=True)
@@ -92,8 +91,8 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
     A denunciation without an identifiable denouncer is recorded as intelligence (LTC Art. 25):
     no statutory clock runs and no notice goes to a denouncer.
     """
-    with app.transaction() as session:
-        org = app.organisation(session)
+    with app.transaction() as connection:
+        org = app.organisation(connection)
         _validate(command, org, legal_date(now), list(app.definitions.lifecycles))
         lifecycle = app.definitions.lifecycle(command.kind)
         is_anonymous = command.denouncer is None or not command.denouncer.full_name.strip()
@@ -107,40 +106,45 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         denounced_name = command.denounced_name.strip()
         if not denounced_name and command.denounced_officer:
             denounced_name = org.officer(command.denounced_officer).name
-        case = CaseRow(
-            kind=command.kind,
-            state=state,
-            agency=command.agency,
-            received_on=command.received_on,
-            logged_at=now.astimezone(UTC),
-            logged_by=command.logged_by,
-            channel=command.channel,
-            summary=command.summary.strip(),
-            forwarded_by=command.forwarded_by,
-            denounced_name=denounced_name,
-            denounced_officer=command.denounced_officer,
-            denounced_agency=command.denounced_agency,
-            attributes=dict(command.attributes),
+        values: dict[str, Any] = {
+            "kind": command.kind,
+            "state": state,
+            "agency": command.agency,
+            "handler": None,
+            "received_on": command.received_on,
+            "last_event_on": command.received_on,
+            "logged_by": command.logged_by,
+            "forwarded_by": command.forwarded_by,
+            "denounced_name": denounced_name,
+            "denounced_officer": command.denounced_officer,
+            "complexity": "ordinary",
+            "attributes": dict(command.attributes),
+            "version": 1,
+        }
+        store = CaseStore(connection)
+        case_id = store.insert_case(
+            {
+                **values,
+                "logged_at": now.astimezone(UTC),
+                "channel": command.channel,
+                "summary": command.summary.strip(),
+                "denounced_agency": command.denounced_agency,
+            }
         )
-        session.add(case)
-        session.flush()
-        assert case.id is not None
-        prefix = REF_PREFIX.get(command.kind, command.kind[:2].upper())
-        case.ref = f"{prefix}-{command.received_on.year}-{case.id:06d}"
+        case = StoredCase(id=case_id, **values)
         if not is_anonymous and command.denouncer is not None:
-            session.add(
-                DenouncerIdentityRow(
-                    case_id=case.id,
-                    full_name=command.denouncer.full_name.strip(),
-                    address=command.denouncer.address,
-                    contact=command.denouncer.contact,
-                    id_number=command.denouncer.id_number,
-                )
+            store.insert_identity(
+                {
+                    "case_id": case_id,
+                    "full_name": command.denouncer.full_name.strip(),
+                    "address": command.denouncer.address,
+                    "contact": command.denouncer.contact,
+                    "id_number": command.denouncer.id_number,
+                }
             )
-        book = ClockBook(app, session, case)
+        book = ClockBook(app, store, case, is_new=True)
         if state == lifecycle.initial:
             book.apply(lifecycle.on_log, command.received_on, command.logged_by, "", "log")
-        session.add(case)
         events = [
             AuditEvent(
                 action="case.logged",
@@ -151,18 +155,18 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                     "state": state,
                     "agency": case.agency,
                     "received_on": case.received_on.isoformat(),
-                    "channel": case.channel,
+                    "channel": command.channel,
                     "has_identity": not is_anonymous,
                     "basis": "LTC Art. 25" if state == "intelligence" else "LTC Arts. 22–24",
                 },
             ),
             *book.events,
         ]
-        audit_log.append(session, events, now)
+        audit_log.append(connection, events, now)
         return Logged(
             ref=case.ref,
             state=state,
             clocks=[
-                {"code": r.code, "due": r.due.isoformat() if r.due else None} for r in book.rows
+                {"code": c.code, "due": c.due.isoformat() if c.due else None} for c in book.clocks
             ],
         )

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete
+from sqlmodel import Session
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.organisation_file import load_organisation, organisation_to_dict
-from casework.adapters.tables import AgencyRow, OfficerRow, RelationRow
-from casework.services.app import Casework
+from casework.adapters.tables import AgencyRow, EngineStateRow, OfficerRow, RelationRow
+from casework.services.app import ORGANISATION_STAMP, Casework
 
 
 def load_organisation_file(
@@ -22,7 +23,7 @@ def load_organisation_file(
     """Validate `path` fully, then swap it in, in one transaction; the audit keeps its hash."""
     org = load_organisation(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    with app.transaction() as session:
+    with app.transaction() as connection, Session(bind=connection) as session:
         for table in (RelationRow, OfficerRow, AgencyRow):
             session.execute(delete(table))
         for agency in org.agencies.values():
@@ -57,13 +58,16 @@ def load_organisation_file(
                     person_officer=relation.person_officer,
                 )
             )
+        # a new stamp makes every running engine re-read the organisation
+        session.merge(EngineStateRow(key=ORGANISATION_STAMP, value=f"{digest}@{now.isoformat()}"))
         counts = {
             "agencies": len(org.agencies),
             "officers": len(org.officers),
             "relations": len(org.relations),
         }
+        session.flush()
         audit_log.append(
-            session,
+            connection,
             [
                 AuditEvent(
                     "organisation.loaded",
@@ -79,4 +83,4 @@ def load_organisation_file(
 
 def show_organisation(app: Casework) -> dict[str, Any]:
     with app.reading() as session:
-        return organisation_to_dict(app.organisation(session))
+        return organisation_to_dict(app.organisation(session.connection()))

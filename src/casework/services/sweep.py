@@ -19,6 +19,7 @@ from sqlmodel import col
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bulk import insert_ignoring_duplicates
+from casework.adapters.case_store import case_ref
 from casework.adapters.tables import CaseRow, ClockRow, EscalationRow
 from casework.domain.escalation import LadderStep, RecipientRole
 from casework.domain.organisation import Organisation, Recipient
@@ -80,7 +81,7 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
     """Record the escalation steps reached as of `now`; running it twice records nothing new."""
     today = legal_date(now)
     result = SweepResult(as_of=today)
-    with app.transaction() as session:
+    with app.transaction() as connection:
         query = (
             select(
                 col(ClockRow.id),
@@ -89,7 +90,8 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
                 col(ClockRow.due),
                 col(ClockRow.ladder),
                 col(ClockRow.next_step),
-                col(CaseRow.ref),
+                col(CaseRow.kind),
+                col(CaseRow.received_on),
                 col(CaseRow.agency),
                 col(CaseRow.handler),
             )
@@ -99,17 +101,29 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
         )
         if limit:
             query = query.limit(limit)
-        due_rows = session.execute(query).all()
+        due_rows = connection.execute(query).all()
         result.clocks_examined = len(due_rows)
         if not due_rows:
             return result
-        org = app.organisation(session)
+        org = app.organisation(connection)
         policy = app.definitions.escalation
         calendar = app.calendar
         escalations: list[dict[str, Any]] = []
         clock_updates: list[dict[str, Any]] = []
         events: list[AuditEvent] = []
-        for clock_id, case_id, code, due, ladder_name, next_step, ref, agency, handler in due_rows:
+        for (
+            clock_id,
+            case_id,
+            code,
+            due,
+            ladder_name,
+            next_step,
+            kind,
+            received_on,
+            agency,
+            handler,
+        ) in due_rows:
+            ref = case_ref(kind, received_on, case_id)
             ladder = policy.ladder(ladder_name)
             reached = ladder.steps_reached(calendar, due, next_step, today)
             if not reached:
@@ -157,7 +171,7 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
             )
         clocks: Table = ClockRow.__table__  # type: ignore[attr-defined]
         if clock_updates:
-            session.execute(
+            connection.execute(
                 update(clocks)
                 .where(
                     and_(
@@ -170,6 +184,6 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
                 ),
                 clock_updates,
             )
-        insert_ignoring_duplicates(session, EscalationRow.__table__, escalations)  # type: ignore[attr-defined]
-        audit_log.append(session, events, now)
+        insert_ignoring_duplicates(connection, EscalationRow.__table__, escalations)  # type: ignore[attr-defined]
+        audit_log.append(connection, events, now)
     return result

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:52:58.404707
+Create Date: 2026-11-28 13:18:02.672055
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -52,12 +53,12 @@ def upgrade() -> None:
     op.create_table(
         "case_file",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ref", sa.String(), nullable=False),
         sa.Column("kind", sa.String(), nullable=False),
         sa.Column("state", sa.String(), nullable=False),
         sa.Column("agency", sa.String(), nullable=False),
         sa.Column("handler", sa.String(), nullable=True),
         sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("last_event_on", sa.Date(), nullable=True),
         sa.Column("logged_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("logged_by", sa.String(), nullable=True),
         sa.Column("channel", sa.String(), nullable=False),
@@ -75,9 +76,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_case_file_agency"), ["agency"], unique=False)
         batch_op.create_index(batch_op.f("ix_case_file_handler"), ["handler"], unique=False)
         batch_op.create_index(batch_op.f("ix_case_file_kind"), ["kind"], unique=False)
-        batch_op.create_index(batch_op.f("ix_case_file_ref"), ["ref"], unique=True)
         batch_op.create_index(batch_op.f("ix_case_file_state"), ["state"], unique=False)
 
+    op.create_table(
+        "engine_state",
+        sa.Column("key", sa.String(), nullable=False),
+        sa.Column("value", sa.String(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
     op.create_table(
         "officer",
         sa.Column("code", sa.String(), nullable=False),
@@ -222,9 +228,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_officer_agency"))
 
     op.drop_table("officer")
+    op.drop_table("engine_state")
     with op.batch_alter_table("case_file", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_file_state"))
-        batch_op.drop_index(batch_op.f("ix_case_file_ref"))
         batch_op.drop_index(batch_op.f("ix_case_file_kind"))
         batch_op.drop_index(batch_op.f("ix_case_file_handler"))
         batch_op.drop_index(batch_op.f("ix_case_file_agency"))

@@ -1,0 +1,163 @@
+"""The write path of cases, in SQLAlchemy Core: one statement per change, no ORM unit of work.
+
+The service layer runs a case through many small transactions (intake, each trigger); the ORM's
+per-object bookkeeping costs several times the SQL itself there, so writes go through this
+store. Optimistic locking is explicit: an update names the version it read, and an update that
+matches no row means someone else changed the case first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert, select, update
+
+from casework.adapters.tables import (
+    CaseRow,
+    ClockRow,
+    DenouncerIdentityRow,
+    TransitionRow,
+)
+from casework.domain.errors import ConcurrentUpdate, NotFound
+
+CASES: Table = CaseRow.__table__  # type: ignore[attr-defined]
+CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
+TRANSITIONS: Table = TransitionRow.__table__  # type: ignore[attr-defined]
+IDENTITIES: Table = DenouncerIdentityRow.__table__  # type: ignore[attr-defined]
+
+REF_PREFIX = {"denunciation": "TC", "complaint": "KN", "petition": "KNPA"}
+_REF_PATTERN = re.compile(r"^([A-Z]+)-(\d{4})-(\d+)$")
+
+
+def case_ref(kind: str, received_on: date, case_id: int) -> str:
+    """The reference printed on receipts: kind prefix, year of receipt, number."""
+    prefix = REF_PREFIX.get(kind, kind[:2].upper())
+    return f"{prefix}-{received_on.year}-{case_id:06d}"
+
+
+def case_id_of(ref: str) -> int:
+    match = _REF_PATTERN.match(ref.strip().upper())
+    if not match:
+        raise NotFound(f"{ref!r} is not a case reference; they look like TC-2026-000123")
+    return int(match.group(3))
+
+
+@dataclass
+class StoredCase:
+    """A case row as plain data."""
+
+    id: int
+    kind: str
+    state: str
+    agency: str
+    handler: str | None
+    received_on: date
+    last_event_on: date | None
+    logged_by: str | None
+    forwarded_by: str | None
+    denounced_name: str
+    denounced_officer: str | None
+    complexity: str
+    attributes: dict[str, Any]
+    version: int
+
+    @property
+    def ref(self) -> str:
+        return case_ref(self.kind, self.received_on, self.id)
+
+
+@dataclass
+class StoredClock:
+    """A clock row as plain data; `id` is None until inserted."""
+
+    case_id: int
+    code: str
+    rule_version: str
+    calendar_version: str
+    start_on: date
+    status: str
+    ladder: str = "default"
+    extensions: list[dict[str, Any]] | None = None
+    pauses: list[dict[str, Any]] | None = None
+    due: date | None = None
+    stopped_on: date | None = None
+    next_step: int = 0
+    next_step_on: date | None = None
+    id: int | None = None
+
+    def values(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "id"}
+        data["extensions"] = self.extensions or []
+        data["pauses"] = self.pauses or []
+        return data
+
+
+_CASE_COLUMNS = [CASES.c[f.name] for f in fields(StoredCase)]
+_CLOCK_COLUMNS = [CLOCKS.c[f.name] for f in fields(StoredClock)]
+
+
+class CaseStore:
+    """Reads and writes of one case inside the caller's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def get(self, ref: str) -> StoredCase:
+        row = self.connection.execute(
+            select(*_CASE_COLUMNS).where(CASES.c.id == case_id_of(ref))
+        ).first()
+        if row is None or case_ref(row.kind, row.received_on, row.id) != ref.strip().upper():
+            raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
+        return StoredCase(**row._asdict())
+
+    def insert_case(self, values: dict[str, Any]) -> int:
+        return int(
+            self.connection.execute(
+                insert(CASES).values(**values).returning(CASES.c.id)
+            ).scalar_one()
+        )
+
+    def update_case(self, case: StoredCase, **values: Any) -> None:
+        """Write `values` if nobody changed the case since it was read; bump its version."""
+        result = self.connection.execute(
+            update(CASES)
+            .where(CASES.c.id == case.id, CASES.c.version == case.version)
+            .values(version=case.version + 1, **values)
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(
+                f"{case.ref} was changed by someone else while you worked on it; nothing was "
+                "written — show the case again and repeat the action if it still applies"
+            )
+        case.version += 1
+        for key, value in values.items():
+            setattr(case, key, value)
+
+    def insert_identity(self, values: dict[str, Any]) -> None:
+        self.connection.execute(insert(IDENTITIES).values(**values))
+
+    def active_clocks(self, case_id: int) -> list[StoredClock]:
+        rows = self.connection.execute(
+            select(*_CLOCK_COLUMNS)
+            .where(CLOCKS.c.case_id == case_id, CLOCKS.c.status != "stopped")
+            .order_by(CLOCKS.c.id)
+        ).all()
+        return [StoredClock(**row._asdict()) for row in rows]
+
+    def save_clock(self, clock: StoredClock) -> None:
+        if clock.id is None:
+            clock.id = int(
+                self.connection.execute(
+                    insert(CLOCKS).values(**clock.values()).returning(CLOCKS.c.id)
+                ).scalar_one()
+            )
+        else:
+            self.connection.execute(
+                update(CLOCKS).where(CLOCKS.c.id == clock.id).values(**clock.values())
+            )
+
+    def insert_transition(self, values: dict[str, Any]) -> None:
+        self.connection.execute(insert(TRANSITIONS).values(**values))
