@@ -50,12 +50,15 @@ def sealed_content(
     }
 
 
+_SELECT_HEAD = select(col(AuditRow.hash)).order_by(col(AuditRow.id).desc()).limit(1)
+_INSERT_ENTRY = insert(AuditRow.__table__)  # type: ignore[attr-defined]
+_LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 def _head_hash(connection: Connection) -> str:
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
-    head = connection.execute(
-        select(col(AuditRow.hash)).order_by(col(AuditRow.id).desc()).limit(1)
-    ).scalar_one_or_none()
+        connection.execute(_LOCK_CHAIN, {"key": _AUDIT_LOCK_KEY})
+    head = connection.execute(_SELECT_HEAD).scalar_one_or_none()
     return head or GENESIS_HASH
 
 
@@ -82,7 +85,7 @@ def append(connection: Connection, events: Iterable[AuditEvent], now: datetime) 
         )
         previous = digest
     if rows:
-        connection.execute(insert(AuditRow.__table__), rows)  # type: ignore[attr-defined]
+        connection.execute(_INSERT_ENTRY, rows)
     return len(rows)
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, Update, bindparam, insert, select, update
 
 from casework.adapters.tables import (
     CaseRow,
@@ -95,8 +96,30 @@ class StoredClock:
         return data
 
 
+# Statements are built once: SQLAlchemy then reuses their compiled form on every call.
 _CASE_COLUMNS = [CASES.c[f.name] for f in fields(StoredCase)]
 _CLOCK_COLUMNS = [CLOCKS.c[f.name] for f in fields(StoredClock)]
+_SELECT_CASE = select(*_CASE_COLUMNS).where(CASES.c.id == bindparam("case_id"))
+_INSERT_CASE = insert(CASES).returning(CASES.c.id)
+_INSERT_IDENTITY = insert(IDENTITIES)
+_SELECT_ACTIVE_CLOCKS = (
+    select(*_CLOCK_COLUMNS)
+    .where(CLOCKS.c.case_id == bindparam("case_id"), CLOCKS.c.status != "stopped")
+    .order_by(CLOCKS.c.id)
+)
+_INSERT_CLOCK = insert(CLOCKS).returning(CLOCKS.c.id)
+_UPDATE_CLOCK = update(CLOCKS).where(CLOCKS.c.id == bindparam("clock_id"))
+_INSERT_TRANSITION = insert(TRANSITIONS)
+
+
+@lru_cache(maxsize=64)
+def _update_case_statement(columns: tuple[str, ...]) -> Update:
+    """UPDATE … WHERE id = :case_id AND version = :read_version, for these columns."""
+    return (
+        update(CASES)
+        .where(CASES.c.id == bindparam("case_id"), CASES.c.version == bindparam("read_version"))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
 
 
 class CaseStore:
@@ -106,26 +129,25 @@ class CaseStore:
         self.connection = connection
 
     def get(self, ref: str) -> StoredCase:
-        row = self.connection.execute(
-            select(*_CASE_COLUMNS).where(CASES.c.id == case_id_of(ref))
-        ).first()
+        row = self.connection.execute(_SELECT_CASE, {"case_id": case_id_of(ref)}).first()
         if row is None or case_ref(row.kind, row.received_on, row.id) != ref.strip().upper():
             raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
         return StoredCase(**row._asdict())
 
     def insert_case(self, values: dict[str, Any]) -> int:
-        return int(
-            self.connection.execute(
-                insert(CASES).values(**values).returning(CASES.c.id)
-            ).scalar_one()
-        )
+        return int(self.connection.execute(_INSERT_CASE, values).scalar_one())
 
     def update_case(self, case: StoredCase, **values: Any) -> None:
         """Write `values` if nobody changed the case since it was read; bump its version."""
+        changes = {"version": case.version + 1, **values}
+        statement = _update_case_statement(tuple(sorted(changes)))
         result = self.connection.execute(
-            update(CASES)
-            .where(CASES.c.id == case.id, CASES.c.version == case.version)
-            .values(version=case.version + 1, **values)
+            statement,
+            {
+                "case_id": case.id,
+                "read_version": case.version,
+                **{f"new_{name}": value for name, value in changes.items()},
+            },
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate(
@@ -137,27 +159,17 @@ class CaseStore:
             setattr(case, key, value)
 
     def insert_identity(self, values: dict[str, Any]) -> None:
-        self.connection.execute(insert(IDENTITIES).values(**values))
+        self.connection.execute(_INSERT_IDENTITY, values)
 
     def active_clocks(self, case_id: int) -> list[StoredClock]:
-        rows = self.connection.execute(
-            select(*_CLOCK_COLUMNS)
-            .where(CLOCKS.c.case_id == case_id, CLOCKS.c.status != "stopped")
-            .order_by(CLOCKS.c.id)
-        ).all()
+        rows = self.connection.execute(_SELECT_ACTIVE_CLOCKS, {"case_id": case_id}).all()
         return [StoredClock(**row._asdict()) for row in rows]
 
     def save_clock(self, clock: StoredClock) -> None:
         if clock.id is None:
-            clock.id = int(
-                self.connection.execute(
-                    insert(CLOCKS).values(**clock.values()).returning(CLOCKS.c.id)
-                ).scalar_one()
-            )
+            clock.id = int(self.connection.execute(_INSERT_CLOCK, clock.values()).scalar_one())
         else:
-            self.connection.execute(
-                update(CLOCKS).where(CLOCKS.c.id == clock.id).values(**clock.values())
-            )
+            self.connection.execute(_UPDATE_CLOCK, {"clock_id": clock.id, **clock.values()})
 
     def insert_transition(self, values: dict[str, Any]) -> None:
-        self.connection.execute(insert(TRANSITIONS).values(**values))
+        self.connection.execute(_INSERT_TRANSITION, values)

@@ -29,6 +29,10 @@ from casework.domain.rules import RuleBook
 from casework.resources import state_machines_dir
 
 ORGANISATION_STAMP = "organisation"
+_ENGINE_STATE = EngineStateRow.__table__  # type: ignore[attr-defined]
+_SELECT_ORGANISATION_STAMP = core_select(_ENGINE_STATE.c.value).where(
+    _ENGINE_STATE.c.key == ORGANISATION_STAMP
+)
 
 
 def legal_date(now: datetime) -> date:
@@ -88,13 +92,7 @@ class Casework:
 
     def organisation(self, connection: Connection) -> Organisation:
         """The organisation as loaded; cached until another file is loaded."""
-        state = EngineStateRow.__table__  # type: ignore[attr-defined]
-        key = (
-            connection.execute(
-                core_select(state.c.value).where(state.c.key == ORGANISATION_STAMP)
-            ).scalar_one_or_none()
-            or ""
-        )
+        key = connection.execute(_SELECT_ORGANISATION_STAMP).scalar_one_or_none() or ""
         if self._organisation is None or self._organisation[0] != key:
             with Session(bind=connection) as session:
                 self._organisation = (key, self._read_organisation(session))
