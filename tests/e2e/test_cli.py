@@ -1,0 +1,328 @@
+"""The `casework` CLI end to end, as the README tells a new user to drive it.
+
+Time is frozen with freezegun: the CLI is the only layer that reads the wall clock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import CliRunner
+
+from casework.entrypoints.cli import common
+from casework.entrypoints.cli.main import app
+from tests.conftest import EXAMPLE_ORG
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    monkeypatch.setenv("CASEWORK_HOME", str(tmp_path))
+    monkeypatch.delenv("CASEWORK_DATABASE_URL", raising=False)
+    common.reset_engine()
+    yield CliRunner()
+    common.reset_engine()
+
+
+def run(cli: CliRunner, *args: str, code: int = 0) -> str:
+    result = cli.invoke(app, list(args))
+    assert result.exit_code == code, (args, result.output, result.stderr)
+    return result.output if code == 0 else result.stderr
+
+
+def run_json(cli: CliRunner, *args: str) -> Any:
+    return json.loads(run(cli, *args, "--json"))
+
+
+def test_up_initialises_and_loads_the_example_organisation(cli: CliRunner, tmp_path: Path) -> None:
+    out = run(cli, "up")
+    assert "database ready" in out
+    assert "loaded the organisation" in out
+    assert (tmp_path / "casework.db").exists()
+    assert "loaded the organisation" not in run(cli, "up")  # idempotent
+    org = run_json(cli, "org", "show")
+    assert {a["code"] for a in org["agencies"]} >= {"ubnd-tinh", "thanh-tra-tinh", "so-tnmt"}
+
+
+def test_commands_before_init_say_what_to_do(cli: CliRunner) -> None:
+    err = run(cli, "case", "list", code=8)
+    assert "run `casework init` first" in err
+
+
+def test_denunciation_from_receipt_to_closure(cli: CliRunner) -> None:
+    with freeze_time("2024-02-01 10:00:00+07:00"):
+        run(cli, "init")
+        run(cli, "org", "load", str(EXAMPLE_ORG))
+        logged = run_json(
+            cli,
+            "case",
+            "new",
+            "denunciation",
+            "--agency",
+            "thanh-tra-tinh",
+            "--received",
+            "2024-02-01",
+            "--summary",
+            "Thu tiền trái quy định",
+            "--denouncer-name",
+            "Phạm Thị Hoa",
+            "--denounced-name",
+            "Lê Văn Cường",
+            "--by",
+            "tt-tiep-nhan",
+        )
+    ref = logged["ref"]
+    assert logged["clocks"] == [{"code": "denunciation.triage", "due": "2024-02-19"}]
+    with freeze_time("2024-03-20 09:00:00+07:00"):
+        run(cli, "case", "assign", ref, "tt-xac-minh-1", "--by", "tt-chanh-thanh-tra")
+        run(cli, "case", "advance", ref, "triage", "--on", "2024-02-02", "--by", "tt-xac-minh-1")
+        run(cli, "case", "advance", ref, "accept", "--on", "2024-02-15", "--by", "tt-xac-minh-1")
+        run(cli, "case", "advance", ref, "send_acceptance_notices", "--on", "2024-02-16")
+        run(
+            cli,
+            "case",
+            "advance",
+            ref,
+            "conclude",
+            "--on",
+            "2024-03-12",
+            "--set",
+            "finding=partly_true",
+        )
+        run(cli, "case", "advance", ref, "send_conclusion", "--on", "2024-03-14")
+        run(
+            cli,
+            "case",
+            "advance",
+            ref,
+            "decide_handling",
+            "--on",
+            "2024-03-15",
+            "--set",
+            "measures=khiển trách",
+        )
+        run(
+            cli,
+            "case",
+            "advance",
+            ref,
+            "publish_conclusion",
+            "--on",
+            "2024-03-18",
+            "--set",
+            "channel=portal",
+        )
+        run(cli, "case", "advance", ref, "close", "--on", "2024-03-20")
+        view = run_json(cli, "case", "show", ref)
+    assert view["ref"] == ref
+    assert view["kind"] == "denunciation"
+    assert view["state"] == "closed"
+    by_code = {c["code"]: c for c in view["clocks"]}
+    assert by_code["denunciation.triage"]["due"] == "2024-02-19"
+    assert by_code["denunciation.resolve"]["due"] == "2024-03-18"  # 02-15 + 30 = Sun 03-17
+    assert {c["status"] for c in view["clocks"]} == {"stopped"}
+    assert [h["trigger"] for h in view["history"]][-1] == "close"
+    assert "Phạm Thị Hoa" not in json.dumps(view, ensure_ascii=False)
+    with freeze_time("2024-03-20 09:00:00+07:00"):
+        text = run(cli, "case", "show", ref, "--explain")
+    assert "rolled forward to 2024-03-18" in text
+    assert "Kết thúc, lưu hồ sơ" in text
+
+
+def test_invalid_trigger_names_allowed_ones_on_stderr(cli: CliRunner) -> None:
+    with freeze_time("2024-03-01 10:00:00+07:00"):
+        run(cli, "up")
+        ref = run_json(
+            cli,
+            "case",
+            "new",
+            "denunciation",
+            "--agency",
+            "thanh-tra-tinh",
+            "--summary",
+            "x",
+            "--denouncer-name",
+            "A",
+            "--denounced-name",
+            "B",
+        )["ref"]
+        err = run(cli, "case", "advance", ref, "conclude", code=4)
+        assert "Triggers allowed now: accept, forward, refer" in err
+        err = run(cli, "case", "advance", ref, "reject", code=2)
+        assert "needs --set reasons=" in err
+        err = run(cli, "case", "advance", ref, "triage", "--on", "01/03/2024", code=2)
+        assert "use YYYY-MM-DD" in err
+        err = run(cli, "case", "show", "TC-2024-999999", code=3)
+        assert "no case" in err
+        err = run(
+            cli,
+            "case",
+            "new",
+            "denunciation",
+            "--agency",
+            "nowhere",
+            "--summary",
+            "x",
+            "--denounced-name",
+            "B",
+            code=3,
+        )
+        assert "known agencies" in err
+
+
+def test_sweep_twice_and_list_overdue(cli: CliRunner) -> None:
+    with freeze_time("2024-02-01 10:00:00+07:00"):
+        run(cli, "up")
+        ref = run_json(
+            cli,
+            "case",
+            "new",
+            "denunciation",
+            "--agency",
+            "thanh-tra-tinh",
+            "--summary",
+            "x",
+            "--denouncer-name",
+            "A",
+            "--denounced-name",
+            "B",
+        )["ref"]
+    with freeze_time("2024-02-27 08:00:00+07:00"):
+        first = run_json(cli, "deadlines", "sweep")
+        assert first["as_of"] == "2024-02-27"
+        assert [e["step"] for e in first["escalations"]] == [
+            "warn_before_due",
+            "due_today",
+            "overdue",
+            "overdue_superior",
+        ]
+        assert run_json(cli, "deadlines", "sweep")["escalations"] == []
+        overdue = run_json(cli, "case", "list", "--overdue")
+        assert [r["ref"] for r in overdue] == [ref]
+    explicit = run_json(cli, "deadlines", "sweep", "--now", "2024-03-30T08:00")
+    assert explicit["escalations"] == []
+
+
+def test_audit_verify_detects_an_edited_row(cli: CliRunner, tmp_path: Path) -> None:
+    import sqlite3
+
+    with freeze_time("2024-02-01 10:00:00+07:00"):
+        run(cli, "up")
+        run(
+            cli,
+            "case",
+            "new",
+            "denunciation",
+            "--agency",
+            "thanh-tra-tinh",
+            "--summary",
+            "x",
+            "--denouncer-name",
+            "A",
+            "--denounced-name",
+            "B",
+        )
+    assert "audit trail intact" in run(cli, "audit", "verify")
+    with sqlite3.connect(tmp_path / "casework.db") as db:
+        db.execute("UPDATE audit_entry SET actor = 'x' WHERE action = 'case.logged'")
+    err = run(cli, "audit", "verify", code=7)
+    assert "broken at entry" in err
+
+
+def test_calendar_commands(cli: CliRunner) -> None:
+    due = run_json(
+        cli, "calendar", "due", "--start", "2024-02-01", "--days", "7", "--unit", "working"
+    )
+    assert due["due"] == "2024-02-19"
+    assert any(d["date"] == "2024-02-10" for d in due["days_off_in_between"])
+    cal = run_json(
+        cli, "calendar", "due", "--start", "2024-07-04", "--days", "30", "--unit", "calendar"
+    )
+    assert (cal["nominal_end"], cal["due"]) == ("2024-08-03", "2024-08-05")
+    year = run_json(cli, "calendar", "show", "2026")
+    marked = {e["date"]: e["working"] for e in year["exceptions"]}
+    assert marked["2026-08-22"] is True  # swapped working Saturday
+    assert marked["2026-02-17"] is False  # Tết
+    assert year["working_days"] > 240
+
+
+def test_anonymous_case_is_intelligence(cli: CliRunner) -> None:
+    with freeze_time("2024-03-01 10:00:00+07:00"):
+        run(cli, "up")
+        logged = run_json(
+            cli,
+            "case",
+            "new",
+            "denunciation",
+            "--agency",
+            "thanh-tra-tinh",
+            "--summary",
+            "x",
+            "--anonymous",
+            "--denounced-name",
+            "B",
+        )
+    assert logged["state"] == "intelligence"
+    assert logged["clocks"] == []
+
+
+def test_case_from_file(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "letter.yaml"
+    path.write_text(
+        "agency: so-tnmt\nreceived: 2024-03-01\nsummary: Cấp phép khai thác cát sai\n"
+        "denounced_name: Công ty X\nby: tnmt-tiep-nhan\n"
+        "denouncer: {full_name: Nguyễn Văn B, address: Nghi Lộc}\n",
+        encoding="utf-8",
+    )
+    with freeze_time("2024-03-02 10:00:00+07:00"):
+        run(cli, "up")
+        logged = run_json(cli, "case", "new", "denunciation", "--from-file", str(path))
+        view = run_json(
+            cli, "case", "show", logged["ref"], "--reveal-identity", "--by", "tnmt-tiep-nhan"
+        )
+    assert view["agency"] == "so-tnmt"
+    assert view["denouncer"]["full_name"] == "Nguyễn Văn B"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("agency: so-tnmt\ncolour: red\n", encoding="utf-8")
+    err = run(cli, "case", "new", "denunciation", "--from-file", str(bad), code=2)
+    assert "unknown fields colour" in err
+
+
+def test_triggers_lists_fields_and_blockers(cli: CliRunner) -> None:
+    with freeze_time("2024-03-01 10:00:00+07:00"):
+        run(cli, "up")
+        ref = run_json(
+            cli,
+            "case",
+            "new",
+            "denunciation",
+            "--agency",
+            "thanh-tra-tinh",
+            "--summary",
+            "x",
+            "--denouncer-name",
+            "A",
+            "--denounced-name",
+            "B",
+        )["ref"]
+        triggers = run_json(cli, "case", "triggers", ref)
+    names = [t["trigger"] for t in triggers["triggers"]]
+    assert names[:2] == ["triage", "accept"]
+    accept = next(t for t in triggers["triggers"] if t["trigger"] == "accept")
+    assert accept["blocked_by"] == [
+        "no handler: assign one first (`case assign REF OFFICER`) or act with --by OFFICER"
+    ]
+
+
+def test_rules_list(cli: CliRunner) -> None:
+    rules = run_json(cli, "rules", "list")
+    resolve = next(r for r in rules if r["code"] == "denunciation.resolve")
+    assert resolve["length"] == 30
+    assert resolve["unit"] == "calendar"
+    assert resolve["extension"]["max_count"]["especially_complex"] == 2
