@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
+from tests.conftest import EXAMPLE_ORG
 from typer.testing import CliRunner
 
 from casework.entrypoints.cli import common
 from casework.entrypoints.cli.main import app
-from tests.conftest import EXAMPLE_ORG
 
 pytestmark = pytest.mark.e2e
 

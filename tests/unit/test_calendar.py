@@ -132,9 +132,7 @@ WORKING_DAYS = [
 ]
 
 
-@pytest.mark.parametrize(
-    "day", [pytest.param(d(day), id=name) for day, name in NON_WORKING_DAYS]
-)
+@pytest.mark.parametrize("day", [pytest.param(d(day), id=name) for day, name in NON_WORKING_DAYS])
 def test_non_working_days(cal: VietnamCalendar, day: date) -> None:
     assert cal.is_working_day(day) is False
 
@@ -475,9 +473,7 @@ def test_constructor_closures_and_working_days() -> None:
 
 def test_same_day_closed_and_working_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="2024-07-05"):
-        VietnamCalendar(
-            closures={d("2024-07-05"): "x"}, extra_working_days={d("2024-07-05"): "y"}
-        )
+        VietnamCalendar(closures={d("2024-07-05"): "x"}, extra_working_days={d("2024-07-05"): "y"})
 
 
 def test_agency_file_version_label(agency_file: Path, tmp_path: Path) -> None:
@@ -543,9 +539,7 @@ BAD_FILES = [
 ]
 
 
-@pytest.mark.parametrize(
-    "content", [pytest.param(content, id=name) for content, name in BAD_FILES]
-)
+@pytest.mark.parametrize("content", [pytest.param(content, id=name) for content, name in BAD_FILES])
 def test_bad_agency_file_is_a_configuration_error(tmp_path: Path, content: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(content, encoding="utf-8")

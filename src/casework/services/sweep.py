@@ -124,6 +124,7 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
             handler,
         ) in due_rows:
             ref = case_ref(kind, received_on, case_id)
+            assert due is not None  # a running clock always has a due date
             ladder = policy.ladder(ladder_name)
             reached = ladder.steps_reached(calendar, due, next_step, today)
             if not reached:
