@@ -125,7 +125,9 @@ def test_denunciation_from_receipt_to_closure(cli: CliRunner) -> None:
     assert view["state"] == "closed"
     by_code = {c["code"]: c for c in view["clocks"]}
     assert by_code["denunciation.triage"]["due"] == "2024-02-19"
-    assert by_code["denunciation.resolve"]["due"] == "2024-03-18"  # 02-15 + 30 = Sun 03-17
+    assert (
+        by_code["denunciation.resolve"]["due"] == "2024-03-18"
+    )  # 02-15 + 30 = Sat 03-16 (2024 is a leap year), rolled to Mon
     assert {c["status"] for c in view["clocks"]} == {"stopped"}
     assert [h["trigger"] for h in view["history"]][-1] == "close"
     assert "Phạm Thị Hoa" not in json.dumps(view, ensure_ascii=False)

@@ -1,0 +1,129 @@
+"""Two officers acting on one case at the same moment: one wins, the other is refused; the
+history, the clocks and the audit chain stay consistent. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from tests.conftest import at
+
+from casework.domain.errors import CaseworkError, ConcurrentUpdate, TransitionRefused
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.app import Casework
+from casework.services.audit_trail import verify_audit_trail
+from casework.services.intake import Denouncer, LogCase, log_case
+
+pytestmark = pytest.mark.integration
+
+
+def _log(app: Casework, n: int = 0) -> str:
+    return log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2024, 3, 1),
+            summary=f"case {n}",
+            denouncer=Denouncer(f"Người {n}"),
+            denounced_name="B",
+            logged_by="tt-tiep-nhan",
+        ),
+        at("2024-03-01"),
+    ).ref
+
+
+def _race(workers: int, action: object) -> tuple[list[object], list[BaseException]]:
+    barrier = threading.Barrier(workers)
+    results: list[object] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            outcome = action()  # type: ignore[operator]
+            with lock:
+                results.append(outcome)
+        except CaseworkError as exc:
+            with lock:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
+def test_same_trigger_at_once_applies_once(app: Casework) -> None:
+    ref = _log(app)
+    results, errors = _race(
+        6,
+        lambda: advance_case(
+            app, AdvanceCase(ref, "accept", date(2024, 3, 4), "tt-xac-minh-1"), at("2024-03-04")
+        ),
+    )
+    assert len(results) == 1
+    assert len(errors) == 5
+    assert all(isinstance(e, ConcurrentUpdate | TransitionRefused) for e in errors)
+    with app.engine.connect() as connection:
+        accepted = connection.execute(
+            text("SELECT count(*) FROM transition WHERE trigger = 'accept'")
+        ).scalar_one()
+        resolve_clocks = connection.execute(
+            text("SELECT count(*) FROM clock WHERE code = 'denunciation.resolve'")
+        ).scalar_one()
+    assert (accepted, resolve_clocks) == (1, 1)
+    assert verify_audit_trail(app).is_intact
+
+
+def test_different_triggers_at_once_never_both_apply(app: Casework) -> None:
+    ref = _log(app)
+    triggers = iter(["reject", "forward", "accept", "refer"])
+    data = {
+        "reject": {"reasons": "x"},
+        "forward": {"to_agency": "y"},
+        "accept": {},
+        "refer": {"to_agency": "z"},
+    }
+    lock = threading.Lock()
+
+    def act() -> str:
+        with lock:
+            trigger = next(triggers)
+        advance_case(
+            app,
+            AdvanceCase(ref, trigger, date(2024, 3, 4), "tt-xac-minh-1", data=data[trigger]),
+            at("2024-03-04"),
+        )
+        return trigger
+
+    results, errors = _race(4, act)
+    assert len(results) == 1
+    assert len(errors) == 3
+    with app.engine.connect() as connection:
+        rows = connection.execute(text("SELECT trigger, to_state FROM transition")).all()
+    assert len(rows) == 1
+    assert verify_audit_trail(app).is_intact
+
+
+def test_concurrent_intake_keeps_the_audit_chain_linear(app: Casework) -> None:
+    counter = iter(range(1000))
+    lock = threading.Lock()
+
+    def log_many() -> int:
+        for _ in range(15):
+            with lock:
+                n = next(counter)
+            _log(app, n)
+        return 15
+
+    results, errors = _race(4, log_many)
+    assert errors == []
+    assert sum(results) == 60  # type: ignore[arg-type]
+    result = verify_audit_trail(app)
+    assert result.is_intact, result.problem
