@@ -106,6 +106,20 @@ def test_no_automatic_to_state_triggers(machine: LifecycleMachine) -> None:
 
 def test_mermaid_diagram_has_every_edge(machine: LifecycleMachine) -> None:
     diagram = machine.mermaid()
-    assert diagram.startswith("stateDiagram-v2")
+    assert "stateDiagram-v2" in diagram
     assert "received --> triage: triage" in diagram
     assert "suspended --> inspection: resume" in diagram
+    assert "inspection --> inspection" not in diagram  # reflexive triggers are listed, not drawn
+
+
+def test_generated_lifecycle_page_is_up_to_date(machine: LifecycleMachine) -> None:
+    from pathlib import Path
+
+    from casework.adapters.lifecycle_docs import lifecycle_markdown
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "lifecycles" / "denunciation.md"
+    expected = lifecycle_markdown(machine, load_definitions(state_machines_dir()).rules)
+    assert page.read_text(encoding="utf-8") == expected, (
+        "docs/lifecycles/denunciation.md is stale: regenerate it with "
+        "`casework rules diagram denunciation > docs/lifecycles/denunciation.md`"
+    )

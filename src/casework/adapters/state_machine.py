@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from transitions import Machine, MachineError
+from transitions.extensions import GraphMachine
 
 from casework.domain.errors import TransitionRefused
 from casework.domain.lifecycle import LifecycleDefinition
@@ -57,14 +58,27 @@ class LifecycleMachine:
         return adapter.state
 
     def mermaid(self) -> str:
-        """A Mermaid state diagram of the lifecycle, for the docs."""
-        lines = ["stateDiagram-v2", f"    [*] --> {self.definition.initial}"]
-        for spec in self.definition.transitions:
-            for source in spec.sources:
-                dest = spec.destination(source)
-                if dest != source:
-                    lines.append(f"    {source} --> {dest}: {spec.trigger}")
-        for state in self.definition.states.values():
-            if state.is_final:
-                lines.append(f"    {state.name} --> [*]")
-        return "\n".join(lines) + "\n"
+        """A Mermaid state diagram of the state-changing edges, drawn by `transitions`.
+
+        Triggers that keep the state (notices, extensions, replies) are listed under the
+        diagram instead of drawn as loops on every state.
+        """
+        diagram = GraphMachine(
+            model=_DiagramModel(),
+            states=list(self.definition.states),
+            initial=self.definition.initial,
+            transitions=[
+                {"trigger": spec.trigger, "source": list(spec.sources), "dest": spec.dest}
+                for spec in self.definition.transitions
+                if not spec.is_reflexive
+            ],
+            auto_transitions=False,
+            graph_engine="mermaid",
+            title=f"{self.definition.kind} lifecycle v{self.definition.version}",
+        )
+        text: str = diagram.models[0].get_graph().draw(None)
+        return text.rstrip() + "\n"
+
+
+class _DiagramModel:
+    """A throwaway model: `transitions` draws the graph of a model's machine."""

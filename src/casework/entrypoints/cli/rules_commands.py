@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from casework.adapters.lifecycle_docs import lifecycle_markdown
 from casework.entrypoints.cli.common import emit_json, engine, handles_errors, table
 
 app = typer.Typer(help="Deadline rules and lifecycle definitions.", no_args_is_help=True)
@@ -59,5 +60,6 @@ def list_rules(as_json: Annotated[bool, typer.Option("--json", help="print JSON"
 @app.command("diagram")
 @handles_errors
 def diagram(kind: Annotated[str, typer.Argument(help="case kind")] = "denunciation") -> None:
-    """Print the lifecycle of KIND as a Mermaid state diagram."""
-    typer.echo(engine().machine(kind).mermaid(), nl=False)
+    """Print the lifecycle of KIND as Markdown: Mermaid diagram, states, triggers, clocks."""
+    app_ = engine()
+    typer.echo(lifecycle_markdown(app_.machine(kind), app_.rules), nl=False)
