@@ -76,8 +76,8 @@ class LifecycleMachine:
             graph_engine="mermaid",
             title=f"{self.definition.kind} lifecycle v{self.definition.version}",
         )
-        text: str = diagram.models[0].get_graph().draw(None)
-        return text.rstrip() + "\n"
+        text = diagram.models[0].get_graph().draw(None)
+        return str(text).rstrip() + "\n"
 
 
 class _DiagramModel:
