@@ -196,3 +196,20 @@ def test_audit_trail_detects_a_removed_entry(app: Casework) -> None:
         connection.execute(text("DELETE FROM audit_entry WHERE id = :id"), {"id": ids[2]})
     broken = verify_audit_trail(app)
     assert broken.first_broken_id == ids[3]
+
+
+def test_relation_to_an_officer_also_matches_that_officer_by_name(app: Casework) -> None:
+    ref = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="so-tnmt",
+            received_on=date(2024, 3, 1),
+            summary="Cấp phép sai",
+            denouncer=Denouncer("Trần Văn Dũng"),
+            denounced_name="Lương Văn Phúc",  # xd-giam-doc, the spouse of tnmt-xac-minh
+        ),
+        at("2024-03-01"),
+    ).ref
+    with pytest.raises(ConflictOfInterest, match="spouse"):
+        assign_case(app, ref, "tnmt-xac-minh", None, "", at("2024-03-01"))

@@ -176,9 +176,7 @@ def _officer(entry: _Entry) -> Officer:
         try:
             role = Role(name)
         except ValueError:
-            raise entry.fail(
-                f"role {name!r} is unknown; allowed roles: {_ALLOWED_ROLES}"
-            ) from None
+            raise entry.fail(f"role {name!r} is unknown; allowed roles: {_ALLOWED_ROLES}") from None
         if role not in roles:
             roles.append(role)
     return Officer(
@@ -239,7 +237,10 @@ def _check_references(
                 f"agency {officer.agency!r} is not declared; agencies: {_known(agencies)}"
             )
     for entry, relation in relations:
-        for ref, what in [(relation.officer, "officer"), (relation.person_officer, "person_officer")]:
+        for ref, what in [
+            (relation.officer, "officer"),
+            (relation.person_officer, "person_officer"),
+        ]:
             if ref is not None and ref not in officers:
                 raise entry.fail(
                     f"{what} {ref!r} is not a declared officer; officers: {_known(officers)}"

@@ -178,7 +178,11 @@ class Organisation:
             by_officer = (
                 denounced_officer is not None and relation.person_officer == denounced_officer
             )
-            by_name = bool(target) and normalise_name(relation.person_name) == target
+            relative = self.officers.get(relation.person_officer or "")
+            by_name = bool(target) and target in {
+                normalise_name(relation.person_name),
+                normalise_name(relative.name) if relative else "",
+            } - {""}
             if by_officer or by_name:
                 raise ConflictOfInterest(
                     f"{officer.name} ({officer.code}) declared a {relation.kinship.value.replace('_', ' ')} "

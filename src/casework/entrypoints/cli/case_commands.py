@@ -302,6 +302,10 @@ def advance(
     ] = None,
     by: Annotated[str | None, typer.Option(help="officer code acting")] = None,
     reason: Annotated[str, typer.Option(help="why, in words (recorded)")] = "",
+    expect_version: Annotated[
+        int | None,
+        typer.Option(help="refuse if the case is no longer at this version (from `case show`)"),
+    ] = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="a field the trigger needs, key=value; repeat")
     ] = None,
@@ -317,6 +321,7 @@ def advance(
             actor=by,
             reason=reason,
             data=parse_assignments(set_),
+            expected_version=expect_version,
         ),
         wall_clock(),
     )
