@@ -37,6 +37,7 @@ _OFFICER_OPTIONAL = ("email", "title")
 _RELATION_REQUIRED = ("officer", "kinship")
 _RELATION_OPTIONAL = ("person_name", "person_officer")
 
+_SINGULAR = {"agencies": "agency", "officers": "officer", "relations": "relation"}
 _ALLOWED_ROLES = ", ".join(role.value for role in Role)
 _ALLOWED_KINSHIP = ", ".join(kinship.value for kinship in Kinship)
 
@@ -51,7 +52,7 @@ class _Entry:
         self.path = path
         self.section = section
         self.index = index
-        singular = section.removesuffix("s")
+        self.singular = _SINGULAR[section]
         if not isinstance(raw, dict):
             raise ConfigurationError(
                 f"{path}: {section} entry #{index} must be a mapping (key: value pairs), "
@@ -60,7 +61,7 @@ class _Entry:
         self.data: dict[Any, Any] = raw
         code = raw.get("code") if section != "relations" else raw.get("officer")
         label = f" ({code})" if isinstance(code, str) and code else ""
-        self.where = f"{path}: {singular} #{index}{label}"
+        self.where = f"{path}: {self.singular} #{index}{label}"
 
     def fail(self, problem: str) -> ConfigurationError:
         """An error about this entry."""
@@ -78,7 +79,7 @@ class _Entry:
         if missing:
             raise self.fail(
                 f"missing required key(s) {', '.join(missing)}; "
-                f"every {self.section} entry needs {', '.join(required)}"
+                f"every {self.singular} needs {', '.join(required)}"
             )
 
     def text(self, key: str, default: str = "") -> str:
@@ -145,7 +146,7 @@ def _check_unique(entries: list[_Entry], path: Path) -> None:
         code = entry.text("code")
         if code in first:
             raise ConfigurationError(
-                f"{path}: {entry.section.removesuffix('s')} code {code!r} is declared twice "
+                f"{path}: {entry.singular} code {code!r} is declared twice "
                 f"(entries #{first[code]} and #{entry.index}); codes must be unique"
             )
         first[code] = entry.index
