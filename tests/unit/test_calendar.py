@@ -559,3 +559,9 @@ def test_empty_agency_file_is_the_national_calendar_with_a_label(tmp_path: Path)
     assert cal.version.startswith(f"holidays-{holidays.__version__}+empty@")
     assert cal.is_working_day(d("2026-11-24")) is False
     assert cal.is_working_day(d("2026-11-25")) is True
+
+
+def test_an_empty_closures_key_means_no_closures(tmp_path: Path) -> None:
+    path = tmp_path / "agency.yaml"
+    path.write_text("name: x\nclosures:\nworking_days:\n", encoding="utf-8")
+    assert VietnamCalendar.from_file(path).is_working_day(d("2026-11-25")) is True

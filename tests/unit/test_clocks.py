@@ -730,3 +730,22 @@ def test_with_policy_lengths_applies_to_every_version() -> None:
         ("p1+policy", 10),
         ("p2+policy", 10),
     ]
+
+
+def test_policy_lengths_naming_an_unknown_clock_are_refused() -> None:
+    book = RuleBook(
+        [
+            DeadlineRule(
+                code="denunciation.referral",
+                version="1",
+                title="t",
+                length=1,
+                unit=DayUnit.WORKING,
+                basis="LTC Art. 27",
+                effective_from=date(2019, 1, 1),
+                is_policy=True,
+            )
+        ]
+    )
+    with pytest.raises(ConfigurationError, match=r"unknown clocks denunciation\.referal"):
+        book.with_policy_lengths({"denunciation.referal": 2})

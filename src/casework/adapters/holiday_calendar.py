@@ -113,7 +113,7 @@ class VietnamCalendar:
 
 
 def _dated_entries(data: Any, key: str, path: Path) -> dict[date, str]:
-    entries = data.get(key, []) if isinstance(data, dict) else None
+    entries = (data.get(key) or []) if isinstance(data, dict) else None  # `closures:` alone = none
     if not isinstance(entries, list):
         raise ConfigurationError(
             f"agency calendar {path}: '{key}' must be a list of {{date, reason}}"

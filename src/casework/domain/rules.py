@@ -106,6 +106,12 @@ class RuleBook:
 
     def with_policy_lengths(self, lengths: Mapping[str, int]) -> RuleBook:
         """A copy where the agency's policy clocks (e.g. 'immediately') have their own lengths."""
+        unknown = sorted(set(lengths) - set(self._by_code))
+        if unknown:
+            raise ConfigurationError(
+                f"policy lengths name unknown clocks {', '.join(unknown)}; policy clocks: "
+                + ", ".join(r.code for r in self.all_rules() if r.is_policy)
+            )
         changed: list[DeadlineRule] = []
         for rule in self.all_rules():
             if rule.code in lengths:
