@@ -40,6 +40,17 @@ def run_json(cli: CliRunner, *args: str) -> Any:
     return json.loads(run(cli, *args, "--json"))
 
 
+NEW_LETTER = (
+    "case", "new", "denunciation", "--agency", "thanh-tra-tinh", "--summary", "x",
+    "--denounced-name", "B", "--denouncer-name", "A",
+)  # fmt: skip
+
+
+def log_letter(cli: CliRunner) -> str:
+    """Log a plain letter to the provincial inspectorate; returns its reference."""
+    return str(run_json(cli, *NEW_LETTER)["ref"])
+
+
 def test_up_initialises_and_loads_the_example_organisation(cli: CliRunner, tmp_path: Path) -> None:
     out = run(cli, "up")
     assert "database ready" in out
@@ -140,20 +151,7 @@ def test_denunciation_from_receipt_to_closure(cli: CliRunner) -> None:
 def test_invalid_trigger_names_allowed_ones_on_stderr(cli: CliRunner) -> None:
     with freeze_time("2024-03-01 10:00:00+07:00"):
         run(cli, "up")
-        ref = run_json(
-            cli,
-            "case",
-            "new",
-            "denunciation",
-            "--agency",
-            "thanh-tra-tinh",
-            "--summary",
-            "x",
-            "--denouncer-name",
-            "A",
-            "--denounced-name",
-            "B",
-        )["ref"]
+        ref = log_letter(cli)
         err = run(cli, "case", "advance", ref, "conclude", code=4)
         assert "Triggers allowed now: accept, forward, refer" in err
         err = run(cli, "case", "advance", ref, "reject", code=2)
@@ -181,20 +179,7 @@ def test_invalid_trigger_names_allowed_ones_on_stderr(cli: CliRunner) -> None:
 def test_sweep_twice_and_list_overdue(cli: CliRunner) -> None:
     with freeze_time("2024-02-01 10:00:00+07:00"):
         run(cli, "up")
-        ref = run_json(
-            cli,
-            "case",
-            "new",
-            "denunciation",
-            "--agency",
-            "thanh-tra-tinh",
-            "--summary",
-            "x",
-            "--denouncer-name",
-            "A",
-            "--denounced-name",
-            "B",
-        )["ref"]
+        ref = log_letter(cli)
     with freeze_time("2024-02-27 08:00:00+07:00"):
         first = run_json(cli, "deadlines", "sweep")
         assert first["as_of"] == "2024-02-27"
@@ -216,20 +201,7 @@ def test_audit_verify_detects_an_edited_row(cli: CliRunner, tmp_path: Path) -> N
 
     with freeze_time("2024-02-01 10:00:00+07:00"):
         run(cli, "up")
-        run(
-            cli,
-            "case",
-            "new",
-            "denunciation",
-            "--agency",
-            "thanh-tra-tinh",
-            "--summary",
-            "x",
-            "--denouncer-name",
-            "A",
-            "--denounced-name",
-            "B",
-        )
+        log_letter(cli)
     assert "audit trail intact" in run(cli, "audit", "verify")
     with sqlite3.connect(tmp_path / "casework.db") as db:
         db.execute("UPDATE audit_entry SET actor = 'x' WHERE action = 'case.logged'")
@@ -257,19 +229,7 @@ def test_calendar_commands(cli: CliRunner) -> None:
 def test_anonymous_case_is_intelligence(cli: CliRunner) -> None:
     with freeze_time("2024-03-01 10:00:00+07:00"):
         run(cli, "up")
-        logged = run_json(
-            cli,
-            "case",
-            "new",
-            "denunciation",
-            "--agency",
-            "thanh-tra-tinh",
-            "--summary",
-            "x",
-            "--anonymous",
-            "--denounced-name",
-            "B",
-        )
+        logged = run_json(cli, *NEW_LETTER[:-2], "--anonymous")
     assert logged["state"] == "intelligence"
     assert logged["clocks"] == []
 
@@ -299,20 +259,7 @@ def test_case_from_file(cli: CliRunner, tmp_path: Path) -> None:
 def test_triggers_lists_fields_and_blockers(cli: CliRunner) -> None:
     with freeze_time("2024-03-01 10:00:00+07:00"):
         run(cli, "up")
-        ref = run_json(
-            cli,
-            "case",
-            "new",
-            "denunciation",
-            "--agency",
-            "thanh-tra-tinh",
-            "--summary",
-            "x",
-            "--denouncer-name",
-            "A",
-            "--denounced-name",
-            "B",
-        )["ref"]
+        ref = log_letter(cli)
         triggers = run_json(cli, "case", "triggers", ref)
     names = [t["trigger"] for t in triggers["triggers"]]
     assert names[:2] == ["triage", "accept"]

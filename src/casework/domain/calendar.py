@@ -28,7 +28,6 @@ class WorkingCalendar(Protocol):
 
     def describe(self, day: date) -> str:
         """Why a day is or is not a working day, in a few words."""
-        ...
 
 
 def next_working_day(calendar: WorkingCalendar, day: date) -> date:
