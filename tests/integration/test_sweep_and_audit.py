@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from tests.conftest import at
 
-from casework.domain.errors import ConflictOfInterest, InvalidInput
+from casework.domain.errors import ConflictOfInterest, InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.assignment import assign_case
@@ -213,3 +213,62 @@ def test_relation_to_an_officer_also_matches_that_officer_by_name(app: Casework)
     ).ref
     with pytest.raises(ConflictOfInterest, match="spouse"):
         assign_case(app, ref, "tnmt-xac-minh", None, "", at("2024-03-01"))
+
+
+def test_only_officers_without_conflict_of_the_resolving_agency_may_act(app: Casework) -> None:
+    ref = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2024, 3, 1),
+            summary="Nhận hối lộ",
+            denouncer=Denouncer("Trần Văn Dũng"),
+            denounced_officer="tt-xac-minh-1",
+        ),
+        at("2024-03-01"),
+    ).ref
+    attempts = [
+        ("tt-xac-minh-1", ConflictOfInterest, "is the denounced person"),
+        ("nl-chu-tich", InvalidInput, "only officers of thanh-tra-tinh"),
+        ("tt-tiep-nhan", InvalidInput, "may not act on cases"),
+    ]
+    for officer, error, message in attempts:
+        with pytest.raises(error, match=message):
+            advance_case(
+                app, AdvanceCase(ref, "accept", date(2024, 3, 4), officer), at("2024-03-04")
+            )
+    advance_case(
+        app, AdvanceCase(ref, "accept", date(2024, 3, 4), "tt-xac-minh-2"), at("2024-03-04")
+    )
+    view = show_case(app, ref, at("2024-03-04"))
+    assert view["state"] == "inspection"
+    assert view["handler"] == "tt-xac-minh-2"  # accepting assigns the acting officer
+
+
+def test_a_duty_left_open_can_be_recorded_after_the_case_moved_on(app: Casework) -> None:
+    ref = log(app, "2024-07-01")
+    for trigger, day, data in [
+        ("accept", 4, {}),
+        ("conclude", 20, {"finding": "untrue"}),
+        ("send_conclusion", 22, {}),
+        ("decide_handling", 22, {"measures": "khôi phục quyền lợi"}),
+        ("publish_conclusion", 23, {"channel": "posting"}),
+    ]:
+        advance_case(
+            app,
+            AdvanceCase(ref, trigger, date(2024, 7, day), "tt-xac-minh-1", data=data),
+            at(f"2024-07-{day:02d}"),
+        )
+    with pytest.raises(TransitionRefused, match=r"denunciation\.notify_acceptance"):
+        advance_case(app, AdvanceCase(ref, "close", date(2024, 7, 24)), at("2024-07-24"))
+    advance_case(
+        app, AdvanceCase(ref, "send_acceptance_notices", date(2024, 7, 24)), at("2024-07-24")
+    )
+    late = next(
+        c
+        for c in show_case(app, ref, at("2024-07-24"))["clocks"]
+        if c["code"] == "denunciation.notify_acceptance"
+    )
+    assert late["late"] is True
+    advance_case(app, AdvanceCase(ref, "close", date(2024, 7, 24)), at("2024-07-24"))

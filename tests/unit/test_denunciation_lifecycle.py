@@ -38,10 +38,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "forward": {"received": "forwarded", "triage": "forwarded"},
     "treat_as_intelligence": {"received": "intelligence", "triage": "intelligence"},
     "extend": {"triage": SAME, "inspection": SAME},
-    "send_acceptance_notices": {"inspection": SAME, "suspended": SAME},
+    # a duty left undone when the case moves on can still be recorded, so the case can close
+    "send_acceptance_notices": dict.fromkeys(["inspection", "suspended", "concluded", "referred", "terminated"], SAME),
     "suspend": {"inspection": "suspended"},
     "resume": {"suspended": "inspection"},
-    "send_suspension_notice": {"suspended": SAME, "terminated": SAME, "inspection": SAME},
+    "send_suspension_notice": dict.fromkeys(["suspended", "terminated", "inspection", "concluded", "referred"], SAME),
     "conclude": {"inspection": "concluded"},
     "send_conclusion": {"concluded": SAME, "referred": SAME},
     "decide_handling": {"concluded": SAME, "referred": SAME},

@@ -117,6 +117,7 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
                 fields=fields,
                 clocks=_clock_effects(raw.get("clocks")),
                 sets_attributes=dict(raw.get("sets", {})),
+                assigns_actor=bool(raw.get("assigns_actor", False)),
             )
         )
     return LifecycleDefinition(

@@ -75,6 +75,7 @@ class TransitionSpec:
     fields: tuple[FieldSpec, ...] = ()
     clocks: ClockEffects = field(default_factory=ClockEffects)
     sets_attributes: Mapping[str, str] = field(default_factory=dict)
+    assigns_actor: bool = False  # the acting officer becomes the handler if none is assigned
 
     @property
     def is_reflexive(self) -> bool:

@@ -14,7 +14,7 @@ from casework.domain.errors import ConcurrentUpdate, InvalidInput, TransitionRef
 from casework.domain.guards import GuardContext, check_guards
 from casework.domain.lifecycle import TransitionSpec
 from casework.services.app import Casework, legal_date
-from casework.services.assignment import check_handler
+from casework.services.assignment import check_actor, check_handler
 from casework.services.clock_effects import ClockBook
 
 
@@ -106,7 +106,7 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
         data = _validate_data(spec, command.data, command.reason)
         org = app.organisation(connection)
         if command.actor:
-            org.officer(command.actor)
+            check_actor(org, case, command.actor)
         on = _event_date(case, command.on, legal_date(now))
         book = ClockBook(app, store, case)
         context = GuardContext(
@@ -127,7 +127,7 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
             )
         events: list[AuditEvent] = []
         changes: dict[str, Any] = {}
-        if spec.trigger == "triage" and case.handler is None and command.actor:
+        if spec.assigns_actor and case.handler is None and command.actor:
             events.append(
                 check_handler(org, case, command.actor, command.actor, "took up the case")
             )

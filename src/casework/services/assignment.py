@@ -36,6 +36,26 @@ def check_handler(
     )
 
 
+ACTING_ROLES = (Role.HANDLER, Role.HEAD, Role.ADMIN)
+
+
+def check_actor(org: Organisation, case: StoredCase, officer_code: str) -> None:
+    """Refuse an officer who may not decide on `case`: no acting role, another agency's staff
+    (unless assigned to it), or barred by the conflict-of-interest rule (ND31 Art. 10(3))."""
+    officer = org.officer(officer_code)
+    if not any(role in officer.roles for role in ACTING_ROLES):
+        raise InvalidInput(
+            f"{officer.code} ({officer.name}) may not act on cases (roles: "
+            f"{', '.join(officer.roles)}); handlers and heads do"
+        )
+    if officer.code != case.handler and officer.agency != case.agency:
+        raise InvalidInput(
+            f"{officer.code} works at {officer.agency}; only officers of {case.agency} or the "
+            f"assigned handler may act on {case.ref}"
+        )
+    org.check_no_conflict(officer.code, case.denounced_name, case.denounced_officer)
+
+
 def assign_case(
     app: Casework, ref: str, officer_code: str, by: str | None, reason: str, now: datetime
 ) -> str:
