@@ -275,3 +275,12 @@ def test_rules_list(cli: CliRunner) -> None:
     assert resolve["length"] == 30
     assert resolve["unit"] == "calendar"
     assert resolve["extension"]["max_count"]["especially_complex"] == 2
+
+
+def test_sweep_refuses_to_run_ahead_of_time(cli: CliRunner) -> None:
+    with freeze_time("2024-02-01 10:00:00+07:00"):
+        run(cli, "up")
+        log_letter(cli)
+        err = run(cli, "deadlines", "sweep", "--now", "2030-01-01T08:00", code=2)
+        assert "in the future" in err
+        assert run_json(cli, "deadlines", "sweep")["escalations"] == []

@@ -272,3 +272,58 @@ def test_a_duty_left_open_can_be_recorded_after_the_case_moved_on(app: Casework)
     )
     assert late["late"] is True
     advance_case(app, AdvanceCase(ref, "close", date(2024, 7, 24)), at("2024-07-24"))
+
+
+def test_a_pause_that_keeps_the_due_date_does_not_refire_the_ladder(app: Casework) -> None:
+    ref = log(app, "2024-07-01")
+    advance_case(
+        app, AdvanceCase(ref, "accept", date(2024, 7, 4), "tt-xac-minh-1"), at("2024-07-04")
+    )
+    advance_case(
+        app, AdvanceCase(ref, "send_acceptance_notices", date(2024, 7, 5)), at("2024-07-05")
+    )
+    first = sweep(app, at("2024-08-07"))  # resolve due 08-05: warn, due_today, overdue
+    assert [f.step for f in first.fired] == ["warn_before_due", "due_today", "overdue"]
+    advance_case(
+        app,
+        AdvanceCase(ref, "suspend", date(2024, 8, 7), data={"grounds": "reassessment"}),
+        at("2024-08-07"),
+    )
+    advance_case(
+        app,
+        AdvanceCase(ref, "resume", date(2024, 8, 7), data={"grounds": "xong"}),
+        at("2024-08-07"),
+    )
+    assert show_case(app, ref, at("2024-08-08"))["clocks"][1]["due"] == "2024-08-05"
+    again = sweep(app, at("2024-08-08"))
+    assert [(f.clock, f.step) for f in again.fired if f.clock == "denunciation.resolve"] == []
+    with app.engine.connect() as connection:
+        fired = connection.execute(
+            text("SELECT count(*) FROM audit_entry WHERE action = 'escalation.fired'")
+        ).scalar_one()
+        rows = connection.execute(text("SELECT count(*) FROM escalation")).scalar_one()
+    assert fired == rows
+
+
+def test_the_denounced_officer_is_never_told_nor_shown_the_identity(app: Casework) -> None:
+    ref = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="so-tnmt",
+            received_on=date(2024, 2, 1),
+            summary="Giám đốc sở ký cấp phép sai",
+            denouncer=Denouncer("Trần Văn Dũng"),
+            denounced_officer="tnmt-giam-doc",
+            logged_by="tnmt-tiep-nhan",
+        ),
+        at("2024-02-01"),
+    ).ref
+    for officer in ("tnmt-giam-doc", "tnmt-xac-minh"):
+        with pytest.raises(InvalidInput, match="may not see"):
+            show_case(app, ref, at("2024-02-01"), reveal_identity_to=officer)
+    assert show_case(app, ref, at("2024-02-01"), reveal_identity_to="tnmt-tiep-nhan")["denouncer"]
+    fired = sweep(app, at("2024-02-27")).fired
+    told = {r["officer"] for f in fired for r in f.recipients}
+    assert "tnmt-giam-doc" not in told
+    assert "ubnd-chu-tich" in told  # the alert went up the chain instead

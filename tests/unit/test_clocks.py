@@ -678,7 +678,7 @@ def test_with_policy_lengths_changes_only_policy_rules(cal: VietnamCalendar) -> 
     changed = book.with_policy_lengths({"denunciation.referral": 2})
     referral = changed.in_force("denunciation.referral", d("2024-08-02"))
     assert referral.length == 2
-    assert referral.version == "2019.1+policy"
+    assert referral.version == "2019.1+policy2"
     assert referral.is_policy
     # the others are untouched
     assert changed.in_force("denunciation.triage", d("2024-02-01")) == TRIAGE
@@ -688,7 +688,7 @@ def test_with_policy_lengths_changes_only_policy_rules(cal: VietnamCalendar) -> 
     # Fri 2024-08-02 + 2 WD: Mon 05, Tue 06
     clock = Clock(rule=referral, start_on=d("2024-08-02"))
     assert compute_due(clock, cal).due == d("2024-08-06")
-    assert "v2019.1+policy" in compute_due(clock, cal).steps[0]
+    assert "v2019.1+policy2" in compute_due(clock, cal).steps[0]
 
 
 def test_with_policy_lengths_default_referral_is_one_working_day(cal: VietnamCalendar) -> None:
@@ -727,8 +727,8 @@ def test_with_policy_lengths_applies_to_every_version() -> None:
     )
     changed = RuleBook([v1, v2]).with_policy_lengths({"petition.resolve": 10})
     assert [(r.version, r.length) for r in changed.versions("petition.resolve")] == [
-        ("p1+policy", 10),
-        ("p2+policy", 10),
+        ("p1+policy10", 10),
+        ("p2+policy10", 10),
     ]
 
 
@@ -749,3 +749,15 @@ def test_policy_lengths_naming_an_unknown_clock_are_refused() -> None:
     )
     with pytest.raises(ConfigurationError, match=r"unknown clocks denunciation\.referal"):
         book.with_policy_lengths({"denunciation.referal": 2})
+
+
+def test_stored_versions_resolve_whatever_the_policy_settings_are_now() -> None:
+    plain = RuleBook([REFERRAL, TRIAGE])
+    with_policy = plain.with_policy_lengths({"denunciation.referral": 3})
+    # a clock started before the agency set its policy keeps the statutory default …
+    assert with_policy.version("denunciation.referral", "2019.1").length == 1
+    # … and one started under a policy keeps that policy's length after it changes again
+    assert plain.version("denunciation.referral", "2019.1+policy3").length == 3
+    assert with_policy.version("denunciation.referral", "2019.1+policy7").length == 7
+    with pytest.raises(NotFound):
+        plain.version("denunciation.triage", "2019.1+policyX")

@@ -39,10 +39,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "treat_as_intelligence": {"received": "intelligence", "triage": "intelligence"},
     "extend": {"triage": SAME, "inspection": SAME},
     # a duty left undone when the case moves on can still be recorded, so the case can close
-    "send_acceptance_notices": dict.fromkeys(["inspection", "suspended", "concluded", "referred", "terminated"], SAME),
+    "send_acceptance_notices": dict.fromkeys(
+        ["inspection", "suspended", "concluded", "referred", "terminated"], SAME
+    ),
     "suspend": {"inspection": "suspended"},
     "resume": {"suspended": "inspection"},
-    "send_suspension_notice": dict.fromkeys(["suspended", "terminated", "inspection", "concluded", "referred"], SAME),
+    "send_suspension_notice": dict.fromkeys(
+        ["suspended", "terminated", "inspection", "concluded", "referred"], SAME
+    ),
     "conclude": {"inspection": "concluded"},
     "send_conclusion": {"concluded": SAME, "referred": SAME},
     "decide_handling": {"concluded": SAME, "referred": SAME},

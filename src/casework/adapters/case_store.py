@@ -85,6 +85,7 @@ class StoredClock:
     pauses: list[dict[str, Any]] | None = None
     due: date | None = None
     stopped_on: date | None = None
+    ladder_due: date | None = None
     next_step: int = 0
     next_step_on: date | None = None
     id: int | None = None

@@ -69,15 +69,17 @@ def write_back(
     """Store `clock`'s facts on `stored` and recompute its due date and next ladder step.
 
     A new due date is a new deadline: its ladder starts again from the first step (steps
-    already fired for the old due date stay recorded and are not repeated for it).
+    already fired for the old due date stay recorded and are not repeated for it). A pause
+    that ends with the same due date as before keeps the steps already fired.
     """
     computed = compute_due(clock, calendar)
     stored.extensions = [_extension_to_json(e) for e in clock.extensions]
     stored.pauses = [_pause_to_json(p) for p in clock.pauses]
     stored.stopped_on = clock.stopped_on
     stored.status = clock.stored_status.value
-    if computed.due != stored.due:
-        stored.next_step = 0
+    if computed.due is not None and computed.due != stored.ladder_due:
+        stored.next_step = 0  # a pause alone (no due date) keeps the ladder where it was
+        stored.ladder_due = computed.due
     stored.due = computed.due
     stored.calendar_version = calendar.version
     ladder = escalation.ladder(stored.ladder)

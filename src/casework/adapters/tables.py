@@ -128,6 +128,7 @@ class ClockRow(SQLModel, table=True):
     due: date | None = None
     stopped_on: date | None = None
     ladder: str = "default"
+    ladder_due: date | None = None  # the due date `next_step` counts toward
     next_step: int = 0
     next_step_on: date | None = None
 

@@ -15,6 +15,8 @@ from itertools import pairwise
 from casework.domain.calendar import DayUnit
 from casework.domain.errors import ConfigurationError, NotFound
 
+POLICY_MARK = "+policy"
+
 
 @dataclass(frozen=True)
 class ExtensionAllowance:
@@ -99,9 +101,19 @@ class RuleBook:
         raise NotFound(f"no version of rule {code} is in force on {on.isoformat()}")
 
     def version(self, code: str, version: str) -> DeadlineRule:
+        """The rule a stored clock names. A policy version ("2019.1+policy3") carries the
+        length it was started with, so it stays resolvable whatever the settings say today."""
+        base, _, policy_length = version.partition(POLICY_MARK)
         for rule in self.versions(code):
             if rule.version == version:
                 return rule
+            if base != rule.version.partition(POLICY_MARK)[0]:
+                continue
+            if policy_length.isdigit():
+                return replace(rule, length=int(policy_length), version=version)
+            if not policy_length and "statutory_length" in rule.extra:  # started before the policy
+                length = int(str(rule.extra["statutory_length"]))
+                return replace(rule, length=length, version=version)
         raise NotFound(f"rule {code} has no version {version!r}")
 
     def with_policy_lengths(self, lengths: Mapping[str, int]) -> RuleBook:
@@ -120,6 +132,12 @@ class RuleBook:
                         f"{rule.code} is set by law, not by agency policy; only policy clocks "
                         f"can be configured: {', '.join(r.code for r in self.all_rules() if r.is_policy)}"
                     )
-                rule = replace(rule, length=lengths[rule.code], version=f"{rule.version}+policy")
+                length = lengths[rule.code]
+                rule = replace(
+                    rule,
+                    length=length,
+                    version=f"{rule.version}{POLICY_MARK}{length}",
+                    extra={**rule.extra, "statutory_length": rule.length},
+                )
             changed.append(rule)
         return RuleBook(changed)

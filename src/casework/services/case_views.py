@@ -20,9 +20,9 @@ from casework.adapters.tables import (
 )
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import ConflictOfInterest, InvalidInput
 from casework.domain.guards import GuardContext, check_guards
-from casework.domain.organisation import Organisation, Role
+from casework.domain.organisation import Organisation
 from casework.services.app import Casework, legal_date
 from casework.services.lookup import load_case_row, ref_of
 
@@ -62,11 +62,16 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
 
 
 def _identity_allowed(org: Organisation, case: CaseRow, officer_code: str) -> bool:
+    """Who needs the identity (DOMAIN §5): the reception officer who logged the letter and the
+    resolver (head of the resolving agency) — never the denounced person or a relative of
+    theirs; verifiers get the redacted file (LTC Art. 56)."""
     officer = org.officer(officer_code)
-    if officer.code in {case.logged_by, case.handler}:
-        return True
+    try:
+        org.check_no_conflict(officer.code, case.denounced_name, case.denounced_officer)
+    except ConflictOfInterest:
+        return False
     head = org.head_of(case.agency)
-    return (head is not None and head.code == officer.code) or Role.ADMIN in officer.roles
+    return officer.code == case.logged_by or (head is not None and head.code == officer.code)
 
 
 def _denouncer_view(
@@ -80,7 +85,8 @@ def _denouncer_view(
     if not _identity_allowed(org, case, reveal_to):
         raise InvalidInput(
             f"{reveal_to} may not see the denouncer's identity of {ref_of(case)}: only the reception "
-            "officer who logged it, the assigned handler and the head of the resolving agency may"
+            "officer who logged it and the head of the resolving agency may, unless the case "
+            "concerns them or their relatives (LTC Arts. 8(3), 47, 56)"
         )
     return {
         "full_name": identity.full_name,

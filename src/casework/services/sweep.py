@@ -44,12 +44,31 @@ class SweepResult:
     as_of: date
     clocks_examined: int = 0
     fired: list[FiredStep] = field(default_factory=list)
+    unroutable: list[str] = field(default_factory=list)  # steps with nobody to tell: kept pending
+
+
+def _first_head_up_the_chain(
+    org: Organisation, agency: str | None, skip: str | None
+) -> Recipient | None:
+    seen: set[str] = set()
+    while agency and agency not in seen and agency in org.agencies:
+        seen.add(agency)
+        head = org.head_of(agency)
+        if head is not None and head.code != skip:
+            return org.recipient(head, f"head of {agency} (next up the chain)")
+        agency = org.agencies[agency].superior
+    return None
 
 
 def resolve_recipients(
-    org: Organisation, step: LadderStep, agency: str, handler: str | None
+    org: Organisation,
+    step: LadderStep,
+    agency: str,
+    handler: str | None,
+    denounced_officer: str | None = None,
 ) -> list[Recipient]:
-    """Who a step addresses today; a missing post falls back to the next one up."""
+    """Who a step addresses today; a missing post falls back to the next one up. The denounced
+    officer is never told about the case against them: the alert goes up the chain instead."""
     handler_officer = org.officers.get(handler) if handler else None
     handling_unit = handler_officer.agency if handler_officer else agency
     resolver = org.agencies.get(agency)
@@ -75,8 +94,19 @@ def resolve_recipients(
             )
     unique: dict[str, Recipient] = {}
     for recipient in found:
-        if recipient is not None and recipient.officer not in unique:
-            unique[recipient.officer] = recipient
+        if recipient is None or recipient.officer in unique:
+            continue
+        if recipient.officer == denounced_officer:
+            recipient = _first_head_up_the_chain(
+                org, resolver.superior if resolver else None, denounced_officer
+            )
+            if recipient is None or recipient.officer in unique:
+                continue
+        unique[recipient.officer] = recipient
+    if not unique:
+        fallback = _first_head_up_the_chain(org, agency, denounced_officer)
+        if fallback is not None:
+            unique[fallback.officer] = fallback
     return list(unique.values())
 
 
@@ -98,10 +128,20 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult:
-    """Record the escalation steps reached as of `now`; running it twice records nothing new."""
+def sweep(
+    app: Casework, now: datetime, limit: int | None = None, recorded_at: datetime | None = None
+) -> SweepResult:
+    """Record the escalation steps reached as of `now`; running it twice records nothing new.
+
+    `recorded_at` is when the sweep really runs (default: `now`); a catch-up sweep for an
+    earlier moment stamps its audit entries with the real time. On PostgreSQL the due clocks
+    are locked with SKIP LOCKED, so concurrent sweepers take disjoint sets; on SQLite the
+    write transaction is the single writer.
+    """
     today = legal_date(now)
+    stamped = (recorded_at or now).astimezone(UTC)
     result = SweepResult(as_of=today)
+    clocks: Table = ClockRow.__table__  # type: ignore[attr-defined]
     with _collector_paused(), app.transaction() as connection:
         query = (
             select(
@@ -115,6 +155,7 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
                 col(CaseRow.received_on),
                 col(CaseRow.agency),
                 col(CaseRow.handler),
+                col(CaseRow.denounced_officer),
             )
             .join(CaseRow, col(CaseRow.id) == col(ClockRow.case_id))
             .where(col(ClockRow.status) == "running", col(ClockRow.next_step_on) <= today)
@@ -122,6 +163,8 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
         )
         if limit:
             query = query.limit(limit)
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=clocks)
         due_rows = connection.execute(query).all()
         result.clocks_examined = len(due_rows)
         if not due_rows:
@@ -132,26 +175,21 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
         escalations: list[dict[str, Any]] = []
         clock_updates: list[dict[str, Any]] = []
         events: list[AuditEvent] = []
-        for (
-            clock_id,
-            case_id,
-            code,
-            due,
-            ladder_name,
-            next_step,
-            kind,
-            received_on,
-            agency,
-            handler,
-        ) in due_rows:
+        for row in due_rows:
+            clock_id, case_id, code, due, ladder_name, next_step = row[:6]
+            kind, received_on, agency, handler, denounced_officer = row[6:]
             ref = case_ref(kind, received_on, case_id)
             assert due is not None  # a running clock always has a due date
             ladder = policy.ladder(ladder_name)
-            reached = ladder.steps_reached(calendar, due, next_step, today)
-            if not reached:
-                continue
-            for _index, step in reached:
-                recipients = [r.as_dict() for r in resolve_recipients(org, step, agency, handler)]
+            new_next_step = next_step
+            for index, step in ladder.steps_reached(calendar, due, next_step, today):
+                recipients = [
+                    r.as_dict()
+                    for r in resolve_recipients(org, step, agency, handler, denounced_officer)
+                ]
+                if not recipients:  # nobody holds the post: keep the step pending, say so
+                    result.unroutable.append(f"{ref} {code} {step.code}")
+                    break
                 fires_on = step.fires_on(calendar, due)
                 escalations.append(
                     {
@@ -161,12 +199,11 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
                         "step": step.code,
                         "due": due,
                         "fires_on": fires_on,
-                        "fired_at": now.astimezone(UTC),
+                        "fired_at": stamped,
                         "recipients": recipients,
                     }
                 )
-                fired = FiredStep(ref, code, step.code, due, fires_on, recipients)
-                result.fired.append(fired)
+                result.fired.append(FiredStep(ref, code, step.code, due, fires_on, recipients))
                 events.append(
                     AuditEvent(
                         action="escalation.fired",
@@ -177,21 +214,22 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
                             "step": step.code,
                             "due": due.isoformat(),
                             "fires_on": fires_on.isoformat(),
+                            "as_of": today.isoformat(),
                             "recipients": [r["officer"] for r in recipients],
                             "basis": "DOMAIN §4 escalation ladder; LTC Arts. 8, 38, 63–64",
                         },
                     )
                 )
-            last_index = reached[-1][0] + 1
-            clock_updates.append(
-                {
-                    "b_id": clock_id,
-                    "b_old_step": next_step,
-                    "b_next_step": last_index,
-                    "b_next_step_on": ladder.next_step_on(calendar, due, last_index),
-                }
-            )
-        clocks: Table = ClockRow.__table__  # type: ignore[attr-defined]
+                new_next_step = index + 1
+            if new_next_step != next_step:
+                clock_updates.append(
+                    {
+                        "b_id": clock_id,
+                        "b_old_step": next_step,
+                        "b_next_step": new_next_step,
+                        "b_next_step_on": ladder.next_step_on(calendar, due, new_next_step),
+                    }
+                )
         if clock_updates:
             connection.execute(
                 update(clocks)
@@ -207,5 +245,5 @@ def sweep(app: Casework, now: datetime, limit: int | None = None) -> SweepResult
                 clock_updates,
             )
         insert_ignoring_duplicates(connection, EscalationRow.__table__, escalations)  # type: ignore[attr-defined]
-        audit_log.append(connection, events, now)
+        audit_log.append(connection, events, stamped)
     return result

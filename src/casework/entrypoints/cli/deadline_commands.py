@@ -6,7 +6,15 @@ from typing import Annotated, Any
 
 import typer
 
-from casework.entrypoints.cli.common import emit_json, engine, handles_errors, parse_instant, table
+from casework.domain.errors import InvalidInput
+from casework.entrypoints.cli.common import (
+    emit_json,
+    engine,
+    handles_errors,
+    parse_instant,
+    table,
+    wall_clock,
+)
 from casework.services.sweep import sweep
 
 app = typer.Typer(help="Legal deadlines and their escalation ladder.", no_args_is_help=True)
@@ -22,7 +30,14 @@ def run_sweep(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Record every escalation step reached; a second run records nothing new."""
-    result = sweep(engine(), parse_instant(now, "--now"))
+    real_now = wall_clock()
+    as_of = parse_instant(now, "--now")
+    if as_of > real_now:
+        raise InvalidInput(
+            f"--now {as_of.isoformat()} is in the future: a sweep can catch up on the past, "
+            "never run ahead (it would mark steps as sent before their day)"
+        )
+    result = sweep(engine(), as_of, recorded_at=real_now)
     fired: list[dict[str, Any]] = [
         {
             "case": f.case_ref,
@@ -40,10 +55,13 @@ def run_sweep(
                 "as_of": result.as_of.isoformat(),
                 "clocks_examined": result.clocks_examined,
                 "escalations": fired,
+                "unroutable": result.unroutable,
             }
         )
         return
     typer.echo(f"sweep as of {result.as_of.isoformat()}: {len(fired)} new escalation step(s)")
+    for item in result.unroutable:
+        typer.echo(f"  no one holds the post for {item}: kept pending; check the organisation")
     table(
         [
             [

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 13:18:02.672055
+Create Date: 2026-11-28 13:51:25.658217
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ def upgrade() -> None:
         sa.Column("due", sa.Date(), nullable=True),
         sa.Column("stopped_on", sa.Date(), nullable=True),
         sa.Column("ladder", sa.String(), nullable=False),
+        sa.Column("ladder_due", sa.Date(), nullable=True),
         sa.Column("next_step", sa.Integer(), nullable=False),
         sa.Column("next_step_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
