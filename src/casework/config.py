@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     definitions_dir: Path | None = Field(
         default=None, description="folder of lifecycle definitions; default: the shipped ones"
     )
+    allow_late_extension: bool = Field(
+        default=False,
+        description="accept an extension decided after the period expired (PROCEDURES §1.8 [U])",
+    )
     policy_lengths: dict[str, int] = Field(
         default_factory=dict,
         description='agency lengths for policy clocks, e.g. {"denunciation.referral": 1}',

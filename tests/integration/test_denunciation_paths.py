@@ -259,3 +259,12 @@ def test_received_date_in_the_future_is_refused(app: Casework) -> None:
             ),
             at("2024-03-04"),
         )
+
+
+def test_an_extension_must_be_decided_before_the_period_expires(app: Casework) -> None:
+    ref = new_case(app, "2024-07-01")
+    step(app, ref, "accept", "2024-07-04")  # resolve due 2024-08-05
+    with pytest.raises(TransitionRefused, match="expired on 2024-08-05"):
+        step(app, ref, "extend", "2024-08-06", reasons="x", complexity="complex")
+    step(app, ref, "extend", "2024-08-05", reasons="x", complexity="complex")
+    assert clocks(app, ref, "2024-08-05")["denunciation.resolve"]["due"] == "2024-09-04"

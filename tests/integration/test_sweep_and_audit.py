@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import text
-from tests.conftest import at
+from tests.conftest import EXAMPLE_ORG, at
 
-from casework.domain.errors import ConflictOfInterest, InvalidInput, TransitionRefused
+from casework.domain.errors import (
+    ConfigurationError,
+    ConflictOfInterest,
+    InvalidInput,
+    TransitionRefused,
+)
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.assignment import assign_case
 from casework.services.audit_trail import verify_audit_trail
 from casework.services.case_views import CaseFilter, list_cases, show_case
 from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.organisation import load_organisation_file, show_organisation
 from casework.services.sweep import sweep
 
 pytestmark = pytest.mark.integration
@@ -327,3 +335,18 @@ def test_the_denounced_officer_is_never_told_nor_shown_the_identity(app: Casewor
     told = {r["officer"] for f in fired for r in f.recipients}
     assert "tnmt-giam-doc" not in told
     assert "ubnd-chu-tich" in told  # the alert went up the chain instead
+
+
+def test_reloading_an_organisation_that_drops_a_used_agency_is_refused(
+    app: Casework, tmp_path: Path
+) -> None:
+    log(app, "2024-03-01", agency="xa-nghi-loc")
+    text_ = EXAMPLE_ORG.read_text(encoding="utf-8")
+    smaller = yaml.safe_load(text_)
+    smaller["agencies"] = [a for a in smaller["agencies"] if a["code"] != "xa-nghi-loc"]
+    smaller["officers"] = [o for o in smaller["officers"] if o["agency"] != "xa-nghi-loc"]
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(smaller, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=r"agency xa-nghi-loc \(1 case"):
+        load_organisation_file(app, path, None, at("2024-03-02"))
+    assert "xa-nghi-loc" in {a["code"] for a in show_organisation(app)["agencies"]}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from casework.domain.clocks import Clock, ClockStatus
@@ -25,6 +26,9 @@ class GuardContext:
     data: Mapping[str, str]
     clocks: tuple[Clock, ...] = field(default_factory=tuple)
     complexity: str = "ordinary"
+    on: date | None = None  # the date of the decision being recorded
+    due_dates: Mapping[str, date | None] = field(default_factory=dict)  # of the active clocks
+    allow_late_extension: bool = False
 
     def active_clock(self, code: str) -> Clock | None:
         return next(
@@ -64,6 +68,13 @@ def extension_allowed(ctx: GuardContext, _arg: str) -> str | None:
         allowance = clock.rule.extension
         if allowance is None:
             return f"rule {code} allows no extension"
+        due = ctx.due_dates.get(code)
+        if not ctx.allow_late_extension and ctx.on and due and ctx.on > due:
+            return (
+                f"{code} expired on {due.isoformat()}: an extension must be decided before the "
+                f"period runs out, not on {ctx.on.isoformat()} ({allowance.basis}; set "
+                "CASEWORK_ALLOW_LATE_EXTENSION=true if your agency reads the law otherwise)"
+            )
         allowed = allowance.allowed_count(complexity)
         if len(clock.extensions) >= allowed:
             if allowed == 0:

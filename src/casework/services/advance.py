@@ -118,6 +118,9 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
             data=data,
             clocks=book.domain_clocks(),
             complexity=case.complexity,
+            on=on,
+            due_dates={c.code: c.due for c in book.clocks},
+            allow_late_extension=app.settings.allow_late_extension,
         )
         failures = check_guards(context)
         if failures:

@@ -7,13 +7,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Connection, delete, func, select
 from sqlmodel import Session
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.organisation_file import load_organisation, organisation_to_dict
-from casework.adapters.tables import AgencyRow, EngineStateRow, OfficerRow, RelationRow
+from casework.adapters.tables import AgencyRow, CaseRow, EngineStateRow, OfficerRow, RelationRow
+from casework.domain.errors import ConfigurationError
+from casework.domain.organisation import Organisation
 from casework.services.app import ORGANISATION_STAMP, Casework
 
 
@@ -24,6 +26,7 @@ def load_organisation_file(
     org = load_organisation(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with app.transaction() as connection, Session(bind=connection) as session:
+        _refuse_orphans(connection, org, path)
         for table in (RelationRow, OfficerRow, AgencyRow):
             session.execute(delete(table))
         for agency in org.agencies.values():
@@ -79,6 +82,27 @@ def load_organisation_file(
             now,
         )
         return counts
+
+
+def _refuse_orphans(connection: Connection, org: Organisation, path: Path) -> None:
+    """A new organisation must still hold every agency and officer that cases refer to, or
+    their escalations would reach nobody."""
+    cases = CaseRow.__table__  # type: ignore[attr-defined]
+    missing: list[str] = []
+    for column, known, what in [
+        (cases.c.agency, org.agencies, "agency"),
+        (cases.c.handler, org.officers, "handler"),
+        (cases.c.denounced_officer, org.officers, "denounced officer"),
+    ]:
+        rows = connection.execute(
+            select(column, func.count()).where(column.is_not(None)).group_by(column)
+        ).all()
+        missing += [f"{what} {code} ({count} case(s))" for code, count in rows if code not in known]
+    if missing:
+        raise ConfigurationError(
+            f"{path} leaves cases without their {', '.join(missing)}: keep them in the file "
+            "(an agency that merged can stay, with its head) or reassign the cases first"
+        )
 
 
 def show_organisation(app: Casework) -> dict[str, Any]:
