@@ -350,3 +350,14 @@ def test_reloading_an_organisation_that_drops_a_used_agency_is_refused(
     with pytest.raises(ConfigurationError, match=r"agency xa-nghi-loc \(1 case"):
         load_organisation_file(app, path, None, at("2024-03-02"))
     assert "xa-nghi-loc" in {a["code"] for a in show_organisation(app)["agencies"]}
+
+
+def test_audit_trail_detects_removal_of_the_newest_entries(app: Casework) -> None:
+    log(app, "2024-02-01")
+    log(app, "2024-02-02")
+    with app.engine.begin() as connection:
+        newest = connection.execute(text("SELECT max(id) FROM audit_entry")).scalar_one()
+        connection.execute(text("DELETE FROM audit_entry WHERE id = :id"), {"id": newest})
+    broken = verify_audit_trail(app)
+    assert not broken.is_intact
+    assert "newest entries were removed" in broken.problem

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, bindparam, insert, text, update
 from sqlmodel import Session, col, select
 
-from casework.adapters.tables import AuditRow
+from casework.adapters.tables import AuditRow, EngineStateRow
 from casework.domain.audit import GENESIS_HASH, chain_hash
 
 # Any constant key: PostgreSQL serialises appenders on it for the length of a transaction.
@@ -52,6 +52,12 @@ def sealed_content(
 
 _SELECT_HEAD = select(col(AuditRow.hash)).order_by(col(AuditRow.id).desc()).limit(1)
 _INSERT_ENTRY = insert(AuditRow.__table__)  # type: ignore[attr-defined]
+# The chain's head is also kept apart, so removing the newest entries does not go unnoticed.
+HEAD_KEY = "audit_head"
+_STATE = EngineStateRow.__table__  # type: ignore[attr-defined]
+_UPDATE_HEAD = update(_STATE).where(_STATE.c.key == HEAD_KEY).values(value=bindparam("head"))
+_INSERT_HEAD = insert(_STATE).values(key=HEAD_KEY, value=bindparam("head"))
+_SELECT_RECORDED_HEAD = select(_STATE.c.value).where(_STATE.c.key == HEAD_KEY)
 _LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
 
 
@@ -86,6 +92,8 @@ def append(connection: Connection, events: Iterable[AuditEvent], now: datetime) 
         previous = digest
     if rows:
         connection.execute(_INSERT_ENTRY, rows)
+        if connection.execute(_UPDATE_HEAD, {"head": previous}).rowcount == 0:
+            connection.execute(_INSERT_HEAD, {"head": previous})
     return len(rows)
 
 
@@ -115,6 +123,14 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             .limit(batch)
         ).all()
         if not rows:
+            recorded = session.execute(_SELECT_RECORDED_HEAD).scalar_one_or_none()
+            if (recorded or GENESIS_HASH) != previous:
+                return VerifyResult(
+                    count,
+                    last_id,
+                    f"the trail ends at entry {last_id} but its recorded head is a later entry: "
+                    "the newest entries were removed",
+                )
             return VerifyResult(entries=count, first_broken_id=None)
         for entry in rows:
             assert entry.id is not None
