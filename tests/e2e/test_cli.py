@@ -284,3 +284,33 @@ def test_sweep_refuses_to_run_ahead_of_time(cli: CliRunner) -> None:
         err = run(cli, "deadlines", "sweep", "--now", "2030-01-01T08:00", code=2)
         assert "in the future" in err
         assert run_json(cli, "deadlines", "sweep")["escalations"] == []
+
+
+def test_a_new_agency_calendar_is_applied_by_recompute(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with freeze_time("2026-11-23 10:00:00+07:00"):
+        run(cli, "up")
+        ref = log_letter(cli)  # received Mon 2026-11-23: 7 WD, Tue 24 is Culture Day → Thu 12-03
+        assert run_json(cli, "case", "show", ref)["clocks"][0]["due"] == "2026-12-03"
+        closures = tmp_path / "agency.yaml"
+        closures.write_text(
+            "closures:\n  - {date: 2026-11-25, reason: bão}\n  - {date: 2026-11-26, reason: bão}\n",
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("CASEWORK_CALENDAR_FILE", str(closures))
+        common.reset_engine()
+        clock = run_json(cli, "case", "show", ref)["clocks"][0]
+        assert clock["stale"] is True
+        moved = run_json(cli, "deadlines", "recompute")
+        assert moved == [
+            {
+                "case": ref,
+                "clock": "denunciation.triage",
+                "old_due": "2026-12-03",
+                "due": "2026-12-07",
+            }
+        ]
+        clock = run_json(cli, "case", "show", ref)["clocks"][0]
+        assert (clock["due"], clock["stale"]) == ("2026-12-07", False)
+        assert run_json(cli, "deadlines", "recompute") == []

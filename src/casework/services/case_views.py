@@ -41,9 +41,17 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
     computed = compute_due(clock, app.calendar)
     status = display_status(ClockStatus(row.status), row.due, today)
     open_pause = clock.open_pause
+    explanation = list(computed.steps)
+    is_stale = row.status != "stopped" and computed.due != row.due
+    if is_stale:
+        explanation.append(
+            f"stored due {row.due} was computed on calendar {row.calendar_version}; the current "
+            f"calendar gives {computed.due}: run `casework deadlines recompute`"
+        )
     return {
         "code": row.code,
         "title": clock.rule.title,
+        "stale": is_stale,
         "status": status.value,
         "due": row.due.isoformat() if row.due else None,
         "days_left": _days_left(app, today, row.due) if row.status == "running" else None,
@@ -57,7 +65,7 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
         "rule_version": row.rule_version,
         "calendar_version": row.calendar_version,
         "basis": clock.rule.basis,
-        "explanation": computed.steps,
+        "explanation": explanation,
     }
 
 

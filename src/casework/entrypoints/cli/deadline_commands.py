@@ -15,6 +15,7 @@ from casework.entrypoints.cli.common import (
     table,
     wall_clock,
 )
+from casework.services.recompute import recompute_deadlines
 from casework.services.sweep import sweep
 
 app = typer.Typer(help="Legal deadlines and their escalation ladder.", no_args_is_help=True)
@@ -74,4 +75,23 @@ def run_sweep(
             for f in fired
         ],
         ["case", "clock", "step", "due", "recipients"],
+    )
+
+
+@app.command("recompute")
+@handles_errors
+def recompute(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """Recompute open clocks after the calendar changed (agency file, holidays release)."""
+    changed = recompute_deadlines(engine(), wall_clock())
+    rows: list[dict[str, Any]] = [
+        {"case": c.case_ref, "clock": c.clock, "old_due": c.old_due, "due": c.new_due}
+        for c in changed
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    typer.echo(f"{len(rows)} due date(s) moved (calendar {engine().calendar.version})")
+    table(
+        [[r["case"], r["clock"], r["old_due"] or "-", r["due"] or "-"] for r in rows],
+        ["case", "clock", "was due", "now due"],
     )

@@ -1,0 +1,77 @@
+"""Recompute stored due dates after the calendar changed (a new agency file, a new `holidays`
+release with the year's official swaps)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from sqlalchemy import select
+
+from casework.adapters import audit_log, clock_rows
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.case_store import CASES, CLOCKS, CaseStore, StoredClock, case_ref
+from casework.services.app import Casework
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    case_ref: str
+    clock: str
+    old_due: str | None
+    new_due: str | None
+
+
+def recompute_deadlines(app: Casework, now: datetime) -> list[Recomputed]:
+    """Bring every open clock computed on another calendar version onto the current one.
+
+    Each changed due date is audited; clocks whose date does not move only get the new
+    calendar version. The escalation ladder re-arms for a changed due date.
+    """
+    calendar = app.calendar
+    columns = [CLOCKS.c[f.name] for f in fields(StoredClock)]
+    changed: list[Recomputed] = []
+    with app.transaction() as connection:
+        rows = connection.execute(
+            select(*columns, CASES.c.kind, CASES.c.received_on)
+            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
+            .where(CLOCKS.c.status != "stopped", CLOCKS.c.calendar_version != calendar.version)
+        ).all()
+        store = CaseStore(connection)
+        events = []
+        for row in rows:
+            data = row._asdict()
+            kind, received_on = data.pop("kind"), data.pop("received_on")
+            stored = StoredClock(**data)
+            old_due = stored.due
+            clock_rows.write_back(
+                stored,
+                clock_rows.to_domain(stored, app.rules),
+                calendar,
+                app.definitions.escalation,
+            )
+            store.save_clock(stored)
+            if stored.due != old_due:
+                ref = case_ref(kind, received_on, stored.case_id)
+                item = Recomputed(
+                    ref,
+                    stored.code,
+                    old_due.isoformat() if old_due else None,
+                    stored.due.isoformat() if stored.due else None,
+                )
+                changed.append(item)
+                events.append(
+                    AuditEvent(
+                        "clock.recomputed",
+                        "casework:recompute",
+                        ref,
+                        {
+                            "clock": stored.code,
+                            "old_due": item.old_due,
+                            "due": item.new_due,
+                            "calendar_version": calendar.version,
+                        },
+                    )
+                )
+        audit_log.append(connection, events, now)
+    return changed
