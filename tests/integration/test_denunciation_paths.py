@@ -268,3 +268,26 @@ def test_an_extension_must_be_decided_before_the_period_expires(app: Casework) -
         step(app, ref, "extend", "2024-08-06", reasons="x", complexity="complex")
     step(app, ref, "extend", "2024-08-05", reasons="x", complexity="complex")
     assert clocks(app, ref, "2024-08-05")["denunciation.resolve"]["due"] == "2024-09-04"
+
+
+def test_expert_assessment_time_is_not_counted(app: Casework) -> None:
+    ref = new_case(app, "2024-07-01")
+    step(app, ref, "accept", "2024-07-04")  # nominal 08-03
+    step(app, ref, "request_assessment", "2024-07-10", reasons="giám định chữ ký")
+    assert clocks(app, ref, "2024-07-11")["denunciation.resolve"]["status"] == "paused"
+    with pytest.raises(TransitionRefused, match="finish the current pause first"):
+        step(app, ref, "suspend", "2024-07-11", grounds="reassessment")
+    step(app, ref, "receive_assessment", "2024-07-22")  # 12 days → nominal 08-15 (Thu)
+    assert clocks(app, ref, "2024-07-22")["denunciation.resolve"]["due"] == "2024-08-15"
+    with pytest.raises(TransitionRefused, match="not paused"):
+        step(app, ref, "receive_assessment", "2024-07-23")
+
+
+def test_anonymous_letter_forwarded_by_the_press_still_gets_its_reply_clock(app: Casework) -> None:
+    ref = new_case(app, "2024-07-04", denouncer=None, forwarded_by="Báo Nghệ An")
+    c = clocks(app, ref, "2024-07-04")
+    assert state(app, ref, "2024-07-04") == "intelligence"
+    assert list(c) == ["denunciation.forwarder_reply"]
+    assert c["denunciation.forwarder_reply"]["due"] == "2024-07-24"
+    advance_case(app, AdvanceCase(ref, "reply_to_forwarder", date(2024, 7, 20)), at("2024-07-20"))
+    assert clocks(app, ref, "2024-07-20")["denunciation.forwarder_reply"]["status"] == "stopped"

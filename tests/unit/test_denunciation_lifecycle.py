@@ -43,6 +43,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         ["inspection", "suspended", "concluded", "referred", "terminated"], SAME
     ),
     "suspend": {"inspection": "suspended"},
+    "request_assessment": {"inspection": SAME},
+    "receive_assessment": {"inspection": SAME},
     "resume": {"suspended": "inspection"},
     "send_suspension_notice": dict.fromkeys(
         ["suspended", "terminated", "inspection", "concluded", "referred"], SAME

@@ -66,7 +66,12 @@ def _as_list(value: Any) -> list[Any]:
 def _clock_effects(data: Mapping[str, Any] | None) -> ClockEffects:
     data = data or {}
     starts = tuple(
-        ClockStart(code=s["clock"], anchor=s.get("anchor", "event"), when=s.get("when"))
+        ClockStart(
+            code=s["clock"],
+            anchor=s.get("anchor", "event"),
+            when=s.get("when"),
+            unless=s.get("unless"),
+        )
         for s in _as_list(data.get("start"))
     )
     for start in starts:

@@ -22,6 +22,18 @@ def lifecycle_markdown(machine: LifecycleMachine, rules: RuleBook) -> str:
         machine.mermaid().rstrip(),
         "```",
         "",
+        "Clocks started when a case is logged: "
+        + (
+            ", ".join(
+                c.code
+                + (f" (if {c.when})" if c.when else "")
+                + (f" (unless {c.unless})" if c.unless else "")
+                for c in definition.on_log.start
+            )
+            or "none"
+        )
+        + ".",
+        "",
         "## States",
         "",
         "| state | legal name | meaning |",
@@ -42,7 +54,12 @@ def lifecycle_markdown(machine: LifecycleMachine, rules: RuleBook) -> str:
         )
         clocks = spec.clocks
         effects = [
-            *(f"start {c.code}" + (f" if {c.when}" if c.when else "") for c in clocks.start),
+            *(
+                f"start {c.code}"
+                + (f" if {c.when}" if c.when else "")
+                + (f" unless {c.unless}" if c.unless else "")
+                for c in clocks.start
+            ),
             *(f"stop {c}" for c in clocks.stop),
             *(f"pause {c}" for c in clocks.pause),
             *(f"resume {c}" for c in clocks.resume),

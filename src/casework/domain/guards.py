@@ -105,6 +105,25 @@ def clock_running(ctx: GuardContext, code: str) -> str | None:
     return None
 
 
+def clock_ticking(ctx: GuardContext, code: str) -> str | None:
+    clock = ctx.active_clock(code)
+    if clock is None or clock.stored_status is not ClockStatus.RUNNING:
+        why = (
+            "not running"
+            if clock is None
+            else f"paused since {clock.open_pause.paused_on if clock.open_pause else '?'}"
+        )
+        return f"clock {code} is {why}: finish the current pause first"
+    return None
+
+
+def clock_paused(ctx: GuardContext, code: str) -> str | None:
+    clock = ctx.active_clock(code)
+    if clock is None or clock.stored_status is not ClockStatus.PAUSED:
+        return f"clock {code} is not paused: nothing to resume"
+    return None
+
+
 def no_running_clocks(ctx: GuardContext, _arg: str) -> str | None:
     running = sorted(c.code for c in ctx.clocks if c.stored_status is not ClockStatus.STOPPED)
     if running:
@@ -118,6 +137,8 @@ GUARDS: Mapping[str, Guard] = {
     "extension_allowed": extension_allowed,
     "withdrawal_not_overridden": withdrawal_not_overridden,
     "clock_running": clock_running,
+    "clock_ticking": clock_ticking,
+    "clock_paused": clock_paused,
     "no_running_clocks": no_running_clocks,
 }
 

@@ -40,6 +40,7 @@ class ClockStart:
     code: str
     anchor: str = "event"  # "event" (the transition's date) or "receipt" (the case's receipt date)
     when: str | None = None
+    unless: str | None = None
 
 
 @dataclass(frozen=True)

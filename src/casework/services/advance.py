@@ -150,7 +150,11 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
             changes["attributes"] = attributes
         store.update_case(case, state=to_state, last_event_on=on, **changes)
         book.apply(
-            spec.clocks, on, command.actor, command.reason or data.get("reasons", ""), spec.trigger
+            spec.clocks,
+            on,
+            command.actor,
+            command.reason or data.get("reasons") or data.get("grounds", ""),
+            spec.trigger,
         )
         store.insert_transition(
             {

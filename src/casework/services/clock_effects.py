@@ -18,6 +18,7 @@ def case_facts(case: StoredCase) -> dict[str, bool]:
     return {
         "out_of_competence": str(case.attributes.get("competent", "yes")) == "no",
         "forwarded_by_authority": bool(case.forwarded_by),
+        "anonymous": case.state == "intelligence",
     }
 
 
@@ -104,6 +105,8 @@ class ClockBook:
         facts = case_facts(self.case)
         for start in effects.start:
             if start.when and not facts.get(start.when, False):
+                continue
+            if start.unless and facts.get(start.unless, False):
                 continue
             start_on = self.case.received_on if start.anchor == "receipt" else on
             self.start(start.code, start_on, actor, trigger)

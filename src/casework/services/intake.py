@@ -143,8 +143,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                 }
             )
         book = ClockBook(app, store, case, is_new=True)
-        if state == lifecycle.initial:
-            book.apply(lifecycle.on_log, command.received_on, command.logged_by, "", "log")
+        book.apply(lifecycle.on_log, command.received_on, command.logged_by, "", "log")
         events = [
             AuditEvent(
                 action="case.logged",
