@@ -314,3 +314,19 @@ def test_a_new_agency_calendar_is_applied_by_recompute(
         clock = run_json(cli, "case", "show", ref)["clocks"][0]
         assert (clock["due"], clock["stale"]) == ("2026-12-07", False)
         assert run_json(cli, "deadlines", "recompute") == []
+
+
+def test_small_things_a_user_meets(cli: CliRunner, tmp_path: Path) -> None:
+    assert run(cli, "--version").strip() == "0.1.0"
+    run(cli, "up")
+    err = run(cli, "case", "list", "--state", "bogus", code=2)
+    assert "states: closed, concluded" in err
+    bad_date = tmp_path / "bad-date.yaml"
+    bad_date.write_text("agency: so-tnmt\nreceived: 2024-02-30\n", encoding="utf-8")
+    err = run(cli, "case", "new", "denunciation", "--from-file", str(bad_date), code=2)
+    assert "YYYY-MM-DD" in err
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("denouncer: {full_name: Nguyễn Bí Mật\nagency: [", encoding="utf-8")
+    err = run(cli, "case", "new", "denunciation", "--from-file", str(broken), code=2)
+    assert "not valid YAML at line" in err
+    assert "Bí Mật" not in err

@@ -214,6 +214,14 @@ class CaseFilter:
 def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[str, Any]]:
     """Cases matching `filters`, nearest due date first; indexed queries only."""
     today = legal_date(now)
+    if filters.state:
+        known = sorted({s for lc in app.definitions.lifecycles.values() for s in lc.states})
+        if filters.state not in known:
+            raise InvalidInput(f"unknown state {filters.state!r}; states: {', '.join(known)}")
+    if filters.kind and filters.kind not in app.definitions.lifecycles:
+        raise InvalidInput(
+            f"unknown kind {filters.kind!r}; kinds: {', '.join(app.definitions.lifecycles)}"
+        )
     running = (col(ClockRow.case_id) == col(CaseRow.id)) & (col(ClockRow.status) == "running")
     next_due = (
         select(func.min(col(ClockRow.due))).where(running).correlate(CaseRow).scalar_subquery()

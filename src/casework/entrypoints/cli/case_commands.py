@@ -44,8 +44,16 @@ _FILE_KEYS = {
 def _read_case_file(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"cannot read {path}: {exc}") from exc
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    except yaml.MarkedYAMLError as exc:  # say where, never echo the (confidential) content
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InvalidInput(f"{path} is not valid YAML{where}: {exc.problem}") from None
+    except (yaml.YAMLError, ValueError):
+        raise InvalidInput(
+            f"{path} holds a value YAML cannot read (an impossible date?); dates are YYYY-MM-DD"
+        ) from None
     if not isinstance(data, dict):
         raise InvalidInput(f"{path} must hold a mapping of fields")
     unknown = sorted(set(data) - _FILE_KEYS)

@@ -72,11 +72,19 @@ def up(
     )
 
 
-@app.callback()
-def main(
-    version: Annotated[bool, typer.Option("--version", help="print the version and exit")] = False,
-) -> None:
-    """casework: every case logged, moved through a lawful process, and no deadline missed."""
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         typer.echo(__version__)
         raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="print the version and exit", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """casework: every case logged, moved through a lawful process, and no deadline missed."""
