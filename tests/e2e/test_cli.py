@@ -153,7 +153,7 @@ def test_invalid_trigger_names_allowed_ones_on_stderr(cli: CliRunner) -> None:
         run(cli, "up")
         ref = log_letter(cli)
         err = run(cli, "case", "advance", ref, "conclude", code=4)
-        assert "Triggers allowed now: accept, forward, refer" in err
+        assert "Triggers allowed now: accept, file_without_handling, forward, refer" in err
         err = run(cli, "case", "advance", ref, "reject", code=2)
         assert "needs --set reasons=" in err
         err = run(cli, "case", "advance", ref, "triage", "--on", "01/03/2024", code=2)

@@ -24,6 +24,7 @@ STATES = [
     "referred",
     "forwarded",
     "not_accepted",
+    "not_handled",
     "terminated",
     "intelligence",
     "closed",
@@ -36,6 +37,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "accept": {"received": "inspection", "triage": "inspection"},
     "reject": {"received": "not_accepted", "triage": "not_accepted"},
     "forward": {"received": "forwarded", "triage": "forwarded"},
+    "file_without_handling": {"received": "not_handled", "triage": "not_handled"},
     "treat_as_intelligence": {"received": "intelligence", "triage": "intelligence"},
     "extend": {"triage": SAME, "inspection": SAME},
     # a duty left undone when the case moves on can still be recorded, so the case can close
@@ -58,7 +60,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "terminate": {"inspection": "terminated", "suspended": "terminated"},
     "reply_to_forwarder": {s: SAME for s in STATES if s != "closed"},
     "close": dict.fromkeys(
-        ["concluded", "referred", "forwarded", "not_accepted", "terminated"], "closed"
+        ["concluded", "referred", "forwarded", "not_accepted", "not_handled", "terminated"],
+        "closed",
     ),
 }
 
