@@ -37,6 +37,27 @@ class Settings(BaseSettings):
         description='agency lengths for policy clocks, e.g. {"denunciation.referral": 1}',
     )
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="base URL of the web UI, for links in emails"
+    )
+    mail_from: str = Field(default="casework@localhost", description="From: of every notice")
+    mail_folder: Path | None = Field(
+        default=None, description="where notices go as .eml files when no SMTP host is set"
+    )
+    smtp_host: str = Field(default="", description="SMTP server; empty = write .eml files")
+    smtp_port: int = Field(default=587)
+    smtp_security: str = Field(default="starttls", description="none | starttls | tls")
+    smtp_username: str = Field(default="")
+    smtp_password: str = Field(default="")
+    smtp_timeout: float = Field(default=30.0)
+    delivery_batch: int = Field(default=200, description="messages per delivery run")
+    delivery_max_attempts: int = Field(default=8, description="then the message is dead")
+    delivery_backoff_seconds: int = Field(default=60, description="first retry delay; doubles")
+    notice_language: str = Field(default="vi", description="vi or en")
+
+    def resolved_mail_folder(self) -> Path:
+        return self.mail_folder or self.home / "mail"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -29,3 +29,7 @@ def state_machines_dir() -> Path:
 
 def examples_dir() -> Path:
     return data_dir("examples")
+
+
+def notifications_dir() -> Path:
+    return data_dir("notifications")

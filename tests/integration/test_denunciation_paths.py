@@ -200,7 +200,9 @@ def test_forwarded_by_press_starts_reply_clock(app: Casework) -> None:
 
 def test_invalid_inputs_are_refused_with_what_is_allowed(app: Casework) -> None:
     ref = new_case(app, "2024-03-01")
-    with pytest.raises(TransitionRefused, match=r"Triggers allowed now: accept, file_without_handling, forward"):
+    with pytest.raises(
+        TransitionRefused, match=r"Triggers allowed now: accept, file_without_handling, forward"
+    ):
         step(app, ref, "conclude", "2024-03-02", finding="true")
     step(app, ref, "accept", "2024-03-02")
     with pytest.raises(InvalidInput, match="allowed: true, partly_true, untrue"):

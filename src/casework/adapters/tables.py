@@ -168,6 +168,33 @@ class EscalationRow(SQLModel, table=True):
     recipients: list[dict[str, str]] = _json(list)
 
 
+class OutboxRow(SQLModel, table=True):
+    """A notice to send, written in the transaction that caused it (transactional outbox).
+
+    `dedupe_key` makes the cause write it once; `message_id` is fixed at that moment, so a
+    retry after a crash carries the same Message-ID and is recognisable as the same message.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(unique=True)
+    message_id: str = Field(unique=True)
+    template: str
+    language: str
+    case_id: int | None = Field(default=None, foreign_key="case_file.id", index=True)
+    recipient_officer: str | None = None
+    to_address: str
+    context: dict[str, Any] = _json(dict)
+    status: str = "pending"  # pending | sent | dead
+    attempts: int = 0
+    next_attempt_at: datetime = _instant()
+    last_error: str = ""
+    created_at: datetime = _instant()
+    sent_at: datetime | None = _instant(nullable=True)
+
+
 class AuditRow(SQLModel, table=True):
     """An append-only, hash-chained record of everything that happened."""
 

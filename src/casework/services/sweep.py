@@ -23,10 +23,11 @@ from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import case_ref
-from casework.adapters.tables import CaseRow, ClockRow, EscalationRow
+from casework.adapters.tables import CaseRow, ClockRow, EscalationRow, OutboxRow
 from casework.domain.escalation import LadderStep, RecipientRole
 from casework.domain.organisation import Organisation, Recipient
 from casework.services.app import Casework, legal_date
+from casework.services.notices import NoticeFacts, escalation_notices
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class SweepResult:
     clocks_examined: int = 0
     fired: list[FiredStep] = field(default_factory=list)
     unroutable: list[str] = field(default_factory=list)  # steps with nobody to tell: kept pending
+    notices_queued: int = 0
 
 
 def _first_head_up_the_chain(
@@ -151,6 +153,8 @@ def sweep(
                 col(ClockRow.due),
                 col(ClockRow.ladder),
                 col(ClockRow.next_step),
+                col(ClockRow.rule_version),
+                col(CaseRow.state),
                 col(CaseRow.kind),
                 col(CaseRow.received_on),
                 col(CaseRow.agency),
@@ -175,11 +179,13 @@ def sweep(
         escalations: list[dict[str, Any]] = []
         clock_updates: list[dict[str, Any]] = []
         events: list[AuditEvent] = []
+        notices: list[dict[str, Any]] = []
         for row in due_rows:
-            clock_id, case_id, code, due, ladder_name, next_step = row[:6]
-            kind, received_on, agency, handler, denounced_officer = row[6:]
+            clock_id, case_id, code, due, ladder_name, next_step, rule_version, state = row[:8]
+            kind, received_on, agency, handler, denounced_officer = row[8:]
             ref = case_ref(kind, received_on, case_id)
             assert due is not None  # a running clock always has a due date
+            assert clock_id is not None
             ladder = policy.ladder(ladder_name)
             new_next_step = next_step
             for index, step in ladder.steps_reached(calendar, due, next_step, today):
@@ -204,6 +210,27 @@ def sweep(
                     }
                 )
                 result.fired.append(FiredStep(ref, code, step.code, due, fires_on, recipients))
+                notices.extend(
+                    escalation_notices(
+                        app,
+                        NoticeFacts(
+                            case_id=case_id,
+                            ref=ref,
+                            kind=kind,
+                            state=state,
+                            agency=agency,
+                            clock_id=clock_id,
+                            clock_code=code,
+                            rule_version=rule_version,
+                            due=due,
+                            step=step,
+                            fires_on=fires_on,
+                        ),
+                        recipients,
+                        org,
+                        stamped,
+                    )
+                )
                 events.append(
                     AuditEvent(
                         action="escalation.fired",
@@ -245,5 +272,7 @@ def sweep(
                 clock_updates,
             )
         insert_ignoring_duplicates(connection, EscalationRow.__table__, escalations)  # type: ignore[attr-defined]
+        insert_ignoring_duplicates(connection, OutboxRow.__table__, notices)  # type: ignore[attr-defined]
+        result.notices_queued = len(notices)
         audit_log.append(connection, events, stamped)
     return result

@@ -13,6 +13,7 @@ from casework.entrypoints.cli import (
     case_commands,
     deadline_commands,
     org_commands,
+    outbox_commands,
     rules_commands,
 )
 from casework.entrypoints.cli.common import engine, handles_errors, wall_clock
@@ -32,6 +33,7 @@ app.add_typer(org_commands.app, name="org")
 app.add_typer(deadline_commands.app, name="deadlines")
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(rules_commands.app, name="rules")
+app.add_typer(outbox_commands.app, name="outbox")
 
 
 @app.command("init")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 13:51:25.658217
+Create Date: 2026-11-28 14:03:35.003845
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -152,6 +153,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("case_id"),
     )
     op.create_table(
+        "outbox_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("dedupe_key", sa.String(), nullable=False),
+        sa.Column("message_id", sa.String(), nullable=False),
+        sa.Column("template", sa.String(), nullable=False),
+        sa.Column("language", sa.String(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("recipient_officer", sa.String(), nullable=True),
+        sa.Column("to_address", sa.String(), nullable=False),
+        sa.Column("context", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.String(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case_file.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("dedupe_key"),
+        sa.UniqueConstraint("message_id"),
+    )
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_message_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            "ix_outbox_status_next_attempt_at", ["status", "next_attempt_at"], unique=False
+        )
+
+    op.create_table(
         "transition",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -213,6 +245,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_transition_case_id"))
 
     op.drop_table("transition")
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_status_next_attempt_at")
+        batch_op.drop_index(batch_op.f("ix_outbox_message_case_id"))
+
+    op.drop_table("outbox_message")
     op.drop_table("denouncer_identity")
     with op.batch_alter_table("clock", schema=None) as batch_op:
         batch_op.drop_index("ix_clock_status_next_step_on")

@@ -1,0 +1,114 @@
+"""Send notices: over SMTP with aiosmtplib (production), or as .eml files in a folder (the
+embedded default, so a new user can read what casework would have sent)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What happened to one message of a batch: None means delivered."""
+
+    message_id: str
+    error: str | None = None
+
+
+class Mailer(Protocol):
+    """Delivers a batch of messages; one failure does not stop the others."""
+
+    def send_batch(self, messages: Sequence[EmailMessage]) -> list[SendResult]: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # none | starttls | tls
+    username: str = ""
+    password: str = ""
+    timeout: float = 30.0
+
+
+class SmtpMailer:
+    """One SMTP connection per batch (STARTTLS or implicit TLS), credentials from settings."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        if settings.security not in ("none", "starttls", "tls"):
+            raise ValueError(
+                f"smtp security {settings.security!r} is not one of none, starttls, tls"
+            )
+        self.settings = settings
+
+    def describe(self) -> str:
+        s = self.settings
+        return f"smtp://{s.host}:{s.port} ({s.security})"
+
+    def send_batch(self, messages: Sequence[EmailMessage]) -> list[SendResult]:
+        return asyncio.run(self._send(messages))
+
+    async def _send(self, messages: Sequence[EmailMessage]) -> list[SendResult]:
+        s = self.settings
+        client = aiosmtplib.SMTP(
+            hostname=s.host,
+            port=s.port,
+            use_tls=s.security == "tls",
+            start_tls=s.security == "starttls",
+            timeout=s.timeout,
+        )
+        try:
+            await client.connect()
+            if s.username:
+                await client.login(s.username, s.password)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            reason = f"cannot reach {self.describe()}: {exc}"
+            return [SendResult(str(m["Message-ID"]), reason) for m in messages]
+        results = []
+        try:
+            for message in messages:
+                try:
+                    await client.send_message(message)
+                    results.append(SendResult(str(message["Message-ID"])))
+                except (aiosmtplib.SMTPException, OSError) as exc:
+                    results.append(SendResult(str(message["Message-ID"]), str(exc)))
+        finally:
+            # the batch is done; a failed goodbye changes nothing
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.quit()
+        return results
+
+
+class FolderMailer:
+    """Writes each message to `<folder>/<Message-ID>.eml`; the same message twice is one file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def describe(self) -> str:
+        return f"folder {self.folder}"
+
+    def send_batch(self, messages: Sequence[EmailMessage]) -> list[SendResult]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        results = []
+        for message in messages:
+            message_id = str(message["Message-ID"])
+            name = re.sub(r"[^A-Za-z0-9._-]", "_", message_id.strip("<>")) + ".eml"
+            try:
+                temporary = self.folder / f".{name}.tmp"
+                temporary.write_bytes(bytes(message))
+                temporary.replace(self.folder / name)  # atomic: a reader never sees half a file
+                results.append(SendResult(message_id))
+            except OSError as exc:
+                results.append(SendResult(message_id, f"cannot write {name}: {exc}"))
+        return results

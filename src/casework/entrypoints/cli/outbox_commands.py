@@ -1,0 +1,103 @@
+"""`casework outbox`: the notices waiting, sent or dead, and their delivery."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casework.entrypoints.cli.common import (
+    emit_json,
+    engine,
+    handles_errors,
+    parse_instant,
+    table,
+    wall_clock,
+)
+from casework.services.delivery import build_mailer, deliver_pending
+from casework.services.outbox import list_outbox, retry_dead, show_message
+
+app = typer.Typer(help="Notices: list, show, retry, deliver.", no_args_is_help=True)
+
+
+@app.command("list")
+@handles_errors
+def list_(
+    status: Annotated[str | None, typer.Option(help="pending, sent or dead")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """The newest notices, with how many are pending, sent and dead."""
+    result = list_outbox(engine(), status, limit)
+    if as_json:
+        emit_json(result)
+        return
+    counts = result["counts"]
+    typer.echo(f"pending {counts['pending']}  sent {counts['sent']}  dead {counts['dead']}")
+    table(
+        [
+            [
+                str(m["id"]),
+                m["status"],
+                m["template"],
+                m["case"] or "-",
+                m["to"],
+                str(m["attempts"]),
+                m["last_error"][:40],
+            ]
+            for m in result["messages"]
+        ],
+        ["id", "status", "notice", "case", "to", "tries", "last error"],
+    )
+
+
+@app.command("show")
+@handles_errors
+def show(
+    message_id: Annotated[int, typer.Argument(help="outbox id")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """One notice, rendered as it is (or was) sent."""
+    message = show_message(engine(), message_id)
+    if as_json:
+        emit_json(message)
+        return
+    for key in ("id", "status", "to", "message_id", "attempts", "last_error", "subject"):
+        typer.echo(f"{key}: {message[key]}")
+    typer.echo("")
+    typer.echo(message["text"])
+
+
+@app.command("retry")
+@handles_errors
+def retry(
+    message_id: Annotated[
+        int | None, typer.Argument(help="outbox id; omit with --all-dead")
+    ] = None,
+    all_dead: Annotated[bool, typer.Option(help="queue every dead notice again")] = False,
+) -> None:
+    """Queue a dead notice (or all of them) again."""
+    if message_id is None and not all_dead:
+        raise typer.BadParameter("give an outbox id or --all-dead")
+    count = retry_dead(engine(), message_id, wall_clock())
+    typer.echo(f"{count} notice(s) queued again")
+
+
+@app.command("deliver")
+@handles_errors
+def deliver(
+    now: Annotated[str | None, typer.Option(help="as of this date-time (default: now)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Send the notices that are due, one batch (SMTP if configured, else .eml files)."""
+    app_ = engine()
+    report = deliver_pending(app_, parse_instant(now, "--now"), build_mailer(app_.settings))
+    if as_json:
+        emit_json(report.__dict__)
+        return
+    typer.echo(
+        f"{report.mailer}: {report.sent} sent, {report.retrying} to retry, {report.dead} dead "
+        f"(of {report.claimed})"
+    )
+    for error in report.errors:
+        typer.echo(f"  {error}")

@@ -1,0 +1,201 @@
+"""Deliver the outbox: claim a batch, render and send it outside any transaction, record the
+outcome. A crash between claim and record leaves the batch leased; after the lease the same
+messages (same Message-IDs) are sent again, so nothing is lost and a repeat is recognisable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+
+from casework.adapters import audit_log
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.case_store import CASES, case_ref
+from casework.adapters.mailer import FolderMailer, Mailer, SmtpMailer, SmtpSettings
+from casework.adapters.notice_templates import NoticeRenderer
+from casework.adapters.tables import OutboxRow
+from casework.config import Settings
+from casework.domain.errors import ConfigurationError
+from casework.resources import notifications_dir
+from casework.services.app import Casework
+
+OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
+LEASE = timedelta(minutes=10)
+
+
+def build_mailer(settings: Settings) -> Mailer:
+    """SMTP when a host is configured; otherwise .eml files in the mail folder."""
+    if not settings.smtp_host:
+        return FolderMailer(settings.resolved_mail_folder())
+    return SmtpMailer(
+        SmtpSettings(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            security=settings.smtp_security,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout,
+        )
+    )
+
+
+@dataclass
+class DeliveryReport:
+    mailer: str
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff(settings: Settings, attempts: int) -> timedelta:
+    """First retry after `delivery_backoff_seconds`, doubling each time, at most a day."""
+    seconds = settings.delivery_backoff_seconds * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, 86_400))
+
+
+def compose(settings: Settings, row: Any, renderer: NoticeRenderer, now: datetime) -> EmailMessage:
+    rendered = renderer.render(row.template, row.language, row.context)
+    message = EmailMessage()
+    message["Message-ID"] = row.message_id
+    message["From"] = settings.mail_from
+    message["To"] = row.to_address
+    message["Subject"] = rendered.subject
+    message["Date"] = format_datetime(row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC))
+    message["X-Casework-Notice"] = row.template
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message
+
+
+def _claim(app: Casework, now: datetime, batch: int) -> list[Any]:
+    with app.transaction() as connection:
+        query = (
+            select(OUTBOX)
+            .where(OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at <= now)
+            .order_by(OUTBOX.c.id)
+            .limit(batch)
+        )
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = connection.execute(query).all()
+        if rows:
+            connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_([r.id for r in rows]))
+                .values(next_attempt_at=now + LEASE)
+            )
+        return list(rows)
+
+
+def deliver_pending(
+    app: Casework,
+    now: datetime,
+    mailer: Mailer | None = None,
+    renderer: NoticeRenderer | None = None,
+    batch: int | None = None,
+) -> DeliveryReport:
+    """Send one batch of due messages; returns what happened to it."""
+    settings = app.settings
+    mailer = mailer or build_mailer(settings)
+    renderer = renderer or NoticeRenderer(notifications_dir())
+    now = now.astimezone(UTC)
+    report = DeliveryReport(mailer=mailer.describe())
+    rows = _claim(app, now, batch or settings.delivery_batch)
+    report.claimed = len(rows)
+    if not rows:
+        return report
+    outcome: dict[int, str | None] = {}
+    permanent: set[int] = set()
+    messages: list[EmailMessage] = []
+    by_message_id: dict[str, int] = {}
+    for row in rows:
+        try:
+            messages.append(compose(settings, row, renderer, now))
+            by_message_id[row.message_id] = row.id
+        except ConfigurationError as exc:  # a template problem will not heal by retrying
+            outcome[row.id] = str(exc)
+            permanent.add(row.id)
+    for result in mailer.send_batch(messages):
+        outcome[by_message_id[result.message_id]] = result.error
+    _record(app, rows, outcome, permanent, now, report)
+    return report
+
+
+def _record(
+    app: Casework,
+    rows: list[Any],
+    outcome: dict[int, str | None],
+    permanent: set[int],
+    now: datetime,
+    report: DeliveryReport,
+) -> None:
+    settings = app.settings
+    updates: list[dict[str, Any]] = []
+    events: list[AuditEvent] = []
+    with app.transaction() as connection:
+        refs = _refs(connection, {r.case_id for r in rows if r.case_id})
+        for row in rows:
+            error = outcome.get(row.id, "not sent")
+            attempts = row.attempts + 1
+            if error is None:
+                status, next_at, report.sent = "sent", row.next_attempt_at, report.sent + 1
+            elif row.id in permanent or attempts >= settings.delivery_max_attempts:
+                status, next_at, report.dead = "dead", row.next_attempt_at, report.dead + 1
+                report.errors.append(f"message {row.id}: {error}")
+            else:
+                status, next_at = "pending", now + backoff(settings, attempts)
+                report.retrying += 1
+                report.errors.append(f"message {row.id}: {error}")
+            updates.append(
+                {
+                    "b_id": row.id,
+                    "b_status": status,
+                    "b_attempts": attempts,
+                    "b_next": next_at,
+                    "b_error": error or "",
+                    "b_sent": now if error is None else None,
+                }
+            )
+            events.append(
+                AuditEvent(
+                    action=f"notice.{'sent' if error is None else status if status == 'dead' else 'failed'}",
+                    actor="casework:delivery",
+                    case_ref=refs.get(row.case_id),
+                    payload={
+                        "outbox_id": row.id,
+                        "message_id": row.message_id,
+                        "template": row.template,
+                        "to": row.recipient_officer,
+                        "attempt": attempts,
+                        "error": error or "",
+                    },
+                )
+            )
+        connection.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                attempts=bindparam("b_attempts"),
+                next_attempt_at=bindparam("b_next"),
+                last_error=bindparam("b_error"),
+                sent_at=bindparam("b_sent"),
+            ),
+            updates,
+        )
+        audit_log.append(connection, events, now)
+
+
+def _refs(connection: Any, case_ids: set[int]) -> dict[int | None, str]:
+    if not case_ids:
+        return {}
+    rows = connection.execute(
+        select(CASES.c.id, CASES.c.kind, CASES.c.received_on).where(CASES.c.id.in_(case_ids))
+    ).all()
+    return {r.id: case_ref(r.kind, r.received_on, r.id) for r in rows}

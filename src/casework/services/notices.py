@@ -1,0 +1,109 @@
+"""What the engine says to whom: the outbox rows an event causes, with the data to render them.
+
+Rows are written in the transaction of their cause. Their context holds only what the template
+needs — references, dates, names of officers and agencies — never a denouncer's identity.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from casework.domain.calendar import working_days_between
+from casework.domain.escalation import LadderStep
+from casework.domain.organisation import Organisation
+from casework.services.app import Casework
+
+_NAMESPACE = uuid.UUID("6f1d7c52-3c1e-4c55-9b39-6a0c6d5e2a10")
+
+
+def message_id_for(dedupe_key: str, mail_from: str) -> str:
+    """A Message-ID fixed by the notice's cause: every retry of it carries the same one."""
+    domain = mail_from.rpartition("@")[2] or "casework.local"
+    return f"<{uuid.uuid5(_NAMESPACE, dedupe_key)}@{domain}>"
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """One escalation step of one clock of one case."""
+
+    case_id: int
+    ref: str
+    kind: str
+    state: str
+    agency: str
+    clock_id: int
+    clock_code: str
+    rule_version: str
+    due: date
+    step: LadderStep
+    fires_on: date
+
+
+def escalation_notices(
+    app: Casework,
+    facts: NoticeFacts,
+    recipients: list[dict[str, str]],
+    org: Organisation,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Outbox rows for one fired step: one per recipient with an email address."""
+    rule = app.rules.version(facts.clock_code, facts.rule_version)
+    lifecycle = app.definitions.lifecycle(facts.kind)
+    agency = org.agencies.get(facts.agency)
+    overdue = (
+        working_days_between(app.calendar, facts.due, facts.fires_on)
+        if facts.fires_on > facts.due
+        else 0
+    )
+    settings = app.settings
+    rows = []
+    for recipient in recipients:
+        if not recipient.get("email"):
+            continue
+        key = (
+            f"escalation:{facts.clock_id}:{facts.step.code}:{facts.due.isoformat()}:"
+            f"{recipient['officer']}"
+        )
+        rows.append(
+            {
+                "dedupe_key": key,
+                "message_id": message_id_for(key, settings.mail_from),
+                "template": f"escalation.{facts.step.code}",
+                "language": settings.notice_language,
+                "case_id": facts.case_id,
+                "recipient_officer": recipient["officer"],
+                "to_address": recipient["email"],
+                "context": {
+                    "recipient": {"name": recipient["name"], "post": recipient["post"]},
+                    "case": {
+                        "ref": facts.ref,
+                        "kind": facts.kind,
+                        "agency_name": agency.name if agency else facts.agency,
+                        "state_legal_name": lifecycle.states[facts.state].legal_name,
+                    },
+                    "clock": {
+                        "code": facts.clock_code,
+                        "title": rule.title,
+                        "basis": rule.basis,
+                        "due": facts.due.isoformat(),
+                    },
+                    "step": {
+                        "code": facts.step.code,
+                        "title": facts.step.title,
+                        "fires_on": facts.fires_on.isoformat(),
+                    },
+                    "days_overdue": overdue,
+                    "link": f"{settings.public_url.rstrip('/')}/cases/{facts.ref}",
+                },
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": "",
+                "created_at": now,
+                "sent_at": None,
+            }
+        )
+    return rows

@@ -1,0 +1,86 @@
+"""Look into the outbox and put dead messages back in the queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from casework.adapters import audit_log
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.notice_templates import NoticeRenderer
+from casework.domain.errors import InvalidInput, NotFound
+from casework.resources import notifications_dir
+from casework.services.app import Casework
+from casework.services.delivery import OUTBOX, compose
+
+STATUSES = ("pending", "sent", "dead")
+
+
+def _summary(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "status": row.status,
+        "template": row.template,
+        "to": row.to_address,
+        "officer": row.recipient_officer,
+        "case": row.context.get("case", {}).get("ref"),
+        "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        "last_error": row.last_error,
+        "message_id": row.message_id,
+    }
+
+
+def list_outbox(app: Casework, status: str | None = None, limit: int = 100) -> dict[str, Any]:
+    if status and status not in STATUSES:
+        raise InvalidInput(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
+    query = select(OUTBOX).order_by(OUTBOX.c.id.desc()).limit(limit)
+    if status:
+        query = query.where(OUTBOX.c.status == status)
+    with app.reading() as session:
+        rows = session.execute(query).all()
+        counts = dict(
+            session.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status)).all()
+        )
+    return {
+        "counts": {s: counts.get(s, 0) for s in STATUSES},
+        "messages": [_summary(r) for r in rows],
+    }
+
+
+def show_message(app: Casework, message_id: int) -> dict[str, Any]:
+    with app.reading() as session:
+        row = session.execute(select(OUTBOX).where(OUTBOX.c.id == message_id)).first()
+    if row is None:
+        raise NotFound(f"no outbox message {message_id}; `casework outbox list` shows them")
+    message = compose(app.settings, row, NoticeRenderer(notifications_dir()), datetime.now(UTC))
+    body = message.get_body(preferencelist=("plain",))
+    return {
+        **_summary(row),
+        "subject": message["Subject"],
+        "text": body.get_content() if body is not None else "",
+    }
+
+
+def retry_dead(app: Casework, message_id: int | None, now: datetime) -> int:
+    """Queue dead messages again (one, or all); their attempts start over."""
+    query = update(OUTBOX).where(OUTBOX.c.status == "dead")
+    if message_id is not None:
+        query = query.where(OUTBOX.c.id == message_id)
+    with app.transaction() as connection:
+        count = connection.execute(
+            query.values(status="pending", attempts=0, next_attempt_at=now.astimezone(UTC))
+        ).rowcount
+        if message_id is not None and count == 0:
+            raise InvalidInput(
+                f"outbox message {message_id} is not dead; only dead ones are retried"
+            )
+        audit_log.append(
+            connection,
+            [AuditEvent("notice.requeued", None, None, {"outbox_id": message_id, "count": count})],
+            now,
+        )
+    return int(count)

@@ -1,0 +1,198 @@
+"""Escalation emails through the transactional outbox, to a real SMTP server on loopback
+(aiosmtpd) or to a folder of .eml files; time moves with the `now` the services are given."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from datetime import date, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import text
+from tests.conftest import at
+
+from casework.adapters.mailer import FolderMailer, SmtpMailer, SmtpSettings
+from casework.services.app import Casework
+from casework.services.assignment import assign_case
+from casework.services.delivery import LEASE, _claim, deliver_pending
+from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.outbox import list_outbox, retry_dead
+from casework.services.sweep import sweep
+
+pytestmark = pytest.mark.integration
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.recipients: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        self.recipients.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int, Controller]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port, controller
+    controller.stop()
+
+
+def mailer_for(port: int) -> SmtpMailer:
+    return SmtpMailer(SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=5))
+
+
+def overdue_case(app: Casework) -> str:
+    ref = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2024, 2, 1),
+            summary="Thu tiền trái quy định",
+            denouncer=Denouncer("Phạm Thị Hoa", id_number="0401"),
+            denounced_name="Lê Văn Cường",
+            logged_by="tt-tiep-nhan",
+        ),
+        at("2024-02-01"),
+    ).ref
+    assign_case(app, ref, "tt-xac-minh-1", None, "", at("2024-02-01"))
+    return ref
+
+
+def test_each_step_reaches_exactly_the_right_people_once(
+    app: Casework, smtp: tuple[Inbox, int, Controller]
+) -> None:
+    inbox, port, _ = smtp
+    ref = overdue_case(app)
+    expected = {
+        "2024-02-07": {"lan.nt@thanhtra.nghean.example"},  # warn 3 WD before Mon 02-19 (Tết)
+        "2024-02-19": {"lan.nt@thanhtra.nghean.example", "chanh-thanh-tra@thanhtra.nghean.example"},
+        # resolver head and same-level inspectorate are one person here: one email
+        "2024-02-20": {"chanh-thanh-tra@thanhtra.nghean.example"},
+        "2024-02-26": {"chu-tich@ubnd.nghean.example"},
+    }
+    for day, addresses in expected.items():
+        inbox.messages.clear()
+        inbox.recipients.clear()
+        sweep(app, at(day, 8))
+        deliver_pending(app, at(day, 8), mailer_for(port))
+        assert set(inbox.recipients) == addresses, day
+        assert len(inbox.recipients) == len(addresses), day
+        for message in inbox.messages:
+            assert ref in message["Subject"] or ref in message.get_body(("plain",)).get_content()
+        assert deliver_pending(app, at(day, 9), mailer_for(port)).claimed == 0
+        sweep(app, at(day, 10))
+        assert deliver_pending(app, at(day, 10), mailer_for(port)).claimed == 0
+    everything = " ".join(
+        m.get_body(("plain",)).get_content() + m.get_body(("html",)).get_content()
+        for m in inbox.messages
+    )
+    assert "Phạm Thị Hoa" not in everything
+
+
+def test_vietnamese_subjects_and_bodies_arrive_intact(
+    app: Casework, smtp: tuple[Inbox, int, Controller]
+) -> None:
+    inbox, port, _ = smtp
+    overdue_case(app)
+    sweep(app, at("2024-02-20", 8))
+    deliver_pending(app, at("2024-02-20", 8), mailer_for(port))
+    assert inbox.messages
+    for message in inbox.messages:
+        body = message.get_body(("plain",)).get_content()
+        assert any(ch in message["Subject"] + body for ch in "ạảấầẩẫậắằẳẵặđ")
+        assert message["Message-ID"].endswith("@localhost>")
+
+
+def test_mail_server_down_then_back_every_message_arrives_once(
+    app: Casework, smtp: tuple[Inbox, int, Controller]
+) -> None:
+    inbox, port, controller = smtp
+    overdue_case(app)
+    sweep(app, at("2024-02-27", 8))
+    controller.stop()
+    first = deliver_pending(app, at("2024-02-27", 8), mailer_for(port))
+    assert first.sent == 0
+    assert first.retrying == first.claimed > 0
+    assert (
+        deliver_pending(app, at("2024-02-27", 8) + timedelta(seconds=30), mailer_for(port)).claimed
+        == 0
+    )
+    controller.start()
+    later = deliver_pending(app, at("2024-02-27", 8) + timedelta(minutes=2), mailer_for(port))
+    assert later.sent == first.claimed
+    ids = [m["Message-ID"] for m in inbox.messages]
+    assert len(ids) == len(set(ids)) == first.claimed
+    assert list_outbox(app)["counts"] == {"pending": 0, "sent": first.claimed, "dead": 0}
+
+
+def test_dead_letters_after_the_last_attempt_and_can_be_retried(
+    app: Casework, smtp: tuple[Inbox, int, Controller]
+) -> None:
+    inbox, port, controller = smtp
+    app.settings = replace_settings(app, delivery_max_attempts=2)
+    overdue_case(app)
+    sweep(app, at("2024-02-20", 8))
+    controller.stop()
+    now = at("2024-02-20", 8)
+    deliver_pending(app, now, mailer_for(port))
+    report = deliver_pending(app, now + timedelta(hours=1), mailer_for(port))
+    assert report.dead == report.claimed > 0
+    assert list_outbox(app, "dead")["counts"]["dead"] == report.dead
+    controller.start()
+    assert retry_dead(app, None, now + timedelta(hours=2)) == report.dead
+    assert deliver_pending(app, now + timedelta(hours=2), mailer_for(port)).sent == report.dead
+    assert len(inbox.messages) == report.dead
+
+
+def test_a_crash_after_claiming_loses_nothing_and_repeats_the_same_message_id(
+    app: Casework, tmp_path: Path
+) -> None:
+    overdue_case(app)
+    sweep(app, at("2024-02-20", 8))
+    now = at("2024-02-20", 8)
+    claimed = _claim(app, now, 100)  # … and the process dies before sending
+    assert claimed
+    folder = FolderMailer(tmp_path / "mail")
+    assert deliver_pending(app, now + timedelta(minutes=1), folder).claimed == 0  # leased
+    report = deliver_pending(app, now + LEASE + timedelta(seconds=1), folder)
+    assert report.sent == len(claimed)
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == len(claimed)
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert parsed["Message-ID"] in {row.message_id for row in claimed}
+
+
+def test_notices_are_written_with_the_sweep_in_one_transaction(app: Casework) -> None:
+    overdue_case(app)
+    result = sweep(app, at("2024-02-27", 8))
+    with app.engine.connect() as connection:
+        queued = connection.execute(text("SELECT count(*) FROM outbox_message")).scalar_one()
+    assert queued == result.notices_queued > 0
+    assert sweep(app, at("2024-02-27", 9)).notices_queued == 0
+
+
+def replace_settings(app: Casework, **changes: Any) -> Any:
+    return app.settings.model_copy(update=changes)
