@@ -49,14 +49,30 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class MailServer:
+    """A real SMTP server on loopback that can go down and come back on the same port."""
+
+    def __init__(self, inbox: Inbox, port: int) -> None:
+        self.inbox, self.port = inbox, port
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int, Controller]]:
+def smtp() -> Iterator[tuple[Inbox, int, MailServer]]:
     inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port, controller
-    controller.stop()
+    server = MailServer(inbox, free_port())
+    server.start()
+    yield inbox, server.port, server
+    server.stop()
 
 
 def mailer_for(port: int) -> SmtpMailer:
@@ -82,7 +98,7 @@ def overdue_case(app: Casework) -> str:
 
 
 def test_each_step_reaches_exactly_the_right_people_once(
-    app: Casework, smtp: tuple[Inbox, int, Controller]
+    app: Casework, smtp: tuple[Inbox, int, MailServer]
 ) -> None:
     inbox, port, _ = smtp
     ref = overdue_case(app)
@@ -113,7 +129,7 @@ def test_each_step_reaches_exactly_the_right_people_once(
 
 
 def test_vietnamese_subjects_and_bodies_arrive_intact(
-    app: Casework, smtp: tuple[Inbox, int, Controller]
+    app: Casework, smtp: tuple[Inbox, int, MailServer]
 ) -> None:
     inbox, port, _ = smtp
     overdue_case(app)
@@ -127,7 +143,7 @@ def test_vietnamese_subjects_and_bodies_arrive_intact(
 
 
 def test_mail_server_down_then_back_every_message_arrives_once(
-    app: Casework, smtp: tuple[Inbox, int, Controller]
+    app: Casework, smtp: tuple[Inbox, int, MailServer]
 ) -> None:
     inbox, port, controller = smtp
     overdue_case(app)
@@ -149,7 +165,7 @@ def test_mail_server_down_then_back_every_message_arrives_once(
 
 
 def test_dead_letters_after_the_last_attempt_and_can_be_retried(
-    app: Casework, smtp: tuple[Inbox, int, Controller]
+    app: Casework, smtp: tuple[Inbox, int, MailServer]
 ) -> None:
     inbox, port, controller = smtp
     app.settings = replace_settings(app, delivery_max_attempts=2)

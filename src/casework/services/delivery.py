@@ -74,6 +74,8 @@ def compose(settings: Settings, row: Any, renderer: NoticeRenderer, now: datetim
 
 
 def _claim(app: Casework, now: datetime, batch: int) -> list[Any]:
+    """Lease a batch of due messages (stored instants are UTC: SQLite keeps no offset)."""
+    now = now.astimezone(UTC)
     with app.transaction() as connection:
         query = (
             select(OUTBOX)

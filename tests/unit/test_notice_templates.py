@@ -1,0 +1,256 @@
+"""The escalation notice templates in notifications/ and the renderer that fills them."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casework.adapters.notice_templates import NoticeRenderer, RenderedNotice, vn_date
+from casework.domain.errors import ConfigurationError
+
+pytestmark = pytest.mark.unit
+
+NOTIFICATIONS = Path(__file__).resolve().parents[2] / "notifications"
+ESCALATIONS = (
+    "escalation.warn_before_due",
+    "escalation.due_today",
+    "escalation.overdue",
+    "escalation.overdue_superior",
+)
+LANGUAGES = ("vi", "en")
+DUE_SHOWN = {"vi": "19/02/2024", "en": "2024-02-19"}
+LINK = "https://casework.example.gov.vn/cases/TC-2024-000002"
+
+
+def sample_context(
+    step: str = "overdue", post: str = "resolver_head", days_overdue: int = 1
+) -> dict[str, Any]:
+    return {
+        "recipient": {"name": "Trần Văn Hùng", "post": post},
+        "case": {
+            "ref": "TC-2024-000002",
+            "kind": "denunciation",
+            "agency_name": "Sở Tài nguyên và Môi trường",
+            "state_legal_name": "Xử lý ban đầu đơn tố cáo",
+        },
+        "clock": {
+            "code": "denunciation.triage",
+            "title": "Initial handling (xử lý ban đầu)",
+            "basis": "LTC Art. 24(1)",
+            "due": "2024-02-19",
+        },
+        "step": {"code": step, "title": "1 working day overdue", "fires_on": "2024-02-20"},
+        "days_overdue": days_overdue,
+        "link": LINK,
+    }
+
+
+@pytest.fixture(scope="module")
+def renderer() -> NoticeRenderer:
+    return NoticeRenderer(NOTIFICATIONS)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", ESCALATIONS)
+def test_every_escalation_notice_names_case_clock_due_date_basis_and_link(
+    renderer: NoticeRenderer, name: str, language: str
+) -> None:
+    notice = renderer.render(name, language, sample_context(step=name.removeprefix("escalation.")))
+
+    assert isinstance(notice, RenderedNotice)
+    for body in (notice.text, notice.html):
+        assert "TC-2024-000002" in body
+        assert "Initial handling (xử lý ban đầu)" in body
+        assert "denunciation.triage" in body
+        assert DUE_SHOWN[language] in body
+        assert "LTC Art. 24(1)" in body
+        assert LINK in body
+        assert "Trần Văn Hùng" in body
+    assert f'href="{LINK}"' in notice.html
+    assert notice.subject.strip() == notice.subject
+    assert notice.subject
+    assert "\n" not in notice.subject
+    assert "TC-2024-000002" in notice.subject
+    assert DUE_SHOWN[language] in notice.subject or name == "escalation.overdue_superior"
+
+
+@pytest.mark.parametrize("name", ESCALATIONS)
+def test_vietnamese_notices_show_dates_the_vietnamese_way(
+    renderer: NoticeRenderer, name: str
+) -> None:
+    notice = renderer.render(name, "vi", sample_context())
+
+    assert "2024-02-19" not in notice.text
+    assert "2024-02-19" not in notice.html
+    assert "Kính gửi" in notice.text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", ["escalation.overdue", "escalation.overdue_superior"])
+def test_overdue_notices_say_the_deadline_passed_who_is_alerted_and_why(
+    renderer: NoticeRenderer, name: str, language: str
+) -> None:
+    notice = renderer.render(name, language, sample_context(days_overdue=6))
+
+    if language == "vi":
+        assert "đã hết" in notice.text  # the legal deadline has passed
+        assert "quá hạn 6 ngày làm việc" in notice.text
+        assert "Lý do đồng chí nhận thông báo này" in notice.text
+        assert "Điều 63" in notice.text
+        assert "Điều 64" in notice.text
+    else:
+        assert "legal deadline" in notice.text
+        assert "passed" in notice.text
+        assert "6 working days late" in notice.text
+        assert "Why you receive this" in notice.text
+        assert "Art. 63" in notice.text
+        assert "Art. 64" in notice.text
+    if name == "escalation.overdue_superior":
+        assert ("Điều 38" if language == "vi" else "Art. 38") in notice.text
+        assert ("cấp trên trực tiếp" if language == "vi" else "direct superior") in notice.text
+    else:
+        assert ("Chánh Thanh tra" if language == "vi" else "inspectorate") in notice.text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_laws_on_denunciation_are_cited_only_for_denunciations(
+    renderer: NoticeRenderer, language: str
+) -> None:
+    context = sample_context()
+    context["case"]["kind"] = "complaint"
+
+    notice = renderer.render("escalation.overdue", language, context)
+
+    assert ("Luật Tố cáo" if language == "vi" else "Law on Denunciation") not in notice.text
+
+
+@pytest.mark.parametrize(
+    ("post", "vi_label", "en_label"),
+    [
+        ("handler", "người được giao xác minh, xử lý hồ sơ", "officer assigned to the case"),
+        (
+            "unit_head (no handler assigned)",
+            "Thủ trưởng đơn vị được giao xử lý (hồ sơ chưa được giao người xử lý)",
+            "head of the handling unit (no handler assigned)",
+        ),
+        ("inspectorate", "Chánh Thanh tra cùng cấp", "head of the same-level inspectorate"),
+        ("head of so-tnmt (next up the chain)", "người đứng đầu so-tnmt", "head of so-tnmt"),
+    ],
+)
+def test_recipient_posts_are_named_in_words(
+    renderer: NoticeRenderer, post: str, vi_label: str, en_label: str
+) -> None:
+    context = sample_context(post=post)
+
+    assert vi_label in renderer.render("escalation.due_today", "vi", context).text
+    assert en_label in renderer.render("escalation.due_today", "en", context).text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_html_is_escaped_and_text_is_literal(renderer: NoticeRenderer, language: str) -> None:
+    context = sample_context()
+    context["case"]["agency_name"] = "Sở <script>alert('x')</script> & Co"
+    context["recipient"]["post"] = "head of <b>x</b> (next up the chain)"
+
+    notice = renderer.render("escalation.overdue_superior", language, context)
+
+    assert "<script>" not in notice.html
+    assert "&lt;script&gt;" in notice.html
+    assert "&amp; Co" in notice.html
+    assert "<b>x</b>" not in notice.html
+    assert "Sở <script>alert('x')</script> & Co" in notice.text
+    assert "<b>x</b>" in notice.text
+
+
+def test_a_missing_variable_is_named(renderer: NoticeRenderer) -> None:
+    context = sample_context()
+    del context["link"]
+
+    with pytest.raises(ConfigurationError, match=r"escalation\.overdue/vi\.\w+\.j2.*\blink\b"):
+        renderer.render("escalation.overdue", "vi", context)
+
+
+def test_a_missing_nested_variable_is_named_with_its_path(renderer: NoticeRenderer) -> None:
+    context = copy.deepcopy(sample_context())
+    del context["clock"]["basis"]
+
+    with pytest.raises(ConfigurationError, match=r"clock\.basis") as raised:
+        renderer.render("escalation.warn_before_due", "en", context)
+    assert "escalation.warn_before_due/en." in str(raised.value)
+
+
+def test_an_unknown_template_lists_the_available_ones(renderer: NoticeRenderer) -> None:
+    with pytest.raises(ConfigurationError, match=r"escalation\.nope") as raised:
+        renderer.render("escalation.nope", "vi", sample_context())
+    for name in ESCALATIONS:
+        assert name in str(raised.value)
+    assert "_shared" not in str(raised.value)
+
+
+def test_an_unknown_language_lists_the_available_ones(renderer: NoticeRenderer) -> None:
+    with pytest.raises(ConfigurationError, match=r"'fr'.*available: en, vi"):
+        renderer.render("escalation.overdue", "fr", sample_context())
+
+
+def test_available_lists_every_escalation_in_both_languages(renderer: NoticeRenderer) -> None:
+    assert renderer.available() == {name: ["en", "vi"] for name in ESCALATIONS}
+
+
+def test_an_incomplete_language_names_the_missing_part(tmp_path: Path) -> None:
+    (tmp_path / "hello").mkdir()
+    (tmp_path / "hello" / "vi.subject.j2").write_text("Chào {{ name }}\n", encoding="utf-8")
+    (tmp_path / "hello" / "vi.txt.j2").write_text("Chào {{ name }}\n", encoding="utf-8")
+
+    renderer = NoticeRenderer(tmp_path)
+
+    assert renderer.available() == {"hello": []}
+    with pytest.raises(ConfigurationError, match=r"vi\.html\.j2 missing"):
+        renderer.render("hello", "vi", {"name": "An"})
+
+
+def test_subject_is_collapsed_to_one_line_and_bodies_keep_their_newlines(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "hello").mkdir()
+    (tmp_path / "hello" / "en.subject.j2").write_text("  Hello\n  {{ name }}  \n", "utf-8")
+    (tmp_path / "hello" / "en.txt.j2").write_text("Hello {{ name }}\n", "utf-8")
+    (tmp_path / "hello" / "en.html.j2").write_text("<p>{{ name }}</p>\n", "utf-8")
+
+    notice = NoticeRenderer(tmp_path).render("hello", "en", {"name": "A <b>"})
+
+    assert notice == RenderedNotice(
+        subject="Hello A <b>", text="Hello A <b>\n", html="<p>A &lt;b&gt;</p>\n"
+    )
+
+
+def test_an_empty_subject_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "hello").mkdir()
+    for part in ("subject", "txt", "html"):
+        (tmp_path / "hello" / f"en.{part}.j2").write_text("{{ '' }}\n", "utf-8")
+
+    with pytest.raises(ConfigurationError, match="empty"):
+        NoticeRenderer(tmp_path).render("hello", "en", {})
+
+
+def test_vn_date() -> None:
+    assert vn_date("2024-02-19") == "19/02/2024"
+    with pytest.raises(ConfigurationError, match="ISO date"):
+        vn_date("19/02/2024")
+
+
+def test_a_bad_date_in_the_context_names_the_template(renderer: NoticeRenderer) -> None:
+    context = sample_context()
+    context["clock"]["due"] = "19 Feb 2024"
+
+    with pytest.raises(ConfigurationError, match=r"escalation\.overdue/vi\..*ISO date"):
+        renderer.render("escalation.overdue", "vi", context)
+
+
+def test_no_template_mentions_a_denouncer_field() -> None:
+    for template in NOTIFICATIONS.rglob("*.j2"):
+        source = template.read_text(encoding="utf-8")
+        assert "denouncer." not in source, template
+        assert "denouncer_" not in source, template
