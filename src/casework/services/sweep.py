@@ -57,7 +57,7 @@ def _first_head_up_the_chain(
         seen.add(agency)
         head = org.head_of(agency)
         if head is not None and head.code != skip:
-            return org.recipient(head, f"head of {agency} (next up the chain)")
+            return org.recipient(head, f"head of {org.agencies[agency].name} (next up the chain)")
         agency = org.agencies[agency].superior
     return None
 
