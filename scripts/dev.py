@@ -58,6 +58,7 @@ def main(argv: list[str]) -> None:
         run(BIN / "ruff", "check", "src", "tests", "benchmarks", "workflows")
         run(BIN / "ruff", "format", "--check", "src", "tests", "benchmarks", "workflows")
         run(BIN / "mypy")
+        run(BIN / "mypy", "--strict", "workflows")
         run(BIN / "lint-imports")
         run(BIN / "python", "-m", "pytest", *rest)
 

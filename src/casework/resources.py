@@ -33,3 +33,7 @@ def examples_dir() -> Path:
 
 def notifications_dir() -> Path:
     return data_dir("notifications")
+
+
+def workflows_dir() -> Path:
+    return data_dir("workflows")

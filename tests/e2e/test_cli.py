@@ -52,11 +52,11 @@ def log_letter(cli: CliRunner) -> str:
 
 
 def test_up_initialises_and_loads_the_example_organisation(cli: CliRunner, tmp_path: Path) -> None:
-    out = run(cli, "up")
+    out = run(cli, "up", "--no-engine")
     assert "database ready" in out
     assert "loaded the organisation" in out
     assert (tmp_path / "casework.db").exists()
-    assert "loaded the organisation" not in run(cli, "up")  # idempotent
+    assert "loaded the organisation" not in run(cli, "up", "--no-engine")  # idempotent
     org = run_json(cli, "org", "show")
     assert {a["code"] for a in org["agencies"]} >= {"ubnd-tinh", "thanh-tra-tinh", "so-tnmt"}
 
@@ -150,7 +150,7 @@ def test_denunciation_from_receipt_to_closure(cli: CliRunner) -> None:
 
 def test_invalid_trigger_names_allowed_ones_on_stderr(cli: CliRunner) -> None:
     with freeze_time("2024-03-01 10:00:00+07:00"):
-        run(cli, "up")
+        run(cli, "up", "--no-engine")
         ref = log_letter(cli)
         err = run(cli, "case", "advance", ref, "conclude", code=4)
         assert "Triggers allowed now: accept, file_without_handling, forward, refer" in err
@@ -178,7 +178,7 @@ def test_invalid_trigger_names_allowed_ones_on_stderr(cli: CliRunner) -> None:
 
 def test_sweep_twice_and_list_overdue(cli: CliRunner) -> None:
     with freeze_time("2024-02-01 10:00:00+07:00"):
-        run(cli, "up")
+        run(cli, "up", "--no-engine")
         ref = log_letter(cli)
     with freeze_time("2024-02-27 08:00:00+07:00"):
         first = run_json(cli, "deadlines", "sweep")
@@ -200,7 +200,7 @@ def test_audit_verify_detects_an_edited_row(cli: CliRunner, tmp_path: Path) -> N
     import sqlite3
 
     with freeze_time("2024-02-01 10:00:00+07:00"):
-        run(cli, "up")
+        run(cli, "up", "--no-engine")
         log_letter(cli)
     assert "audit trail intact" in run(cli, "audit", "verify")
     with sqlite3.connect(tmp_path / "casework.db") as db:
@@ -228,7 +228,7 @@ def test_calendar_commands(cli: CliRunner) -> None:
 
 def test_anonymous_case_is_intelligence(cli: CliRunner) -> None:
     with freeze_time("2024-03-01 10:00:00+07:00"):
-        run(cli, "up")
+        run(cli, "up", "--no-engine")
         logged = run_json(cli, *NEW_LETTER[:-2], "--anonymous")
     assert logged["state"] == "intelligence"
     assert logged["clocks"] == []
@@ -243,7 +243,7 @@ def test_case_from_file(cli: CliRunner, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with freeze_time("2024-03-02 10:00:00+07:00"):
-        run(cli, "up")
+        run(cli, "up", "--no-engine")
         logged = run_json(cli, "case", "new", "denunciation", "--from-file", str(path))
         view = run_json(
             cli, "case", "show", logged["ref"], "--reveal-identity", "--by", "tnmt-tiep-nhan"
@@ -258,7 +258,7 @@ def test_case_from_file(cli: CliRunner, tmp_path: Path) -> None:
 
 def test_triggers_lists_fields_and_blockers(cli: CliRunner) -> None:
     with freeze_time("2024-03-01 10:00:00+07:00"):
-        run(cli, "up")
+        run(cli, "up", "--no-engine")
         ref = log_letter(cli)
         triggers = run_json(cli, "case", "triggers", ref)
     names = [t["trigger"] for t in triggers["triggers"]]
@@ -279,7 +279,7 @@ def test_rules_list(cli: CliRunner) -> None:
 
 def test_sweep_refuses_to_run_ahead_of_time(cli: CliRunner) -> None:
     with freeze_time("2024-02-01 10:00:00+07:00"):
-        run(cli, "up")
+        run(cli, "up", "--no-engine")
         log_letter(cli)
         err = run(cli, "deadlines", "sweep", "--now", "2030-01-01T08:00", code=2)
         assert "in the future" in err
@@ -290,7 +290,7 @@ def test_a_new_agency_calendar_is_applied_by_recompute(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with freeze_time("2026-11-23 10:00:00+07:00"):
-        run(cli, "up")
+        run(cli, "up", "--no-engine")
         ref = log_letter(cli)  # received Mon 2026-11-23: 7 WD, Tue 24 is Culture Day → Thu 12-03
         assert run_json(cli, "case", "show", ref)["clocks"][0]["due"] == "2026-12-03"
         closures = tmp_path / "agency.yaml"
@@ -318,7 +318,7 @@ def test_a_new_agency_calendar_is_applied_by_recompute(
 
 def test_small_things_a_user_meets(cli: CliRunner, tmp_path: Path) -> None:
     assert run(cli, "--version").strip() == "0.1.0"
-    run(cli, "up")
+    run(cli, "up", "--no-engine")
     err = run(cli, "case", "list", "--state", "bogus", code=2)
     assert "states: closed, concluded" in err
     bad_date = tmp_path / "bad-date.yaml"

@@ -86,7 +86,9 @@ def test_installed_wheel_runs_a_case_outside_the_checkout(installed: Path, tmp_p
         env,
     )
     assert str(installed) in where, "the wheel must carry its own state_machines/"
-    assert "loaded the organisation" in _run([python, "-m", "casework", "up"], tmp_path, env)
+    assert "loaded the organisation" in _run(
+        [python, "-m", "casework", "up", "--no-engine"], tmp_path, env
+    )
     out = _run(
         [
             python,

@@ -50,8 +50,14 @@ def up(
     org_file: Annotated[
         str | None, typer.Option(help="organisation to load when none is loaded yet")
     ] = None,
+    run_engine_too: Annotated[
+        bool,
+        typer.Option("--engine/--no-engine", help="then run the engine (sweep and delivery)"),
+    ] = True,
+    port: Annotated[int, typer.Option(help="port of the Prefect server (UI)")] = 4200,
 ) -> None:
-    """Set up the embedded database, load the example organisation if none, and show the state."""
+    """Set up the embedded database, load the example organisation if none, show the state,
+    then run the engine until Ctrl-C (`--no-engine` to stop after the set-up)."""
     app_ = engine()
     url = initialise(app_)
     typer.echo(f"casework {__version__}: database ready at {url}")
@@ -72,12 +78,39 @@ def up(
         "Try: casework case new denunciation --help   ·   casework case list   ·   "
         "casework calendar due --start 2024-02-01 --days 7"
     )
+    if run_engine_too:
+        engine_command(port=port, sweep_minutes=15, deliver_minutes=1)
 
 
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(__version__)
         raise typer.Exit()
+
+
+@app.command("engine")
+@handles_errors
+def engine_command(
+    port: Annotated[
+        int, typer.Option(help="port of the Prefect server started for the engine")
+    ] = 4200,
+    sweep_minutes: Annotated[float, typer.Option(min=0.05, help="minutes between sweeps")] = 15,
+    deliver_minutes: Annotated[
+        float, typer.Option(min=0.05, help="minutes between deliveries")
+    ] = 1,
+) -> None:
+    """Run the deadline sweep and the delivery of notices on their schedules (Prefect)."""
+    from datetime import timedelta
+
+    from casework.entrypoints.engine import run_engine
+
+    app_ = engine()
+    initialise(app_)
+    typer.echo(f"casework engine: database {app_.engine.url.render_as_string()}")
+    typer.echo(f"notices without SMTP go to {app_.settings.resolved_mail_folder()}; Ctrl-C stops")
+    run_engine(
+        app_.settings, port, timedelta(minutes=sweep_minutes), timedelta(minutes=deliver_minutes)
+    )
 
 
 @app.callback()

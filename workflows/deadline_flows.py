@@ -1,0 +1,78 @@
+"""Prefect flows that run casework's periodic work, as thin shells over `casework.services`.
+
+A flow receives a moment (ISO text) — its scheduled start time when Prefect runs it on a
+schedule — calls one service and returns a summary. Flow parameters never carry personal data.
+No business rule lives here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow, task
+from prefect.runtime import flow_run
+
+from casework.config import LEGAL_TIMEZONE
+from casework.services.app import bootstrap
+from casework.services.delivery import deliver_pending
+from casework.services.sweep import sweep
+
+RETRY_DELAYS: list[float] = [5, 30, 120]  # seconds: a database restart or a busy SQLite file
+
+
+def _moment(as_of: str | None) -> datetime:
+    """The moment a run stands for: the given one, else its scheduled start, else now."""
+    if as_of:
+        moment = datetime.fromisoformat(as_of)
+        return moment if moment.tzinfo else moment.replace(tzinfo=LEGAL_TIMEZONE)
+    scheduled = flow_run.scheduled_start_time
+    if scheduled is not None:
+        return datetime.fromisoformat(str(scheduled)).astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def sweep_summary(as_of: str) -> dict[str, Any]:
+    """Record the escalation steps reached as of `as_of` and queue their notices."""
+    result = sweep(bootstrap(), datetime.fromisoformat(as_of), recorded_at=datetime.now(UTC))
+    return {
+        "as_of": result.as_of.isoformat(),
+        "clocks_examined": result.clocks_examined,
+        "escalations": len(result.fired),
+        "notices_queued": result.notices_queued,
+        "unroutable": result.unroutable,
+    }
+
+
+def delivery_summary(as_of: str) -> dict[str, Any]:
+    """Send one batch of due notices."""
+    report = deliver_pending(bootstrap(), datetime.fromisoformat(as_of))
+    return {
+        "mailer": report.mailer,
+        "claimed": report.claimed,
+        "sent": report.sent,
+        "retrying": report.retrying,
+        "dead": report.dead,
+    }
+
+
+@task(name="sweep", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS)
+def run_sweep(as_of: str) -> dict[str, Any]:
+    return sweep_summary(as_of)
+
+
+@task(name="deliver", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS)
+def run_delivery(as_of: str) -> dict[str, Any]:
+    return delivery_summary(as_of)
+
+
+@flow(name="sweep-deadlines")
+def sweep_deadlines(as_of: str | None = None) -> dict[str, Any]:
+    """The deadline sweep for this run's moment; a late run catches up (the sweep is idempotent)."""
+    return run_sweep(_moment(as_of).isoformat())
+
+
+@flow(name="deliver-notifications")
+def deliver_notifications(as_of: str | None = None) -> dict[str, Any]:
+    """Deliver queued notices whose time has come."""
+    return run_delivery(_moment(as_of).isoformat())
