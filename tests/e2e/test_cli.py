@@ -330,3 +330,21 @@ def test_small_things_a_user_meets(cli: CliRunner, tmp_path: Path) -> None:
     err = run(cli, "case", "new", "denunciation", "--from-file", str(broken), code=2)
     assert "not valid YAML at line" in err
     assert "Bí Mật" not in err
+
+
+def test_a_recipient_acknowledges_an_alert(cli: CliRunner) -> None:
+    with freeze_time("2024-02-01 10:00:00+07:00"):
+        run(cli, "up", "--no-engine")
+        log_letter(cli)
+    with freeze_time("2024-02-27 08:00:00+07:00"):
+        run(cli, "deadlines", "sweep")
+        mine = run_json(cli, "escalations", "list", "--officer", "ubnd-chu-tich")
+        assert [e["step"] for e in mine] == ["overdue_superior"]
+        err = run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "tt-xac-minh-1", code=2)
+        assert "only a recipient can acknowledge it" in err
+        run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "ubnd-chu-tich")
+        err = run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "ubnd-chu-tich", code=2)
+        assert "already acknowledged by ubnd-chu-tich" in err
+        open_ones = run_json(cli, "escalations", "list", "--unacknowledged")
+    assert mine[0]["id"] not in [e["id"] for e in open_ones]
+    assert len(open_ones) == 3

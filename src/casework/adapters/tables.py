@@ -166,6 +166,8 @@ class EscalationRow(SQLModel, table=True):
     fires_on: date
     fired_at: datetime = _instant()
     recipients: list[dict[str, str]] = _json(list)
+    acknowledged_at: datetime | None = _instant(nullable=True)
+    acknowledged_by: str | None = None
 
 
 class OutboxRow(SQLModel, table=True):

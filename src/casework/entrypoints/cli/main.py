@@ -12,6 +12,7 @@ from casework.entrypoints.cli import (
     calendar_commands,
     case_commands,
     deadline_commands,
+    escalation_commands,
     org_commands,
     outbox_commands,
     rules_commands,
@@ -34,6 +35,7 @@ app.add_typer(deadline_commands.app, name="deadlines")
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(rules_commands.app, name="rules")
 app.add_typer(outbox_commands.app, name="outbox")
+app.add_typer(escalation_commands.app, name="escalations")
 
 
 @app.command("init")
