@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 from casework.config import LEGAL_TIMEZONE
 from casework.services.app import bootstrap
 from casework.services.delivery import deliver_pending
+from casework.services.digest import queue_digest
 from casework.services.sweep import sweep
 
 RETRY_DELAYS: list[float] = [5, 30, 120]  # seconds: a database restart or a busy SQLite file
@@ -56,6 +57,12 @@ def delivery_summary(as_of: str) -> dict[str, Any]:
     }
 
 
+def digest_summary(as_of: str) -> dict[str, Any]:
+    """Queue today's digest for every supervisor (working days only, once per day)."""
+    result = queue_digest(bootstrap(), datetime.fromisoformat(as_of))
+    return {"day": result.day, "working_day": result.is_working_day, "queued": result.queued}
+
+
 @task(name="sweep", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS)
 def run_sweep(as_of: str) -> dict[str, Any]:
     return sweep_summary(as_of)
@@ -64,6 +71,11 @@ def run_sweep(as_of: str) -> dict[str, Any]:
 @task(name="deliver", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS)
 def run_delivery(as_of: str) -> dict[str, Any]:
     return delivery_summary(as_of)
+
+
+@task(name="digest", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS)
+def run_digest(as_of: str) -> dict[str, Any]:
+    return digest_summary(as_of)
 
 
 @flow(name="sweep-deadlines")
@@ -76,3 +88,9 @@ def sweep_deadlines(as_of: str | None = None) -> dict[str, Any]:
 def deliver_notifications(as_of: str | None = None) -> dict[str, Any]:
     """Deliver queued notices whose time has come."""
     return run_delivery(_moment(as_of).isoformat())
+
+
+@flow(name="daily-digest")
+def daily_digest(as_of: str | None = None) -> dict[str, Any]:
+    """Each supervisor's morning email (07:00 Asia/Ho_Chi_Minh); skipped on days off."""
+    return run_digest(_moment(as_of).isoformat())

@@ -68,6 +68,9 @@ def test_the_flow_bodies_call_the_services(casework_home: Path, flows: ModuleTyp
     assert delivered["sent"] == 5
     assert len(list((casework_home / "mail").glob("*.eml"))) == 5
     assert flows.sweep_summary(at("2024-02-27", 9).isoformat())["escalations"] == 0
+    digest = flows.digest_summary(at("2024-02-27", 7).isoformat())
+    assert digest["working_day"] is True
+    assert digest["queued"] >= 1
 
 
 def test_a_real_flow_run_under_the_test_harness(casework_home: Path, flows: ModuleType) -> None:

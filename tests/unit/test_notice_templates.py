@@ -195,8 +195,8 @@ def test_an_unknown_language_lists_the_available_ones(renderer: NoticeRenderer) 
         renderer.render("escalation.overdue", "fr", sample_context())
 
 
-def test_available_lists_every_escalation_in_both_languages(renderer: NoticeRenderer) -> None:
-    assert renderer.available() == {name: ["en", "vi"] for name in ESCALATIONS}
+def test_available_lists_every_notice_in_both_languages(renderer: NoticeRenderer) -> None:
+    assert renderer.available() == {name: ["en", "vi"] for name in [*ESCALATIONS, "digest"]}
 
 
 def test_an_incomplete_language_names_the_missing_part(tmp_path: Path) -> None:

@@ -113,8 +113,12 @@ def load_flows() -> ModuleType:
     return module
 
 
-def deployments(flows: ModuleType, sweep_every: timedelta, deliver_every: timedelta) -> list[Any]:
-    """The scheduled deployments: one sweep at a time (concurrency 1), delivery every minute."""
+def deployments(
+    flows: ModuleType, sweep_every: timedelta, deliver_every: timedelta, digest_cron: str
+) -> list[Any]:
+    """The scheduled deployments; each runs one at a time (concurrency 1)."""
+    from prefect.schedules import Cron
+
     return [
         flows.sweep_deadlines.to_deployment(
             name="casework",
@@ -128,11 +132,21 @@ def deployments(flows: ModuleType, sweep_every: timedelta, deliver_every: timede
             concurrency_limit=1,
             description="Send queued notices (SMTP, or .eml files without one).",
         ),
+        flows.daily_digest.to_deployment(
+            name="casework",
+            schedule=Cron(digest_cron, timezone="Asia/Ho_Chi_Minh"),
+            concurrency_limit=1,
+            description="Each supervisor's digest of overdue and due-soon cases (working days).",
+        ),
     ]
 
 
 def run_engine(
-    settings: Settings, port: int, sweep_every: timedelta, deliver_every: timedelta
+    settings: Settings,
+    port: int,
+    sweep_every: timedelta,
+    deliver_every: timedelta,
+    digest_cron: str = "0 7 * * *",
 ) -> None:
     """Serve the flows until interrupted (Ctrl-C or SIGTERM)."""
     prepare_environment(settings)
@@ -146,7 +160,7 @@ def run_engine(
 
         try:
             serve(
-                *deployments(load_flows(), sweep_every, deliver_every),
+                *deployments(load_flows(), sweep_every, deliver_every, digest_cron),
                 print_starting_message=False,
             )
         except KeyboardInterrupt:

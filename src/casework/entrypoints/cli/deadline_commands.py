@@ -15,6 +15,7 @@ from casework.entrypoints.cli.common import (
     table,
     wall_clock,
 )
+from casework.services.digest import queue_digest
 from casework.services.recompute import recompute_deadlines
 from casework.services.sweep import sweep
 
@@ -94,4 +95,19 @@ def recompute(as_json: Annotated[bool, typer.Option("--json", help="print JSON")
     table(
         [[r["case"], r["clock"], r["old_due"] or "-", r["due"] or "-"] for r in rows],
         ["case", "clock", "was due", "now due"],
+    )
+
+
+@app.command("digest")
+@handles_errors
+def digest(
+    now: Annotated[str | None, typer.Option(help="as of this date-time (default: now)")] = None,
+) -> None:
+    """Queue today's digest for every supervisor (the engine does it at 07:00 on working days)."""
+    result = queue_digest(engine(), parse_instant(now, "--now"))
+    if not result.is_working_day:
+        typer.echo(f"{result.day} is not a working day: no digest")
+        return
+    typer.echo(
+        f"{result.queued} digest(s) queued for {result.day}: {', '.join(result.supervisors) or '-'}"
     )

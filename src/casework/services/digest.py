@@ -1,0 +1,153 @@
+"""The daily digest: each supervisor gets one email listing every open case of their units
+that is overdue or due within a few working days, and the alerts still unacknowledged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.adapters.bulk import insert_ignoring_duplicates
+from casework.adapters.case_store import CASES, CLOCKS, case_ref
+from casework.adapters.tables import OutboxRow
+from casework.domain.calendar import add_working_days, working_days_between
+from casework.domain.organisation import Organisation, Role
+from casework.services.app import Casework, legal_date
+from casework.services.escalations import ESCALATIONS
+from casework.services.notices import message_id_for
+
+DIGEST_HORIZON_WORKING_DAYS = 5
+
+
+@dataclass
+class DigestResult:
+    day: str
+    is_working_day: bool
+    queued: int = 0
+    supervisors: list[str] = field(default_factory=list)
+
+
+def units_of(org: Organisation, agency: str) -> set[str]:
+    """An agency and every agency below it in the tree."""
+    units = {agency}
+    grew = True
+    while grew:
+        below = {a.code for a in org.agencies.values() if a.superior in units} - units
+        units |= below
+        grew = bool(below)
+    return units
+
+
+def queue_digest(app: Casework, now: datetime) -> DigestResult:
+    """Queue today's digest for every supervisor with something to read; once per day."""
+    today = legal_date(now)
+    calendar = app.calendar
+    result = DigestResult(day=today.isoformat(), is_working_day=calendar.is_working_day(today))
+    if not result.is_working_day:
+        return result
+    horizon = add_working_days(calendar, today, DIGEST_HORIZON_WORKING_DAYS)
+    stamped = now.astimezone(UTC)
+    with app.transaction() as connection:
+        org = app.organisation(connection)
+        clocks = connection.execute(
+            select(
+                CLOCKS.c.code,
+                CLOCKS.c.due,
+                CLOCKS.c.rule_version,
+                CASES.c.id,
+                CASES.c.kind,
+                CASES.c.received_on,
+                CASES.c.agency,
+            )
+            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
+            .where(CLOCKS.c.status == "running", CLOCKS.c.due <= horizon)
+            .order_by(CLOCKS.c.due)
+        ).all()
+        open_alerts = connection.execute(
+            select(ESCALATIONS, CASES.c.kind, CASES.c.received_on)
+            .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
+            .where(ESCALATIONS.c.acknowledged_at.is_(None))
+        ).all()
+        rows: list[dict[str, Any]] = []
+        for officer in org.officers.values():
+            if Role.SUPERVISOR not in officer.roles or not officer.email:
+                continue
+            units = units_of(org, officer.agency)
+            items = [
+                {
+                    "ref": case_ref(c.kind, c.received_on, c.id),
+                    "agency_name": org.agencies[c.agency].name
+                    if c.agency in org.agencies
+                    else c.agency,
+                    "clock_code": c.code,
+                    "clock_title": app.rules.version(c.code, c.rule_version).title,
+                    "due": c.due.isoformat(),
+                    "overdue": c.due < today,
+                    "working_days": (
+                        -working_days_between(calendar, c.due, today)
+                        if c.due < today
+                        else working_days_between(calendar, today, c.due)
+                    ),
+                }
+                for c in clocks
+                if c.agency in units
+            ]
+            alerts = [
+                {
+                    "id": a.id,
+                    "ref": case_ref(a.kind, a.received_on, a.case_id),
+                    "step": a.step,
+                    "clock_code": a.clock_code,
+                    "due": a.due.isoformat(),
+                }
+                for a in open_alerts
+                if officer.code in {r["officer"] for r in a.recipients}
+            ]
+            if not items and not alerts:
+                continue
+            key = f"digest:{today.isoformat()}:{officer.code}"
+            rows.append(
+                {
+                    "dedupe_key": key,
+                    "message_id": message_id_for(key, app.settings.mail_from),
+                    "template": "digest",
+                    "language": app.settings.notice_language,
+                    "case_id": None,
+                    "recipient_officer": officer.code,
+                    "to_address": officer.email,
+                    "context": {
+                        "recipient": {"name": officer.name, "post": "supervisor"},
+                        "day": today.isoformat(),
+                        "horizon_working_days": DIGEST_HORIZON_WORKING_DAYS,
+                        "items": items,
+                        "alerts": alerts,
+                        "link": f"{app.settings.public_url.rstrip('/')}/dashboard",
+                    },
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": stamped,
+                    "last_error": "",
+                    "created_at": stamped,
+                    "sent_at": None,
+                }
+            )
+            result.supervisors.append(officer.code)
+        outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+        already = (
+            set(
+                connection.execute(
+                    select(outbox.c.dedupe_key).where(
+                        outbox.c.dedupe_key.in_([r["dedupe_key"] for r in rows])
+                    )
+                ).scalars()
+            )
+            if rows
+            else set()
+        )
+        rows = [r for r in rows if r["dedupe_key"] not in already]
+        insert_ignoring_duplicates(connection, outbox, rows)
+        result.queued = len(rows)
+        result.supervisors = [r["recipient_officer"] for r in rows]
+    return result
