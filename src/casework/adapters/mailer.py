@@ -8,7 +8,7 @@ import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 
@@ -26,7 +26,7 @@ class SendResult:
 class Mailer(Protocol):
     """Delivers a batch of messages; one failure does not stop the others."""
 
-    def send_batch(self, messages: Sequence[EmailMessage]) -> list[SendResult]: ...
+    def send_batch(self, messages: Sequence[Message]) -> list[SendResult]: ...
 
     def describe(self) -> str: ...
 
@@ -55,10 +55,10 @@ class SmtpMailer:
         s = self.settings
         return f"smtp://{s.host}:{s.port} ({s.security})"
 
-    def send_batch(self, messages: Sequence[EmailMessage]) -> list[SendResult]:
+    def send_batch(self, messages: Sequence[Message]) -> list[SendResult]:
         return asyncio.run(self._send(messages))
 
-    async def _send(self, messages: Sequence[EmailMessage]) -> list[SendResult]:
+    async def _send(self, messages: Sequence[Message]) -> list[SendResult]:
         s = self.settings
         client = aiosmtplib.SMTP(
             hostname=s.host,
@@ -98,7 +98,7 @@ class FolderMailer:
     def describe(self) -> str:
         return f"folder {self.folder}"
 
-    def send_batch(self, messages: Sequence[EmailMessage]) -> list[SendResult]:
+    def send_batch(self, messages: Sequence[Message]) -> list[SendResult]:
         self.folder.mkdir(parents=True, exist_ok=True)
         results = []
         for message in messages:
@@ -106,7 +106,7 @@ class FolderMailer:
             name = re.sub(r"[^A-Za-z0-9._-]", "_", message_id.strip("<>")) + ".eml"
             try:
                 temporary = self.folder / f".{name}.tmp"
-                temporary.write_bytes(bytes(message))
+                temporary.write_bytes(message.as_bytes())
                 temporary.replace(self.folder / name)  # atomic: a reader never sees half a file
                 results.append(SendResult(message_id))
             except OSError as exc:

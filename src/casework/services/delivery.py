@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime
 from typing import Any
 
@@ -59,17 +62,23 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, 86_400))
 
 
-def compose(settings: Settings, row: Any, renderer: NoticeRenderer, now: datetime) -> EmailMessage:
+def compose(settings: Settings, row: Any, renderer: NoticeRenderer, now: datetime) -> Message:
+    """A multipart/alternative message (plain text and HTML, UTF-8).
+
+    Built with the compat32 MIME classes: the `EmailMessage` API re-parses every header it
+    is given and cost ~5 ms per message, a third of the delivery budget.
+    """
     rendered = renderer.render(row.template, row.language, row.context)
-    message = EmailMessage()
+    message = MIMEMultipart("alternative")
     message["Message-ID"] = row.message_id
     message["From"] = settings.mail_from
     message["To"] = row.to_address
-    message["Subject"] = rendered.subject
-    message["Date"] = format_datetime(row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC))
+    message["Subject"] = Header(rendered.subject, "utf-8").encode()
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    message["Date"] = format_datetime(created)
     message["X-Casework-Notice"] = row.template
-    message.set_content(rendered.text)
-    message.add_alternative(rendered.html, subtype="html")
+    message.attach(MIMEText(rendered.text, "plain", "utf-8"))
+    message.attach(MIMEText(rendered.html, "html", "utf-8"))
     return message
 
 
@@ -114,7 +123,7 @@ def deliver_pending(
         return report
     outcome: dict[int, str | None] = {}
     permanent: set[int] = set()
-    messages: list[EmailMessage] = []
+    messages: list[Message] = []
     by_message_id: dict[str, int] = {}
     for row in rows:
         try:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -57,10 +60,12 @@ def show_message(app: Casework, message_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"no outbox message {message_id}; `casework outbox list` shows them")
     message = compose(app.settings, row, NoticeRenderer(notifications_dir()), datetime.now(UTC))
-    body = message.get_body(preferencelist=("plain",))
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    body = parsed.get_body(preferencelist=("plain",))
     return {
         **_summary(row),
-        "subject": message["Subject"],
+        "subject": str(parsed["Subject"]),
         "text": body.get_content() if body is not None else "",
     }
 
