@@ -361,3 +361,29 @@ def test_audit_trail_detects_removal_of_the_newest_entries(app: Casework) -> Non
     broken = verify_audit_trail(app)
     assert not broken.is_intact
     assert "newest entries were removed" in broken.problem
+
+
+def test_alerts_go_to_whoever_holds_the_post_on_the_day(app: Casework, tmp_path: Path) -> None:
+    data = yaml.safe_load(EXAMPLE_ORG.read_text(encoding="utf-8"))
+    data["acting"] = [
+        {
+            "officer": "tt-pho-chanh-thanh-tra",
+            "agency": "thanh-tra-tinh",
+            "from": date(2024, 2, 19),
+            "to": date(2024, 2, 19),
+            "reason": "nghỉ phép",
+        }
+    ]
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    load_organisation_file(app, path, None, at("2024-01-05"))
+    ref = log(app, "2024-02-01")
+    assign_case(app, ref, "tt-xac-minh-1", None, "", at("2024-02-01"))
+    on_the_day = sweep(app, at("2024-02-19")).fired  # warn (02-07) and due today (02-19)
+    due_today = next(f for f in on_the_day if f.step == "due_today")
+    assert [r["officer"] for r in due_today.recipients] == [
+        "tt-xac-minh-1",
+        "tt-pho-chanh-thanh-tra",
+    ]
+    next_day = sweep(app, at("2024-02-20")).fired
+    assert [r["officer"] for r in next_day[0].recipients] == ["tt-chanh-thanh-tra"]

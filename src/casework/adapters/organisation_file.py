@@ -20,16 +20,26 @@ maintains the file can fix it without reading this code::
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from casework.domain.errors import ConfigurationError
-from casework.domain.organisation import Agency, Kinship, Officer, Organisation, Relation, Role
+from casework.domain.organisation import (
+    Acting,
+    Agency,
+    Kinship,
+    Officer,
+    Organisation,
+    Relation,
+    Role,
+)
 
-_TOP_KEYS = ("name", "agencies", "officers", "relations")
+_TOP_KEYS = ("name", "agencies", "officers", "relations", "acting")
 _AGENCY_REQUIRED = ("code", "name", "kind")
 _AGENCY_OPTIONAL = ("head", "deputies", "inspectorate", "superior")
 _OFFICER_REQUIRED = ("code", "name", "agency", "roles")
@@ -37,7 +47,12 @@ _OFFICER_OPTIONAL = ("email", "title")
 _RELATION_REQUIRED = ("officer", "kinship")
 _RELATION_OPTIONAL = ("person_name", "person_officer")
 
-_SINGULAR = {"agencies": "agency", "officers": "officer", "relations": "relation"}
+_SINGULAR = {
+    "agencies": "agency",
+    "officers": "officer",
+    "relations": "relation",
+    "acting": "acting head",
+}
 _ALLOWED_ROLES = ", ".join(role.value for role in Role)
 _ALLOWED_KINSHIP = ", ".join(kinship.value for kinship in Kinship)
 
@@ -213,6 +228,27 @@ def _relation(entry: _Entry) -> Relation:
     )
 
 
+def _acting(entry: _Entry) -> Acting:
+    """An acting head: `{officer, agency, from: YYYY-MM-DD, to: YYYY-MM-DD, reason}`."""
+    entry.check_keys(("officer", "agency", "from", "to"), ("reason",))
+    days = []
+    for key in ("from", "to"):
+        value = entry.data.get(key)
+        if isinstance(value, str):  # a quoted date, as JSON output gives it
+            with contextlib.suppress(ValueError):  # not a date: refused just below
+                value = date.fromisoformat(value)
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise entry.fail(f"{key} must be a date as YYYY-MM-DD, got {value!r}")
+        days.append(value)
+    return Acting(
+        officer=entry.text("officer"),
+        agency=entry.text("agency"),
+        start=days[0],
+        end=days[1],
+        reason=entry.text("reason"),
+    )
+
+
 def _check_references(
     agencies: Mapping[str, Agency],
     officers: Mapping[str, Officer],
@@ -280,12 +316,22 @@ def load_organisation(path: Path) -> Organisation:
     _check_unique(officer_entries, path)
     relations = [(entry, _relation(entry)) for entry in relation_entries]
     _check_references(agencies, officers, relations, by_code)
+    acting = []
+    for entry in _entries(data, "acting", path):
+        record = _acting(entry)
+        if record.officer not in officers or record.agency not in agencies:
+            raise entry.fail(
+                f"officer and agency must be declared; officers: {_known(officers)}; "
+                f"agencies: {_known(agencies)}"
+            )
+        acting.append(record)
     try:
         return Organisation(
             agencies=agencies,
             officers=officers,
             relations=tuple(relation for _, relation in relations),
             name=(name or "").strip(),
+            acting=tuple(acting),
         )
     except ConfigurationError as exc:  # e.g. a superior chain that loops
         raise ConfigurationError(f"{path}: {exc}") from exc
@@ -329,5 +375,15 @@ def organisation_to_dict(org: Organisation) -> dict[str, Any]:
                 "person_officer": r.person_officer,
             }
             for r in org.relations
+        ],
+        "acting": [
+            {
+                "officer": a.officer,
+                "agency": a.agency,
+                "from": a.start.isoformat(),
+                "to": a.end.isoformat(),
+                "reason": a.reason,
+            }
+            for a in org.acting
         ],
     }

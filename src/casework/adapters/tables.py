@@ -68,6 +68,19 @@ class RelationRow(SQLModel, table=True):
 _case_version = Column("version", Integer, nullable=False, default=1)
 
 
+class ActingRow(SQLModel, table=True):
+    """An officer holding an agency's head post for a period."""
+
+    __tablename__ = "acting_head"
+
+    id: int | None = Field(default=None, primary_key=True)
+    officer: str
+    agency: str = Field(index=True)
+    start: date
+    end: date
+    reason: str = ""
+
+
 class CaseRow(SQLModel, table=True):
     """A case. `version` is checked on every update (optimistic locking): an UPDATE whose
     version no longer matches changes nothing and raises, so no update is silently lost."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from casework.domain.errors import ConfigurationError, ConflictOfInterest, NotFound
@@ -72,6 +73,20 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class Acting:
+    """An officer who holds an agency's head post for a period (both days included)."""
+
+    officer: str
+    agency: str
+    start: date
+    end: date
+    reason: str = ""
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
 class Recipient:
     """An officer addressed by an escalation step, in the post that made them one."""
 
@@ -99,6 +114,7 @@ class Organisation:
     officers: Mapping[str, Officer]
     relations: tuple[Relation, ...] = ()
     name: str = ""
+    acting: tuple[Acting, ...] = ()
     _relations_by_officer: dict[str, list[Relation]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -124,6 +140,13 @@ class Organisation:
         for relation in self.relations:
             if relation.officer not in self.officers:
                 yield f"relation: officer {relation.officer!r} is not declared"
+        for acting in self.acting:
+            if acting.officer not in self.officers:
+                yield f"acting: officer {acting.officer!r} is not declared"
+            if acting.agency not in self.agencies:
+                yield f"acting: agency {acting.agency!r} is not declared"
+            if acting.end < acting.start:
+                yield f"acting: {acting.officer} for {acting.agency} ends before it starts"
         for code in self.agencies:
             seen = {code}
             current = self.agencies[code].superior
@@ -150,9 +173,14 @@ class Organisation:
                 f"no officer {code!r}; known officers: {', '.join(sorted(self.officers))}"
             ) from None
 
-    def head_of(self, agency_code: str | None) -> Officer | None:
+    def head_of(self, agency_code: str | None, on: date | None = None) -> Officer | None:
+        """Who holds the head post of an agency — on `on`, an acting head if one is recorded."""
         if agency_code is None or agency_code not in self.agencies:
             return None
+        if on is not None:
+            for acting in self.acting:
+                if acting.agency == agency_code and acting.covers(on):
+                    return self.officers.get(acting.officer)
         head = self.agencies[agency_code].head
         return self.officers.get(head) if head else None
 

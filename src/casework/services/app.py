@@ -21,10 +21,18 @@ from casework.adapters.database import READ_ONLY, is_initialised, make_engine
 from casework.adapters.definitions import Definitions, load_definitions
 from casework.adapters.holiday_calendar import VietnamCalendar
 from casework.adapters.state_machine import LifecycleMachine
-from casework.adapters.tables import AgencyRow, EngineStateRow, OfficerRow, RelationRow
+from casework.adapters.tables import ActingRow, AgencyRow, EngineStateRow, OfficerRow, RelationRow
 from casework.config import LEGAL_TIMEZONE, Settings, load_settings
 from casework.domain.errors import ConcurrentUpdate, ConfigurationError, InvalidInput
-from casework.domain.organisation import Agency, Kinship, Officer, Organisation, Relation, Role
+from casework.domain.organisation import (
+    Acting,
+    Agency,
+    Kinship,
+    Officer,
+    Organisation,
+    Relation,
+    Role,
+)
 from casework.domain.rules import RuleBook
 from casework.resources import state_machines_dir
 
@@ -131,7 +139,19 @@ class Casework:
             )
             for row in session.exec(select(RelationRow)).all()
         )
-        return Organisation(agencies=agencies, officers=officers, relations=relations)
+        acting = tuple(
+            Acting(
+                officer=row.officer,
+                agency=row.agency,
+                start=row.start,
+                end=row.end,
+                reason=row.reason,
+            )
+            for row in session.exec(select(ActingRow)).all()
+        )
+        return Organisation(
+            agencies=agencies, officers=officers, relations=relations, acting=acting
+        )
 
 
 def bootstrap(settings: Settings | None = None, engine: Engine | None = None) -> Casework:

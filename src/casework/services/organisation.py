@@ -13,7 +13,14 @@ from sqlmodel import Session
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.organisation_file import load_organisation, organisation_to_dict
-from casework.adapters.tables import AgencyRow, CaseRow, EngineStateRow, OfficerRow, RelationRow
+from casework.adapters.tables import (
+    ActingRow,
+    AgencyRow,
+    CaseRow,
+    EngineStateRow,
+    OfficerRow,
+    RelationRow,
+)
 from casework.domain.errors import ConfigurationError
 from casework.domain.organisation import Organisation
 from casework.services.app import ORGANISATION_STAMP, Casework
@@ -27,7 +34,7 @@ def load_organisation_file(
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with app.transaction() as connection, Session(bind=connection) as session:
         _refuse_orphans(connection, org, path)
-        for table in (RelationRow, OfficerRow, AgencyRow):
+        for table in (ActingRow, RelationRow, OfficerRow, AgencyRow):
             session.execute(delete(table))
         for agency in org.agencies.values():
             session.add(
@@ -68,6 +75,16 @@ def load_organisation_file(
             "officers": len(org.officers),
             "relations": len(org.relations),
         }
+        for acting in org.acting:
+            session.add(
+                ActingRow(
+                    officer=acting.officer,
+                    agency=acting.agency,
+                    start=acting.start,
+                    end=acting.end,
+                    reason=acting.reason,
+                )
+            )
         session.flush()
         audit_log.append(
             connection,

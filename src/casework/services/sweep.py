@@ -50,12 +50,12 @@ class SweepResult:
 
 
 def _first_head_up_the_chain(
-    org: Organisation, agency: str | None, skip: str | None
+    org: Organisation, agency: str | None, skip: str | None, on: date | None = None
 ) -> Recipient | None:
     seen: set[str] = set()
     while agency and agency not in seen and agency in org.agencies:
         seen.add(agency)
-        head = org.head_of(agency)
+        head = org.head_of(agency, on)
         if head is not None and head.code != skip:
             return org.recipient(head, f"head of {org.agencies[agency].name} (next up the chain)")
         agency = org.agencies[agency].superior
@@ -68,6 +68,7 @@ def resolve_recipients(
     agency: str,
     handler: str | None,
     denounced_officer: str | None = None,
+    on: date | None = None,
 ) -> list[Recipient]:
     """Who a step addresses today; a missing post falls back to the next one up. The denounced
     officer is never told about the case against them: the alert goes up the chain instead."""
@@ -79,20 +80,20 @@ def resolve_recipients(
         if role is RecipientRole.HANDLER:
             found.append(
                 org.recipient(handler_officer, "handler")
-                or org.recipient(org.head_of(handling_unit), "unit_head (no handler assigned)")
+                or org.recipient(org.head_of(handling_unit, on), "unit_head (no handler assigned)")
             )
         elif role is RecipientRole.UNIT_HEAD:
-            found.append(org.recipient(org.head_of(handling_unit), "unit_head"))
+            found.append(org.recipient(org.head_of(handling_unit, on), "unit_head"))
         elif role is RecipientRole.RESOLVER_HEAD:
-            found.append(org.recipient(org.head_of(agency), "resolver_head"))
+            found.append(org.recipient(org.head_of(agency, on), "resolver_head"))
         elif role is RecipientRole.INSPECTORATE:
             inspectorate = resolver.inspectorate if resolver else None
-            found.append(org.recipient(org.head_of(inspectorate), "inspectorate"))
+            found.append(org.recipient(org.head_of(inspectorate, on), "inspectorate"))
         elif role is RecipientRole.SUPERIOR_HEAD:
             superior = resolver.superior if resolver else None
             found.append(
-                org.recipient(org.head_of(superior), "superior_head")
-                or org.recipient(org.head_of(agency), "resolver_head (no superior agency)")
+                org.recipient(org.head_of(superior, on), "superior_head")
+                or org.recipient(org.head_of(agency, on), "resolver_head (no superior agency)")
             )
     unique: dict[str, Recipient] = {}
     for recipient in found:
@@ -100,13 +101,13 @@ def resolve_recipients(
             continue
         if recipient.officer == denounced_officer:
             recipient = _first_head_up_the_chain(
-                org, resolver.superior if resolver else None, denounced_officer
+                org, resolver.superior if resolver else None, denounced_officer, on
             )
             if recipient is None or recipient.officer in unique:
                 continue
         unique[recipient.officer] = recipient
     if not unique:
-        fallback = _first_head_up_the_chain(org, agency, denounced_officer)
+        fallback = _first_head_up_the_chain(org, agency, denounced_officer, on)
         if fallback is not None:
             unique[fallback.officer] = fallback
     return list(unique.values())
@@ -191,7 +192,9 @@ def sweep(
             for index, step in ladder.steps_reached(calendar, due, next_step, today):
                 recipients = [
                     r.as_dict()
-                    for r in resolve_recipients(org, step, agency, handler, denounced_officer)
+                    for r in resolve_recipients(
+                        org, step, agency, handler, denounced_officer, today
+                    )
                 ]
                 if not recipients:  # nobody holds the post: keep the step pending, say so
                     result.unroutable.append(f"{ref} {code} {step.code}")
