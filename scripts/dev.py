@@ -24,9 +24,15 @@ STAMP = VENV / ".casework-installed"
 
 
 def run(*command: str | Path) -> None:
-    completed = subprocess.run([str(c) for c in command], cwd=ROOT, check=False)
-    if completed.returncode != 0:
-        sys.exit(completed.returncode)
+    process = subprocess.Popen([str(c) for c in command], cwd=ROOT)
+    while True:
+        try:
+            code = process.wait()
+            break
+        except KeyboardInterrupt:  # Ctrl-C reached the child too: let it stop cleanly
+            continue
+    if code != 0:
+        sys.exit(code)
 
 
 def set_up() -> None:

@@ -153,7 +153,7 @@ def run_engine(
     with prefect_server(port) as ui:
         if ui:
             print(
-                f"Prefect UI: {ui}  (deployments: sweep-deadlines, deliver-notifications)",
+                f"Prefect UI: {ui}  (deployments: sweep-deadlines, deliver-notifications, daily-digest)",
                 flush=True,
             )
         from prefect import serve  # only now: Prefect reads its settings at import
