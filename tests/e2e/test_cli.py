@@ -348,3 +348,12 @@ def test_a_recipient_acknowledges_an_alert(cli: CliRunner) -> None:
         open_ones = run_json(cli, "escalations", "list", "--unacknowledged")
     assert mine[0]["id"] not in [e["id"] for e in open_ones]
     assert len(open_ones) == 3
+
+
+def test_digest_and_ids_are_checked(cli: CliRunner) -> None:
+    with freeze_time("2024-02-27 07:00:00+07:00"):
+        run(cli, "up", "--no-engine")
+        err = run(cli, "deadlines", "digest", "--now", "2024-02-28T07:00", code=2)
+        assert "in the future" in err
+        run(cli, "outbox", "show", "99999999999999999999", code=2)
+        run(cli, "escalations", "ack", "99999999999999999999", "--by", "ubnd-chu-tich", code=2)

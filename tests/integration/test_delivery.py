@@ -20,7 +20,7 @@ from tests.conftest import at
 from casework.adapters.mailer import FolderMailer, SmtpMailer, SmtpSettings
 from casework.services.app import Casework
 from casework.services.assignment import assign_case
-from casework.services.delivery import LEASE, _claim, deliver_pending
+from casework.services.delivery import _claim, deliver_pending, lease_for
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.outbox import list_outbox, retry_dead
 from casework.services.sweep import sweep
@@ -193,7 +193,7 @@ def test_a_crash_after_claiming_loses_nothing_and_repeats_the_same_message_id(
     assert claimed
     folder = FolderMailer(tmp_path / "mail")
     assert deliver_pending(app, now + timedelta(minutes=1), folder).claimed == 0  # leased
-    report = deliver_pending(app, now + LEASE + timedelta(seconds=1), folder)
+    report = deliver_pending(app, now + lease_for(app.settings, 100) + timedelta(seconds=1), folder)
     assert report.sent == len(claimed)
     files = sorted((tmp_path / "mail").glob("*.eml"))
     assert len(files) == len(claimed)
@@ -212,3 +212,19 @@ def test_notices_are_written_with_the_sweep_in_one_transaction(app: Casework) ->
 
 def replace_settings(app: Casework, **changes: Any) -> Any:
     return app.settings.model_copy(update=changes)
+
+
+def test_one_bad_message_is_dead_lettered_and_the_rest_of_the_batch_goes_out(
+    app: Casework, tmp_path: Path
+) -> None:
+    overdue_case(app)
+    sweep(app, at("2024-02-27", 8))
+    with app.engine.begin() as connection:
+        first = connection.execute(text("SELECT min(id) FROM outbox_message")).scalar_one()
+        connection.execute(
+            text("UPDATE outbox_message SET to_address = :bad WHERE id = :id"),
+            {"bad": "someone@example.test\nBcc: everyone@example.test", "id": first},
+        )
+    report = deliver_pending(app, at("2024-02-27", 8), FolderMailer(tmp_path / "mail"))
+    assert report.dead == 1
+    assert report.sent == report.claimed - 1

@@ -74,3 +74,21 @@ def test_no_digest_on_a_day_off(app: Casework) -> None:
     log(app, "so-tnmt", "2024-02-01")
     assert not queue_digest(app, at("2024-02-10", 7)).is_working_day  # Tết
     assert queue_digest(app, at("2024-05-04", 7)).is_working_day  # swapped working Saturday
+
+
+def test_a_denounced_supervisor_does_not_read_about_the_case_against_them(app: Casework) -> None:
+    log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="so-tnmt",
+            received_on=date(2024, 2, 1),
+            summary="x",
+            denouncer=Denouncer("Z"),
+            denounced_officer="tnmt-giam-doc",
+        ),
+        at("2024-02-01"),
+    )
+    result = queue_digest(app, at("2024-02-27", 7))
+    assert "tnmt-giam-doc" not in result.supervisors
+    assert "ubnd-chu-tich" in result.supervisors

@@ -80,7 +80,7 @@ class SmtpMailer:
                 try:
                     await client.send_message(message)
                     results.append(SendResult(str(message["Message-ID"])))
-                except (aiosmtplib.SMTPException, OSError) as exc:
+                except Exception as exc:  # one message's failure never stops the batch
                     results.append(SendResult(str(message["Message-ID"]), str(exc)))
         finally:
             # the batch is done; a failed goodbye changes nothing
@@ -109,6 +109,6 @@ class FolderMailer:
                 temporary.write_bytes(message.as_bytes())
                 temporary.replace(self.folder / name)  # atomic: a reader never sees half a file
                 results.append(SendResult(message_id))
-            except OSError as exc:
+            except Exception as exc:  # one message's failure never stops the batch
                 results.append(SendResult(message_id, f"cannot write {name}: {exc}"))
         return results

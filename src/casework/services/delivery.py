@@ -27,7 +27,13 @@ from casework.resources import notifications_dir
 from casework.services.app import Casework
 
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
-LEASE = timedelta(minutes=10)
+LEASE = timedelta(minutes=10)  # at least; longer for big batches on a slow server
+
+
+def lease_for(settings: Settings, batch: int) -> timedelta:
+    """Long enough for a whole batch to time out message by message, so no other run can
+    claim the same messages while this one may still be sending them."""
+    return max(LEASE, timedelta(seconds=batch * settings.smtp_timeout + 60))
 
 
 def build_mailer(settings: Settings) -> Mailer:
@@ -68,6 +74,8 @@ def compose(settings: Settings, row: Any, renderer: NoticeRenderer, now: datetim
     Built with the compat32 MIME classes: the `EmailMessage` API re-parses every header it
     is given and cost ~5 ms per message, a third of the delivery budget.
     """
+    if any(ch in row.to_address for ch in "\r\n,;") or "@" not in row.to_address:
+        raise ValueError(f"{row.to_address!r} is not one email address")
     rendered = renderer.render(row.template, row.language, row.context)
     message = MIMEMultipart("alternative")
     message["Message-ID"] = row.message_id
@@ -83,6 +91,7 @@ def compose(settings: Settings, row: Any, renderer: NoticeRenderer, now: datetim
 
 
 def _claim(app: Casework, now: datetime, batch: int) -> list[Any]:
+    lease = lease_for(app.settings, batch)
     """Lease a batch of due messages (stored instants are UTC: SQLite keeps no offset)."""
     now = now.astimezone(UTC)
     with app.transaction() as connection:
@@ -99,7 +108,7 @@ def _claim(app: Casework, now: datetime, batch: int) -> list[Any]:
             connection.execute(
                 update(OUTBOX)
                 .where(OUTBOX.c.id.in_([r.id for r in rows]))
-                .values(next_attempt_at=now + LEASE)
+                .values(next_attempt_at=now + lease)
             )
         return list(rows)
 
@@ -132,8 +141,15 @@ def deliver_pending(
         except ConfigurationError as exc:  # a template problem will not heal by retrying
             outcome[row.id] = str(exc)
             permanent.add(row.id)
-    for result in mailer.send_batch(messages):
-        outcome[by_message_id[result.message_id]] = result.error
+        except Exception as exc:  # a bad address or header: this message only, never the batch
+            outcome[row.id] = f"cannot compose the message: {type(exc).__name__}: {exc}"
+            permanent.add(row.id)
+    try:
+        for result in mailer.send_batch(messages):
+            outcome[by_message_id[result.message_id]] = result.error
+    except Exception as exc:  # the mailer itself failed: every message of the batch is retried
+        for row_id in by_message_id.values():
+            outcome.setdefault(row_id, f"{type(exc).__name__}: {exc}")
     _record(app, rows, outcome, permanent, now, report)
     return report
 

@@ -60,6 +60,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 CASES.c.kind,
                 CASES.c.received_on,
                 CASES.c.agency,
+                CASES.c.denounced_officer,
             )
             .join(CASES, CASES.c.id == CLOCKS.c.case_id)
             .where(CLOCKS.c.status == "running", CLOCKS.c.due <= horizon)
@@ -92,7 +93,8 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                     ),
                 }
                 for c in clocks
-                if c.agency in units
+                # a supervisor never reads about the case against them (DOMAIN §5)
+                if c.agency in units and c.denounced_officer != officer.code
             ]
             alerts = [
                 {

@@ -76,11 +76,13 @@ def acknowledge(app: Casework, escalation_id: int, officer: str, now: datetime) 
             raise InvalidInput(
                 f"escalation {escalation_id} was already acknowledged by {row.acknowledged_by}"
             )
-        connection.execute(
+        updated = connection.execute(
             update(ESCALATIONS)
-            .where(ESCALATIONS.c.id == escalation_id)
+            .where(ESCALATIONS.c.id == escalation_id, ESCALATIONS.c.acknowledged_at.is_(None))
             .values(acknowledged_at=now.astimezone(UTC), acknowledged_by=officer)
-        )
+        ).rowcount
+        if updated != 1:
+            raise InvalidInput(f"escalation {escalation_id} was acknowledged meanwhile")
         audit_log.append(
             connection,
             [

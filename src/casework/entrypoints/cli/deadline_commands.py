@@ -104,7 +104,13 @@ def digest(
     now: Annotated[str | None, typer.Option(help="as of this date-time (default: now)")] = None,
 ) -> None:
     """Queue today's digest for every supervisor (the engine does it at 07:00 on working days)."""
-    result = queue_digest(engine(), parse_instant(now, "--now"))
+    as_of = parse_instant(now, "--now")
+    if as_of > wall_clock():
+        raise InvalidInput(
+            f"--now {as_of.isoformat()} is in the future: a digest is queued for today or a "
+            "past day, never ahead (it would take that day's place)"
+        )
+    result = queue_digest(engine(), as_of)
     if not result.is_working_day:
         typer.echo(f"{result.day} is not a working day: no digest")
         return

@@ -47,7 +47,7 @@ def list_(
 @app.command("ack")
 @handles_errors
 def ack(
-    escalation_id: Annotated[int, typer.Argument(help="escalation id")],
+    escalation_id: Annotated[int, typer.Argument(help="escalation id", min=1, max=2**62)],
     by: Annotated[str, typer.Option(help="the recipient acknowledging it")],
 ) -> None:
     """Acknowledge an alert addressed to you."""

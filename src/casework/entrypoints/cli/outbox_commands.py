@@ -54,7 +54,7 @@ def list_(
 @app.command("show")
 @handles_errors
 def show(
-    message_id: Annotated[int, typer.Argument(help="outbox id")],
+    message_id: Annotated[int, typer.Argument(help="outbox id", min=1, max=2**62)],
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """One notice, rendered as it is (or was) sent."""
@@ -72,7 +72,7 @@ def show(
 @handles_errors
 def retry(
     message_id: Annotated[
-        int | None, typer.Argument(help="outbox id; omit with --all-dead")
+        int | None, typer.Argument(help="outbox id; omit with --all-dead", min=1, max=2**62)
     ] = None,
     all_dead: Annotated[bool, typer.Option(help="queue every dead notice again")] = False,
 ) -> None:
