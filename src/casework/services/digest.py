@@ -16,7 +16,7 @@ from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.organisation import Organisation, Role
 from casework.services.app import Casework, legal_date
 from casework.services.escalations import ESCALATIONS
-from casework.services.notices import message_id_for
+from casework.services.notices import outbox_row
 
 DIGEST_HORIZON_WORKING_DAYS = 5
 
@@ -111,15 +111,13 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 continue
             key = f"digest:{today.isoformat()}:{officer.code}"
             rows.append(
-                {
-                    "dedupe_key": key,
-                    "message_id": message_id_for(key, app.settings.mail_from),
-                    "template": "digest",
-                    "language": app.settings.notice_language,
-                    "case_id": None,
-                    "recipient_officer": officer.code,
-                    "to_address": officer.email,
-                    "context": {
+                outbox_row(
+                    app.settings,
+                    key,
+                    "digest",
+                    officer.code,
+                    officer.email,
+                    {
                         "recipient": {"name": officer.name, "post": "supervisor"},
                         "day": today.isoformat(),
                         "horizon_working_days": DIGEST_HORIZON_WORKING_DAYS,
@@ -127,13 +125,8 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                         "alerts": alerts,
                         "link": f"{app.settings.public_url.rstrip('/')}/dashboard",
                     },
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": stamped,
-                    "last_error": "",
-                    "created_at": stamped,
-                    "sent_at": None,
-                }
+                    stamped,
+                )
             )
             result.supervisors.append(officer.code)
         outbox = OutboxRow.__table__  # type: ignore[attr-defined]

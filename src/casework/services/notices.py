@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from casework.config import Settings
 from casework.domain.calendar import working_days_between
 from casework.domain.escalation import LadderStep
 from casework.domain.organisation import Organisation
@@ -23,6 +24,35 @@ def message_id_for(dedupe_key: str, mail_from: str) -> str:
     """A Message-ID fixed by the notice's cause: every retry of it carries the same one."""
     domain = mail_from.rpartition("@")[2] or "casework.local"
     return f"<{uuid.uuid5(_NAMESPACE, dedupe_key)}@{domain}>"
+
+
+def outbox_row(
+    settings: Settings,
+    dedupe_key: str,
+    template: str,
+    to_officer: str,
+    to_address: str,
+    context: dict[str, Any],
+    now: datetime,
+    case_id: int | None = None,
+) -> dict[str, Any]:
+    """A pending outbox row: queued now, its Message-ID fixed by its cause."""
+    return {
+        "dedupe_key": dedupe_key,
+        "message_id": message_id_for(dedupe_key, settings.mail_from),
+        "template": template,
+        "language": settings.notice_language,
+        "case_id": case_id,
+        "recipient_officer": to_officer,
+        "to_address": to_address,
+        "context": context,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": "",
+        "created_at": now,
+        "sent_at": None,
+    }
 
 
 @dataclass(frozen=True)
@@ -68,15 +98,13 @@ def escalation_notices(
             f"{recipient['officer']}"
         )
         rows.append(
-            {
-                "dedupe_key": key,
-                "message_id": message_id_for(key, settings.mail_from),
-                "template": f"escalation.{facts.step.code}",
-                "language": settings.notice_language,
-                "case_id": facts.case_id,
-                "recipient_officer": recipient["officer"],
-                "to_address": recipient["email"],
-                "context": {
+            outbox_row(
+                settings,
+                key,
+                f"escalation.{facts.step.code}",
+                recipient["officer"],
+                recipient["email"],
+                {
                     "recipient": {"name": recipient["name"], "post": recipient["post"]},
                     "case": {
                         "ref": facts.ref,
@@ -98,12 +126,8 @@ def escalation_notices(
                     "days_overdue": overdue,
                     "link": f"{settings.public_url.rstrip('/')}/cases/{facts.ref}",
                 },
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "last_error": "",
-                "created_at": now,
-                "sent_at": None,
-            }
+                now,
+                case_id=facts.case_id,
+            )
         )
     return rows
