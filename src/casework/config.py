@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     mail_folder: Path | None = Field(
         default=None, description="where notices go as .eml files when no SMTP host is set"
     )
+    letters_folder: Path | None = Field(
+        default=None,
+        description="where notices to parties without an email address are written as "
+        "printable letters (HTML and text) for the agency to sign and post",
+    )
     smtp_host: str = Field(default="", description="SMTP server; empty = write .eml files")
     smtp_port: int = Field(default=587)
     smtp_security: str = Field(default="starttls", description="none | starttls | tls")
@@ -57,6 +62,9 @@ class Settings(BaseSettings):
 
     def resolved_mail_folder(self) -> Path:
         return self.mail_folder or self.home / "mail"
+
+    def resolved_letters_folder(self) -> Path:
+        return self.letters_folder or self.home / "letters"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

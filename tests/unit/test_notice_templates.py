@@ -1,4 +1,5 @@
-"""The escalation notice templates in notifications/ and the renderer that fills them."""
+"""The notice templates in notifications/ (escalations, digest, notices to the parties) and the
+renderer that fills them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,18 @@ ESCALATIONS = (
     "escalation.due_today",
     "escalation.overdue",
     "escalation.overdue_superior",
+)
+PARTY_NOTICES = (
+    "party.acceptance",
+    "party.conclusion",
+    "party.conclusion_notice",
+    "party.content_notice",
+    "party.continuation",
+    "party.extension",
+    "party.forwarding",
+    "party.non_acceptance",
+    "party.suspension",
+    "party.termination",
 )
 LANGUAGES = ("vi", "en")
 DUE_SHOWN = {"vi": "19/02/2024", "en": "2024-02-19"}
@@ -196,7 +209,93 @@ def test_an_unknown_language_lists_the_available_ones(renderer: NoticeRenderer) 
 
 
 def test_available_lists_every_notice_in_both_languages(renderer: NoticeRenderer) -> None:
-    assert renderer.available() == {name: ["en", "vi"] for name in [*ESCALATIONS, "digest"]}
+    expected = [*ESCALATIONS, "digest", *PARTY_NOTICES]
+    assert renderer.available() == {name: ["en", "vi"] for name in expected}
+
+
+def party_context(
+    notice: str, party: str, content: str = "Thu tiền trái quy định"
+) -> dict[str, Any]:
+    recipient: dict[str, str] = {"party": party, "name": "Đoàn Văn Uy"}
+    if party == "denouncer":
+        recipient["address"] = "Vinh, Nghệ An"
+    return {
+        "notice": {"code": notice, "basis": "LTC Art. 29(3); ND31 Art. 9(2), Mẫu 05"},
+        "recipient": recipient,
+        "case": {
+            "ref": "TC-2024-000002",
+            "kind": "denunciation",
+            "received_on": "2024-02-01",
+            "agency_name": "Thanh tra tỉnh Nghệ An",
+            "denounced_name": "Đoàn Văn Uy",
+            "content": content,
+        },
+        "decision": {
+            "trigger": "accept",
+            "title": "Accept",
+            "on": "2024-02-15",
+            "basis": "LTC Art. 29",
+            "data": {"grounds": "await_other_body", "finding": "untrue", "reasons": "r"},
+        },
+        "clock": {
+            "code": "denunciation.resolve",
+            "title": "Resolve the denunciation",
+            "basis": "LTC Art. 30",
+            "started_on": "2024-02-15",
+            "due": "2024-03-18",
+            "status": "running",
+            "stopped_on": None,
+            "extensions": 0,
+        },
+        "sent_on": "2024-02-16",
+        "signed_by": {"name": "Trần Quốc Dũng", "title": "Chánh Thanh tra tỉnh"},
+        "link": LINK,
+    }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", PARTY_NOTICES)
+@pytest.mark.parametrize("party", ["denouncer", "denounced"])
+def test_every_party_notice_names_case_clock_due_date_basis_and_link(
+    renderer: NoticeRenderer, name: str, language: str, party: str
+) -> None:
+    rendered = renderer.render(name, language, party_context(name, party))
+    due = {"vi": "18/03/2024", "en": "2024-03-18"}[language]
+    for body in (rendered.text, rendered.html):
+        assert "TC-2024-000002" in body
+        assert "denunciation.resolve" in body
+        assert due in body
+        assert "LTC Art. 29(3); ND31 Art. 9(2), Mẫu 05" in body
+        assert LINK in body
+        assert "Trần Quốc Dũng" in body  # signed by the head of the resolving agency
+    assert ("Vinh, Nghệ An" in rendered.text) == (party == "denouncer")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_paused_clock_is_shown_as_paused_without_a_stale_due_date(
+    renderer: NoticeRenderer, language: str
+) -> None:
+    context = party_context("party.suspension", "denounced")
+    context["clock"]["status"] = "paused"
+    text = renderer.render("party.suspension", language, context).text
+    assert "18/03/2024" not in text
+    assert "2024-03-18" not in text
+    assert {"vi": "tạm dừng", "en": "paused"}[language] in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_party_letters_escape_html_and_keep_text_literal(
+    renderer: NoticeRenderer, language: str
+) -> None:
+    content = "<script>alert(1)</script> & “quỹ đen”"
+    rendered = renderer.render(
+        "party.content_notice",
+        language,
+        party_context("party.content_notice", "denounced", content),
+    )
+    assert content in rendered.text
+    assert "<script>" not in rendered.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; “quỹ đen”" in rendered.html
 
 
 def test_an_incomplete_language_names_the_missing_part(tmp_path: Path) -> None:

@@ -110,7 +110,7 @@ _SELECT_ACTIVE_CLOCKS = (
 )
 _INSERT_CLOCK = insert(CLOCKS).returning(CLOCKS.c.id)
 _UPDATE_CLOCK = update(CLOCKS).where(CLOCKS.c.id == bindparam("clock_id"))
-_INSERT_TRANSITION = insert(TRANSITIONS)
+_INSERT_TRANSITION = insert(TRANSITIONS).returning(TRANSITIONS.c.id)
 
 
 @lru_cache(maxsize=64)
@@ -172,5 +172,6 @@ class CaseStore:
         else:
             self.connection.execute(_UPDATE_CLOCK, {"clock_id": clock.id, **clock.values()})
 
-    def insert_transition(self, values: dict[str, Any]) -> None:
-        self.connection.execute(_INSERT_TRANSITION, values)
+    def insert_transition(self, values: dict[str, Any]) -> int:
+        """Record one applied trigger; returns its id."""
+        return int(self.connection.execute(_INSERT_TRANSITION, values).scalar_one())

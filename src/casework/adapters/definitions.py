@@ -14,10 +14,12 @@ from casework.domain.calendar import DayUnit
 from casework.domain.errors import ConfigurationError
 from casework.domain.escalation import EscalationPolicy, Ladder, LadderStep, RecipientRole
 from casework.domain.lifecycle import (
+    PARTIES,
     ClockEffects,
     ClockStart,
     FieldSpec,
     LifecycleDefinition,
+    NoticeSpec,
     StateSpec,
     TransitionSpec,
 )
@@ -86,6 +88,24 @@ def _clock_effects(data: Mapping[str, Any] | None) -> ClockEffects:
     )
 
 
+def _notice(data: Mapping[str, Any], where: str) -> NoticeSpec:
+    notice = str(_need(data, "notice", f"{where}: a notice"))
+    to = tuple(str(p) for p in _as_list(_need(data, "to", f"{where}: notice {notice}")))
+    unknown = [p for p in to if p not in PARTIES]
+    if unknown or not to:
+        raise ConfigurationError(
+            f"{where}: notice {notice} is addressed to {', '.join(unknown) or 'nobody'}; "
+            f"a notice goes to one or more of: {', '.join(PARTIES)}"
+        )
+    return NoticeSpec(
+        notice=notice,
+        to=to,
+        basis=str(_need(data, "basis", f"{where}: notice {notice}")),
+        about=data.get("about"),
+        clocks=tuple(str(c) for c in _as_list(data.get("clock"))),
+    )
+
+
 def load_lifecycle(path: Path) -> LifecycleDefinition:
     data = _read_yaml(path)
     where = str(path)
@@ -123,6 +143,7 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
                 clocks=_clock_effects(raw.get("clocks")),
                 sets_attributes=dict(raw.get("sets", {})),
                 assigns_actor=bool(raw.get("assigns_actor", False)),
+                notices=tuple(_notice(n, here) for n in raw.get("notices", ())),
             )
         )
     return LifecycleDefinition(
@@ -168,6 +189,11 @@ def load_rules(path: Path) -> list[DeadlineRule]:
                 code=code,
                 version=str(_need(raw, "version", where)),
                 title=raw.get("title", code),
+                titles={
+                    key.removeprefix("title_"): str(value)
+                    for key, value in raw.items()
+                    if key.startswith("title_")
+                },
                 length=int(_need(raw, "length", where)),
                 unit=unit,
                 basis=_need(raw, "basis", where),
@@ -228,6 +254,20 @@ def check_consistency(lifecycle: LifecycleDefinition, rules: RuleBook) -> None:
             note(code, "stop", spec.trigger)
         for code in spec.clocks.pause:
             note(code, "pause", spec.trigger)
+    triggers = set(lifecycle.triggers)
+    for spec in lifecycle.transitions:
+        for notice in spec.notices:
+            if notice.about and notice.about not in triggers:
+                problems.append(
+                    f"notice {notice.notice} of {spec.trigger} is about {notice.about}, "
+                    "which is not a trigger of the lifecycle"
+                )
+            for code in notice.clocks:
+                if code not in lifecycle.clock_codes():
+                    problems.append(
+                        f"notice {notice.notice} of {spec.trigger} states clock {code}, "
+                        "which the lifecycle never starts"
+                    )
     prefix = lifecycle.kind + "."
     for code in rules.codes:
         if not code.startswith(prefix):

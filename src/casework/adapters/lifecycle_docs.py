@@ -70,6 +70,24 @@ def lifecycle_markdown(machine: LifecycleMachine, rules: RuleBook) -> str:
             f"| `{spec.trigger}` | {', '.join(spec.sources)} | {target} | {needs or '–'} | "
             f"{'; '.join(effects) or '–'} | {spec.basis} |"
         )
+    notices = [(spec, n) for spec in definition.transitions for n in spec.notices]
+    if notices:
+        lines += [
+            "",
+            "## Notices to the parties",
+            "",
+            "Queued in the transaction of the trigger; templates in `notifications/<notice>/`. "
+            "A notice to the denounced person never carries the denouncer's identity.",
+            "",
+            "| trigger | notice | to | about the decision | states the clock | legal basis |",
+            "|---|---|---|---|---|---|",
+        ]
+        for spec, notice in notices:
+            lines.append(
+                f"| `{spec.trigger}` | `{notice.notice}` | {', '.join(notice.to)} | "
+                f"{f'`{notice.about}`' if notice.about else '(this trigger)'} | "
+                f"{', '.join(f'`{c}`' for c in notice.clocks) or '–'} | {notice.basis} |"
+            )
     lines += [
         "",
         "## Clocks",

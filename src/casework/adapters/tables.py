@@ -103,6 +103,7 @@ class CaseRow(SQLModel, table=True):
     denounced_name: str = ""
     denounced_officer: str | None = None
     denounced_agency: str | None = None
+    denounced_email: str = ""  # where notices to a denounced person who is not an officer go
     complexity: str = "ordinary"
     attributes: dict[str, Any] = _json(dict)
     version: int = Field(default=1, sa_column=_case_version)
@@ -118,6 +119,7 @@ class DenouncerIdentityRow(SQLModel, table=True):
     address: str = ""
     contact: str = ""
     id_number: str = ""
+    email: str = ""  # notices to the denouncer go here; without it they are printed as letters
 
 
 class ClockRow(SQLModel, table=True):
@@ -200,7 +202,11 @@ class OutboxRow(SQLModel, table=True):
     language: str
     case_id: int | None = Field(default=None, foreign_key="case_file.id", index=True)
     recipient_officer: str | None = None
-    to_address: str
+    # "denouncer" or "denounced" for a notice to a party. A denouncer's address is looked up
+    # only when the notice is delivered, so no copy of their identity sits in the outbox.
+    recipient_party: str | None = None
+    to_address: str  # "" = no email address: delivered as a printable letter
+    channel: str = ""  # how it went out: "email" or "letter" (set on delivery)
     context: dict[str, Any] = _json(dict)
     status: str = "pending"  # pending | sent | dead
     attempts: int = 0

@@ -63,6 +63,28 @@ class ClockEffects:
         )
 
 
+PARTIES: tuple[str, ...] = ("denouncer", "denounced")
+"""Who a notice to a party can be addressed to."""
+
+
+@dataclass(frozen=True)
+class NoticeSpec:
+    """A notice the law requires a transition to send to the parties.
+
+    `about` names the decision the notice communicates: the transition itself when None, or
+    the latest of the triggers named by `about` in the case's history (a "send" step
+    communicates an earlier decision; of several notices with different `about`, only those
+    about the latest such decision are sent). `clocks` are the legal clocks the notice may
+    state with its due date: the first one the case has. `basis` is the notice's legal basis.
+    """
+
+    notice: str
+    to: tuple[str, ...]
+    basis: str
+    about: str | None = None
+    clocks: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class TransitionSpec:
     """One edge of the lifecycle: `trigger` from any of `sources` to `dest`."""
@@ -77,6 +99,7 @@ class TransitionSpec:
     clocks: ClockEffects = field(default_factory=ClockEffects)
     sets_attributes: Mapping[str, str] = field(default_factory=dict)
     assigns_actor: bool = False  # the acting officer becomes the handler if none is assigned
+    notices: tuple[NoticeSpec, ...] = ()
 
     @property
     def is_reflexive(self) -> bool:

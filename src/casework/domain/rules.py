@@ -51,6 +51,11 @@ class DeadlineRule:
     note: str = ""
     escalation: str = "default"
     extra: Mapping[str, object] = field(default_factory=dict)
+    titles: Mapping[str, str] = field(default_factory=dict)  # language -> title, e.g. "vi"
+
+    def title_in(self, language: str) -> str:
+        """The title in `language` where the rule gives one; the (English) `title` otherwise."""
+        return self.titles.get(language, self.title)
 
     def is_in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (

@@ -9,6 +9,7 @@ from typing import Any
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.domain.errors import ConcurrentUpdate, InvalidInput, TransitionRefused
 from casework.domain.guards import GuardContext, check_guards
@@ -16,6 +17,8 @@ from casework.domain.lifecycle import TransitionSpec
 from casework.services.app import Casework, legal_date
 from casework.services.assignment import check_actor, check_handler
 from casework.services.clock_effects import ClockBook
+from casework.services.delivery import OUTBOX
+from casework.services.party_notices import party_notice_rows
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
             command.reason or data.get("reasons") or data.get("grounds", ""),
             spec.trigger,
         )
-        store.insert_transition(
+        transition_id = store.insert_transition(
             {
                 "case_id": case.id,
                 "trigger": spec.trigger,
@@ -188,5 +191,10 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
             ),
         )
         events.extend(book.events)
+        notices, notice_events = party_notice_rows(
+            app, connection, case, spec, data, on, transition_id, org, now
+        )
+        insert_ignoring_duplicates(connection, OUTBOX, notices)
+        events.extend(notice_events)
         audit_log.append(connection, events, now)
         return Advanced(case.ref, spec.trigger, from_state, to_state, on)

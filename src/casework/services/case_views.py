@@ -101,6 +101,7 @@ def _denouncer_view(
         "address": identity.address,
         "contact": identity.contact,
         "id_number": identity.id_number,
+        "email": identity.email,
     }
 
 

@@ -4,6 +4,7 @@ messages (same Message-IDs) are sent again, so nothing is lost and a repeat is r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.header import Header
@@ -17,7 +18,8 @@ from sqlalchemy import Table, bindparam, select, update
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CASES, case_ref
+from casework.adapters.case_store import CASES, IDENTITIES, case_ref
+from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer, Mailer, SmtpMailer, SmtpSettings
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.adapters.tables import OutboxRow
@@ -68,19 +70,30 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, 86_400))
 
 
-def compose(settings: Settings, row: Any, renderer: NoticeRenderer, now: datetime) -> Message:
-    """A multipart/alternative message (plain text and HTML, UTF-8).
+def compose(
+    settings: Settings,
+    row: Any,
+    renderer: NoticeRenderer,
+    now: datetime,
+    context: Mapping[str, Any] | None = None,
+    to_address: str | None = None,
+) -> Message:
+    """A multipart/alternative message (plain text and HTML, UTF-8); `context` and
+    `to_address` replace the row's (a denouncer's address is known only at delivery).
 
     Built with the compat32 MIME classes: the `EmailMessage` API re-parses every header it
     is given and cost ~5 ms per message, a third of the delivery budget.
     """
-    if any(ch in row.to_address for ch in "\r\n,;") or "@" not in row.to_address:
-        raise ValueError(f"{row.to_address!r} is not one email address")
-    rendered = renderer.render(row.template, row.language, row.context)
+    address = row.to_address if to_address is None else to_address
+    if any(ch in address for ch in "\r\n,;") or "@" not in address:
+        raise ValueError(f"{address!r} is not one email address")
+    rendered = renderer.render(
+        row.template, row.language, row.context if context is None else context
+    )
     message = MIMEMultipart("alternative")
     message["Message-ID"] = row.message_id
     message["From"] = settings.mail_from
-    message["To"] = row.to_address
+    message["To"] = address
     message["Subject"] = Header(rendered.subject, "utf-8").encode()
     created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
     message["Date"] = format_datetime(created)
@@ -113,16 +126,64 @@ def _claim(app: Casework, now: datetime, batch: int) -> list[Any]:
         return list(rows)
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Where one claimed message goes, and the data it is rendered with."""
+
+    context: Mapping[str, Any]
+    address: str
+    reads_identity: bool = False
+
+
+def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
+    """Each row's target, or why it has none. A denouncer's name, address and email are
+    read here, at the last moment, and never stored with the message."""
+    wanted = {r.case_id for r in rows if r.recipient_party == "denouncer"}
+    identities: dict[int, Any] = {}
+    if wanted:
+        with app.reading() as session:
+            identities = {
+                r.case_id: r
+                for r in session.execute(
+                    select(IDENTITIES).where(IDENTITIES.c.case_id.in_(wanted))
+                ).all()
+            }
+    targets: dict[int, _Target | str] = {}
+    for row in rows:
+        if row.recipient_party != "denouncer":
+            targets[row.id] = _Target(row.context, row.to_address)
+            continue
+        identity = identities.get(row.case_id)
+        if identity is None:
+            targets[row.id] = "the case has no denouncer identity to address this notice to"
+            continue
+        recipient = {
+            **row.context.get("recipient", {}),
+            "name": identity.full_name,
+            "address": identity.address,
+        }
+        targets[row.id] = _Target(
+            {**row.context, "recipient": recipient}, identity.email, reads_identity=True
+        )
+    return targets
+
+
 def deliver_pending(
     app: Casework,
     now: datetime,
     mailer: Mailer | None = None,
     renderer: NoticeRenderer | None = None,
     batch: int | None = None,
+    letters: LetterWriter | None = None,
 ) -> DeliveryReport:
-    """Send one batch of due messages; returns what happened to it."""
+    """Send one batch of due messages; returns what happened to it.
+
+    A message with an email address goes through `mailer`; a notice to a party without one
+    is written by `letters` as a printable letter.
+    """
     settings = app.settings
     mailer = mailer or build_mailer(settings)
+    letters = letters or LetterWriter(settings.resolved_letters_folder())
     renderer = renderer or NoticeRenderer(notifications_dir())
     now = now.astimezone(UTC)
     report = DeliveryReport(mailer=mailer.describe())
@@ -132,25 +193,48 @@ def deliver_pending(
         return report
     outcome: dict[int, str | None] = {}
     permanent: set[int] = set()
+    channels: dict[int, str] = {}
     messages: list[Message] = []
     by_message_id: dict[str, int] = {}
+    targets = _targets(app, rows)
+    with app.reading() as session:
+        refs = _refs(session, {r.case_id for r in rows if r.case_id})
     for row in rows:
+        target = targets[row.id]
+        if isinstance(target, str):
+            outcome[row.id] = target
+            permanent.add(row.id)
+            continue
         try:
-            messages.append(compose(settings, row, renderer, now))
-            by_message_id[row.message_id] = row.id
+            if target.address:
+                messages.append(
+                    compose(settings, row, renderer, now, target.context, target.address)
+                )
+                by_message_id[row.message_id] = row.id
+                channels[row.id] = "email"
+            else:
+                letter = renderer.render(row.template, row.language, target.context)
+                letters.write(refs.get(row.case_id) or "no-case", row.message_id, letter)
+                outcome[row.id] = None
+                channels[row.id] = "letter"
         except ConfigurationError as exc:  # a template problem will not heal by retrying
             outcome[row.id] = str(exc)
             permanent.add(row.id)
+        except OSError as exc:  # the letters folder: may heal (disk full, permissions)
+            outcome[row.id] = f"cannot write the letter: {exc}"
         except Exception as exc:  # a bad address or header: this message only, never the batch
             outcome[row.id] = f"cannot compose the message: {type(exc).__name__}: {exc}"
             permanent.add(row.id)
     try:
-        for result in mailer.send_batch(messages):
+        for result in mailer.send_batch(messages) if messages else []:
             outcome[by_message_id[result.message_id]] = result.error
     except Exception as exc:  # the mailer itself failed: every message of the batch is retried
         for row_id in by_message_id.values():
             outcome.setdefault(row_id, f"{type(exc).__name__}: {exc}")
-    _record(app, rows, outcome, permanent, now, report)
+    read_identity = {
+        row_id for row_id, t in targets.items() if isinstance(t, _Target) and t.reads_identity
+    }
+    _record(app, rows, outcome, permanent, channels, read_identity, now, report)
     return report
 
 
@@ -159,6 +243,8 @@ def _record(
     rows: list[Any],
     outcome: dict[int, str | None],
     permanent: set[int],
+    channels: dict[int, str],
+    read_identity: set[int],
     now: datetime,
     report: DeliveryReport,
 ) -> None:
@@ -187,8 +273,22 @@ def _record(
                     "b_next": next_at,
                     "b_error": error or "",
                     "b_sent": now if error is None else None,
+                    "b_channel": channels.get(row.id, "") if error is None else "",
                 }
             )
+            if row.id in read_identity:
+                events.append(
+                    AuditEvent(
+                        action="identity.read",
+                        actor="casework:delivery",
+                        case_ref=refs.get(row.case_id),
+                        payload={
+                            "purpose": f"address the notice {row.template} to the denouncer",
+                            "outbox_id": row.id,
+                            "basis": "LTC Arts. 8(3), 47",
+                        },
+                    )
+                )
             events.append(
                 AuditEvent(
                     action=f"notice.{'sent' if error is None else status if status == 'dead' else 'failed'}",
@@ -198,7 +298,8 @@ def _record(
                         "outbox_id": row.id,
                         "message_id": row.message_id,
                         "template": row.template,
-                        "to": row.recipient_officer,
+                        "to": row.recipient_officer or row.recipient_party,
+                        "channel": channels.get(row.id, ""),
                         "attempt": attempts,
                         "error": error or "",
                     },
@@ -213,6 +314,7 @@ def _record(
                 next_attempt_at=bindparam("b_next"),
                 last_error=bindparam("b_error"),
                 sent_at=bindparam("b_sent"),
+                channel=bindparam("b_channel"),
             ),
             updates,
         )

@@ -83,7 +83,9 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                     if c.agency in org.agencies
                     else c.agency,
                     "clock_code": c.code,
-                    "clock_title": app.rules.version(c.code, c.rule_version).title,
+                    "clock_title": app.rules.version(c.code, c.rule_version).title_in(
+                        app.settings.notice_language
+                    ),
                     "due": c.due.isoformat(),
                     "overdue": c.due < today,
                     "working_days": (

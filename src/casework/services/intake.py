@@ -25,6 +25,7 @@ class Denouncer:
     address: str = ""
     contact: str = ""
     id_number: str = ""
+    email: str = ""  # notices to the denouncer are emailed here; else printed as letters
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class LogCase:
     denounced_name: str = ""
     denounced_officer: str | None = None
     denounced_agency: str | None = None
+    denounced_email: str = ""
     channel: str = "letter"
     forwarded_by: str | None = None
     logged_by: str | None = None
@@ -50,6 +52,11 @@ class Logged:
     ref: str
     state: str
     clocks: list[dict[str, str | None]]
+
+
+def _is_email_address(value: str) -> bool:
+    local, at, domain = value.strip().rpartition("@")
+    return bool(at and local and "." in domain) and not any(ch in value for ch in " \t\r\n,;<>")
 
 
 def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]) -> None:
@@ -72,6 +79,15 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
             "name who is denounced: --denounced-name, --denounced-officer or --denounced-agency "
             "(LTC Art. 23(1))"
         )
+    for label, address in (
+        ("--denouncer-email", command.denouncer.email if command.denouncer else ""),
+        ("--denounced-email", command.denounced_email),
+    ):
+        if address and not _is_email_address(address):
+            raise InvalidInput(
+                f"{label} must be one email address such as ten@example.vn; leave it out to "
+                "send notices as printed letters"
+            )
     if command.denounced_officer:
         org.officer(command.denounced_officer)
     if command.denounced_agency:
@@ -129,6 +145,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                 "channel": command.channel,
                 "summary": command.summary.strip(),
                 "denounced_agency": command.denounced_agency,
+                "denounced_email": command.denounced_email.strip(),
             }
         )
         case = StoredCase(id=case_id, **values)
@@ -140,6 +157,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                     "address": command.denouncer.address,
                     "contact": command.denouncer.contact,
                     "id_number": command.denouncer.id_number,
+                    "email": command.denouncer.email.strip(),
                 }
             )
         book = ClockBook(app, store, case, is_new=True)

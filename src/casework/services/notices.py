@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from casework.config import Settings
@@ -30,13 +30,14 @@ def outbox_row(
     settings: Settings,
     dedupe_key: str,
     template: str,
-    to_officer: str,
+    to_officer: str | None,
     to_address: str,
     context: dict[str, Any],
     now: datetime,
     case_id: int | None = None,
 ) -> dict[str, Any]:
     """A pending outbox row: queued now, its Message-ID fixed by its cause."""
+    now = now.astimezone(UTC)  # stored instants are UTC: SQLite keeps no offset
     return {
         "dedupe_key": dedupe_key,
         "message_id": message_id_for(dedupe_key, settings.mail_from),
@@ -114,7 +115,7 @@ def escalation_notices(
                     },
                     "clock": {
                         "code": facts.clock_code,
-                        "title": rule.title,
+                        "title": rule.title_in(settings.notice_language),
                         "basis": rule.basis,
                         "due": facts.due.isoformat(),
                     },

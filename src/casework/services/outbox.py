@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -16,9 +13,20 @@ from casework.adapters.notice_templates import NoticeRenderer
 from casework.domain.errors import InvalidInput, NotFound
 from casework.resources import notifications_dir
 from casework.services.app import Casework
-from casework.services.delivery import OUTBOX, compose
+from casework.services.delivery import OUTBOX
 
 STATUSES = ("pending", "sent", "dead")
+CONFIDENTIAL = "[confidential: the denouncer's identity is added on delivery]"
+
+
+def _addressee(row: Any) -> str:
+    """Where a message goes, without ever showing a denouncer's address."""
+    if row.recipient_party == "denouncer":
+        how = {"email": "by email", "letter": "printed letter"}.get(
+            row.channel, "address looked up on delivery"
+        )
+        return f"(the denouncer: {how})"
+    return str(row.to_address) or "(printed letter)"
 
 
 def _summary(row: Any) -> dict[str, Any]:
@@ -26,8 +34,10 @@ def _summary(row: Any) -> dict[str, Any]:
         "id": row.id,
         "status": row.status,
         "template": row.template,
-        "to": row.to_address,
+        "to": _addressee(row),
         "officer": row.recipient_officer,
+        "party": row.recipient_party,
+        "channel": row.channel,
         "case": row.context.get("case", {}).get("ref"),
         "attempts": row.attempts,
         "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,
@@ -59,15 +69,15 @@ def show_message(app: Casework, message_id: int) -> dict[str, Any]:
         row = session.execute(select(OUTBOX).where(OUTBOX.c.id == message_id)).first()
     if row is None:
         raise NotFound(f"no outbox message {message_id}; `casework outbox list` shows them")
-    message = compose(app.settings, row, NoticeRenderer(notifications_dir()), datetime.now(UTC))
-    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
-    assert isinstance(parsed, EmailMessage)
-    body = parsed.get_body(preferencelist=("plain",))
-    return {
-        **_summary(row),
-        "subject": str(parsed["Subject"]),
-        "text": body.get_content() if body is not None else "",
-    }
+    context = dict(row.context)
+    if row.recipient_party == "denouncer":  # shown without their identity (LTC Art. 8(3))
+        context["recipient"] = {
+            **context.get("recipient", {}),
+            "name": CONFIDENTIAL,
+            "address": CONFIDENTIAL,
+        }
+    rendered = NoticeRenderer(notifications_dir()).render(row.template, row.language, context)
+    return {**_summary(row), "subject": rendered.subject, "text": rendered.text}
 
 
 def retry_dead(app: Casework, message_id: int | None, now: datetime) -> int:

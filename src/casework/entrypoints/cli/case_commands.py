@@ -36,6 +36,7 @@ _FILE_KEYS = {
     "denounced_name",
     "denounced_officer",
     "denounced_agency",
+    "denounced_email",
     "denouncer",
     "anonymous",
 }
@@ -81,6 +82,9 @@ def new(
     denouncer_address: Annotated[str, typer.Option(help="denouncer's address (confidential)")] = "",
     denouncer_contact: Annotated[str, typer.Option(help="phone or email (confidential)")] = "",
     denouncer_id: Annotated[str, typer.Option(help="citizen ID number (confidential)")] = "",
+    denouncer_email: Annotated[
+        str, typer.Option(help="email for the notices the law sends them (confidential)")
+    ] = "",
     anonymous: Annotated[
         bool, typer.Option(help="no identifiable denouncer: recorded as intelligence (LTC Art. 25)")
     ] = False,
@@ -91,6 +95,9 @@ def new(
     denounced_agency: Annotated[
         str | None, typer.Option(help="agency code, if an agency is denounced")
     ] = None,
+    denounced_email: Annotated[
+        str, typer.Option(help="email for notices to a denounced person who is not an officer")
+    ] = "",
     channel: Annotated[str, typer.Option(help=f"how it arrived: {', '.join(CHANNELS)}")] = "letter",
     forwarded_by: Annotated[
         str | None,
@@ -106,7 +113,8 @@ def new(
     identity = fields.get("denouncer") or {}
     if not isinstance(identity, dict):
         raise InvalidInput(
-            "'denouncer' in the file must be a mapping: full_name, address, contact, id_number"
+            "'denouncer' in the file must be a mapping: full_name, address, contact, id_number, "
+            "email"
         )
     name = denouncer_name or identity.get("full_name")
     is_anonymous = anonymous or bool(fields.get("anonymous"))
@@ -134,10 +142,12 @@ def new(
                 address=denouncer_address or str(identity.get("address", "")),
                 contact=denouncer_contact or str(identity.get("contact", "")),
                 id_number=denouncer_id or str(identity.get("id_number", "")),
+                email=denouncer_email or str(identity.get("email", "")),
             ),
             denounced_name=denounced_name or str(fields.get("denounced_name") or ""),
             denounced_officer=denounced_officer or fields.get("denounced_officer"),
             denounced_agency=denounced_agency or fields.get("denounced_agency"),
+            denounced_email=denounced_email or str(fields.get("denounced_email") or ""),
             channel=channel if channel != "letter" else str(fields.get("channel", "letter")),
             forwarded_by=forwarded_by or fields.get("forwarded_by"),
             logged_by=by or fields.get("by"),

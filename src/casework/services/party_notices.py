@@ -1,0 +1,244 @@
+"""The notices the law sends to the parties of a case: acceptance (Mẫu 05), the content notice
+to the denounced (Mẫu 06), non-acceptance, forwarding, extension, suspension, continuation,
+termination and the conclusion.
+
+A lifecycle transition declares its notices (`notices:` in `state_machines/<kind>.yaml`); this
+module builds their outbox rows inside the transition's transaction. Two rules hold here:
+
+- **The denounced person never learns who denounced them** (LTC Arts. 8(3), 56). Their notice's
+  data is built from case facts that hold no identity, then searched for every part of the
+  identity (`casework.domain.confidentiality`); a hit refuses the whole transition.
+- **No copy of the denouncer's identity goes into the outbox.** A notice to the denouncer holds
+  only `recipient.party = "denouncer"`; delivery looks up their name and address when it sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.case_store import CASES, CLOCKS, IDENTITIES, TRANSITIONS, StoredCase
+from casework.domain.confidentiality import IDENTITY_FIELDS, ensure_no_identity
+from casework.domain.lifecycle import NoticeSpec, TransitionSpec
+from casework.domain.organisation import Organisation
+from casework.services.app import Casework
+from casework.services.notices import outbox_row
+
+CONTENT_FOR_DENOUNCED = "content_for_denounced"
+"""Case attribute: the denounced content as it may be told to the denounced person (Mẫu 06)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision a notice communicates: a recorded trigger with its date and fields."""
+
+    trigger: str
+    title: str
+    on: date
+    basis: str
+    data: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Where a notice to a party goes; `email` empty means a printed letter."""
+
+    party: str
+    name: str
+    email: str
+    officer: str | None = None
+
+
+def denouncer_identity(connection: Connection, case_id: int) -> dict[str, str] | None:
+    """The identity of the case's denouncer, or None for an anonymous case."""
+    row = connection.execute(select(IDENTITIES).where(IDENTITIES.c.case_id == case_id)).first()
+    if row is None:
+        return None
+    return {name: str(getattr(row, name) or "") for name in IDENTITY_FIELDS}
+
+
+def _latest_decision(
+    app: Casework, connection: Connection, case: StoredCase, triggers: set[str]
+) -> Decision | None:
+    row = connection.execute(
+        select(TRANSITIONS)
+        .where(TRANSITIONS.c.case_id == case.id, TRANSITIONS.c.trigger.in_(triggers))
+        .order_by(TRANSITIONS.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    spec = app.definitions.lifecycle(case.kind).transition_for(row.trigger, row.from_state)
+    return Decision(row.trigger, spec.title, row.occurred_on, row.basis, dict(row.data or {}))
+
+
+def _clock_context(
+    app: Casework, connection: Connection, case_id: int, codes: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The newest clock of the first listed code the case has, as the notice states it."""
+    for code in codes:
+        row = connection.execute(
+            select(CLOCKS)
+            .where(CLOCKS.c.case_id == case_id, CLOCKS.c.code == code)
+            .order_by(CLOCKS.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            continue
+        rule = app.rules.version(code, row.rule_version)
+        return {
+            "code": code,
+            "title": rule.title_in(app.settings.notice_language),
+            "basis": rule.basis,
+            "started_on": row.start_on.isoformat(),
+            "due": row.due.isoformat() if row.due else None,
+            "status": row.status,
+            "stopped_on": row.stopped_on.isoformat() if row.stopped_on else None,
+            "extensions": len(row.extensions or []),
+        }
+    return None
+
+
+def _denounced_addressee(org: Organisation, case_row: Any, on: date) -> Addressee:
+    if case_row.denounced_officer and case_row.denounced_officer in org.officers:
+        officer = org.officers[case_row.denounced_officer]
+        return Addressee("denounced", officer.name, officer.email, officer.code)
+    if case_row.denounced_name:
+        return Addressee("denounced", case_row.denounced_name, case_row.denounced_email)
+    agency = org.agencies.get(case_row.denounced_agency or "")
+    if agency is not None:
+        head = org.head_of(agency.code, on)
+        return Addressee(
+            "denounced",
+            agency.name,
+            head.email if head else "",
+            head.code if head else None,
+        )
+    return Addressee("denounced", "", case_row.denounced_email)
+
+
+def party_notice_rows(
+    app: Casework,
+    connection: Connection,
+    case: StoredCase,
+    spec: TransitionSpec,
+    data: dict[str, str],
+    on: date,
+    transition_id: int,
+    org: Organisation,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], list[AuditEvent]]:
+    """The outbox rows (and their audit events) of the notices `spec` sends to the parties.
+
+    Raises IdentityDisclosure, before anything is written, if a notice to the denounced
+    person would contain any part of the denouncer's identity.
+    """
+    if not spec.notices:
+        return [], []
+    current = Decision(spec.trigger, spec.title, on, spec.basis, dict(data))
+    about = {n.about for n in spec.notices if n.about}
+    earlier = _latest_decision(app, connection, case, about) if about else None
+    chosen: list[tuple[NoticeSpec, Decision]] = []
+    for notice in spec.notices:
+        if notice.about is None:
+            chosen.append((notice, current))
+        elif earlier is not None and earlier.trigger == notice.about:
+            chosen.append((notice, earlier))
+    if not chosen:
+        return [], []
+    case_row = connection.execute(select(CASES).where(CASES.c.id == case.id)).one()
+    identity = denouncer_identity(connection, case.id)
+    agency = org.agencies.get(case.agency)
+    head = org.head_of(case.agency, on)
+    content = data.get("content") or case.attributes.get(CONTENT_FOR_DENOUNCED) or ""
+    base_case = {
+        "ref": case.ref,
+        "kind": case.kind,
+        "received_on": case.received_on.isoformat(),
+        "agency_name": agency.name if agency else case.agency,
+        "denounced_name": case_row.denounced_name
+        or (org.agencies[case_row.denounced_agency].name if case_row.denounced_agency else ""),
+    }
+    settings = app.settings
+    rows: list[dict[str, Any]] = []
+    events: list[AuditEvent] = []
+    for notice, decision in chosen:
+        for party in notice.to:
+            if party == "denouncer":
+                if identity is None:
+                    continue  # anonymous: there is nobody to tell (LTC Art. 25)
+                addressee = Addressee("denouncer", "", "")
+                told_content = case_row.summary
+            else:
+                addressee = _denounced_addressee(org, case_row, on)
+                told_content = content or case_row.summary
+            context: dict[str, Any] = {
+                "notice": {"code": notice.notice, "basis": notice.basis},
+                "recipient": {"party": party, "name": addressee.name},
+                "case": {**base_case, "content": told_content},
+                "decision": {
+                    "trigger": decision.trigger,
+                    "title": decision.title,
+                    "on": decision.on.isoformat(),
+                    "basis": decision.basis,
+                    "data": decision.data,
+                },
+                "clock": _clock_context(app, connection, case.id, notice.clocks),
+                "sent_on": on.isoformat(),
+                "signed_by": {"name": head.name, "title": head.title} if head else None,
+                "link": f"{settings.public_url.rstrip('/')}/cases/{case.ref}",
+            }
+            if party == "denounced":
+                _ensure_confidential(context, identity, notice, spec)
+            key = f"party:{case.id}:{transition_id}:{notice.notice}:{party}"
+            row = outbox_row(
+                settings,
+                key,
+                notice.notice,
+                addressee.officer,
+                addressee.email,
+                context,
+                now,
+                case_id=case.id,
+            )
+            row["recipient_party"] = party
+            rows.append(row)
+            events.append(
+                AuditEvent(
+                    action="notice.queued",
+                    actor=None,
+                    case_ref=case.ref,
+                    payload={
+                        "template": notice.notice,
+                        "to": party,
+                        "about": decision.trigger,
+                        "message_id": row["message_id"],
+                        "basis": notice.basis,
+                    },
+                )
+            )
+    return rows, events
+
+
+def _ensure_confidential(
+    context: dict[str, Any],
+    identity: dict[str, str] | None,
+    notice: NoticeSpec,
+    spec: TransitionSpec,
+) -> None:
+    content_hint = (
+        "Give the content as the denounced person may read it: --set content=..."
+        if any(f.name == "content" for f in spec.fields)
+        else "To reword the content for the denounced person, send the acceptance notices "
+        "with --set content=... first; later notices reuse it"
+    )
+    ensure_no_identity(
+        context,
+        identity,
+        f"the notice {notice.notice}",
+        advice={"case.content": content_hint},
+    )

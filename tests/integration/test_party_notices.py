@@ -1,0 +1,341 @@
+"""The notices the law sends to the parties: which trigger sends which notice to whom, how they
+reach a real SMTP server or the letters folder, and the proof that nothing the denounced person
+receives ever contains any part of the denouncer's identity (LTC Arts. 8(3), 56)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import inspect, select
+from tests.conftest import at
+from tests.integration.test_delivery import Inbox, free_port, mailer_for
+
+from casework.adapters.case_store import CLOCKS
+from casework.adapters.letters import LetterWriter
+from casework.adapters.mailer import FolderMailer
+from casework.adapters.tables import AuditRow, DenouncerIdentityRow
+from casework.domain.confidentiality import IDENTITY_FIELDS, IdentityDisclosure, fold
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.app import Casework
+from casework.services.case_views import show_case
+from casework.services.delivery import OUTBOX, deliver_pending
+from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.outbox import show_message
+
+pytestmark = pytest.mark.integration
+
+IDENTITY = Denouncer(
+    full_name="Hoàng Thị Bích Ngọc",
+    address="Số 12 ngõ 34 đường Lê Lợi, phường Hưng Bình, Vinh",
+    contact="0912 345 678",
+    id_number="040190001234",
+    email="ngoc.hoang@example.vn",
+)
+DENOUNCED_OFFICER = "hn-chu-tich"  # Đoàn Văn Uy, chairman of a commune
+DENOUNCED_OFFICER_EMAIL = "chutich@hungnguyen.nghean.example"
+
+Step = tuple[str, str, dict[str, str]]  # trigger, date, fields
+BY = "tt-xac-minh-1"
+
+FULL_RESOLUTION: list[Step] = [
+    ("triage", "2024-02-02", {}),
+    ("accept", "2024-02-15", {"decision_no": "15/QĐ-TTr"}),
+    ("send_acceptance_notices", "2024-02-16", {"content": "Thu tiền cấp giấy chứng nhận sai"}),
+    ("extend", "2024-03-01", {"reasons": "phải xác minh ở nhiều nơi", "complexity": "complex"}),
+    ("suspend", "2024-03-04", {"grounds": "await_other_body"}),
+    ("send_suspension_notice", "2024-03-05", {}),
+    ("resume", "2024-03-11", {"grounds": "đã có kết quả của cơ quan khác"}),
+    ("conclude", "2024-03-25", {"finding": "partly_true"}),
+    ("send_conclusion", "2024-03-26", {}),
+]
+TERMINATION: list[Step] = [
+    ("triage", "2024-02-02", {}),
+    ("accept", "2024-02-15", {}),
+    ("send_acceptance_notices", "2024-02-16", {"content": "Thu tiền cấp giấy chứng nhận sai"}),
+    ("terminate", "2024-02-20", {"grounds": "already_decided"}),
+    ("send_suspension_notice", "2024-02-21", {}),
+]
+NON_ACCEPTANCE: list[Step] = [("reject", "2024-02-05", {"reasons": "không rõ người bị tố cáo"})]
+FORWARDING: list[Step] = [
+    ("triage", "2024-02-02", {"competent": "no"}),
+    ("forward", "2024-02-05", {"to_agency": "UBND huyện Hưng Nguyên"}),
+]
+
+
+def new_case(
+    app: Casework,
+    summary: str = "Chủ tịch xã thu tiền cấp giấy chứng nhận trái quy định",
+    denouncer: Denouncer | None = IDENTITY,
+    **denounced: Any,
+) -> str:
+    who = denounced or {"denounced_officer": DENOUNCED_OFFICER}
+    return log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2024, 2, 1),
+            summary=summary,
+            denouncer=denouncer,
+            logged_by="tt-tiep-nhan",
+            **who,
+        ),
+        at("2024-02-01"),
+    ).ref
+
+
+def run(app: Casework, ref: str, steps: list[Step]) -> None:
+    for trigger, day, data in steps:
+        advance_case(app, AdvanceCase(ref, trigger, date.fromisoformat(day), BY, "", data), at(day))
+
+
+def queued(app: Casework) -> list[tuple[str, str]]:
+    with app.reading() as session:
+        rows = session.execute(select(OUTBOX).order_by(OUTBOX.c.id)).all()
+    return [(r.template, r.recipient_party) for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        (
+            FULL_RESOLUTION,
+            [
+                ("party.acceptance", "denouncer"),
+                ("party.content_notice", "denounced"),
+                ("party.extension", "denouncer"),
+                ("party.extension", "denounced"),
+                ("party.suspension", "denouncer"),
+                ("party.suspension", "denounced"),
+                ("party.continuation", "denouncer"),
+                ("party.continuation", "denounced"),
+                ("party.conclusion_notice", "denouncer"),
+                ("party.conclusion", "denounced"),
+            ],
+        ),
+        (
+            TERMINATION,
+            [
+                ("party.acceptance", "denouncer"),
+                ("party.content_notice", "denounced"),
+                ("party.termination", "denouncer"),
+                ("party.termination", "denounced"),
+            ],
+        ),
+        (NON_ACCEPTANCE, [("party.non_acceptance", "denouncer")]),
+        (FORWARDING, [("party.forwarding", "denouncer")]),
+    ],
+    ids=["resolution", "termination", "non-acceptance", "forwarding"],
+)
+def test_each_decision_queues_the_notices_the_law_requires_in_its_transaction(
+    app: Casework, steps: list[Step], expected: list[tuple[str, str]]
+) -> None:
+    ref = new_case(app)
+    run(app, ref, steps)
+    assert queued(app) == expected
+    history = show_case(app, ref, at("2024-04-01"))
+    assert not any(c["status"] == "running" and "notify" in c["code"] for c in history["clocks"])
+
+
+def test_an_anonymous_case_sends_nothing_to_a_denouncer(app: Casework) -> None:
+    ref = new_case(app, denouncer=None)
+    assert show_case(app, ref, at("2024-02-01"))["state"] == "intelligence"
+    assert queued(app) == []
+
+
+def test_the_denounced_officer_is_emailed_and_the_denouncer_gets_their_own_notice(
+    app: Casework, tmp_path: Path
+) -> None:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        ref = new_case(app)
+        run(app, ref, FULL_RESOLUTION[:3])
+        report = deliver_pending(
+            app,
+            at("2024-02-16", 10),
+            mailer_for(controller.port),
+            letters=LetterWriter(tmp_path / "letters"),
+        )
+    finally:
+        controller.stop()
+    assert (report.sent, report.dead) == (2, 0)
+    assert sorted(inbox.recipients) == [DENOUNCED_OFFICER_EMAIL, IDENTITY.email]
+    by_address = {str(m["To"]): m for m in inbox.messages}
+    to_denouncer = by_address[IDENTITY.email].get_body(("plain",)).get_content()
+    assert "Kính gửi: Hoàng Thị Bích Ngọc" in to_denouncer
+    assert "THÔNG BÁO VIỆC THỤ LÝ TỐ CÁO" in to_denouncer
+    to_denounced = by_address[DENOUNCED_OFFICER_EMAIL]
+    assert "Thông báo về nội dung tố cáo" in str(to_denounced["Subject"])
+    body = to_denounced.get_body(("plain",)).get_content()
+    assert "Kính gửi: Đoàn Văn Uy" in body
+    assert "Thu tiền cấp giấy chứng nhận sai" in body  # the content as reworded for them
+    # each names the case, the clock and its due date, the legal basis and a link
+    for text in (to_denouncer, body):
+        assert ref in text
+        assert "denunciation.resolve" in text
+        assert "18/03/2024" in text
+        assert "Mẫu 0" in text
+        assert f"/cases/{ref}" in text
+    assert not (tmp_path / "letters").exists()  # both had an email address: no letters
+
+
+def test_a_party_without_an_email_address_gets_a_printable_letter(
+    app: Casework, tmp_path: Path
+) -> None:
+    plain = Denouncer(full_name=IDENTITY.full_name, address=IDENTITY.address)
+    ref = new_case(app, denouncer=plain, denounced_name="Công ty TNHH Cát Vàng")
+    run(app, ref, NON_ACCEPTANCE)
+    folder = tmp_path / "mail"
+    report = deliver_pending(
+        app, at("2024-02-05", 10), FolderMailer(folder), letters=LetterWriter(tmp_path / "letters")
+    )
+    assert (report.sent, report.claimed) == (1, 1)
+    assert not folder.exists()
+    letters = sorted((tmp_path / "letters" / ref).iterdir())
+    assert [p.suffix for p in letters] == [".html", ".txt"]
+    text = letters[1].read_text(encoding="utf-8")
+    assert "Kính gửi: Hoàng Thị Bích Ngọc" in text
+    assert "Địa chỉ: Số 12 ngõ 34" in text
+    assert "Lý do: không rõ người bị tố cáo" in text
+    assert "<!DOCTYPE html>" in letters[0].read_text(encoding="utf-8")
+    with app.reading() as session:
+        row = session.execute(select(OUTBOX)).one()
+    assert (row.status, row.channel, row.to_address) == ("sent", "letter", "")
+
+
+def test_the_denouncers_address_is_read_at_delivery_logged_and_never_stored_or_shown(
+    app: Casework, tmp_path: Path
+) -> None:
+    ref = new_case(app)
+    run(app, ref, NON_ACCEPTANCE)
+    with app.reading() as session:
+        row = session.execute(select(OUTBOX)).one()
+    stored = f"{row.to_address} {row.context}"
+    for name in IDENTITY_FIELDS:
+        assert fold(getattr(IDENTITY, name)) not in fold(stored), name
+    shown = show_message(app, row.id)
+    assert IDENTITY.full_name not in str(shown)
+    assert IDENTITY.email not in str(shown)
+    assert "confidential" in shown["text"]
+    deliver_pending(
+        app, at("2024-02-05", 10), FolderMailer(tmp_path), letters=LetterWriter(tmp_path)
+    )
+    with app.reading() as session:
+        audit = AuditRow.__table__  # type: ignore[attr-defined]
+        actions = list(session.execute(select(audit.c.action)).scalars())
+    assert "identity.read" in actions
+
+
+# --- the proof: nothing that reaches the denounced person holds any part of the identity ---
+
+
+def test_every_identity_field_is_checked() -> None:
+    """A new identity column must be added to IDENTITY_FIELDS, or the proof below misses it."""
+    columns = {c.name for c in inspect(DenouncerIdentityRow).columns} - {"case_id"}
+    assert set(IDENTITY_FIELDS) == columns
+
+
+def _declared_denounced_notices(app: Casework) -> set[str]:
+    return {
+        notice.notice
+        for lifecycle in app.definitions.lifecycles.values()
+        for spec in lifecycle.transitions
+        for notice in spec.notices
+        if "denounced" in notice.to
+    }
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+def test_no_message_to_the_denounced_contains_any_part_of_the_denouncers_identity(
+    app: Casework, tmp_path: Path, smtp_inbox: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp_inbox
+    # by email (the denounced is an officer) and by letter (a person without an address)
+    for steps in (FULL_RESOLUTION, TERMINATION):
+        run(app, new_case(app), steps)
+        run(app, new_case(app, denounced_name="Trần Văn Tư"), steps)
+    letters = LetterWriter(tmp_path / "letters")
+    while deliver_pending(app, at("2024-04-01"), mailer_for(port), letters=letters).claimed:
+        pass
+    with app.reading() as session:
+        rows = session.execute(select(OUTBOX)).all()
+    assert {r.status for r in rows} == {"sent"}
+    to_denounced = [r for r in rows if r.recipient_party == "denounced"]
+    assert {r.template for r in to_denounced} == _declared_denounced_notices(app)
+    assert {r.channel for r in to_denounced} == {"email", "letter"}
+
+    texts: list[tuple[str, str]] = []
+    for message in inbox.messages:
+        if str(message["To"]) == DENOUNCED_OFFICER_EMAIL:
+            raw = message.as_bytes(policy=email.policy.SMTPUTF8).decode("utf-8", "replace")
+            decoded = "".join(str(message[h]) for h in message) + "".join(
+                part.get_content()
+                for part in message.walk()
+                if part.get_content_maintype() == "text"
+            )
+            texts.append((str(message["Message-ID"]), raw + decoded))
+    for row in to_denounced:
+        texts.append((f"outbox {row.id}", f"{row.to_address} {row.context}"))
+        if row.channel == "letter":
+            base = letters.path_for(str(row.context["case"]["ref"]), row.message_id)
+            for suffix in (".txt", ".html"):
+                texts.append((str(base) + suffix, Path(str(base) + suffix).read_text("utf-8")))
+    assert len(texts) >= 2 * len(to_denounced)
+    for where, text in texts:
+        for name in IDENTITY_FIELDS:
+            value = fold(getattr(IDENTITY, name))
+            assert value not in fold(text), f"the denouncer's {name} reached {where}"
+
+    # the same check does see the identity where it belongs: the denouncer's own notices
+    to_denouncer = [m for m in inbox.messages if str(m["To"]) == IDENTITY.email]
+    assert to_denouncer
+    assert all(
+        fold(IDENTITY.full_name) in fold(m.get_body(("plain",)).get_content()) for m in to_denouncer
+    )
+
+
+@pytest.mark.parametrize(
+    ("summary", "steps", "leaked"),
+    [
+        # the summary names the denouncer, written without diacritics and in capitals
+        ("HOANG THI BICH NGOC phản ánh chủ tịch xã thu tiền", FULL_RESOLUTION[:3], "full_name"),
+        # extension reasons quote the denouncer's phone with other spacing
+        ("Chủ tịch xã thu tiền", FULL_RESOLUTION[:4], "contact"),
+    ],
+)
+def test_a_notice_that_would_reveal_the_denouncer_refuses_the_step_and_writes_nothing(
+    app: Casework, summary: str, steps: list[Step], leaked: str
+) -> None:
+    ref = new_case(app, summary=summary)
+    *before, (trigger, day, data) = steps
+    if trigger == "send_acceptance_notices":
+        data = {}  # no reworded content: the summary itself would be told
+    else:
+        data = {**data, "reasons": "người tố cáo (ĐT 0912.345.678) đề nghị xác minh thêm"}
+    run(app, ref, before)
+    version = show_case(app, ref, at(day))["version"]
+    queued_before = queued(app)
+    with pytest.raises(IdentityDisclosure, match=f"denouncer's {leaked}"):
+        run(app, ref, [(trigger, day, data)])
+    view = show_case(app, ref, at(day))
+    assert view["version"] == version
+    assert queued(app) == queued_before
+    with app.reading() as session:
+        assert session.execute(select(CLOCKS.c.code).where(CLOCKS.c.status == "running")).all()
