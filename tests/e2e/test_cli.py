@@ -357,3 +357,35 @@ def test_digest_and_ids_are_checked(cli: CliRunner) -> None:
         assert "in the future" in err
         run(cli, "outbox", "show", "99999999999999999999", code=2)
         run(cli, "escalations", "ack", "99999999999999999999", "--by", "ubnd-chu-tich", code=2)
+
+
+def test_notices_to_the_parties_from_the_command_line(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "up", "--no-engine")
+    ref = run_json(
+        cli, "case", "new", "denunciation", "--agency", "thanh-tra-tinh",
+        "--received", "2024-02-05", "--summary", "Bà Trần Thị Mai phản ánh chủ tịch xã thu tiền",
+        "--denouncer-name", "Trần Thị Mai", "--denouncer-email", "mai@example.vn",
+        "--denounced-officer", "hn-chu-tich", "--by", "tt-tiep-nhan",
+    )["ref"]  # fmt: skip
+    run(cli, "case", "advance", ref, "accept", "--on", "2024-02-15", "--by", "tt-xac-minh-1")
+    refused = run(
+        cli, "case", "advance", ref, "send_acceptance_notices", "--on", "2024-02-16", code=2
+    )
+    assert "full_name appears in case.content" in refused
+    assert "--set content=" in refused
+    run(
+        cli, "case", "advance", ref, "send_acceptance_notices", "--on", "2024-02-16",
+        "--set", "content=Chủ tịch xã thu tiền cấp giấy chứng nhận trái quy định",
+    )  # fmt: skip
+    listed = run_json(cli, "outbox", "list")["messages"]
+    assert {(m["template"], m["party"]) for m in listed} == {
+        ("party.acceptance", "denouncer"),
+        ("party.content_notice", "denounced"),
+    }
+    assert "mai@example.vn" not in json.dumps(listed)
+    assert "2 sent" in run(cli, "outbox", "deliver", "--now", "2099-01-01T00:00")
+    emails = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(emails) == 2
+    raw = b"".join(p.read_bytes() for p in emails)
+    assert b"To: mai@example.vn" in raw
+    assert b"To: chutich@hungnguyen.nghean.example" in raw
