@@ -320,7 +320,7 @@ def test_small_things_a_user_meets(cli: CliRunner, tmp_path: Path) -> None:
     assert run(cli, "--version").strip() == "0.1.0"
     run(cli, "up", "--no-engine")
     err = run(cli, "case", "list", "--state", "bogus", code=2)
-    assert "states: closed, concluded" in err
+    assert "states: appealed, closed, concluded" in err
     bad_date = tmp_path / "bad-date.yaml"
     bad_date.write_text("agency: so-tnmt\nreceived: 2024-02-30\n", encoding="utf-8")
     err = run(cli, "case", "new", "denunciation", "--from-file", str(bad_date), code=2)
@@ -371,7 +371,7 @@ def test_notices_to_the_parties_from_the_command_line(cli: CliRunner, tmp_path: 
     refused = run(
         cli, "case", "advance", ref, "send_acceptance_notices", "--on", "2024-02-16", code=2
     )
-    assert "full_name appears in case.content" in refused
+    assert "in case.content" in refused  # which part is not said: no --by, no right to know
     assert "--set content=" in refused
     run(
         cli, "case", "advance", ref, "send_acceptance_notices", "--on", "2024-02-16",

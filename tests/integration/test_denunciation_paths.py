@@ -136,6 +136,7 @@ def test_suspension_pauses_and_moves_the_due_date(app: Casework) -> None:
     assert c["denunciation.resolve"]["due"] is None
     assert c["denunciation.resolve"]["paused_since"] == "2024-07-15"
     assert c["denunciation.notify_suspension"]["due"] == "2024-07-22"
+    step(app, ref, "send_suspension_notice", "2024-07-16")
     step(app, ref, "resume", "2024-07-25", grounds="kết quả đã có")
     assert clocks(app, ref, "2024-07-25")["denunciation.resolve"]["due"] == "2024-08-13"
     assert state(app, ref, "2024-07-25") == "inspection"

@@ -22,6 +22,7 @@ from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer
 from casework.adapters.tables import AuditRow, DenouncerIdentityRow
 from casework.domain.confidentiality import IDENTITY_FIELDS, IdentityDisclosure, fold
+from casework.domain.errors import InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
@@ -42,7 +43,8 @@ DENOUNCED_OFFICER = "hn-chu-tich"  # Đoàn Văn Uy, chairman of a commune
 DENOUNCED_OFFICER_EMAIL = "chutich@hungnguyen.nghean.example"
 
 Step = tuple[str, str, dict[str, str]]  # trigger, date, fields
-BY = "tt-xac-minh-1"
+BY = "tt-xac-minh-1"  # a verifier: may not see the identity
+HEAD = "tt-chanh-thanh-tra"  # the head of the resolving agency: may
 
 FULL_RESOLUTION: list[Step] = [
     ("triage", "2024-02-02", {}),
@@ -91,9 +93,9 @@ def new_case(
     ).ref
 
 
-def run(app: Casework, ref: str, steps: list[Step]) -> None:
+def run(app: Casework, ref: str, steps: list[Step], by: str = BY) -> None:
     for trigger, day, data in steps:
-        advance_case(app, AdvanceCase(ref, trigger, date.fromisoformat(day), BY, "", data), at(day))
+        advance_case(app, AdvanceCase(ref, trigger, date.fromisoformat(day), by, "", data), at(day))
 
 
 def queued(app: Casework) -> list[tuple[str, str]]:
@@ -332,10 +334,128 @@ def test_a_notice_that_would_reveal_the_denouncer_refuses_the_step_and_writes_no
     run(app, ref, before)
     version = show_case(app, ref, at(day))["version"]
     queued_before = queued(app)
+    clocks_before = clock_rows(app)
     with pytest.raises(IdentityDisclosure, match=f"denouncer's {leaked}"):
-        run(app, ref, [(trigger, day, data)])
+        run(app, ref, [(trigger, day, data)], by=HEAD)  # the resolver may be told which part
+    with pytest.raises(IdentityDisclosure) as refused:
+        run(app, ref, [(trigger, day, data)])  # a verifier may not: no confirmation of a guess
+    assert leaked not in str(refused.value)
     view = show_case(app, ref, at(day))
     assert view["version"] == version
     assert queued(app) == queued_before
+    assert clock_rows(app) == clocks_before  # the notify clock still runs, nothing extended
     with app.reading() as session:
-        assert session.execute(select(CLOCKS.c.code).where(CLOCKS.c.status == "running")).all()
+        audit = AuditRow.__table__  # type: ignore[attr-defined]
+        refusals = session.execute(
+            select(audit.c.actor).where(audit.c.action == "identity.disclosure_refused")
+        ).scalars()
+        assert sorted(a or "" for a in refusals) == sorted([HEAD, BY])
+
+
+def clock_rows(app: Casework) -> list[tuple[Any, ...]]:
+    with app.reading() as session:
+        rows = session.execute(
+            select(CLOCKS.c.code, CLOCKS.c.status, CLOCKS.c.due, CLOCKS.c.extensions).order_by(
+                CLOCKS.c.id
+            )
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def test_a_denouncer_who_shares_a_name_with_the_signing_head_does_not_block_the_case(
+    app: Casework,
+) -> None:
+    namesake = Denouncer(full_name="Trần Quốc Dũng", address="Vinh")  # the Chánh Thanh tra
+    ref = new_case(app, summary="Chủ tịch xã thu tiền", denouncer=namesake)
+    run(app, ref, FULL_RESOLUTION[:3])
+    assert ("party.content_notice", "denounced") in queued(app)
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        # suspended, then terminated before the suspension was sent: both decisions go out
+        (
+            [*FULL_RESOLUTION[:3], ("suspend", "2024-03-04", {"grounds": "reassessment"}),
+             ("terminate", "2024-03-06", {"grounds": "death"}),
+             ("send_suspension_notice", "2024-03-07", {})],
+            ["party.suspension", "party.suspension", "party.termination", "party.termination"],
+        ),
+        # an expert assessment paused the clock when the conclusion stopped it: no due date
+        (
+            [*FULL_RESOLUTION[:3], ("request_assessment", "2024-03-01", {"reasons": "giám định"}),
+             ("conclude", "2024-03-20", {"finding": "untrue"}),
+             ("send_conclusion", "2024-03-21", {})],
+            ["party.conclusion_notice", "party.conclusion"],
+        ),
+    ],
+    ids=["suspension-then-termination", "concluded-while-paused"],
+)  # fmt: skip
+def test_decisions_are_notified_in_order_and_every_notice_is_delivered(
+    app: Casework, tmp_path: Path, steps: list[Step], expected: list[str]
+) -> None:
+    ref = new_case(app, denounced_name="Trần Văn Tư")
+    run(app, ref, steps)
+    templates = [t for t, _ in queued(app)][2:]  # after Mẫu 05 and 06
+    assert templates == expected
+    letters = LetterWriter(tmp_path / "letters")
+    report = deliver_pending(
+        app, at("2024-04-01"), FolderMailer(tmp_path / "mail"), letters=letters
+    )
+    assert (report.dead, report.errors) == (0, [])
+    assert report.sent == report.claimed == len(expected) + 2
+
+
+def test_resolution_continues_only_after_the_suspension_was_sent(app: Casework) -> None:
+    ref = new_case(app)
+    run(app, ref, [*FULL_RESOLUTION[:3], ("suspend", "2024-03-04", {"grounds": "reassessment"})])
+    with pytest.raises(TransitionRefused, match="record send_suspension_notice first"):
+        run(app, ref, [("resume", "2024-03-05", {"grounds": "có kết quả"})])
+    run(app, ref, [("send_suspension_notice", "2024-03-05", {})])
+    run(app, ref, [("resume", "2024-03-06", {"grounds": "có kết quả"})])
+    assert [t for t, _ in queued(app)][-4:] == [
+        "party.suspension", "party.suspension", "party.continuation", "party.continuation"
+    ]  # fmt: skip
+
+
+def test_the_denouncers_address_cannot_be_the_denounced_persons(app: Casework) -> None:
+    same = Denouncer(full_name="Hoàng Thị Bích Ngọc", email=DENOUNCED_OFFICER_EMAIL.upper())
+    with pytest.raises(InvalidInput, match="also an address of the denounced"):
+        new_case(app, denouncer=same)
+
+
+class Bouncer(Inbox):
+    """Refuses the denouncer's mailbox for good (550), accepts everything else."""
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address == IDENTITY.email:
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_bounced_party_notice_becomes_a_letter_and_the_address_is_never_logged(
+    app: Casework, tmp_path: Path
+) -> None:
+    inbox = Bouncer()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        ref = new_case(app)
+        run(app, ref, NON_ACCEPTANCE)
+        letters = LetterWriter(tmp_path / "letters")
+        report = deliver_pending(
+            app, at("2024-02-05", 10), mailer_for(controller.port), letters=letters
+        )
+    finally:
+        controller.stop()
+    assert (report.sent, report.dead) == (1, 0)
+    assert len(list((tmp_path / "letters" / ref).glob("*.txt"))) == 1
+    with app.reading() as session:
+        row = session.execute(select(OUTBOX)).one()
+        audit = AuditRow.__table__  # type: ignore[attr-defined]
+        payloads = " ".join(str(p) for p in session.execute(select(audit.c.payload)).scalars())
+    assert (row.status, row.channel) == ("sent", "letter")
+    assert IDENTITY.email not in f"{row.last_error} {payloads}"

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlmodel import SQLModel
+from tests.conftest import at
 
+from casework.adapters.database import alembic_config
 from casework.services.app import Casework
+from casework.services.intake import Denouncer, LogCase, log_case
 
 pytestmark = pytest.mark.integration
 
@@ -17,3 +25,32 @@ def test_migrations_match_the_declared_tables(app: Casework) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == [], "add a migration: `alembic revision --autogenerate` (see README)"
+
+
+def test_the_newest_migration_goes_down_and_up_again_keeping_the_cases(app: Casework) -> None:
+    log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2024, 2, 1),
+            summary="Thu tiền trái quy định",
+            denouncer=Denouncer("Phạm Thị Hoa", email="hoa@example.vn"),
+            denounced_name="Lê Văn Cường",
+        ),
+        at("2024-02-01"),
+    )
+    config = alembic_config(app.engine.url.render_as_string(hide_password=False))
+    previous = ScriptDirectory.from_config(config).get_current_head()
+    assert previous is not None
+    down_to = ScriptDirectory.from_config(config).get_revision(previous).down_revision
+    for step in (
+        lambda: command.downgrade(config, str(down_to)),
+        lambda: command.upgrade(config, "head"),
+    ):
+        with app.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            step()
+        with app.engine.connect() as connection:
+            assert connection.execute(text("select count(*) from case_file")).scalar() == 1
+            assert connection.execute(text("select count(*) from denouncer_identity")).scalar() == 1

@@ -298,6 +298,9 @@ def test_a_pause_that_keeps_the_due_date_does_not_refire_the_ladder(app: Casewor
         at("2024-08-07"),
     )
     advance_case(
+        app, AdvanceCase(ref, "send_suspension_notice", date(2024, 8, 7)), at("2024-08-07")
+    )
+    advance_case(
         app,
         AdvanceCase(ref, "resume", date(2024, 8, 7), data={"grounds": "xong"}),
         at("2024-08-07"),

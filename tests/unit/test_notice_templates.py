@@ -276,11 +276,23 @@ def test_a_paused_clock_is_shown_as_paused_without_a_stale_due_date(
     renderer: NoticeRenderer, language: str
 ) -> None:
     context = party_context("party.suspension", "denounced")
-    context["clock"]["status"] = "paused"
+    context["clock"].update(status="paused", due=None)
     text = renderer.render("party.suspension", language, context).text
     assert "18/03/2024" not in text
     assert "2024-03-18" not in text
     assert {"vi": "tạm dừng", "en": "paused"}[language] in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", PARTY_NOTICES)
+def test_a_clock_stopped_while_paused_has_no_due_date_and_still_renders(
+    renderer: NoticeRenderer, language: str, name: str
+) -> None:
+    context = party_context(name, "denounced")
+    context["clock"].update(status="stopped", due=None, stopped_on="2024-03-20")
+    rendered = renderer.render(name, language, context)
+    assert {"vi": "20/03/2024", "en": "2024-03-20"}[language] in rendered.text
+    assert "None" not in rendered.text + rendered.html
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

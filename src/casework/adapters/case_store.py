@@ -166,6 +166,13 @@ class CaseStore:
         rows = self.connection.execute(_SELECT_ACTIVE_CLOCKS, {"case_id": case_id}).all()
         return [StoredClock(**row._asdict()) for row in rows]
 
+    def latest_clocks(self, case_id: int) -> dict[str, StoredClock]:
+        """The newest clock of each code on the case, stopped ones included."""
+        rows = self.connection.execute(
+            select(*_CLOCK_COLUMNS).where(CLOCKS.c.case_id == case_id).order_by(CLOCKS.c.id)
+        ).all()
+        return {row.code: StoredClock(**row._asdict()) for row in rows}
+
     def save_clock(self, clock: StoredClock) -> None:
         if clock.id is None:
             clock.id = int(self.connection.execute(_INSERT_CLOCK, clock.values()).scalar_one())

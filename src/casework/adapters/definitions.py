@@ -23,7 +23,7 @@ from casework.domain.lifecycle import (
     StateSpec,
     TransitionSpec,
 )
-from casework.domain.rules import DeadlineRule, ExtensionAllowance, RuleBook
+from casework.domain.rules import DeadlineRule, ExtensionAllowance, RuleBook, RuleVariant
 
 
 @dataclass(frozen=True)
@@ -73,18 +73,25 @@ def _clock_effects(data: Mapping[str, Any] | None) -> ClockEffects:
             anchor=s.get("anchor", "event"),
             when=s.get("when"),
             unless=s.get("unless"),
+            stopped_at=s.get("stopped_at"),
         )
         for s in _as_list(data.get("start"))
     )
     for start in starts:
-        if start.anchor not in ("event", "receipt"):
-            raise ConfigurationError(f"clock {start.code}: anchor must be 'event' or 'receipt'")
+        if start.anchor not in ("event", "receipt") and not start.anchor.startswith("attribute:"):
+            raise ConfigurationError(
+                f"clock {start.code}: anchor must be 'event', 'receipt' or 'attribute:NAME' "
+                "(a date the case records, e.g. attribute:decision_known_on)"
+            )
+        if start.stopped_at not in (None, "receipt"):
+            raise ConfigurationError(f"clock {start.code}: stopped_at can only be 'receipt'")
     return ClockEffects(
         start=starts,
         stop=tuple(_as_list(data.get("stop"))),
         pause=tuple(_as_list(data.get("pause"))),
         resume=tuple(_as_list(data.get("resume"))),
         extend=tuple(_as_list(data.get("extend"))),
+        interval=tuple(_as_list(data.get("interval"))),
     )
 
 
@@ -142,6 +149,7 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
                 fields=fields,
                 clocks=_clock_effects(raw.get("clocks")),
                 sets_attributes=dict(raw.get("sets", {})),
+                set_values={str(k): str(v) for k, v in raw.get("set_values", {}).items()},
                 assigns_actor=bool(raw.get("assigns_actor", False)),
                 notices=tuple(_notice(n, here) for n in raw.get("notices", ())),
             )
@@ -163,26 +171,50 @@ def _as_date(value: Any, where: str) -> date:
     raise ConfigurationError(f"{where}: expected a date as YYYY-MM-DD, got {value!r}")
 
 
+def _unit(value: Any, where: str) -> DayUnit:
+    try:
+        return DayUnit(value)
+    except ValueError:
+        raise ConfigurationError(f"{where}: unit must be 'working' or 'calendar'") from None
+
+
+def _extension(ext: Mapping[str, Any] | None, unit: Any, basis: str, where: str) -> Any:
+    if not ext:
+        return None
+    return ExtensionAllowance(
+        days=int(_need(ext, "days", f"{where}: extension")),
+        unit=_unit(ext.get("unit", unit), where),
+        max_count={str(k): int(v) for k, v in _need(ext, "max_count", where).items()},
+        basis=ext.get("basis", basis),
+    )
+
+
+def _variants(raw: Mapping[str, Any], where: str) -> tuple[RuleVariant, ...]:
+    variants = []
+    for item in raw.get("variants", ()):
+        when = tuple(str(w) for w in _as_list(_need(item, "when", f"{where}: a variant")))
+        here = f"{where}: variant {'&'.join(when)}"
+        variants.append(
+            RuleVariant(
+                when=when,
+                length=int(_need(item, "length", here)),
+                unit=_unit(item["unit"], here) if "unit" in item else None,
+                extension=_extension(
+                    item.get("extension"), item.get("unit", raw["unit"]), raw["basis"], here
+                ),
+                basis=str(item.get("basis", "")),
+            )
+        )
+    return tuple(variants)
+
+
 def load_rules(path: Path) -> list[DeadlineRule]:
     rules = []
     for raw in _need(_read_yaml(path), "rules", str(path)):
         code = _need(raw, "code", f"{path}: a rule")
         where = f"{path}: rule {code}"
-        ext = raw.get("extension")
-        extension = (
-            ExtensionAllowance(
-                days=int(ext["days"]),
-                unit=DayUnit(ext.get("unit", raw["unit"])),
-                max_count={str(k): int(v) for k, v in ext["max_count"].items()},
-                basis=ext.get("basis", raw["basis"]),
-            )
-            if ext
-            else None
-        )
-        try:
-            unit = DayUnit(_need(raw, "unit", where))
-        except ValueError:
-            raise ConfigurationError(f"{where}: unit must be 'working' or 'calendar'") from None
+        unit = _unit(_need(raw, "unit", where), where)
+        extension = _extension(raw.get("extension"), raw["unit"], _need(raw, "basis", where), where)
         effective_to = raw.get("effective_to")
         rules.append(
             DeadlineRule(
@@ -194,6 +226,8 @@ def load_rules(path: Path) -> list[DeadlineRule]:
                     for key, value in raw.items()
                     if key.startswith("title_")
                 },
+                variants=_variants(raw, where),
+                transition=str(raw.get("transition", "")),
                 length=int(_need(raw, "length", where)),
                 unit=unit,
                 basis=_need(raw, "basis", where),
@@ -247,12 +281,14 @@ def check_consistency(lifecycle: LifecycleDefinition, rules: RuleBook) -> None:
 
     for start in lifecycle.on_log.start:
         note(start.code, "start", "log")
+        if start.stopped_at == "receipt":
+            note(start.code, "stop", "log")
     for spec in lifecycle.transitions:
         for start in spec.clocks.start:
             note(start.code, "start", spec.trigger)
         for code in spec.clocks.stop:
             note(code, "stop", spec.trigger)
-        for code in spec.clocks.pause:
+        for code in (*spec.clocks.pause, *spec.clocks.interval):
             note(code, "pause", spec.trigger)
     triggers = set(lifecycle.triggers)
     for spec in lifecycle.transitions:

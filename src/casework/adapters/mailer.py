@@ -21,6 +21,7 @@ class SendResult:
 
     message_id: str
     error: str | None = None
+    permanent: bool = False  # the server refused it for good (a 5xx reply): retrying won't help
 
 
 class Mailer(Protocol):
@@ -81,12 +82,25 @@ class SmtpMailer:
                     await client.send_message(message)
                     results.append(SendResult(str(message["Message-ID"])))
                 except Exception as exc:  # one message's failure never stops the batch
-                    results.append(SendResult(str(message["Message-ID"]), str(exc)))
+                    results.append(
+                        SendResult(str(message["Message-ID"]), str(exc), _is_permanent(exc))
+                    )
         finally:
             # the batch is done; a failed goodbye changes nothing
             with contextlib.suppress(aiosmtplib.SMTPException, OSError):
                 await client.quit()
         return results
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """A 5xx reply (e.g. 550 no such mailbox) for the message or all its recipients."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [r.code for r in exc.recipients]
+    elif isinstance(exc, aiosmtplib.SMTPResponseException):
+        codes = [exc.code]
+    else:
+        return False
+    return bool(codes) and all(500 <= code < 600 for code in codes)
 
 
 class FolderMailer:

@@ -19,7 +19,7 @@ from casework.domain.calendar import (
     roll_forward,
     working_days_between,
 )
-from casework.domain.rules import DeadlineRule
+from casework.domain.rules import DeadlineRule, length_words
 
 
 class ClockStatus(StrEnum):
@@ -89,6 +89,12 @@ class Clock:
         pauses = tuple(replace(p, resumed_on=on) if p.is_open else p for p in self.pauses)
         return replace(self, pauses=pauses)
 
+    def with_interval(self, start: date, end: date, reason: str) -> Clock:
+        """A closed pause recorded after the fact, e.g. an objective obstacle that kept a
+        complainant from lodging the complaint in time (LKN Art. 9)."""
+        pause = Pause(paused_on=start, reason=reason, resumed_on=end)
+        return replace(self, pauses=(*self.pauses, pause))
+
     def stopped(self, on: date) -> Clock:
         return replace(self, stopped_on=on)
 
@@ -111,7 +117,7 @@ def compute_due(clock: Clock, calendar: WorkingCalendar) -> DueDate:
     """Compute the due date of `clock` on `calendar`, explaining every step."""
     rule = clock.rule
     steps = [
-        f"rule {rule.code} v{rule.version} ({rule.basis}): {rule.describe_length()}; "
+        f"rule {rule.code} v{rule.version} ({rule.basis}): {length_words(rule.length, rule.unit)}; "
         f"calendar {calendar.version}",
         f"start {clock.start_on.isoformat()} (day 1 is the next day, Civil Code Art. 147)",
     ]

@@ -10,6 +10,10 @@ from enum import StrEnum
 from casework.domain.calendar import WorkingCalendar, add_working_days
 from casework.domain.errors import ConfigurationError
 
+NO_LADDER = "none"
+"""The ladder of a clock that is nobody's duty (a window the law leaves to the parties, such
+as the 30 days to lodge a second complaint): no alerts, no overdue listing."""
+
 
 class RecipientRole(StrEnum):
     """Posts in the organisation that an escalation step can address."""

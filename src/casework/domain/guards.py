@@ -29,6 +29,9 @@ class GuardContext:
     on: date | None = None  # the date of the decision being recorded
     due_dates: Mapping[str, date | None] = field(default_factory=dict)  # of the active clocks
     allow_late_extension: bool = False
+    # the newest clock of each code, stopped ones too, and its stored due date
+    latest_clocks: Mapping[str, Clock] = field(default_factory=dict)
+    latest_due: Mapping[str, date | None] = field(default_factory=dict)
 
     def active_clock(self, code: str) -> Clock | None:
         return next(
@@ -53,18 +56,21 @@ def has_handler(ctx: GuardContext, _arg: str) -> str | None:
 def is_within_competence(ctx: GuardContext, _arg: str) -> str | None:
     if str(ctx.attributes.get("competent", "yes")) == "no":
         return (
-            "the case was recorded as outside this agency's competence at triage: "
-            "forward it to the competent agency instead (LTC Art. 24(2))"
+            "the case was recorded as outside this agency's competence: forward it, or guide "
+            "the sender, to the competent agency instead (LTC Art. 24(2); LTCD Art. 26)"
         )
     return None
 
 
 def extension_allowed(ctx: GuardContext, _arg: str) -> str | None:
     complexity = ctx.data.get("complexity") or ctx.complexity
-    for code in ctx.spec.clocks.extend:
+    listed = ctx.spec.clocks.extend
+    running = [code for code in listed if ctx.active_clock(code) is not None]
+    if not running:
+        return f"clock {' or '.join(listed)} is not running, so it cannot be extended"
+    for code in running:
         clock = ctx.active_clock(code)
-        if clock is None:
-            return f"clock {code} is not running, so it cannot be extended"
+        assert clock is not None
         allowance = clock.rule.extension
         if allowance is None:
             return f"rule {code} allows no extension"
@@ -99,14 +105,25 @@ def withdrawal_not_overridden(ctx: GuardContext, _arg: str) -> str | None:
     return None
 
 
+def _first_active(ctx: GuardContext, codes: str) -> Clock | None:
+    """The first active clock among `a|b` (the first- or second-instance clock, say)."""
+    return next(
+        (c for c in (ctx.active_clock(code) for code in codes.split("|")) if c is not None),
+        None,
+    )
+
+
 def clock_running(ctx: GuardContext, code: str) -> str | None:
-    if ctx.active_clock(code) is None:
-        return f"clock {code} is not running on this case (already done or never started)"
+    if _first_active(ctx, code) is None:
+        return (
+            f"clock {code.replace('|', ' or ')} is not running on this case (already done or "
+            "never started)"
+        )
     return None
 
 
 def clock_ticking(ctx: GuardContext, code: str) -> str | None:
-    clock = ctx.active_clock(code)
+    clock = _first_active(ctx, code)
     if clock is None or clock.stored_status is not ClockStatus.RUNNING:
         why = (
             "not running"
@@ -118,9 +135,18 @@ def clock_ticking(ctx: GuardContext, code: str) -> str | None:
 
 
 def clock_paused(ctx: GuardContext, code: str) -> str | None:
-    clock = ctx.active_clock(code)
+    clock = _first_active(ctx, code)
     if clock is None or clock.stored_status is not ClockStatus.PAUSED:
         return f"clock {code} is not paused: nothing to resume"
+    return None
+
+
+def duty_done(ctx: GuardContext, arg: str) -> str | None:
+    """`duty_done:CODE:TRIGGER`: the duty of clock CODE is done (its clock is not running);
+    otherwise TRIGGER, which does it, comes first. Keeps notices in the order of decisions."""
+    code, _, trigger = arg.partition(":")
+    if ctx.active_clock(code) is not None:
+        return f"{code} is still open: record {trigger} first, so the parties hear of the decisions in order"
     return None
 
 
@@ -131,7 +157,129 @@ def no_running_clocks(ctx: GuardContext, _arg: str) -> str | None:
     return None
 
 
+def _iso(value: str, what: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigurationError(f"{what} needs a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def in_force_from(ctx: GuardContext, day: str) -> str | None:
+    """The step exists in law only for events from `day` (e.g. suspension of a complaint's
+    resolution from 2026-07-01; transitional rules apply it to cases accepted earlier)."""
+    start = _iso(day, "in_force_from")
+    if ctx.on is not None and ctx.on < start:
+        return (
+            f"{ctx.spec.trigger} exists in law only from {start.isoformat()} ({ctx.spec.basis}); "
+            f"this step is dated {ctx.on.isoformat()}"
+        )
+    return None
+
+
+def clock_met(ctx: GuardContext, code: str) -> str | None:
+    """The newest `code` clock ended on or before its due date (e.g. a complaint lodged within
+    the limitation period). Passes when the case has no such clock (the date it counts from
+    is unknown)."""
+    clock = ctx.latest_clocks.get(code)
+    if clock is None or clock.stopped_on is None:
+        return None
+    due = ctx.latest_due.get(code)
+    if due is not None and clock.stopped_on > due:
+        return (
+            f"{clock.rule.title_in('en')} ended on {due.isoformat()} but the case arrived on "
+            f"{clock.stopped_on.isoformat()} ({clock.rule.basis}): record an objective obstacle "
+            "that prevented it in time (`record_obstacle --set from=… --set to=… --set "
+            "reasons=…`), or refuse the case with that ground"
+        )
+    return None
+
+
+def clock_elapsed(ctx: GuardContext, code: str) -> str | None:
+    """The running `code` clock's period has run out (e.g. a decision takes effect once the
+    30 days after its issuance have passed)."""
+    due = ctx.due_dates.get(code)
+    if ctx.active_clock(code) is None or due is None:
+        return f"clock {code} is not running on this case"
+    if ctx.on is not None and ctx.on <= due:
+        return f"{code} runs until {due.isoformat()}: this step can be recorded from the day after"
+    return None
+
+
+def dialogue_notice(ctx: GuardContext, arg: str) -> str | None:
+    """A dialogue is announced at least N days ahead for steps from a date (ND155: 5 days from
+    2026-07-01; before, only a written notice): `dialogue_notice:5:2026-07-01`."""
+    days_text, _, from_text = arg.partition(":")
+    held_text = ctx.data.get("dialogue_on", "")
+    try:
+        held = date.fromisoformat(held_text)
+    except ValueError:
+        return f"dialogue_on must be a date as YYYY-MM-DD, got {held_text!r}"
+    if ctx.on is not None and held < ctx.on:
+        return f"dialogue_on {held.isoformat()} is before the invitation ({ctx.on.isoformat()})"
+    days = int(days_text)
+    if (
+        ctx.on is not None
+        and ctx.on >= _iso(from_text, "dialogue_notice")
+        and ((held - ctx.on).days < days)
+    ):
+        return (
+            f"the participants must be invited at least {days} days before the dialogue "
+            f"({ctx.spec.basis}): invited {ctx.on.isoformat()}, dialogue {held.isoformat()}"
+        )
+    return None
+
+
+def no_show_allowed(ctx: GuardContext, day: str) -> str | None:
+    """A complainant's unexcused absence lets resolution go on only from `day` (LKN Art.
+    30(6), Law 136/2025); before, the dialogue has to be held."""
+    if ctx.data.get("result") == "no_show" and ctx.on and ctx.on < _iso(day, "no_show_allowed"):
+        return (
+            f"before {day} an absence does not end the dialogue: schedule it again "
+            "(LKN Art. 30(6) applies from that date)"
+        )
+    return None
+
+
+def dialogue_held_if_required(ctx: GuardContext, _arg: str) -> str | None:
+    """A dialogue comes before the decision at second instance, for disciplinary complaints,
+    and at first instance when the verification result does not grant the complaint."""
+    if ctx.attributes.get("dialogue_held") == "yes":
+        return None
+    if ctx.attributes.get("second_instance") == "yes":
+        why = "a second-instance complaint is decided after a dialogue (LKN Art. 39)"
+    elif ctx.attributes.get("disciplinary") == "yes":
+        why = "a disciplinary complaint is decided after a dialogue (LKN Arts. 53, 55)"
+    elif ctx.data.get("outcome", "right") != "right":
+        why = (
+            "the verification result differs from what the complainant asks, so a dialogue "
+            "must come first (LKN Art. 30(1))"
+        )
+    else:
+        return None
+    return f"{why}: schedule_dialogue, then hold_dialogue"
+
+
+def second_complaint_allowed(ctx: GuardContext, _arg: str) -> str | None:
+    if ctx.data.get("route") != "second_complaint":
+        return None
+    if ctx.attributes.get("second_instance") == "yes":
+        return "this is already the second instance: only a lawsuit remains (LKN Art. 42)"
+    if ctx.attributes.get("issuer_level") == "minister":
+        return (
+            "a minister's decision has one instance only: the complainant may sue in court "
+            "(LKN Art. 7(2))"
+        )
+    return None
+
+
 GUARDS: Mapping[str, Guard] = {
+    "in_force_from": in_force_from,
+    "clock_met": clock_met,
+    "clock_elapsed": clock_elapsed,
+    "dialogue_notice": dialogue_notice,
+    "no_show_allowed": no_show_allowed,
+    "second_complaint_allowed": second_complaint_allowed,
+    "dialogue_held_if_required": dialogue_held_if_required,
     "has_handler": has_handler,
     "is_within_competence": is_within_competence,
     "extension_allowed": extension_allowed,
@@ -140,6 +288,7 @@ GUARDS: Mapping[str, Guard] = {
     "clock_ticking": clock_ticking,
     "clock_paused": clock_paused,
     "no_running_clocks": no_running_clocks,
+    "duty_done": duty_done,
 }
 
 

@@ -38,9 +38,12 @@ class ClockStart:
     """Start a clock; `anchor` says which date starts it; `when` names a yes/no case fact."""
 
     code: str
-    anchor: str = "event"  # "event" (the transition's date) or "receipt" (the case's receipt date)
+    # "event" (the transition's date), "receipt" (the case's receipt date) or "attribute:NAME"
+    # (a date the case records, e.g. when the complainant learnt of the contested decision)
+    anchor: str = "event"
     when: str | None = None
     unless: str | None = None
+    stopped_at: str | None = None  # "receipt": a period that ended when the case arrived
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class ClockEffects:
     pause: tuple[str, ...] = ()
     resume: tuple[str, ...] = ()
     extend: tuple[str, ...] = ()
+    # a closed pause from the fields `from` to `to`, on the newest clock even if stopped
+    interval: tuple[str, ...] = ()
 
     def codes(self) -> set[str]:
         return (
@@ -60,6 +65,7 @@ class ClockEffects:
             | set(self.pause)
             | set(self.resume)
             | set(self.extend)
+            | set(self.interval)
         )
 
 
@@ -97,7 +103,8 @@ class TransitionSpec:
     guards: tuple[str, ...] = ()
     fields: tuple[FieldSpec, ...] = ()
     clocks: ClockEffects = field(default_factory=ClockEffects)
-    sets_attributes: Mapping[str, str] = field(default_factory=dict)
+    sets_attributes: Mapping[str, str] = field(default_factory=dict)  # attribute <- field
+    set_values: Mapping[str, str] = field(default_factory=dict)  # attribute <- fixed value
     assigns_actor: bool = False  # the acting officer becomes the handler if none is assigned
     notices: tuple[NoticeSpec, ...] = ()
 

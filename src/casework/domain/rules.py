@@ -16,6 +16,8 @@ from casework.domain.calendar import DayUnit
 from casework.domain.errors import ConfigurationError, NotFound
 
 POLICY_MARK = "+policy"
+VARIANT_MARK = "@"
+"""A stored rule version "2011.1@remote_area" names the variant the clock was started under."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,22 @@ class ExtensionAllowance:
 
     def allowed_count(self, complexity: str) -> int:
         return self.max_count.get(complexity, 0)
+
+
+@dataclass(frozen=True)
+class RuleVariant:
+    """Another length (and extension) that applies when a case fact holds at the clock's
+    start, e.g. remote areas (vùng sâu, vùng xa) or disciplinary complaints (DOMAIN §2.7)."""
+
+    when: tuple[str, ...]  # every one of these facts holds
+    length: int
+    unit: DayUnit | None = None
+    extension: ExtensionAllowance | None = None
+    basis: str = ""
+
+    @property
+    def key(self) -> str:
+        return "&".join(self.when)
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,29 @@ class DeadlineRule:
     escalation: str = "default"
     extra: Mapping[str, object] = field(default_factory=dict)
     titles: Mapping[str, str] = field(default_factory=dict)  # language -> title, e.g. "vi"
+    variants: tuple[RuleVariant, ...] = ()
+    variant: str | None = None  # set on the copy `for_facts` returns
+    transition: str = ""  # how the law's transitional provisions bear on this version
+
+    def for_facts(self, facts: Mapping[str, bool]) -> DeadlineRule:
+        """This version as it applies to a case with `facts`: the first variant whose fact
+        holds, or the rule itself."""
+        for variant in self.variants:
+            if all(facts.get(name, False) for name in variant.when):
+                return self.as_variant(variant)
+        return self
+
+    def as_variant(self, variant: RuleVariant) -> DeadlineRule:
+        return replace(
+            self,
+            length=variant.length,
+            unit=variant.unit or self.unit,
+            extension=variant.extension or self.extension,
+            basis=f"{self.basis}; {variant.basis}" if variant.basis else self.basis,
+            version=f"{self.version}{VARIANT_MARK}{variant.key}",
+            variant=variant.key,
+            variants=(),
+        )
 
     def title_in(self, language: str) -> str:
         """The title in `language` where the rule gives one; the (English) `title` otherwise."""
@@ -63,8 +104,17 @@ class DeadlineRule:
         )
 
     def describe_length(self) -> str:
-        unit = "working day" if self.unit is DayUnit.WORKING else "calendar day"
-        return f"{self.length} {unit}{'s' if self.length != 1 else ''}"
+        """`30 calendar days`, with each variant: `; remote_area: 45 calendar days`."""
+        text = length_words(self.length, self.unit)
+        for variant in self.variants:
+            text += f"; {variant.key}: {length_words(variant.length, variant.unit or self.unit)}"
+        return text
+
+
+def length_words(length: int, unit: DayUnit) -> str:
+    """`30 calendar days`, `1 working day`."""
+    noun = "working day" if unit is DayUnit.WORKING else "calendar day"
+    return f"{length} {noun}{'s' if length != 1 else ''}"
 
 
 class RuleBook:
@@ -98,16 +148,26 @@ class RuleBook:
     def all_rules(self) -> list[DeadlineRule]:
         return [rule for code in self.codes for rule in self._by_code[code]]
 
-    def in_force(self, code: str, on: date) -> DeadlineRule:
-        """The version of `code` in force on `on` (the clock's start date)."""
+    def in_force(
+        self, code: str, on: date, facts: Mapping[str, bool] | None = None
+    ) -> DeadlineRule:
+        """The version of `code` in force on `on` (the clock's start date), in the variant
+        the case's `facts` select."""
         for rule in self.versions(code):
             if rule.is_in_force_on(on):
-                return rule
+                return rule.for_facts(facts or {})
         raise NotFound(f"no version of rule {code} is in force on {on.isoformat()}")
 
     def version(self, code: str, version: str) -> DeadlineRule:
         """The rule a stored clock names. A policy version ("2019.1+policy3") carries the
         length it was started with, so it stays resolvable whatever the settings say today."""
+        plain, _, variant = version.partition(VARIANT_MARK)
+        if variant:
+            rule = self.version(code, plain)
+            for candidate in rule.variants:
+                if candidate.key == variant:
+                    return rule.as_variant(candidate)
+            raise NotFound(f"rule {code} v{plain} has no variant {variant!r}")
         base, _, policy_length = version.partition(POLICY_MARK)
         for rule in self.versions(code):
             if rule.version == version:

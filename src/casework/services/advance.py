@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from casework.adapters import audit_log
+from casework.adapters import audit_log, clock_rows
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CaseStore, StoredCase
+from casework.domain.confidentiality import IdentityDisclosure
 from casework.domain.errors import ConcurrentUpdate, InvalidInput, TransitionRefused
 from casework.domain.guards import GuardContext, check_guards
 from casework.domain.lifecycle import TransitionSpec
@@ -95,7 +96,31 @@ def _event_date(case: StoredCase, on: date | None, today: date) -> date:
 
 
 def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced:
-    """Apply a trigger in one transaction, or refuse and write nothing."""
+    """Apply a trigger in one transaction, or refuse and write nothing.
+
+    A refusal because a notice would reveal the denouncer is itself recorded on the audit
+    trail (who tried, on which case): repeated attempts could be guesses at the identity.
+    """
+    try:
+        return _advance(app, command, now)
+    except IdentityDisclosure:
+        with app.transaction() as connection:
+            audit_log.append(
+                connection,
+                [
+                    AuditEvent(
+                        action="identity.disclosure_refused",
+                        actor=command.actor,
+                        case_ref=command.ref,
+                        payload={"trigger": command.trigger, "basis": "LTC Arts. 8(3), 56"},
+                    )
+                ],
+                now,
+            )
+        raise
+
+
+def _advance(app: Casework, command: AdvanceCase, now: datetime) -> Advanced:
     with app.transaction() as connection:
         store = CaseStore(connection)
         case = store.get(command.ref)
@@ -112,6 +137,11 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
             check_actor(org, case, command.actor)
         on = _event_date(case, command.on, legal_date(now))
         book = ClockBook(app, store, case)
+        latest = (
+            store.latest_clocks(case.id)
+            if any(g.startswith("clock_met") for g in spec.guards)
+            else {}
+        )
         context = GuardContext(
             spec=spec,
             state=case.state,
@@ -124,6 +154,8 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
             on=on,
             due_dates={c.code: c.due for c in book.clocks},
             allow_late_extension=app.settings.allow_late_extension,
+            latest_clocks={code: clock_rows.to_domain(c, app.rules) for code, c in latest.items()},
+            latest_due={code: c.due for code, c in latest.items()},
         )
         failures = check_guards(context)
         if failures:
@@ -149,6 +181,7 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
                     changes["complexity"] = data[field_name]
                 else:
                     attributes[attribute] = data[field_name]
+        attributes.update(spec.set_values)
         if attributes != case.attributes:
             changes["attributes"] = attributes
         store.update_case(case, state=to_state, last_event_on=on, **changes)
@@ -158,6 +191,7 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
             command.actor,
             command.reason or data.get("reasons") or data.get("grounds", ""),
             spec.trigger,
+            data,
         )
         transition_id = store.insert_transition(
             {
@@ -192,7 +226,7 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
         )
         events.extend(book.events)
         notices, notice_events = party_notice_rows(
-            app, connection, case, spec, data, on, transition_id, org, now
+            app, connection, case, spec, data, on, transition_id, org, now, command.actor
         )
         insert_ignoring_duplicates(connection, OUTBOX, notices)
         events.extend(notice_events)

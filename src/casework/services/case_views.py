@@ -20,7 +20,9 @@ from casework.adapters.tables import (
 )
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
-from casework.domain.errors import ConflictOfInterest, InvalidInput
+from casework.domain.confidentiality import may_see_identity
+from casework.domain.errors import InvalidInput
+from casework.domain.escalation import NO_LADDER
 from casework.domain.guards import GuardContext, check_guards
 from casework.domain.organisation import Organisation
 from casework.services.app import Casework, legal_date
@@ -69,19 +71,6 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
     }
 
 
-def _identity_allowed(org: Organisation, case: CaseRow, officer_code: str) -> bool:
-    """Who needs the identity (DOMAIN §5): the reception officer who logged the letter and the
-    resolver (head of the resolving agency) — never the denounced person or a relative of
-    theirs; verifiers get the redacted file (LTC Art. 56)."""
-    officer = org.officer(officer_code)
-    try:
-        org.check_no_conflict(officer.code, case.denounced_name, case.denounced_officer)
-    except ConflictOfInterest:
-        return False
-    head = org.head_of(case.agency)
-    return officer.code == case.logged_by or (head is not None and head.code == officer.code)
-
-
 def _denouncer_view(
     session: Session, org: Organisation, case: CaseRow, reveal_to: str | None
 ) -> dict[str, Any] | None:
@@ -90,7 +79,10 @@ def _denouncer_view(
         return None
     if reveal_to is None:
         return {"identity": "confidential (LTC Arts. 8(3), 47): use --reveal-identity --by OFFICER"}
-    if not _identity_allowed(org, case, reveal_to):
+    org.officer(reveal_to)  # an unknown code is an error, not a refusal
+    if not may_see_identity(
+        org, reveal_to, case.agency, case.logged_by, case.denounced_name, case.denounced_officer
+    ):
         raise InvalidInput(
             f"{reveal_to} may not see the denouncer's identity of {ref_of(case)}: only the reception "
             "officer who logged it and the head of the resolving agency may, unless the case "
@@ -223,7 +215,12 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
         raise InvalidInput(
             f"unknown kind {filters.kind!r}; kinds: {', '.join(app.definitions.lifecycles)}"
         )
-    running = (col(ClockRow.case_id) == col(CaseRow.id)) & (col(ClockRow.status) == "running")
+    # a window the law leaves to the parties (ladder "none") is nobody's deadline to miss
+    running = (
+        (col(ClockRow.case_id) == col(CaseRow.id))
+        & (col(ClockRow.status) == "running")
+        & (col(ClockRow.ladder) != NO_LADDER)
+    )
     next_due = (
         select(func.min(col(ClockRow.due))).where(running).correlate(CaseRow).scalar_subquery()
     )

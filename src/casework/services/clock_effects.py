@@ -9,17 +9,30 @@ from casework.adapters import clock_rows
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase, StoredClock
 from casework.domain.clocks import Clock, ClockStatus, Extension
+from casework.domain.errors import InvalidInput
 from casework.domain.lifecycle import ClockEffects
 from casework.services.app import Casework
 
 
 def case_facts(case: StoredCase) -> dict[str, bool]:
-    """Yes/no facts that a definition's `when:` can name."""
+    """Yes/no facts that a definition's `when:` and a rule's variants can name: every case
+    attribute set to "yes" (e.g. remote_area, disciplinary), plus the derived ones below."""
     return {
+        **{name: value in ("yes", True) for name, value in case.attributes.items()},
         "out_of_competence": str(case.attributes.get("competent", "yes")) == "no",
+        "second_instance": case.attributes.get("second_instance") == "yes",
+        "first_instance": case.attributes.get("second_instance") != "yes",
         "forwarded_by_authority": bool(case.forwarded_by),
         "anonymous": case.state == "intelligence",
     }
+
+
+def _date_field(data: Mapping[str, str], name: str) -> date:
+    value = data.get(name, "")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"--set {name}= needs a date as YYYY-MM-DD, got {value!r}") from None
 
 
 class ClockBook:
@@ -70,8 +83,15 @@ class ClockBook:
         )
 
     def apply(
-        self, effects: ClockEffects, on: date, actor: str | None, reason: str, trigger: str
+        self,
+        effects: ClockEffects,
+        on: date,
+        actor: str | None,
+        reason: str,
+        trigger: str,
+        data: Mapping[str, str] | None = None,
     ) -> None:
+        data = data or {}
         happened = {"on": on.isoformat(), "by": trigger}
         for code in effects.stop:
             stored = self._active(code)
@@ -108,8 +128,81 @@ class ClockBook:
                 continue
             if start.unless and facts.get(start.unless, False):
                 continue
-            start_on = self.case.received_on if start.anchor == "receipt" else on
-            self.start(start.code, start_on, actor, trigger)
+            start_on = self._anchor_date(start.anchor, on)
+            if start_on is None:
+                continue  # the date it counts from is not recorded: nothing to count
+            if self._not_yet_law(start.code, start_on, actor, trigger):
+                continue
+            stored = self.start(start.code, start_on, actor, trigger)
+            if start.stopped_at == "receipt":
+                clock = clock_rows.to_domain(stored, self.app.rules).stopped(self.case.received_on)
+                self._change(
+                    stored,
+                    clock,
+                    "stopped",
+                    actor,
+                    {"on": self.case.received_on.isoformat(), "by": "receipt"},
+                )
+        for code in effects.interval:
+            self._add_interval(code, data, actor, trigger)
+
+    def _not_yet_law(self, code: str, start_on: date, actor: str | None, trigger: str) -> bool:
+        """True (and audited) when every version of `code` came into force after `start_on`:
+        the duty did not exist yet (e.g. a 3-working-day notice of a complaint's termination,
+        required from 2026-07-01), so no clock starts."""
+        versions = self.app.rules.versions(code)
+        if not all(rule.effective_from > start_on for rule in versions):
+            return False
+        self.events.append(
+            AuditEvent(
+                action="clock.not_applicable",
+                actor=actor,
+                case_ref=self.case.ref,
+                payload={
+                    "clock": code,
+                    "on": start_on.isoformat(),
+                    "by": trigger,
+                    "reason": f"no version of {code} was in force on {start_on.isoformat()}; "
+                    f"the first one applies from {versions[0].effective_from.isoformat()}",
+                },
+            )
+        )
+        return True
+
+    def _anchor_date(self, anchor: str, on: date) -> date | None:
+        if anchor == "receipt":
+            return self.case.received_on
+        if anchor.startswith("attribute:"):
+            value = self.case.attributes.get(anchor.removeprefix("attribute:"))
+            return date.fromisoformat(str(value)) if value else None
+        return on
+
+    def _add_interval(
+        self, code: str, data: Mapping[str, str], actor: str | None, trigger: str
+    ) -> None:
+        stored = self.store.latest_clocks(self.case.id).get(code)
+        if stored is None:
+            raise InvalidInput(
+                f"the case has no {code} clock to record the interval on (is the date it "
+                "counts from recorded?)"
+            )
+        start, end = _date_field(data, "from"), _date_field(data, "to")
+        last = stored.stopped_on or date.max
+        if not stored.start_on <= start <= end <= last:
+            raise InvalidInput(
+                f"the interval {start.isoformat()} – {end.isoformat()} must lie within the "
+                f"{code} period, {stored.start_on.isoformat()} – "
+                f"{stored.stopped_on.isoformat() if stored.stopped_on else 'now'}"
+            )
+        reason = data.get("reasons", trigger)
+        clock = clock_rows.to_domain(stored, self.app.rules).with_interval(start, end, reason)
+        self._change(
+            stored,
+            clock,
+            "interval",
+            actor,
+            {"from": start.isoformat(), "to": end.isoformat(), "reason": reason, "by": trigger},
+        )
 
     def start(self, code: str, start_on: date, actor: str | None, trigger: str) -> StoredClock:
         previous = self._active(code)
@@ -118,7 +211,7 @@ class ClockBook:
             self._change(
                 previous, clock, "superseded", actor, {"on": start_on.isoformat(), "by": trigger}
             )
-        rule = self.app.rules.in_force(code, start_on)
+        rule = self.app.rules.in_force(code, start_on, case_facts(self.case))
         stored = clock_rows.new_clock(
             self.case.id,
             Clock(rule=rule, start_on=start_on),

@@ -4,6 +4,7 @@ messages (same Message-IDs) are sent again, so nothing is lost and a repeat is r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -148,6 +149,26 @@ def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
                     select(IDENTITIES).where(IDENTITIES.c.case_id.in_(wanted))
                 ).all()
             }
+    denounced_addresses: dict[int, set[str]] = {}
+    for row in rows:  # where notices to the denounced of these cases went
+        if row.recipient_party == "denounced" and row.to_address:
+            denounced_addresses.setdefault(row.case_id, set()).add(row.to_address.casefold())
+    if wanted:
+        with app.reading() as session:
+            for case_id, address in session.execute(
+                select(OUTBOX.c.case_id, OUTBOX.c.to_address).where(
+                    OUTBOX.c.case_id.in_(wanted),
+                    OUTBOX.c.recipient_party == "denounced",
+                    OUTBOX.c.to_address != "",
+                )
+            ).all():
+                denounced_addresses.setdefault(case_id, set()).add(address.casefold())
+            for case_id, address in session.execute(
+                select(CASES.c.id, CASES.c.denounced_email).where(
+                    CASES.c.id.in_(wanted), CASES.c.denounced_email != ""
+                )
+            ).all():
+                denounced_addresses.setdefault(case_id, set()).add(address.casefold())
     targets: dict[int, _Target | str] = {}
     for row in rows:
         if row.recipient_party != "denouncer":
@@ -156,6 +177,14 @@ def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
         identity = identities.get(row.case_id)
         if identity is None:
             targets[row.id] = "the case has no denouncer identity to address this notice to"
+            continue
+        if identity.email and identity.email.casefold() in denounced_addresses.get(
+            row.case_id, set()
+        ):
+            targets[row.id] = (
+                "the denouncer's email address is also an address of the denounced person: "
+                "not sent (LTC Art. 8(3)); correct the address"
+            )
             continue
         recipient = {
             **row.context.get("recipient", {}),
@@ -225,12 +254,34 @@ def deliver_pending(
         except Exception as exc:  # a bad address or header: this message only, never the batch
             outcome[row.id] = f"cannot compose the message: {type(exc).__name__}: {exc}"
             permanent.add(row.id)
+    refused: list[int] = []
     try:
         for result in mailer.send_batch(messages) if messages else []:
-            outcome[by_message_id[result.message_id]] = result.error
+            row_id = by_message_id[result.message_id]
+            outcome[row_id] = result.error
+            if result.permanent:
+                refused.append(row_id)
     except Exception as exc:  # the mailer itself failed: every message of the batch is retried
         for row_id in by_message_id.values():
             outcome.setdefault(row_id, f"{type(exc).__name__}: {exc}")
+    rows_by_id = {row.id: row for row in rows}
+    for row_id in refused:  # a party whose address bounces for good still gets the letter
+        row, target = rows_by_id[row_id], targets[row_id]
+        if row.recipient_party is None or isinstance(target, str):
+            continue
+        try:
+            letter = renderer.render(row.template, row.language, target.context)
+            letters.write(refs.get(row.case_id) or "no-case", row.message_id, letter)
+        except (ConfigurationError, OSError):
+            continue
+        outcome[row_id] = None
+        channels[row_id] = "letter"
+    for row_id, target in targets.items():  # never store or log a denouncer's address
+        error = outcome.get(row_id)
+        if error and isinstance(target, _Target) and target.reads_identity and target.address:
+            outcome[row_id] = re.sub(
+                re.escape(target.address), "<the denouncer's address>", error, flags=re.I
+            )
     read_identity = {
         row_id for row_id, t in targets.items() if isinstance(t, _Target) and t.reads_identity
     }

@@ -13,6 +13,7 @@ from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CASES, CLOCKS, case_ref
 from casework.adapters.tables import OutboxRow
 from casework.domain.calendar import add_working_days, working_days_between
+from casework.domain.escalation import NO_LADDER
 from casework.domain.organisation import Organisation, Role
 from casework.services.app import Casework, legal_date
 from casework.services.escalations import ESCALATIONS
@@ -63,7 +64,11 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 CASES.c.denounced_officer,
             )
             .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-            .where(CLOCKS.c.status == "running", CLOCKS.c.due <= horizon)
+            .where(
+                CLOCKS.c.status == "running",
+                CLOCKS.c.due <= horizon,
+                CLOCKS.c.ladder != NO_LADDER,  # the parties' windows are not duties
+            )
             .order_by(CLOCKS.c.due)
         ).all()
         open_alerts = connection.execute(

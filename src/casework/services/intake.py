@@ -92,6 +92,21 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
         org.officer(command.denounced_officer)
     if command.denounced_agency:
         org.agency(command.denounced_agency)
+    denouncer_email = (command.denouncer.email if command.denouncer else "").strip().casefold()
+    if denouncer_email:
+        head = org.head_of(command.denounced_agency) if command.denounced_agency else None
+        denounced_addresses = {
+            command.denounced_email.strip().casefold(),
+            org.officer(command.denounced_officer).email.casefold()
+            if command.denounced_officer
+            else "",
+            head.email.casefold() if head else "",
+        }
+        if denouncer_email in denounced_addresses:
+            raise InvalidInput(
+                "the denouncer's email is also an address of the denounced person: their own "
+                "notices would reach the denounced (LTC Art. 8(3)); give another address or none"
+            )
     if command.logged_by:
         officer = org.officer(command.logged_by)
         if Role.RECEPTION not in officer.roles and Role.ADMIN not in officer.roles:

@@ -22,9 +22,11 @@ from sqlalchemy import Connection, select
 
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CASES, CLOCKS, IDENTITIES, TRANSITIONS, StoredCase
-from casework.domain.confidentiality import IDENTITY_FIELDS, ensure_no_identity
+from casework.adapters.notice_templates import NoticeRenderer
+from casework.domain.confidentiality import IDENTITY_FIELDS, ensure_no_identity, may_see_identity
 from casework.domain.lifecycle import NoticeSpec, TransitionSpec
 from casework.domain.organisation import Organisation
+from casework.resources import notifications_dir
 from casework.services.app import Casework
 from casework.services.notices import outbox_row
 
@@ -61,19 +63,30 @@ def denouncer_identity(connection: Connection, case_id: int) -> dict[str, str] |
     return {name: str(getattr(row, name) or "") for name in IDENTITY_FIELDS}
 
 
-def _latest_decision(
-    app: Casework, connection: Connection, case: StoredCase, triggers: set[str]
-) -> Decision | None:
-    row = connection.execute(
+def _decisions_since_last_send(
+    app: Casework, connection: Connection, case: StoredCase, spec: TransitionSpec
+) -> list[Decision]:
+    """Every decision among the notices' `about` triggers recorded since this "send" step was
+    last applied, oldest first: a suspension then a termination are both sent, in order."""
+    about = {n.about for n in spec.notices if n.about}
+    if not about:
+        return []
+    rows = connection.execute(
         select(TRANSITIONS)
-        .where(TRANSITIONS.c.case_id == case.id, TRANSITIONS.c.trigger.in_(triggers))
-        .order_by(TRANSITIONS.c.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    spec = app.definitions.lifecycle(case.kind).transition_for(row.trigger, row.from_state)
-    return Decision(row.trigger, spec.title, row.occurred_on, row.basis, dict(row.data or {}))
+        .where(TRANSITIONS.c.case_id == case.id, TRANSITIONS.c.trigger.in_({*about, spec.trigger}))
+        .order_by(TRANSITIONS.c.id)
+    ).all()
+    decisions: list[Decision] = []
+    for row in rows[:-1]:  # the last row is this very step
+        if row.trigger == spec.trigger:
+            decisions.clear()  # already sent by an earlier send step
+            continue
+        lifecycle = app.definitions.lifecycle(case.kind)
+        title = lifecycle.transition_for(row.trigger, row.from_state).title
+        decisions.append(
+            Decision(row.trigger, title, row.occurred_on, row.basis, dict(row.data or {}))
+        )
+    return decisions
 
 
 def _clock_context(
@@ -131,25 +144,28 @@ def party_notice_rows(
     transition_id: int,
     org: Organisation,
     now: datetime,
+    actor: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[AuditEvent]]:
     """The outbox rows (and their audit events) of the notices `spec` sends to the parties.
 
     Raises IdentityDisclosure, before anything is written, if a notice to the denounced
-    person would contain any part of the denouncer's identity.
+    person would contain any part of the denouncer's identity; the message names the part only
+    if `actor` may see the identity.
     """
     if not spec.notices:
         return [], []
     current = Decision(spec.trigger, spec.title, on, spec.basis, dict(data))
-    about = {n.about for n in spec.notices if n.about}
-    earlier = _latest_decision(app, connection, case, about) if about else None
-    chosen: list[tuple[NoticeSpec, Decision]] = []
-    for notice in spec.notices:
-        if notice.about is None:
-            chosen.append((notice, current))
-        elif earlier is not None and earlier.trigger == notice.about:
-            chosen.append((notice, earlier))
+    chosen: list[tuple[NoticeSpec, Decision]] = [
+        (notice, current) for notice in spec.notices if notice.about is None
+    ]
+    for decision in _decisions_since_last_send(app, connection, case, spec):
+        chosen.extend((n, decision) for n in spec.notices if n.about == decision.trigger)
     if not chosen:
         return [], []
+    renderer = NoticeRenderer(notifications_dir())
+    may_name = may_see_identity(
+        org, actor, case.agency, case.logged_by, case.denounced_name, case.denounced_officer
+    )
     case_row = connection.execute(select(CASES).where(CASES.c.id == case.id)).one()
     identity = denouncer_identity(connection, case.id)
     agency = org.agencies.get(case.agency)
@@ -160,8 +176,7 @@ def party_notice_rows(
         "kind": case.kind,
         "received_on": case.received_on.isoformat(),
         "agency_name": agency.name if agency else case.agency,
-        "denounced_name": case_row.denounced_name
-        or (org.agencies[case_row.denounced_agency].name if case_row.denounced_agency else ""),
+        "denounced_name": case_row.denounced_name or _agency_name(org, case_row.denounced_agency),
     }
     settings = app.settings
     rows: list[dict[str, Any]] = []
@@ -193,7 +208,9 @@ def party_notice_rows(
                 "link": f"{settings.public_url.rstrip('/')}/cases/{case.ref}",
             }
             if party == "denounced":
-                _ensure_confidential(context, identity, notice, spec)
+                _ensure_confidential(context, identity, notice, spec, may_name)
+            # render now: a template fault refuses the step instead of killing the notice later
+            renderer.render(notice.notice, settings.notice_language, _placeholder(context))
             key = f"party:{case.id}:{transition_id}:{notice.notice}:{party}"
             row = outbox_row(
                 settings,
@@ -224,21 +241,42 @@ def party_notice_rows(
     return rows, events
 
 
+def _agency_name(org: Organisation, code: str | None) -> str:
+    agency = org.agencies.get(code or "")
+    return agency.name if agency else (code or "")
+
+
+def _placeholder(context: dict[str, Any]) -> dict[str, Any]:
+    """The context as delivery will render it, with a stand-in for the denouncer's address."""
+    if context["recipient"]["party"] != "denouncer":
+        return context
+    recipient = {**context["recipient"], "name": "…", "address": "…"}
+    return {**context, "recipient": recipient}
+
+
 def _ensure_confidential(
     context: dict[str, Any],
     identity: dict[str, str] | None,
     notice: NoticeSpec,
     spec: TransitionSpec,
+    may_name: bool,
 ) -> None:
+    """Search what officers typed (the content, the decision's fields) for the identity.
+    Names casework adds from the organisation (officials, agencies) are not searched."""
     content_hint = (
         "Give the content as the denounced person may read it: --set content=..."
         if any(f.name == "content" for f in spec.fields)
         else "To reword the content for the denounced person, send the acceptance notices "
         "with --set content=... first; later notices reuse it"
     )
+    free_text = {
+        "case": {"content": context["case"]["content"]},
+        "decision": {"data": context["decision"]["data"]},
+    }
     ensure_no_identity(
-        context,
+        free_text,
         identity,
         f"the notice {notice.notice}",
         advice={"case.content": content_hint},
+        may_name_fields=may_name,
     )

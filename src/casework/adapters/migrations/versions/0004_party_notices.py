@@ -31,10 +31,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
-        batch_op.drop_column("channel")
-        batch_op.drop_column("recipient_party")
-    with op.batch_alter_table("denouncer_identity", schema=None) as batch_op:
-        batch_op.drop_column("email")
-    with op.batch_alter_table("case_file", schema=None) as batch_op:
-        batch_op.drop_column("denounced_email")
+    # SQLite (3.35+) and PostgreSQL both drop a column in place. Alembic's batch mode would
+    # rebuild case_file instead, which the foreign keys of the tables that point at it refuse.
+    for table, column in (
+        ("outbox_message", "channel"),
+        ("outbox_message", "recipient_party"),
+        ("denouncer_identity", "email"),
+        ("case_file", "denounced_email"),
+    ):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

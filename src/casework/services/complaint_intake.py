@@ -1,0 +1,117 @@
+"""What a complaint records at intake beyond any letter: the contested decision and when the
+complainant learnt of it (the limitation period, LKN Art. 9), the facts that select its periods
+(remote area, disciplinary, dismissal), who issued the decision (LKN Art. 7(2)–(3)), and, for a
+second complaint, the first-instance case it continues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from casework.adapters.case_store import CASES, IDENTITIES, CaseStore
+from casework.domain.errors import InvalidInput
+
+ISSUER_LEVELS = ("other", "provincial_chair", "minister")
+APPEALABLE_STATES = ("decided", "appealed", "verification", "dialogue", "suspended")
+
+
+@dataclass(frozen=True)
+class ComplaintFacts:
+    """The complaint-specific part of an intake."""
+
+    decision_known_on: date | None = None  # received or learnt of the decision or act
+    contested_decision: str = ""  # e.g. "Quyết định 123/QĐ-UBND ngày 02/05/2026"
+    remote_area: bool = False  # vùng sâu, vùng xa đi lại khó khăn (LKN Arts. 28, 33, 37, 44)
+    disciplinary: bool = False  # against a disciplinary decision (LKN Chapter IV)
+    dismissal: bool = False  # the discipline is dismissal (buộc thôi việc, LKN Art. 48)
+    issuer_level: str = "other"
+    second_instance_of: str | None = None  # reference of the first-instance case
+
+
+@dataclass(frozen=True)
+class ComplaintIntake:
+    """Attributes to store, and what a second complaint takes over from the first case."""
+
+    attributes: dict[str, Any]
+    identity: dict[str, Any] | None = None
+    respondent: dict[str, Any] | None = None
+
+
+def complaint_intake(
+    connection: Connection, facts: ComplaintFacts, received_on: date
+) -> ComplaintIntake:
+    """Validate the complaint's facts and turn them into case attributes."""
+    if facts.issuer_level not in ISSUER_LEVELS:
+        raise InvalidInput(
+            f"unknown issuer level {facts.issuer_level!r}; allowed: {', '.join(ISSUER_LEVELS)}"
+        )
+    if facts.dismissal and not facts.disciplinary:
+        raise InvalidInput("--dismissal describes a disciplinary decision: add --disciplinary")
+    if facts.decision_known_on and facts.decision_known_on > received_on:
+        raise InvalidInput(
+            f"the complainant cannot have learnt of the decision on "
+            f"{facts.decision_known_on.isoformat()}, after the complaint arrived "
+            f"({received_on.isoformat()})"
+        )
+    attributes: dict[str, Any] = {"issuer_level": facts.issuer_level}
+    for name in ("remote_area", "disciplinary", "dismissal"):
+        if getattr(facts, name):
+            attributes[name] = "yes"
+    if facts.contested_decision.strip():
+        attributes["contested_decision"] = facts.contested_decision.strip()
+    if facts.decision_known_on:
+        attributes["decision_known_on"] = facts.decision_known_on.isoformat()
+    if not facts.second_instance_of:
+        return ComplaintIntake(attributes)
+    return _second_instance(connection, facts.second_instance_of, attributes)
+
+
+def _second_instance(
+    connection: Connection, first_ref: str, attributes: dict[str, Any]
+) -> ComplaintIntake:
+    first = CaseStore(connection).get(first_ref)
+    if first.kind != "complaint":
+        raise InvalidInput(f"{first.ref} is a {first.kind}, not a complaint")
+    if first.attributes.get("second_instance") == "yes":
+        raise InvalidInput(
+            f"{first.ref} is already a second-instance complaint: only a lawsuit remains "
+            "(LKN Art. 42)"
+        )
+    if first.attributes.get("issuer_level") == "minister":
+        raise InvalidInput(
+            f"{first.ref} contests a minister's decision: there is no second instance, only a "
+            "lawsuit (LKN Art. 7(2))"
+        )
+    if first.state not in APPEALABLE_STATES:
+        raise InvalidInput(
+            f"{first.ref} is {first.state}: a second complaint follows a first-instance "
+            "decision, or a first-instance period that ran out (LKN Art. 33(1))"
+        )
+    inherited = {
+        key: value
+        for key, value in first.attributes.items()
+        if key in ("contested_decision", "remote_area", "disciplinary", "dismissal", "issuer_level")
+    }
+    attributes = {
+        **inherited,
+        **{k: v for k, v in attributes.items() if k != "issuer_level"},
+        "second_instance": "yes",
+        "first_instance_ref": first.ref,
+    }
+    identity_row = connection.execute(
+        select(IDENTITIES).where(IDENTITIES.c.case_id == first.id)
+    ).first()
+    case_row = connection.execute(select(CASES).where(CASES.c.id == first.id)).one()
+    return ComplaintIntake(
+        attributes,
+        identity=dict(identity_row._mapping) if identity_row is not None else None,
+        respondent={
+            "denounced_name": case_row.denounced_name,
+            "denounced_officer": case_row.denounced_officer,
+            "denounced_agency": case_row.denounced_agency,
+            "denounced_email": case_row.denounced_email,
+        },
+    )
