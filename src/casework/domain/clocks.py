@@ -9,7 +9,7 @@ date is rolled forward to a working day. While a pause is open there is no due d
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from casework.domain.calendar import (
@@ -23,12 +23,15 @@ from casework.domain.rules import DeadlineRule, length_words
 
 
 class ClockStatus(StrEnum):
-    """What a stored clock is doing. `overdue` is derived: running and past its due date."""
+    """What a stored clock is doing. `overdue` and `elapsed` are derived: running and past its
+    due date — overdue for a duty of the agency, elapsed for a window left to the parties (the
+    time to complain, to appeal), which nobody is late for."""
 
     RUNNING = "running"
     PAUSED = "paused"
     STOPPED = "stopped"
     OVERDUE = "overdue"
+    ELAPSED = "elapsed"
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,10 @@ class Clock:
         pauses = tuple(replace(p, resumed_on=on) if p.is_open else p for p in self.pauses)
         return replace(self, pauses=pauses)
 
-    def with_interval(self, start: date, end: date, reason: str) -> Clock:
-        """A closed pause recorded after the fact, e.g. an objective obstacle that kept a
-        complainant from lodging the complaint in time (LKN Art. 9)."""
-        pause = Pause(paused_on=start, reason=reason, resumed_on=end)
+    def with_interval(self, first_day: date, last_day: date, reason: str) -> Clock:
+        """A closed pause recorded after the fact, both days included, e.g. an objective
+        obstacle that kept a complainant from lodging the complaint in time (LKN Art. 9)."""
+        pause = Pause(paused_on=first_day, reason=reason, resumed_on=last_day + timedelta(days=1))
         return replace(self, pauses=(*self.pauses, pause))
 
     def stopped(self, on: date) -> Clock:
@@ -157,8 +160,11 @@ def compute_due(clock: Clock, calendar: WorkingCalendar) -> DueDate:
     return DueDate(due=due, nominal_end=nominal, steps=steps)
 
 
-def display_status(stored: ClockStatus, due: date | None, today: date) -> ClockStatus:
-    """The status shown to people: a running clock past its due date is overdue."""
+def display_status(
+    stored: ClockStatus, due: date | None, today: date, is_duty: bool = True
+) -> ClockStatus:
+    """The status shown to people: a running clock past its due date is overdue (a duty) or
+    elapsed (a window left to the parties)."""
     if stored is ClockStatus.RUNNING and due is not None and today > due:
-        return ClockStatus.OVERDUE
+        return ClockStatus.OVERDUE if is_duty else ClockStatus.ELAPSED
     return stored

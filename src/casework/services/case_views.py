@@ -41,7 +41,9 @@ def _days_left(app: Casework, today: date, due: date | None) -> int | None:
 def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
     clock = clock_rows.to_domain(row, app.rules)
     computed = compute_due(clock, app.calendar)
-    status = display_status(ClockStatus(row.status), row.due, today)
+    status = display_status(
+        ClockStatus(row.status), row.due, today, is_duty=row.ladder != NO_LADDER
+    )
     open_pause = clock.open_pause
     explanation = list(computed.steps)
     is_stale = row.status != "stopped" and computed.due != row.due
@@ -78,7 +80,12 @@ def _denouncer_view(
     if identity is None:
         return None
     if reveal_to is None:
-        return {"identity": "confidential (LTC Arts. 8(3), 47): use --reveal-identity --by OFFICER"}
+        basis = (
+            "personal data, shown only on request"
+            if case.kind == "complaint"
+            else "confidential (LTC Arts. 8(3), 47)"
+        )
+        return {"identity": f"{basis}: use --reveal-identity --by OFFICER"}
     org.officer(reveal_to)  # an unknown code is an error, not a refusal
     if not may_see_identity(
         org, reveal_to, case.agency, case.logged_by, case.denounced_name, case.denounced_officer

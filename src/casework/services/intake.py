@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from casework.domain.errors import InvalidInput
 from casework.domain.organisation import Organisation, Role
 from casework.services.app import Casework, legal_date
 from casework.services.clock_effects import ClockBook
+from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
 
 CHANNELS = ("letter", "visit", "phone", "online", "forwarded")
 
@@ -45,6 +46,7 @@ class LogCase:
     forwarded_by: str | None = None
     logged_by: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    complaint: ComplaintFacts | None = None  # required for kind "complaint"
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,23 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
     if not (
         command.denounced_name.strip() or command.denounced_officer or command.denounced_agency
     ):
+        if command.kind == "complaint":
+            if not (command.complaint and command.complaint.second_instance_of):
+                raise InvalidInput(
+                    "name who made the contested decision or act: --respondent-name, "
+                    "--respondent-officer or --respondent-agency (LKN Art. 8(2))"
+                )
+        else:
+            raise InvalidInput(
+                "name who is denounced: --denounced-name, --denounced-officer or "
+                "--denounced-agency (LTC Art. 23(1))"
+            )
+    if command.kind == "complaint":
+        _validate_complaint(command)
+    elif command.complaint is not None:
         raise InvalidInput(
-            "name who is denounced: --denounced-name, --denounced-officer or --denounced-agency "
-            "(LTC Art. 23(1))"
+            f"complaint facts (--decision-known-on, --remote-area, --disciplinary, "
+            f"--second-instance-of…) describe a complaint, not a {command.kind}"
         )
     for label, address in (
         ("--denouncer-email", command.denouncer.email if command.denouncer else ""),
@@ -116,6 +132,24 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
             )
 
 
+def _validate_complaint(command: LogCase) -> None:
+    facts = command.complaint
+    named = command.denouncer is not None and command.denouncer.full_name.strip()
+    if not named and not (facts and facts.second_instance_of):
+        raise InvalidInput(
+            "a complaint must give the complainant's name and address (LKN Art. 8(2)): "
+            "--complainant-name, --complainant-address; an unsigned letter is not accepted "
+            "(LKN Art. 11) and an anonymous report of wrongdoing is logged as a denunciation "
+            "with --anonymous"
+        )
+    if facts is None or facts.decision_known_on is None:
+        raise InvalidInput(
+            "a complaint needs --decision-known-on YYYY-MM-DD: the day the complainant received "
+            "or learnt of the contested decision or act (or, for a second complaint, of the "
+            "first-instance decision); the limitation period runs from it (LKN Arts. 9, 33)"
+        )
+
+
 def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
     """Record a new case with its confidential identity and start the clocks of receipt.
 
@@ -126,6 +160,12 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         org = app.organisation(connection)
         _validate(command, org, legal_date(now), list(app.definitions.lifecycles))
         lifecycle = app.definitions.lifecycle(command.kind)
+        complaint = (
+            complaint_intake(connection, command.complaint, command.received_on)
+            if command.complaint is not None
+            else ComplaintIntake({})
+        )
+        command = _with_second_instance(command, complaint)
         is_anonymous = command.denouncer is None or not command.denouncer.full_name.strip()
         state = (
             "intelligence"
@@ -149,7 +189,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             "denounced_name": denounced_name,
             "denounced_officer": command.denounced_officer,
             "complexity": "ordinary",
-            "attributes": dict(command.attributes),
+            "attributes": {**command.attributes, **complaint.attributes},
             "version": 1,
         }
         store = CaseStore(connection)
@@ -189,7 +229,12 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                     "received_on": case.received_on.isoformat(),
                     "channel": command.channel,
                     "has_identity": not is_anonymous,
-                    "basis": "LTC Art. 25" if state == "intelligence" else "LTC Arts. 22–24",
+                    "basis": _intake_basis(command.kind, state),
+                    **(
+                        {"first_instance_ref": complaint.attributes["first_instance_ref"]}
+                        if "first_instance_ref" in complaint.attributes
+                        else {}
+                    ),
                 },
             ),
             *book.events,
@@ -202,3 +247,36 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                 {"code": c.code, "due": c.due.isoformat() if c.due else None} for c in book.clocks
             ],
         )
+
+
+def _intake_basis(kind: str, state: str) -> str:
+    if state == "intelligence":
+        return "LTC Art. 25"
+    return {"complaint": "LKN Arts. 8, 27, 36", "petition": "LTCD Art. 26"}.get(
+        kind, "LTC Arts. 22–24"
+    )
+
+
+def _with_second_instance(command: LogCase, complaint: ComplaintIntake) -> LogCase:
+    """A second complaint takes the complainant and respondent of the first case where the
+    officer did not give them again."""
+    changes: dict[str, Any] = {}
+    if complaint.identity and not (command.denouncer and command.denouncer.full_name.strip()):
+        changes["denouncer"] = Denouncer(
+            full_name=complaint.identity["full_name"],
+            address=complaint.identity["address"] or "",
+            contact=complaint.identity["contact"] or "",
+            id_number=complaint.identity["id_number"] or "",
+            email=complaint.identity["email"] or "",
+        )
+    respondent = complaint.respondent
+    if respondent and not (
+        command.denounced_name.strip() or command.denounced_officer or command.denounced_agency
+    ):
+        changes.update(
+            denounced_name=respondent["denounced_name"] or "",
+            denounced_officer=respondent["denounced_officer"],
+            denounced_agency=respondent["denounced_agency"],
+            denounced_email=command.denounced_email or respondent["denounced_email"] or "",
+        )
+    return replace(command, **changes) if changes else command

@@ -22,7 +22,11 @@ from casework.entrypoints.cli.common import (
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.assignment import assign_case
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
+from casework.services.complaint_intake import ISSUER_LEVELS, ComplaintFacts
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
+
+PARTY_LABELS = {"complaint": ("complainant", "respondent")}
+"""How the two sides are called in each kind (stored alike: the identity, and who is named)."""
 
 app = typer.Typer(help="Log, show, list and advance cases.", no_args_is_help=True)
 
@@ -39,6 +43,16 @@ _FILE_KEYS = {
     "denounced_email",
     "denouncer",
     "anonymous",
+    "complaint",
+}
+_COMPLAINT_KEYS = {
+    "decision_known_on",
+    "contested_decision",
+    "remote_area",
+    "disciplinary",
+    "dismissal",
+    "issuer_level",
+    "second_instance_of",
 }
 
 
@@ -65,39 +79,138 @@ def _read_case_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def _complaint_facts(
+    kind: str, from_file: object, options: dict[str, Any]
+) -> ComplaintFacts | None:
+    """The complaint facts from the options, completed by the file's `complaint:` mapping."""
+    if from_file is not None and not isinstance(from_file, dict):
+        raise InvalidInput(
+            f"'complaint' in the file must be a mapping of: {', '.join(sorted(_COMPLAINT_KEYS))}"
+        )
+    given = dict(from_file or {})
+    unknown = sorted(set(given) - _COMPLAINT_KEYS)
+    if unknown:
+        raise InvalidInput(
+            f"unknown complaint fields {', '.join(unknown)}; allowed: "
+            f"{', '.join(sorted(_COMPLAINT_KEYS))}"
+        )
+    merged = {**given, **{k: v for k, v in options.items() if v not in (None, "", False)}}
+    if kind != "complaint":
+        return ComplaintFacts() if merged else None
+    known = merged.get("decision_known_on")
+    return ComplaintFacts(
+        decision_known_on=parse_date(str(known), "--decision-known-on") if known else None,
+        contested_decision=str(merged.get("contested_decision") or ""),
+        remote_area=bool(merged.get("remote_area")),
+        disciplinary=bool(merged.get("disciplinary")),
+        dismissal=bool(merged.get("dismissal")),
+        issuer_level=str(merged.get("issuer_level") or "other"),
+        second_instance_of=merged.get("second_instance_of"),
+    )
+
+
 @app.command("new")
 @handles_errors
 def new(
-    kind: Annotated[str, typer.Argument(help="case kind, e.g. denunciation")],
+    kind: Annotated[str, typer.Argument(help="case kind: denunciation or complaint")],
     agency: Annotated[
         str | None, typer.Option(help="code of the agency that must resolve it")
     ] = None,
     received: Annotated[
         str | None, typer.Option(help="date on the 'ĐẾN' stamp, YYYY-MM-DD (default today)")
     ] = None,
-    summary: Annotated[str | None, typer.Option(help="what is denounced")] = None,
+    summary: Annotated[str | None, typer.Option(help="what the letter is about")] = None,
     denouncer_name: Annotated[
-        str | None, typer.Option(help="denouncer's full name (confidential)")
+        str | None,
+        typer.Option(
+            "--denouncer-name", "--complainant-name", help="denouncer's full name (confidential)"
+        ),
     ] = None,
-    denouncer_address: Annotated[str, typer.Option(help="denouncer's address (confidential)")] = "",
-    denouncer_contact: Annotated[str, typer.Option(help="phone or email (confidential)")] = "",
-    denouncer_id: Annotated[str, typer.Option(help="citizen ID number (confidential)")] = "",
+    denouncer_address: Annotated[
+        str,
+        typer.Option(
+            "--denouncer-address", "--complainant-address", help="their address (confidential)"
+        ),
+    ] = "",
+    denouncer_contact: Annotated[
+        str,
+        typer.Option(
+            "--denouncer-contact", "--complainant-contact", help="phone or email (confidential)"
+        ),
+    ] = "",
+    denouncer_id: Annotated[
+        str,
+        typer.Option("--denouncer-id", "--complainant-id", help="citizen ID (confidential)"),
+    ] = "",
     denouncer_email: Annotated[
-        str, typer.Option(help="email for the notices the law sends them (confidential)")
+        str,
+        typer.Option(
+            "--denouncer-email",
+            "--complainant-email",
+            help="email for the notices the law sends them (confidential)",
+        ),
     ] = "",
     anonymous: Annotated[
         bool, typer.Option(help="no identifiable denouncer: recorded as intelligence (LTC Art. 25)")
     ] = False,
-    denounced_name: Annotated[str, typer.Option(help="the denounced person or body")] = "",
+    denounced_name: Annotated[
+        str,
+        typer.Option(
+            "--denounced-name",
+            "--respondent-name",
+            help="the denounced person or body (for a complaint: who made the decision or act)",
+        ),
+    ] = "",
     denounced_officer: Annotated[
-        str | None, typer.Option(help="officer code, if the denounced is an officer")
+        str | None,
+        typer.Option(
+            "--denounced-officer",
+            "--respondent-officer",
+            help="officer code, if the denounced (or respondent) is an officer",
+        ),
     ] = None,
     denounced_agency: Annotated[
-        str | None, typer.Option(help="agency code, if an agency is denounced")
+        str | None,
+        typer.Option(
+            "--denounced-agency",
+            "--respondent-agency",
+            help="agency code, if an agency is denounced (or made the decision)",
+        ),
     ] = None,
     denounced_email: Annotated[
-        str, typer.Option(help="email for notices to a denounced person who is not an officer")
+        str,
+        typer.Option(
+            "--denounced-email",
+            "--respondent-email",
+            help="email for notices to a denounced person (or respondent) who is not an officer",
+        ),
     ] = "",
+    decision_known_on: Annotated[
+        str | None,
+        typer.Option(
+            help="complaint: day the complainant received or learnt of the decision, YYYY-MM-DD"
+        ),
+    ] = None,
+    contested_decision: Annotated[
+        str, typer.Option(help="complaint: the contested decision or act, e.g. 'QĐ 12/QĐ-UBND'")
+    ] = "",
+    remote_area: Annotated[
+        bool, typer.Option(help="complaint: remote area, longer periods (LKN Arts. 28, 37)")
+    ] = False,
+    disciplinary: Annotated[
+        bool, typer.Option(help="complaint against a disciplinary decision (LKN Chapter IV)")
+    ] = False,
+    dismissal: Annotated[
+        bool, typer.Option(help="complaint: the discipline is dismissal (LKN Art. 48)")
+    ] = False,
+    issuer_level: Annotated[
+        str,
+        typer.Option(help=f"complaint: who issued the decision: {', '.join(ISSUER_LEVELS)}"),
+    ] = "other",
+    second_instance_of: Annotated[
+        str | None,
+        typer.Option(help="complaint: reference of the first-instance case this one continues"),
+    ] = None,
     channel: Annotated[str, typer.Option(help=f"how it arrived: {', '.join(CHANNELS)}")] = "letter",
     forwarded_by: Annotated[
         str | None,
@@ -151,6 +264,19 @@ def new(
             channel=channel if channel != "letter" else str(fields.get("channel", "letter")),
             forwarded_by=forwarded_by or fields.get("forwarded_by"),
             logged_by=by or fields.get("by"),
+            complaint=_complaint_facts(
+                kind,
+                fields.get("complaint"),
+                {
+                    "decision_known_on": decision_known_on,
+                    "contested_decision": contested_decision,
+                    "remote_area": remote_area,
+                    "disciplinary": disciplinary,
+                    "dismissal": dismissal,
+                    "issuer_level": issuer_level if issuer_level != "other" else None,
+                    "second_instance_of": second_instance_of,
+                },
+            ),
         ),
         now,
     )
@@ -192,9 +318,15 @@ def show(
         f"{view['handler_name'] or '-'}   received: {view['received_on']} ({view['channel']})"
     )
     typer.echo(f"  summary: {view['summary']}")
-    typer.echo(f"  denounced: {view['denounced']['name'] or view['denounced']['agency']}")
+    sender, other = PARTY_LABELS.get(view["kind"], ("denouncer", "denounced"))
+    typer.echo(f"  {other}: {view['denounced']['name'] or view['denounced']['agency']}")
     if view["denouncer"]:
-        typer.echo(f"  denouncer: {view['denouncer']}")
+        typer.echo(f"  {sender}: {view['denouncer']}")
+    if view["kind"] == "complaint":
+        facts = view["attributes"]
+        for key in ("contested_decision", "decision_known_on", "first_instance_ref"):
+            if facts.get(key):
+                typer.echo(f"  {key.replace('_', ' ')}: {facts[key]}")
     typer.echo("clocks:")
     table(
         [

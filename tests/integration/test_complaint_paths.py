@@ -1,0 +1,345 @@
+"""The complaint lifecycle through the service layer, on a real database.
+
+Due dates are counted by hand on the 2026 Vietnamese calendar: Tết 2026-02-16..20 off,
+Hùng Kings 04-27 (observed), 04-30 and 05-01 off; Saturday 08-22 worked in exchange for
+Monday 08-31; National Day 09-01 and 09-02 off. The complaint acceptance window is 10 working
+days for complaints received until 2026-06-30 and 7 from 2026-07-01 (ND155 Art. 10).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from tests.conftest import at
+
+from casework.domain.errors import InvalidInput, TransitionRefused
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.app import Casework
+from casework.services.case_views import show_case
+from casework.services.complaint_intake import ComplaintFacts
+from casework.services.intake import Denouncer, LogCase, log_case
+
+pytestmark = pytest.mark.integration
+
+COMMUNE = "xa-nghi-loc"
+PROVINCE = "ubnd-tinh"
+HANDLER = "nl-xac-minh"
+
+
+def complaint(
+    app: Casework,
+    received: str,
+    known: str | None = None,
+    agency: str = COMMUNE,
+    **facts: Any,
+) -> str:
+    second_of = facts.get("second_instance_of")
+    command = LogCase(
+        kind="complaint",
+        agency=agency,
+        received_on=date.fromisoformat(received),
+        summary="Khiếu nại quyết định thu hồi đất, mức bồi thường thấp",
+        denouncer=None if second_of else Denouncer("Hồ Văn Lực", "xóm 3, xã Nghi Lộc"),
+        denounced_officer=None if second_of else "nl-chu-tich",
+        logged_by="ubnd-tiep-nhan" if agency == PROVINCE else "nl-tiep-nhan",
+        complaint=ComplaintFacts(
+            decision_known_on=date.fromisoformat(known or received),
+            contested_decision="QĐ 45/QĐ-UBND ngày 15/05/2026",
+            **facts,
+        ),
+    )
+    return log_case(app, command, at(received, 10)).ref
+
+
+def step(app: Casework, ref: str, trigger: str, on: str, actor: str = HANDLER, **data: str) -> None:
+    advance_case(
+        app,
+        AdvanceCase(ref=ref, trigger=trigger, on=date.fromisoformat(on), actor=actor, data=data),
+        at(on, 16),
+    )
+
+
+def clocks(app: Casework, ref: str, today: str) -> dict[str, dict[str, Any]]:
+    return {c["code"]: c for c in show_case(app, ref, at(today))["clocks"]}
+
+
+def state(app: Casework, ref: str, today: str) -> str:
+    return str(show_case(app, ref, at(today))["state"])
+
+
+def accepted(app: Casework, received: str, accept_on: str, **facts: Any) -> str:
+    ref = complaint(app, received, **facts)
+    step(app, ref, "accept", accept_on)
+    return ref
+
+
+@pytest.mark.parametrize(
+    ("received", "version", "due"),
+    [
+        # Mon 06-29: 10 WD, 06-30 … 07-13
+        ("2026-06-29", "2012.1", "2026-07-13"),
+        # Tue 06-30, the last day of the old rule: 10 WD → Tue 07-14
+        ("2026-06-30", "2012.1", "2026-07-14"),
+        # Wed 07-01, the first day of ND155: 7 WD → Fri 07-10, earlier than the day before's
+        ("2026-07-01", "2026.1", "2026-07-10"),
+        # Thu 07-02: 7 WD, 07-03 … 07-13
+        ("2026-07-02", "2026.1", "2026-07-13"),
+    ],
+)
+def test_acceptance_window_follows_the_rule_in_force_on_receipt(
+    app: Casework, received: str, version: str, due: str
+) -> None:
+    ref = complaint(app, received, known="2026-06-01")
+    accept = clocks(app, ref, received)["complaint.accept"]
+    assert (accept["rule_version"], accept["due"]) == (version, due)
+    length = "10 working days" if version == "2012.1" else "7 working days"
+    assert length in accept["explanation"][0]
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        # Thu 02-12 under the old rule: Fri 02-13 (1), Tết 02-16..20, 02-23 … 03-05 (10)
+        ("2026-02-12", "2026-03-05"),
+        # Thu 08-20: Fri 21 (1), Sat 22 worked (2), Mon 24 … Fri 28 (7)
+        ("2026-08-20", "2026-08-28"),
+        # Tue 08-25: 26, 27, 28 (3); 08-31, 09-01, 09-02 off; 09-03, 04, 07, 08 (7)
+        ("2026-08-25", "2026-09-08"),
+    ],
+)
+def test_acceptance_window_across_holidays(app: Casework, received: str, due: str) -> None:
+    ref = complaint(app, received)
+    assert clocks(app, ref, received)["complaint.accept"]["due"] == due
+
+
+def test_first_instance_from_receipt_to_decision_in_force(app: Casework) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08", known="2026-05-20")
+    c = clocks(app, ref, "2026-07-08")
+    assert c["complaint.limitation"]["status"] == "stopped"  # 90 days from 05-20: 08-18
+    assert c["complaint.limitation"]["due"] == "2026-08-18"
+    assert c["complaint.accept"]["stopped_on"] == "2026-07-08"
+    assert c["complaint.resolve_first"]["due"] == "2026-08-07"  # 30 days from 07-08
+    assert "complaint.resolve_second" not in c
+    with pytest.raises(TransitionRefused, match="at least 5 days before"):
+        step(app, ref, "schedule_dialogue", "2026-07-20", dialogue_on="2026-07-24")
+    step(app, ref, "schedule_dialogue", "2026-07-20", dialogue_on="2026-07-25", place="UBND xã")
+    step(app, ref, "hold_dialogue", "2026-07-25", result="disagreement")
+    step(app, ref, "decide", "2026-08-03", outcome="partly_right")
+    c = clocks(app, ref, "2026-08-03")
+    assert c["complaint.resolve_first"]["late"] is False
+    assert c["complaint.send_first_decision"]["due"] == "2026-08-06"  # 3 WD: 04, 05, 06
+    # 30 days from 08-03 is Wed 09-02, a holiday: Thu 09-03
+    assert c["complaint.decision_effective"]["due"] == "2026-09-03"
+    step(app, ref, "send_decision", "2026-08-05")
+    # the parties' window: 30 days from 08-05, Fri 09-04; a window is not on the ladder
+    window = clocks(app, ref, "2026-09-10")["complaint.second_instance_window"]
+    assert (window["due"], window["status"]) == ("2026-09-04", "elapsed")
+    with pytest.raises(TransitionRefused, match="from the day after"):
+        step(app, ref, "enter_into_force", "2026-09-03")
+    step(app, ref, "enter_into_force", "2026-09-04")
+    step(app, ref, "record_enforcement", "2026-09-20", measures="chi trả bổ sung")
+    step(app, ref, "close", "2026-09-25")
+    assert state(app, ref, "2026-09-25") == "closed"
+
+
+def test_limitation_and_an_objective_obstacle(app: Casework) -> None:
+    ref = complaint(app, "2026-08-20", known="2026-05-20")  # 90 days: 08-18
+    with pytest.raises(TransitionRefused, match="ended on 2026-08-18"):
+        step(app, ref, "accept", "2026-08-21")
+    with pytest.raises(InvalidInput, match="must lie within"):
+        step(
+            app,
+            ref,
+            "record_obstacle",
+            "2026-08-21",
+            reasons="ốm",
+            **{"from": "2026-05-01", "to": "2026-05-05"},
+        )
+    # in hospital 06-01 to 06-10, both days included: 10 days not counted, due 08-28
+    step(
+        app,
+        ref,
+        "record_obstacle",
+        "2026-08-21",
+        reasons="nằm viện, giấy ra viện trong hồ sơ",
+        **{"from": "2026-06-01", "to": "2026-06-10"},
+    )
+    assert clocks(app, ref, "2026-08-21")["complaint.limitation"]["due"] == "2026-08-28"
+    step(app, ref, "accept", "2026-08-21")
+    assert state(app, ref, "2026-08-21") == "verification"
+
+
+def test_refusal_names_its_ground(app: Casework) -> None:
+    ref = complaint(app, "2026-07-02")
+    with pytest.raises(InvalidInput, match="ground"):
+        step(app, ref, "reject", "2026-07-03", reasons="không có quyền lợi trực tiếp")
+    step(app, ref, "reject", "2026-07-03", ground="no_direct_interest", reasons="…")
+    assert state(app, ref, "2026-07-03") == "not_accepted"
+    assert clocks(app, ref, "2026-07-03")["complaint.accept"]["status"] == "stopped"
+
+
+def test_remote_area_and_complexity_lengthen_the_resolution(app: Casework) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08", remote_area=True)
+    resolve = clocks(app, ref, "2026-07-08")["complaint.resolve_first"]
+    assert resolve["due"] == "2026-08-22"  # 45 days from 07-08: Sat 08-22, a working Saturday
+    assert "remote" in " ".join(resolve["explanation"]).lower()
+    step(app, ref, "declare_complex", "2026-08-10", reasons="nhiều hộ", complexity="complex")
+    # +15 on 08-22: Sun 09-06, rolled to Mon 09-07
+    assert clocks(app, ref, "2026-08-10")["complaint.resolve_first"]["due"] == "2026-09-07"
+    with pytest.raises(TransitionRefused):
+        step(app, ref, "declare_complex", "2026-08-20", reasons="again", complexity="complex")
+
+
+def test_disciplinary_complaint_has_its_own_periods(app: Casework) -> None:
+    ref = complaint(app, "2026-07-02", known="2026-06-20", disciplinary=True)
+    c = clocks(app, ref, "2026-07-02")
+    assert c["complaint.limitation"]["due"] == "2026-07-06"  # 15 days: Sun 07-05 → Mon 07-06
+    assert c["complaint.accept"]["due"] == "2026-07-13"  # 10 days: Sun 07-12 → Mon 07-13
+    late = complaint(app, "2026-07-08", known="2026-06-20", disciplinary=True)
+    with pytest.raises(TransitionRefused, match="limitation"):
+        step(app, late, "accept", "2026-07-09")
+
+
+def test_suspension_of_resolution_only_from_1_july_2026(app: Casework) -> None:
+    old = accepted(app, "2026-06-01", "2026-06-05")
+    with pytest.raises(TransitionRefused, match="2026-07-01"):
+        step(app, old, "suspend", "2026-06-20", grounds="awaiting_related_matter", reasons="x")
+    ref = accepted(app, "2026-07-02", "2026-07-08")  # resolve due 08-07
+    step(app, ref, "suspend", "2026-07-20", grounds="awaiting_related_matter", reasons="chờ tòa")
+    assert clocks(app, ref, "2026-07-21")["complaint.resolve_first"]["status"] == "paused"
+    # 3 WD from 07-20 for the suspension decision to reach the parties
+    assert clocks(app, ref, "2026-07-21")["complaint.notify_suspension"]["due"] == "2026-07-23"
+    with pytest.raises(TransitionRefused, match="send_suspension_notice"):
+        step(app, ref, "resume", "2026-07-30", reasons="đã có bản án")
+    step(app, ref, "send_suspension_notice", "2026-07-21")
+    step(app, ref, "resume", "2026-07-30", reasons="đã có bản án")
+    # paused 07-20 → 07-30: 10 days not counted, 08-07 + 10 = 08-17
+    assert clocks(app, ref, "2026-07-30")["complaint.resolve_first"]["due"] == "2026-08-17"
+
+
+def test_suspending_enforcement_is_a_measure_not_a_pause(app: Casework) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08")
+    step(app, ref, "suspend_enforcement", "2026-07-10", reasons="cưỡng chế gây hậu quả")
+    view = show_case(app, ref, at("2026-07-10"))
+    assert view["attributes"]["enforcement_suspended"] == "yes"
+    assert view["state"] == "verification"
+    resolve = next(c for c in view["clocks"] if c["code"] == "complaint.resolve_first")
+    assert (resolve["status"], resolve["due"]) == ("running", "2026-08-07")
+
+
+def test_no_show_at_the_dialogue_lets_the_case_continue_from_1_july_2026(app: Casework) -> None:
+    old = accepted(app, "2026-05-04", "2026-05-08")
+    step(app, old, "schedule_dialogue", "2026-05-20", dialogue_on="2026-05-22")  # no 5-day rule
+    with pytest.raises(TransitionRefused, match="2026-07-01"):
+        step(app, old, "hold_dialogue", "2026-05-22", result="no_show")
+    step(app, old, "hold_dialogue", "2026-05-22", result="agreement")
+    ref = accepted(app, "2026-07-02", "2026-07-08")
+    step(app, ref, "schedule_dialogue", "2026-07-10", dialogue_on="2026-07-15")
+    step(app, ref, "hold_dialogue", "2026-07-15", result="no_show")
+    step(app, ref, "decide", "2026-07-20", outcome="wrong")
+
+
+def test_withdrawal_ends_the_case_and_notifies(app: Casework) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08")
+    step(app, ref, "withdraw", "2026-07-15", reasons="đơn rút có chữ ký")
+    c = clocks(app, ref, "2026-07-15")
+    assert c["complaint.resolve_first"]["status"] == "stopped"
+    assert c["complaint.notify_suspension"]["due"] == "2026-07-20"  # 3 WD: 16, 17, 20
+    with pytest.raises(TransitionRefused, match="notify_suspension"):
+        step(app, ref, "close", "2026-07-16")
+    step(app, ref, "send_suspension_notice", "2026-07-16")
+    step(app, ref, "close", "2026-07-17")
+
+
+def _decided_and_sent(app: Casework, **facts: Any) -> str:
+    ref = accepted(app, "2026-07-02", "2026-07-08", **facts)
+    step(app, ref, "schedule_dialogue", "2026-07-20", dialogue_on="2026-07-27")
+    step(app, ref, "hold_dialogue", "2026-07-27", result="disagreement")
+    step(app, ref, "decide", "2026-08-03", outcome="wrong")
+    step(app, ref, "send_decision", "2026-08-05")
+    return ref
+
+
+def test_second_instance_is_a_case_of_its_own_linked_to_the_first(app: Casework) -> None:
+    first = _decided_and_sent(app)
+    step(app, first, "appeal", "2026-08-20", route="second_complaint", to_agency=PROVINCE)
+    second = complaint(
+        app, "2026-08-20", known="2026-08-05", agency=PROVINCE, second_instance_of=first
+    )
+    view = show_case(app, second, at("2026-08-20"), reveal_identity_to="ubnd-chu-tich")
+    assert second.startswith("KN-2026-")
+    assert view["attributes"]["first_instance_ref"] == first
+    assert view["attributes"]["contested_decision"] == "QĐ 45/QĐ-UBND ngày 15/05/2026"
+    assert view["denouncer"]["full_name"] == "Hồ Văn Lực"
+    assert view["denounced"]["officer"] == "nl-chu-tich"
+    c = {k["code"]: k for k in view["clocks"]}
+    # 30 days from receipt of the first decision (LKN Art. 33(1)), not 90: 09-04
+    assert c["complaint.limitation"]["due"] == "2026-09-04"
+    # 7 WD from Thu 08-20: Fri 21, Sat 22 (worked), 24, 25, 26, 27, 28
+    assert c["complaint.accept"]["due"] == "2026-08-28"
+    step(app, second, "accept", "2026-08-24", actor="ubnd-xac-minh")
+    c = clocks(app, second, "2026-08-24")
+    assert "complaint.resolve_first" not in c
+    assert c["complaint.resolve_second"]["due"] == "2026-10-08"  # 45 days from 08-24
+    with pytest.raises(TransitionRefused, match="dialogue"):
+        step(app, second, "decide", "2026-09-20", actor="ubnd-xac-minh", outcome="right")
+    step(app, second, "schedule_dialogue", "2026-09-10", "ubnd-xac-minh", dialogue_on="2026-09-16")
+    step(app, second, "hold_dialogue", "2026-09-16", "ubnd-xac-minh", result="disagreement")
+    step(app, second, "decide", "2026-09-20", "ubnd-xac-minh", outcome="right")
+    c = clocks(app, second, "2026-09-20")
+    assert c["complaint.send_second_decision"]["due"] == "2026-09-28"  # 7 days: Sun → Mon
+    assert "complaint.second_instance_window" not in c
+    # the first case keeps its own history
+    history = [h["trigger"] for h in show_case(app, first, at("2026-09-20"))["history"]]
+    assert history == [
+        "accept",
+        "schedule_dialogue",
+        "hold_dialogue",
+        "decide",
+        "send_decision",
+        "appeal",
+    ]
+    with pytest.raises(InvalidInput, match="already a second-instance complaint"):
+        complaint(app, "2026-10-01", agency=PROVINCE, second_instance_of=second)
+
+
+def test_no_second_instance_against_a_minister(app: Casework) -> None:
+    first = _decided_and_sent(app, issuer_level="minister")
+    with pytest.raises(TransitionRefused, match=r"Art\. 7"):
+        step(app, first, "appeal", "2026-08-20", route="second_complaint")
+    step(app, first, "appeal", "2026-08-20", route="lawsuit", to_agency="TAND tỉnh Nghệ An")
+    with pytest.raises(InvalidInput, match="minister"):
+        complaint(app, "2026-08-20", agency=PROVINCE, second_instance_of=first)
+
+
+def test_intake_refuses_what_a_complaint_cannot_be(app: Casework) -> None:
+    base = LogCase(
+        kind="complaint",
+        agency=COMMUNE,
+        received_on=date(2026, 7, 2),
+        summary="Khiếu nại",
+        denounced_officer="nl-chu-tich",
+        logged_by="nl-tiep-nhan",
+        complaint=ComplaintFacts(decision_known_on=date(2026, 6, 1)),
+    )
+    with pytest.raises(InvalidInput, match="complainant's name"):
+        log_case(app, base, at("2026-07-02"))
+    named = Denouncer("Hồ Văn Lực")
+    no_facts = LogCase(**{**base.__dict__, "denouncer": named, "complaint": None})
+    with pytest.raises(InvalidInput, match="--decision-known-on"):
+        log_case(app, no_facts, at("2026-07-02"))
+    future = ComplaintFacts(decision_known_on=date(2026, 7, 3))
+    with pytest.raises(InvalidInput, match="after the complaint arrived"):
+        log_case(
+            app,
+            LogCase(**{**base.__dict__, "denouncer": named, "complaint": future}),
+            at("2026-07-02"),
+        )
+    no_respondent = LogCase(**{**base.__dict__, "denouncer": named, "denounced_officer": None})
+    with pytest.raises(InvalidInput, match="--respondent-name"):
+        log_case(app, no_respondent, at("2026-07-02"))
+    with app.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM case_file")).scalar_one() == 0
