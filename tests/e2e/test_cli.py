@@ -389,3 +389,82 @@ def test_notices_to_the_parties_from_the_command_line(cli: CliRunner, tmp_path: 
     raw = b"".join(p.read_bytes() for p in emails)
     assert b"To: mai@example.vn" in raw
     assert b"To: chutich@hungnguyen.nghean.example" in raw
+
+
+def test_complaint_from_receipt_to_decision_in_force(cli: CliRunner) -> None:
+    """The README's worked complaint, command for command."""
+    with freeze_time("2026-07-02 10:00:00+07:00"):
+        run(cli, "init")
+        run(cli, "org", "load", str(EXAMPLE_ORG))
+        out = run(
+            cli, "case", "new", "complaint", "--agency", "xa-nghi-loc", "--received", "2026-07-02",
+            "--summary", "Khiếu nại quyết định thu hồi đất, mức bồi thường thấp",
+            "--complainant-name", "Hồ Văn Lực", "--complainant-address", "xóm 3, xã Nghi Lộc",
+            "--respondent-officer", "nl-chu-tich", "--decision-known-on", "2026-05-20",
+            "--contested-decision", "QĐ 45/QĐ-UBND ngày 15/05/2026", "--by", "nl-tiep-nhan",
+        )  # fmt: skip
+    assert "logged KN-2026-000001 (received)" in out
+    assert "complaint.limitation: due 2026-08-18" in out
+    assert "complaint.accept: due 2026-07-13" in out
+    ref = "KN-2026-000001"
+    with freeze_time("2026-09-25 09:00:00+07:00"):
+        run(cli, "case", "assign", ref, "nl-xac-minh", "--by", "nl-chu-tich")
+        run(cli, "case", "advance", ref, "accept", "--on", "2026-07-08", "--by", "nl-xac-minh")
+        err = run(
+            cli, "case", "advance", ref, "decide", "--on", "2026-07-20",
+            "--set", "outcome=partly_right", code=4,
+        )  # fmt: skip
+        assert "a dialogue must come first" in err
+        assert "schedule_dialogue" in err
+        run(
+            cli, "case", "advance", ref, "schedule_dialogue", "--on", "2026-07-20",
+            "--set", "dialogue_on=2026-07-27", "--set", "place=UBND xã Nghi Lộc",
+        )  # fmt: skip
+        run(
+            cli, "case", "advance", ref, "hold_dialogue", "--on", "2026-07-27",
+            "--set", "result=disagreement",
+        )  # fmt: skip
+        run(
+            cli, "case", "advance", ref, "decide", "--on", "2026-08-03",
+            "--set", "outcome=partly_right", "--set", "decision_no=88/QĐ-UBND",
+        )  # fmt: skip
+        run(cli, "case", "advance", ref, "send_decision", "--on", "2026-08-05")
+        run(cli, "case", "advance", ref, "enter_into_force", "--on", "2026-09-04")
+        run(
+            cli, "case", "advance", ref, "record_enforcement", "--on", "2026-09-20",
+            "--set", "measures=chi trả bổ sung",
+        )  # fmt: skip
+        run(cli, "case", "advance", ref, "close", "--on", "2026-09-25")
+        shown = run(cli, "case", "show", ref)
+        assert "state: closed" in shown
+        assert "respondent: Âu Văn Yên" in shown
+        assert "contested decision: QĐ 45/QĐ-UBND" in shown
+        explained = run(cli, "case", "explain", ref)
+        assert "complaint.accept — Accept or refuse the complaint: rule v2026.1" in explained
+        assert "not v2012.1 (10 working days" in explained
+        what_if = run(cli, "case", "what-if", ref, "--rule", "complaint.accept=2012.1")
+        assert "nothing is written" in what_if
+        assert "2026-07-16" in what_if  # 10 WD from 07-02
+        listed = run(cli, "rules", "list", "--kind", "complaint")
+        assert "@remote_area" in listed
+        assert "2026-07-01…" in listed
+
+
+def test_complaint_intake_errors_say_what_is_needed(cli: CliRunner) -> None:
+    with freeze_time("2026-07-02 10:00:00+07:00"):
+        run(cli, "init")
+        run(cli, "org", "load", str(EXAMPLE_ORG))
+        base = (
+            "case", "new", "complaint", "--agency", "xa-nghi-loc", "--summary", "x",
+            "--respondent-officer", "nl-chu-tich",
+        )  # fmt: skip
+        assert "complainant's name" in run(cli, *base, "--decision-known-on", "2026-06-01", code=2)
+        assert "--decision-known-on" in run(cli, *base, "--complainant-name", "A", code=2)
+        err = run(cli, *NEW_LETTER, "--disciplinary", code=2)
+        assert "describe a complaint, not a denunciation" in err
+        err = run(
+            cli, *base, "--complainant-name", "A", "--decision-known-on", "2026-06-01",
+            "--issuer-level", "president", code=2,
+        )  # fmt: skip
+        assert "allowed: other, provincial_chair, minister" in err
+        assert run_json(cli, "case", "list") == []

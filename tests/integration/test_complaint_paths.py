@@ -21,6 +21,7 @@ from casework.services.app import Casework
 from casework.services.case_views import show_case
 from casework.services.complaint_intake import ComplaintFacts
 from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.rule_explanations import Scenario, explain_case, what_if
 
 pytestmark = pytest.mark.integration
 
@@ -343,3 +344,74 @@ def test_intake_refuses_what_a_complaint_cannot_be(app: Casework) -> None:
         log_case(app, no_respondent, at("2026-07-02"))
     with app.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM case_file")).scalar_one() == 0
+
+
+def test_explain_says_which_rule_version_applied_and_why(app: Casework) -> None:
+    before = complaint(app, "2026-06-30", known="2026-06-01")
+    after = complaint(app, "2026-07-01", known="2026-06-01", remote_area=True)
+    old = next(
+        c
+        for c in explain_case(app, before, at("2026-07-01"))["clocks"]
+        if c["code"] == "complaint.accept"
+    )
+    assert old["rule_version"] == "2012.1"
+    assert old["started_by"] == "log"
+    assert "was in force on 2026-06-30" in old["why"][0]
+    assert any("not v2026.1" in line and "takes effect later" in line for line in old["why"])
+    assert old["computation"][-1].startswith("due 2026-07-14")
+    new = explain_case(app, after, at("2026-07-08"))
+    assert "remote_area" in new["facts"]
+    accept = next(c for c in new["clocks"] if c["code"] == "complaint.accept")
+    assert any("not v2012.1" in line and "ceased" in line for line in accept["why"])
+    assert any("transitional rule" in line for line in accept["why"])
+    step(app, after, "accept", "2026-07-08")
+    resolve = next(
+        c
+        for c in explain_case(app, after, at("2026-07-08"))["clocks"]
+        if c["code"] == "complaint.resolve_first"
+    )
+    assert resolve["rule_version"] == "2011.1@remote_area"
+    assert any(
+        "records remote_area" in line and "45 calendar days" in line for line in resolve["why"]
+    )
+
+
+def test_what_if_recomputes_without_writing(app: Casework) -> None:
+    ref = complaint(app, "2026-06-30", known="2026-06-01")
+    step(app, ref, "accept", "2026-07-13")  # day 9 of 10 WD; under the new rule, due 07-09
+    with app.engine.connect() as connection:
+        before = connection.execute(text("SELECT count(*) FROM audit_entry")).scalar_one()
+        clocks_before = connection.execute(text("SELECT * FROM clock ORDER BY id")).all()
+    result = what_if(app, ref, at("2026-07-13"), Scenario(rules_as_of=date(2026, 7, 1)))
+    accept = next(c for c in result["clocks"] if c["code"] == "complaint.accept")
+    assert (accept["due"], accept["what_if_due"], accept["days_moved"]) == (
+        "2026-07-14",
+        "2026-07-09",
+        -5,
+    )
+    assert (accept["late_now"], accept["late_then"]) == (False, True)
+    remote = what_if(
+        app,
+        ref,
+        at("2026-07-13"),
+        Scenario(versions={"complaint.resolve_first": "2011.1@remote_area"}),
+    )
+    resolve = next(c for c in remote["clocks"] if c["code"] == "complaint.resolve_first")
+    assert (resolve["due"], resolve["what_if_due"]) == ("2026-08-12", "2026-08-27")
+    closed = what_if(app, ref, at("2026-07-13"), Scenario(calendar_file=str(_closure_file(app))))
+    accept = next(c for c in closed["clocks"] if c["code"] == "complaint.accept")
+    assert accept["what_if_due"] == "2026-07-15"  # the agency closed on Fri 07-10
+    with app.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM audit_entry")).scalar_one() == before
+        assert connection.execute(text("SELECT * FROM clock ORDER BY id")).all() == clocks_before
+    with pytest.raises(InvalidInput, match="say what to change"):
+        what_if(app, ref, at("2026-07-13"), Scenario())
+
+
+def _closure_file(app: Casework) -> Any:
+    path = app.settings.home / "closure.yaml"
+    path.write_text(
+        'name: "UBND xã Nghi Lộc"\nclosures:\n  - {date: 2026-07-10, reason: "bão"}\n',
+        encoding="utf-8",
+    )
+    return path

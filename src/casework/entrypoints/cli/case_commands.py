@@ -24,6 +24,7 @@ from casework.services.assignment import assign_case
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
 from casework.services.complaint_intake import ISSUER_LEVELS, ComplaintFacts
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
+from casework.services.rule_explanations import Scenario, explain_case, what_if
 
 PARTY_LABELS = {"complaint": ("complainant", "respondent")}
 """How the two sides are called in each kind (stored alike: the identity, and who is named)."""
@@ -505,3 +506,81 @@ def assign(
         typer.echo(json.dumps({"ref": ref, "handler": officer, "previous": previous or None}))
         return
     typer.echo(f"{ref}: handler {officer}" + (f" (was {previous})" if previous else ""))
+
+
+@app.command("explain")
+@handles_errors
+def explain(
+    ref: Annotated[str, typer.Argument(help="case reference")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Which version of which rule applied to each clock, why, and how its due date was
+    computed."""
+    result = explain_case(engine(), ref, wall_clock())
+    if as_json:
+        emit_json(result)
+        return
+    typer.echo(
+        f"{result['ref']} ({result['kind']}), received {result['received_on']}; facts: "
+        f"{', '.join(result['facts']) or 'none'}"
+    )
+    for clock in result["clocks"]:
+        started = f" by {clock['started_by']}" if clock["started_by"] else ""
+        typer.echo(
+            f"\n{clock['code']} — {clock['title']}: rule v{clock['rule_version']}, started "
+            f"{clock['start_on']}{started}, due {clock['due'] or '-'} ({clock['status']})"
+        )
+        typer.echo("  why this rule:")
+        for line in clock["why"]:
+            typer.echo(f"    - {line}")
+        typer.echo("  how the due date was computed:")
+        for line in clock["computation"]:
+            typer.echo(f"    {line}")
+
+
+@app.command("what-if")
+@handles_errors
+def what_if_(
+    ref: Annotated[str, typer.Argument(help="case reference")],
+    rules_as_of: Annotated[
+        str | None,
+        typer.Option(help="apply to every clock the rules in force on this date, YYYY-MM-DD"),
+    ] = None,
+    rule: Annotated[
+        list[str] | None,
+        typer.Option(help="CODE=VERSION from `casework rules list`, e.g. complaint.accept=2012.1"),
+    ] = None,
+    calendar_file: Annotated[
+        Path | None, typer.Option(help="another agency calendar file (closures, working days)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Recompute the case's clocks under another rule version or calendar, and show what
+    would move. Nothing is written."""
+    scenario = Scenario(
+        rules_as_of=parse_date(rules_as_of, "--rules-as-of"),
+        versions=parse_assignments(rule),
+        calendar_file=str(calendar_file) if calendar_file else None,
+    )
+    result = what_if(engine(), ref, wall_clock(), scenario)
+    if as_json:
+        emit_json(result)
+        return
+    typer.echo(f"{result['ref']} under {result['scenario']} (nothing is written):")
+    table(
+        [
+            [
+                c["code"],
+                f"v{c['rule_version']}",
+                c["due"] or "-",
+                f"v{c['what_if_rule_version']}",
+                c["what_if_due"] or "-",
+                "" if c["days_moved"] is None else f"{c['days_moved']:+d}",
+                ("late" if c["late_then"] else "in time")
+                if c["late_now"] != c["late_then"]
+                else "",
+            ]
+            for c in result["clocks"]
+        ],
+        ["clock", "rule", "due", "what-if rule", "what-if due", "days", "would be"],
+    )

@@ -2,59 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from casework.adapters.lifecycle_docs import lifecycle_markdown
 from casework.entrypoints.cli.common import emit_json, engine, handles_errors, table
+from casework.services.rule_explanations import rule_catalogue
 
 app = typer.Typer(help="Deadline rules and lifecycle definitions.", no_args_is_help=True)
 
 
 @app.command("list")
 @handles_errors
-def list_rules(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
-    """Every version of every deadline rule, with its legal basis and dates in force."""
-    rules: list[dict[str, Any]] = [
-        {
-            "code": r.code,
-            "version": r.version,
-            "length": r.length,
-            "unit": r.unit.value,
-            "basis": r.basis,
-            "effective_from": r.effective_from.isoformat(),
-            "effective_to": r.effective_to.isoformat() if r.effective_to else None,
-            "extension": (
-                {
-                    "days": r.extension.days,
-                    "unit": r.extension.unit.value,
-                    "max_count": dict(r.extension.max_count),
-                }
-                if r.extension
-                else None
-            ),
-            "policy": r.is_policy,
-            "title": r.title,
-        }
-        for r in engine().rules.all_rules()
-    ]
+def list_rules(
+    kind: Annotated[
+        str | None, typer.Option(help="only the clocks of this kind, e.g. complaint")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Every version of every deadline rule: length and variants, dates in force, legal basis
+    and transitional note."""
+    rules = rule_catalogue(engine().rules, kind)
     if as_json:
         emit_json(rules)
         return
-    table(
-        [
+    rows: list[list[str]] = []
+    for r in rules:
+        until = r["effective_to"] or ""
+        rows.append(
             [
                 r["code"],
                 str(r["version"]),
                 f"{r['length']} {r['unit']}",
-                str(r["effective_from"]),
+                f"{r['effective_from']}…{until}",
                 str(r["basis"]),
             ]
-            for r in rules
-        ],
-        ["rule", "version", "length", "from", "basis"],
-    )
+        )
+        for v in r["variants"]:
+            rows.append(
+                ["", f"  @{'&'.join(v['when'])}", f"{v['length']} {v['unit']}", "", v["basis"]]
+            )
+        if r["transition"]:
+            rows.append(["", "  transition", "", "", r["transition"]])
+    table(rows, ["rule", "version", "length", "in force", "basis"])
 
 
 @app.command("diagram")
