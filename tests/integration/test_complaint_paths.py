@@ -8,18 +8,23 @@ days for complaints received until 2026-06-30 and 7 from 2026-07-01 (ND155 Art. 
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from tests.conftest import at
 
+from casework.adapters.letters import LetterWriter
+from casework.adapters.mailer import FolderMailer
 from casework.domain.errors import InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
 from casework.services.complaint_intake import ComplaintFacts
+from casework.services.delivery import OUTBOX, deliver_pending
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.rule_explanations import Scenario, explain_case, what_if
 
@@ -415,3 +420,62 @@ def _closure_file(app: Casework) -> Any:
         encoding="utf-8",
     )
     return path
+
+
+def test_the_parties_are_told_each_decision_within_its_clock(app: Casework, tmp_path: Any) -> None:
+    ref = _decided_and_sent(app)
+    with app.reading() as session:
+        rows = session.execute(select(OUTBOX).order_by(OUTBOX.c.id)).all()
+    assert [(r.template, r.recipient_party) for r in rows] == [
+        ("party.complaint_acceptance", "denouncer"),
+        ("party.dialogue_invitation", "denouncer"),
+        ("party.dialogue_invitation", "denounced"),
+        ("party.complaint_decision", "denouncer"),
+        ("party.complaint_decision", "denounced"),
+    ]
+    report = deliver_pending(
+        app,
+        at("2026-08-05", 17),
+        FolderMailer(tmp_path / "mail"),
+        letters=LetterWriter(tmp_path / "letters"),
+    )
+    assert report.sent == 5
+    # the complainant has no email: printed letters; the respondent, an officer, is emailed
+    texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "letters" / ref).glob("*.txt")]
+    for path in (tmp_path / "mail").glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert message["To"].addresses[0].addr_spec == "chutich@nghiloc.nghean.example"
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        texts.append(body.get_content())
+    assert len(texts) == 5
+    acceptance = next(t for t in texts if "THỤ LÝ GIẢI QUYẾT KHIẾU NẠI" in t)
+    assert "Kính gửi: Hồ Văn Lực" in acceptance
+    assert "khiếu nại lần đầu" in acceptance
+    assert "đến hết ngày 07/08/2026" in acceptance  # resolve_first
+    invitations = [t for t in texts if "GIẤY MỜI ĐỐI THOẠI" in t]
+    assert len(invitations) == 2
+    assert all("ngày 27/07/2026" in t and "ít nhất 05 ngày" in t for t in invitations)
+    decisions = [t for t in texts if "GỬI QUYẾT ĐỊNH GIẢI QUYẾT KHIẾU NẠI" in t]
+    assert len(decisions) == 2
+    # the window to appeal: 30 days from the sending on 08-05
+    assert all("chậm nhất đến hết ngày 04/09/2026" in t and "là sai" in t for t in decisions)
+    to_respondent = [t for t in texts if "Kính gửi: Âu Văn Yên" in t]
+    assert len(to_respondent) == 2  # the invitation and the decision
+    assert not [t for t in to_respondent if "Hồ Văn Lực" in t or "xóm 3" in t]
+
+
+def test_a_refusal_tells_the_complainant_the_ground(app: Casework, tmp_path: Any) -> None:
+    ref = complaint(app, "2026-07-02")
+    step(app, ref, "reject", "2026-07-03", ground="unsigned", reasons="đơn không có chữ ký")
+    deliver_pending(
+        app,
+        at("2026-07-03", 17),
+        FolderMailer(tmp_path / "mail"),
+        letters=LetterWriter(tmp_path / "letters"),
+    )
+    (letter,) = (tmp_path / "letters" / ref).glob("*.txt")
+    text = letter.read_text(encoding="utf-8")
+    assert "Lý do: đơn không có chữ ký" in text
+    assert "không có chữ ký hoặc điểm chỉ của người khiếu nại (khoản 5 Điều 11)" in text
+    assert "complaint.accept" in text

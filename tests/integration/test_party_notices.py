@@ -249,8 +249,7 @@ def test_every_identity_field_is_checked() -> None:
 def _declared_denounced_notices(app: Casework) -> set[str]:
     return {
         notice.notice
-        for lifecycle in app.definitions.lifecycles.values()
-        for spec in lifecycle.transitions
+        for spec in app.definitions.lifecycle("denunciation").transitions
         for notice in spec.notices
         if "denounced" in notice.to
     }

@@ -23,10 +23,14 @@ ESCALATIONS = (
 )
 PARTY_NOTICES = (
     "party.acceptance",
+    "party.complaint_acceptance",
+    "party.complaint_decision",
+    "party.complaint_refusal",
     "party.conclusion",
     "party.conclusion_notice",
     "party.content_notice",
     "party.continuation",
+    "party.dialogue_invitation",
     "party.extension",
     "party.forwarding",
     "party.non_acceptance",
@@ -229,13 +233,22 @@ def party_context(
             "agency_name": "Thanh tra tỉnh Nghệ An",
             "denounced_name": "Đoàn Văn Uy",
             "content": content,
+            "contested_decision": "",
+            "second_instance": False,
         },
         "decision": {
             "trigger": "accept",
             "title": "Accept",
             "on": "2024-02-15",
             "basis": "LTC Art. 29",
-            "data": {"grounds": "await_other_body", "finding": "untrue", "reasons": "r"},
+            "data": {
+                "grounds": "await_other_body",
+                "finding": "untrue",
+                "reasons": "r",
+                "ground": "unsigned",
+                "outcome": "wrong",
+                "dialogue_on": "2024-02-22",
+            },
         },
         "clock": {
             "code": "denunciation.resolve",

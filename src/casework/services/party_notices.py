@@ -177,6 +177,9 @@ def party_notice_rows(
         "received_on": case.received_on.isoformat(),
         "agency_name": agency.name if agency else case.agency,
         "denounced_name": case_row.denounced_name or _agency_name(org, case_row.denounced_agency),
+        # complaints: the contested decision, and whether this is the second instance
+        "contested_decision": str(case.attributes.get("contested_decision", "")),
+        "second_instance": case.attributes.get("second_instance") == "yes",
     }
     settings = app.settings
     rows: list[dict[str, Any]] = []
