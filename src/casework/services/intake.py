@@ -83,13 +83,21 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
                     "name who made the contested decision or act: --respondent-name, "
                     "--respondent-officer or --respondent-agency (LKN Art. 8(2))"
                 )
-        else:
+        elif command.kind == "denunciation":
             raise InvalidInput(
                 "name who is denounced: --denounced-name, --denounced-officer or "
                 "--denounced-agency (LTC Art. 23(1))"
             )
     if command.kind == "complaint":
         _validate_complaint(command)
+    elif command.kind == "petition" and not (
+        command.denouncer and command.denouncer.full_name.strip()
+    ):
+        raise InvalidInput(
+            "a petition must give the sender's name and address (LTCD Art. 25(1)): "
+            "--sender-name, --sender-address; an unsigned letter is logged as a letter "
+            "(`case new letter`) and classified"
+        )
     elif command.complaint is not None:
         raise InvalidInput(
             f"complaint facts (--decision-known-on, --remote-area, --disciplinary, "

@@ -26,7 +26,11 @@ from casework.services.complaint_intake import ISSUER_LEVELS, ComplaintFacts
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
 from casework.services.rule_explanations import Scenario, explain_case, what_if
 
-PARTY_LABELS = {"complaint": ("complainant", "respondent")}
+PARTY_LABELS = {
+    "complaint": ("complainant", "respondent"),
+    "petition": ("sender", "concerning"),
+    "letter": ("sender", "concerning"),
+}
 """How the two sides are called in each kind (stored alike: the identity, and who is named)."""
 
 app = typer.Typer(help="Log, show, list and advance cases.", no_args_is_help=True)
@@ -124,30 +128,42 @@ def new(
     denouncer_name: Annotated[
         str | None,
         typer.Option(
-            "--denouncer-name", "--complainant-name", help="denouncer's full name (confidential)"
+            "--denouncer-name",
+            "--complainant-name",
+            "--sender-name",
+            help="denouncer's full name (confidential)",
         ),
     ] = None,
     denouncer_address: Annotated[
         str,
         typer.Option(
-            "--denouncer-address", "--complainant-address", help="their address (confidential)"
+            "--denouncer-address",
+            "--complainant-address",
+            "--sender-address",
+            help="their address (confidential)",
         ),
     ] = "",
     denouncer_contact: Annotated[
         str,
         typer.Option(
-            "--denouncer-contact", "--complainant-contact", help="phone or email (confidential)"
+            "--denouncer-contact",
+            "--complainant-contact",
+            "--sender-contact",
+            help="phone or email (confidential)",
         ),
     ] = "",
     denouncer_id: Annotated[
         str,
-        typer.Option("--denouncer-id", "--complainant-id", help="citizen ID (confidential)"),
+        typer.Option(
+            "--denouncer-id", "--complainant-id", "--sender-id", help="citizen ID (confidential)"
+        ),
     ] = "",
     denouncer_email: Annotated[
         str,
         typer.Option(
             "--denouncer-email",
             "--complainant-email",
+            "--sender-email",
             help="email for the notices the law sends them (confidential)",
         ),
     ] = "",
