@@ -192,6 +192,16 @@ def test_anonymous_denunciation_becomes_intelligence_without_clocks(app: Casewor
     assert view["state"] == "intelligence"
     assert view["clocks"] == []
     assert view["denouncer"] is None
+    with pytest.raises(TransitionRefused, match="link_to_check"):
+        step(app, ref, "close", "2024-03-05")
+    step(app, ref, "link_to_check", "2024-03-05", check="KH 15/KH-TTr ngày 04/03/2024")
+    step(app, ref, "close", "2024-03-06")
+    view = show_case(app, ref, at("2024-03-06"))
+    assert (view["state"], view["attributes"]["linked_check"]) == (
+        "closed",
+        "KH 15/KH-TTr ngày 04/03/2024",
+    )
+    assert view["clocks"] == []
 
 
 def test_forwarded_by_press_starts_reply_clock(app: Casework) -> None:

@@ -60,9 +60,19 @@ EXPECTED: dict[str, dict[str, str]] = {
     "terminate": {"inspection": "terminated", "suspended": "terminated"},
     "reply_to_forwarder": {s: SAME for s in STATES if s != "closed"},
     "close": dict.fromkeys(
-        ["concluded", "referred", "forwarded", "not_accepted", "not_handled", "terminated"],
+        [
+            "concluded",
+            "referred",
+            "forwarded",
+            "not_accepted",
+            "not_handled",
+            "terminated",
+            "intelligence",
+        ],
         "closed",
     ),
+    # anonymous information is used for an inspection or check (LTC Art. 25)
+    "link_to_check": {"intelligence": SAME},
 }
 
 

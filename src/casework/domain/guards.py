@@ -150,6 +150,19 @@ def duty_done(ctx: GuardContext, arg: str) -> str | None:
     return None
 
 
+def recorded(ctx: GuardContext, arg: str) -> str | None:
+    """`recorded:ATTRIBUTE:TRIGGER[:STATE]`: the case records ATTRIBUTE (set by TRIGGER) —
+    when leaving STATE only, if given — e.g. the inspection an anonymous denunciation was used
+    for, before its file is closed."""
+    attribute, _, rest = arg.partition(":")
+    trigger, _, state = rest.partition(":")
+    if state and ctx.state != state:
+        return None
+    if not str(ctx.attributes.get(attribute) or "").strip():
+        return f"the case does not record {attribute.replace('_', ' ')} yet: record {trigger} first"
+    return None
+
+
 def no_running_clocks(ctx: GuardContext, _arg: str) -> str | None:
     running = sorted(c.code for c in ctx.clocks if c.stored_status is not ClockStatus.STOPPED)
     if running:
@@ -289,6 +302,7 @@ GUARDS: Mapping[str, Guard] = {
     "clock_paused": clock_paused,
     "no_running_clocks": no_running_clocks,
     "duty_done": duty_done,
+    "recorded": recorded,
 }
 
 
