@@ -320,7 +320,8 @@ def test_small_things_a_user_meets(cli: CliRunner, tmp_path: Path) -> None:
     assert run(cli, "--version").strip() == "0.1.0"
     run(cli, "up", "--no-engine")
     err = run(cli, "case", "list", "--state", "bogus", code=2)
-    assert "states: appealed, closed, concluded" in err
+    assert "unknown state 'bogus'; states: " in err  # every kind's states
+    assert all(state in err for state in ("inspection", "verification", "closed"))
     bad_date = tmp_path / "bad-date.yaml"
     bad_date.write_text("agency: so-tnmt\nreceived: 2024-02-30\n", encoding="utf-8")
     err = run(cli, "case", "new", "denunciation", "--from-file", str(bad_date), code=2)
@@ -468,3 +469,38 @@ def test_complaint_intake_errors_say_what_is_needed(cli: CliRunner) -> None:
         )  # fmt: skip
         assert "allowed: other, provincial_chair, minister" in err
         assert run_json(cli, "case", "list") == []
+
+
+def test_re_denunciation_and_takeover_from_the_command_line(cli: CliRunner) -> None:
+    with freeze_time("2024-08-26 10:00:00+07:00"):
+        run(cli, "init")
+        run(cli, "org", "load", str(EXAMPLE_ORG))
+        lower = run_json(
+            cli, "case", "new", "denunciation", "--agency", "so-tnmt", "--received", "2024-07-01",
+            "--summary", "Cấp phép sai", "--denouncer-name", "Nguyễn Văn Bình",
+            "--denounced-name", "Công ty TNHH Cát Vàng", "--by", "tnmt-tiep-nhan",
+        )["ref"]  # fmt: skip
+        run(cli, "case", "advance", lower, "accept", "--on", "2024-07-04", "--by", "tnmt-xac-minh")
+        err = run(
+            cli, "case", "new", "denunciation", "--agency", "thanh-tra-tinh", "--received",
+            "2024-08-12", "--summary", "Tố cáo tiếp", "--redenunciation-of", lower,
+            "--redenunciation-ground", "late", code=2,
+        )  # fmt: skip
+        assert "--agency ubnd-tinh" in err
+        out = run(
+            cli, "case", "new", "denunciation", "--agency", "ubnd-tinh", "--received",
+            "2024-08-12", "--summary", "Tố cáo tiếp", "--redenunciation-of", lower,
+            "--redenunciation-ground", "late", "--by", "ubnd-tiep-nhan",
+        )  # fmt: skip
+        assert "(follow_up)" in out
+        assert "denunciation.overdue_report_request: due 2024-08-19" in out
+        superior = out.split()[1]
+        run(
+            cli, "case", "advance", superior, "take_over", "--on", "2024-08-26",
+            "--by", "ubnd-xac-minh", "--set", "grounds=serious_violation",
+            "--set", "reasons=quá hạn",
+        )  # fmt: skip
+        shown = run(cli, "case", "show", lower)
+        assert "state: handed_over" in shown
+        assert f"taken over by: {superior}" in shown
+        assert f"redenunciation of: {lower}" in run(cli, "case", "show", superior)

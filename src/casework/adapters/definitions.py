@@ -19,6 +19,7 @@ from casework.domain.lifecycle import (
     ClockStart,
     FieldSpec,
     LifecycleDefinition,
+    LinkedStep,
     NoticeSpec,
     StateSpec,
     TransitionSpec,
@@ -152,6 +153,8 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
                 set_values={str(k): str(v) for k, v in raw.get("set_values", {}).items()},
                 assigns_actor=bool(raw.get("assigns_actor", False)),
                 notices=tuple(_notice(n, here) for n in raw.get("notices", ())),
+                linked=_linked(raw.get("linked"), here),
+                internal=bool(raw.get("internal", False)),
             )
         )
     return LifecycleDefinition(
@@ -162,6 +165,23 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
         transitions=tuple(transitions),
         on_log=_clock_effects(data.get("on_log")),
         source_file=path.name,
+        initial_when=tuple(
+            (str(_need(item, "fact", where)), str(_need(item, "state", where)))
+            for item in data.get("initial_when", ())
+        ),
+    )
+
+
+def _linked(data: Any, where: str) -> LinkedStep | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise ConfigurationError(
+            f"{where}: linked must be a mapping of case (an attribute) and trigger"
+        )
+    return LinkedStep(
+        attribute=str(_need(data, "case", f"{where}: linked")),
+        trigger=str(_need(data, "trigger", f"{where}: linked")),
     )
 
 

@@ -42,7 +42,7 @@ class ClockStart:
     # (a date the case records, e.g. when the complainant learnt of the contested decision)
     anchor: str = "event"
     when: str | None = None
-    unless: str | None = None
+    unless: str | None = None  # "a|b": not started if any of these facts holds
     stopped_at: str | None = None  # "receipt": a period that ended when the case arrived
 
 
@@ -92,6 +92,16 @@ class NoticeSpec:
 
 
 @dataclass(frozen=True)
+class LinkedStep:
+    """A step the transition takes, in the same transaction, on the case that a case attribute
+    names, e.g. a superior's takeover hands the lower body's case over (ND31 Art. 5(3)). It is
+    taken only if that case can take it; otherwise the link is recorded and nothing moves."""
+
+    attribute: str
+    trigger: str
+
+
+@dataclass(frozen=True)
 class TransitionSpec:
     """One edge of the lifecycle: `trigger` from any of `sources` to `dest`."""
 
@@ -107,6 +117,8 @@ class TransitionSpec:
     set_values: Mapping[str, str] = field(default_factory=dict)  # attribute <- fixed value
     assigns_actor: bool = False  # the acting officer becomes the handler if none is assigned
     notices: tuple[NoticeSpec, ...] = ()
+    linked: LinkedStep | None = None
+    internal: bool = False  # taken only as another transition's linked step, never by hand
 
     @property
     def is_reflexive(self) -> bool:
@@ -127,10 +139,17 @@ class LifecycleDefinition:
     transitions: tuple[TransitionSpec, ...]
     on_log: ClockEffects
     source_file: str = ""
+    # (fact, state): a case whose fact holds at intake starts in that state, not `initial`
+    initial_when: tuple[tuple[str, str], ...] = ()
+
+    def initial_state(self, facts: Mapping[str, bool]) -> str:
+        """Where a new case starts, given its yes/no facts."""
+        return next((state for fact, state in self.initial_when if facts.get(fact)), self.initial)
 
     def __post_init__(self) -> None:
-        if self.initial not in self.states:
-            raise ConfigurationError(f"{self.kind}: initial state {self.initial!r} is not declared")
+        for state in (self.initial, *(state for _, state in self.initial_when)):
+            if state not in self.states:
+                raise ConfigurationError(f"{self.kind}: initial state {state!r} is not declared")
         for spec in self.transitions:
             unknown = [s for s in spec.sources if s not in self.states]
             if not spec.is_reflexive and spec.dest not in self.states:
@@ -147,13 +166,28 @@ class LifecycleDefinition:
                         f"{self.kind}: trigger {spec.trigger!r} is declared twice from {source!r}"
                     )
                 seen.add((spec.trigger, source))
+        names = {spec.trigger for spec in self.transitions}
+        for spec in self.transitions:
+            if spec.linked and spec.linked.trigger not in names:
+                raise ConfigurationError(
+                    f"{self.kind}: trigger {spec.trigger!r} links to {spec.linked.trigger!r}, "
+                    "which is not a trigger of this lifecycle"
+                )
 
     @property
     def triggers(self) -> list[str]:
         return sorted({t.trigger for t in self.transitions})
 
-    def allowed_triggers(self, state: str) -> list[str]:
-        return sorted({t.trigger for t in self.transitions if state in t.sources})
+    def allowed_triggers(self, state: str, include_internal: bool = False) -> list[str]:
+        """The triggers an officer may apply from `state` (and, if asked, the internal steps
+        other transitions take)."""
+        return sorted(
+            {
+                t.trigger
+                for t in self.transitions
+                if state in t.sources and (include_internal or not t.internal)
+            }
+        )
 
     def transition_for(self, trigger: str, state: str) -> TransitionSpec:
         """The edge `trigger` takes from `state`, or a refusal naming what is allowed."""

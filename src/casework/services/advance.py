@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from casework.adapters import audit_log, clock_rows
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bulk import insert_ignoring_duplicates
@@ -122,113 +124,186 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
 
 def _advance(app: Casework, command: AdvanceCase, now: datetime) -> Advanced:
     with app.transaction() as connection:
-        store = CaseStore(connection)
-        case = store.get(command.ref)
-        if command.expected_version is not None and command.expected_version != case.version:
-            raise ConcurrentUpdate(
-                f"{case.ref} is at version {case.version}, not {command.expected_version}: someone "
-                "changed it since you read it; nothing was written — show it again and decide"
-            )
-        machine = app.machine(case.kind)
-        spec = machine.definition.transition_for(command.trigger, case.state)
-        data = _validate_data(spec, command.data, command.reason)
-        org = app.organisation(connection)
-        if command.actor:
-            check_actor(org, case, command.actor)
-        on = _event_date(case, command.on, legal_date(now))
-        book = ClockBook(app, store, case)
-        latest = (
-            store.latest_clocks(case.id)
-            if any(g.startswith("clock_met") for g in spec.guards)
-            else {}
+        result, spec, case = _apply(app, connection, command, now)
+        if spec.linked is not None:
+            _take_linked_step(app, connection, case, spec, result, now)
+        return result
+
+
+def _take_linked_step(
+    app: Casework,
+    connection: Connection,
+    case: StoredCase,
+    spec: TransitionSpec,
+    result: Advanced,
+    now: datetime,
+) -> None:
+    """The step `spec` takes on the case its attribute names, in the same transaction: it is
+    taken if that case allows it, else only the link is recorded on both audit trails."""
+    assert spec.linked is not None
+    other_ref = str(case.attributes.get(spec.linked.attribute) or "")
+    if not other_ref:
+        return
+    other = CaseStore(connection).get(other_ref)
+    allowed = app.machine(other.kind).definition.allowed_triggers(
+        other.state, include_internal=True
+    )
+    if spec.linked.trigger in allowed:
+        _apply(
+            app,
+            connection,
+            AdvanceCase(
+                ref=other.ref,
+                trigger=spec.linked.trigger,
+                on=result.on,
+                reason=f"{spec.trigger} by {case.ref}",
+                data={"by_case": case.ref},
+            ),
+            now,
+            internal=True,
         )
-        context = GuardContext(
-            spec=spec,
-            state=case.state,
-            handler=case.handler,
+        return
+    audit_log.append(
+        connection,
+        [
+            AuditEvent(
+                action="case.link_recorded",
+                actor=None,
+                case_ref=other.ref,
+                payload={
+                    "by_case": case.ref,
+                    "by_trigger": spec.trigger,
+                    "not_taken": spec.linked.trigger,
+                    "why": f"{other.ref} is {other.state}, where {spec.linked.trigger} does not apply",
+                },
+            )
+        ],
+        now,
+    )
+
+
+def _apply(
+    app: Casework,
+    connection: Connection,
+    command: AdvanceCase,
+    now: datetime,
+    internal: bool = False,
+) -> tuple[Advanced, TransitionSpec, StoredCase]:
+    """One case's step inside the caller's transaction; `internal` for a linked step."""
+    store = CaseStore(connection)
+    case = store.get(command.ref)
+    if command.expected_version is not None and command.expected_version != case.version:
+        raise ConcurrentUpdate(
+            f"{case.ref} is at version {case.version}, not {command.expected_version}: someone "
+            "changed it since you read it; nothing was written — show it again and decide"
+        )
+    machine = app.machine(case.kind)
+    spec = machine.definition.transition_for(command.trigger, case.state)
+    if spec.internal and not internal:
+        linking = [
+            t.trigger
+            for t in machine.definition.transitions
+            if t.linked and t.linked.trigger == spec.trigger
+        ]
+        raise TransitionRefused(
+            f"{spec.trigger} is not recorded by hand: it follows from {' or '.join(linking)} "
+            "on the linked case",
+            machine.definition.allowed_triggers(case.state),
+        )
+    data = _validate_data(spec, command.data, command.reason)
+    org = app.organisation(connection)
+    if command.actor:
+        check_actor(org, case, command.actor)
+    on = _event_date(case, command.on, legal_date(now))
+    book = ClockBook(app, store, case)
+    latest = (
+        store.latest_clocks(case.id) if any(g.startswith("clock_met") for g in spec.guards) else {}
+    )
+    context = GuardContext(
+        spec=spec,
+        state=case.state,
+        handler=case.handler,
+        actor=command.actor,
+        attributes=case.attributes,
+        data=data,
+        clocks=book.domain_clocks(),
+        complexity=case.complexity,
+        on=on,
+        due_dates={c.code: c.due for c in book.clocks},
+        allow_late_extension=app.settings.allow_late_extension,
+        latest_clocks={code: clock_rows.to_domain(c, app.rules) for code, c in latest.items()},
+        latest_due={code: c.due for code, c in latest.items()},
+    )
+    failures = check_guards(context)
+    if failures:
+        raise TransitionRefused(
+            f"{command.trigger} refused for {case.ref}: " + "; ".join(failures),
+            machine.definition.allowed_triggers(case.state),
+        )
+    events: list[AuditEvent] = []
+    changes: dict[str, Any] = {}
+    if spec.assigns_actor and case.handler is None and command.actor:
+        events.append(check_handler(org, case, command.actor, command.actor, "took up the case"))
+        changes["handler"] = command.actor
+    from_state = case.state
+    to_state = machine.fire(case.state, command.trigger)
+    attributes = dict(case.attributes)
+    if "competent" in data:
+        attributes["competent"] = data["competent"]
+    for attribute, field_name in spec.sets_attributes.items():
+        if field_name in data:
+            if attribute == "complexity":
+                changes["complexity"] = data[field_name]
+            else:
+                attributes[attribute] = data[field_name]
+    attributes.update(spec.set_values)
+    if attributes != case.attributes:
+        changes["attributes"] = attributes
+    store.update_case(case, state=to_state, last_event_on=on, **changes)
+    book.apply(
+        spec.clocks,
+        on,
+        command.actor,
+        command.reason or data.get("reasons") or data.get("grounds", ""),
+        spec.trigger,
+        data,
+    )
+    transition_id = store.insert_transition(
+        {
+            "case_id": case.id,
+            "trigger": spec.trigger,
+            "from_state": from_state,
+            "to_state": to_state,
+            "occurred_on": on,
+            "recorded_at": now.astimezone(UTC),
+            "actor": command.actor,
+            "reason": command.reason,
+            "data": data,
+            "basis": spec.basis,
+        }
+    )
+    events.insert(
+        0,
+        AuditEvent(
+            action="case.advanced",
             actor=command.actor,
-            attributes=case.attributes,
-            data=data,
-            clocks=book.domain_clocks(),
-            complexity=case.complexity,
-            on=on,
-            due_dates={c.code: c.due for c in book.clocks},
-            allow_late_extension=app.settings.allow_late_extension,
-            latest_clocks={code: clock_rows.to_domain(c, app.rules) for code, c in latest.items()},
-            latest_due={code: c.due for code, c in latest.items()},
-        )
-        failures = check_guards(context)
-        if failures:
-            raise TransitionRefused(
-                f"{command.trigger} refused for {case.ref}: " + "; ".join(failures),
-                machine.definition.allowed_triggers(case.state),
-            )
-        events: list[AuditEvent] = []
-        changes: dict[str, Any] = {}
-        if spec.assigns_actor and case.handler is None and command.actor:
-            events.append(
-                check_handler(org, case, command.actor, command.actor, "took up the case")
-            )
-            changes["handler"] = command.actor
-        from_state = case.state
-        to_state = machine.fire(case.state, command.trigger)
-        attributes = dict(case.attributes)
-        if "competent" in data:
-            attributes["competent"] = data["competent"]
-        for attribute, field_name in spec.sets_attributes.items():
-            if field_name in data:
-                if attribute == "complexity":
-                    changes["complexity"] = data[field_name]
-                else:
-                    attributes[attribute] = data[field_name]
-        attributes.update(spec.set_values)
-        if attributes != case.attributes:
-            changes["attributes"] = attributes
-        store.update_case(case, state=to_state, last_event_on=on, **changes)
-        book.apply(
-            spec.clocks,
-            on,
-            command.actor,
-            command.reason or data.get("reasons") or data.get("grounds", ""),
-            spec.trigger,
-            data,
-        )
-        transition_id = store.insert_transition(
-            {
-                "case_id": case.id,
+            case_ref=case.ref,
+            payload={
                 "trigger": spec.trigger,
-                "from_state": from_state,
-                "to_state": to_state,
-                "occurred_on": on,
-                "recorded_at": now.astimezone(UTC),
-                "actor": command.actor,
+                "from": from_state,
+                "to": to_state,
+                "on": on.isoformat(),
                 "reason": command.reason,
                 "data": data,
                 "basis": spec.basis,
-            }
-        )
-        events.insert(
-            0,
-            AuditEvent(
-                action="case.advanced",
-                actor=command.actor,
-                case_ref=case.ref,
-                payload={
-                    "trigger": spec.trigger,
-                    "from": from_state,
-                    "to": to_state,
-                    "on": on.isoformat(),
-                    "reason": command.reason,
-                    "data": data,
-                    "basis": spec.basis,
-                },
-            ),
-        )
-        events.extend(book.events)
-        notices, notice_events = party_notice_rows(
-            app, connection, case, spec, data, on, transition_id, org, now, command.actor
-        )
-        insert_ignoring_duplicates(connection, OUTBOX, notices)
-        events.extend(notice_events)
-        audit_log.append(connection, events, now)
-        return Advanced(case.ref, spec.trigger, from_state, to_state, on)
+            },
+        ),
+    )
+    events.extend(book.events)
+    notices, notice_events = party_notice_rows(
+        app, connection, case, spec, data, on, transition_id, org, now, command.actor
+    )
+    insert_ignoring_duplicates(connection, OUTBOX, notices)
+    events.extend(notice_events)
+    audit_log.append(connection, events, now)
+    return Advanced(case.ref, spec.trigger, from_state, to_state, on), spec, case

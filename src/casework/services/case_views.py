@@ -277,7 +277,7 @@ def allowed_triggers(
         clocks = tuple(clock_rows.to_domain(r, app.rules) for r in active)
         triggers = []
         for spec in lifecycle.transitions:
-            if case.state not in spec.sources:
+            if case.state not in spec.sources or spec.internal:
                 continue
             context = GuardContext(
                 spec=spec,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from casework.adapters import clock_rows
 from casework.adapters.audit_log import AuditEvent
@@ -14,14 +15,27 @@ from casework.domain.lifecycle import ClockEffects
 from casework.services.app import Casework
 
 
-def case_facts(case: StoredCase) -> dict[str, bool]:
-    """Yes/no facts that a definition's `when:` and a rule's variants can name: every case
-    attribute set to "yes" (e.g. remote_area, disciplinary), plus the derived ones below."""
+def attribute_facts(attributes: Mapping[str, Any]) -> dict[str, bool]:
+    """The facts the case's attributes alone give: every attribute set to "yes" (e.g.
+    remote_area, disciplinary), plus the instance of a complaint and the ground of a
+    re-denunciation."""
+    ground = attributes.get("redenunciation")
     return {
-        **{name: value in ("yes", True) for name, value in case.attributes.items()},
-        "out_of_competence": str(case.attributes.get("competent", "yes")) == "no",
-        "second_instance": case.attributes.get("second_instance") == "yes",
-        "first_instance": case.attributes.get("second_instance") != "yes",
+        **{name: value in ("yes", True) for name, value in attributes.items()},
+        "out_of_competence": str(attributes.get("competent", "yes")) == "no",
+        "second_instance": attributes.get("second_instance") == "yes",
+        "first_instance": attributes.get("second_instance") != "yes",
+        "redenunciation": bool(ground),
+        "redenunciation_unlawful": ground == "unlawful",
+        "redenunciation_late": ground == "late",
+    }
+
+
+def case_facts(case: StoredCase) -> dict[str, bool]:
+    """Yes/no facts that a definition's `when:` and a rule's variants can name: the
+    attributes' facts, plus those the case's state and origin give."""
+    return {
+        **attribute_facts(case.attributes),
         "forwarded_by_authority": bool(case.forwarded_by),
         "anonymous": case.state == "intelligence",
     }
@@ -126,7 +140,7 @@ class ClockBook:
         for start in effects.start:
             if start.when and not facts.get(start.when, False):
                 continue
-            if start.unless and facts.get(start.unless, False):
+            if start.unless and any(facts.get(f, False) for f in start.unless.split("|")):
                 continue
             start_on = self._anchor_date(start.anchor, on)
             if start_on is None:

@@ -12,8 +12,13 @@ from casework.adapters.case_store import CaseStore, StoredCase
 from casework.domain.errors import InvalidInput
 from casework.domain.organisation import Organisation, Role
 from casework.services.app import Casework, legal_date
-from casework.services.clock_effects import ClockBook
+from casework.services.clock_effects import ClockBook, attribute_facts
 from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
+from casework.services.redenunciation_intake import (
+    Redenunciation,
+    RedenunciationIntake,
+    redenunciation_intake,
+)
 
 CHANNELS = ("letter", "visit", "phone", "online", "forwarded")
 
@@ -47,6 +52,7 @@ class LogCase:
     logged_by: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     complaint: ComplaintFacts | None = None  # required for kind "complaint"
+    redenunciation: Redenunciation | None = None  # a denunciation made again to the superior
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
                     "name who made the contested decision or act: --respondent-name, "
                     "--respondent-officer or --respondent-agency (LKN Art. 8(2))"
                 )
-        elif command.kind == "denunciation":
+        elif command.kind == "denunciation" and command.redenunciation is None:
             raise InvalidInput(
                 "name who is denounced: --denounced-name, --denounced-officer or "
                 "--denounced-agency (LTC Art. 23(1))"
@@ -98,7 +104,11 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
             "--sender-name, --sender-address; an unsigned letter is logged as a letter "
             "(`case new letter`) and classified"
         )
-    elif command.complaint is not None:
+    if command.redenunciation is not None and command.kind != "denunciation":
+        raise InvalidInput(
+            f"--redenunciation-of describes a denunciation made again, not a {command.kind}"
+        )
+    if command.complaint is not None and command.kind != "complaint":
         raise InvalidInput(
             f"complaint facts (--decision-known-on, --remote-area, --disciplinary, "
             f"--second-instance-of…) describe a complaint, not a {command.kind}"
@@ -174,13 +184,26 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             else ComplaintIntake({})
         )
         command = _with_second_instance(command, complaint)
+        redenunciation = (
+            redenunciation_intake(
+                connection, org, command.redenunciation, command.agency, command.received_on
+            )
+            if command.redenunciation is not None
+            else None
+        )
+        command = _with_original_parties(command, redenunciation)
         is_anonymous = command.denouncer is None or not command.denouncer.full_name.strip()
+        attributes = {
+            **command.attributes,
+            **complaint.attributes,
+            **(redenunciation.attributes if redenunciation else {}),
+        }
         state = (
             "intelligence"
             if is_anonymous
             and command.kind == "denunciation"
             and "intelligence" in lifecycle.states
-            else lifecycle.initial
+            else lifecycle.initial_state(attribute_facts(attributes))
         )
         denounced_name = command.denounced_name.strip()
         if not denounced_name and command.denounced_officer:
@@ -197,7 +220,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             "denounced_name": denounced_name,
             "denounced_officer": command.denounced_officer,
             "complexity": "ordinary",
-            "attributes": {**command.attributes, **complaint.attributes},
+            "attributes": attributes,
             "version": 1,
         }
         store = CaseStore(connection)
@@ -238,11 +261,11 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                     "channel": command.channel,
                     "has_identity": not is_anonymous,
                     "basis": _intake_basis(command.kind, state),
-                    **(
-                        {"first_instance_ref": complaint.attributes["first_instance_ref"]}
-                        if "first_instance_ref" in complaint.attributes
-                        else {}
-                    ),
+                    **{
+                        key: attributes[key]
+                        for key in ("first_instance_ref", "redenunciation_of", "redenunciation")
+                        if key in attributes
+                    },
                 },
             ),
             *book.events,
@@ -260,6 +283,10 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
 def _intake_basis(kind: str, state: str) -> str:
     if state == "intelligence":
         return "LTC Art. 25"
+    if state == "review":
+        return "LTC Art. 37"
+    if state == "follow_up":
+        return "LTC Art. 38"
     return {"complaint": "LKN Arts. 8, 27, 36", "petition": "LTCD Art. 26"}.get(
         kind, "LTC Arts. 22–24"
     )
@@ -286,5 +313,31 @@ def _with_second_instance(command: LogCase, complaint: ComplaintIntake) -> LogCa
             denounced_officer=respondent["denounced_officer"],
             denounced_agency=respondent["denounced_agency"],
             denounced_email=command.denounced_email or respondent["denounced_email"] or "",
+        )
+    return replace(command, **changes) if changes else command
+
+
+def _with_original_parties(command: LogCase, intake: RedenunciationIntake | None) -> LogCase:
+    """A re-denunciation concerns the same denouncer and denounced person as the original case,
+    unless the officer records them again."""
+    if intake is None:
+        return command
+    changes: dict[str, Any] = {}
+    if intake.identity and not (command.denouncer and command.denouncer.full_name.strip()):
+        changes["denouncer"] = Denouncer(
+            full_name=intake.identity["full_name"],
+            address=intake.identity["address"] or "",
+            contact=intake.identity["contact"] or "",
+            id_number=intake.identity["id_number"] or "",
+            email=intake.identity["email"] or "",
+        )
+    if not (
+        command.denounced_name.strip() or command.denounced_officer or command.denounced_agency
+    ):
+        changes.update(
+            denounced_name=intake.denounced["denounced_name"] or "",
+            denounced_officer=intake.denounced["denounced_officer"],
+            denounced_agency=intake.denounced["denounced_agency"],
+            denounced_email=command.denounced_email or intake.denounced["denounced_email"] or "",
         )
     return replace(command, **changes) if changes else command

@@ -24,6 +24,7 @@ from casework.services.assignment import assign_case
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
 from casework.services.complaint_intake import ISSUER_LEVELS, ComplaintFacts
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
+from casework.services.redenunciation_intake import GROUNDS, Redenunciation
 from casework.services.rule_explanations import Scenario, explain_case, what_if
 
 PARTY_LABELS = {
@@ -233,6 +234,20 @@ def new(
         str | None,
         typer.Option(help="press or authority that forwarded it (starts the 20-day reply clock)"),
     ] = None,
+    redenunciation_of: Annotated[
+        str | None,
+        typer.Option(
+            help="denunciation: the earlier case, denounced again to this superior agency "
+            "(LTC Arts. 37–38); the denouncer and denounced are carried over"
+        ),
+    ] = None,
+    redenunciation_ground: Annotated[
+        str,
+        typer.Option(
+            help=f"with --redenunciation-of: {' or '.join(GROUNDS)} (resolved unlawfully, "
+            "Art. 37; not resolved in time, Art. 38)"
+        ),
+    ] = "unlawful",
     by: Annotated[str | None, typer.Option(help="code of the reception officer logging it")] = None,
     from_file: Annotated[Path | None, typer.Option(help="YAML/JSON file with these fields")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
@@ -281,6 +296,9 @@ def new(
             channel=channel if channel != "letter" else str(fields.get("channel", "letter")),
             forwarded_by=forwarded_by or fields.get("forwarded_by"),
             logged_by=by or fields.get("by"),
+            redenunciation=Redenunciation(redenunciation_of, redenunciation_ground)
+            if redenunciation_of
+            else None,
             complaint=_complaint_facts(
                 kind,
                 fields.get("complaint"),
@@ -336,7 +354,8 @@ def show(
     )
     typer.echo(f"  summary: {view['summary']}")
     sender, other = PARTY_LABELS.get(view["kind"], ("denouncer", "denounced"))
-    typer.echo(f"  {other}: {view['denounced']['name'] or view['denounced']['agency']}")
+    if view["denounced"]["name"] or view["denounced"]["agency"]:
+        typer.echo(f"  {other}: {view['denounced']['name'] or view['denounced']['agency']}")
     if view["denouncer"]:
         typer.echo(f"  {sender}: {view['denouncer']}")
     if view["kind"] == "complaint":
@@ -344,6 +363,9 @@ def show(
         for key in ("contested_decision", "decision_known_on", "first_instance_ref"):
             if facts.get(key):
                 typer.echo(f"  {key.replace('_', ' ')}: {facts[key]}")
+    for key in ("redenunciation_of", "redenunciation", "taken_over_by", "linked_check"):
+        if view["attributes"].get(key):
+            typer.echo(f"  {key.replace('_', ' ')}: {view['attributes'][key]}")
     typer.echo("clocks:")
     table(
         [

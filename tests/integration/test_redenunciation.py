@@ -1,0 +1,190 @@
+"""A denunciation made again to the superior (LTC Arts. 37–38) and the superior's takeover
+(ND31 Art. 5): two linked cases, each with its own history and clocks.
+
+Dates counted by hand on the 2024 calendar (National Day 2024-09-02 and 09-03 off).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from tests.conftest import at
+
+from casework.adapters.tables import AuditRow
+from casework.domain.errors import InvalidInput
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.app import Casework
+from casework.services.case_views import show_case
+from casework.services.delivery import OUTBOX
+from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.redenunciation_intake import Redenunciation
+
+pytestmark = pytest.mark.integration
+
+LOWER, LOWER_HANDLER = "so-tnmt", "tnmt-xac-minh"
+SUPERIOR, SUPERIOR_HANDLER = "ubnd-tinh", "ubnd-xac-minh"
+
+
+def original(app: Casework, received: str = "2024-07-01", accept_on: str = "2024-07-04") -> str:
+    ref = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency=LOWER,
+            received_on=date.fromisoformat(received),
+            summary="Cấp phép khai thác cát trái phép",
+            denouncer=Denouncer("Nguyễn Văn Bình", "Cửa Lò, Nghệ An", email="binh@example.vn"),
+            denounced_name="Công ty TNHH Cát Vàng",
+            logged_by="tnmt-tiep-nhan",
+        ),
+        at(received),
+    ).ref
+    step(app, ref, "accept", accept_on, LOWER_HANDLER)  # resolve: 30 days
+    return ref
+
+
+def again(app: Casework, of: str, received: str, ground: str, agency: str = SUPERIOR) -> str:
+    return log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency=agency,
+            received_on=date.fromisoformat(received),
+            summary="Tố cáo tiếp: Sở TNMT chưa giải quyết",
+            logged_by="ubnd-tiep-nhan",
+            redenunciation=Redenunciation(of, ground),
+        ),
+        at(received),
+    ).ref
+
+
+def step(app: Casework, ref: str, trigger: str, on: str, actor: str | None, **data: str) -> None:
+    advance_case(
+        app,
+        AdvanceCase(ref=ref, trigger=trigger, on=date.fromisoformat(on), actor=actor, data=data),
+        at(on, 16),
+    )
+
+
+def view(app: Casework, ref: str, today: str, **kwargs: Any) -> dict[str, Any]:
+    return show_case(app, ref, at(today), **kwargs)
+
+
+def clocks(app: Casework, ref: str, today: str) -> dict[str, dict[str, Any]]:
+    return {c["code"]: c for c in view(app, ref, today)["clocks"]}
+
+
+def test_an_overdue_denunciation_taken_over_by_the_superior(app: Casework) -> None:
+    lower = original(app)  # accepted Thu 07-04: due Sat 08-03 → Mon 08-05
+    superior = again(app, lower, "2024-08-12", "late")
+    seen = view(app, superior, "2024-08-12", reveal_identity_to="ubnd-tiep-nhan")
+    assert seen["state"] == "follow_up"
+    assert seen["attributes"]["redenunciation_of"] == lower
+    assert seen["denouncer"]["full_name"] == "Nguyễn Văn Bình"  # carried over
+    assert seen["denounced"]["name"] == "Công ty TNHH Cát Vàng"
+    c = clocks(app, superior, "2024-08-12")
+    assert set(c) == {"denunciation.overdue_report_request"}  # no triage at the superior
+    assert c["denunciation.overdue_report_request"]["due"] == "2024-08-19"  # 13, 14, 15, 16, 19
+    step(app, superior, "request_report", "2024-08-14", SUPERIOR_HANDLER)
+    # the lower body reports within 5 WD of the request: 15, 16, 19, 20, 21
+    assert clocks(app, superior, "2024-08-14")["denunciation.lower_report"]["due"] == "2024-08-21"
+    step(
+        app,
+        superior,
+        "take_over",
+        "2024-08-26",
+        SUPERIOR_HANDLER,
+        grounds="serious_violation",
+        reasons="quá hạn 3 tuần, không báo cáo",
+    )
+    c = clocks(app, superior, "2024-08-26")
+    assert c["denunciation.lower_report"]["status"] == "stopped"
+    assert c["denunciation.resolve"]["due"] == "2024-09-25"  # 30 days from the new acceptance
+    # 5 WD: 27, 28, 29, 30, (09-02, 09-03 off) 09-04
+    assert c["denunciation.notify_acceptance"]["due"] == "2024-09-04"
+    assert view(app, superior, "2024-08-26")["state"] == "inspection"
+    # the original is handed over, its clocks stopped, its history kept
+    handed = view(app, lower, "2024-08-26")
+    assert handed["state"] == "handed_over"
+    assert handed["attributes"]["taken_over_by"] == superior
+    assert [h["trigger"] for h in handed["history"]] == ["accept", "hand_over"]
+    lower_clocks = {c["code"]: c for c in handed["clocks"]}
+    assert lower_clocks["denunciation.resolve"]["stopped_on"] == "2024-08-26"
+    assert [h["trigger"] for h in view(app, superior, "2024-08-26")["history"]] == [
+        "request_report",
+        "take_over",
+    ]
+    # the new acceptance is notified like any other (ND31 Art. 5(3))
+    step(app, superior, "send_acceptance_notices", "2024-08-27", SUPERIOR_HANDLER)
+    with app.reading() as session:
+        rows = session.execute(
+            select(OUTBOX.c.template, OUTBOX.c.recipient_party, OUTBOX.c.case_id).order_by(
+                OUTBOX.c.id
+            )
+        ).all()
+    superior_id = int(superior.rsplit("-", 1)[1])
+    assert [(r.template, r.recipient_party) for r in rows if r.case_id == superior_id] == [
+        ("party.acceptance", "denouncer"),
+        ("party.content_notice", "denounced"),
+    ]
+    # the original's file is closed; its duties passed to the superior with the takeover
+    step(app, lower, "close", "2024-08-28", LOWER_HANDLER)
+    assert view(app, lower, "2024-08-28")["state"] == "closed"
+
+
+def test_a_re_denunciation_must_go_to_the_direct_superior_and_have_its_ground(
+    app: Casework,
+) -> None:
+    lower = original(app)
+    with pytest.raises(InvalidInput, match="--agency ubnd-tinh"):
+        again(app, lower, "2024-08-12", "late", agency="thanh-tra-tinh")
+    with pytest.raises(InvalidInput, match="runs until 2024-08-05"):
+        again(app, lower, "2024-07-20", "late")
+    with pytest.raises(InvalidInput, match="not yet resolved"):
+        again(app, lower, "2024-07-20", "unlawful")
+    with pytest.raises(InvalidInput, match="allowed: unlawful, late"):
+        again(app, lower, "2024-08-12", "slow")
+
+
+def test_a_resolution_said_to_be_unlawful_is_reviewed_within_20_days(app: Casework) -> None:
+    lower = original(app)
+    step(app, lower, "send_acceptance_notices", "2024-07-05", LOWER_HANDLER)
+    step(app, lower, "conclude", "2024-07-30", LOWER_HANDLER, finding="untrue")
+    superior = again(app, lower, "2024-08-15", "unlawful")
+    assert view(app, superior, "2024-08-15")["state"] == "review"
+    review = clocks(app, superior, "2024-08-15")["denunciation.redenunciation_review"]
+    assert review["due"] == "2024-09-04"  # 20 days: Wed 09-04
+    step(app, superior, "uphold", "2024-08-30", SUPERIOR_HANDLER, reasons="đã giải quyết đúng")
+    assert view(app, superior, "2024-08-30")["state"] == "upheld"
+    step(app, superior, "close", "2024-08-30", SUPERIOR_HANDLER)
+    assert view(app, lower, "2024-08-30")["state"] == "concluded"
+
+
+def test_a_takeover_of_a_concluded_case_records_the_link_and_moves_nothing(
+    app: Casework,
+) -> None:
+    lower = original(app)
+    step(app, lower, "send_acceptance_notices", "2024-07-05", LOWER_HANDLER)
+    step(app, lower, "conclude", "2024-07-30", LOWER_HANDLER, finding="untrue")
+    superior = again(app, lower, "2024-08-15", "unlawful")
+    step(
+        app,
+        superior,
+        "take_over",
+        "2024-08-20",
+        SUPERIOR_HANDLER,
+        grounds="evidence_omitted",
+        reasons="bỏ sót biên bản kiểm tra",
+    )
+    assert clocks(app, superior, "2024-08-20")["denunciation.resolve"]["due"] == "2024-09-19"
+    assert view(app, lower, "2024-08-20")["state"] == "concluded"
+    with app.reading() as session:
+        link = session.exec(
+            select(AuditRow).where(
+                AuditRow.case_ref == lower, AuditRow.action == "case.link_recorded"
+            )
+        ).one()
+    assert link[0].payload["by_case"] == superior
