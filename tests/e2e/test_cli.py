@@ -504,3 +504,10 @@ def test_re_denunciation_and_takeover_from_the_command_line(cli: CliRunner) -> N
         assert "state: handed_over" in shown
         assert f"taken over by: {superior}" in shown
         assert f"redenunciation of: {lower}" in run(cli, "case", "show", superior)
+
+
+def test_sweep_and_digest_without_now_run_as_of_the_real_clock(cli: CliRunner) -> None:
+    # not frozen: the real clock moves between two readings, and neither command may trip on it
+    run(cli, "init")
+    assert "escalation step" in run(cli, "deadlines", "sweep")
+    run(cli, "deadlines", "digest")

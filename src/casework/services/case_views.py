@@ -82,7 +82,7 @@ def _denouncer_view(
     if reveal_to is None:
         basis = (
             "personal data, shown only on request"
-            if case.kind == "complaint"
+            if case.kind in ("complaint", "petition", "letter")
             else "confidential (LTC Arts. 8(3), 47)"
         )
         return {"identity": f"{basis}: use --reveal-identity --by OFFICER"}

@@ -118,7 +118,12 @@ def _complaint_facts(
 @app.command("new")
 @handles_errors
 def new(
-    kind: Annotated[str, typer.Argument(help="case kind: denunciation or complaint")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="case kind: denunciation, complaint, petition or letter (not yet classified)"
+        ),
+    ],
     agency: Annotated[
         str | None, typer.Option(help="code of the agency that must resolve it")
     ] = None,
@@ -132,7 +137,7 @@ def new(
             "--denouncer-name",
             "--complainant-name",
             "--sender-name",
-            help="denouncer's full name (confidential)",
+            help="full name of the denouncer, complainant or sender (kept confidential)",
         ),
     ] = None,
     denouncer_address: Annotated[
@@ -232,7 +237,10 @@ def new(
     channel: Annotated[str, typer.Option(help=f"how it arrived: {', '.join(CHANNELS)}")] = "letter",
     forwarded_by: Annotated[
         str | None,
-        typer.Option(help="press or authority that forwarded it (starts the 20-day reply clock)"),
+        typer.Option(
+            help="press or authority that forwarded it (starts the reply or report clock the "
+            "law gives the forwarder)"
+        ),
     ] = None,
     redenunciation_of: Annotated[
         str | None,

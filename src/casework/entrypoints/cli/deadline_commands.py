@@ -33,7 +33,9 @@ def run_sweep(
 ) -> None:
     """Record every escalation step reached; a second run records nothing new."""
     real_now = wall_clock()
-    as_of = parse_instant(now, "--now")
+    # without --now the sweep runs as of the instant read once above: reading the clock twice
+    # would put the second reading microseconds "in the future" of the first
+    as_of = parse_instant(now, "--now") if now else real_now
     if as_of > real_now:
         raise InvalidInput(
             f"--now {as_of.isoformat()} is in the future: a sweep can catch up on the past, "
@@ -104,8 +106,9 @@ def digest(
     now: Annotated[str | None, typer.Option(help="as of this date-time (default: now)")] = None,
 ) -> None:
     """Queue today's digest for every supervisor (the engine does it at 07:00 on working days)."""
-    as_of = parse_instant(now, "--now")
-    if as_of > wall_clock():
+    real_now = wall_clock()
+    as_of = parse_instant(now, "--now") if now else real_now
+    if as_of > real_now:
         raise InvalidInput(
             f"--now {as_of.isoformat()} is in the future: a digest is queued for today or a "
             "past day, never ahead (it would take that day's place)"
