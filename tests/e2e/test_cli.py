@@ -511,3 +511,50 @@ def test_sweep_and_digest_without_now_run_as_of_the_real_clock(cli: CliRunner) -
     run(cli, "init")
     assert "escalation step" in run(cli, "deadlines", "sweep")
     run(cli, "deadlines", "digest")
+
+
+def test_a_letter_logged_classified_and_counted_from_the_command_line(cli: CliRunner) -> None:
+    with freeze_time("2026-07-09 10:00:00+07:00"):
+        run(cli, "init")
+        run(cli, "org", "load", str(EXAMPLE_ORG))
+        out = run(
+            cli, "case", "new", "letter", "--agency", "thanh-tra-tinh", "--received", "2026-07-06",
+            "--summary", "Đơn vừa khiếu nại vừa tố cáo", "--sender-name", "Trần Thị Mai",
+            "--sender-address", "Hưng Nguyên", "--channel", "visit", "--by", "tt-tiep-nhan",
+        )  # fmt: skip
+        assert "logged DON-2026-000001 (received)" in out
+        assert "letter.handle: due 2026-07-20" in out
+        out = run(
+            cli, "case", "new", "denunciation", "--from-letter", "DON-2026-000001",
+            "--summary", "Cán bộ địa chính nhận tiền", "--denounced-name", "Lê Văn Tám",
+            "--by", "tt-tiep-nhan",
+        )  # fmt: skip
+        assert "logged TC-2026-000002 (received)" in out
+        assert "denunciation.triage: due 2026-07-15" in out  # from the letter's 07-06
+        out = run(
+            cli, "case", "new", "denunciation", "--agency", "thanh-tra-tinh", "--received",
+            "2026-07-08", "--summary", "Lại tố cáo", "--denouncer-name", "TRAN THI MAI",
+            "--denouncer-address", "hưng nguyên", "--denounced-name", "le van tam",
+            "--by", "tt-tiep-nhan",
+        )  # fmt: skip
+        assert "same matter in TC-2026-000002; linked as a repeat" in out
+        shown = run(cli, "case", "show", "DON-2026-000001")
+        assert "state: classified" in shown
+        assert "denunciation TC-2026-000002 logged by tt-tiep-nhan" in shown
+        counts = run_json(cli, "report", "counts", "--from", "2026-07-01", "--to", "2026-07-31")
+        assert counts["kinds"] == [
+            {
+                "kind": "denunciation",
+                "received": 2,
+                "repeats": 1,
+                "counted": 1,
+                "by_state": {"received": 1},
+            },
+            {
+                "kind": "letter",
+                "received": 1,
+                "repeats": 0,
+                "counted": 1,
+                "by_state": {"classified": 1},
+            },
+        ]

@@ -29,7 +29,7 @@ CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
 TRANSITIONS: Table = TransitionRow.__table__  # type: ignore[attr-defined]
 IDENTITIES: Table = DenouncerIdentityRow.__table__  # type: ignore[attr-defined]
 
-REF_PREFIX = {"denunciation": "TC", "complaint": "KN", "petition": "KNPA"}
+REF_PREFIX = {"denunciation": "TC", "complaint": "KN", "petition": "KNPA", "letter": "DON"}
 _REF_PATTERN = re.compile(r"^([A-Z]+)-(\d{4})-(\d+)$")
 
 

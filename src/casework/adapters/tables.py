@@ -104,6 +104,8 @@ class CaseRow(SQLModel, table=True):
     denounced_officer: str | None = None
     denounced_agency: str | None = None
     denounced_email: str = ""  # where notices to a denounced person who is not an officer go
+    # who or what the case is about, normalised, to find repeats (services/repeats.py)
+    subject_key: str = Field(default="", index=True)
     complexity: str = "ordinary"
     attributes: dict[str, Any] = _json(dict)
     version: int = Field(default=1, sa_column=_case_version)
@@ -120,6 +122,9 @@ class DenouncerIdentityRow(SQLModel, table=True):
     contact: str = ""
     id_number: str = ""
     email: str = ""  # notices to the denouncer go here; without it they are printed as letters
+    # a digest of the normalised name and ID number (or address), to find the same sender's
+    # earlier cases without reading identities (services/repeats.py)
+    sender_key: str = Field(default="", index=True)
 
 
 class ClockRow(SQLModel, table=True):

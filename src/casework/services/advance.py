@@ -124,7 +124,7 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
 
 def _advance(app: Casework, command: AdvanceCase, now: datetime) -> Advanced:
     with app.transaction() as connection:
-        result, spec, case = _apply(app, connection, command, now)
+        result, spec, case = apply_step(app, connection, command, now)
         if spec.linked is not None:
             _take_linked_step(app, connection, case, spec, result, now)
         return result
@@ -149,7 +149,7 @@ def _take_linked_step(
         other.state, include_internal=True
     )
     if spec.linked.trigger in allowed:
-        _apply(
+        apply_step(
             app,
             connection,
             AdvanceCase(
@@ -182,14 +182,16 @@ def _take_linked_step(
     )
 
 
-def _apply(
+def apply_step(
     app: Casework,
     connection: Connection,
     command: AdvanceCase,
     now: datetime,
     internal: bool = False,
 ) -> tuple[Advanced, TransitionSpec, StoredCase]:
-    """One case's step inside the caller's transaction; `internal` for a linked step."""
+    """One case's step inside the caller's transaction (`advance_case` opens its own);
+    `internal` for a step that only another step takes (a takeover's hand-over, a letter's
+    classification)."""
     store = CaseStore(connection)
     case = store.get(command.ref)
     if command.expected_version is not None and command.expected_version != case.version:

@@ -11,14 +11,18 @@ from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.domain.errors import InvalidInput
 from casework.domain.organisation import Organisation, Role
+from casework.domain.repeats import sender_key, subject_key
+from casework.services.advance import AdvanceCase, apply_step
 from casework.services.app import Casework, legal_date
 from casework.services.clock_effects import ClockBook, attribute_facts
 from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
+from casework.services.letter_intake import from_letter, letter_for
 from casework.services.redenunciation_intake import (
     Redenunciation,
     RedenunciationIntake,
     redenunciation_intake,
 )
+from casework.services.repeats import earlier_case
 
 CHANNELS = ("letter", "visit", "phone", "online", "forwarded")
 
@@ -52,6 +56,7 @@ class LogCase:
     logged_by: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     complaint: ComplaintFacts | None = None  # required for kind "complaint"
+    from_letter: str | None = None  # the logged letter this case is classified from
     redenunciation: Redenunciation | None = None  # a denunciation made again to the superior
 
 
@@ -60,6 +65,7 @@ class Logged:
     ref: str
     state: str
     clocks: list[dict[str, str | None]]
+    repeat_of: str | None = None  # the earlier case this one repeats (same sender and subject)
 
 
 def _is_email_address(value: str) -> bool:
@@ -176,6 +182,13 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
     """
     with app.transaction() as connection:
         org = app.organisation(connection)
+        letter = (
+            letter_for(connection, command.from_letter, command.kind)
+            if command.from_letter
+            else None
+        )
+        if letter is not None:
+            command = from_letter(connection, command, letter)
         _validate(command, org, legal_date(now), list(app.definitions.lifecycles))
         lifecycle = app.definitions.lifecycle(command.kind)
         complaint = (
@@ -208,6 +221,22 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         denounced_name = command.denounced_name.strip()
         if not denounced_name and command.denounced_officer:
             denounced_name = org.officer(command.denounced_officer).name
+        sender = (
+            sender_key(
+                command.denouncer.full_name, command.denouncer.id_number, command.denouncer.address
+            )
+            if command.denouncer is not None and not is_anonymous
+            else ""
+        )
+        subject = subject_key(
+            denounced_name,
+            command.denounced_officer,
+            command.denounced_agency,
+            str(attributes.get("contested_decision", "")),
+        )
+        repeat_of = earlier_case(connection, command.kind, sender, subject)
+        if repeat_of:
+            attributes["repeat_of"] = repeat_of
         values: dict[str, Any] = {
             "kind": command.kind,
             "state": state,
@@ -232,6 +261,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                 "summary": command.summary.strip(),
                 "denounced_agency": command.denounced_agency,
                 "denounced_email": command.denounced_email.strip(),
+                "subject_key": subject,
             }
         )
         case = StoredCase(id=case_id, **values)
@@ -244,6 +274,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                     "contact": command.denouncer.contact,
                     "id_number": command.denouncer.id_number,
                     "email": command.denouncer.email.strip(),
+                    "sender_key": sender,
                 }
             )
         book = ClockBook(app, store, case, is_new=True)
@@ -263,7 +294,13 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                     "basis": _intake_basis(command.kind, state),
                     **{
                         key: attributes[key]
-                        for key in ("first_instance_ref", "redenunciation_of", "redenunciation")
+                        for key in (
+                            "first_instance_ref",
+                            "redenunciation_of",
+                            "redenunciation",
+                            "from_letter",
+                            "repeat_of",
+                        )
                         if key in attributes
                     },
                 },
@@ -271,7 +308,22 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             *book.events,
         ]
         audit_log.append(connection, events, now)
+        if letter is not None:  # the letter records its classification, same transaction
+            apply_step(
+                app,
+                connection,
+                AdvanceCase(
+                    ref=letter.ref,
+                    trigger="classify",
+                    # recorded for the reception officer, who may log but not act on cases
+                    reason=f"{command.kind} {case.ref} logged by {command.logged_by or '-'}",
+                    data={"as_kind": command.kind, "case_ref": case.ref},
+                ),
+                now,
+                internal=True,
+            )
         return Logged(
+            repeat_of=repeat_of,
             ref=case.ref,
             state=state,
             clocks=[

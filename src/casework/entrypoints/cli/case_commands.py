@@ -24,6 +24,7 @@ from casework.services.assignment import assign_case
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
 from casework.services.complaint_intake import ISSUER_LEVELS, ComplaintFacts
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
+from casework.services.letter_intake import letter_receipt
 from casework.services.redenunciation_intake import GROUNDS, Redenunciation
 from casework.services.rule_explanations import Scenario, explain_case, what_if
 
@@ -242,6 +243,13 @@ def new(
             "law gives the forwarder)"
         ),
     ] = None,
+    from_letter: Annotated[
+        str | None,
+        typer.Option(
+            help="the logged letter this case is classified from (DON-…): its receipt date, "
+            "channel and sender carry over; repeat for each content of a mixed letter"
+        ),
+    ] = None,
     redenunciation_of: Annotated[
         str | None,
         typer.Option(
@@ -274,9 +282,15 @@ def new(
     if is_anonymous and name:
         raise InvalidInput("give either a denouncer's name or --anonymous, not both")
     received_text = received or fields.get("received")
-    received_on = parse_date(str(received_text), "--received") if received_text else now.date()
+    received_on = (
+        parse_date(str(received_text), "--received")
+        if received_text
+        else letter_receipt(engine(), from_letter)
+        if from_letter
+        else now.date()
+    )
     agency_code = agency or fields.get("agency")
-    if not agency_code:
+    if not agency_code and not from_letter:
         raise InvalidInput(
             "--agency is required: the code of the agency that must resolve the case"
         )
@@ -285,7 +299,7 @@ def new(
         engine(),
         LogCase(
             kind=kind,
-            agency=str(agency_code),
+            agency=str(agency_code or ""),
             received_on=received_on,
             summary=str(summary or fields.get("summary") or ""),
             denouncer=None
@@ -304,6 +318,7 @@ def new(
             channel=channel if channel != "letter" else str(fields.get("channel", "letter")),
             forwarded_by=forwarded_by or fields.get("forwarded_by"),
             logged_by=by or fields.get("by"),
+            from_letter=from_letter,
             redenunciation=Redenunciation(redenunciation_of, redenunciation_ground)
             if redenunciation_of
             else None,
@@ -324,11 +339,24 @@ def new(
         now,
     )
     if as_json:
-        emit_json({"ref": logged.ref, "state": logged.state, "clocks": logged.clocks})
+        emit_json(
+            {
+                "ref": logged.ref,
+                "state": logged.state,
+                "clocks": logged.clocks,
+                "repeat_of": logged.repeat_of,
+            }
+        )
         return
     typer.echo(f"logged {logged.ref} ({logged.state})")
     for clock in logged.clocks:
         typer.echo(f"  {clock['code']}: due {clock['due']}")
+    if logged.repeat_of:
+        typer.echo(
+            f"  note: the same sender already wrote about the same matter in {logged.repeat_of}; "
+            "linked as a repeat (counted once in statistics). If nothing is new, the letter "
+            "may be filed without handling (LTC Art. 24(3); TT05/2021)"
+        )
 
 
 @app.command("show")
@@ -371,7 +399,14 @@ def show(
         for key in ("contested_decision", "decision_known_on", "first_instance_ref"):
             if facts.get(key):
                 typer.echo(f"  {key.replace('_', ' ')}: {facts[key]}")
-    for key in ("redenunciation_of", "redenunciation", "taken_over_by", "linked_check"):
+    for key in (
+        "redenunciation_of",
+        "redenunciation",
+        "taken_over_by",
+        "linked_check",
+        "from_letter",
+        "repeat_of",
+    ):
         if view["attributes"].get(key):
             typer.echo(f"  {key.replace('_', ' ')}: {view['attributes'][key]}")
     typer.echo("clocks:")

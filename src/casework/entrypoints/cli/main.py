@@ -15,6 +15,7 @@ from casework.entrypoints.cli import (
     escalation_commands,
     org_commands,
     outbox_commands,
+    report_commands,
     rules_commands,
 )
 from casework.entrypoints.cli.common import engine, handles_errors, wall_clock
@@ -36,6 +37,7 @@ app.add_typer(audit_commands.app, name="audit")
 app.add_typer(rules_commands.app, name="rules")
 app.add_typer(outbox_commands.app, name="outbox")
 app.add_typer(escalation_commands.app, name="escalations")
+app.add_typer(report_commands.app, name="report")
 
 
 @app.command("init")

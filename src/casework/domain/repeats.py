@@ -1,0 +1,41 @@
+"""How a repeated letter is recognised (TT05/2021; PROCEDURES §3.6: the same person on the same
+matter): the sender by a digest of their normalised name and ID number (or address, when no ID
+is given), the matter by who or what it is about. Names are compared folded — case, spaces,
+punctuation and diacritics do not matter — so "NGUYEN VAN AN" and "Nguyễn Văn An" match."""
+
+from __future__ import annotations
+
+import hashlib
+
+from casework.domain.confidentiality import fold
+
+
+def sender_key(full_name: str, id_number: str = "", address: str = "") -> str:
+    """A digest of the sender; empty for an anonymous letter (nothing to compare)."""
+    name = fold(full_name)
+    if not name:
+        return ""
+    digits = "".join(ch for ch in id_number if ch.isdigit())
+    second = f"id:{digits}" if digits else f"addr:{fold(address)}"
+    # a digest, not the folded text: the case table must not carry a copy of the identity
+    return hashlib.sha256(f"{name}|{second}".encode()).hexdigest()[:32]
+
+
+def subject_key(
+    denounced_name: str = "",
+    denounced_officer: str | None = None,
+    denounced_agency: str | None = None,
+    contested_decision: str = "",
+) -> str:
+    """Who or what the case is about: the officer's code, else the folded name, else the
+    agency's code; for a complaint, with the contested decision. Empty when nobody is named."""
+    if denounced_officer:
+        who = f"officer:{denounced_officer}"
+    elif fold(denounced_name):
+        who = f"name:{fold(denounced_name)}"
+    elif denounced_agency:
+        who = f"agency:{denounced_agency}"
+    else:
+        return ""
+    decision = fold(contested_decision)
+    return f"{who}|{decision}" if decision else who

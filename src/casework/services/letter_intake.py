@@ -1,0 +1,80 @@
+"""A case classified from a logged letter (xử lý đơn): it keeps the letter's receipt date,
+channel and sender, and the letter records its classification in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+
+from casework.adapters.case_store import CASES, IDENTITIES, CaseStore, StoredCase
+from casework.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from casework.services.app import Casework
+    from casework.services.intake import LogCase
+
+CLASSIFIABLE_STATES = ("received", "classified")
+KINDS = ("denunciation", "complaint", "petition")
+
+
+def letter_for(connection: Connection, ref: str, kind: str) -> StoredCase:
+    """The letter a case of `kind` is classified from, or a clear refusal."""
+    letter = CaseStore(connection).get(ref)
+    if letter.kind != "letter":
+        raise InvalidInput(f"{letter.ref} is a {letter.kind}, not a letter awaiting classification")
+    if kind not in KINDS:
+        raise InvalidInput(f"a letter is classified as one of: {', '.join(KINDS)}; not {kind!r}")
+    if letter.state not in CLASSIFIABLE_STATES:
+        raise InvalidInput(
+            f"{letter.ref} is {letter.state}: only a letter received or already classified (a "
+            "letter with several contents) gives rise to a case"
+        )
+    return letter
+
+
+def from_letter(connection: Connection, command: LogCase, letter: StoredCase) -> LogCase:
+    """`command` completed from the letter: its receipt date (refusing another), channel,
+    forwarder, sender and summary where the officer did not give them."""
+    from casework.services.intake import Denouncer
+
+    if command.received_on != letter.received_on:
+        raise InvalidInput(
+            f"{letter.ref} was received on {letter.received_on.isoformat()}: a case classified "
+            "from it keeps that date for every clock (leave --received out)"
+        )
+    row = connection.execute(
+        select(CASES.c.channel, CASES.c.forwarded_by, CASES.c.summary).where(
+            CASES.c.id == letter.id
+        )
+    ).one()
+    changes: dict[str, Any] = {
+        "agency": command.agency or letter.agency,
+        "channel": row.channel,
+        "forwarded_by": command.forwarded_by or row.forwarded_by,
+        "summary": command.summary if command.summary.strip() else row.summary,
+        "logged_by": command.logged_by or letter.logged_by,
+        "attributes": {**command.attributes, "from_letter": letter.ref},
+    }
+    if not (command.denouncer and command.denouncer.full_name.strip()):
+        identity = connection.execute(
+            select(IDENTITIES).where(IDENTITIES.c.case_id == letter.id)
+        ).first()
+        if identity is not None:
+            changes["denouncer"] = Denouncer(
+                full_name=identity.full_name,
+                address=identity.address or "",
+                contact=identity.contact or "",
+                id_number=identity.id_number or "",
+                email=identity.email or "",
+            )
+    return replace(command, **changes)
+
+
+def letter_receipt(app: Casework, ref: str) -> date:
+    """The receipt date of a logged letter (what a case classified from it counts from)."""
+    with app.reading() as session:
+        return CaseStore(session.connection()).get(ref).received_on

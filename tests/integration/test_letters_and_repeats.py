@@ -1,0 +1,199 @@
+"""Letter handling (xử lý đơn): a letter is logged once, then classified into the case(s) of
+its kind, keeping its receipt date, or filed; repeats of earlier cases are linked and counted
+once. Dates counted by hand on the 2026 calendar."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+from tests.conftest import at
+
+from casework.domain.errors import InvalidInput, TransitionRefused
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.app import Casework
+from casework.services.case_views import show_case
+from casework.services.complaint_intake import ComplaintFacts
+from casework.services.intake import Denouncer, LogCase, Logged, log_case
+from casework.services.statistics import Period, case_counts
+
+pytestmark = pytest.mark.integration
+
+SENDER = Denouncer("Trần Thị Mai", "xóm 2, Hưng Nguyên", id_number="040190001234")
+
+
+def letter(app: Casework, received: str = "2026-07-06", **changes: Any) -> str:
+    command = LogCase(
+        kind="letter",
+        agency="thanh-tra-tinh",
+        received_on=date.fromisoformat(received),
+        summary="Đơn vừa khiếu nại quyết định thu hồi đất vừa tố cáo cán bộ địa chính",
+        denouncer=SENDER,
+        channel="visit",
+        logged_by="tt-tiep-nhan",
+    )
+    return log_case(app, replace(command, **changes), at(received)).ref
+
+
+def classify(app: Casework, letter_ref: str, kind: str, today: str, **changes: Any) -> Logged:
+    view = show_case(app, letter_ref, at(today))
+    command = LogCase(
+        kind=kind,
+        agency="",
+        received_on=date.fromisoformat(view["received_on"]),
+        summary="",
+        logged_by="tt-tiep-nhan",
+        from_letter=letter_ref,
+    )
+    return log_case(app, replace(command, **changes), at(today))
+
+
+def view(app: Casework, ref: str, today: str) -> dict[str, Any]:
+    return show_case(app, ref, at(today))
+
+
+def clocks(app: Casework, ref: str, today: str) -> dict[str, dict[str, Any]]:
+    return {c["code"]: c for c in view(app, ref, today)["clocks"]}
+
+
+def test_a_mixed_letter_is_split_into_cases_that_count_from_its_receipt(app: Casework) -> None:
+    ref = letter(app)  # Mon 07-06
+    assert ref.startswith("DON-2026-")
+    # 10 WD: 07, 08, 09, 10, 13, 14, 15, 16, 17, 20
+    assert clocks(app, ref, "2026-07-06")["letter.handle"]["due"] == "2026-07-20"
+    denunciation = classify(
+        app, ref, "denunciation", "2026-07-09", denounced_name="Lê Văn Tám",
+        summary="Cán bộ địa chính nhận tiền",
+    )  # fmt: skip
+    complaint = classify(
+        app, ref, "complaint", "2026-07-09", agency="xa-hung-nguyen", logged_by="hn-tiep-nhan",
+        denounced_officer="hn-chu-tich",
+        complaint=ComplaintFacts(decision_known_on=date(2026, 6, 20)),
+    )  # fmt: skip
+    # both count from the letter's receipt, not from the day of classification
+    tc = view(app, denunciation.ref, "2026-07-09")
+    assert (tc["received_on"], tc["channel"], tc["agency"]) == (
+        "2026-07-06",
+        "visit",
+        "thanh-tra-tinh",
+    )
+    assert tc["attributes"]["from_letter"] == ref
+    assert tc["summary"] == "Cán bộ địa chính nhận tiền"
+    # 7 WD from Mon 07-06: 07, 08, 09, 10, 13, 14, 15
+    assert clocks(app, denunciation.ref, "2026-07-09")["denunciation.triage"]["due"] == "2026-07-15"
+    kn = view(app, complaint.ref, "2026-07-09")
+    assert (kn["received_on"], kn["agency"]) == ("2026-07-06", "xa-hung-nguyen")
+    assert kn["summary"].startswith("Đơn vừa khiếu nại")  # the letter's, none given
+    assert clocks(app, complaint.ref, "2026-07-09")["complaint.accept"]["due"] == "2026-07-15"
+    # the sender carries over to every case
+    revealed = show_case(app, complaint.ref, at("2026-07-09"), reveal_identity_to="hn-tiep-nhan")
+    assert revealed["denouncer"]["full_name"] == "Trần Thị Mai"
+    # the letter records each classification and stops its clock on the first
+    letter_view = view(app, ref, "2026-07-09")
+    assert letter_view["state"] == "classified"
+    assert [(h["trigger"], h["to"]) for h in letter_view["history"]] == [
+        ("classify", "classified"),
+        ("classify", "classified"),
+    ]
+    handle = clocks(app, ref, "2026-07-09")["letter.handle"]
+    assert (handle["status"], handle["stopped_on"]) == ("stopped", "2026-07-09")
+    assert letter_view["allowed_triggers"] == ["close"]  # classify is never taken by hand
+    advance_case(
+        app, AdvanceCase(ref, "close", date(2026, 7, 10), "tt-xac-minh-1"), at("2026-07-10")
+    )
+
+
+def test_classification_keeps_the_receipt_date_and_its_rules(app: Casework) -> None:
+    ref = letter(app)
+    with pytest.raises(InvalidInput, match="received on 2026-07-06"):
+        classify(app, ref, "petition", "2026-07-09", received_on=date(2026, 7, 9))
+    with pytest.raises(InvalidInput, match="classified as one of"):
+        classify(app, ref, "letter", "2026-07-09")
+    tc = classify(app, ref, "petition", "2026-07-09", summary="Kiến nghị")
+    with pytest.raises(InvalidInput, match="not a letter"):
+        classify(app, tc.ref, "petition", "2026-07-09")
+    with pytest.raises(TransitionRefused, match="not recorded by hand"):
+        advance_case(
+            app,
+            AdvanceCase(
+                ref, "classify", date(2026, 7, 9), data={"as_kind": "petition", "case_ref": "x"}
+            ),
+            at("2026-07-09"),
+        )
+
+
+def test_a_letter_not_to_be_handled_is_filed_with_its_ground(app: Casework) -> None:
+    first = letter(app, "2026-07-06")
+    again = letter(app, "2026-07-08")
+    with pytest.raises(InvalidInput, match="ground"):
+        advance_case(
+            app,
+            AdvanceCase(again, "file_without_handling", date(2026, 7, 9), "tt-xac-minh-1"),
+            at("2026-07-09"),
+        )
+    advance_case(
+        app,
+        AdvanceCase(
+            again,
+            "file_without_handling",
+            date(2026, 7, 9),
+            "tt-xac-minh-1",
+            data={"ground": "duplicate", "duplicate_of": first},
+        ),
+        at("2026-07-09"),
+    )
+    filed = view(app, again, "2026-07-09")
+    assert (filed["state"], filed["attributes"]["duplicate_of"]) == ("not_handled", first)
+    with pytest.raises(InvalidInput, match="not_handled"):
+        classify(app, again, "petition", "2026-07-10", summary="x")
+
+
+def _denunciation(app: Casework, received: str, sender: Denouncer, denounced: str) -> Logged:
+    return log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date.fromisoformat(received),
+            summary="Cán bộ nhận tiền",
+            denouncer=sender,
+            denounced_name=denounced,
+            logged_by="tt-tiep-nhan",
+        ),
+        at(received),
+    )
+
+
+def test_repeats_are_linked_to_the_first_case_and_counted_once(app: Casework) -> None:
+    first = _denunciation(app, "2026-07-06", SENDER, "Lê Văn Tám")
+    assert first.repeat_of is None
+    # the same person (ID number decides; spelling, case and diacritics do not), same matter
+    same = Denouncer("TRAN THI MAI", "Hưng Nguyên", id_number="040 190 001 234")
+    second = _denunciation(app, "2026-08-06", same, "le van  tam")
+    third = _denunciation(app, "2026-09-07", SENDER, "Lê Văn Tám")
+    assert (second.repeat_of, third.repeat_of) == (first.ref, first.ref)
+    assert view(app, second.ref, "2026-08-06")["attributes"]["repeat_of"] == first.ref
+    # another denounced person, or another person with the same name, is not a repeat
+    other_matter = _denunciation(app, "2026-08-07", SENDER, "Nguyễn Văn Bảy")
+    namesake = _denunciation(
+        app, "2026-08-07", Denouncer("Trần Thị Mai", "Vinh", id_number="040190009999"), "Lê Văn Tám"
+    )
+    assert (other_matter.repeat_of, namesake.repeat_of) == (None, None)
+    # an anonymous letter has no sender to compare
+    anonymous = _denunciation(app, "2026-08-10", Denouncer(""), "Lê Văn Tám")
+    assert anonymous.repeat_of is None
+    counts = case_counts(app, Period(date(2026, 1, 1), date(2026, 12, 31)))
+    (row,) = counts["kinds"]
+    assert (row["kind"], row["received"], row["repeats"], row["counted"]) == (
+        "denunciation",
+        6,
+        2,
+        4,
+    )
+    assert row["by_state"] == {"intelligence": 1, "received": 3}
+    july = case_counts(app, Period(date(2026, 7, 1), date(2026, 7, 31), "thanh-tra-tinh"))
+    assert july["kinds"][0]["counted"] == 1
+    with pytest.raises(InvalidInput, match="before --from"):
+        case_counts(app, Period(date(2026, 7, 31), date(2026, 7, 1)))
