@@ -10,20 +10,24 @@ the day after its start. The reply to the sender is 10 working days from recepti
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from tests.conftest import EXAMPLE_ORG, at
 
+from casework.adapters.letters import LetterWriter
+from casework.adapters.mailer import FolderMailer
 from casework.config import Settings
 from casework.domain.errors import ConfigurationError, InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework, bootstrap
 from casework.services.case_views import show_case
+from casework.services.delivery import OUTBOX, deliver_pending
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.organisation import load_organisation_file
 from casework.services.schema import initialise
@@ -297,3 +301,153 @@ def test_the_statutory_reply_cannot_be_set_by_policy(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigurationError, match=r"petition\.reply is set by law"):
         bootstrap(settings)
+
+
+# The notices to the sender (LTCD Art. 28(1); the answer, Arts. 26(2)(a), 27(1)). The sender
+# has no email address: each notice becomes a printed letter, addressed at delivery.
+
+
+def outbox(app: Casework) -> list[tuple[str, str | None]]:
+    with app.reading() as session:
+        rows = session.execute(select(OUTBOX).order_by(OUTBOX.c.id)).all()
+    return [(r.template, r.recipient_party) for r in rows]
+
+
+def letters(app: Casework, ref: str, today: str, folder: Path) -> dict[str, str]:
+    """Deliver what is pending; the letters printed for the case so far, by their first line."""
+    report = deliver_pending(
+        app, at(today, 17), FolderMailer(folder / "mail"), letters=LetterWriter(folder / "letters")
+    )
+    assert (report.sent, report.errors) == (report.claimed, [])
+    assert not list((folder / "mail").glob("*.eml"))  # nothing is emailed to the sender
+    printed = [p.read_text(encoding="utf-8") for p in (folder / "letters" / ref).glob("*.txt")]
+    return {t.splitlines()[0]: t for t in printed}
+
+
+def test_the_sender_is_told_of_the_acceptance_then_given_the_answer(
+    app: Casework, tmp_path: Path
+) -> None:
+    ref = petition(app, "2026-07-06")  # reply due Mon 07-20
+    step(app, ref, "assign", "2026-07-10", unit="Công chức Địa chính - Xây dựng")
+    assert outbox(app) == [("party.petition_accepted", "denouncer")]
+    with app.reading() as session:
+        (context,) = session.execute(select(OUTBOX.c.context)).scalars().all()
+    stored = json.dumps(context, ensure_ascii=False)
+    assert "Nguyễn Thị Hoa" not in stored  # the sender is looked up only at delivery
+    assert "xóm 3, xã Nghi Lộc" not in stored
+    printed = letters(app, ref, "2026-07-10", tmp_path)
+    acceptance = printed[f"Thông báo thụ lý kiến nghị, phản ánh – hồ sơ {ref}"]
+    assert "THÔNG BÁO VỀ VIỆC THỤ LÝ GIẢI QUYẾT KIẾN NGHỊ, PHẢN ÁNH" in acceptance
+    assert "Kính gửi: Nguyễn Thị Hoa" in acceptance
+    assert "Địa chỉ: xóm 3, xã Nghi Lộc" in acceptance
+    assert (
+        "Ngày 10/07/2026, Ủy ban nhân dân xã Nghi Lộc đã thụ lý để giải quyết đơn kiến nghị, "
+        "phản ánh của Ông/Bà tiếp nhận ngày 06/07/2026 (điểm a khoản 1 Điều 28"
+    ) in acceptance
+    assert "Kiến nghị sửa chữa đường liên xóm 3 bị sạt lở sau mưa lũ" in acceptance
+    assert (
+        "Bộ phận được giao nghiên cứu, xem xét, giải quyết: Công chức Địa chính - Xây dựng"
+        in acceptance
+    )
+    # the answer is due 15 working days from the assignment: Fri 07-31
+    assert "giải quyết và trả lời Ông/Bà: đến hết ngày 31/07/2026" in acceptance
+    assert "[petition.resolve]" in acceptance
+    assert "- Hạn: hết ngày 31/07/2026" in acceptance
+    assert "Căn cứ pháp lý của thông báo này: LTCD Arts. 26(2)(a), 28(1)(a)" in acceptance
+    assert f"/cases/{ref}" in acceptance
+    assert "Âu Văn Yên" in acceptance  # signed by the chairman of the commune
+
+    step(app, ref, "study", "2026-07-13", plan="khảo sát hiện trường")
+    step(
+        app,
+        ref,
+        "answer",
+        "2026-07-29",
+        summary="Đưa vào kế hoạch sửa chữa quý III/2026",
+        decision_no="125/UBND-ĐC",
+    )
+    assert outbox(app) == [
+        ("party.petition_accepted", "denouncer"),
+        ("party.petition_answer", "denouncer"),
+    ]
+    printed = letters(app, ref, "2026-07-29", tmp_path)
+    assert len(printed) == 2
+    answer = printed[f"Trả lời kiến nghị, phản ánh – hồ sơ {ref}"]
+    assert "THÔNG BÁO KẾT QUẢ GIẢI QUYẾT KIẾN NGHỊ, PHẢN ÁNH" in answer
+    assert "Kính gửi: Nguyễn Thị Hoa" in answer
+    assert (
+        "Ngày 29/07/2026, Ủy ban nhân dân xã Nghi Lộc đã trả lời bằng văn bản số 125/UBND-ĐC"
+        in answer
+    )
+    assert "Kết quả giải quyết: Đưa vào kế hoạch sửa chữa quý III/2026" in answer
+    assert "Văn bản trả lời được gửi kèm thông báo này." in answer
+    # the answer came two days before its due date
+    assert "- Hạn: ngày 31/07/2026; đã kết thúc ngày 29/07/2026" in answer
+    assert "Căn cứ pháp lý của thông báo này: LTCD Arts. 26(2)(a), 27(1)" in answer
+    step(app, ref, "close", "2026-07-30")
+    assert len(outbox(app)) == 2  # closing tells nobody
+
+
+def test_an_acceptance_without_a_unit_says_the_agency_handles_it(
+    app: Casework, tmp_path: Path
+) -> None:
+    ref = petition(app, "2026-08-10")
+    step(app, ref, "assign", "2026-08-14")
+    (acceptance,) = letters(app, ref, "2026-08-14", tmp_path).values()
+    assert "Ủy ban nhân dân xã Nghi Lộc trực tiếp nghiên cứu, xem xét, giải quyết" in acceptance
+    assert "Bộ phận được giao" not in acceptance
+    # across the National Day: Tue 09-08 (see test_answer_straight_after_assignment...)
+    assert "đến hết ngày 08/09/2026" in acceptance
+
+
+def test_the_sender_is_told_where_the_petition_was_forwarded(app: Casework, tmp_path: Path) -> None:
+    ref = petition(app, "2026-07-06")  # reply due Mon 07-20
+    step(app, ref, "forward", "2026-07-08", to_agency="Công ty Điện lực Nghệ An")
+    assert outbox(app) == [("party.petition_forwarded", "denouncer")]
+    (forwarding,) = letters(app, ref, "2026-07-08", tmp_path).values()
+    assert forwarding.startswith(f"Thông báo chuyển đơn kiến nghị, phản ánh – hồ sơ {ref}")
+    assert "THÔNG BÁO VỀ VIỆC CHUYỂN ĐƠN KIẾN NGHỊ, PHẢN ÁNH" in forwarding
+    assert "Kính gửi: Nguyễn Thị Hoa" in forwarding
+    assert "không thuộc thẩm quyền giải quyết của Ủy ban nhân dân xã Nghi Lộc" in forwarding
+    assert (
+        "Ngày 08/07/2026, Ủy ban nhân dân xã Nghi Lộc đã chuyển đơn (hoặc bản ghi lại nội dung "
+        "trình bày) của Ông/Bà đến Công ty Điện lực Nghệ An là cơ quan, tổ chức, đơn vị có "
+        "thẩm quyền"
+    ) in forwarding
+    assert "điểm b khoản 2 Điều 26, điểm d khoản 1 Điều 28 Luật Tiếp công dân" in forwarding
+    # the 10-working-day reply, kept: told on 07-08, due 07-20
+    assert "[petition.reply]" in forwarding
+    assert "- Hạn: ngày 20/07/2026; đã kết thúc ngày 08/07/2026" in forwarding
+    assert "LTCD Arts. 26(2)(b), 28(1)(d); TT05/2021" in forwarding
+    step(app, ref, "record_feedback", "2026-07-27", summary="Điện lực đã thay cột điện nghiêng")
+    step(app, ref, "close", "2026-07-28")
+    assert len(outbox(app)) == 1
+
+
+def test_the_sender_is_told_why_the_petition_is_not_accepted(app: Casework, tmp_path: Path) -> None:
+    ref = petition(app, "2026-07-06")  # reply due Mon 07-20
+    step(
+        app,
+        ref,
+        "reject",
+        "2026-07-07",
+        ground="already_resolved",
+        reasons="đã được UBND xã trả lời ngày 12/3/2025, không có tình tiết mới",
+    )
+    assert outbox(app) == [("party.petition_not_accepted", "denouncer")]
+    (refusal,) = letters(app, ref, "2026-07-07", tmp_path).values()
+    assert refusal.startswith(f"Thông báo không thụ lý kiến nghị, phản ánh – hồ sơ {ref}")
+    assert "THÔNG BÁO VỀ VIỆC KHÔNG THỤ LÝ ĐƠN KIẾN NGHỊ, PHẢN ÁNH" in refusal
+    assert "Kính gửi: Nguyễn Thị Hoa" in refusal
+    assert (
+        "Ngày 07/07/2026, Ủy ban nhân dân xã Nghi Lộc không thụ lý, giải quyết đơn kiến nghị, "
+        "phản ánh của Ông/Bà tiếp nhận ngày 06/07/2026 (điểm c khoản 1 Điều 28"
+    ) in refusal
+    assert (
+        "Lý do: đã được UBND xã trả lời ngày 12/3/2025, không có tình tiết mới (trường hợp đơn "
+        "không được thụ lý, xử lý: vụ việc đã được cơ quan, người có thẩm quyền xem xét, trả lời "
+        "theo đúng quy định và không có nội dung, tình tiết mới)"
+    ) in refusal
+    assert "already_resolved" not in refusal
+    assert "- Hạn: ngày 20/07/2026; đã kết thúc ngày 07/07/2026" in refusal
+    assert "Căn cứ pháp lý của thông báo này: LTCD Art. 28(1)(c); TT05/2021" in refusal

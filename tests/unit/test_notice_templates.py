@@ -7,14 +7,17 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
+from casework.adapters.definitions import load_lifecycle
 from casework.adapters.notice_templates import NoticeRenderer, RenderedNotice, vn_date
 from casework.domain.errors import ConfigurationError
 
 pytestmark = pytest.mark.unit
 
 NOTIFICATIONS = Path(__file__).resolve().parents[2] / "notifications"
+STATE_MACHINES = Path(__file__).resolve().parents[2] / "state_machines"
 ESCALATIONS = (
     "escalation.warn_before_due",
     "escalation.due_today",
@@ -34,9 +37,14 @@ PARTY_NOTICES = (
     "party.extension",
     "party.forwarding",
     "party.non_acceptance",
+    "party.petition_accepted",
+    "party.petition_answer",
+    "party.petition_forwarded",
+    "party.petition_not_accepted",
     "party.suspension",
     "party.termination",
 )
+PETITION_NOTICES = tuple(n for n in PARTY_NOTICES if n.startswith("party.petition_"))
 LANGUAGES = ("vi", "en")
 DUE_SHOWN = {"vi": "19/02/2024", "en": "2024-02-19"}
 LINK = "https://casework.example.gov.vn/cases/TC-2024-000002"
@@ -245,9 +253,14 @@ def party_context(
                 "grounds": "await_other_body",
                 "finding": "untrue",
                 "reasons": "r",
-                "ground": "unsigned",
+                # a ground of the kind the notice is about: the complaint's or the petition's
+                "ground": "already_resolved" if notice in PETITION_NOTICES else "unsigned",
                 "outcome": "wrong",
                 "dialogue_on": "2024-02-22",
+                # petitions: the unit assigned (assign), the answer (answer), the body (forward)
+                "unit": "Công chức Địa chính - Xây dựng",
+                "summary": "Đưa vào kế hoạch sửa chữa quý III/2024",
+                "to_agency": "Công ty Điện lực Nghệ An",
             },
         },
         "clock": {
@@ -321,6 +334,113 @@ def test_party_letters_escape_html_and_keep_text_literal(
     assert content in rendered.text
     assert "<script>" not in rendered.html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; “quỹ đen”" in rendered.html
+
+
+PETITION_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("party.petition_accepted", "vi"): (
+        "THÔNG BÁO VỀ VIỆC THỤ LÝ GIẢI QUYẾT KIẾN NGHỊ, PHẢN ÁNH",
+        "Ngày 15/02/2024, Thanh tra tỉnh Nghệ An đã thụ lý để giải quyết",
+        "Bộ phận được giao nghiên cứu, xem xét, giải quyết: Công chức Địa chính - Xây dựng",
+        "giải quyết và trả lời Ông/Bà: đến hết ngày 18/03/2024",
+        "điểm a khoản 1 Điều 28 Luật Tiếp công dân",
+    ),
+    ("party.petition_accepted", "en"): (
+        "On 2024-02-15, Thanh tra tỉnh Nghệ An accepted for resolution",
+        "Unit assigned to study and resolve it: Công chức Địa chính - Xây dựng",
+        "You are to receive the answer by the end of 2024-03-18",
+        "LTCD Art. 28(1)(a)",
+    ),
+    ("party.petition_forwarded", "vi"): (
+        "THÔNG BÁO VỀ VIỆC CHUYỂN ĐƠN KIẾN NGHỊ, PHẢN ÁNH",
+        "không thuộc thẩm quyền giải quyết của Thanh tra tỉnh Nghệ An",
+        "Ngày 15/02/2024, Thanh tra tỉnh Nghệ An đã chuyển đơn",
+        "đến Công ty Điện lực Nghệ An là cơ quan, tổ chức, đơn vị có thẩm quyền",
+        "điểm b khoản 2 Điều 26, điểm d khoản 1 Điều 28 Luật Tiếp công dân",
+    ),
+    ("party.petition_forwarded", "en"): (
+        "is not within the competence of Thanh tra tỉnh Nghệ An",
+        "forwarded your letter (or the record of what you stated) to Công ty Điện lực Nghệ An",
+        "LTCD Arts. 26(2)(b), 28(1)(d)",
+    ),
+    ("party.petition_not_accepted", "vi"): (
+        "THÔNG BÁO VỀ VIỆC KHÔNG THỤ LÝ ĐƠN KIẾN NGHỊ, PHẢN ÁNH",
+        "Lý do: r (trường hợp đơn không được thụ lý, xử lý: vụ việc đã được cơ quan, người có "
+        "thẩm quyền xem xét, trả lời theo đúng quy định và không có nội dung, tình tiết mới)",
+        "điểm c khoản 1 Điều 28 Luật Tiếp công dân",
+    ),
+    ("party.petition_not_accepted", "en"): (
+        "decided not to accept for handling the petition",
+        "Reasons: r (a letter that is not accepted for handling: the matter was already "
+        "considered and answered as the law requires, and there is no new content or fact)",
+        "LTCD Art. 28(1)(c)",
+    ),
+    ("party.petition_answer", "vi"): (
+        "THÔNG BÁO KẾT QUẢ GIẢI QUYẾT KIẾN NGHỊ, PHẢN ÁNH",
+        "Ngày 15/02/2024, Thanh tra tỉnh Nghệ An đã trả lời đơn kiến nghị, phản ánh",
+        "Kết quả giải quyết: Đưa vào kế hoạch sửa chữa quý III/2024",
+        "điểm a khoản 2 Điều 26, khoản 1 Điều 27 Luật Tiếp công dân",
+    ),
+    ("party.petition_answer", "en"): (
+        "On 2024-02-15, Thanh tra tỉnh Nghệ An answered the petition",
+        "Result: Đưa vào kế hoạch sửa chữa quý III/2024",
+        "LTCD Arts. 26(2)(a), 27(1)",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", PETITION_NOTICES)
+def test_petition_notices_tell_the_sender_the_decision_in_words(
+    renderer: NoticeRenderer, name: str, language: str
+) -> None:
+    rendered = renderer.render(name, language, party_context(name, "denouncer"))
+    text = " ".join(rendered.text.split())  # the text lines of a paragraph, joined
+    html = " ".join(rendered.html.split())
+    for words in PETITION_WORDS[(name, language)]:
+        assert words in text, words
+        assert words.lower() in html.lower(), words  # the HTML title is uppercased by CSS
+    assert "Thu tiền trái quy định" in rendered.text  # the petition's content
+    assert "already_resolved" not in rendered.text  # a ground is told in words
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_petition_ground_is_named_in_words_in_both_languages(language: str) -> None:
+    reject = load_lifecycle(STATE_MACHINES / "petition.yaml").transition_for("reject", "received")
+    (ground,) = [f for f in reject.fields if f.name == "ground"]
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(NOTIFICATIONS))
+    labels: Any = environment.get_template(f"_shared/{language}.labels.j2").module
+    assert set(labels.petition_grounds) == set(ground.choices)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_petition_notices_without_the_optional_fields(
+    renderer: NoticeRenderer, language: str
+) -> None:
+    context = party_context("party.petition_accepted", "denouncer")
+    del context["decision"]["data"]["unit"]  # the head keeps the petition for the agency
+    text = renderer.render("party.petition_accepted", language, context).text
+    assert "Công chức Địa chính" not in text
+    assert {
+        "vi": "Thanh tra tỉnh Nghệ An trực tiếp nghiên cứu, xem xét, giải quyết",
+        "en": "Thanh tra tỉnh Nghệ An studies and resolves your petition itself",
+    }[language] in text
+
+    context = party_context("party.petition_answer", "denouncer")
+    context["decision"]["data"]["decision_no"] = "125/UBND-ĐC"
+    context["decision"]["data"]["summary"] = "Sửa <b>đường</b> & cống"
+    rendered = renderer.render("party.petition_answer", language, context)
+    assert {
+        "vi": "đã trả lời bằng văn bản số 125/UBND-ĐC",
+        "en": "answered by document no. 125/UBND-ĐC",
+    }[language] in rendered.text
+    assert {
+        "vi": "Văn bản trả lời được gửi kèm thông báo này.",
+        "en": "The answer is enclosed with this notice.",
+    }[language] in rendered.text
+    assert "Sửa <b>đường</b> & cống" in rendered.text
+    assert "Sửa &lt;b&gt;đường&lt;/b&gt; &amp; cống" in rendered.html
+    for body in (rendered.text, rendered.html):
+        assert "None" not in body
 
 
 def test_an_incomplete_language_names_the_missing_part(tmp_path: Path) -> None:

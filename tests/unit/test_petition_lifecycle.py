@@ -179,7 +179,7 @@ def test_rules_of_the_petition_clocks() -> None:
     )
     resolve = rules.in_force("petition.resolve", on)
     assert (resolve.length, resolve.unit.value, resolve.is_policy) == (15, "working", True)
-    assert "agency policy" in resolve.basis
+    assert "period set by the agency" in resolve.basis
     report = rules.in_force("petition.forwarder_report", on)
     assert (report.length, report.unit.value, report.basis) == (7, "working", "LTCD Art. 27(2)")
 
