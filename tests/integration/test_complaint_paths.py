@@ -312,6 +312,14 @@ def test_second_instance_is_a_case_of_its_own_linked_to_the_first(app: Casework)
         complaint(app, "2026-10-01", agency=PROVINCE, second_instance_of=second)
 
 
+def test_the_second_instance_belongs_to_the_direct_superior(app: Casework) -> None:
+    first = _decided_and_sent(app)  # resolved by xa-nghi-loc, whose superior is ubnd-tinh
+    with pytest.raises(InvalidInput, match="--agency ubnd-tinh"):
+        complaint(app, "2026-08-20", agency="thanh-tra-tinh", second_instance_of=first)
+    with pytest.raises(InvalidInput, match="another body"):
+        complaint(app, "2026-08-20", agency=COMMUNE, second_instance_of=first)
+
+
 def test_no_second_instance_against_a_minister(app: Casework) -> None:
     first = _decided_and_sent(app, issuer_level="minister")
     with pytest.raises(TransitionRefused, match=r"Art\. 7"):

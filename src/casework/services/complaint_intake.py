@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 
 from casework.adapters.case_store import CASES, IDENTITIES, CaseStore
 from casework.domain.errors import InvalidInput
+from casework.domain.organisation import Organisation
 
 ISSUER_LEVELS = ("other", "provincial_chair", "minister")
 APPEALABLE_STATES = ("decided", "appealed", "verification", "dialogue", "suspended")
@@ -41,7 +42,11 @@ class ComplaintIntake:
 
 
 def complaint_intake(
-    connection: Connection, facts: ComplaintFacts, received_on: date
+    connection: Connection,
+    facts: ComplaintFacts,
+    received_on: date,
+    agency: str = "",
+    org: Organisation | None = None,
 ) -> ComplaintIntake:
     """Validate the complaint's facts and turn them into case attributes."""
     if facts.issuer_level not in ISSUER_LEVELS:
@@ -66,11 +71,15 @@ def complaint_intake(
         attributes["decision_known_on"] = facts.decision_known_on.isoformat()
     if not facts.second_instance_of:
         return ComplaintIntake(attributes)
-    return _second_instance(connection, facts.second_instance_of, attributes)
+    return _second_instance(connection, facts.second_instance_of, attributes, agency, org)
 
 
 def _second_instance(
-    connection: Connection, first_ref: str, attributes: dict[str, Any]
+    connection: Connection,
+    first_ref: str,
+    attributes: dict[str, Any],
+    agency: str,
+    org: Organisation | None,
 ) -> ComplaintIntake:
     first = CaseStore(connection).get(first_ref)
     if first.kind != "complaint":
@@ -90,6 +99,8 @@ def _second_instance(
             f"{first.ref} is {first.state}: a second complaint follows a first-instance "
             "decision, or a first-instance period that ran out (LKN Art. 33(1))"
         )
+    if org is not None and first.kind == "complaint":
+        _check_second_instance_agency(org, first.agency, first.attributes, agency, first.ref)
     inherited = {
         key: value
         for key, value in first.attributes.items()
@@ -115,3 +126,24 @@ def _second_instance(
             "denounced_email": case_row.denounced_email,
         },
     )
+
+
+def _check_second_instance_agency(
+    org: Organisation, first_agency: str, first: dict[str, Any], agency: str, ref: str
+) -> None:
+    """The second instance belongs to the direct superior (LKN Art. 7(1)); for a provincial
+    chairperson's decision, to the minister of the sector (Art. 7(3)), never the same body."""
+    if agency == first_agency:
+        raise InvalidInput(
+            f"{ref} was resolved by {first_agency}: the second instance belongs to another body "
+            "(LKN Art. 7)"
+        )
+    if first.get("issuer_level") == "provincial_chair":
+        return  # the sector minister, who need not be in this organisation's tree
+    superior = org.agencies[first_agency].superior if first_agency in org.agencies else None
+    if superior and agency != superior:
+        raise InvalidInput(
+            f"the second instance of {ref} belongs to the direct superior of {first_agency}: "
+            f"--agency {superior} (LKN Art. 7(1)); for a provincial chairperson's decision, the "
+            "sector minister (Art. 7(3): record it with --issuer-level provincial_chair)"
+        )

@@ -192,7 +192,9 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         _validate(command, org, legal_date(now), list(app.definitions.lifecycles))
         lifecycle = app.definitions.lifecycle(command.kind)
         complaint = (
-            complaint_intake(connection, command.complaint, command.received_on)
+            complaint_intake(
+                connection, command.complaint, command.received_on, command.agency, org
+            )
             if command.complaint is not None
             else ComplaintIntake({})
         )
