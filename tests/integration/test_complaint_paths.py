@@ -33,6 +33,7 @@ pytestmark = pytest.mark.integration
 COMMUNE = "xa-nghi-loc"
 PROVINCE = "ubnd-tinh"
 HANDLER = "nl-xac-minh"
+FAR = "xã đặc biệt khó khăn, cách trụ sở 60 km"
 
 
 def complaint(
@@ -187,8 +188,15 @@ def test_refusal_names_its_ground(app: Casework) -> None:
     assert clocks(app, ref, "2026-07-03")["complaint.accept"]["status"] == "stopped"
 
 
+def test_a_remote_area_is_recorded_with_its_reason(app: Casework) -> None:
+    with pytest.raises(InvalidInput, match="needs its reason"):
+        complaint(app, "2026-07-02", remote_area=True)
+    ref = complaint(app, "2026-07-02", remote_area=True, remote_area_reason=FAR)
+    assert show_case(app, ref, at("2026-07-02"))["attributes"]["remote_area_reason"] == FAR
+
+
 def test_remote_area_and_complexity_lengthen_the_resolution(app: Casework) -> None:
-    ref = accepted(app, "2026-07-02", "2026-07-08", remote_area=True)
+    ref = accepted(app, "2026-07-02", "2026-07-08", remote_area=True, remote_area_reason=FAR)
     resolve = clocks(app, ref, "2026-07-08")["complaint.resolve_first"]
     assert resolve["due"] == "2026-08-22"  # 45 days from 07-08: Sat 08-22, a working Saturday
     assert "remote" in " ".join(resolve["explanation"]).lower()
@@ -361,7 +369,9 @@ def test_intake_refuses_what_a_complaint_cannot_be(app: Casework) -> None:
 
 def test_explain_says_which_rule_version_applied_and_why(app: Casework) -> None:
     before = complaint(app, "2026-06-30", known="2026-06-01")
-    after = complaint(app, "2026-07-01", known="2026-06-01", remote_area=True)
+    after = complaint(
+        app, "2026-07-01", known="2026-06-01", remote_area=True, remote_area_reason=FAR
+    )
     old = next(
         c
         for c in explain_case(app, before, at("2026-07-01"))["clocks"]

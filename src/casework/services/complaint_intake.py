@@ -26,6 +26,7 @@ class ComplaintFacts:
     decision_known_on: date | None = None  # received or learnt of the decision or act
     contested_decision: str = ""  # e.g. "Quyết định 123/QĐ-UBND ngày 02/05/2026"
     remote_area: bool = False  # vùng sâu, vùng xa đi lại khó khăn (LKN Arts. 28, 33, 37, 44)
+    remote_area_reason: str = ""  # why: a variant is recorded with its reason (DOMAIN §2.7)
     disciplinary: bool = False  # against a disciplinary decision (LKN Chapter IV)
     dismissal: bool = False  # the discipline is dismissal (buộc thôi việc, LKN Art. 48)
     issuer_level: str = "other"
@@ -53,6 +54,12 @@ def complaint_intake(
         raise InvalidInput(
             f"unknown issuer level {facts.issuer_level!r}; allowed: {', '.join(ISSUER_LEVELS)}"
         )
+    if facts.remote_area and not facts.remote_area_reason.strip():
+        raise InvalidInput(
+            "--remote-area needs its reason, e.g. --remote-area 'xã đặc biệt khó khăn, cách trụ "
+            "sở 60 km': the longer periods apply on a recorded reason (LKN Arts. 28, 37; "
+            "DOMAIN §2.7)"
+        )
     if facts.dismissal and not facts.disciplinary:
         raise InvalidInput("--dismissal describes a disciplinary decision: add --disciplinary")
     if facts.decision_known_on and facts.decision_known_on > received_on:
@@ -65,6 +72,8 @@ def complaint_intake(
     for name in ("remote_area", "disciplinary", "dismissal"):
         if getattr(facts, name):
             attributes[name] = "yes"
+    if facts.remote_area:
+        attributes["remote_area_reason"] = facts.remote_area_reason.strip()
     if facts.contested_decision.strip():
         attributes["contested_decision"] = facts.contested_decision.strip()
     if facts.decision_known_on:
@@ -104,7 +113,15 @@ def _second_instance(
     inherited = {
         key: value
         for key, value in first.attributes.items()
-        if key in ("contested_decision", "remote_area", "disciplinary", "dismissal", "issuer_level")
+        if key
+        in (
+            "contested_decision",
+            "remote_area",
+            "remote_area_reason",
+            "disciplinary",
+            "dismissal",
+            "issuer_level",
+        )
     }
     attributes = {
         **inherited,

@@ -109,6 +109,9 @@ def _complaint_facts(
         decision_known_on=parse_date(str(known), "--decision-known-on") if known else None,
         contested_decision=str(merged.get("contested_decision") or ""),
         remote_area=bool(merged.get("remote_area")),
+        remote_area_reason=merged["remote_area"]
+        if isinstance(merged.get("remote_area"), str)
+        else "",
         disciplinary=bool(merged.get("disciplinary")),
         dismissal=bool(merged.get("dismissal")),
         issuer_level=str(merged.get("issuer_level") or "other"),
@@ -219,8 +222,12 @@ def new(
         str, typer.Option(help="complaint: the contested decision or act, e.g. 'QĐ 12/QĐ-UBND'")
     ] = "",
     remote_area: Annotated[
-        bool, typer.Option(help="complaint: remote area, longer periods (LKN Arts. 28, 37)")
-    ] = False,
+        str,
+        typer.Option(
+            help="complaint: remote area (vùng sâu, vùng xa), longer periods (LKN Arts. 28, "
+            "37); give the reason, e.g. 'xã đặc biệt khó khăn, cách trụ sở 60 km'"
+        ),
+    ] = "",
     disciplinary: Annotated[
         bool, typer.Option(help="complaint against a disciplinary decision (LKN Chapter IV)")
     ] = False,
