@@ -497,3 +497,40 @@ def test_a_refusal_tells_the_complainant_the_ground(app: Casework, tmp_path: Any
     assert "Lý do: đơn không có chữ ký" in text
     assert "không có chữ ký hoặc điểm chỉ của người khiếu nại (khoản 5 Điều 11)" in text
     assert "complaint.accept" in text
+
+
+def test_suspension_continuation_and_withdrawal_are_notified_in_order(
+    app: Casework, tmp_path: Any
+) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08")
+    step(app, ref, "suspend", "2026-07-20", grounds="awaiting_related_matter", reasons="chờ tòa")
+    step(app, ref, "send_suspension_notice", "2026-07-21")
+    step(app, ref, "resume", "2026-07-30", reasons="đã có bản án")
+    step(app, ref, "send_suspension_notice", "2026-07-31")
+    step(app, ref, "withdraw", "2026-08-03", reasons="đơn rút có chữ ký")
+    step(app, ref, "send_suspension_notice", "2026-08-04")
+    with app.reading() as session:
+        rows = session.execute(select(OUTBOX).order_by(OUTBOX.c.id)).all()
+    sent = [(r.template, r.recipient_party) for r in rows]
+    assert sent[1:] == [
+        ("party.complaint_suspension", "denouncer"),
+        ("party.complaint_suspension", "denounced"),
+        ("party.complaint_continuation", "denouncer"),
+        ("party.complaint_continuation", "denounced"),
+        ("party.complaint_termination", "denouncer"),
+        ("party.complaint_termination", "denounced"),
+    ]
+    deliver_pending(
+        app,
+        at("2026-08-04", 17),
+        FolderMailer(tmp_path / "mail"),
+        letters=LetterWriter(tmp_path / "letters"),
+    )
+    texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "letters" / ref).glob("*.txt")]
+    continuation = next(t for t in texts if "TIẾP TỤC GIẢI QUYẾT KHIẾU NẠI" in t)
+    # paused 07-20 → 07-30: 10 days not counted, 08-07 + 10 = 08-17
+    assert "đến hết ngày 17/08/2026" in continuation
+    suspension = next(t for t in texts if "QUYẾT ĐỊNH TẠM ĐÌNH CHỈ" in t)
+    assert "cần chờ kết quả giải quyết vấn đề khác có liên quan" in suspension
+    termination = next(t for t in texts if "ĐÌNH CHỈ VIỆC GIẢI QUYẾT KHIẾU NẠI" in t and "rút" in t)
+    assert "người khiếu nại rút khiếu nại (Điều 10 Luật Khiếu nại)" in termination

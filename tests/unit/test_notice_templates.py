@@ -27,8 +27,11 @@ ESCALATIONS = (
 PARTY_NOTICES = (
     "party.acceptance",
     "party.complaint_acceptance",
+    "party.complaint_continuation",
     "party.complaint_decision",
     "party.complaint_refusal",
+    "party.complaint_suspension",
+    "party.complaint_termination",
     "party.conclusion",
     "party.conclusion_notice",
     "party.content_notice",
