@@ -558,3 +558,31 @@ def test_a_letter_logged_classified_and_counted_from_the_command_line(cli: CliRu
                 "by_state": {"classified": 1},
             },
         ]
+
+
+def test_complaint_facts_from_a_file_are_typed(cli: CliRunner, tmp_path: Path) -> None:
+    with freeze_time("2026-07-02 10:00:00+07:00"):
+        run(cli, "init")
+        run(cli, "org", "load", str(EXAMPLE_ORG))
+        base = (
+            "agency: xa-nghi-loc\nsummary: x\ndenouncer: {full_name: A}\n"
+            "denounced_officer: nl-chu-tich\n"
+        )
+        cases = {
+            "complaint: {decision_known_on: 2026-06-01, second_instance_of: 123}": "must be text",
+            "complaint: {decision_known_on: 2026-06-01, disciplinary: maybe}": "yes or no",
+            "complaint: {decision_known_on: 2026-06-01, remote_area: yes}": "needs its reason",
+        }
+        for facts, error in cases.items():
+            path = tmp_path / "case.yaml"
+            path.write_text(base + facts + "\n", encoding="utf-8")
+            assert error in run(cli, "case", "new", "complaint", "--from-file", str(path), code=2)
+        path.write_text(
+            base + "complaint: {decision_known_on: 2026-06-01, disciplinary: 'no'}\n",
+            encoding="utf-8",
+        )
+        logged = run_json(cli, "case", "new", "complaint", "--from-file", str(path))
+        # not disciplinary: the 90-day limitation, 06-01 + 90 = 08-30 (Sun) → Mon 08-31 is off,
+        # 09-01 and 09-02 off → Thu 09-03
+        assert logged["clocks"][0] == {"code": "complaint.limitation", "due": "2026-09-03"}
+        assert "no rules for kind 'nope'" in run(cli, "rules", "list", "--kind", "nope", code=2)

@@ -534,3 +534,82 @@ def test_suspension_continuation_and_withdrawal_are_notified_in_order(
     assert "cần chờ kết quả giải quyết vấn đề khác có liên quan" in suspension
     termination = next(t for t in texts if "ĐÌNH CHỈ VIỆC GIẢI QUYẾT KHIẾU NẠI" in t and "rút" in t)
     assert "người khiếu nại rút khiếu nại (Điều 10 Luật Khiếu nại)" in termination
+
+
+def test_a_second_complaint_continues_one_decided_first_case_once(app: Casework) -> None:
+    running = accepted(app, "2026-07-02", "2026-07-08")  # resolve_first due 08-07
+    with pytest.raises(InvalidInput, match=r"still being resolved.*runs until 2026-08-07"):
+        complaint(app, "2026-07-20", agency=PROVINCE, second_instance_of=running)
+    # the first instance ran out of time without a decision: the complainant may go up
+    late = complaint(app, "2026-08-10", agency=PROVINCE, second_instance_of=running)
+    assert state(app, running, "2026-08-10") == "verification"  # nothing to record there
+    first = _decided_and_sent(app)
+    second = complaint(app, "2026-08-20", agency=PROVINCE, second_instance_of=first)
+    # the first case records the appeal itself, in the same transaction, and stops its clocks
+    view = show_case(app, first, at("2026-08-20"))
+    assert view["state"] == "appealed"
+    assert view["history"][-1]["trigger"] == "appeal"
+    effective = next(c for c in view["clocks"] if c["code"] == "complaint.decision_effective")
+    assert effective["stopped_on"] == "2026-08-20"
+    with pytest.raises(TransitionRefused):
+        step(app, first, "enter_into_force", "2026-09-10")
+    with pytest.raises(InvalidInput, match=f"already continued by the second complaint {second}"):
+        complaint(app, "2026-08-21", agency=PROVINCE, second_instance_of=first)
+    assert late != second
+
+
+def test_no_second_complaint_after_a_lawsuit(app: Casework) -> None:
+    first = _decided_and_sent(app)
+    step(app, first, "appeal", "2026-08-20", route="lawsuit", to_agency="TAND tỉnh Nghệ An")
+    with pytest.raises(InvalidInput, match="taken to court"):
+        complaint(app, "2026-08-21", agency=PROVINCE, second_instance_of=first)
+
+
+def test_a_decision_enters_into_force_only_once_sent(app: Casework) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08")
+    step(app, ref, "decide", "2026-07-09", outcome="right")
+    with pytest.raises(TransitionRefused, match="send_decision first"):
+        step(app, ref, "enter_into_force", "2026-08-11")
+    step(app, ref, "send_decision", "2026-07-10")
+    step(app, ref, "enter_into_force", "2026-08-11")  # 30 days from 07-09: 08-08 → Mon 08-10
+    with pytest.raises(TransitionRefused, match="not allowed from state 'in_force'"):
+        step(app, ref, "send_decision", "2026-08-12")
+    step(app, ref, "close", "2026-08-12")
+
+
+def test_an_obstacle_is_counted_once(app: Casework) -> None:
+    ref = complaint(app, "2026-06-15", known="2026-03-01")  # 90 days: 05-30 (Sat) → 06-01
+    obstacle = {"from": "2026-04-01", "to": "2026-04-10", "reasons": "nằm viện"}
+    step(app, ref, "record_obstacle", "2026-06-16", **obstacle)
+    with pytest.raises(InvalidInput, match="overlaps one already recorded"):
+        step(app, ref, "record_obstacle", "2026-06-16", **obstacle)
+    with pytest.raises(InvalidInput, match="overlaps"):
+        step(
+            app,
+            ref,
+            "record_obstacle",
+            "2026-06-16",
+            **{**obstacle, "from": "2026-04-10", "to": "2026-04-12"},
+        )
+    # 10 days not counted: 05-30 + 10 = 06-09, still before the receipt on 06-15
+    assert clocks(app, ref, "2026-06-16")["complaint.limitation"]["due"] == "2026-06-09"
+    with pytest.raises(TransitionRefused, match="limitation"):
+        step(app, ref, "accept", "2026-06-16")
+
+
+def test_a_dialogue_is_held_on_its_day_not_before(app: Casework) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08")
+    step(app, ref, "schedule_dialogue", "2026-07-20", dialogue_on="2026-07-27")
+    with pytest.raises(TransitionRefused, match="dialogue on 2026-07-27"):
+        step(app, ref, "hold_dialogue", "2026-07-21", result="agreement")
+    step(app, ref, "hold_dialogue", "2026-07-27", result="agreement")
+
+
+def test_the_respondent_resolves_the_first_complaint_and_reads_the_file(app: Casework) -> None:
+    # the commune chairman made the contested decision and resolves the first complaint
+    # himself (LKN Arts. 7(1), 18): no conflict-of-interest bar as for a denunciation
+    ref = complaint(app, "2026-07-02")
+    step(app, ref, "accept", "2026-07-08", actor="nl-chu-tich")
+    step(app, ref, "decide", "2026-07-20", actor="nl-chu-tich", outcome="right")
+    seen = show_case(app, ref, at("2026-07-20"), reveal_identity_to="nl-chu-tich")
+    assert seen["denouncer"]["full_name"] == "Hồ Văn Lực"

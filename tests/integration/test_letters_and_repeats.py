@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from tests.conftest import at
 
-from casework.domain.errors import InvalidInput, TransitionRefused
+from casework.domain.errors import ConflictOfInterest, InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
 from casework.services.complaint_intake import ComplaintFacts
 from casework.services.intake import Denouncer, LogCase, Logged, log_case
+from casework.services.redenunciation_intake import Redenunciation
 from casework.services.statistics import Period, case_counts
 
 pytestmark = pytest.mark.integration
@@ -127,6 +128,18 @@ def test_classification_keeps_the_receipt_date_and_its_rules(app: Casework) -> N
 def test_a_letter_not_to_be_handled_is_filed_with_its_ground(app: Casework) -> None:
     first = letter(app, "2026-07-06")
     again = letter(app, "2026-07-08")
+    with pytest.raises(TransitionRefused, match="ground=duplicate needs --set duplicate_of"):
+        advance_case(
+            app,
+            AdvanceCase(
+                again,
+                "file_without_handling",
+                date(2026, 7, 9),
+                "tt-xac-minh-1",
+                data={"ground": "duplicate"},
+            ),
+            at("2026-07-09"),
+        )
     with pytest.raises(InvalidInput, match="ground"):
         advance_case(
             app,
@@ -197,3 +210,57 @@ def test_repeats_are_linked_to_the_first_case_and_counted_once(app: Casework) ->
     assert july["kinds"][0]["counted"] == 1
     with pytest.raises(InvalidInput, match="before --from"):
         case_counts(app, Period(date(2026, 7, 31), date(2026, 7, 1)))
+
+
+def test_repeats_never_tell_another_desk_or_the_denounced_who_wrote(app: Casework) -> None:
+    # a denunciation of the commune's reception officer, lodged with the provincial inspectorate
+    first = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2026, 7, 6),
+            summary="Cán bộ tiếp dân đòi tiền",
+            denouncer=SENDER,
+            denounced_officer="hn-tiep-nhan",
+            logged_by="tt-tiep-nhan",
+        ),
+        at("2026-07-06"),
+    )
+    probe = LogCase(
+        kind="denunciation",
+        agency="xa-hung-nguyen",
+        received_on=date(2026, 7, 7),
+        summary="thử",
+        denouncer=Denouncer("tran thi mai", "xom 2 hung nguyen", id_number="040190001234"),
+        denounced_officer="hn-tiep-nhan",
+        logged_by="hn-tiep-nhan",
+    )
+    # the denounced officer may not log a denunciation of himself: nothing is disclosed
+    with pytest.raises(ConflictOfInterest):
+        log_case(app, probe, at("2026-07-07"))
+    # another desk logging the same sender and matter is not told of the inspectorate's case
+    other_desk = log_case(app, replace(probe, logged_by=None), at("2026-07-07"))
+    assert (first.repeat_of, other_desk.repeat_of) == (None, None)
+
+
+def test_a_second_complaint_or_a_re_denunciation_is_not_a_repeat(app: Casework) -> None:
+    lower = _denunciation(app, "2024-07-01", SENDER, "Lê Văn Tám")
+    advance_case(
+        app, AdvanceCase(lower.ref, "accept", date(2024, 7, 4), "tt-xac-minh-1"), at("2024-07-04")
+    )
+    again = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="ubnd-tinh",
+            received_on=date(2024, 8, 12),
+            summary="Tố cáo tiếp",
+            logged_by="ubnd-tiep-nhan",
+            redenunciation=Redenunciation(lower.ref, "late"),
+        ),
+        at("2024-08-12"),
+    )
+    assert again.repeat_of is None
+    counts = case_counts(app, Period(date(2024, 1, 1), date(2024, 12, 31)))
+    assert counts["kinds"][0]["counted"] == 2

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.conftest import at
 
 from casework.adapters.tables import AuditRow
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
@@ -188,3 +188,69 @@ def test_a_takeover_of_a_concluded_case_records_the_link_and_moves_nothing(
             )
         ).one()
     assert link[0].payload["by_case"] == superior
+
+
+def test_a_case_is_taken_over_once(app: Casework) -> None:
+    lower = original(app)
+    first = again(app, lower, "2024-08-12", "late")
+    second = again(app, lower, "2024-08-13", "late")
+    step(
+        app,
+        first,
+        "take_over",
+        "2024-08-26",
+        SUPERIOR_HANDLER,
+        grounds="serious_violation",
+        reasons="quá hạn",
+    )
+    with pytest.raises(TransitionRefused, match=f"{lower} is already handed_over \\(by {first}\\)"):
+        step(
+            app,
+            second,
+            "take_over",
+            "2024-08-27",
+            SUPERIOR_HANDLER,
+            grounds="serious_violation",
+            reasons="x",
+        )
+    assert view(app, second, "2024-08-27")["state"] == "follow_up"  # nothing was written
+
+
+def test_an_original_suspended_meanwhile_is_handed_over_whole(app: Casework) -> None:
+    lower = original(app)  # resolution due 08-05
+    superior = again(app, lower, "2024-08-12", "late")
+    step(app, lower, "suspend", "2024-08-13", LOWER_HANDLER, grounds="await_other_body")
+    assert clocks(app, lower, "2024-08-13")["denunciation.notify_suspension"]["status"] == "running"
+    step(
+        app,
+        superior,
+        "take_over",
+        "2024-08-26",
+        SUPERIOR_HANDLER,
+        grounds="serious_violation",
+        reasons="quá hạn",
+    )
+    # its duties passed to the superior: no clock of the original is left running
+    assert {c["status"] for c in clocks(app, lower, "2024-08-26").values()} == {"stopped"}
+    step(app, lower, "close", "2024-08-27", LOWER_HANDLER)
+
+
+def test_upholding_the_earlier_resolution_tells_the_denouncer_why(
+    app: Casework, tmp_path: Any
+) -> None:
+    lower = original(app)
+    step(app, lower, "send_acceptance_notices", "2024-07-05", LOWER_HANDLER)
+    step(app, lower, "conclude", "2024-07-30", LOWER_HANDLER, finding="untrue")
+    superior = again(app, lower, "2024-08-15", "unlawful")
+    step(
+        app, superior, "uphold", "2024-08-30", SUPERIOR_HANDLER, reasons="đã xác minh đủ, đúng luật"
+    )
+    with app.reading() as session:
+        rows = session.execute(
+            select(OUTBOX.c.template, OUTBOX.c.recipient_party).where(
+                OUTBOX.c.case_id == int(superior.rsplit("-", 1)[1])
+            )
+        ).all()
+    assert [(r.template, r.recipient_party) for r in rows] == [
+        ("party.redenunciation_upheld", "denouncer")
+    ]

@@ -48,7 +48,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "withdraw": dict.fromkeys(["received", *RESOLVING, "suspended"], "terminated"),
     "terminate": dict.fromkeys([*RESOLVING, "suspended"], "terminated"),
     "decide": dict.fromkeys(RESOLVING, "decided"),
-    "send_decision": dict.fromkeys(["decided", "appealed", "in_force"], SAME),
+    # a decision in force was sent before: its sending is what opened the window to appeal
+    "send_decision": dict.fromkeys(["decided", "appealed"], SAME),
     "appeal": {"decided": "appealed"},
     "enter_into_force": {"decided": "in_force"},
     "record_enforcement": {"in_force": SAME},

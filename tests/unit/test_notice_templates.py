@@ -44,6 +44,7 @@ PARTY_NOTICES = (
     "party.petition_answer",
     "party.petition_forwarded",
     "party.petition_not_accepted",
+    "party.redenunciation_upheld",
     "party.suspension",
     "party.termination",
 )
@@ -246,6 +247,7 @@ def party_context(
             "content": content,
             "contested_decision": "",
             "second_instance": False,
+            "redenunciation_of": "",
         },
         "decision": {
             "trigger": "accept",

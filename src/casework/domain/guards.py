@@ -163,6 +163,30 @@ def recorded(ctx: GuardContext, arg: str) -> str | None:
     return None
 
 
+def reached(ctx: GuardContext, attribute: str) -> str | None:
+    """`reached:ATTRIBUTE`: the step is recorded on or after the date the case records in
+    ATTRIBUTE (a dialogue is held on the day it was called for, not before)."""
+    value = str(ctx.attributes.get(attribute) or "")
+    if not value or ctx.on is None:
+        return None
+    if ctx.on < _iso(value, attribute):
+        return (
+            f"the case records {attribute.replace('_', ' ')} {value}: this step is recorded on "
+            "or after that day"
+        )
+    return None
+
+
+def field_when(ctx: GuardContext, arg: str) -> str | None:
+    """`field_when:FIELD:OTHER=VALUE`: FIELD is required when OTHER is VALUE (a duplicate
+    names the case it repeats)."""
+    wanted, _, condition = arg.partition(":")
+    other, _, value = condition.partition("=")
+    if ctx.data.get(other) == value and not ctx.data.get(wanted, "").strip():
+        return f"{other}={value} needs --set {wanted}=…"
+    return None
+
+
 def no_running_clocks(ctx: GuardContext, _arg: str) -> str | None:
     running = sorted(c.code for c in ctx.clocks if c.stored_status is not ClockStatus.STOPPED)
     if running:
@@ -303,6 +327,8 @@ GUARDS: Mapping[str, Guard] = {
     "no_running_clocks": no_running_clocks,
     "duty_done": duty_done,
     "recorded": recorded,
+    "reached": reached,
+    "field_when": field_when,
 }
 
 

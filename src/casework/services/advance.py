@@ -145,9 +145,20 @@ def _take_linked_step(
     if not other_ref:
         return
     other = CaseStore(connection).get(other_ref)
-    allowed = app.machine(other.kind).definition.allowed_triggers(
-        other.state, include_internal=True
-    )
+    definition = app.machine(other.kind).definition
+    reached = {t.dest for t in definition.transitions if t.trigger == spec.linked.trigger}
+    if other.state in reached:  # e.g. already handed over: one takeover per case
+        raise TransitionRefused(
+            f"{spec.trigger} refused for {case.ref}: {other.ref} is already {other.state}"
+            + (
+                f" (by {other.attributes['taken_over_by']})"
+                if other.attributes.get("taken_over_by")
+                else ""
+            )
+            + "; nothing was written",
+            app.machine(case.kind).definition.allowed_triggers(case.state),
+        )
+    allowed = definition.allowed_triggers(other.state, include_internal=True)
     if spec.linked.trigger in allowed:
         apply_step(
             app,

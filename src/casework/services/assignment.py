@@ -22,7 +22,7 @@ def check_handler(
             f"{officer.code} ({officer.name}) is not a handler (roles: {', '.join(officer.roles)}); "
             "assign an officer with the handler role"
         )
-    org.check_no_conflict(officer.code, case.denounced_name, case.denounced_officer)
+    _check_conflict(org, case, officer.code)
     return AuditEvent(
         action="case.assigned",
         actor=by,
@@ -53,7 +53,16 @@ def check_actor(org: Organisation, case: StoredCase, officer_code: str) -> None:
             f"{officer.code} works at {officer.agency}; only officers of {case.agency} or the "
             f"assigned handler may act on {case.ref}"
         )
-    org.check_no_conflict(officer.code, case.denounced_name, case.denounced_officer)
+    _check_conflict(org, case, officer.code)
+
+
+def _check_conflict(org: Organisation, case: StoredCase, officer_code: str) -> None:
+    """The denounced person and their relatives may not handle a denunciation (ND31 Art.
+    10(3)). A complaint is different: its first instance belongs by law to whoever made the
+    contested decision (LKN Arts. 7(1), 18), so the respondent is not barred."""
+    if case.kind == "complaint":
+        return
+    org.check_no_conflict(officer_code, case.denounced_name, case.denounced_officer)
 
 
 def assign_case(

@@ -86,8 +86,13 @@ def _denouncer_view(
             else "confidential (LTC Arts. 8(3), 47)"
         )
         return {"identity": f"{basis}: use --reveal-identity --by OFFICER"}
-    org.officer(reveal_to)  # an unknown code is an error, not a refusal
-    if not may_see_identity(
+    officer = org.officer(reveal_to)  # an unknown code is an error, not a refusal
+    # a complainant is named in the decision the respondent receives (LKN Art. 31(2)): any
+    # officer of the resolving agency, or its handler, may read the file; still recorded
+    complaint_reader = case.kind == "complaint" and (
+        officer.agency == case.agency or officer.code == case.handler
+    )
+    if not complaint_reader and not may_see_identity(
         org, reveal_to, case.agency, case.logged_by, case.denounced_name, case.denounced_officer
     ):
         raise InvalidInput(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from casework.adapters import clock_rows
@@ -209,7 +209,16 @@ class ClockBook:
                 f"{stored.stopped_on.isoformat() if stored.stopped_on else 'now'}"
             )
         reason = data.get("reasons", trigger)
-        clock = clock_rows.to_domain(stored, self.app.rules).with_interval(start, end, reason)
+        current = clock_rows.to_domain(stored, self.app.rules)
+        for pause in current.pauses:
+            last_day = (pause.resumed_on or date.max) - timedelta(days=1)
+            if start <= last_day and pause.paused_on <= end:  # days counted once, never twice
+                raise InvalidInput(
+                    f"the interval {start.isoformat()} – {end.isoformat()} overlaps one already "
+                    f"recorded on {code}, {pause.paused_on.isoformat()} – {last_day.isoformat()} "
+                    f"({pause.reason}); record only the days not yet counted"
+                )
+        clock = current.with_interval(start, end, reason)
         self._change(
             stored,
             clock,

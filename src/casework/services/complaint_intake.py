@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from casework.adapters.case_store import CASES, IDENTITIES, CaseStore
+from casework.adapters.case_store import CASES, IDENTITIES, TRANSITIONS, CaseStore, StoredCase
 from casework.domain.errors import InvalidInput
 from casework.domain.organisation import Organisation
 
 ISSUER_LEVELS = ("other", "provincial_chair", "minister")
-APPEALABLE_STATES = ("decided", "appealed", "verification", "dialogue", "suspended")
+RESOLVING_STATES = ("verification", "dialogue", "suspended")
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,9 @@ def complaint_intake(
         attributes["decision_known_on"] = facts.decision_known_on.isoformat()
     if not facts.second_instance_of:
         return ComplaintIntake(attributes)
-    return _second_instance(connection, facts.second_instance_of, attributes, agency, org)
+    return _second_instance(
+        connection, facts.second_instance_of, attributes, agency, org, received_on
+    )
 
 
 def _second_instance(
@@ -89,6 +91,7 @@ def _second_instance(
     attributes: dict[str, Any],
     agency: str,
     org: Organisation | None,
+    received_on: date,
 ) -> ComplaintIntake:
     first = CaseStore(connection).get(first_ref)
     if first.kind != "complaint":
@@ -103,11 +106,7 @@ def _second_instance(
             f"{first.ref} contests a minister's decision: there is no second instance, only a "
             "lawsuit (LKN Art. 7(2))"
         )
-    if first.state not in APPEALABLE_STATES:
-        raise InvalidInput(
-            f"{first.ref} is {first.state}: a second complaint follows a first-instance "
-            "decision, or a first-instance period that ran out (LKN Art. 33(1))"
-        )
+    _check_first_instance_done(connection, first, received_on)
     if org is not None and first.kind == "complaint":
         _check_second_instance_agency(org, first.agency, first.attributes, agency, first.ref)
     inherited = {
@@ -164,3 +163,48 @@ def _check_second_instance_agency(
             f"--agency {superior} (LKN Art. 7(1)); for a provincial chairperson's decision, the "
             "sector minister (Art. 7(3): record it with --issuer-level provincial_chair)"
         )
+
+
+def _appeals(connection: Connection, case_id: int) -> list[dict[str, Any]]:
+    rows = connection.execute(
+        select(TRANSITIONS.c.data)
+        .where(TRANSITIONS.c.case_id == case_id, TRANSITIONS.c.trigger == "appeal")
+        .order_by(TRANSITIONS.c.id)
+    ).all()
+    return [dict(row.data or {}) for row in rows]
+
+
+def _check_first_instance_done(
+    connection: Connection, first: StoredCase, received_on: date
+) -> None:
+    """A second complaint follows a first-instance decision the complainant did not take to
+    court, or a first-instance period that ran out without one (LKN Art. 33(1)); and only one
+    second complaint continues a first case."""
+    appeals = _appeals(connection, first.id)
+    continued = [a["second_case"] for a in appeals if a.get("second_case")]
+    if continued:
+        raise InvalidInput(
+            f"{first.ref} is already continued by the second complaint {continued[0]}"
+        )
+    if any(a.get("route") == "lawsuit" for a in appeals):
+        raise InvalidInput(
+            f"{first.ref} was taken to court (appeal route=lawsuit): the court now decides, "
+            "and a complaint on the same matter is not accepted (LKN Art. 11(9))"
+        )
+    if first.state == "decided":
+        return
+    if first.state in ("appealed", "closed") and appeals:
+        return  # the appeal to the superior is already recorded on the first case
+    if first.state in RESOLVING_STATES:
+        resolve = CaseStore(connection).latest_clocks(first.id).get("complaint.resolve_first")
+        if resolve is not None and resolve.due is not None and resolve.due < received_on:
+            return  # the first instance ran out of time without a decision
+        until = f" runs until {resolve.due.isoformat()}" if resolve and resolve.due else " runs"
+        raise InvalidInput(
+            f"{first.ref} is still being resolved (its period{until}): a second complaint "
+            "follows the first-instance decision, or that period running out (LKN Art. 33(1))"
+        )
+    raise InvalidInput(
+        f"{first.ref} is {first.state}: a second complaint follows a first-instance decision, "
+        "or a first-instance period that ran out (LKN Art. 33(1))"
+    )

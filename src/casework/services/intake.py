@@ -147,6 +147,10 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
                 "the denouncer's email is also an address of the denounced person: their own "
                 "notices would reach the denounced (LTC Art. 8(3)); give another address or none"
             )
+    if command.logged_by and command.kind == "denunciation":
+        # the denounced person, or a relative, never handles the letter that denounces them
+        # (LTC Art. 8(3); ND31 Art. 10(3)): not even to log it
+        org.check_no_conflict(command.logged_by, command.denounced_name, command.denounced_officer)
     if command.logged_by:
         officer = org.officer(command.logged_by)
         if Role.RECEPTION not in officer.roles and Role.ADMIN not in officer.roles:
@@ -236,7 +240,13 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             command.denounced_agency,
             str(attributes.get("contested_decision", "")),
         )
-        repeat_of = earlier_case(connection, command.kind, sender, subject)
+        # a second complaint or a re-denunciation is a new step on the same matter, not a repeat
+        is_follow_on = "first_instance_ref" in attributes or "redenunciation_of" in attributes
+        repeat_of = (
+            None
+            if is_follow_on
+            else earlier_case(connection, command.kind, command.agency, sender, subject)
+        )
         if repeat_of:
             attributes["repeat_of"] = repeat_of
         values: dict[str, Any] = {
@@ -310,6 +320,25 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             *book.events,
         ]
         audit_log.append(connection, events, now)
+        first_ref = attributes.get("first_instance_ref")
+        if first_ref and CaseStore(connection).get(str(first_ref)).state == "decided":
+            # the first case records the appeal to the superior, same transaction
+            apply_step(
+                app,
+                connection,
+                AdvanceCase(
+                    ref=str(first_ref),
+                    trigger="appeal",
+                    on=command.received_on,
+                    reason=f"second complaint {case.ref} received by {command.agency}",
+                    data={
+                        "route": "second_complaint",
+                        "to_agency": command.agency,
+                        "second_case": case.ref,
+                    },
+                ),
+                now,
+            )
         if letter is not None:  # the letter records its classification, same transaction
             apply_step(
                 app,

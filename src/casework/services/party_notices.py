@@ -180,6 +180,8 @@ def party_notice_rows(
         # complaints: the contested decision, and whether this is the second instance
         "contested_decision": str(case.attributes.get("contested_decision", "")),
         "second_instance": case.attributes.get("second_instance") == "yes",
+        # a re-denunciation: the earlier case it concerns (or "")
+        "redenunciation_of": str(case.attributes.get("redenunciation_of", "")),
     }
     settings = app.settings
     rows: list[dict[str, Any]] = []

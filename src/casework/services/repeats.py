@@ -9,10 +9,11 @@ from casework.adapters.case_store import CASES, IDENTITIES, case_ref
 
 
 def earlier_case(
-    connection: Connection, kind: str, sender_key: str, subject_key: str
+    connection: Connection, kind: str, agency: str, sender_key: str, subject_key: str
 ) -> str | None:
-    """The reference of the first case this one repeats, or None. A repeat of a repeat
-    points at the first case of the chain, so every repeat is counted against one case."""
+    """The reference of the first case of `agency` this one repeats, or None. Only the same
+    agency's cases are searched: telling one agency's desk who wrote to another would disclose
+    a denouncer (LTC Art. 8(3))."""
     if not (sender_key and subject_key):
         return None
     row = connection.execute(
@@ -22,6 +23,7 @@ def earlier_case(
             IDENTITIES.c.sender_key == sender_key,
             CASES.c.subject_key == subject_key,
             CASES.c.kind == kind,
+            CASES.c.agency == agency,
         )
         .order_by(CASES.c.id)
         .limit(1)

@@ -23,7 +23,7 @@ from casework.adapters.holiday_calendar import VietnamCalendar
 from casework.adapters.tables import AuditRow
 from casework.domain.calendar import WorkingCalendar
 from casework.domain.clocks import compute_due
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import InvalidInput, NotFound
 from casework.domain.rules import DeadlineRule, RuleBook, length_words
 from casework.services.app import Casework, legal_date
 from casework.services.case_views import all_clock_rows
@@ -34,6 +34,9 @@ from casework.services.lookup import load_case_row, ref_of
 def rule_catalogue(rules: RuleBook, kind: str | None = None) -> list[dict[str, Any]]:
     """Every version of every rule (of one kind's clocks, given `kind`), with its variants,
     dates in force, legal basis and transitional note."""
+    kinds = sorted({code.partition(".")[0] for code in rules.codes})
+    if kind is not None and kind not in kinds:
+        raise InvalidInput(f"no rules for kind {kind!r}; kinds: {', '.join(kinds)}")
     return [
         _rule_entry(rule)
         for rule in rules.all_rules()
@@ -222,10 +225,27 @@ def what_if(app: Casework, ref: str, now: datetime, scenario: Scenario) -> dict[
         stored_case = CaseStore(session.connection()).get(ref)
         facts = case_facts(stored_case)
         rows = all_clock_rows(session, stored_case.id)
-        clocks = []
+        clocks: list[dict[str, Any]] = []
         for row in rows:
             clock = clock_rows.to_domain(row, app.rules)
-            rule = _alternative_rule(app.rules, scenario, clock.rule, facts)
+            try:
+                rule = _alternative_rule(app.rules, scenario, clock.rule, facts)
+            except NotFound as missing:  # e.g. a duty the law created later
+                clocks.append(
+                    {
+                        "code": row.code,
+                        "status": row.status,
+                        "rule_version": row.rule_version,
+                        "due": row.due.isoformat() if row.due else None,
+                        "what_if_rule_version": None,
+                        "what_if_due": None,
+                        "days_moved": None,
+                        "late_now": bool(row.stopped_on and row.due and row.stopped_on > row.due),
+                        "late_then": False,
+                        "computation": [f"not applicable: {missing}"],
+                    }
+                )
+                continue
             alternative = compute_due(replace(clock, rule=rule), calendar)
             current_due = row.due
             new_due = alternative.due

@@ -105,18 +105,44 @@ def _complaint_facts(
     if kind != "complaint":
         return ComplaintFacts() if merged else None
     known = merged.get("decision_known_on")
+    remote = merged.get("remote_area")
+    if remote is not None and not isinstance(remote, (str, bool)):
+        raise InvalidInput("complaint remote_area must be the reason, as text")
+    reason = remote if isinstance(remote, str) and _yes_no_word(remote) is None else ""
     return ComplaintFacts(
         decision_known_on=parse_date(str(known), "--decision-known-on") if known else None,
-        contested_decision=str(merged.get("contested_decision") or ""),
-        remote_area=bool(merged.get("remote_area")),
-        remote_area_reason=merged["remote_area"]
-        if isinstance(merged.get("remote_area"), str)
-        else "",
-        disciplinary=bool(merged.get("disciplinary")),
-        dismissal=bool(merged.get("dismissal")),
-        issuer_level=str(merged.get("issuer_level") or "other"),
-        second_instance_of=merged.get("second_instance_of"),
+        contested_decision=_text(merged, "contested_decision"),
+        remote_area=bool(reason) or remote is True or _yes_no_word(str(remote)) is True,
+        remote_area_reason=reason,
+        disciplinary=_yes_no(merged, "disciplinary"),
+        dismissal=_yes_no(merged, "dismissal"),
+        issuer_level=_text(merged, "issuer_level") or "other",
+        second_instance_of=_text(merged, "second_instance_of") or None,
     )
+
+
+def _yes_no_word(word: str) -> bool | None:
+    return {"yes": True, "true": True, "no": False, "false": False}.get(word.strip().lower())
+
+
+def _yes_no(values: dict[str, Any], name: str) -> bool:
+    """A yes/no fact from an option (a bool) or a file (a bool, or yes/no/true/false)."""
+    value = values.get(name, False)
+    if isinstance(value, bool):
+        return value
+    answer = _yes_no_word(str(value))
+    if answer is None:
+        raise InvalidInput(f"complaint {name} must be yes or no, not {value!r}")
+    return answer
+
+
+def _text(values: dict[str, Any], name: str) -> str:
+    value = values.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"complaint {name} must be text, not {value!r}; quote it in the file")
+    return value.strip()
 
 
 @app.command("new")
@@ -647,7 +673,7 @@ def what_if_(
     would move. Nothing is written."""
     scenario = Scenario(
         rules_as_of=parse_date(rules_as_of, "--rules-as-of"),
-        versions=parse_assignments(rule),
+        versions=parse_assignments(rule, "--rule"),
         calendar_file=str(calendar_file) if calendar_file else None,
     )
     result = what_if(engine(), ref, wall_clock(), scenario)
@@ -661,7 +687,7 @@ def what_if_(
                 c["code"],
                 f"v{c['rule_version']}",
                 c["due"] or "-",
-                f"v{c['what_if_rule_version']}",
+                f"v{c['what_if_rule_version']}" if c["what_if_rule_version"] else "n/a",
                 c["what_if_due"] or "-",
                 "" if c["days_moved"] is None else f"{c['days_moved']:+d}",
                 ("late" if c["late_then"] else "in time")

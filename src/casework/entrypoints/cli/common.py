@@ -67,12 +67,12 @@ def parse_instant(value: str | None, option: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=LEGAL_TIMEZONE)
 
 
-def parse_assignments(values: list[str] | None) -> dict[str, str]:
+def parse_assignments(values: list[str] | None, option: str = "--set") -> dict[str, str]:
     result: dict[str, str] = {}
     for item in values or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise typer.BadParameter(f"{item!r} is not key=value", param_hint="--set")
+            raise typer.BadParameter(f"{item!r} is not key=value", param_hint=option)
         result[key.strip()] = value.strip()
     return result
 
