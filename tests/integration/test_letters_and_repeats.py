@@ -125,6 +125,17 @@ def test_classification_keeps_the_receipt_date_and_its_rules(app: Casework) -> N
         )
 
 
+def test_a_classification_entered_later_keeps_its_own_date(app: Casework) -> None:
+    ref = letter(app, "2026-07-06")
+    classify(
+        app, ref, "petition", "2026-07-30", summary="Kiến nghị", classified_on=date(2026, 7, 15)
+    )
+    handle = clocks(app, ref, "2026-07-30")["letter.handle"]
+    assert (handle["stopped_on"], handle["late"]) == ("2026-07-15", False)  # due 07-20
+    with pytest.raises(InvalidInput, match="goes with --from-letter"):
+        letter(app, "2026-07-06", classified_on=date(2026, 7, 15))
+
+
 def test_a_letter_not_to_be_handled_is_filed_with_its_ground(app: Casework) -> None:
     first = letter(app, "2026-07-06")
     again = letter(app, "2026-07-08")

@@ -45,7 +45,7 @@ def test_the_newest_migration_goes_down_and_up_again_keeping_the_cases(app: Case
     assert previous is not None
     down_to = ScriptDirectory.from_config(config).get_revision(previous).down_revision
     for step in (
-        lambda: command.downgrade(config, str(down_to)),
+        lambda: command.downgrade(config, str(down_to)),  # drops the repeat keys
         lambda: command.upgrade(config, "head"),
     ):
         with app.engine.begin() as connection:
@@ -54,3 +54,17 @@ def test_the_newest_migration_goes_down_and_up_again_keeping_the_cases(app: Case
         with app.engine.connect() as connection:
             assert connection.execute(text("select count(*) from case_file")).scalar() == 1
             assert connection.execute(text("select count(*) from denouncer_identity")).scalar() == 1
+    # the upgrade gave the case logged before it its keys, so a later repeat finds it
+    later = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2024, 3, 1),
+            summary="Lại thu tiền",
+            denouncer=Denouncer("PHAM THI HOA"),
+            denounced_name="le van cuong",
+        ),
+        at("2024-03-01"),
+    )
+    assert later.repeat_of == "TC-2024-000001"

@@ -57,6 +57,7 @@ class LogCase:
     attributes: dict[str, Any] = field(default_factory=dict)
     complaint: ComplaintFacts | None = None  # required for kind "complaint"
     from_letter: str | None = None  # the logged letter this case is classified from
+    classified_on: date | None = None  # the day the letter was classified (default: today)
     redenunciation: Redenunciation | None = None  # a denunciation made again to the superior
 
 
@@ -110,6 +111,8 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
             "--sender-name, --sender-address; an unsigned letter is logged as a letter "
             "(`case new letter`) and classified"
         )
+    if command.classified_on is not None and not command.from_letter:
+        raise InvalidInput("--classified-on goes with --from-letter: it dates the classification")
     if command.redenunciation is not None and command.kind != "denunciation":
         raise InvalidInput(
             f"--redenunciation-of describes a denunciation made again, not a {command.kind}"
@@ -346,6 +349,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                 AdvanceCase(
                     ref=letter.ref,
                     trigger="classify",
+                    on=command.classified_on,
                     # recorded for the reception officer, who may log but not act on cases
                     reason=f"{command.kind} {case.ref} logged by {command.logged_by or '-'}",
                     data={"as_kind": command.kind, "case_ref": case.ref},

@@ -283,6 +283,13 @@ def new(
             "channel and sender carry over; repeat for each content of a mixed letter"
         ),
     ] = None,
+    classified_on: Annotated[
+        str | None,
+        typer.Option(
+            help="with --from-letter: the day the letter was classified, YYYY-MM-DD (default "
+            "today); it stops the letter-handling clock"
+        ),
+    ] = None,
     redenunciation_of: Annotated[
         str | None,
         typer.Option(
@@ -352,6 +359,7 @@ def new(
             forwarded_by=forwarded_by or fields.get("forwarded_by"),
             logged_by=by or fields.get("by"),
             from_letter=from_letter,
+            classified_on=parse_date(classified_on, "--classified-on"),
             redenunciation=Redenunciation(redenunciation_of, redenunciation_ground)
             if redenunciation_of
             else None,
@@ -388,7 +396,7 @@ def new(
         typer.echo(
             f"  note: the same sender already wrote about the same matter in {logged.repeat_of}; "
             "linked as a repeat (counted once in statistics). If nothing is new, the letter "
-            "may be filed without handling (LTC Art. 24(3); TT05/2021)"
+            "may be filed without handling (TT05/2021)"
         )
 
 
