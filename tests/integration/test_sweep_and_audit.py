@@ -14,6 +14,7 @@ from casework.domain.errors import (
     ConfigurationError,
     ConflictOfInterest,
     InvalidInput,
+    NotAllowed,
     TransitionRefused,
 )
 from casework.services.advance import AdvanceCase, advance_case
@@ -161,7 +162,7 @@ def test_identity_is_confidential_and_each_read_is_recorded(app: Casework) -> No
     ref = log(app, "2024-03-01")
     masked = show_case(app, ref, at("2024-03-01"))
     assert "Trần Văn Dũng" not in str(masked)
-    with pytest.raises(InvalidInput, match="may not see"):
+    with pytest.raises(NotAllowed, match="may not see"):
         show_case(app, ref, at("2024-03-01"), reveal_identity_to="tnmt-xac-minh")
     shown = show_case(app, ref, at("2024-03-01"), reveal_identity_to="tt-tiep-nhan")
     assert shown["denouncer"]["full_name"] == "Trần Văn Dũng"
@@ -238,8 +239,8 @@ def test_only_officers_without_conflict_of_the_resolving_agency_may_act(app: Cas
     ).ref
     attempts = [
         ("tt-xac-minh-1", ConflictOfInterest, "is the denounced person"),
-        ("nl-chu-tich", InvalidInput, "only officers of thanh-tra-tinh"),
-        ("tt-tiep-nhan", InvalidInput, "may not act on cases"),
+        ("nl-chu-tich", NotAllowed, "only officers of thanh-tra-tinh"),
+        ("tt-tiep-nhan", NotAllowed, "may not act on cases"),
     ]
     for officer, error, message in attempts:
         with pytest.raises(error, match=message):
@@ -331,7 +332,7 @@ def test_the_denounced_officer_is_never_told_nor_shown_the_identity(app: Casewor
         at("2024-02-01"),
     ).ref
     for officer in ("tnmt-giam-doc", "tnmt-xac-minh"):
-        with pytest.raises(InvalidInput, match="may not see"):
+        with pytest.raises(NotAllowed, match="may not see"):
             show_case(app, ref, at("2024-02-01"), reveal_identity_to=officer)
     assert show_case(app, ref, at("2024-02-01"), reveal_identity_to="tnmt-tiep-nhan")["denouncer"]
     fired = sweep(app, at("2024-02-27")).fired

@@ -234,3 +234,29 @@ class AuditRow(SQLModel, table=True):
     payload: dict[str, Any] = _json(dict)
     prev_hash: str
     hash: str
+
+
+class UserRow(SQLModel, table=True):
+    """A login to the web app and API, for an officer of the organisation (the username is the
+    officer's code). Roles start as the officer's and are administered with `casework user`."""
+
+    __tablename__ = "app_user"
+
+    username: str = Field(primary_key=True)
+    password_hash: str
+    roles: list[str] = _json(list)
+    disabled: bool = False
+    created_at: datetime = _instant()
+
+
+class ApiTokenRow(SQLModel, table=True):
+    """A token for scripts; only its SHA-256 digest is stored, the token is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(foreign_key="app_user.username", index=True)
+    token_digest: str = Field(unique=True)
+    label: str = ""
+    created_at: datetime = _instant()
+    revoked_at: datetime | None = _instant(nullable=True)

@@ -56,3 +56,15 @@ class ConfigurationError(CaseworkError):
     """A definition, rule or organisation file is inconsistent."""
 
     exit_code = 8
+
+
+class NotAllowed(CaseworkError):
+    """The signed-in user's role or agency does not allow this action."""
+
+    exit_code = 9
+
+
+class NotSignedIn(CaseworkError):
+    """No valid session or token was presented, or the credentials are wrong."""
+
+    exit_code = 10

@@ -7,7 +7,7 @@ from datetime import datetime
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import InvalidInput, NotAllowed
 from casework.domain.organisation import Organisation, Role
 from casework.services.app import Casework
 
@@ -44,12 +44,12 @@ def check_actor(org: Organisation, case: StoredCase, officer_code: str) -> None:
     (unless assigned to it), or barred by the conflict-of-interest rule (ND31 Art. 10(3))."""
     officer = org.officer(officer_code)
     if not any(role in officer.roles for role in ACTING_ROLES):
-        raise InvalidInput(
+        raise NotAllowed(
             f"{officer.code} ({officer.name}) may not act on cases (roles: "
             f"{', '.join(officer.roles)}); handlers and heads do"
         )
     if officer.code != case.handler and officer.agency != case.agency:
-        raise InvalidInput(
+        raise NotAllowed(
             f"{officer.code} works at {officer.agency}; only officers of {case.agency} or the "
             f"assigned handler may act on {case.ref}"
         )

@@ -21,7 +21,7 @@ from casework.adapters.tables import (
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
 from casework.domain.confidentiality import may_see_identity
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import InvalidInput, NotAllowed
 from casework.domain.escalation import NO_LADDER
 from casework.domain.guards import GuardContext, check_guards
 from casework.domain.organisation import Organisation
@@ -95,7 +95,7 @@ def _denouncer_view(
     if not complaint_reader and not may_see_identity(
         org, reveal_to, case.agency, case.logged_by, case.denounced_name, case.denounced_officer
     ):
-        raise InvalidInput(
+        raise NotAllowed(
             f"{reveal_to} may not see the denouncer's identity of {ref_of(case)}: only the reception "
             "officer who logged it and the head of the resolving agency may, unless the case "
             "concerns them or their relatives (LTC Arts. 8(3), 47, 56)"
@@ -214,6 +214,8 @@ class CaseFilter:
     overdue: bool = False
     due_within: int | None = None  # working days
     limit: int = 100
+    offset: int = 0  # for pages: skip this many
+    agencies: frozenset[str] | None = None  # only these agencies' cases (a user's scope)
 
 
 def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[str, Any]]:
@@ -245,6 +247,8 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
         query = query.where(CaseRow.agency == filters.agency)
     if filters.handler:
         query = query.where(CaseRow.handler == filters.handler)
+    if filters.agencies is not None:
+        query = query.where(col(CaseRow.agency).in_(sorted(filters.agencies)))
     if filters.overdue:
         query = query.where(exists().where(running, col(ClockRow.due) < today))
     if filters.due_within is not None:
@@ -252,7 +256,11 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
             raise InvalidInput("--due-within takes a number of working days, 0 or more")
         horizon = add_working_days(app.calendar, today, filters.due_within)
         query = query.where(exists().where(running, col(ClockRow.due) <= horizon))
-    query = query.order_by(next_due.is_(None), next_due, col(CaseRow.id)).limit(filters.limit)
+    query = (
+        query.order_by(next_due.is_(None), next_due, col(CaseRow.id))
+        .limit(filters.limit)
+        .offset(filters.offset)
+    )
     with app.reading() as session:
         rows = session.execute(query).all()
         return [

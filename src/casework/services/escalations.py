@@ -11,7 +11,7 @@ from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CASES, case_ref
 from casework.adapters.tables import EscalationRow
-from casework.domain.errors import InvalidInput, NotFound
+from casework.domain.errors import InvalidInput, NotAllowed, NotFound
 from casework.services.app import Casework
 
 ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
@@ -67,7 +67,7 @@ def acknowledge(app: Casework, escalation_id: int, officer: str, now: datetime) 
             raise NotFound(f"no escalation {escalation_id}; `casework escalations list` shows them")
         recipients = [r["officer"] for r in row.recipients]
         if officer not in recipients:
-            raise InvalidInput(
+            raise NotAllowed(
                 f"escalation {escalation_id} was addressed to {', '.join(recipients)}, not "
                 f"{officer}; only a recipient can acknowledge it"
             )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 
 from casework.domain.calendar import DayUnit, add_period, roll_forward
 from casework.entrypoints.cli.common import emit_json, engine, handles_errors, parse_date
+from casework.services.calendar_views import year_calendar
 
 app = typer.Typer(
     help="The legal calendar: working days, holidays, due dates.", no_args_is_help=True
@@ -69,30 +70,10 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """List the year's days off on weekdays and working Saturdays/Sundays."""
+    result = year_calendar(engine(), year)
+    exceptions = result["exceptions"]
+    working = result["working_days"]
     calendar = engine().calendar
-    day = date(year, 1, 1)
-    exceptions = []
-    working = 0
-    while day.year == year:
-        is_working = calendar.is_working_day(day)
-        working += is_working
-        why = calendar.describe(day)
-        if why not in ("working day", "weekend"):  # holidays, days off, swapped Saturdays
-            exceptions.append(
-                {
-                    "date": day.isoformat(),
-                    "weekday": day.strftime("%a"),
-                    "working": is_working,
-                    "why": why,
-                }
-            )
-        day += timedelta(days=1)
-    result = {
-        "year": year,
-        "working_days": working,
-        "exceptions": exceptions,
-        "calendar_version": calendar.version,
-    }
     if as_json:
         emit_json(result)
         return

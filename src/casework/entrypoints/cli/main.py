@@ -17,6 +17,7 @@ from casework.entrypoints.cli import (
     outbox_commands,
     report_commands,
     rules_commands,
+    user_commands,
 )
 from casework.entrypoints.cli.common import engine, handles_errors, wall_clock
 from casework.resources import examples_dir
@@ -38,6 +39,7 @@ app.add_typer(rules_commands.app, name="rules")
 app.add_typer(outbox_commands.app, name="outbox")
 app.add_typer(escalation_commands.app, name="escalations")
 app.add_typer(report_commands.app, name="report")
+app.add_typer(user_commands.app, name="user")
 
 
 @app.command("init")
@@ -115,6 +117,23 @@ def engine_command(
     run_engine(
         app_.settings, port, timedelta(minutes=sweep_minutes), timedelta(minutes=deliver_minutes)
     )
+
+
+@app.command("api")
+@handles_errors
+def api_command(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
+) -> None:
+    """Serve the REST API (OpenAPI page at /api/docs) until Ctrl-C."""
+    import uvicorn
+
+    from casework.entrypoints.api.app import create_api
+
+    app_ = engine()
+    initialise(app_)
+    typer.echo(f"casework API on http://{host}:{port}/api/docs (Ctrl-C stops)")
+    uvicorn.run(create_api(app_, wall_clock), host=host, port=port, log_level="warning")
 
 
 @app.callback()

@@ -1,0 +1,67 @@
+"""Errors as problem+json (RFC 9457): the status, a title, the message that says what to do,
+and for a refused trigger the triggers allowed now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from casework.domain.errors import (
+    CaseworkError,
+    ConcurrentUpdate,
+    ConflictOfInterest,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    NotSignedIn,
+    TransitionRefused,
+)
+
+PROBLEM = "application/problem+json"
+
+STATUS: list[tuple[type[CaseworkError], int, str]] = [
+    (NotSignedIn, 401, "Not signed in"),
+    (NotAllowed, 403, "Not allowed"),
+    (ConflictOfInterest, 403, "Conflict of interest"),
+    (NotFound, 404, "Not found"),
+    (TransitionRefused, 409, "Transition refused"),
+    (ConcurrentUpdate, 409, "Changed by someone else"),
+    (InvalidInput, 422, "Invalid input"),
+]
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra},
+        status_code=status,
+        media_type=PROBLEM,
+        headers=headers,
+    )
+
+
+async def casework_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CaseworkError)
+    for kind, status, title in STATUS:
+        if isinstance(exc, kind):
+            extra = {"allowed_triggers": exc.allowed} if isinstance(exc, TransitionRefused) else {}
+            return problem(status, title, str(exc), **extra)
+    return problem(500, "Server configuration error", str(exc))
+
+
+async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "problem": e["msg"]}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
+    return problem(422, "Invalid input", detail, errors=errors)
+
+
+def install(api: FastAPI) -> None:
+    api.add_exception_handler(CaseworkError, casework_error)
+    api.add_exception_handler(RequestValidationError, validation_error)

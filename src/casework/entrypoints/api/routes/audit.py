@@ -1,0 +1,48 @@
+"""/api/audit: the audit trail, for heads, supervisors and administrators."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from casework.domain.access import Action, require_visible, visible_agencies
+from casework.domain.errors import InvalidInput
+from casework.entrypoints.api.security import CurrentPrincipal
+from casework.entrypoints.api.state import casework_of, now_of
+from casework.services.audit_trail import audit_entries, verify_audit_trail
+from casework.services.case_views import show_case
+
+router = APIRouter(prefix="/api/audit", tags=["audit"])
+
+
+@router.get("", summary="Audit entries, newest first (a case's, or all for administrators)")
+def entries(
+    request: Request,
+    principal: CurrentPrincipal,
+    case: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    before_id: int | None = None,
+) -> dict[str, Any]:
+    principal.require(Action.READ_AUDIT)
+    app = casework_of(request)
+    with app.reading() as session:
+        org = app.organisation(session.connection())
+    if case:
+        require_visible(org, principal, show_case(app, case, now_of(request))["agency"], case)
+    elif visible_agencies(org, principal) is not None:
+        raise InvalidInput("give ?case=REF: the whole trail is for administrators")
+    items = audit_entries(app, case, limit, before_id)
+    return {"items": items, "next_before_id": items[-1]["id"] if len(items) == limit else None}
+
+
+@router.get("/verify", summary="Recompute the hash chain")
+def verify(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    principal.require(Action.READ_AUDIT)
+    result = verify_audit_trail(casework_of(request))
+    return {
+        "intact": result.is_intact,
+        "entries": result.entries,
+        "first_broken_id": result.first_broken_id,
+        "problem": result.problem,
+    }

@@ -1,0 +1,246 @@
+"""/api/cases: log, list, show, the allowed triggers, advance, assign, explain."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from casework.domain.access import Action, Principal, require_visible, visible_agencies
+from casework.domain.errors import NotAllowed
+from casework.entrypoints.api.security import CurrentPrincipal
+from casework.entrypoints.api.state import casework_of, now_of
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.assignment import assign_case
+from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
+from casework.services.complaint_intake import ComplaintFacts
+from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.redenunciation_intake import Redenunciation
+from casework.services.rule_explanations import explain_case
+
+router = APIRouter(prefix="/api/cases", tags=["cases"])
+
+
+class Sender(BaseModel):
+    """The denouncer, complainant or sender: confidential, stored apart from the case."""
+
+    full_name: str = Field(min_length=1)
+    address: str = ""
+    contact: str = ""
+    id_number: str = ""
+    email: str = ""
+
+
+class Complaint(BaseModel):
+    decision_known_on: date
+    contested_decision: str = ""
+    remote_area_reason: str = Field("", description="set for a remote area, with the reason")
+    disciplinary: bool = False
+    dismissal: bool = False
+    issuer_level: Literal["other", "provincial_chair", "minister"] = "other"
+    second_instance_of: str | None = None
+
+
+class NewCase(BaseModel):
+    """A letter, visit, call or forwarded file, as the reception officer records it."""
+
+    kind: str = Field(description="denunciation, complaint, petition or letter")
+    agency: str = ""
+    received_on: date
+    summary: str = ""
+    sender: Sender | None = Field(None, description="none for an anonymous letter")
+    denounced_name: str = ""
+    denounced_officer: str | None = None
+    denounced_agency: str | None = None
+    denounced_email: str = ""
+    channel: str = "letter"
+    forwarded_by: str | None = None
+    complaint: Complaint | None = None
+    from_letter: str | None = None
+    redenunciation_of: str | None = None
+    redenunciation_ground: Literal["unlawful", "late"] = "unlawful"
+
+
+class Advance(BaseModel):
+    trigger: str
+    on: date | None = Field(None, description="the date of the decision or event; today if none")
+    reason: str = ""
+    data: dict[str, str] = Field(default_factory=dict, description="the fields the trigger takes")
+    expected_version: int | None = Field(
+        None, description="refuse with 409 if the case changed since this version was read"
+    )
+
+
+class Assign(BaseModel):
+    officer: str
+    reason: str = ""
+
+
+def _visible(request: Request, principal: Principal, ref: str) -> None:
+    app = casework_of(request)
+    view = show_case(app, ref, now_of(request))  # identity masked: read for its agency only
+    with app.reading() as session:
+        require_visible(app.organisation(session.connection()), principal, view["agency"], ref)
+
+
+@router.get("", summary="List cases, nearest due date first")
+def list_(
+    request: Request,
+    principal: CurrentPrincipal,
+    state: str | None = None,
+    kind: str | None = None,
+    agency: str | None = None,
+    handler: str | None = None,
+    overdue: bool = False,
+    due_within: Annotated[int | None, Query(ge=0, description="working days")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    app = casework_of(request)
+    principal.require(Action.READ_CASES)
+    with app.reading() as session:
+        scope = visible_agencies(app.organisation(session.connection()), principal)
+    if agency and scope is not None and agency not in scope:
+        raise NotAllowed(f"{agency} is outside {principal.username}'s agencies")
+    rows = list_cases(
+        app,
+        CaseFilter(
+            state=state,
+            kind=kind,
+            agency=agency,
+            handler=handler,
+            overdue=overdue,
+            due_within=due_within,
+            limit=limit + 1,  # one more tells whether there is a next page
+            offset=offset,
+            agencies=scope,
+        ),
+        now_of(request),
+    )
+    return {
+        "items": rows[:limit],
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if len(rows) > limit else None,
+    }
+
+
+@router.post("", status_code=201, summary="Log a case (reception)")
+def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> dict[str, Any]:
+    app = casework_of(request)
+    principal.require(Action.LOG_CASE)
+    with app.reading() as session:
+        org = app.organisation(session.connection())
+    if body.agency:
+        require_visible(org, principal, body.agency, "a new case")
+    facts = body.complaint
+    logged = log_case(
+        app,
+        LogCase(
+            kind=body.kind,
+            agency=body.agency,
+            received_on=body.received_on,
+            summary=body.summary,
+            denouncer=Denouncer(**body.sender.model_dump()) if body.sender else None,
+            denounced_name=body.denounced_name,
+            denounced_officer=body.denounced_officer,
+            denounced_agency=body.denounced_agency,
+            denounced_email=body.denounced_email,
+            channel=body.channel,
+            forwarded_by=body.forwarded_by,
+            logged_by=principal.username,
+            complaint=ComplaintFacts(
+                decision_known_on=facts.decision_known_on,
+                contested_decision=facts.contested_decision,
+                remote_area=bool(facts.remote_area_reason.strip()),
+                remote_area_reason=facts.remote_area_reason,
+                disciplinary=facts.disciplinary,
+                dismissal=facts.dismissal,
+                issuer_level=facts.issuer_level,
+                second_instance_of=facts.second_instance_of,
+            )
+            if facts
+            else None,
+            from_letter=body.from_letter,
+            redenunciation=Redenunciation(body.redenunciation_of, body.redenunciation_ground)
+            if body.redenunciation_of
+            else None,
+        ),
+        now_of(request),
+    )
+    return {
+        "ref": logged.ref,
+        "state": logged.state,
+        "clocks": logged.clocks,
+        "repeat_of": logged.repeat_of,
+    }
+
+
+@router.get("/{ref}", summary="A case: state, clocks, history, escalations (identity masked)")
+def show(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
+    _visible(request, principal, ref)
+    return show_case(casework_of(request), ref, now_of(request))
+
+
+@router.get(
+    "/{ref}/identity",
+    summary="The denouncer's or complainant's identity, for those the law lets see it (logged)",
+)
+def identity(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
+    _visible(request, principal, ref)
+    view = show_case(
+        casework_of(request), ref, now_of(request), reveal_identity_to=principal.username
+    )
+    return {"ref": view["ref"], "identity": view["denouncer"]}
+
+
+@router.get("/{ref}/triggers", summary="The triggers allowed now, with their fields and blockers")
+def triggers(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
+    _visible(request, principal, ref)
+    return allowed_triggers(casework_of(request), ref, now_of(request), actor=principal.username)
+
+
+@router.post("/{ref}/advance", summary="Apply a trigger as of a date")
+def advance(
+    request: Request, principal: CurrentPrincipal, ref: str, body: Advance
+) -> dict[str, Any]:
+    principal.require(Action.ADVANCE_CASE)
+    _visible(request, principal, ref)
+    result = advance_case(
+        casework_of(request),
+        AdvanceCase(
+            ref=ref,
+            trigger=body.trigger,
+            on=body.on,
+            actor=principal.username,
+            reason=body.reason,
+            data=body.data,
+            expected_version=body.expected_version,
+        ),
+        now_of(request),
+    )
+    return {
+        "ref": result.ref,
+        "trigger": result.trigger,
+        "from": result.from_state,
+        "to": result.to_state,
+        "on": result.on.isoformat(),
+    }
+
+
+@router.post("/{ref}/assign", summary="Assign a handler (conflicts of interest refused)")
+def assign(request: Request, principal: CurrentPrincipal, ref: str, body: Assign) -> dict[str, Any]:
+    principal.require(Action.ASSIGN_CASE)
+    _visible(request, principal, ref)
+    previous = assign_case(
+        casework_of(request), ref, body.officer, principal.username, body.reason, now_of(request)
+    )
+    return {"ref": ref, "handler": body.officer, "previous": previous or None}
+
+
+@router.get("/{ref}/explain", summary="Which rule version applied to each clock, and why")
+def explain(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
+    _visible(request, principal, ref)
+    return explain_case(casework_of(request), ref, now_of(request))

@@ -1,0 +1,34 @@
+"""/api/escalations: alerts of the escalation ladder, and their acknowledgement."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from casework.domain.access import Action
+from casework.entrypoints.api.security import CurrentPrincipal
+from casework.entrypoints.api.state import casework_of, now_of
+from casework.services.escalations import acknowledge, list_escalations
+
+router = APIRouter(prefix="/api/escalations", tags=["escalations"])
+
+
+@router.get("", summary="The signed-in user's alerts, newest first")
+def list_(
+    request: Request,
+    principal: CurrentPrincipal,
+    unacknowledged: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    items = list_escalations(
+        casework_of(request), principal.username, unacknowledged=unacknowledged, limit=limit
+    )
+    return {"items": items}
+
+
+@router.post("/{escalation_id}/acknowledge", summary="Acknowledge an alert addressed to you")
+def ack(request: Request, principal: CurrentPrincipal, escalation_id: int) -> dict[str, Any]:
+    principal.require(Action.ACKNOWLEDGE_ALERT)
+    ref = acknowledge(casework_of(request), escalation_id, principal.username, now_of(request))
+    return {"id": escalation_id, "case": ref, "acknowledged_by": principal.username}

@@ -1,0 +1,37 @@
+"""Reference data every user reads: who am I, the organisation, the calendar."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+
+from casework.entrypoints.api.security import CurrentPrincipal
+from casework.entrypoints.api.state import casework_of
+from casework.services.calendar_views import year_calendar
+from casework.services.organisation import show_organisation
+
+router = APIRouter(prefix="/api", tags=["reference"])
+
+
+@router.get("/me", summary="The signed-in user: login, agency, roles")
+def me(principal: CurrentPrincipal) -> dict[str, Any]:
+    return {
+        "username": principal.username,
+        "agency": principal.agency,
+        "roles": sorted(principal.roles),
+    }
+
+
+@router.get("/organisation", summary="Agencies and officers")
+def organisation(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    return show_organisation(casework_of(request))
+
+
+@router.get("/calendar/{year}", summary="A year's days off and worked weekend days")
+def calendar(
+    request: Request,
+    principal: CurrentPrincipal,
+    year: Annotated[int, Path(ge=1990, le=2100)],
+) -> dict[str, Any]:
+    return year_calendar(casework_of(request), year)

@@ -1,0 +1,189 @@
+"""Logins for officers: passwords hashed with Argon2, roles, API tokens for scripts, and the
+checks that turn credentials into a `Principal`."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, select
+
+from casework.adapters import audit_log
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.tables import ApiTokenRow, UserRow
+from casework.domain.access import Principal
+from casework.domain.errors import InvalidInput, NotFound, NotSignedIn
+from casework.domain.organisation import Role
+from casework.services.app import Casework
+
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "cw_"
+_HASHER = PasswordHasher()
+_ROLES = [role.value for role in Role]
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters; a phrase of several "
+            "words is easiest to remember"
+        )
+
+
+def _check_roles(roles: list[str]) -> list[str]:
+    unknown = sorted(set(roles) - set(_ROLES))
+    if unknown:
+        raise InvalidInput(f"unknown roles {', '.join(unknown)}; roles: {', '.join(_ROLES)}")
+    return sorted(set(roles))
+
+
+def add_user(
+    app: Casework, officer: str, password: str, now: datetime, roles: list[str] | None = None
+) -> list[str]:
+    """Give officer `officer` a login; its roles are the officer's unless given. Returns them."""
+    _check_password(password)
+    with app.transaction() as connection:
+        known = app.organisation(connection).officer(officer)  # an unknown code is an error
+        granted = _check_roles(roles if roles is not None else [str(r) for r in known.roles])
+        session = Session(bind=connection)
+        if session.get(UserRow, officer) is not None:
+            raise InvalidInput(f"{officer} already has a login; `casework user passwd` changes it")
+        session.add(
+            UserRow(
+                username=officer,
+                password_hash=_HASHER.hash(password),
+                roles=granted,
+                created_at=now.astimezone(UTC),
+            )
+        )
+        session.flush()
+        audit_log.append(
+            connection,
+            [AuditEvent("user.added", None, None, {"username": officer, "roles": granted})],
+            now,
+        )
+        return granted
+
+
+def _user(session: Session, username: str) -> UserRow:
+    user = session.get(UserRow, username)
+    if user is None:
+        raise NotFound(f"no login {username!r}; `casework user add OFFICER` creates one")
+    return user
+
+
+def set_password(app: Casework, username: str, password: str, now: datetime) -> None:
+    _check_password(password)
+    with app.transaction() as connection:
+        session = Session(bind=connection)
+        user = _user(session, username)
+        user.password_hash = _HASHER.hash(password)
+        session.add(user)
+        session.flush()
+        audit_log.append(
+            connection, [AuditEvent("user.password_set", None, None, {"username": username})], now
+        )
+
+
+def set_roles(
+    app: Casework, username: str, grant: list[str], revoke: list[str], now: datetime
+) -> list[str]:
+    """Grant and revoke roles; returns the roles the login has afterwards."""
+    with app.transaction() as connection:
+        session = Session(bind=connection)
+        user = _user(session, username)
+        roles = _check_roles([*user.roles, *grant])
+        roles = [r for r in roles if r not in _check_roles(revoke)]
+        user.roles = roles
+        session.add(user)
+        session.flush()
+        audit_log.append(
+            connection,
+            [AuditEvent("user.roles_set", None, None, {"username": username, "roles": roles})],
+            now,
+        )
+        return roles
+
+
+def list_users(app: Casework) -> list[dict[str, Any]]:
+    with app.reading() as session:
+        return [
+            {"username": u.username, "roles": u.roles, "disabled": u.disabled}
+            for u in session.exec(select(UserRow).order_by(col(UserRow.username))).all()
+        ]
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(app: Casework, username: str, label: str, now: datetime) -> str:
+    """A new API token for `username`; shown once, only its digest is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with app.transaction() as connection:
+        session = Session(bind=connection)
+        _user(session, username)
+        session.add(
+            ApiTokenRow(
+                username=username,
+                token_digest=_digest(token),
+                label=label,
+                created_at=now.astimezone(UTC),
+            )
+        )
+        session.flush()
+        audit_log.append(
+            connection,
+            [AuditEvent("user.token_created", None, None, {"username": username, "label": label})],
+            now,
+        )
+    return token
+
+
+def _principal(app: Casework, session: Session, user: UserRow) -> Principal:
+    if user.disabled:
+        raise NotSignedIn(f"the login {user.username} is disabled")
+    officer = app.organisation(session.connection()).officers.get(user.username)
+    if officer is None:
+        raise NotSignedIn(
+            f"{user.username} is no longer an officer of the organisation; ask an administrator"
+        )
+    return Principal(user.username, officer.agency, frozenset(Role(r) for r in user.roles))
+
+
+def sign_in(app: Casework, username: str, password: str) -> Principal:
+    """The principal for a username and password, or NotSignedIn (never saying which was
+    wrong)."""
+    with app.reading() as session:
+        user = session.get(UserRow, username.strip())
+        try:
+            if user is None:
+                raise VerificationError
+            _HASHER.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise NotSignedIn("wrong username or password") from None
+        return _principal(app, session, user)
+
+
+def principal_for_token(app: Casework, token: str) -> Principal:
+    """The principal an API token stands for, or NotSignedIn."""
+    with app.reading() as session:
+        row = session.exec(
+            select(ApiTokenRow).where(ApiTokenRow.token_digest == _digest(token.strip()))
+        ).first()
+        if row is None or row.revoked_at is not None:
+            raise NotSignedIn("unknown or revoked API token; `casework user token` issues one")
+        return _principal(app, session, _user(session, row.username))
+
+
+def principal_for(app: Casework, username: str) -> Principal:
+    """The principal of a login already authenticated (a web session)."""
+    with app.reading() as session:
+        user = session.get(UserRow, username)
+        if user is None:
+            raise NotSignedIn("the session's login no longer exists; sign in again")
+        return _principal(app, session, user)

@@ -1,0 +1,307 @@
+"""The REST API over a real database: authentication, the role matrix, problem+json errors,
+scoping by agency, and the denouncer's identity kept out of every response but the one the law
+allows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.conftest import at
+
+from casework.entrypoints.api.app import create_api
+from casework.services.app import Casework
+from casework.services.sweep import sweep
+from casework.services.users import add_user, create_token
+
+pytestmark = pytest.mark.api
+
+PASSWORD = "mật khẩu đủ dài"
+# login → what the example organisation makes of it
+USERS = {
+    "tt-tiep-nhan": "reception, thanh-tra-tinh",
+    "tt-xac-minh-1": "handler, thanh-tra-tinh",
+    "tt-chanh-thanh-tra": "head and supervisor, thanh-tra-tinh",
+    "tnmt-tiep-nhan": "reception, so-tnmt",
+    "tnmt-xac-minh": "handler, so-tnmt",
+    "ubnd-chu-tich": "head of ubnd-tinh, above both",
+    "ubnd-quan-tri": "administrator",
+}
+DENOUNCER = "Phạm Thị Hoa"
+
+
+class Clock:
+    """The API's clock, moved by the tests (time is a parameter)."""
+
+    def __init__(self) -> None:
+        self.now = at("2024-02-01", 10)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def tokens(app: Casework) -> dict[str, str]:
+    now = at("2024-01-02")
+    for login in USERS:
+        add_user(app, login, PASSWORD, now)
+    return {login: create_token(app, login, "tests", now) for login in USERS}
+
+
+@pytest.fixture
+def api(app: Casework, clock: Clock) -> Iterator[TestClient]:
+    with TestClient(create_api(app, clock)) as client:
+        yield client
+
+
+def as_(tokens: dict[str, str], login: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens[login]}"}
+
+
+NEW_CASE = {
+    "kind": "denunciation",
+    "agency": "thanh-tra-tinh",
+    "received_on": "2024-02-01",
+    "summary": "Cán bộ địa chính thu tiền trái quy định",
+    "sender": {"full_name": DENOUNCER, "address": "Vinh, Nghệ An", "id_number": "040190000001"},
+    "denounced_name": "Lê Văn Cường",
+}
+
+
+def logged(api: TestClient, tokens: dict[str, str]) -> str:
+    response = api.post("/api/cases", json=NEW_CASE, headers=as_(tokens, "tt-tiep-nhan"))
+    assert response.status_code == 201, response.text
+    return str(response.json()["ref"])
+
+
+def test_without_credentials_every_endpoint_answers_401(api: TestClient) -> None:
+    for method, path in [("get", "/api/cases"), ("get", "/api/me"), ("post", "/api/cases")]:
+        response = api.request(method, path, json={})
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert "Authorization: Bearer" in response.json()["detail"]
+    bad = api.get("/api/me", headers={"Authorization": "Bearer cw_nope"})
+    assert (bad.status_code, bad.json()["title"]) == (401, "Not signed in")
+
+
+def test_the_openapi_document_and_page_are_served(api: TestClient) -> None:
+    spec = api.get("/api/openapi.json").json()
+    assert {"/api/cases", "/api/cases/{ref}/advance", "/api/escalations"} <= set(spec["paths"])
+    assert api.get("/api/docs").status_code == 200
+
+
+def test_reception_logs_and_the_response_carries_the_clocks(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    response = api.post("/api/cases", json=NEW_CASE, headers=as_(tokens, "tt-tiep-nhan"))
+    body = response.json()
+    assert response.status_code == 201
+    assert body["clocks"] == [{"code": "denunciation.triage", "due": "2024-02-19"}]
+    me = api.get("/api/me", headers=as_(tokens, "tt-tiep-nhan")).json()
+    assert me == {"username": "tt-tiep-nhan", "agency": "thanh-tra-tinh", "roles": ["reception"]}
+
+
+def test_invalid_input_is_422_naming_the_field_and_what_is_allowed(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    headers = as_(tokens, "tt-tiep-nhan")
+    missing = api.post("/api/cases", json={"kind": "denunciation"}, headers=headers)
+    assert missing.status_code == 422
+    assert {e["field"] for e in missing.json()["errors"]} == {"received_on"}
+    wrong_kind = api.post("/api/cases", json={**NEW_CASE, "kind": "gossip"}, headers=headers)
+    assert wrong_kind.status_code == 422
+    assert "kinds: complaint, denunciation, letter, petition" in wrong_kind.json()["detail"]
+    bad_date = api.post(
+        "/api/cases", json={**NEW_CASE, "received_on": "2024-02-30"}, headers=headers
+    )
+    assert bad_date.status_code == 422
+    assert bad_date.json()["errors"][0]["field"] == "received_on"
+
+
+def test_a_refused_trigger_is_409_with_the_allowed_ones(
+    api: TestClient, tokens: dict[str, str], clock: Clock
+) -> None:
+    ref = logged(api, tokens)
+    clock.now = at("2024-02-02", 10)
+    handler = as_(tokens, "tt-xac-minh-1")
+    refused = api.post(f"/api/cases/{ref}/advance", json={"trigger": "conclude"}, headers=handler)
+    assert refused.status_code == 409
+    problem = refused.json()
+    assert problem["allowed_triggers"] == [
+        "accept",
+        "file_without_handling",
+        "forward",
+        "refer",
+        "reject",
+        "reply_to_forwarder",
+        "treat_as_intelligence",
+        "triage",
+    ]
+    assert "triage" in problem["detail"]
+    moved = api.post(
+        f"/api/cases/{ref}/advance", json={"trigger": "triage", "on": "2024-02-02"}, headers=handler
+    )
+    assert moved.json() == {
+        "ref": ref,
+        "trigger": "triage",
+        "from": "received",
+        "to": "triage",
+        "on": "2024-02-02",
+    }
+
+
+def test_a_concurrent_update_is_409_and_writes_nothing(
+    api: TestClient, tokens: dict[str, str], clock: Clock
+) -> None:
+    ref = logged(api, tokens)
+    clock.now = at("2024-02-02", 10)
+    handler = as_(tokens, "tt-xac-minh-1")
+    version = api.get(f"/api/cases/{ref}", headers=handler).json()["version"]
+    api.post(f"/api/cases/{ref}/advance", json={"trigger": "triage"}, headers=handler)
+    stale = api.post(
+        f"/api/cases/{ref}/advance",
+        json={"trigger": "accept", "expected_version": version},
+        headers=handler,
+    )
+    assert stale.status_code == 409
+    assert stale.json()["title"] == "Changed by someone else"
+    assert api.get(f"/api/cases/{ref}", headers=handler).json()["state"] == "triage"
+
+
+def test_cases_are_seen_only_within_ones_agencies(api: TestClient, tokens: dict[str, str]) -> None:
+    ref = logged(api, tokens)
+    listed = {
+        login: [c["ref"] for c in api.get("/api/cases", headers=as_(tokens, login)).json()["items"]]
+        for login in USERS
+    }
+    assert listed["tnmt-tiep-nhan"] == []
+    assert listed["tnmt-xac-minh"] == []
+    for login in (
+        "tt-tiep-nhan",
+        "tt-xac-minh-1",
+        "tt-chanh-thanh-tra",
+        "ubnd-chu-tich",
+        "ubnd-quan-tri",
+    ):
+        assert listed[login] == [ref], login
+    other = api.get(f"/api/cases/{ref}", headers=as_(tokens, "tnmt-xac-minh"))
+    assert other.status_code == 403
+    assert "outside tnmt-xac-minh's agencies" in other.json()["detail"]
+    scoped = api.get("/api/cases?agency=thanh-tra-tinh", headers=as_(tokens, "tnmt-xac-minh"))
+    assert scoped.status_code == 403
+
+
+def test_pages(api: TestClient, tokens: dict[str, str]) -> None:
+    refs = [logged(api, tokens) for _ in range(3)]
+    headers = as_(tokens, "tt-xac-minh-1")
+    first = api.get("/api/cases?limit=2", headers=headers).json()
+    second = api.get(f"/api/cases?limit=2&offset={first['next_offset']}", headers=headers).json()
+    assert [c["ref"] for c in first["items"] + second["items"]] == refs
+    assert second["next_offset"] is None
+
+
+# the role matrix: who may do what (DOMAIN §5); 2xx allowed, 403 refused by role or agency
+MATRIX: dict[str, dict[str, int]] = {
+    #                 reception handler head-tt tnmt-rec tnmt-handler ubnd-head admin
+    "log a case": dict(zip(USERS, [201, 403, 403, 403, 403, 403, 201], strict=True)),
+    "advance": dict(zip(USERS, [403, 200, 200, 403, 403, 403, 403], strict=True)),
+    "assign": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 403], strict=True)),
+    "show": dict(zip(USERS, [200, 200, 200, 403, 403, 200, 200], strict=True)),
+    "audit of the case": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 200], strict=True)),
+}
+
+
+def _attempt(api: TestClient, tokens: dict[str, str], login: str, action: str, ref: str) -> Any:
+    headers = as_(tokens, login)
+    if action == "log a case":
+        return api.post("/api/cases", json=NEW_CASE, headers=headers)
+    if action == "advance":
+        return api.post(f"/api/cases/{ref}/advance", json={"trigger": "triage"}, headers=headers)
+    if action == "assign":
+        return api.post(
+            f"/api/cases/{ref}/assign", json={"officer": "tt-xac-minh-1"}, headers=headers
+        )
+    if action == "show":
+        return api.get(f"/api/cases/{ref}", headers=headers)
+    return api.get(f"/api/audit?case={ref}", headers=headers)
+
+
+@pytest.mark.parametrize("login", list(USERS))
+def test_role_matrix(api: TestClient, tokens: dict[str, str], clock: Clock, login: str) -> None:
+    for action in sorted(MATRIX):
+        clock.now = at("2024-02-01", 10)
+        ref = logged(api, tokens)  # a fresh case for each action
+        clock.now = at("2024-02-02", 10)
+        response = _attempt(api, tokens, login, action, ref)
+        assert response.status_code == MATRIX[action][login], (login, action, response.text)
+        if response.status_code == 403:
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_identity_is_in_no_response_but_the_logged_one_for_those_allowed(
+    api: TestClient, tokens: dict[str, str], clock: Clock, app: Casework
+) -> None:
+    ref = logged(api, tokens)
+    clock.now = at("2024-02-02", 10)
+    handler = as_(tokens, "tt-xac-minh-1")
+    texts = [
+        api.get(f"/api/cases/{ref}", headers=handler).text,
+        api.get("/api/cases", headers=handler).text,
+        api.get(f"/api/cases/{ref}/explain", headers=handler).text,
+        api.get(f"/api/cases/{ref}/triggers", headers=handler).text,
+        api.get(f"/api/audit?case={ref}", headers=as_(tokens, "tt-chanh-thanh-tra")).text,
+    ]
+    for text in texts:
+        assert DENOUNCER not in text
+        assert "040190000001" not in text
+    refused = api.get(f"/api/cases/{ref}/identity", headers=handler)
+    assert refused.status_code == 403
+    allowed = api.get(f"/api/cases/{ref}/identity", headers=as_(tokens, "tt-tiep-nhan"))
+    assert allowed.json()["identity"]["full_name"] == DENOUNCER
+    trail = api.get(f"/api/audit?case={ref}", headers=as_(tokens, "tt-chanh-thanh-tra")).json()
+    reads = [e for e in trail["items"] if e["action"] == "identity.viewed"]
+    assert [e["actor"] for e in reads] == ["tt-tiep-nhan"]
+
+
+def test_an_alert_is_acknowledged_by_its_recipient_only(
+    api: TestClient, tokens: dict[str, str], clock: Clock, app: Casework
+) -> None:
+    ref = logged(api, tokens)  # triage due 2024-02-19, nobody assigned
+    sweep(app, at("2024-02-27", 8))
+    head = as_(tokens, "tt-chanh-thanh-tra")
+    alerts = api.get("/api/escalations?unacknowledged=true", headers=head).json()["items"]
+    assert alerts
+    assert all(a["case"] == ref for a in alerts)
+    clock.now = at("2024-02-27", 9)
+    other = api.post(
+        f"/api/escalations/{alerts[0]['id']}/acknowledge", headers=as_(tokens, "tt-xac-minh-1")
+    )
+    assert other.status_code == 403
+    done = api.post(f"/api/escalations/{alerts[0]['id']}/acknowledge", headers=head)
+    assert done.json() == {
+        "id": alerts[0]["id"],
+        "case": ref,
+        "acknowledged_by": "tt-chanh-thanh-tra",
+    }
+    again = api.post(f"/api/escalations/{alerts[0]['id']}/acknowledge", headers=head)
+    assert again.status_code == 422
+
+
+def test_reference_data(api: TestClient, tokens: dict[str, str]) -> None:
+    headers = as_(tokens, "tnmt-xac-minh")
+    year = api.get("/api/calendar/2024", headers=headers).json()
+    swapped = {e["date"]: e["working"] for e in year["exceptions"]}
+    assert swapped["2024-05-04"] is True  # a Saturday worked (for 2024-04-29 off)
+    assert swapped["2024-09-02"] is False
+    assert api.get("/api/calendar/1800", headers=headers).status_code == 422
+    org = api.get("/api/organisation", headers=headers).json()
+    assert "so-tnmt" in {a["code"] for a in org["agencies"]}
