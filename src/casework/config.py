@@ -59,6 +59,26 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(default=8, description="then the message is dead")
     delivery_backoff_seconds: int = Field(default=60, description="first retry delay; doubles")
     notice_language: str = Field(default="vi", description="vi or en")
+    secret_key: str = Field(
+        default="",
+        description="signs web session cookies; empty: one is made in <home>/secret_key",
+    )
+    cookie_secure: bool = Field(
+        default=False, description="send the session cookie over HTTPS only (set in production)"
+    )
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one made once and kept in <home>/secret_key (mode 0600)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.home / "secret_key"
+        if not path.exists():
+            import secrets
+
+            self.home.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48), encoding="ascii")
+        return path.read_text(encoding="ascii").strip()
 
     def resolved_mail_folder(self) -> Path:
         return self.mail_folder or self.home / "mail"

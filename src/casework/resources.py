@@ -37,3 +37,8 @@ def notifications_dir() -> Path:
 
 def workflows_dir() -> Path:
     return data_dir("workflows")
+
+
+def web_templates_dir() -> Path:
+    """The web UI's page templates, shipped inside the package itself."""
+    return _PACKAGE_DIR / "entrypoints" / "web" / "templates"

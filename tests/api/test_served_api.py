@@ -1,4 +1,4 @@
-"""`casework api` serves the REST API as a real HTTP server, with a token from `casework
+"""`casework serve` serves the REST API as a real HTTP server, with a token from `casework
 user token`: what a script author does after reading the README."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_casework_api_serves_what_a_token_may_see(tmp_path: Path) -> None:
     token = cli("user", "token", "tt-tiep-nhan", "--label", "test").strip()
     port = free_port()
     server = subprocess.Popen(
-        [*CASEWORK, "api", "--port", str(port)],
+        [*CASEWORK, "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

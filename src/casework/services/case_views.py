@@ -55,6 +55,7 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
     return {
         "code": row.code,
         "title": clock.rule.title,
+        "title_vi": clock.rule.title_in("vi"),
         "stale": is_stale,
         "status": status.value,
         "due": row.due.isoformat() if row.due else None,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from casework.domain.access import Principal
-from casework.domain.errors import NotSignedIn
+from casework.domain.errors import NotAllowed, NotSignedIn
 from casework.entrypoints.api.state import casework_of
 from casework.services.users import principal_for, principal_for_token
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def current_principal(request: Request) -> Principal:
@@ -19,8 +22,15 @@ def current_principal(request: Request) -> Principal:
     app = casework_of(request)
     if scheme.lower() == "bearer" and token.strip():
         return principal_for_token(app, token)
-    username = request.scope.get("session", {}).get("username")
+    session = request.scope.get("session", {})
+    username = session.get("username")
     if username:
+        # a browser session may call the API, but a change must prove it came from our pages
+        # (a cross-site form cannot set this header)
+        if request.method not in SAFE_METHODS and not hmac.compare_digest(
+            str(session.get("csrf", "")), request.headers.get("x-csrf-token", "") or "-"
+        ):
+            raise NotAllowed("send the page's CSRF token as X-CSRF-Token, or use an API token")
         return principal_for(app, str(username))
     raise NotSignedIn("sign in, or send an API token as `Authorization: Bearer TOKEN`")
 

@@ -119,21 +119,21 @@ def engine_command(
     )
 
 
-@app.command("api")
+@app.command("serve")
 @handles_errors
-def api_command(
+def serve_command(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
 ) -> None:
-    """Serve the REST API (OpenAPI page at /api/docs) until Ctrl-C."""
+    """Serve the web UI and the REST API (OpenAPI page at /api/docs) until Ctrl-C."""
     import uvicorn
 
-    from casework.entrypoints.api.app import create_api
+    from casework.entrypoints.web.app import create_app
 
     app_ = engine()
     initialise(app_)
-    typer.echo(f"casework API on http://{host}:{port}/api/docs (Ctrl-C stops)")
-    uvicorn.run(create_api(app_, wall_clock), host=host, port=port, log_level="warning")
+    typer.echo(f"casework on http://{host}:{port}/ (API: /api/docs; Ctrl-C stops)")
+    uvicorn.run(create_app(app_, wall_clock), host=host, port=port, log_level="warning")
 
 
 @app.callback()

@@ -1,0 +1,55 @@
+"""One ASGI application: the web UI at /, the REST API at /api, signed session cookies."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.middleware.sessions import SessionMiddleware
+
+from casework.domain.errors import CaseworkError
+from casework.entrypoints.api.app import create_api
+from casework.entrypoints.api.problems import casework_error
+from casework.entrypoints.api.state import Clock
+from casework.entrypoints.web import pages
+from casework.entrypoints.web.session import SignInRequired
+from casework.services.app import Casework
+
+SESSION_HOURS = 10  # a working day; then sign in again
+
+
+def create_app(casework: Casework, clock: Clock) -> FastAPI:
+    """The web UI and the API over `casework`, reading the time from `clock`."""
+    app = create_api(casework, clock)
+    app.include_router(pages.router)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=casework.settings.resolved_secret_key(),
+        session_cookie="casework_session",
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=casework.settings.cookie_secure,
+    )
+
+    @app.exception_handler(SignInRequired)
+    async def to_login(request: Request, _exc: Exception) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(CaseworkError)
+    async def refused(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api"):
+            return await casework_error(request, exc)
+        problem = await casework_error(request, exc)
+        return HTMLResponse(
+            f"<!DOCTYPE html><meta charset='utf-8'><title>casework</title>"
+            f"<p>{_escape(str(exc))}</p><p><a href='/cases'>←</a></p>",
+            status_code=problem.status_code,
+        )
+
+    return app
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,265 @@
+"""The pages: sign-in, my cases, a case with its clocks, timeline and allowed actions, the
+reception form and its printable receipt. Every form carries the session's CSRF token; every
+refusal is shown on the page it came from, with the services' own words."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from casework.domain.access import Action, Principal, require_visible, visible_agencies
+from casework.domain.errors import CaseworkError, NotSignedIn
+from casework.domain.organisation import Role
+from casework.entrypoints.api.state import casework_of, now_of
+from casework.entrypoints.web.i18n import LANGUAGES, words
+from casework.entrypoints.web.session import (
+    CSRF_FIELD,
+    check_csrf,
+    csrf_token,
+    language,
+    signed_in,
+)
+from casework.resources import web_templates_dir
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.app import legal_date
+from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
+from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
+from casework.services.users import sign_in
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(web_templates_dir()))
+
+
+def _page(
+    request: Request,
+    name: str,
+    principal: Principal | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    lang = language(request)
+    flash = request.session.pop("flash", None)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "lang": lang,
+            "t": words(lang),
+            "principal": principal,
+            "can_log": bool(principal and principal.may(Action.LOG_CASE)),
+            "csrf": csrf_token(request),
+            "flash": flash[0] if flash else None,
+            "flash_kind": flash[1] if flash else "",
+            "today": legal_date(now_of(request)).isoformat(),
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def _back(request: Request, url: str, message: str, kind: str = "") -> RedirectResponse:
+    request.session["flash"] = (message, kind)
+    return RedirectResponse(url, status_code=303)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    check_csrf(request, str(form.get(CSRF_FIELD) or ""))
+    return {key: str(value) for key, value in form.items() if isinstance(value, str)}
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/cases", status_code=303)
+
+
+@router.get("/lang/{code}")
+def switch_language(request: Request, code: str) -> RedirectResponse:
+    if code in LANGUAGES:
+        request.session["lang"] = code
+    back = request.headers.get("referer") or "/cases"
+    return RedirectResponse(back if back.startswith(str(request.base_url)) else "/cases", 303)
+
+
+@router.get("/login")
+def login_page(request: Request) -> HTMLResponse:
+    return _page(request, "login.html", None)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await _form(request)
+    try:
+        principal = sign_in(
+            casework_of(request), form.get("username", ""), form.get("password", "")
+        )
+    except NotSignedIn:
+        request.session["flash"] = (words(language(request))["wrong_login"], "")
+        return _page(request, "login.html", None, status_code=401)
+    lang = request.session.get("lang", "vi")
+    request.session.clear()  # a new session on sign-in: no fixation
+    request.session.update({"username": principal.username, "lang": lang})
+    return RedirectResponse(request.query_params.get("next") or "/cases", status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> RedirectResponse:
+    await _form(request)
+    lang = request.session.get("lang", "vi")
+    request.session.clear()
+    request.session["lang"] = lang
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/cases")
+def my_cases(request: Request) -> HTMLResponse:
+    principal = signed_in(request)
+    app = casework_of(request)
+    with app.reading() as session:
+        scope = visible_agencies(app.organisation(session.connection()), principal)
+    # a handler sees the cases assigned to them; others every case of their agencies
+    mine = principal.roles == {Role.HANDLER}
+    cases = list_cases(
+        app,
+        CaseFilter(agencies=scope, handler=principal.username if mine else None, limit=200),
+        now_of(request),
+    )
+    return _page(request, "cases.html", principal, cases=cases)
+
+
+@router.get("/cases/new")
+def new_case_form(request: Request) -> HTMLResponse:
+    principal = signed_in(request)
+    principal.require(Action.LOG_CASE)
+    return _new_case_page(request, principal, {})
+
+
+def _new_case_page(
+    request: Request, principal: Principal, form: dict[str, str], status_code: int = 200
+) -> HTMLResponse:
+    kinds = list(casework_of(request).definitions.lifecycles)
+    return _page(
+        request,
+        "new_case.html",
+        principal,
+        status_code=status_code,
+        kinds=kinds,
+        channels=CHANNELS,
+        form=form,
+    )
+
+
+@router.post("/cases/new")
+async def log_new_case(request: Request) -> Response:
+    principal = signed_in(request)
+    principal.require(Action.LOG_CASE)
+    form = await _form(request)
+    try:
+        received = date.fromisoformat(form.get("received_on", ""))
+    except ValueError:
+        request.session["flash"] = ("received date: YYYY-MM-DD", "")
+        return _new_case_page(request, principal, form, 422)
+    name = form.get("full_name", "").strip()
+    try:
+        logged = log_case(
+            casework_of(request),
+            LogCase(
+                kind=form.get("kind", ""),
+                agency=principal.agency,
+                received_on=received,
+                summary=form.get("summary", ""),
+                denouncer=Denouncer(
+                    full_name=name,
+                    address=form.get("address", ""),
+                    contact=form.get("contact", ""),
+                    id_number=form.get("id_number", ""),
+                )
+                if name
+                else None,
+                denounced_name=form.get("denounced_name", ""),
+                channel=form.get("channel", "letter"),
+                logged_by=principal.username,
+            ),
+            now_of(request),
+        )
+    except CaseworkError as refused:
+        request.session["flash"] = (str(refused), "")
+        return _new_case_page(request, principal, form, 422)
+    request.session["repeat_of"] = logged.repeat_of
+    return RedirectResponse(f"/cases/{quote(logged.ref)}/receipt", status_code=303)
+
+
+def _visible_case(request: Request, principal: Principal, ref: str) -> dict[str, Any]:
+    app = casework_of(request)
+    view = show_case(app, ref, now_of(request))
+    with app.reading() as session:
+        require_visible(app.organisation(session.connection()), principal, view["agency"], ref)
+    return view
+
+
+@router.get("/cases/{ref}")
+def case_page(request: Request, ref: str) -> HTMLResponse:
+    principal = signed_in(request)
+    view = _visible_case(request, principal, ref)
+    triggers = (
+        allowed_triggers(casework_of(request), ref, now_of(request), actor=principal.username)[
+            "triggers"
+        ]
+        if principal.may(Action.ADVANCE_CASE)
+        else []
+    )
+    return _page(request, "case.html", principal, case=view, triggers=triggers)
+
+
+@router.post("/cases/{ref}/advance")
+async def advance(request: Request, ref: str) -> RedirectResponse:
+    principal = signed_in(request)
+    form = await _form(request)
+    url = f"/cases/{quote(ref)}"
+    try:
+        principal.require(Action.ADVANCE_CASE)
+        _visible_case(request, principal, ref)
+        on = date.fromisoformat(form["on"]) if form.get("on") else None
+        version = form.get("expected_version")
+        result = advance_case(
+            casework_of(request),
+            AdvanceCase(
+                ref=ref,
+                trigger=form.get("trigger", ""),
+                on=on,
+                actor=principal.username,
+                reason=form.get("reason", ""),
+                data={
+                    key.removeprefix("field:"): value
+                    for key, value in form.items()
+                    if key.startswith("field:") and value.strip()
+                },
+                expected_version=int(version) if version and version.isdigit() else None,
+            ),
+            now_of(request),
+        )
+    except ValueError:
+        return _back(request, url, "date: YYYY-MM-DD")
+    except CaseworkError as refused:
+        return _back(request, url, f"{words(language(request))['refused']}: {refused}")
+    return _back(request, url, f"{result.trigger}: {result.from_state} → {result.to_state}", "ok")
+
+
+@router.get("/cases/{ref}/receipt")
+def receipt(request: Request, ref: str) -> HTMLResponse:
+    principal = signed_in(request)
+    view = _visible_case(request, principal, ref)
+    settings = casework_of(request).settings
+    return _page(
+        request,
+        "receipt.html",
+        principal,
+        case=view,
+        repeat_of=request.session.pop("repeat_of", None),
+        link=f"{settings.public_url.rstrip('/')}/cases/{view['ref']}",
+    )

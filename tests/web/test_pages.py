@@ -1,0 +1,154 @@
+"""The web UI through a browser-like client: sign-in, CSRF, my cases, logging a letter with its
+printable receipt, a case page with its clocks and actions, the language switch."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.api.test_api import PASSWORD, Clock
+from tests.conftest import at
+
+from casework.entrypoints.web.app import create_app
+from casework.services.app import Casework
+from casework.services.users import add_user
+
+pytestmark = pytest.mark.api
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def web(app: Casework, clock: Clock) -> Iterator[TestClient]:
+    for login in ("tt-tiep-nhan", "tt-xac-minh-1", "tnmt-xac-minh"):
+        add_user(app, login, PASSWORD, at("2024-01-02"))
+    with TestClient(create_app(app, clock)) as client:
+        yield client
+
+
+def csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def sign_in(web: TestClient, login: str) -> None:
+    page = web.get("/login").text
+    response = web.post(
+        "/login", data={"username": login, "password": PASSWORD, "csrf_token": csrf(page)}
+    )
+    assert response.status_code == 200, response.text  # followed to /cases
+
+
+def log_letter(web: TestClient) -> str:
+    form = web.get("/cases/new").text
+    response = web.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(form),
+            "kind": "denunciation",
+            "received_on": "2024-02-01",
+            "channel": "visit",
+            "summary": "Cán bộ địa chính thu tiền trái quy định",
+            "full_name": "Phạm Thị Hoa",
+            "address": "Vinh, Nghệ An",
+            "denounced_name": "Lê Văn Cường",
+        },
+    )
+    assert response.status_code == 200
+    found = re.search(r"<strong>(TC-2024-\d+)</strong>", response.text)
+    assert found, response.text
+    return found.group(1)
+
+
+def test_pages_need_a_sign_in_and_come_back_after_it(web: TestClient) -> None:
+    response = web.get("/cases/new", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (303, "/login?next=/cases/new")
+    wrong = web.post(
+        "/login",
+        data={
+            "username": "tt-tiep-nhan",
+            "password": "sai",
+            "csrf_token": csrf(web.get("/login").text),
+        },
+    )
+    assert wrong.status_code == 401
+    assert "Sai tên đăng nhập hoặc mật khẩu." in wrong.text
+    page = web.get("/login").text
+    back = web.post(
+        "/login?next=/cases/new",
+        data={"username": "tt-tiep-nhan", "password": PASSWORD, "csrf_token": csrf(page)},
+        follow_redirects=False,
+    )
+    assert back.headers["location"] == "/cases/new"
+
+
+def test_a_form_without_the_sessions_token_is_refused(web: TestClient) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    forged = web.post("/cases/new", data={"kind": "denunciation", "csrf_token": "forged"})
+    assert forged.status_code == 403
+    assert "did not come from this site" in forged.text
+    # nor may a browser session change anything through the API without the token
+    api = web.post("/api/cases", json={"kind": "denunciation", "received_on": "2024-02-01"})
+    assert api.status_code == 403
+
+
+def test_reception_logs_a_letter_and_prints_its_receipt(web: TestClient) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    receipt = web.get(f"/cases/{ref}/receipt").text
+    assert "GIẤY BIÊN NHẬN" in receipt
+    assert "Xử lý ban đầu đơn tố cáo" in receipt  # the clock by its Vietnamese name
+    assert "2024-02-19" in receipt  # triage: 7 working days, Tết skipped
+    assert f"/cases/{ref}" in receipt
+    invalid = web.post(
+        "/cases/new",
+        data={"csrf_token": csrf(web.get("/cases/new").text), "kind": "denunciation",
+              "received_on": "2024-02-01", "summary": "", "channel": "letter"},
+    )  # fmt: skip
+    assert invalid.status_code == 422
+    assert "a summary of the content is required" in invalid.text
+
+
+def test_a_handler_moves_a_case_from_its_page(web: TestClient, clock: Clock) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
+    sign_in(web, "tt-xac-minh-1")
+    clock.now = at("2024-02-02", 10)
+    page = web.get(f"/cases/{ref}").text
+    assert "denunciation.triage" in page
+    assert "2024-02-19" in page
+    assert "Phạm Thị Hoa" not in page  # the denouncer's identity is not on the handler's page
+    assert 'value="triage"' in page
+    moved = web.post(
+        f"/cases/{ref}/advance",
+        data={"csrf_token": csrf(page), "trigger": "triage", "on": "2024-02-02", "reason": ""},
+    )
+    assert "triage: received → triage" in moved.text
+    refused = web.post(
+        f"/cases/{ref}/advance",
+        data={"csrf_token": csrf(moved.text), "trigger": "conclude", "on": "2024-02-02"},
+    )
+    assert "Không thực hiện được" in refused.text
+    assert "Triggers allowed now" in refused.text
+    mine = web.get("/cases").text
+    assert ref in mine  # triage made the acting officer the handler
+
+
+def test_another_agency_cannot_open_the_case_and_english_is_one_click_away(
+    web: TestClient,
+) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
+    sign_in(web, "tnmt-xac-minh")
+    assert ref not in web.get("/cases").text
+    assert web.get(f"/cases/{ref}").status_code == 403
+    english = web.get("/lang/en", headers={"referer": "http://testserver/cases"})
+    assert "My cases" in english.text
