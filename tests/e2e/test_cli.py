@@ -6,6 +6,7 @@ Time is frozen with freezegun: the CLI is the only layer that reads the wall clo
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -586,3 +587,12 @@ def test_complaint_facts_from_a_file_are_typed(cli: CliRunner, tmp_path: Path) -
         # 09-01 and 09-02 off → Thu 09-03
         assert logged["clocks"][0] == {"code": "complaint.limitation", "due": "2026-09-03"}
         assert "no rules for kind 'nope'" in run(cli, "rules", "list", "--kind", "nope", code=2)
+
+
+def test_up_makes_a_first_login_once(cli: CliRunner) -> None:
+    out = run(cli, "up", "--no-engine")
+    found = re.search(r"first login: ubnd-quan-tri / (\S+)", out)
+    assert found, out
+    assert "first login" not in run(cli, "up", "--no-engine")
+    users = run_json(cli, "user", "list")
+    assert users == [{"username": "ubnd-quan-tri", "roles": ["admin"], "disabled": False}]

@@ -187,3 +187,18 @@ def principal_for(app: Casework, username: str) -> Principal:
         if user is None:
             raise NotSignedIn("the session's login no longer exists; sign in again")
         return _principal(app, session, user)
+
+
+def first_login(app: Casework, now: datetime) -> tuple[str, str] | None:
+    """On an installation without any login, one for the organisation's first administrator,
+    with a password made up here and returned once; None if logins exist or nobody is admin."""
+    with app.reading() as session:
+        if session.exec(select(UserRow)).first() is not None:
+            return None
+        org = app.organisation(session.connection())
+    admins = sorted(code for code, o in org.officers.items() if Role.ADMIN in o.roles)
+    if not admins:
+        return None
+    password = secrets.token_urlsafe(12)
+    add_user(app, admins[0], password, now)
+    return admins[0], password

@@ -24,6 +24,7 @@ from casework.resources import examples_dir
 from casework.services.case_views import CaseFilter, list_cases
 from casework.services.organisation import load_organisation_file, show_organisation
 from casework.services.schema import initialise
+from casework.services.users import first_login
 
 app = typer.Typer(
     help="casework — denunciations, complaints and petitions on legal clocks.",
@@ -61,9 +62,12 @@ def up(
         typer.Option("--engine/--no-engine", help="then run the engine (sweep and delivery)"),
     ] = True,
     port: Annotated[int, typer.Option(help="port of the Prefect server (UI)")] = 4200,
+    web_port: Annotated[int, typer.Option(help="port of the web UI and API")] = 8000,
+    host: Annotated[str, typer.Option(help="address the web UI listens on")] = "127.0.0.1",
 ) -> None:
-    """Set up the embedded database, load the example organisation if none, show the state,
-    then run the engine until Ctrl-C (`--no-engine` to stop after the set-up)."""
+    """Set up the embedded database, load the example organisation if none, make a first
+    login, show the state, then run the web UI and the engine until Ctrl-C (`--no-engine` to
+    stop after the set-up)."""
     app_ = engine()
     url = initialise(app_)
     typer.echo(f"casework {__version__}: database ready at {url}")
@@ -77,6 +81,12 @@ def up(
             f"{counts['officers']} officers"
         )
     now = wall_clock()
+    first = first_login(app_, now)
+    if first:
+        typer.echo(
+            f"first login: {first[0]} / {first[1]}  (shown once; change it with "
+            f"`casework user passwd {first[0]}`; more logins: `casework user add OFFICER`)"
+        )
     open_cases = list_cases(app_, CaseFilter(limit=10000), now)
     overdue = list_cases(app_, CaseFilter(overdue=True, limit=10000), now)
     typer.echo(f"{len(open_cases)} case(s), {len(overdue)} with an overdue clock.")
@@ -85,7 +95,12 @@ def up(
         "casework calendar due --start 2024-02-01 --days 7"
     )
     if run_engine_too:
-        engine_command(port=port, sweep_minutes=15, deliver_minutes=1)
+        from casework.entrypoints.web.app import create_app
+        from casework.entrypoints.web_server import web_server_in_background
+
+        with web_server_in_background(create_app(app_, wall_clock), host, web_port) as url:
+            typer.echo(f"web UI: {url}/   API: {url}/api/docs")
+            engine_command(port=port, sweep_minutes=15, deliver_minutes=1)
 
 
 def _print_version(value: bool) -> None:
