@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func
+from sqlalchemy import exists
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from casework.adapters import audit_log, clock_rows
@@ -220,7 +221,12 @@ class CaseFilter:
 
 
 def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[str, Any]]:
-    """Cases matching `filters`, nearest due date first; indexed queries only."""
+    """Cases matching `filters`, nearest due date first; indexed queries only.
+
+    The page is read by walking the running duty clocks in due-date order (the index on clock
+    status and due) and keeping each case the first time it appears, so its cost grows with the
+    page, not with the number of cases. Cases with no running duty clock follow, oldest first.
+    """
     today = legal_date(now)
     if filters.state:
         known = sorted({s for lc in app.definitions.lifecycles.values() for s in lc.states})
@@ -230,16 +236,64 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
         raise InvalidInput(
             f"unknown kind {filters.kind!r}; kinds: {', '.join(app.definitions.lifecycles)}"
         )
-    # a window the law leaves to the parties (ladder "none") is nobody's deadline to miss
-    running = (
-        (col(ClockRow.case_id) == col(CaseRow.id))
-        & (col(ClockRow.status) == "running")
-        & (col(ClockRow.ladder) != NO_LADDER)
-    )
-    next_due = (
-        select(func.min(col(ClockRow.due))).where(running).correlate(CaseRow).scalar_subquery()
-    )
-    query = select(CaseRow, next_due.label("next_due"))
+    if filters.due_within is not None and filters.due_within < 0:
+        raise InvalidInput("--due-within takes a number of working days, 0 or more")
+    wanted = filters.offset + filters.limit
+    with app.reading() as session:
+        dated, exhausted = _cases_by_due(app, session, filters, today, wanted)
+        page_ids = [case_id for case_id, _ in dated][filters.offset : wanted]
+        undated: list[int] = []
+        # a window the law leaves to the parties (ladder "none") is nobody's deadline: cases
+        # with no running duty clock follow once every dated case has been listed
+        if exhausted and not (filters.overdue or filters.due_within is not None):
+            skip = max(0, filters.offset - len(dated))
+            take = wanted - len(dated) - skip
+            if take > 0:
+                undated = [
+                    int(case_id)
+                    for case_id in session.execute(
+                        _case_filters(sa_select(CaseRow.__table__.c.id), filters)  # type: ignore[attr-defined]
+                        .where(
+                            ~exists().where(
+                                _running_duty(), col(ClockRow.case_id) == col(CaseRow.id)
+                            )
+                        )
+                        .order_by(col(CaseRow.id))
+                        .offset(skip)
+                        .limit(take)
+                    ).scalars()
+                ]
+        due_of = dict(dated)
+        ids = page_ids + undated
+        rows = {
+            case.id: case
+            for case in session.exec(select(CaseRow).where(col(CaseRow.id).in_(ids))).all()
+        }
+        result = []
+        for case_id in ids:
+            case = rows[case_id]
+            due = due_of.get(case_id)
+            result.append(
+                {
+                    "ref": ref_of(case),
+                    "kind": case.kind,
+                    "state": case.state,
+                    "agency": case.agency,
+                    "handler": case.handler,
+                    "received_on": case.received_on.isoformat(),
+                    "next_due": due.isoformat() if due else None,
+                    "overdue": bool(due and due < today),
+                    "summary": case.summary,
+                }
+            )
+        return result
+
+
+def _running_duty() -> Any:
+    return (col(ClockRow.status) == "running") & (col(ClockRow.ladder) != NO_LADDER)
+
+
+def _case_filters(query: Any, filters: CaseFilter) -> Any:
     if filters.state:
         query = query.where(CaseRow.state == filters.state)
     if filters.kind:
@@ -250,34 +304,39 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
         query = query.where(CaseRow.handler == filters.handler)
     if filters.agencies is not None:
         query = query.where(col(CaseRow.agency).in_(sorted(filters.agencies)))
-    if filters.overdue:
-        query = query.where(exists().where(running, col(ClockRow.due) < today))
-    if filters.due_within is not None:
-        if filters.due_within < 0:
-            raise InvalidInput("--due-within takes a number of working days, 0 or more")
-        horizon = add_working_days(app.calendar, today, filters.due_within)
-        query = query.where(exists().where(running, col(ClockRow.due) <= horizon))
-    query = (
-        query.order_by(next_due.is_(None), next_due, col(CaseRow.id))
-        .limit(filters.limit)
-        .offset(filters.offset)
+    return query
+
+
+def _cases_by_due(
+    app: Casework, session: Session, filters: CaseFilter, today: date, wanted: int
+) -> tuple[list[tuple[int, date]], bool]:
+    """The first `wanted` distinct cases by their nearest running duty clock, and whether
+    every such case was seen (the walk ran out of clocks)."""
+    query = _case_filters(
+        sa_select(col(ClockRow.case_id), col(ClockRow.due))
+        .join(CaseRow, col(CaseRow.id) == col(ClockRow.case_id))
+        .where(_running_duty(), col(ClockRow.due).is_not(None)),
+        filters,
     )
-    with app.reading() as session:
-        rows = session.execute(query).all()
-        return [
-            {
-                "ref": ref_of(case),
-                "kind": case.kind,
-                "state": case.state,
-                "agency": case.agency,
-                "handler": case.handler,
-                "received_on": case.received_on.isoformat(),
-                "next_due": due.isoformat() if due else None,
-                "overdue": bool(due and due < today),
-                "summary": case.summary,
-            }
-            for case, due in rows
-        ]
+    if filters.overdue:
+        query = query.where(col(ClockRow.due) < today)
+    if filters.due_within is not None:
+        horizon = add_working_days(app.calendar, today, filters.due_within)
+        query = query.where(col(ClockRow.due) <= horizon)
+    query = query.order_by(col(ClockRow.due), col(ClockRow.case_id))
+    seen: dict[int, date] = {}
+    window = max(wanted * 2, 64)
+    skip = 0
+    while True:
+        batch = session.execute(query.offset(skip).limit(window)).all()
+        for case_id, due in batch:
+            if case_id not in seen:
+                seen[case_id] = due
+                if len(seen) >= wanted:
+                    return list(seen.items()), False
+        if len(batch) < window:
+            return list(seen.items()), True
+        skip += window
 
 
 def allowed_triggers(

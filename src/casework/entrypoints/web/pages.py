@@ -52,6 +52,7 @@ def _page(
             "t": words(lang),
             "principal": principal,
             "can_log": bool(principal and principal.may(Action.LOG_CASE)),
+            "can_dashboard": bool(principal and principal.may(Action.READ_DASHBOARD)),
             "csrf": csrf_token(request),
             "flash": flash[0] if flash else None,
             "flash_kind": flash[1] if flash else "",
@@ -116,20 +117,36 @@ async def logout(request: Request) -> RedirectResponse:
     return RedirectResponse("/login", status_code=303)
 
 
+PAGE_SIZE = 50
+
+
 @router.get("/cases")
-def my_cases(request: Request) -> HTMLResponse:
+def my_cases(request: Request, offset: int = 0) -> HTMLResponse:
     principal = signed_in(request)
     app = casework_of(request)
     with app.reading() as session:
         scope = visible_agencies(app.organisation(session.connection()), principal)
     # a handler sees the cases assigned to them; others every case of their agencies
     mine = principal.roles == {Role.HANDLER}
-    cases = list_cases(
+    rows = list_cases(
         app,
-        CaseFilter(agencies=scope, handler=principal.username if mine else None, limit=200),
+        CaseFilter(
+            agencies=scope,
+            handler=principal.username if mine else None,
+            limit=PAGE_SIZE + 1,
+            offset=max(0, offset),
+        ),
         now_of(request),
     )
-    return _page(request, "cases.html", principal, cases=cases)
+    more = len(rows) > PAGE_SIZE
+    return _page(
+        request,
+        "cases.html",
+        principal,
+        cases=rows[:PAGE_SIZE],
+        next_offset=max(0, offset) + PAGE_SIZE if more else None,
+        previous_offset=max(0, offset - PAGE_SIZE) if offset > 0 else None,
+    )
 
 
 @router.get("/cases/new")
