@@ -25,10 +25,9 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from core import NOW, fill, fresh_app, scratch_postgres  # noqa: E402
-
-from casework.entrypoints.web.app import create_app  # noqa: E402
-from casework.services.users import add_user  # noqa: E402
+from casework.entrypoints.web.app import create_app
+from casework.services.users import add_user
+from core import NOW, fill, fresh_app, scratch_postgres
 
 PASSWORD = "benchmark password"
 
