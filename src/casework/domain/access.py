@@ -21,6 +21,7 @@ class Action(StrEnum):
     ASSIGN_CASE = "assign a case"
     ACKNOWLEDGE_ALERT = "acknowledge an alert"
     READ_AUDIT = "read the audit trail"
+    READ_DASHBOARD = "read the supervisor's dashboard"
     ADMINISTER = "administer users"
 
 
@@ -31,6 +32,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ASSIGN_CASE: frozenset({Role.HEAD, Role.SUPERVISOR}),
     Action.ACKNOWLEDGE_ALERT: frozenset({Role.HANDLER, Role.HEAD, Role.SUPERVISOR}),
     Action.READ_AUDIT: frozenset({Role.HEAD, Role.SUPERVISOR, Role.ADMIN}),
+    Action.READ_DASHBOARD: frozenset({Role.HEAD, Role.SUPERVISOR, Role.ADMIN}),
     Action.ADMINISTER: frozenset({Role.ADMIN}),
 }
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from casework import __version__
 from casework.entrypoints.api import problems
-from casework.entrypoints.api.routes import audit, cases, escalations, reference
+from casework.entrypoints.api.routes import audit, cases, dashboard, escalations, reference
 from casework.entrypoints.api.state import Clock
 from casework.services.app import Casework
 
@@ -32,4 +32,5 @@ def create_api(casework: Casework, clock: Clock) -> FastAPI:
     problems.install(api)
     for router in (cases.router, escalations.router, reference.router, audit.router):
         api.include_router(router)
+    api.include_router(dashboard.router)
     return api

@@ -1,0 +1,28 @@
+"""/api/dashboard: overdue and due-soon cases by unit and by clock, the deadlines of the next
+four weeks and on time vs late, for heads, supervisors and administrators."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from casework.domain.access import Action, visible_agencies
+from casework.entrypoints.api.security import CurrentPrincipal
+from casework.entrypoints.api.state import casework_of, now_of
+from casework.services.dashboard import DEFAULT_HORIZON_WORKING_DAYS, dashboard
+
+router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
+
+
+@router.get("", summary="The dashboard of the agencies you may see")
+def show(
+    request: Request,
+    principal: CurrentPrincipal,
+    horizon_days: Annotated[int, Query(ge=0, le=60)] = DEFAULT_HORIZON_WORKING_DAYS,
+) -> dict[str, Any]:
+    principal.require(Action.READ_DASHBOARD)
+    app = casework_of(request)
+    with app.reading() as session:
+        scope = visible_agencies(app.organisation(session.connection()), principal)
+    return dashboard(app, scope, now_of(request), horizon_days, viewer=principal.username)

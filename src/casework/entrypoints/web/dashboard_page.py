@@ -1,0 +1,104 @@
+"""The supervisor's dashboard page: overdue and due-soon cases by unit and by clock, the alerts
+waiting for the signed-in officer (acknowledged from here), a calendar of the next four weeks'
+deadlines and a chart of clocks ended on time vs late. Server-rendered, no script."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from casework.domain.access import Action, visible_agencies
+from casework.domain.errors import CaseworkError
+from casework.entrypoints.api.state import casework_of, now_of
+from casework.entrypoints.web.i18n import words
+from casework.entrypoints.web.pages import _back, _form, _page
+from casework.entrypoints.web.session import language, signed_in
+from casework.services.dashboard import dashboard
+from casework.services.escalations import acknowledge, list_escalations
+
+router = APIRouter(include_in_schema=False)
+
+CHART_HEIGHT = 120  # pixels of the tallest bar
+CHART_BAR = 28  # pixels per month
+
+
+@router.get("/dashboard")
+def dashboard_page(request: Request) -> HTMLResponse:
+    principal = signed_in(request)
+    principal.require(Action.READ_DASHBOARD)
+    app = casework_of(request)
+    with app.reading() as session:
+        scope = visible_agencies(app.organisation(session.connection()), principal)
+    board = dashboard(app, scope, now_of(request), viewer=principal.username)
+    alerts = list_escalations(app, principal.username, unacknowledged=True)
+    return _page(
+        request,
+        "dashboard.html",
+        principal,
+        board=board,
+        alerts=alerts,
+        can_acknowledge=principal.may(Action.ACKNOWLEDGE_ALERT),
+        weeks=calendar_weeks(board["calendar"], app.calendar.describe),
+        chart=bar_chart(board["on_time_vs_late"]["months"]),
+        overdue_clocks=sum(c["overdue"] for c in board["by_clock"]),
+    )
+
+
+@router.post("/dashboard/escalations/{escalation_id}/acknowledge")
+async def acknowledge_alert(request: Request, escalation_id: int) -> RedirectResponse:
+    principal = signed_in(request)
+    await _form(request)  # a form without this session's CSRF token is refused (403)
+    texts = words(language(request))
+    try:
+        principal.require(Action.ACKNOWLEDGE_ALERT)
+        ref = acknowledge(casework_of(request), escalation_id, principal.username, now_of(request))
+    except CaseworkError as refused:
+        return _back(request, "/dashboard", f"{texts['refused']}: {refused}")
+    return _back(request, "/dashboard", texts["acknowledged"].format(ref=ref), "ok")
+
+
+def calendar_weeks(
+    days: list[dict[str, Any]], describe: Callable[[date], str]
+) -> list[list[dict[str, Any] | None]]:
+    """The days as rows of a Monday-first grid, a day off with the reason it is one; cells
+    outside the period are None."""
+    if not days:
+        return []
+    first = date.fromisoformat(days[0]["date"])
+    cells: list[dict[str, Any] | None] = [None] * first.weekday()
+    for day in days:
+        on = date.fromisoformat(day["date"])
+        note = "" if day["is_working_day"] else describe(on)
+        cells.append({**day, "day": on.day, "month": on.month, "note": note})
+    cells += [None] * (-len(cells) % 7)
+    return [cells[i : i + 7] for i in range(0, len(cells), 7)]
+
+
+def bar_chart(months: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stacked bars (on time below, late above) per month, in SVG coordinates."""
+    tallest = max((m["on_time"] + m["late"] for m in months), default=0) or 1
+    bars = []
+    for index, month in enumerate(months):
+        on_time = round(CHART_HEIGHT * month["on_time"] / tallest)
+        late = round(CHART_HEIGHT * month["late"] / tallest)
+        bars.append(
+            {
+                **month,
+                "x": index * CHART_BAR + 4,
+                "on_time_y": CHART_HEIGHT - on_time,
+                "on_time_h": on_time,
+                "late_y": CHART_HEIGHT - on_time - late,
+                "late_h": late,
+                "label": month["month"][5:],
+            }
+        )
+    return {
+        "bars": bars,
+        "width": len(months) * CHART_BAR + 8,
+        "height": CHART_HEIGHT,
+        "bar": CHART_BAR - 8,
+    }
