@@ -27,6 +27,7 @@ from casework.services.complaint_intake import ComplaintFacts
 from casework.services.delivery import OUTBOX, deliver_pending
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.rule_explanations import Scenario, explain_case, what_if
+from casework.services.sweep import sweep
 
 pytestmark = pytest.mark.integration
 
@@ -613,3 +614,18 @@ def test_the_respondent_resolves_the_first_complaint_and_reads_the_file(app: Cas
     step(app, ref, "decide", "2026-07-20", actor="nl-chu-tich", outcome="right")
     seen = show_case(app, ref, at("2026-07-20"), reveal_identity_to="nl-chu-tich")
     assert seen["denouncer"]["full_name"] == "Hồ Văn Lực"
+
+
+def test_the_respondent_who_resolves_is_alerted_when_the_complaint_runs_late(
+    app: Casework,
+) -> None:
+    # the commune chairman made the decision, resolves the complaint, and answers for its
+    # deadline: unlike a denounced officer he is not kept in the dark
+    ref = accepted(app, "2026-07-02", "2026-07-08")  # resolve_first due 08-07
+    result = sweep(app, at("2026-08-10", 8))  # 1 working day overdue
+    to_chair = [
+        f.step
+        for f in result.fired
+        if f.case_ref == ref and "nl-chu-tich" in {r["officer"] for r in f.recipients}
+    ]
+    assert "overdue" in to_chair

@@ -238,8 +238,14 @@ class _Scope:
         if self.agencies is not None:
             query = query.where(CASES.c.agency.in_(sorted(self.agencies)))
         if self.viewer:
+            # a denounced officer never reads about the case against them; a complaint's
+            # respondent resolves it (LKN Arts. 7(1), 18) and sees it
             query = query.where(
-                or_(CASES.c.denounced_officer.is_(None), CASES.c.denounced_officer != self.viewer)
+                or_(
+                    CASES.c.kind == "complaint",
+                    CASES.c.denounced_officer.is_(None),
+                    CASES.c.denounced_officer != self.viewer,
+                )
             )
         return query
 

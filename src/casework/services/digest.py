@@ -101,7 +101,8 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 }
                 for c in clocks
                 # a supervisor never reads about the case against them (DOMAIN §5)
-                if c.agency in units and c.denounced_officer != officer.code
+                if c.agency in units
+                and (c.kind == "complaint" or c.denounced_officer != officer.code)
             ]
             alerts = [
                 {

@@ -193,7 +193,7 @@ def sweep(
                 recipients = [
                     r.as_dict()
                     for r in resolve_recipients(
-                        org, step, agency, handler, denounced_officer, today
+                        org, step, agency, handler, _barred(kind, denounced_officer), today
                     )
                 ]
                 if not recipients:  # nobody holds the post: keep the step pending, say so
@@ -279,3 +279,10 @@ def sweep(
         result.notices_queued = len(notices)
         audit_log.append(connection, events, stamped)
     return result
+
+
+def _barred(kind: str, denounced_officer: str | None) -> str | None:
+    """The officer who must not be told of a case: the denounced person of a denunciation
+    (LTC Art. 8(3)). A complaint's respondent is no such person: the one who made the contested
+    decision resolves the first complaint and must hear of its deadlines (LKN Arts. 7(1), 18)."""
+    return denounced_officer if kind != "complaint" else None
