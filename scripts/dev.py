@@ -6,12 +6,15 @@
 
 Set-up makes `.venv/` and installs casework with the versions pinned in `requirements.lock`;
 it is skipped when neither the lockfile nor pyproject.toml changed since the last time.
+`test` also makes sure Debian's Chromium (/usr/bin/chromium) is there for the browser tests,
+installing it with apt-get when run as root; otherwise those tests are skipped, saying why.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -21,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".casework-installed"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; tests/browser drives it with Playwright
+NO_BROWSER = "CASEWORK_NO_BROWSER"  # why it is missing: the browser tests skip with these words
 
 
 def run(*command: str | Path) -> None:
@@ -36,7 +41,7 @@ def run(*command: str | Path) -> None:
 
 
 def set_up() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- this script runs on any python3
         sys.exit(f"casework needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     fingerprint = hashlib.sha256(
         (ROOT / "requirements.lock").read_bytes() + (ROOT / "pyproject.toml").read_bytes()
@@ -48,9 +53,38 @@ def set_up() -> None:
         venv.create(VENV, with_pip=True)
     print("installing casework and its pinned dependencies …", flush=True)
     run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(BIN / "python", "-m", "pip", "install", "--quiet",
-        "-c", "requirements.lock", "-e", ".[dev]")
+    run(
+        BIN / "python", "-m", "pip", "install", "--quiet", "-c", "requirements.lock", "-e", ".[dev]"
+    )
     STAMP.write_text(fingerprint)
+
+
+def ensure_browser() -> None:
+    """Install Debian's chromium when it is missing, as root with apt-get; never a downloaded
+    browser (no `playwright install`). If it cannot, say so in one line: the browser tests skip."""
+    if CHROMIUM.exists():
+        return
+    if not shutil.which("apt-get"):
+        why = f"{CHROMIUM} is missing and there is no apt-get to install Debian's chromium"
+    elif os.geteuid() != 0:
+        why = (
+            f"{CHROMIUM} is missing and only root can install it: "
+            "sudo apt-get install -y --no-install-recommends chromium"
+        )
+    else:
+        print("installing Debian's chromium for the browser tests (apt-get) …", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
+        done = subprocess.run(install, env=env, capture_output=True, text=True)
+        if done.returncode != 0:  # no package lists yet, or stale ones: update, then again
+            subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
+            done = subprocess.run(install, env=env, capture_output=True, text=True)
+        if CHROMIUM.exists():
+            return
+        last = (done.stderr or done.stdout).strip().splitlines()
+        why = f"apt-get install chromium failed ({last[-1] if last else done.returncode})"
+    print(f"browser tests will be skipped: {why}", flush=True)
+    os.environ[NO_BROWSER] = why  # run() passes it on to pytest
 
 
 def main(argv: list[str]) -> None:
@@ -66,6 +100,7 @@ def main(argv: list[str]) -> None:
         run(BIN / "mypy")
         run(BIN / "mypy", "--strict", "workflows")
         run(BIN / "lint-imports")
+        ensure_browser()
         run(BIN / "python", "-m", "pytest", *rest)
 
 

@@ -87,6 +87,10 @@ class CaseRow(SQLModel, table=True):
 
     __tablename__ = "case_file"
     __mapper_args__ = {"version_id_col": _case_version}
+    # the dashboard counts open cases per agency (and leaves out the viewer's) from this index
+    __table_args__ = (
+        Index("ix_case_file_agency_kind_state", "agency", "kind", "state", "denounced_officer"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True)
@@ -134,6 +138,8 @@ class ClockRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_clock_status_next_step_on", "status", "next_step_on"),
         Index("ix_clock_status_due", "status", "due"),
+        # on-time vs late over the last months: a range of stopped clocks
+        Index("ix_clock_status_stopped_on", "status", "stopped_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
