@@ -152,3 +152,33 @@ def test_another_agency_cannot_open_the_case_and_english_is_one_click_away(
     assert web.get(f"/cases/{ref}").status_code == 403
     english = web.get("/lang/en", headers={"referer": "http://testserver/cases"})
     assert "My cases" in english.text
+
+
+def test_actions_kinds_and_states_are_named_in_vietnamese_and_in_english_after_the_switch(
+    web: TestClient, clock: Clock
+) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    form = web.get("/cases/new").text
+    assert '<option value="visit">Trực tiếp</option>' in form  # the code stays the value
+    assert '<option value="denunciation">Tố cáo</option>' in form
+    ref = log_letter(web)
+    web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
+    sign_in(web, "tt-xac-minh-1")
+    clock.now = at("2024-02-02", 10)
+    page = web.get(f"/cases/{ref}").text
+    assert "Thụ lý tố cáo" in page  # accept, by its Vietnamese title
+    assert "Accept for resolution" not in page
+    assert "· Tố cáo</span>" in page
+    web.post(
+        f"/cases/{ref}/advance",
+        data={"csrf_token": csrf(page), "trigger": "triage", "on": "2024-02-02", "reason": ""},
+    )
+    mine = web.get("/cases").text
+    assert "Xử lý ban đầu đơn tố cáo" in mine  # the state's legal name in the list
+    english = web.get("/lang/en", headers={"referer": f"http://testserver/cases/{ref}"}).text
+    assert "Accept for resolution" in english
+    assert "Thụ lý tố cáo" not in english
+    assert "· Denunciation</span>" in english
+    listed = web.get("/cases").text
+    assert "<td>triage</td>" in listed
+    assert "Xử lý ban đầu đơn tố cáo" not in listed

@@ -145,6 +145,7 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
                 sources=tuple(_as_list(_need(raw, "source", here))),
                 dest=str(_need(raw, "dest", here)),
                 title=raw.get("title", trigger),
+                title_vi=str(raw.get("title_vi", "")),
                 basis=_need(raw, "basis", here),
                 guards=tuple(raw.get("guards", ())),
                 fields=fields,

@@ -119,6 +119,11 @@ class TransitionSpec:
     notices: tuple[NoticeSpec, ...] = ()
     linked: LinkedStep | None = None
     internal: bool = False  # taken only as another transition's linked step, never by hand
+    title_vi: str = ""  # the official Vietnamese wording users see in the Vietnamese UI
+
+    def title_in(self, language: str) -> str:
+        """The title in `language`: the Vietnamese one for "vi" when given, else the English."""
+        return self.title_vi if language == "vi" and self.title_vi else self.title
 
     @property
     def is_reflexive(self) -> bool:

@@ -366,6 +366,7 @@ def allowed_triggers(
                 {
                     "trigger": spec.trigger,
                     "title": spec.title,
+                    "title_vi": spec.title_in("vi"),
                     "to": spec.destination(case.state),
                     "to_legal_name": lifecycle.states[spec.destination(case.state)].legal_name,
                     "basis": spec.basis,

@@ -82,6 +82,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "wrong_login": "Sai tên đăng nhập hoặc mật khẩu.",
         "refused": "Không thực hiện được",
         "none": "—",
+        # case kinds and reception channels by their codes (`kind_<code>`, `channel_<code>`)
+        "kind_denunciation": "Tố cáo",
+        "kind_complaint": "Khiếu nại",
+        "kind_petition": "Kiến nghị, phản ánh",
+        "kind_letter": "Đơn chưa phân loại",
+        "channel_letter": "Thư",
+        "channel_visit": "Trực tiếp",
+        "channel_phone": "Điện thoại",
+        "channel_online": "Trực tuyến",
+        "channel_forwarded": "Chuyển đến",
     },
     "en": {
         "app": "Casework: letters on legal clocks",
@@ -160,6 +170,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "wrong_login": "Wrong username or password.",
         "refused": "Refused",
         "none": "—",
+        "kind_denunciation": "Denunciation",
+        "kind_complaint": "Complaint",
+        "kind_petition": "Petition or reflection",
+        "kind_letter": "Unclassified letter",
+        "channel_letter": "Letter",
+        "channel_visit": "In person",
+        "channel_phone": "Phone",
+        "channel_online": "Online",
+        "channel_forwarded": "Forwarded",
     },
 }
 

@@ -139,11 +139,19 @@ def my_cases(request: Request, offset: int = 0) -> HTMLResponse:
         now_of(request),
     )
     more = len(rows) > PAGE_SIZE
+    lifecycles = app.definitions.lifecycles
+    # (kind, state code) -> the state's legal name, shown in Vietnamese; the code in English
+    state_names = {
+        (kind, code): state.legal_name
+        for kind, lifecycle in lifecycles.items()
+        for code, state in lifecycle.states.items()
+    }
     return _page(
         request,
         "cases.html",
         principal,
         cases=rows[:PAGE_SIZE],
+        state_names=state_names,
         next_offset=max(0, offset) + PAGE_SIZE if more else None,
         previous_offset=max(0, offset - PAGE_SIZE) if offset > 0 else None,
     )
