@@ -94,7 +94,7 @@ def test_a_handler_moves_an_assigned_case_through_its_action_forms(
     expect(page.get_by_role("heading", name="Hồ sơ của tôi")).to_be_visible()
     row = page.locator("tbody tr", has=page.get_by_role("link", name=ref))
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("received")
+    expect(row).to_contain_text("Tiếp nhận đơn tố cáo")  # the state by its legal name
     shoot(page, "my-cases")
     row.get_by_role("link", name=ref).click()
 

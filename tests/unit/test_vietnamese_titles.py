@@ -45,3 +45,9 @@ def test_title_in_falls_back_to_the_english_title_without_a_vietnamese_one() -> 
     spec = load_lifecycle(state_machines_dir() / "letter.yaml").transitions[0]
     bare = replace(spec, title_vi="")
     assert bare.title_in("vi") == bare.title == spec.title
+
+
+def test_both_languages_have_the_same_words() -> None:
+    from casework.entrypoints.web.i18n import TEXTS
+
+    assert set(TEXTS["vi"]) == set(TEXTS["en"])

@@ -182,3 +182,31 @@ def test_actions_kinds_and_states_are_named_in_vietnamese_and_in_english_after_t
     listed = web.get("/cases").text
     assert "<td>triage</td>" in listed
     assert "Xử lý ban đầu đơn tố cáo" not in listed
+
+
+def test_a_head_assigns_from_the_page_and_reads_who_viewed_the_identity(
+    web: TestClient, app: Casework
+) -> None:
+    add_user(app, "tt-chanh-thanh-tra", PASSWORD, at("2024-01-02"))
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    seen = web.get(f"/cases/{ref}/identity").text  # the reception officer who logged it may
+    assert "Phạm Thị Hoa" in seen
+    web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
+    sign_in(web, "tt-xac-minh-1")
+    assert web.get(f"/cases/{ref}/identity").status_code == 403  # a verifier may not
+    assert 'action="/cases/' + ref + '/assign"' not in web.get(f"/cases/{ref}").text
+    web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
+    sign_in(web, "tt-chanh-thanh-tra")
+    page = web.get(f"/cases/{ref}").text
+    assert "Nhật ký xem thông tin người gửi đơn" in page, re.findall(r"who\">[^<]*|<h2>[^<]*", page)
+    assert "tt-tiep-nhan" in page.split("Nhật ký xem thông tin người gửi đơn")[1]
+    assigned = web.post(
+        f"/cases/{ref}/assign",
+        data={"csrf_token": csrf(page), "officer": "tt-xac-minh-1", "reason": "phân công"},
+    )
+    assert "Người xử lý: tt-xac-minh-1" in assigned.text
+    refused = web.post(
+        f"/cases/{ref}/assign", data={"csrf_token": csrf(assigned.text), "officer": "tt-xac-minh-2"}
+    )
+    assert "Không thực hiện được" in refused.text  # a declared sibling of the denounced

@@ -92,6 +92,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_phone": "Điện thoại",
         "channel_online": "Trực tuyến",
         "channel_forwarded": "Chuyển đến",
+        "assign": "Giao người xử lý",
+        "identity": "Thông tin người gửi đơn (bảo mật)",
+        "show_identity": "Xem thông tin người gửi đơn (việc xem được ghi nhật ký)",
+        "identity_reads": "Nhật ký xem thông tin người gửi đơn",
+        "anonymous_case": "Đơn không có thông tin người gửi.",
     },
     "en": {
         "app": "Casework: letters on legal clocks",
@@ -179,6 +184,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_phone": "Phone",
         "channel_online": "Online",
         "channel_forwarded": "Forwarded",
+        "assign": "Assign a handler",
+        "identity": "The sender's identity (confidential)",
+        "show_identity": "Show the sender's identity (the view is logged)",
+        "identity_reads": "Who viewed the sender's identity",
+        "anonymous_case": "The letter carries no sender.",
     },
 }
 

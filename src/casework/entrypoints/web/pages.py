@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import StrictUndefined
 
 from casework.domain.access import Action, Principal, require_visible, visible_agencies
 from casework.domain.errors import CaseworkError, NotSignedIn
@@ -27,12 +28,15 @@ from casework.entrypoints.web.session import (
 from casework.resources import web_templates_dir
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import legal_date
+from casework.services.assignment import assign_case
+from casework.services.audit_trail import audit_entries
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
 from casework.services.users import sign_in
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(web_templates_dir()))
+templates.env.undefined = StrictUndefined  # a missing word or value is an error, not a blank
 
 
 def _page(
@@ -238,7 +242,65 @@ def case_page(request: Request, ref: str) -> HTMLResponse:
         if principal.may(Action.ADVANCE_CASE)
         else []
     )
-    return _page(request, "case.html", principal, case=view, triggers=triggers)
+    app = casework_of(request)
+    assignable: list[dict[str, str]] = []
+    if principal.may(Action.ASSIGN_CASE):
+        with app.reading() as session:
+            org = app.organisation(session.connection())
+        assignable = [
+            {"code": o.code, "name": o.name}
+            for o in sorted(org.officers.values(), key=lambda o: o.code)
+            if o.agency == view["agency"] and {Role.HANDLER, Role.HEAD} & set(o.roles)
+        ]
+    identity_reads = (
+        [e for e in audit_entries(app, view["ref"], limit=200) if e["action"] == "identity.viewed"]
+        if principal.may(Action.READ_AUDIT)
+        else []
+    )
+    return _page(
+        request,
+        "case.html",
+        principal,
+        case=view,
+        triggers=triggers,
+        assignable=assignable,
+        identity_reads=identity_reads,
+    )
+
+
+@router.post("/cases/{ref}/assign")
+async def assign(request: Request, ref: str) -> RedirectResponse:
+    principal = signed_in(request)
+    form = await _form(request)
+    url = f"/cases/{quote(ref)}"
+    try:
+        principal.require(Action.ASSIGN_CASE)
+        _visible_case(request, principal, ref)
+        assign_case(
+            casework_of(request),
+            ref,
+            form.get("officer", ""),
+            principal.username,
+            form.get("reason", ""),
+            now_of(request),
+        )
+    except CaseworkError as refused:
+        return _back(request, url, f"{words(language(request))['refused']}: {refused}")
+    return _back(
+        request, url, f"{words(language(request))['handler']}: {form.get('officer')}", "ok"
+    )
+
+
+@router.get("/cases/{ref}/identity")
+def identity(request: Request, ref: str) -> HTMLResponse:
+    """The denouncer's or complainant's identity, for those the law lets see it; the view is
+    recorded on the audit trail, which the resolver reads on the case page."""
+    principal = signed_in(request)
+    _visible_case(request, principal, ref)
+    view = show_case(
+        casework_of(request), ref, now_of(request), reveal_identity_to=principal.username
+    )
+    return _page(request, "identity.html", principal, case=view, identity=view["denouncer"])
 
 
 @router.post("/cases/{ref}/advance")
