@@ -217,6 +217,31 @@ MATRIX: dict[str, dict[str, int]] = {
     "assign": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 403], strict=True)),
     "show": dict(zip(USERS, [200, 200, 200, 403, 403, 200, 200], strict=True)),
     "audit of the case": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 200], strict=True)),
+    "whole audit trail": dict(zip(USERS, [403, 403, 403, 403, 403, 403, 200], strict=True)),
+    "verify the audit trail": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 200], strict=True)),
+    "list cases": dict(zip(USERS, [200] * 7, strict=True)),
+    "triggers": dict(zip(USERS, [200, 200, 200, 403, 403, 200, 200], strict=True)),
+    "explain": dict(zip(USERS, [200, 200, 200, 403, 403, 200, 200], strict=True)),
+    # the identity: the reception officer who logged it and the head of the resolving agency
+    "identity": dict(zip(USERS, [200, 403, 200, 403, 403, 403, 403], strict=True)),
+    "dashboard": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 200], strict=True)),
+    "my alerts": dict(zip(USERS, [200] * 7, strict=True)),
+    "organisation": dict(zip(USERS, [200] * 7, strict=True)),
+    "calendar": dict(zip(USERS, [200] * 7, strict=True)),
+    "me": dict(zip(USERS, [200] * 7, strict=True)),
+}
+GETS = {
+    "whole audit trail": "/api/audit",
+    "verify the audit trail": "/api/audit/verify",
+    "list cases": "/api/cases",
+    "triggers": "/api/cases/{ref}/triggers",
+    "explain": "/api/cases/{ref}/explain",
+    "identity": "/api/cases/{ref}/identity",
+    "dashboard": "/api/dashboard",
+    "my alerts": "/api/escalations",
+    "organisation": "/api/organisation",
+    "calendar": "/api/calendar/2024",
+    "me": "/api/me",
 }
 
 
@@ -232,6 +257,8 @@ def _attempt(api: TestClient, tokens: dict[str, str], login: str, action: str, r
         )
     if action == "show":
         return api.get(f"/api/cases/{ref}", headers=headers)
+    if action in GETS:
+        return api.get(GETS[action].format(ref=ref), headers=headers)
     return api.get(f"/api/audit?case={ref}", headers=headers)
 
 
@@ -305,3 +332,18 @@ def test_reference_data(api: TestClient, tokens: dict[str, str]) -> None:
     assert api.get("/api/calendar/1800", headers=headers).status_code == 422
     org = api.get("/api/organisation", headers=headers).json()
     assert "so-tnmt" in {a["code"] for a in org["agencies"]}
+
+
+def test_the_matrix_covers_every_endpoint(api: TestClient) -> None:
+    spec = api.get("/api/openapi.json").json()
+    served = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
+    in_matrix = {("GET", path) for path in GETS.values()} | {
+        ("POST", "/api/cases"),
+        ("POST", "/api/cases/{ref}/advance"),
+        ("POST", "/api/cases/{ref}/assign"),
+        ("GET", "/api/cases/{ref}"),
+        ("GET", "/api/audit"),
+    }
+    in_matrix = {(m, p.replace("/2024", "/{year}")) for m, p in in_matrix}
+    # acknowledging is exercised by test_an_alert_is_acknowledged_by_its_recipient_only
+    assert served - in_matrix == {("POST", "/api/escalations/{escalation_id}/acknowledge")}

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from casework.domain.access import Action, require_visible, visible_agencies
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import NotAllowed
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.audit_trail import audit_entries, verify_audit_trail
@@ -31,7 +31,7 @@ def entries(
     if case:
         require_visible(org, principal, show_case(app, case, now_of(request))["agency"], case)
     elif visible_agencies(org, principal) is not None:
-        raise InvalidInput("give ?case=REF: the whole trail is for administrators")
+        raise NotAllowed("the whole trail is for administrators: give ?case=REF")
     items = audit_entries(app, case, limit, before_id)
     return {"items": items, "next_before_id": items[-1]["id"] if len(items) == limit else None}
 
