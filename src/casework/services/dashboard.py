@@ -90,28 +90,27 @@ def dashboard(
             .join(nearest, nearest.c.case_id == CASES.c.id)
             .group_by(CASES.c.agency)
         ).all()
-        by_clock_rows = connection.execute(
+        # one pass over the running duty clocks due by the later of the horizon and the end of
+        # the calendar, grouped by clock and day: both the counts by clock and the calendar
+        # are sums of these few rows
+        by_code_and_day = connection.execute(
             scope.apply(
-                select(
-                    CLOCKS.c.code,
-                    _count_if(CLOCKS.c.due < today),
-                    _count_if(CLOCKS.c.due >= today),
-                )
+                select(CLOCKS.c.code, CLOCKS.c.due, func.count())
                 .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-                .where(_running_duty(), CLOCKS.c.due <= horizon)
-                .group_by(CLOCKS.c.code)
+                .where(_running_duty(), CLOCKS.c.due <= max(horizon, calendar_end))
+                .group_by(CLOCKS.c.code, CLOCKS.c.due)
             )
         ).all()
-        due_by_day: dict[date, int] = dict(
-            connection.execute(
-                scope.apply(
-                    select(CLOCKS.c.due, func.count())
-                    .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-                    .where(_running_duty(), CLOCKS.c.due.between(today, calendar_end))
-                    .group_by(CLOCKS.c.due)
-                )
-            ).all()
-        )
+        counts: dict[str, list[int]] = {}
+        due_by_day: dict[date, int] = {}
+        for code, due, count in by_code_and_day:
+            if due < today:
+                counts.setdefault(code, [0, 0])[0] += count
+            elif due <= horizon:
+                counts.setdefault(code, [0, 0])[1] += count
+            if today <= due <= calendar_end:
+                due_by_day[due] = due_by_day.get(due, 0) + count
+        by_clock_rows = [(code, overdue, soon) for code, (overdue, soon) in sorted(counts.items())]
         year = extract("year", CLOCKS.c.stopped_on)
         month = extract("month", CLOCKS.c.stopped_on)
         is_late = CLOCKS.c.stopped_on > CLOCKS.c.due
