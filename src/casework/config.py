@@ -68,16 +68,37 @@ class Settings(BaseSettings):
     )
 
     def resolved_secret_key(self) -> str:
-        """The configured key, or one made once and kept in <home>/secret_key (mode 0600)."""
-        if self.secret_key:
-            return self.secret_key
+        """The configured key, or one made once and kept in <home>/secret_key (mode 0600).
+        A key shorter than 32 characters is refused: it would let anyone forge a session."""
+        key = self.secret_key or self._stored_secret_key()
+        if len(key) < 32:
+            from casework.domain.errors import ConfigurationError
+
+            raise ConfigurationError(
+                "CASEWORK_SECRET_KEY (or <home>/secret_key) must be at least 32 random "
+                "characters; leave the setting empty to have one made"
+            )
+        return key
+
+    def _stored_secret_key(self) -> str:
+        import os
+        import secrets
+
         path = self.home / "secret_key"
         if not path.exists():
-            import secrets
-
             self.home.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(48), encoding="ascii")
+            draft = path.with_name(f"secret_key.{os.getpid()}")
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_urlsafe(48))
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:  # written whole, then put in place: no reader ever sees an empty key
+                os.link(draft, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+            finally:
+                draft.unlink()
         return path.read_text(encoding="ascii").strip()
 
     def resolved_mail_folder(self) -> Path:

@@ -194,8 +194,9 @@ def test_cases_are_seen_only_within_ones_agencies(api: TestClient, tokens: dict[
     ):
         assert listed[login] == [ref], login
     other = api.get(f"/api/cases/{ref}", headers=as_(tokens, "tnmt-xac-minh"))
-    assert other.status_code == 403
-    assert "outside tnmt-xac-minh's agencies" in other.json()["detail"]
+    # answered exactly as a case that does not exist: nothing tells where a case is held
+    assert other.status_code == 404
+    assert other.json()["detail"] == f"no case {ref!r}; `casework case list` shows the cases"
     scoped = api.get("/api/cases?agency=thanh-tra-tinh", headers=as_(tokens, "tnmt-xac-minh"))
     assert scoped.status_code == 403
 
@@ -209,21 +210,22 @@ def test_pages(api: TestClient, tokens: dict[str, str]) -> None:
     assert second["next_offset"] is None
 
 
-# the role matrix: who may do what (DOMAIN §5); 2xx allowed, 403 refused by role or agency
+# the role matrix: who may do what (DOMAIN §5); 2xx allowed, 403 refused by role, 404 a case
+# outside one's agencies (answered as if it did not exist)
 MATRIX: dict[str, dict[str, int]] = {
     #                 reception handler head-tt tnmt-rec tnmt-handler ubnd-head admin
     "log a case": dict(zip(USERS, [201, 403, 403, 403, 403, 403, 201], strict=True)),
-    "advance": dict(zip(USERS, [403, 200, 200, 403, 403, 403, 403], strict=True)),
+    "advance": dict(zip(USERS, [403, 200, 200, 403, 404, 403, 403], strict=True)),
     "assign": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 403], strict=True)),
-    "show": dict(zip(USERS, [200, 200, 200, 403, 403, 200, 200], strict=True)),
+    "show": dict(zip(USERS, [200, 200, 200, 404, 404, 200, 200], strict=True)),
     "audit of the case": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 200], strict=True)),
     "whole audit trail": dict(zip(USERS, [403, 403, 403, 403, 403, 403, 200], strict=True)),
     "verify the audit trail": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 200], strict=True)),
     "list cases": dict(zip(USERS, [200] * 7, strict=True)),
-    "triggers": dict(zip(USERS, [200, 200, 200, 403, 403, 200, 200], strict=True)),
-    "explain": dict(zip(USERS, [200, 200, 200, 403, 403, 200, 200], strict=True)),
+    "triggers": dict(zip(USERS, [200, 200, 200, 404, 404, 200, 200], strict=True)),
+    "explain": dict(zip(USERS, [200, 200, 200, 404, 404, 200, 200], strict=True)),
     # the identity: the reception officer who logged it and the head of the resolving agency
-    "identity": dict(zip(USERS, [200, 403, 200, 403, 403, 403, 403], strict=True)),
+    "identity": dict(zip(USERS, [200, 403, 200, 404, 404, 403, 403], strict=True)),
     "dashboard": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 200], strict=True)),
     "my alerts": dict(zip(USERS, [200] * 7, strict=True)),
     "organisation": dict(zip(USERS, [200] * 7, strict=True)),
@@ -312,7 +314,7 @@ def test_an_alert_is_acknowledged_by_its_recipient_only(
     other = api.post(
         f"/api/escalations/{alerts[0]['id']}/acknowledge", headers=as_(tokens, "tt-xac-minh-1")
     )
-    assert other.status_code == 403
+    assert other.status_code == 404
     done = api.post(f"/api/escalations/{alerts[0]['id']}/acknowledge", headers=head)
     assert done.json() == {
         "id": alerts[0]["id"],
@@ -347,3 +349,40 @@ def test_the_matrix_covers_every_endpoint(api: TestClient) -> None:
     in_matrix = {(m, p.replace("/2024", "/{year}")) for m, p in in_matrix}
     # acknowledging is exercised by test_an_alert_is_acknowledged_by_its_recipient_only
     assert served - in_matrix == {("POST", "/api/escalations/{escalation_id}/acknowledge")}
+
+
+def test_the_denounced_head_neither_sees_nor_steers_the_case_against_him(
+    api: TestClient, tokens: dict[str, str], app: Casework
+) -> None:
+    add_user(app, "tnmt-giam-doc", PASSWORD, at("2024-01-02"))
+    boss = {"Authorization": f"Bearer {create_token(app, 'tnmt-giam-doc', 't', at('2024-01-02'))}"}
+    against = {
+        **NEW_CASE,
+        "agency": "so-tnmt",
+        "denounced_name": "",
+        "denounced_officer": "tnmt-giam-doc",
+    }
+    ref = api.post("/api/cases", json=against, headers=as_(tokens, "tnmt-tiep-nhan")).json()["ref"]
+    assert ref not in api.get("/api/cases", headers=boss).text
+    for path in (f"/api/cases/{ref}", f"/api/cases/{ref}/triggers", f"/api/audit?case={ref}"):
+        assert api.get(path, headers=boss).status_code == 404, path
+    steer = api.post(f"/api/cases/{ref}/assign", json={"officer": "tnmt-xac-minh"}, headers=boss)
+    assert steer.status_code == 404
+    # another agency's officer cannot be made the handler either
+    head = as_(tokens, "ubnd-chu-tich")
+    elsewhere = api.post(f"/api/cases/{ref}/assign", json={"officer": "xd-xac-minh"}, headers=head)
+    assert elsewhere.status_code == 403
+    assert "assign one of its officers" in elsewhere.json()["detail"]
+
+
+def test_numbers_beyond_any_database_are_unknown_not_a_crash(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    headers = as_(tokens, "ubnd-quan-tri")
+    huge = "9" * 25
+    assert api.get(f"/api/cases/TC-2026-{huge}", headers=headers).status_code == 404
+    assert api.get(f"/api/cases?offset={huge}", headers=headers).status_code == 422
+    assert api.post(f"/api/escalations/{huge}/acknowledge", headers=headers).status_code in (
+        404,
+        422,
+    )

@@ -342,8 +342,9 @@ def test_a_recipient_acknowledges_an_alert(cli: CliRunner) -> None:
         run(cli, "deadlines", "sweep")
         mine = run_json(cli, "escalations", "list", "--officer", "ubnd-chu-tich")
         assert [e["step"] for e in mine] == ["overdue_superior"]
-        err = run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "tt-xac-minh-1", code=9)
-        assert "only a recipient can acknowledge it" in err
+        err = run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "tt-xac-minh-1", code=3)
+        assert "no escalation" in err
+        assert "addressed to tt-xac-minh-1" in err
         run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "ubnd-chu-tich")
         err = run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "ubnd-chu-tich", code=2)
         assert "already acknowledged by ubnd-chu-tich" in err

@@ -149,7 +149,7 @@ def test_another_agency_cannot_open_the_case_and_english_is_one_click_away(
     web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
     sign_in(web, "tnmt-xac-minh")
     assert ref not in web.get("/cases").text
-    assert web.get(f"/cases/{ref}").status_code == 403
+    assert web.get(f"/cases/{ref}").status_code == 404  # as if it did not exist
     english = web.get("/lang/en", headers={"referer": "http://testserver/cases"})
     assert "My cases" in english.text
 
@@ -190,11 +190,18 @@ def test_a_head_assigns_from_the_page_and_reads_who_viewed_the_identity(
     add_user(app, "tt-chanh-thanh-tra", PASSWORD, at("2024-01-02"))
     sign_in(web, "tt-tiep-nhan")
     ref = log_letter(web)
-    seen = web.get(f"/cases/{ref}/identity").text  # the reception officer who logged it may
-    assert "Phạm Thị Hoa" in seen
+    assert web.get(f"/cases/{ref}/identity").status_code == 405  # never a link to follow
+    page = web.get(f"/cases/{ref}").text
+    forged = web.post(f"/cases/{ref}/identity", data={"csrf_token": "forged"})
+    assert forged.status_code == 403
+    shown = web.post(f"/cases/{ref}/identity", data={"csrf_token": csrf(page)})
+    assert "Phạm Thị Hoa" in shown.text  # the reception officer who logged it may
+    assert shown.headers["cache-control"] == "no-store"
     web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
     sign_in(web, "tt-xac-minh-1")
-    assert web.get(f"/cases/{ref}/identity").status_code == 403  # a verifier may not
+    verifier_page = web.get(f"/cases/{ref}").text
+    refused = web.post(f"/cases/{ref}/identity", data={"csrf_token": csrf(verifier_page)})
+    assert refused.status_code == 403  # a verifier may not
     assert 'action="/cases/' + ref + '/assign"' not in web.get(f"/cases/{ref}").text
     web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
     sign_in(web, "tt-chanh-thanh-tra")
@@ -210,3 +217,17 @@ def test_a_head_assigns_from_the_page_and_reads_who_viewed_the_identity(
         f"/cases/{ref}/assign", data={"csrf_token": csrf(assigned.text), "officer": "tt-xac-minh-2"}
     )
     assert "Không thực hiện được" in refused.text  # a declared sibling of the denounced
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/phish", "//evil.example", "/\\evil.example", "cases"]
+)
+def test_sign_in_never_redirects_away(web: TestClient, target: str) -> None:
+    page = web.get("/login").text
+    response = web.post(
+        "/login",
+        params={"next": target},
+        data={"username": "tt-tiep-nhan", "password": PASSWORD, "csrf_token": csrf(page)},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/cases"

@@ -39,11 +39,17 @@ def case_ref(kind: str, received_on: date, case_id: int) -> str:
     return f"{prefix}-{received_on.year}-{case_id:06d}"
 
 
+MAX_ID = 2**63 - 1
+
+
 def case_id_of(ref: str) -> int:
     match = _REF_PATTERN.match(ref.strip().upper())
     if not match:
         raise NotFound(f"{ref!r} is not a case reference; they look like TC-2026-000123")
-    return int(match.group(3))
+    number = int(match.group(3))
+    if number > MAX_ID:  # beyond any database's integer: it cannot exist
+        raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
+    return number
 
 
 @dataclass

@@ -22,6 +22,11 @@ def check_handler(
             f"{officer.code} ({officer.name}) is not a handler (roles: {', '.join(officer.roles)}); "
             "assign an officer with the handler role"
         )
+    if officer.agency != case.agency:
+        raise NotAllowed(
+            f"{officer.code} works at {officer.agency}; {case.ref} is handled by {case.agency}: "
+            "assign one of its officers"
+        )
     _check_conflict(org, case, officer.code)
     return AuditEvent(
         action="case.assigned",
@@ -78,6 +83,7 @@ def assign_case(
         org = app.organisation(connection)
         if by:
             org.officer(by)
+            _check_conflict(org, case, by)  # the denounced head does not choose the verifier
         previous = case.handler or ""
         event = check_handler(org, case, officer_code, by, reason)
         store.update_case(case, handler=officer_code)

@@ -218,6 +218,7 @@ class CaseFilter:
     limit: int = 100
     offset: int = 0  # for pages: skip this many
     agencies: frozenset[str] | None = None  # only these agencies' cases (a user's scope)
+    viewer: str | None = None  # leave out the denunciations of this officer (LTC Art. 8(3))
 
 
 def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[str, Any]]:
@@ -304,6 +305,12 @@ def _case_filters(query: Any, filters: CaseFilter) -> Any:
         query = query.where(CaseRow.handler == filters.handler)
     if filters.agencies is not None:
         query = query.where(col(CaseRow.agency).in_(sorted(filters.agencies)))
+    if filters.viewer:
+        query = query.where(
+            (col(CaseRow.kind) == "complaint")
+            | col(CaseRow.denounced_officer).is_(None)
+            | (col(CaseRow.denounced_officer) != filters.viewer)
+        )
     return query
 
 

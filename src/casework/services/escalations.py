@@ -9,9 +9,9 @@ from sqlalchemy import Table, select, update
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CASES, case_ref
+from casework.adapters.case_store import CASES, MAX_ID, case_ref
 from casework.adapters.tables import EscalationRow
-from casework.domain.errors import InvalidInput, NotAllowed, NotFound
+from casework.domain.errors import InvalidInput, NotFound
 from casework.services.app import Casework
 
 ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
@@ -56,6 +56,8 @@ def list_escalations(
 
 def acknowledge(app: Casework, escalation_id: int, officer: str, now: datetime) -> str:
     """Record that a recipient has seen an alert; returns the case reference."""
+    if not 1 <= escalation_id <= MAX_ID:
+        raise NotFound(f"no escalation {escalation_id}; `casework escalations list` shows them")
     with app.transaction() as connection:
         app.organisation(connection).officer(officer)
         row = connection.execute(
@@ -66,10 +68,10 @@ def acknowledge(app: Casework, escalation_id: int, officer: str, now: datetime) 
         if row is None:
             raise NotFound(f"no escalation {escalation_id}; `casework escalations list` shows them")
         recipients = [r["officer"] for r in row.recipients]
-        if officer not in recipients:
-            raise NotAllowed(
-                f"escalation {escalation_id} was addressed to {', '.join(recipients)}, not "
-                f"{officer}; only a recipient can acknowledge it"
+        if officer not in recipients:  # answered as a missing one: ids are not to be probed
+            raise NotFound(
+                f"no escalation {escalation_id} addressed to {officer}; `casework escalations "
+                "list --officer` shows yours"
             )
         ref = case_ref(row.kind, row.received_on, row.case_id)
         if row.acknowledged_at is not None:

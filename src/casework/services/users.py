@@ -23,6 +23,7 @@ from casework.services.app import Casework
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "cw_"
 _HASHER = PasswordHasher()
+_DUMMY_HASH = _HASHER.hash("casework: no such login")
 _ROLES = [role.value for role in Role]
 
 
@@ -161,9 +162,10 @@ def sign_in(app: Casework, username: str, password: str) -> Principal:
     with app.reading() as session:
         user = session.get(UserRow, username.strip())
         try:
+            # an unknown login costs the same hashing as a known one: timing tells nothing
+            _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
             if user is None:
                 raise VerificationError
-            _HASHER.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
             raise NotSignedIn("wrong username or password") from None
         return _principal(app, session, user)

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
-from casework.domain.access import Action, Principal, require_visible, visible_agencies
+from casework.domain.access import (
+    Action,
+    Principal,
+    require_case_visible,
+    visible_agencies,
+)
 from casework.domain.errors import CaseworkError, NotSignedIn
 from casework.domain.organisation import Role
 from casework.entrypoints.api.state import casework_of, now_of
@@ -87,8 +92,10 @@ def home() -> RedirectResponse:
 def switch_language(request: Request, code: str) -> RedirectResponse:
     if code in LANGUAGES:
         request.session["lang"] = code
-    back = request.headers.get("referer") or "/cases"
-    return RedirectResponse(back if back.startswith(str(request.base_url)) else "/cases", 303)
+    referer = urlsplit(request.headers.get("referer") or "")
+    back = referer.path + (f"?{referer.query}" if referer.query else "")
+    same_site = not referer.netloc or referer.netloc == request.url.netloc
+    return RedirectResponse(_local(back) if same_site else "/cases", 303)
 
 
 @router.get("/login")
@@ -109,7 +116,21 @@ async def login(request: Request) -> Response:
     lang = request.session.get("lang", "vi")
     request.session.clear()  # a new session on sign-in: no fixation
     request.session.update({"username": principal.username, "lang": lang})
-    return RedirectResponse(request.query_params.get("next") or "/cases", status_code=303)
+    return RedirectResponse(_local(request.query_params.get("next")), status_code=303)
+
+
+def _local(target: str | None) -> str:
+    """`target` if it is a path on this site, else the case list: never a redirect away."""
+    parts = urlsplit(target or "")
+    if (
+        not target
+        or parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+    ):
+        return "/cases"
+    return target
 
 
 @router.post("/logout")
@@ -136,9 +157,10 @@ def my_cases(request: Request, offset: int = 0) -> HTMLResponse:
         app,
         CaseFilter(
             agencies=scope,
+            viewer=principal.username,
             handler=principal.username if mine else None,
             limit=PAGE_SIZE + 1,
-            offset=max(0, offset),
+            offset=min(max(0, offset), 10**9),
         ),
         now_of(request),
     )
@@ -227,7 +249,15 @@ def _visible_case(request: Request, principal: Principal, ref: str) -> dict[str,
     app = casework_of(request)
     view = show_case(app, ref, now_of(request))
     with app.reading() as session:
-        require_visible(app.organisation(session.connection()), principal, view["agency"], ref)
+        require_case_visible(
+            app.organisation(session.connection()),
+            principal,
+            ref,
+            view["agency"],
+            view["kind"],
+            view["denounced"]["name"],
+            view["denounced"]["officer"],
+        )
     return view
 
 
@@ -291,16 +321,24 @@ async def assign(request: Request, ref: str) -> RedirectResponse:
     )
 
 
-@router.get("/cases/{ref}/identity")
-def identity(request: Request, ref: str) -> HTMLResponse:
+@router.post("/cases/{ref}/identity")
+async def identity(request: Request, ref: str) -> HTMLResponse:
     """The denouncer's or complainant's identity, for those the law lets see it; the view is
-    recorded on the audit trail, which the resolver reads on the case page."""
+    recorded on the audit trail, which the resolver reads on the case page. A form post with
+    the page's token, never a link: another site cannot make a head "view" it, and nothing
+    keeps a copy (no-store)."""
     principal = signed_in(request)
+    await _form(request)
     _visible_case(request, principal, ref)
     view = show_case(
         casework_of(request), ref, now_of(request), reveal_identity_to=principal.username
     )
-    return _page(request, "identity.html", principal, case=view, identity=view["denouncer"])
+    page = _page(request, "identity.html", principal, case=view, identity=view["denouncer"])
+    page.headers.update(PRIVATE)
+    return page
+
+
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 @router.post("/cases/{ref}/advance")

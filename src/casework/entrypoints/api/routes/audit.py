@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from casework.domain.access import Action, require_visible, visible_agencies
+from casework.domain.access import Action, require_case_visible, visible_agencies
 from casework.domain.errors import NotAllowed
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
@@ -29,7 +29,16 @@ def entries(
     with app.reading() as session:
         org = app.organisation(session.connection())
     if case:
-        require_visible(org, principal, show_case(app, case, now_of(request))["agency"], case)
+        view = show_case(app, case, now_of(request))
+        require_case_visible(
+            org,
+            principal,
+            case,
+            view["agency"],
+            view["kind"],
+            view["denounced"]["name"],
+            view["denounced"]["officer"],
+        )
     elif visible_agencies(org, principal) is not None:
         raise NotAllowed("the whole trail is for administrators: give ?case=REF")
     items = audit_entries(app, case, limit, before_id)

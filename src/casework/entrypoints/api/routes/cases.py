@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from casework.domain.access import Action, Principal, require_visible, visible_agencies
+from casework.domain.access import (
+    Action,
+    Principal,
+    require_case_visible,
+    require_visible,
+    visible_agencies,
+)
 from casework.domain.errors import NotAllowed
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
@@ -82,7 +88,15 @@ def _visible(request: Request, principal: Principal, ref: str) -> None:
     app = casework_of(request)
     view = show_case(app, ref, now_of(request))  # identity masked: read for its agency only
     with app.reading() as session:
-        require_visible(app.organisation(session.connection()), principal, view["agency"], ref)
+        require_case_visible(
+            app.organisation(session.connection()),
+            principal,
+            ref,
+            view["agency"],
+            view["kind"],
+            view["denounced"]["name"],
+            view["denounced"]["officer"],
+        )
 
 
 @router.get("", summary="List cases, nearest due date first")
@@ -96,7 +110,7 @@ def list_(
     overdue: bool = False,
     due_within: Annotated[int | None, Query(ge=0, description="working days")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> dict[str, Any]:
     app = casework_of(request)
     principal.require(Action.READ_CASES)
@@ -116,6 +130,7 @@ def list_(
             limit=limit + 1,  # one more tells whether there is a next page
             offset=offset,
             agencies=scope,
+            viewer=principal.username,
         ),
         now_of(request),
     )
@@ -188,8 +203,11 @@ def show(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, A
     "/{ref}/identity",
     summary="The denouncer's or complainant's identity, for those the law lets see it (logged)",
 )
-def identity(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
+def identity(
+    request: Request, principal: CurrentPrincipal, ref: str, response: Response
+) -> dict[str, Any]:
     _visible(request, principal, ref)
+    response.headers["Cache-Control"] = "no-store"  # nothing keeps a copy of the identity
     view = show_case(
         casework_of(request), ref, now_of(request), reveal_identity_to=principal.username
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from casework.domain.access import Action
 from casework.entrypoints.api.security import CurrentPrincipal
@@ -28,7 +28,11 @@ def list_(
 
 
 @router.post("/{escalation_id}/acknowledge", summary="Acknowledge an alert addressed to you")
-def ack(request: Request, principal: CurrentPrincipal, escalation_id: int) -> dict[str, Any]:
+def ack(
+    request: Request,
+    principal: CurrentPrincipal,
+    escalation_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+) -> dict[str, Any]:
     principal.require(Action.ACKNOWLEDGE_ALERT)
     ref = acknowledge(casework_of(request), escalation_id, principal.username, now_of(request))
     return {"id": escalation_id, "case": ref, "acknowledged_by": principal.username}
