@@ -231,3 +231,23 @@ def test_sign_in_never_redirects_away(web: TestClient, target: str) -> None:
         follow_redirects=False,
     )
     assert response.headers["location"] == "/cases"
+
+
+def test_five_wrong_passwords_lock_the_login_for_a_while(web: TestClient, clock: Clock) -> None:
+    def attempt(password: str) -> int:
+        page = web.get("/login").text
+        data = {"username": "tt-tiep-nhan", "password": password, "csrf_token": csrf(page)}
+        return web.post("/login", data=data, follow_redirects=False).status_code
+
+    assert [attempt("sai mật khẩu") for _ in range(5)] == [401] * 5
+    assert attempt(PASSWORD) == 429  # even the right password, while locked
+    clock.now = at("2024-02-01", 11)  # 15 minutes later and more: the lock has passed
+    assert attempt(PASSWORD) == 303
+
+
+def test_pages_carry_security_headers(web: TestClient) -> None:
+    page = web.get("/login")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" not in web.get("/api/docs").headers  # its own assets

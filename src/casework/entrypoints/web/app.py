@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -14,14 +15,21 @@ from casework.entrypoints.api.problems import casework_error
 from casework.entrypoints.api.state import Clock
 from casework.entrypoints.web import dashboard_page, pages
 from casework.entrypoints.web.session import SignInRequired
+from casework.entrypoints.web.throttle import LoginThrottle
 from casework.services.app import Casework
 
 SESSION_HOURS = 10  # a working day; then sign in again
+# the pages are served whole by this app: nothing from elsewhere, no framing
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
 
 
 def create_app(casework: Casework, clock: Clock) -> FastAPI:
     """The web UI and the API over `casework`, reading the time from `clock`."""
     app = create_api(casework, clock)
+    app.state.login_throttle = LoginThrottle()
     app.include_router(pages.router)
     app.include_router(dashboard_page.router)
     app.add_middleware(
@@ -32,6 +40,16 @@ def create_app(casework: Casework, clock: Clock) -> FastAPI:
         same_site="lax",
         https_only=casework.settings.cookie_secure,
     )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/api"):  # the OpenAPI page loads its own assets
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
 
     @app.exception_handler(SignInRequired)
     async def to_login(request: Request, _exc: Exception) -> Response:

@@ -19,7 +19,7 @@ from casework.domain.access import (
     require_case_visible,
     visible_agencies,
 )
-from casework.domain.errors import CaseworkError, NotSignedIn
+from casework.domain.errors import CaseworkError, NotAllowed, NotSignedIn
 from casework.domain.organisation import Role
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.entrypoints.web.i18n import LANGUAGES, words
@@ -30,6 +30,7 @@ from casework.entrypoints.web.session import (
     language,
     signed_in,
 )
+from casework.entrypoints.web.throttle import LoginThrottle
 from casework.resources import web_templates_dir
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import legal_date
@@ -106,13 +107,19 @@ def login_page(request: Request) -> HTMLResponse:
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await _form(request)
+    username, now = form.get("username", ""), now_of(request)
+    throttle: LoginThrottle = request.app.state.login_throttle
     try:
-        principal = sign_in(
-            casework_of(request), form.get("username", ""), form.get("password", "")
-        )
+        throttle.check(username, now)
+        principal = sign_in(casework_of(request), username, form.get("password", ""))
     except NotSignedIn:
+        throttle.failed(username, now)
         request.session["flash"] = (words(language(request))["wrong_login"], "")
         return _page(request, "login.html", None, status_code=401)
+    except NotAllowed as locked:
+        request.session["flash"] = (str(locked), "")
+        return _page(request, "login.html", None, status_code=429)
+    throttle.succeeded(username)
     lang = request.session.get("lang", "vi")
     request.session.clear()  # a new session on sign-in: no fixation
     request.session.update({"username": principal.username, "lang": lang})
