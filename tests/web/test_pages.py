@@ -251,3 +251,13 @@ def test_pages_carry_security_headers(web: TestClient) -> None:
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "content-security-policy" not in web.get("/api/docs").headers  # its own assets
+
+
+def test_a_new_password_signs_out_the_sessions_begun_before(web: TestClient, app: Casework) -> None:
+    from casework.services.users import set_password
+
+    sign_in(web, "tt-tiep-nhan")
+    assert web.get("/cases", follow_redirects=False).status_code == 200
+    set_password(app, "tt-tiep-nhan", "một mật khẩu mới khác hẳn", at("2024-02-01"))
+    again = web.get("/cases", follow_redirects=False)
+    assert (again.status_code, again.headers["location"]) == (303, "/login?next=/cases")

@@ -253,6 +253,8 @@ class UserRow(SQLModel, table=True):
     roles: list[str] = _json(list)
     disabled: bool = False
     created_at: datetime = _instant()
+    # bumped when the password or roles change: web sessions signed in before are void
+    session_version: int = 1
 
 
 class ApiTokenRow(SQLModel, table=True):

@@ -83,6 +83,7 @@ def set_password(app: Casework, username: str, password: str, now: datetime) -> 
         session = Session(bind=connection)
         user = _user(session, username)
         user.password_hash = _HASHER.hash(password)
+        user.session_version += 1  # whoever was signed in with the old password is not now
         session.add(user)
         session.flush()
         audit_log.append(
@@ -100,6 +101,7 @@ def set_roles(
         roles = _check_roles([*user.roles, *grant])
         roles = [r for r in roles if r not in _check_roles(revoke)]
         user.roles = roles
+        user.session_version += 1  # sessions carry the roles they began with: start again
         session.add(user)
         session.flush()
         audit_log.append(
@@ -182,13 +184,21 @@ def principal_for_token(app: Casework, token: str) -> Principal:
         return _principal(app, session, _user(session, row.username))
 
 
-def principal_for(app: Casework, username: str) -> Principal:
-    """The principal of a login already authenticated (a web session)."""
+def principal_for(app: Casework, username: str, session_version: int | None = None) -> Principal:
+    """The principal of a login already authenticated (a web session begun at
+    `session_version`: a password or role change since voids it)."""
     with app.reading() as session:
         user = session.get(UserRow, username)
         if user is None:
             raise NotSignedIn("the session's login no longer exists; sign in again")
+        if session_version is not None and session_version != user.session_version:
+            raise NotSignedIn("the password or roles changed since this session began; sign in")
         return _principal(app, session, user)
+
+
+def session_version_of(app: Casework, username: str) -> int:
+    with app.reading() as session:
+        return _user(session, username).session_version
 
 
 def first_login(app: Casework, now: datetime) -> tuple[str, str] | None:

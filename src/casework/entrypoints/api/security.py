@@ -31,7 +31,7 @@ def current_principal(request: Request) -> Principal:
             str(session.get("csrf", "")), request.headers.get("x-csrf-token", "") or "-"
         ):
             raise NotAllowed("send the page's CSRF token as X-CSRF-Token, or use an API token")
-        return principal_for(app, str(username))
+        return principal_for(app, str(username), int(session.get("version", 0)))
     raise NotSignedIn("sign in, or send an API token as `Authorization: Bearer TOKEN`")
 
 

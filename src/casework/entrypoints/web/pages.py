@@ -38,7 +38,7 @@ from casework.services.assignment import assign_case
 from casework.services.audit_trail import audit_entries
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
-from casework.services.users import sign_in
+from casework.services.users import session_version_of, sign_in
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(web_templates_dir()))
@@ -122,7 +122,13 @@ async def login(request: Request) -> Response:
     throttle.succeeded(username)
     lang = request.session.get("lang", "vi")
     request.session.clear()  # a new session on sign-in: no fixation
-    request.session.update({"username": principal.username, "lang": lang})
+    request.session.update(
+        {
+            "username": principal.username,
+            "lang": lang,
+            "version": session_version_of(casework_of(request), principal.username),
+        }
+    )
     return RedirectResponse(_local(request.query_params.get("next")), status_code=303)
 
 

@@ -25,7 +25,9 @@ def signed_in(request: Request) -> Principal:
     if not username:
         raise SignInRequired
     try:
-        return principal_for(casework_of(request), str(username))
+        return principal_for(
+            casework_of(request), str(username), int(request.session.get("version", 0))
+        )
     except NotSignedIn:
         request.session.clear()
         raise SignInRequired from None
