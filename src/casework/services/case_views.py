@@ -19,6 +19,7 @@ from casework.adapters.tables import (
     EscalationRow,
     TransitionRow,
 )
+from casework.domain.access import Principal, require_case_visible
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
 from casework.domain.confidentiality import may_see_identity
@@ -395,3 +396,20 @@ def allowed_triggers(
             "state_legal_name": lifecycle.states[case.state].legal_name,
             "triggers": triggers,
         }
+
+
+def show_case_to(app: Casework, principal: Principal, ref: str, now: datetime) -> dict[str, Any]:
+    """The case as `show_case` gives it (identity masked), if `principal` may see it; else the
+    same NotFound as a case that does not exist (domain.access.require_case_visible)."""
+    view = show_case(app, ref, now)
+    with app.reading() as session:
+        require_case_visible(
+            app.organisation(session.connection()),
+            principal,
+            ref,
+            view["agency"],
+            view["kind"],
+            view["denounced"]["name"],
+            view["denounced"]["officer"],
+        )
+    return view

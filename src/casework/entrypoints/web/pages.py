@@ -16,7 +16,6 @@ from jinja2 import StrictUndefined
 from casework.domain.access import (
     Action,
     Principal,
-    require_case_visible,
     visible_agencies,
 )
 from casework.domain.errors import CaseworkError, NotAllowed, NotSignedIn
@@ -36,7 +35,13 @@ from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import legal_date
 from casework.services.assignment import assign_case
 from casework.services.audit_trail import audit_entries
-from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
+from casework.services.case_views import (
+    CaseFilter,
+    allowed_triggers,
+    list_cases,
+    show_case,
+    show_case_to,
+)
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
 from casework.services.users import session_version_of, sign_in
 
@@ -259,19 +264,7 @@ async def log_new_case(request: Request) -> Response:
 
 
 def _visible_case(request: Request, principal: Principal, ref: str) -> dict[str, Any]:
-    app = casework_of(request)
-    view = show_case(app, ref, now_of(request))
-    with app.reading() as session:
-        require_case_visible(
-            app.organisation(session.connection()),
-            principal,
-            ref,
-            view["agency"],
-            view["kind"],
-            view["denounced"]["name"],
-            view["denounced"]["officer"],
-        )
-    return view
+    return show_case_to(casework_of(request), principal, ref, now_of(request))
 
 
 @router.get("/cases/{ref}")

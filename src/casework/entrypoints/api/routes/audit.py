@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from casework.domain.access import Action, require_case_visible, visible_agencies
+from casework.domain.access import Action, visible_agencies
 from casework.domain.errors import NotAllowed
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.audit_trail import audit_entries, verify_audit_trail
-from casework.services.case_views import show_case
+from casework.services.case_views import show_case_to
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -29,16 +29,7 @@ def entries(
     with app.reading() as session:
         org = app.organisation(session.connection())
     if case:
-        view = show_case(app, case, now_of(request))
-        require_case_visible(
-            org,
-            principal,
-            case,
-            view["agency"],
-            view["kind"],
-            view["denounced"]["name"],
-            view["denounced"]["officer"],
-        )
+        show_case_to(app, principal, case, now_of(request))
     elif visible_agencies(org, principal) is not None:
         raise NotAllowed("the whole trail is for administrators: give ?case=REF")
     items = audit_entries(app, case, limit, before_id)

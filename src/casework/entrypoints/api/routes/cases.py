@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from casework.domain.access import (
     Action,
     Principal,
-    require_case_visible,
     require_visible,
     visible_agencies,
 )
@@ -20,7 +19,13 @@ from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.assignment import assign_case
-from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
+from casework.services.case_views import (
+    CaseFilter,
+    allowed_triggers,
+    list_cases,
+    show_case,
+    show_case_to,
+)
 from casework.services.complaint_intake import ComplaintFacts
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.redenunciation_intake import Redenunciation
@@ -85,18 +90,7 @@ class Assign(BaseModel):
 
 
 def _visible(request: Request, principal: Principal, ref: str) -> None:
-    app = casework_of(request)
-    view = show_case(app, ref, now_of(request))  # identity masked: read for its agency only
-    with app.reading() as session:
-        require_case_visible(
-            app.organisation(session.connection()),
-            principal,
-            ref,
-            view["agency"],
-            view["kind"],
-            view["denounced"]["name"],
-            view["denounced"]["officer"],
-        )
+    show_case_to(casework_of(request), principal, ref, now_of(request))
 
 
 @router.get("", summary="List cases, nearest due date first")
