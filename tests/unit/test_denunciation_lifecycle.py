@@ -7,6 +7,7 @@ state_machines/denunciation.yaml, so a wrong edit of the definition fails here.
 from __future__ import annotations
 
 import pytest
+from tests.unit.lifecycle_checks import check_docs_current, check_pair
 
 from casework.adapters.definitions import load_definitions
 from casework.adapters.state_machine import LifecycleMachine
@@ -116,18 +117,7 @@ def test_every_transition_cites_a_legal_basis(machine: LifecycleMachine) -> None
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("trigger", sorted(EXPECTED))
 def test_state_trigger_pair(machine: LifecycleMachine, state: str, trigger: str) -> None:
-    expected = EXPECTED[trigger].get(state)
-    if expected is None:
-        with pytest.raises(TransitionRefused) as refused:
-            machine.fire(state, trigger)
-        allowed = sorted(
-            t for t, sources in EXPECTED.items() if state in sources and t not in INTERNAL
-        )
-        assert refused.value.allowed == allowed
-        for name in allowed:
-            assert name in str(refused.value)
-    else:
-        assert machine.fire(state, trigger) == (state if expected == SAME else expected)
+    check_pair(machine, EXPECTED, state, trigger, INTERNAL)
 
 
 def test_unknown_trigger_names_the_allowed_ones(machine: LifecycleMachine) -> None:
@@ -151,13 +141,4 @@ def test_mermaid_diagram_has_every_edge(machine: LifecycleMachine) -> None:
 
 
 def test_generated_lifecycle_page_is_up_to_date(machine: LifecycleMachine) -> None:
-    from pathlib import Path
-
-    from casework.adapters.lifecycle_docs import lifecycle_markdown
-
-    page = Path(__file__).resolve().parents[2] / "docs" / "lifecycles" / "denunciation.md"
-    expected = lifecycle_markdown(machine, load_definitions(state_machines_dir()).rules)
-    assert page.read_text(encoding="utf-8") == expected, (
-        "docs/lifecycles/denunciation.md is stale: regenerate it with "
-        "`casework rules diagram denunciation > docs/lifecycles/denunciation.md`"
-    )
+    check_docs_current(machine)
