@@ -222,6 +222,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "whole audit trail": dict(zip(USERS, [403, 403, 403, 403, 403, 403, 200], strict=True)),
     "verify the audit trail": dict(zip(USERS, [403, 403, 200, 403, 403, 200, 200], strict=True)),
     "list cases": dict(zip(USERS, [200] * 7, strict=True)),
+    "export cases": dict(zip(USERS, [200] * 7, strict=True)),
     "triggers": dict(zip(USERS, [200, 200, 200, 404, 404, 200, 200], strict=True)),
     "explain": dict(zip(USERS, [200, 200, 200, 404, 404, 200, 200], strict=True)),
     # the identity: the reception officer who logged it and the head of the resolving agency
@@ -236,6 +237,7 @@ GETS = {
     "whole audit trail": "/api/audit",
     "verify the audit trail": "/api/audit/verify",
     "list cases": "/api/cases",
+    "export cases": "/api/cases/export.csv",
     "triggers": "/api/cases/{ref}/triggers",
     "explain": "/api/cases/{ref}/explain",
     "identity": "/api/cases/{ref}/identity",
@@ -289,6 +291,7 @@ def test_the_identity_is_in_no_response_but_the_logged_one_for_those_allowed(
         api.get(f"/api/cases/{ref}/triggers", headers=handler).text,
         api.get(f"/api/audit?case={ref}", headers=as_(tokens, "tt-chanh-thanh-tra")).text,
     ]
+    texts.append(api.get("/api/cases/export.csv", headers=as_(tokens, "tt-chanh-thanh-tra")).text)
     for text in texts:
         assert DENOUNCER not in text
         assert "040190000001" not in text
@@ -386,3 +389,40 @@ def test_numbers_beyond_any_database_are_unknown_not_a_crash(
         404,
         422,
     )
+
+
+def test_the_export_carries_no_identity_even_where_the_summary_names_the_sender(
+    api: TestClient, tokens: dict[str, str], clock: Clock
+) -> None:
+    reception = as_(tokens, "tt-tiep-nhan")
+    plain = logged(api, tokens)
+    naming = api.post(
+        "/api/cases",
+        json={**NEW_CASE, "summary": "Bà Phạm Thị Hoa (SĐT 040 190 000 001) tố cáo cán bộ"},
+        headers=reception,
+    ).json()["ref"]
+    clock.now = at("2024-03-01", 10)
+    head = as_(tokens, "tt-chanh-thanh-tra")
+    response = api.get("/api/cases/export.csv", headers=head)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response.headers["content-disposition"]
+    lines = response.text.lstrip("\ufeff").splitlines()
+    assert lines[0] == (
+        "ref,kind,state,agency,handler,received_on,channel,denounced_agency,next_due,overdue,summary"
+    )
+    rows = {line.split(",")[0]: line for line in lines[1:]}
+    assert set(rows) == {plain, naming}
+    assert "Cán bộ địa chính thu tiền trái quy định" in rows[plain]
+    assert "2024-02-19,yes," in rows[plain]  # triage was due on the 19th
+    assert "withheld: the summary names the sender" in rows[naming]
+    for part in (DENOUNCER, "Hoa", "040 190", "Lê Văn Cường"):
+        assert part not in response.text
+    # the same filters as the list, and the same scope: another agency sees none of them
+    overdue = api.get("/api/cases/export.csv?overdue=true&kind=denunciation", headers=head)
+    assert len(overdue.text.splitlines()) == 3
+    other = api.get("/api/cases/export.csv", headers=as_(tokens, "tnmt-xac-minh"))
+    assert len(other.text.splitlines()) == 1
+    bad = api.get("/api/cases/export.csv?state=lost", headers=head)
+    assert bad.status_code == 422
+    assert "states:" in bad.json()["detail"]

@@ -597,3 +597,31 @@ def test_up_makes_a_first_login_once(cli: CliRunner) -> None:
     assert "first login" not in run(cli, "up", "--no-engine")
     users = run_json(cli, "user", "list")
     assert users == [{"username": "ubnd-quan-tri", "roles": ["admin"], "disabled": False}]
+
+
+def test_cases_exported_as_csv_without_the_senders_identity(cli: CliRunner, tmp_path: Path) -> None:
+    with freeze_time("2026-07-09 10:00:00+07:00"):
+        run(cli, "init")
+        run(cli, "org", "load", str(EXAMPLE_ORG))
+        run(
+            cli, "case", "new", "denunciation", "--agency", "thanh-tra-tinh", "--received",
+            "2026-07-06", "--summary", "Ông Đỗ Văn Hùng báo cán bộ thu tiền",
+            "--denouncer-name", "Đỗ Văn Hùng", "--denouncer-id", "040190000123",
+            "--denounced-name", "Lê Văn Tám", "--by", "tt-tiep-nhan",
+        )  # fmt: skip
+        log_letter(cli)
+        out = tmp_path / "cases.csv"
+        run(cli, "report", "export", "--out", str(out))
+        text = out.read_text(encoding="utf-8-sig")
+        printed = run(cli, "report", "export", "--kind", "denunciation")
+        bad = run(cli, "report", "export", "--kind", "gossip", "--out", str(out), code=2)
+    lines = text.splitlines()
+    assert lines[0].startswith("ref,kind,state,agency,handler,received_on")
+    assert [line.split(",")[0] for line in lines[1:]] == ["TC-2026-000001", "TC-2026-000002"]
+    assert "withheld" in lines[1]
+    assert ",x" in lines[2]
+    for part in ("Hùng", "040190000123", "Lê Văn Tám"):
+        assert part not in text
+    assert printed.lstrip("\ufeff").splitlines() == lines
+    assert "kinds: complaint, denunciation, letter, petition" in bad
+    assert out.read_text(encoding="utf-8-sig") == text  # the refused export left the file alone

@@ -139,6 +139,12 @@ def test_a_handler_moves_a_case_from_its_page(web: TestClient, clock: Clock) -> 
     assert "Triggers allowed now" in refused.text
     mine = web.get("/cases").text
     assert ref in mine  # triage made the acting officer the handler
+    link = re.search(r'href="(/api/cases/export\.csv[^"]*)"', mine)
+    assert link, "the list offers its CSV export"
+    exported = web.get(link.group(1).replace("&amp;", "&"))
+    assert exported.status_code == 200
+    assert ref in exported.text
+    assert "Phạm Thị Hoa" not in exported.text
 
 
 def test_another_agency_cannot_open_the_case_and_english_is_one_click_away(

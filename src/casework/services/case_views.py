@@ -222,14 +222,8 @@ class CaseFilter:
     viewer: str | None = None  # leave out the denunciations of this officer (LTC Art. 8(3))
 
 
-def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[str, Any]]:
-    """Cases matching `filters`, nearest due date first; indexed queries only.
-
-    The page is read by walking the running duty clocks in due-date order (the index on clock
-    status and due) and keeping each case the first time it appears, so its cost grows with the
-    page, not with the number of cases. Cases with no running duty clock follow, oldest first.
-    """
-    today = legal_date(now)
+def check_filter_values(app: Casework, filters: CaseFilter) -> None:
+    """Raise InvalidInput naming what is allowed for an unknown state or kind."""
     if filters.state:
         known = sorted({s for lc in app.definitions.lifecycles.values() for s in lc.states})
         if filters.state not in known:
@@ -240,6 +234,17 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
         )
     if filters.due_within is not None and filters.due_within < 0:
         raise InvalidInput("--due-within takes a number of working days, 0 or more")
+
+
+def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[str, Any]]:
+    """Cases matching `filters`, nearest due date first; indexed queries only.
+
+    The page is read by walking the running duty clocks in due-date order (the index on clock
+    status and due) and keeping each case the first time it appears, so its cost grows with the
+    page, not with the number of cases. Cases with no running duty clock follow, oldest first.
+    """
+    today = legal_date(now)
+    check_filter_values(app, filters)
     wanted = filters.offset + filters.limit
     with app.reading() as session:
         dated, exhausted = _cases_by_due(app, session, filters, today, wanted)

@@ -1,16 +1,26 @@
-"""`casework report`: counts for the periodic reports."""
+"""`casework report`: counts for the periodic reports; cases as CSV."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from casework.domain.errors import InvalidInput
-from casework.entrypoints.cli.common import emit_json, engine, handles_errors, parse_date, table
+from casework.entrypoints.cli.common import (
+    emit_json,
+    engine,
+    handles_errors,
+    parse_date,
+    table,
+    wall_clock,
+)
+from casework.services.case_export import export_csv
+from casework.services.case_views import CaseFilter
 from casework.services.statistics import Period, case_counts
 
-app = typer.Typer(help="Counts for the periodic reports.", no_args_is_help=True)
+app = typer.Typer(help="Counts for the periodic reports, and exports.", no_args_is_help=True)
 
 
 @app.command("counts")
@@ -44,3 +54,43 @@ def counts(
         ],
         ["kind", "received", "repeats", "counted", "counted cases by state"],
     )
+
+
+@app.command("export")
+@handles_errors
+def export(
+    out: Annotated[
+        Path | None, typer.Option(help="write the CSV to this file (default: print it)")
+    ] = None,
+    state: Annotated[str | None, typer.Option(help="only cases in this state")] = None,
+    kind: Annotated[str | None, typer.Option(help="only this kind")] = None,
+    agency: Annotated[str | None, typer.Option(help="only cases of this agency")] = None,
+    handler: Annotated[str | None, typer.Option(help="only cases of this handler")] = None,
+    overdue: Annotated[bool, typer.Option(help="only cases with an overdue clock")] = False,
+    due_within: Annotated[
+        int | None, typer.Option(help="only cases with a clock due within N working days")
+    ] = None,
+) -> None:
+    """Cases as CSV, oldest first. No sender identity and no denounced person's name: an
+    export leaves casework's access control (LTC Arts. 8(3), 47, 56)."""
+    filters = CaseFilter(
+        state=state,
+        kind=kind,
+        agency=agency,
+        handler=handler,
+        overdue=overdue,
+        due_within=due_within,
+    )
+    chunks = export_csv(engine(), filters, wall_clock())
+    if out is None:
+        for chunk in chunks:
+            typer.echo(chunk, nl=False)
+        return
+    first = next(chunks)  # a bad filter fails before the file is touched
+    written = out.with_name(out.name + ".partial")
+    with written.open("w", encoding="utf-8", newline="") as file:
+        file.write(first)
+        for chunk in chunks:
+            file.write(chunk)
+    written.replace(out)  # a reader never sees half an export
+    typer.echo(f"wrote {out}", err=True)

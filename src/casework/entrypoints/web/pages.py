@@ -196,6 +196,7 @@ def my_cases(request: Request, offset: int = 0) -> HTMLResponse:
         principal,
         cases=rows[:PAGE_SIZE],
         state_names=state_names,
+        export_handler=principal.username if mine else None,
         next_offset=max(0, offset) + PAGE_SIZE if more else None,
         previous_offset=max(0, offset - PAGE_SIZE) if offset > 0 else None,
     )

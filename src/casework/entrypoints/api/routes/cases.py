@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from casework.domain.access import (
@@ -19,6 +21,7 @@ from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.assignment import assign_case
+from casework.services.case_export import export_csv
 from casework.services.case_views import (
     CaseFilter,
     allowed_triggers,
@@ -134,6 +137,52 @@ def list_(
         "offset": offset,
         "next_offset": offset + limit if len(rows) > limit else None,
     }
+
+
+@router.get(
+    "/export.csv",
+    summary="Every matching case as CSV: no sender identity, no denounced person's name",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export(
+    request: Request,
+    principal: CurrentPrincipal,
+    state: str | None = None,
+    kind: str | None = None,
+    agency: str | None = None,
+    handler: str | None = None,
+    overdue: bool = False,
+    due_within: Annotated[int | None, Query(ge=0, description="working days")] = None,
+) -> StreamingResponse:
+    app = casework_of(request)
+    principal.require(Action.READ_CASES)
+    with app.reading() as session:
+        scope = visible_agencies(app.organisation(session.connection()), principal)
+    if agency and scope is not None and agency not in scope:
+        raise NotAllowed(f"{agency} is outside {principal.username}'s agencies")
+    filters = CaseFilter(
+        state=state,
+        kind=kind,
+        agency=agency,
+        handler=handler,
+        overdue=overdue,
+        due_within=due_within,
+        agencies=scope,
+        viewer=principal.username,
+    )
+    chunks = export_csv(app, filters, now_of(request))
+    first = next(chunks)  # bad filters fail here, as problem+json, before any byte is sent
+    return StreamingResponse(
+        _prepend(first, chunks),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="casework-cases.csv"'},
+    )
+
+
+def _prepend(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
 
 
 @router.post("", status_code=201, summary="Log a case (reception)")

@@ -1,0 +1,155 @@
+"""Cases as CSV, for a spreadsheet or a report: what leaves casework's access control.
+
+An export is a file that gets mailed, printed and kept on shared drives, so it carries nothing
+that only some roles may see (LTC Arts. 8(3), 47, 56; Decree 13/2023 on personal data):
+
+- never the denouncer's identity: it is not a column, and the free-text summary, which the
+  reception officer typed and may have written it into, is checked against the identity of
+  its case (domain/confidentiality.py) and withheld when any part of it is found there;
+- not the denounced person's name: only the agency they belong to. The case reference lets a
+  reader who may see more open the case in casework, where their role decides.
+
+Rows are read in case order, a batch at a time, so an export of a whole province's years of
+cases streams in constant memory. The same scope rules as the case list apply: the user's
+agencies, and never the denunciations of the user themselves.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from casework.adapters.case_store import CASES, CLOCKS, IDENTITIES, case_ref
+from casework.domain.calendar import add_working_days
+from casework.domain.confidentiality import IDENTITY_FIELDS, identity_leaks
+from casework.domain.escalation import NO_LADDER
+from casework.services.app import Casework, legal_date
+from casework.services.case_views import CaseFilter, check_filter_values
+
+COLUMNS: tuple[str, ...] = (
+    "ref",
+    "kind",
+    "state",
+    "agency",
+    "handler",
+    "received_on",
+    "channel",
+    "denounced_agency",
+    "next_due",
+    "overdue",
+    "summary",
+)
+"""The columns of an export, in order. No identity, no denounced person's name."""
+
+WITHHELD = "(withheld: the summary names the sender; open the case in casework)"
+BATCH = 1000
+
+
+def export_rows(app: Casework, filters: CaseFilter, now: datetime) -> Iterator[dict[str, Any]]:
+    """Every case matching `filters` (its limit and offset are ignored), oldest first."""
+    check_filter_values(app, filters)
+    today = legal_date(now)
+    horizon = (
+        add_working_days(app.calendar, today, filters.due_within)
+        if filters.due_within is not None
+        else None
+    )
+    unpaged = replace(filters, limit=BATCH, offset=0)
+    next_due = (
+        select(CLOCKS.c.case_id, func.min(CLOCKS.c.due).label("next_due"))
+        .where(CLOCKS.c.status == "running", CLOCKS.c.ladder != NO_LADDER)
+        .group_by(CLOCKS.c.case_id)
+        .subquery()
+    )
+    after = 0
+    while True:
+        query = (
+            select(CASES, next_due.c.next_due)
+            .outerjoin(next_due, next_due.c.case_id == CASES.c.id)
+            .where(CASES.c.id > after)
+            .order_by(CASES.c.id)
+            .limit(BATCH)
+        )
+        with app.reading() as session:
+            connection = session.connection()
+            batch = connection.execute(_scoped(query, unpaged)).mappings().all()
+            ids = [row["id"] for row in batch]
+            identities = {
+                row["case_id"]: {field: row[field] or "" for field in IDENTITY_FIELDS}
+                for row in connection.execute(
+                    select(IDENTITIES).where(IDENTITIES.c.case_id.in_(ids))
+                ).mappings()
+            }
+        for row in batch:
+            due = row["next_due"]
+            if filters.overdue and not (due and due < today):
+                continue
+            if horizon is not None and not (due and due <= horizon):
+                continue
+            yield _export_row(row, identities.get(row["id"]), today)
+        if len(batch) < BATCH:
+            return
+        after = batch[-1]["id"]
+
+
+def _scoped(query: Any, filters: CaseFilter) -> Any:
+    for column, value in (
+        ("state", filters.state),
+        ("kind", filters.kind),
+        ("agency", filters.agency),
+        ("handler", filters.handler),
+    ):
+        if value:
+            query = query.where(CASES.c[column] == value)
+    if filters.agencies is not None:
+        query = query.where(CASES.c.agency.in_(sorted(filters.agencies)))
+    if filters.viewer:
+        # the denunciations of the reader stay out of their export, as out of their list
+        query = query.where(
+            (CASES.c.kind == "complaint")
+            | CASES.c.denounced_officer.is_(None)
+            | (CASES.c.denounced_officer != filters.viewer)
+        )
+    return query
+
+
+def _export_row(row: Any, identity: dict[str, str] | None, today: Any) -> dict[str, Any]:
+    summary = row["summary"] or ""
+    if identity and identity_leaks(summary, identity):
+        summary = WITHHELD
+    due = row["next_due"]
+    return {
+        "ref": case_ref(row["kind"], row["received_on"], row["id"]),
+        "kind": row["kind"],
+        "state": row["state"],
+        "agency": row["agency"],
+        "handler": row["handler"] or "",
+        "received_on": row["received_on"].isoformat(),
+        "channel": row["channel"],
+        "denounced_agency": row["denounced_agency"] or "",
+        "next_due": due.isoformat() if due else "",
+        "overdue": "yes" if due and due < today else "",
+        "summary": summary,
+    }
+
+
+def export_csv(app: Casework, filters: CaseFilter, now: datetime) -> Iterator[str]:
+    """The export as CSV text, a chunk per batch of rows, header first. UTF-8 with a byte
+    order mark in front, so that spreadsheet programs read Vietnamese correctly."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writeheader()
+    for count, row in enumerate(export_rows(app, filters, now), start=1):
+        writer.writerow(row)
+        if count % BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
