@@ -228,3 +228,42 @@ def test_one_bad_message_is_dead_lettered_and_the_rest_of_the_batch_goes_out(
     report = deliver_pending(app, at("2024-02-27", 8), FolderMailer(tmp_path / "mail"))
     assert report.dead == 1
     assert report.sent == report.claimed - 1
+
+
+class DroppingInbox(Inbox):
+    """An inbox whose server hangs up in the middle of the first `drops` messages: the
+    connection closes after DATA, before any reply, as a crashing or overloaded relay does."""
+
+    def __init__(self, drops: int) -> None:
+        super().__init__()
+        self.drops = drops
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.drops > 0:
+            self.drops -= 1
+            server.transport.close()
+            return "421 closing"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_server_that_drops_connections_for_a_while_loses_nothing(app: Casework) -> None:
+    inbox = DroppingInbox(drops=3)
+    server = MailServer(inbox, free_port())
+    server.start()
+    try:
+        overdue_case(app)
+        sweep(app, at("2024-02-27", 8))
+        now = at("2024-02-27", 8)
+        first = deliver_pending(app, now, mailer_for(server.port))
+        assert first.claimed > 0
+        assert first.retrying > 0  # the dropped message and what followed it on that connection
+        assert first.sent + first.retrying == first.claimed
+        moment = now
+        for _ in range(6):  # the backoff doubles; each run takes what is due again
+            moment += timedelta(minutes=30)
+            deliver_pending(app, moment, mailer_for(server.port))
+        ids = [m["Message-ID"] for m in inbox.messages]
+        assert len(ids) == len(set(ids)) == first.claimed
+        assert list_outbox(app)["counts"] == {"pending": 0, "sent": first.claimed, "dead": 0}
+    finally:
+        server.stop()
