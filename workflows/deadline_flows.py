@@ -7,11 +7,14 @@ No business rule lives here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
+from sqlalchemy.exc import DBAPIError
 
 from casework.config import LEGAL_TIMEZONE
 from casework.services.app import bootstrap
@@ -63,19 +66,51 @@ def digest_summary(as_of: str) -> dict[str, Any]:
     return {"day": result.day, "working_day": result.is_working_day, "queued": result.queued}
 
 
+@contextmanager
+def _database_outage_explained(work: str) -> Iterator[None]:
+    """Say in one line that the database went away, before Prefect retries the task.
+
+    A restart of the database server mid-run surfaces as a driver error deep in a traceback;
+    the officer on duty should read what happened and what comes next. The work's transaction
+    was rolled back by the server, so the retry starts clean (every service is idempotent)."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if not exc.connection_invalidated and not _is_disconnect(exc):
+            raise
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        get_run_logger().warning(
+            "casework database unreachable during the %s (%s); nothing of it was kept, "
+            "and the task will be retried",
+            work,
+            reason,
+        )
+        raise
+
+
+def _is_disconnect(exc: DBAPIError) -> bool:
+    name = type(exc.orig).__name__ if exc.orig else ""
+    return name in ("OperationalError", "InterfaceError", "AdminShutdown", "ConnectionFailure")
+
+
+def _guarded(work: str, body: Callable[[str], dict[str, Any]], as_of: str) -> dict[str, Any]:
+    with _database_outage_explained(work):
+        return body(as_of)
+
+
 @task(name="sweep", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS)
 def run_sweep(as_of: str) -> dict[str, Any]:
-    return sweep_summary(as_of)
+    return _guarded("deadline sweep", sweep_summary, as_of)
 
 
 @task(name="deliver", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS)
 def run_delivery(as_of: str) -> dict[str, Any]:
-    return delivery_summary(as_of)
+    return _guarded("delivery", delivery_summary, as_of)
 
 
 @task(name="digest", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS)
 def run_digest(as_of: str) -> dict[str, Any]:
-    return digest_summary(as_of)
+    return _guarded("digest", digest_summary, as_of)
 
 
 @flow(name="sweep-deadlines")
