@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -21,6 +22,15 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(
         default="", description="SQLAlchemy URL; empty means SQLite in <home>/casework.db"
+    )
+    postgres_synchronous_commit: Literal["on", "off", "local", "remote_write", "remote_apply"] = (
+        Field(
+            default="on",
+            description="PostgreSQL's synchronous_commit for casework's sessions. 'on': an "
+            "action is reported done once it is on disk. 'off': several times more actions "
+            "per second on a slow disk, but a server crash may lose the last fraction of a "
+            "second of actions (whole transactions; nothing half-written)",
+        )
     )
     calendar_file: Path | None = Field(
         default=None, description="agency calendar YAML with extra closures and working days"

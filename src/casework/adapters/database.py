@@ -15,11 +15,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 READ_ONLY = "casework_read_only"  # execution option: a reading transaction takes no write lock
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(url: str, echo: bool = False, synchronous_commit: str = "on") -> Engine:
     """An engine; on SQLite: WAL, foreign keys, and write transactions that take the lock first.
 
     SQLite's default deferred transactions let two writers both read the audit chain's head
     and then fork it; `BEGIN IMMEDIATE` makes each transaction the single writer while it runs.
+    On PostgreSQL, `synchronous_commit` is set for casework's sessions (see Settings).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -44,7 +45,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    options = {"options": f"-c synchronous_commit={synchronous_commit}"}
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=options)
 
 
 def alembic_config(url: str) -> Config:

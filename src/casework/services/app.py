@@ -163,7 +163,11 @@ def bootstrap(settings: Settings | None = None, engine: Engine | None = None) ->
         rules = rules.with_policy_lengths(settings.policy_lengths)
     return Casework(
         settings=settings,
-        engine=engine or make_engine(settings.resolved_database_url()),
+        engine=engine
+        or make_engine(
+            settings.resolved_database_url(),
+            synchronous_commit=settings.postgres_synchronous_commit,
+        ),
         definitions=definitions,
         rules=rules,
         calendar=VietnamCalendar.from_file(settings.calendar_file),
