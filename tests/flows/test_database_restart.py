@@ -134,3 +134,28 @@ def test_a_database_restart_mid_sweep_is_logged_and_the_retried_task_completes(
     assert result["escalations"] == 4  # what a clean run records, no more, no fewer
     assert flows.sweep_summary(at("2024-02-27", 9).isoformat())["escalations"] == 0
     app.engine.dispose()
+
+
+def test_after_a_restart_the_api_answers_503_once_then_reconnects(
+    private_postgres: PrivatePostgres, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from casework.entrypoints.api.app import create_api
+    from casework.services.users import add_user, create_token
+
+    app = bootstrap(Settings(home=tmp_path, database_url=private_postgres.url))
+    initialise(app)
+    load_organisation_file(app, EXAMPLE_ORG, "tests", at("2024-01-02"))
+    add_user(app, "tt-xac-minh-1", "mật khẩu đủ dài", at("2024-01-02"))
+    token = create_token(app, "tt-xac-minh-1", "tests", at("2024-01-02"))
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_api(app, lambda: at("2024-02-01"))) as api:
+        assert api.get("/api/cases", headers=headers).status_code == 200
+        private_postgres.ctl("-m", "immediate", "restart")
+        lost = api.get("/api/cases", headers=headers)
+        assert lost.status_code == 503
+        assert lost.headers["retry-after"] == "1"
+        assert "nothing of this request was written" in lost.json()["detail"]
+        assert api.get("/api/cases", headers=headers).status_code == 200
+    app.engine.dispose()

@@ -61,9 +61,28 @@ _SELECT_RECORDED_HEAD = select(_STATE.c.value).where(_STATE.c.key == HEAD_KEY)
 _LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
 
 
+_LOCK_RECORDED_HEAD = _SELECT_RECORDED_HEAD.with_for_update()
+_ENTRY_COLUMNS = ("recorded_at", "actor", "case_ref", "action", "payload", "prev_hash", "hash")
+_INSERT_ENTRY_AND_HEAD = _UPDATE_HEAD.add_cte(
+    insert(AuditRow.__table__)  # type: ignore[attr-defined]
+    .values({name: bindparam(name) for name in _ENTRY_COLUMNS})
+    .cte("new_entry")
+)
+
+
 def _head_hash(connection: Connection) -> str:
     if connection.dialect.name == "postgresql":
+        # one round trip: the recorded head's row lock serialises appenders until commit,
+        # and the recorded head is the newest entry's hash (both change in one transaction)
+        recorded = connection.execute(_LOCK_RECORDED_HEAD).scalar_one_or_none()
+        if recorded is not None:
+            return str(recorded)
+        # no row to lock yet (the first entries): serialise on a lock key, then look again,
+        # as another appender may have recorded the first head while this one waited
         connection.execute(_LOCK_CHAIN, {"key": _AUDIT_LOCK_KEY})
+        recorded = connection.execute(_LOCK_RECORDED_HEAD).scalar_one_or_none()
+        if recorded is not None:
+            return str(recorded)
     head = connection.execute(_SELECT_HEAD).scalar_one_or_none()
     return head or GENESIS_HASH
 
@@ -90,7 +109,12 @@ def append(connection: Connection, events: Iterable[AuditEvent], now: datetime) 
             }
         )
         previous = digest
-    if rows:
+    if rows and len(rows) == 1 and connection.dialect.name == "postgresql":
+        # the common case, one round trip: the entry and the new head in one statement
+        if connection.execute(_INSERT_ENTRY_AND_HEAD, {**rows[0], "head": previous}).rowcount:
+            return 1
+        connection.execute(_INSERT_HEAD, {"head": previous})
+    elif rows:
         connection.execute(_INSERT_ENTRY, rows)
         if connection.execute(_UPDATE_HEAD, {"head": previous}).rowcount == 0:
             connection.execute(_INSERT_HEAD, {"head": previous})

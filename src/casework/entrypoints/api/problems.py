@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from casework.domain.errors import (
     CaseworkError,
@@ -62,6 +63,23 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Invalid input", detail, errors=errors)
 
 
+async def database_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A lost database connection (a restart, a failover) is worth a retry, not a 500: its
+    transaction was rolled back by the server, and the pool reconnects on the next request."""
+    assert isinstance(exc, DBAPIError)
+    if not exc.connection_invalidated:
+        raise exc
+    response = problem(
+        503,
+        "Database unavailable",
+        "the connection to the database was lost (a restart?); nothing of this request was "
+        "written — try again in a moment",
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def install(api: FastAPI) -> None:
     api.add_exception_handler(CaseworkError, casework_error)
     api.add_exception_handler(RequestValidationError, validation_error)
+    api.add_exception_handler(DBAPIError, database_error)
