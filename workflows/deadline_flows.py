@@ -121,8 +121,10 @@ def sweep_deadlines(as_of: str | None = None) -> dict[str, Any]:
 
 @flow(name="deliver-notifications")
 def deliver_notifications(as_of: str | None = None) -> dict[str, Any]:
-    """Deliver queued notices whose time has come."""
-    return run_delivery(_moment(as_of).isoformat())
+    """Deliver queued notices whose time has come, as of now: unlike a sweep, a delivery that
+    starts late must still send what was queued after its scheduled time."""
+    moment = _moment(as_of) if as_of else datetime.now(UTC)
+    return run_delivery(moment.isoformat())
 
 
 @flow(name="daily-digest")
