@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, text, update
 from sqlmodel import Session, col, select
 
+from casework.adapters.bulk import insert_many_postgres
 from casework.adapters.tables import AuditRow, EngineStateRow
 from casework.domain.audit import GENESIS_HASH, chain_hash
 
@@ -115,7 +116,10 @@ def append(connection: Connection, events: Iterable[AuditEvent], now: datetime) 
             return 1
         connection.execute(_INSERT_HEAD, {"head": previous})
     elif rows:
-        connection.execute(_INSERT_ENTRY, rows)
+        if connection.dialect.name == "postgresql":  # a sweep's thousands, as one statement
+            insert_many_postgres(connection, AuditRow.__table__, rows)  # type: ignore[attr-defined]
+        else:
+            connection.execute(_INSERT_ENTRY, rows)
         if connection.execute(_UPDATE_HEAD, {"head": previous}).rowcount == 0:
             connection.execute(_INSERT_HEAD, {"head": previous})
     return len(rows)

@@ -21,7 +21,7 @@ from sqlmodel import col
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.bulk import insert_ignoring_duplicates
+from casework.adapters.bulk import insert_ignoring_duplicates, update_clock_steps_postgres
 from casework.adapters.case_store import case_ref
 from casework.adapters.tables import CaseRow, ClockRow, EscalationRow, OutboxRow
 from casework.domain.escalation import LadderStep, RecipientRole
@@ -260,7 +260,9 @@ def sweep(
                         "b_next_step_on": ladder.next_step_on(calendar, due, new_next_step),
                     }
                 )
-        if clock_updates:
+        if clock_updates and connection.dialect.name == "postgresql":
+            update_clock_steps_postgres(connection, clocks, clock_updates)
+        elif clock_updates:
             connection.execute(
                 update(clocks)
                 .where(
