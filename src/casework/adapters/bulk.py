@@ -55,10 +55,7 @@ def insert_many_postgres(
         f'INSERT INTO "{table.name}" ({quoted}) SELECT {casts} '
         f"FROM unnest({sources}) AS v({aliases}){suffix}"
     )
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cursor:
-        cursor.execute(sql, arrays)
+    _execute_binary(connection, sql, arrays)
 
 
 def _as_text(value: Any) -> str | None:
@@ -78,7 +75,7 @@ def update_clock_steps_postgres(
 ) -> None:
     """Move many clocks to their next ladder step in one statement (see insert_many_postgres);
     a clock is moved only if it is still at the step it was read at."""
-    arrays = [
+    arrays: list[list[str | None]] = [
         [str(row["b_id"]) for row in rows],
         [str(row["b_old_step"]) for row in rows],
         [str(row["b_next_step"]) for row in rows],
@@ -91,7 +88,11 @@ def update_clock_steps_postgres(
         "AS v(id, old_step, new_step, new_on) "
         "WHERE t.id = v.id::integer AND t.next_step = v.old_step::integer"
     )
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cursor:
-        cursor.execute(sql, arrays)
+    _execute_binary(connection, sql, arrays)
+
+
+def _execute_binary(connection: Connection, sql: str, arrays: list[list[str | None]]) -> None:
+    """Run psycopg SQL whose `%b` parameters go in binary (text arrays in text format are
+    escaped element by element, which cost more than the statement). Through SQLAlchemy, so
+    that a lost connection is reported and invalidated like any other statement's."""
+    connection.exec_driver_sql(sql, tuple(arrays))
