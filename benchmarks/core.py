@@ -143,9 +143,12 @@ def settle(app: Casework) -> None:
     if app.engine.dialect.name == "postgresql":
         with app.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("CHECKPOINT"))
-    else:
-        with app.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:  # outside any transaction: the engine's BEGIN IMMEDIATE would lock the checkpoint
+        raw = app.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
 
 
 def bare_sql(app: Casework) -> float:
