@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -96,8 +97,7 @@ def _visible(request: Request, principal: Principal, ref: str) -> None:
     show_case_to(casework_of(request), principal, ref, now_of(request))
 
 
-@router.get("", summary="List cases, nearest due date first")
-def list_(
+def scoped_filter(
     request: Request,
     principal: CurrentPrincipal,
     state: str | None = None,
@@ -106,30 +106,40 @@ def list_(
     handler: str | None = None,
     overdue: bool = False,
     due_within: Annotated[int | None, Query(ge=0, description="working days")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> dict[str, Any]:
+) -> CaseFilter:
+    """The list's filters, within the cases the principal may read: their agencies, and never
+    the denunciations of themselves."""
     app = casework_of(request)
     principal.require(Action.READ_CASES)
     with app.reading() as session:
         scope = visible_agencies(app.organisation(session.connection()), principal)
     if agency and scope is not None and agency not in scope:
         raise NotAllowed(f"{agency} is outside {principal.username}'s agencies")
+    return CaseFilter(
+        state=state,
+        kind=kind,
+        agency=agency,
+        handler=handler,
+        overdue=overdue,
+        due_within=due_within,
+        agencies=scope,
+        viewer=principal.username,
+    )
+
+
+ScopedFilter = Annotated[CaseFilter, Depends(scoped_filter)]
+
+
+@router.get("", summary="List cases, nearest due date first")
+def list_(
+    request: Request,
+    filters: ScopedFilter,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> dict[str, Any]:
+    # one more than the page tells whether there is a next page
     rows = list_cases(
-        app,
-        CaseFilter(
-            state=state,
-            kind=kind,
-            agency=agency,
-            handler=handler,
-            overdue=overdue,
-            due_within=due_within,
-            limit=limit + 1,  # one more tells whether there is a next page
-            offset=offset,
-            agencies=scope,
-            viewer=principal.username,
-        ),
-        now_of(request),
+        casework_of(request), replace(filters, limit=limit + 1, offset=offset), now_of(request)
     )
     return {
         "items": rows[:limit],
@@ -145,32 +155,8 @@ def list_(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def export(
-    request: Request,
-    principal: CurrentPrincipal,
-    state: str | None = None,
-    kind: str | None = None,
-    agency: str | None = None,
-    handler: str | None = None,
-    overdue: bool = False,
-    due_within: Annotated[int | None, Query(ge=0, description="working days")] = None,
-) -> StreamingResponse:
+def export(request: Request, filters: ScopedFilter) -> StreamingResponse:
     app = casework_of(request)
-    principal.require(Action.READ_CASES)
-    with app.reading() as session:
-        scope = visible_agencies(app.organisation(session.connection()), principal)
-    if agency and scope is not None and agency not in scope:
-        raise NotAllowed(f"{agency} is outside {principal.username}'s agencies")
-    filters = CaseFilter(
-        state=state,
-        kind=kind,
-        agency=agency,
-        handler=handler,
-        overdue=overdue,
-        due_within=due_within,
-        agencies=scope,
-        viewer=principal.username,
-    )
     chunks = export_csv(app, filters, now_of(request))
     first = next(chunks)  # bad filters fail here, as problem+json, before any byte is sent
     return StreamingResponse(
