@@ -30,7 +30,7 @@ from casework.domain.calendar import add_working_days
 from casework.domain.confidentiality import IDENTITY_FIELDS, identity_leaks
 from casework.domain.escalation import NO_LADDER
 from casework.services.app import Casework, legal_date
-from casework.services.case_views import CaseFilter, check_filter_values
+from casework.services.case_views import CaseFilter, apply_case_filters, check_filter_values
 
 COLUMNS: tuple[str, ...] = (
     "ref",
@@ -78,7 +78,7 @@ def export_rows(app: Casework, filters: CaseFilter, now: datetime) -> Iterator[d
         )
         with app.reading() as session:
             connection = session.connection()
-            batch = connection.execute(_scoped(query, unpaged)).mappings().all()
+            batch = connection.execute(apply_case_filters(query, unpaged)).mappings().all()
             ids = [row["id"] for row in batch]
             identities = {
                 row["case_id"]: {field: row[field] or "" for field in IDENTITY_FIELDS}
@@ -96,27 +96,6 @@ def export_rows(app: Casework, filters: CaseFilter, now: datetime) -> Iterator[d
         if len(batch) < BATCH:
             return
         after = batch[-1]["id"]
-
-
-def _scoped(query: Any, filters: CaseFilter) -> Any:
-    for column, value in (
-        ("state", filters.state),
-        ("kind", filters.kind),
-        ("agency", filters.agency),
-        ("handler", filters.handler),
-    ):
-        if value:
-            query = query.where(CASES.c[column] == value)
-    if filters.agencies is not None:
-        query = query.where(CASES.c.agency.in_(sorted(filters.agencies)))
-    if filters.viewer:
-        # the denunciations of the reader stay out of their export, as out of their list
-        query = query.where(
-            (CASES.c.kind == "complaint")
-            | CASES.c.denounced_officer.is_(None)
-            | (CASES.c.denounced_officer != filters.viewer)
-        )
-    return query
 
 
 def _export_row(row: Any, identity: dict[str, str] | None, today: Any) -> dict[str, Any]:

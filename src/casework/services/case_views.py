@@ -259,7 +259,7 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
                 undated = [
                     int(case_id)
                     for case_id in session.execute(
-                        _case_filters(sa_select(CaseRow.__table__.c.id), filters)  # type: ignore[attr-defined]
+                        apply_case_filters(sa_select(CaseRow.__table__.c.id), filters)  # type: ignore[attr-defined]
                         .where(
                             ~exists().where(
                                 _running_duty(), col(ClockRow.case_id) == col(CaseRow.id)
@@ -300,7 +300,9 @@ def _running_duty() -> Any:
     return (col(ClockRow.status) == "running") & (col(ClockRow.ladder) != NO_LADDER)
 
 
-def _case_filters(query: Any, filters: CaseFilter) -> Any:
+def apply_case_filters(query: Any, filters: CaseFilter) -> Any:
+    """`query` narrowed to the cases `filters` names and the reader may see: their agencies,
+    and never a denunciation of the reader (LTC Art. 8(3)). Limit and offset are not applied."""
     if filters.state:
         query = query.where(CaseRow.state == filters.state)
     if filters.kind:
@@ -325,7 +327,7 @@ def _cases_by_due(
 ) -> tuple[list[tuple[int, date]], bool]:
     """The first `wanted` distinct cases by their nearest running duty clock, and whether
     every such case was seen (the walk ran out of clocks)."""
-    query = _case_filters(
+    query = apply_case_filters(
         sa_select(col(ClockRow.case_id), col(ClockRow.due))
         .join(CaseRow, col(CaseRow.id) == col(ClockRow.case_id))
         .where(_running_duty(), col(ClockRow.due).is_not(None)),
