@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, text, update
 from sqlmodel import Session, col, select
 
-from casework.adapters.bulk import insert_many_postgres
+from casework.adapters.bulk import insert_many_postgres_statement
 from casework.adapters.tables import AuditRow, EngineStateRow
 from casework.domain.audit import GENESIS_HASH, chain_hash
 
@@ -63,12 +63,7 @@ _LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 _LOCK_RECORDED_HEAD = _SELECT_RECORDED_HEAD.with_for_update()
-_ENTRY_COLUMNS = ("recorded_at", "actor", "case_ref", "action", "payload", "prev_hash", "hash")
-_INSERT_ENTRY_AND_HEAD = _UPDATE_HEAD.add_cte(
-    insert(AuditRow.__table__)  # type: ignore[attr-defined]
-    .values({name: bindparam(name) for name in _ENTRY_COLUMNS})
-    .cte("new_entry")
-)
+_ENTRIES = AuditRow.__table__  # type: ignore[attr-defined]
 
 
 def _head_hash(connection: Connection) -> str:
@@ -110,16 +105,17 @@ def append(connection: Connection, events: Iterable[AuditEvent], now: datetime) 
             }
         )
         previous = digest
-    if rows and len(rows) == 1 and connection.dialect.name == "postgresql":
-        # the common case, one round trip: the entry and the new head in one statement
-        if connection.execute(_INSERT_ENTRY_AND_HEAD, {**rows[0], "head": previous}).rowcount:
-            return 1
-        connection.execute(_INSERT_HEAD, {"head": previous})
+    if rows and connection.dialect.name == "postgresql":
+        # a trigger's few entries or a sweep's thousands: one round trip, new head included
+        entries, arrays = insert_many_postgres_statement(_ENTRIES, rows)
+        moved = connection.exec_driver_sql(
+            f"WITH new_entries AS ({entries}) UPDATE {_STATE.name} SET value = %s WHERE key = %s",
+            (*arrays, previous, HEAD_KEY),
+        )
+        if moved.rowcount == 0:
+            connection.execute(_INSERT_HEAD, {"head": previous})
     elif rows:
-        if connection.dialect.name == "postgresql":  # a sweep's thousands, as one statement
-            insert_many_postgres(connection, AuditRow.__table__, rows)  # type: ignore[attr-defined]
-        else:
-            connection.execute(_INSERT_ENTRY, rows)
+        connection.execute(_INSERT_ENTRY, rows)
         if connection.execute(_UPDATE_HEAD, {"head": previous}).rowcount == 0:
             connection.execute(_INSERT_HEAD, {"head": previous})
     return len(rows)

@@ -37,6 +37,15 @@ def insert_many_postgres(
     by `unnest`, sent in binary on the transaction's own psycopg connection. psycopg's
     executemany sends a statement per row; a sweep of a million open cases writes ten thousand
     rows to each of three tables. Columns missing from the rows take their scalar defaults."""
+    sql, arrays = insert_many_postgres_statement(table, rows, suffix)
+    _execute_binary(connection, sql, arrays)
+
+
+def insert_many_postgres_statement(
+    table: Table, rows: Sequence[dict[str, Any]], suffix: str = ""
+) -> tuple[str, list[list[str | None]]]:
+    """The SQL and the column arrays of `insert_many_postgres`, for a caller that wraps the
+    insert in a larger statement (as a data-modifying CTE)."""
     names = list(rows[0])
     defaults = {
         c.name: c.default.arg  # type: ignore[attr-defined]
@@ -55,7 +64,7 @@ def insert_many_postgres(
         f'INSERT INTO "{table.name}" ({quoted}) SELECT {casts} '
         f"FROM unnest({sources}) AS v({aliases}){suffix}"
     )
-    _execute_binary(connection, sql, arrays)
+    return sql, arrays
 
 
 def _as_text(value: Any) -> str | None:

@@ -14,12 +14,14 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, Update, bindparam, insert, select, update
+from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert, select, update
 
 from casework.adapters.tables import (
+    ORGANISATION_STAMP,
     CaseRow,
     ClockRow,
     DenouncerIdentityRow,
+    EngineStateRow,
     TransitionRow,
 )
 from casework.domain.errors import ConcurrentUpdate, NotFound
@@ -107,6 +109,13 @@ class StoredClock:
 _CASE_COLUMNS = [CASES.c[f.name] for f in fields(StoredCase)]
 _CLOCK_COLUMNS = [CLOCKS.c[f.name] for f in fields(StoredClock)]
 _SELECT_CASE = select(*_CASE_COLUMNS).where(CASES.c.id == bindparam("case_id"))
+_STATE: Table = EngineStateRow.__table__  # type: ignore[attr-defined]
+_SELECT_CASE_AND_STAMP = _SELECT_CASE.add_columns(
+    select(_STATE.c.value)
+    .where(_STATE.c.key == ORGANISATION_STAMP)
+    .scalar_subquery()
+    .label("organisation_stamp")
+)
 _INSERT_CASE = insert(CASES).returning(CASES.c.id)
 _INSERT_IDENTITY = insert(IDENTITIES)
 _SELECT_ACTIVE_CLOCKS = (
@@ -129,6 +138,52 @@ def _update_case_statement(columns: tuple[str, ...]) -> Update:
     )
 
 
+@lru_cache(maxsize=64)
+def _update_and_record_statement(columns: tuple[str, ...], recorded: tuple[str, ...]) -> Insert:
+    """PostgreSQL: the case update as a CTE, the transition row inserted from what it returned
+    (nothing, if the version no longer matched)."""
+    changed = _update_case_statement(columns).returning(CASES.c.id).cte("changed_case")
+    values = [
+        changed.c.id
+        if name == "case_id"
+        else bindparam(f"t_{name}", type_=TRANSITIONS.c[name].type)
+        for name in recorded
+    ]
+    return (
+        insert(TRANSITIONS).from_select(list(recorded), select(*values)).returning(TRANSITIONS.c.id)
+    )
+
+
+def _update_parameters(case: StoredCase, changes: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "case_id": case.id,
+        "read_version": case.version,
+        **{f"new_{name}": value for name, value in changes.items()},
+    }
+
+
+def _changed_meanwhile(case: StoredCase) -> ConcurrentUpdate:
+    return ConcurrentUpdate(
+        f"{case.ref} was changed by someone else while you worked on it; nothing was "
+        "written — show the case again and repeat the action if it still applies"
+    )
+
+
+def _apply_in_memory(case: StoredCase, values: dict[str, Any]) -> None:
+    case.version += 1
+    for key, value in values.items():
+        setattr(case, key, value)
+
+
+def _found(ref: str, values: dict[str, Any] | None) -> StoredCase:
+    """The case read for `ref`; a number whose kind or year differs is not that case."""
+    if values is None:
+        raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
+    if case_ref(values["kind"], values["received_on"], values["id"]) != ref.strip().upper():
+        raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
+    return StoredCase(**values)
+
+
 class CaseStore:
     """Reads and writes of one case inside the caller's transaction."""
 
@@ -137,9 +192,17 @@ class CaseStore:
 
     def get(self, ref: str) -> StoredCase:
         row = self.connection.execute(_SELECT_CASE, {"case_id": case_id_of(ref)}).first()
-        if row is None or case_ref(row.kind, row.received_on, row.id) != ref.strip().upper():
-            raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
-        return StoredCase(**row._asdict())
+        return _found(ref, None if row is None else row._asdict())
+
+    def get_with_organisation_stamp(self, ref: str) -> tuple[StoredCase, str | None]:
+        """The case, and in the same round trip the loaded organisation's stamp (see
+        `Casework.organisation`), which every step needs to check who acts."""
+        row = self.connection.execute(_SELECT_CASE_AND_STAMP, {"case_id": case_id_of(ref)}).first()
+        if row is None:
+            return _found(ref, None), None
+        values = row._asdict()
+        stamp = values.pop("organisation_stamp")
+        return _found(ref, values), stamp
 
     def insert_case(self, values: dict[str, Any]) -> int:
         return int(self.connection.execute(_INSERT_CASE, values).scalar_one())
@@ -148,22 +211,30 @@ class CaseStore:
         """Write `values` if nobody changed the case since it was read; bump its version."""
         changes = {"version": case.version + 1, **values}
         statement = _update_case_statement(tuple(sorted(changes)))
-        result = self.connection.execute(
-            statement,
-            {
-                "case_id": case.id,
-                "read_version": case.version,
-                **{f"new_{name}": value for name, value in changes.items()},
-            },
-        )
+        result = self.connection.execute(statement, _update_parameters(case, changes))
         if result.rowcount != 1:
-            raise ConcurrentUpdate(
-                f"{case.ref} was changed by someone else while you worked on it; nothing was "
-                "written — show the case again and repeat the action if it still applies"
-            )
-        case.version += 1
-        for key, value in values.items():
-            setattr(case, key, value)
+            raise _changed_meanwhile(case)
+        _apply_in_memory(case, values)
+
+    def update_case_recording(
+        self, case: StoredCase, values: dict[str, Any], transition: dict[str, Any]
+    ) -> int:
+        """`update_case`, and record the transition that made the change; returns its id.
+
+        On PostgreSQL both writes are one statement (the update as a data-modifying CTE that
+        the insert selects from), so a trigger costs one round trip fewer."""
+        if self.connection.dialect.name != "postgresql":
+            self.update_case(case, **values)
+            return self.insert_transition(transition)
+        changes = {"version": case.version + 1, **values}
+        statement = _update_and_record_statement(tuple(sorted(changes)), tuple(transition))
+        parameters = _update_parameters(case, changes)
+        parameters.update({f"t_{name}": value for name, value in transition.items()})
+        recorded = self.connection.execute(statement, parameters).scalar_one_or_none()
+        if recorded is None:
+            raise _changed_meanwhile(case)
+        _apply_in_memory(case, values)
+        return int(recorded)
 
     def insert_identity(self, values: dict[str, Any]) -> None:
         self.connection.execute(_INSERT_IDENTITY, values)

@@ -44,6 +44,10 @@ class EngineStateRow(SQLModel, table=True):
     value: str
 
 
+# The engine_state key whose value changes whenever another organisation file is loaded.
+ORGANISATION_STAMP = "organisation"
+
+
 class OfficerRow(SQLModel, table=True):
     __tablename__ = "officer"
 

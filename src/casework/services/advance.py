@@ -204,7 +204,7 @@ def apply_step(
     `internal` for a step that only another step takes (a takeover's hand-over, a letter's
     classification)."""
     store = CaseStore(connection)
-    case = store.get(command.ref)
+    case, organisation_stamp = store.get_with_organisation_stamp(command.ref)
     if command.expected_version is not None and command.expected_version != case.version:
         raise ConcurrentUpdate(
             f"{case.ref} is at version {case.version}, not {command.expected_version}: someone "
@@ -224,7 +224,7 @@ def apply_step(
             machine.definition.allowed_triggers(case.state),
         )
     data = _validate_data(spec, command.data, command.reason)
-    org = app.organisation(connection)
+    org = app.organisation(connection, organisation_stamp)
     if command.actor:
         check_actor(org, case, command.actor)
     on = _event_date(case, command.on, legal_date(now))
@@ -272,16 +272,9 @@ def apply_step(
     attributes.update(spec.set_values)
     if attributes != case.attributes:
         changes["attributes"] = attributes
-    store.update_case(case, state=to_state, last_event_on=on, **changes)
-    book.apply(
-        spec.clocks,
-        on,
-        command.actor,
-        command.reason or data.get("reasons") or data.get("grounds", ""),
-        spec.trigger,
-        data,
-    )
-    transition_id = store.insert_transition(
+    transition_id = store.update_case_recording(
+        case,
+        {"state": to_state, "last_event_on": on, **changes},
         {
             "case_id": case.id,
             "trigger": spec.trigger,
@@ -293,7 +286,15 @@ def apply_step(
             "reason": command.reason,
             "data": data,
             "basis": spec.basis,
-        }
+        },
+    )
+    book.apply(  # after the case's new state and attributes: the clock rules read them
+        spec.clocks,
+        on,
+        command.actor,
+        command.reason or data.get("reasons") or data.get("grounds", ""),
+        spec.trigger,
+        data,
     )
     events.insert(
         0,

@@ -21,7 +21,14 @@ from casework.adapters.database import READ_ONLY, is_initialised, make_engine
 from casework.adapters.definitions import Definitions, load_definitions
 from casework.adapters.holiday_calendar import VietnamCalendar
 from casework.adapters.state_machine import LifecycleMachine
-from casework.adapters.tables import ActingRow, AgencyRow, EngineStateRow, OfficerRow, RelationRow
+from casework.adapters.tables import (
+    ORGANISATION_STAMP,
+    ActingRow,
+    AgencyRow,
+    EngineStateRow,
+    OfficerRow,
+    RelationRow,
+)
 from casework.config import LEGAL_TIMEZONE, Settings, load_settings
 from casework.domain.errors import ConcurrentUpdate, ConfigurationError, InvalidInput
 from casework.domain.organisation import (
@@ -36,7 +43,6 @@ from casework.domain.organisation import (
 from casework.domain.rules import RuleBook
 from casework.resources import state_machines_dir
 
-ORGANISATION_STAMP = "organisation"
 _ENGINE_STATE = EngineStateRow.__table__  # type: ignore[attr-defined]
 _SELECT_ORGANISATION_STAMP = core_select(_ENGINE_STATE.c.value).where(
     _ENGINE_STATE.c.key == ORGANISATION_STAMP
@@ -98,9 +104,12 @@ class Casework:
                 )
             self._schema_checked = True
 
-    def organisation(self, connection: Connection) -> Organisation:
-        """The organisation as loaded; cached until another file is loaded."""
-        key = connection.execute(_SELECT_ORGANISATION_STAMP).scalar_one_or_none() or ""
+    def organisation(self, connection: Connection, stamp: str | None = None) -> Organisation:
+        """The organisation as loaded; cached until another file is loaded. `stamp` is the
+        loaded file's stamp if the caller already read it in this transaction."""
+        if stamp is None:
+            stamp = connection.execute(_SELECT_ORGANISATION_STAMP).scalar_one_or_none()
+        key = stamp or ""
         if self._organisation is None or self._organisation[0] != key:
             with Session(bind=connection) as session:
                 self._organisation = (key, self._read_organisation(session))

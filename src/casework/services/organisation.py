@@ -14,6 +14,7 @@ from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.organisation_file import load_organisation, organisation_to_dict
 from casework.adapters.tables import (
+    ORGANISATION_STAMP,
     ActingRow,
     AgencyRow,
     CaseRow,
@@ -23,7 +24,7 @@ from casework.adapters.tables import (
 )
 from casework.domain.errors import ConfigurationError
 from casework.domain.organisation import Organisation
-from casework.services.app import ORGANISATION_STAMP, Casework
+from casework.services.app import Casework
 
 
 def load_organisation_file(
