@@ -107,10 +107,10 @@ def append(connection: Connection, events: Iterable[AuditEvent], now: datetime) 
         previous = digest
     if rows and connection.dialect.name == "postgresql":
         # a trigger's few entries or a sweep's thousands: one round trip, new head included
-        entries, arrays = insert_many_postgres_statement(_ENTRIES, rows)
+        entries, parameters = insert_many_postgres_statement(_ENTRIES, rows)
         moved = connection.exec_driver_sql(
             f"WITH new_entries AS ({entries}) UPDATE {_STATE.name} SET value = %s WHERE key = %s",
-            (*arrays, previous, HEAD_KEY),
+            (*parameters, previous, HEAD_KEY),
         )
         if moved.rowcount == 0:
             connection.execute(_INSERT_HEAD, {"head": previous})

@@ -33,18 +33,21 @@ _PG = postgresql.dialect()  # type: ignore[no-untyped-call]
 def insert_many_postgres(
     connection: Connection, table: Table, rows: Sequence[dict[str, Any]], suffix: str = ""
 ) -> None:
-    """INSERT `rows` (all with the same keys) as one statement: each column one array, spread
-    by `unnest`, sent in binary on the transaction's own psycopg connection. psycopg's
-    executemany sends a statement per row; a sweep of a million open cases writes ten thousand
-    rows to each of three tables. Columns missing from the rows take their scalar defaults."""
-    sql, arrays = insert_many_postgres_statement(table, rows, suffix)
-    _execute_binary(connection, sql, arrays)
+    """INSERT `rows` (all with the same keys) as one statement whose rows arrive as one JSON
+    document, spread by `json_populate_recordset` into the table's own column types.
+    psycopg's executemany sends a statement per row, and a sweep of a million open cases
+    writes ten thousand rows to each of three tables; one JSON text is also cheaper to build
+    and send than an array per column (measured: a third of the sweep's Python time went to
+    converting and dumping the arrays). Columns missing from the rows take their scalar
+    defaults."""
+    sql, parameters = insert_many_postgres_statement(table, rows, suffix)
+    connection.exec_driver_sql(sql, tuple(parameters))
 
 
 def insert_many_postgres_statement(
     table: Table, rows: Sequence[dict[str, Any]], suffix: str = ""
-) -> tuple[str, list[list[str | None]]]:
-    """The SQL and the column arrays of `insert_many_postgres`, for a caller that wraps the
+) -> tuple[str, list[Any]]:
+    """The SQL and the parameters of `insert_many_postgres`, for a caller that wraps the
     insert in a larger statement (as a data-modifying CTE)."""
     names = list(rows[0])
     defaults = {
@@ -52,31 +55,27 @@ def insert_many_postgres_statement(
         for c in table.columns
         if c.name not in names and c.default is not None and c.default.is_scalar
     }
-    columns = [*names, *defaults]
-    arrays = [[_as_text(row.get(name, defaults.get(name))) for row in rows] for name in columns]
-    casts = ", ".join(
-        f"v.c{i}::{table.c[name].type.compile(dialect=_PG)}" for i, name in enumerate(columns)
+    quoted = ", ".join(f'"{name}"' for name in [*names, *defaults])
+    selected = ", ".join(
+        [f'v."{name}"' for name in names]
+        + [f"%s::{table.c[name].type.compile(dialect=_PG)}" for name in defaults]
     )
-    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
-    sources = ", ".join("%b::text[]" for _ in columns)
-    quoted = ", ".join(f'"{name}"' for name in columns)
     sql = (
-        f'INSERT INTO "{table.name}" ({quoted}) SELECT {casts} '
-        f"FROM unnest({sources}) AS v({aliases}){suffix}"
+        f'INSERT INTO "{table.name}" ({quoted}) SELECT {selected} '
+        f'FROM json_populate_recordset(NULL::"{table.name}", %s::json) AS v{suffix}'
     )
-    return sql, arrays
+    return sql, [*defaults.values(), rows_as_json(rows)]
 
 
-def _as_text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
+def rows_as_json(rows: Sequence[dict[str, Any]]) -> str:
+    """The rows as one JSON array of objects; dates and instants in ISO 8601."""
+    return json.dumps(list(rows), ensure_ascii=False, default=_iso_format)
+
+
+def _iso_format(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    raise TypeError(f"{type(value).__name__} is not a column value casework writes in bulk")
 
 
 def update_clock_steps_postgres(
@@ -84,24 +83,11 @@ def update_clock_steps_postgres(
 ) -> None:
     """Move many clocks to their next ladder step in one statement (see insert_many_postgres);
     a clock is moved only if it is still at the step it was read at."""
-    arrays: list[list[str | None]] = [
-        [str(row["b_id"]) for row in rows],
-        [str(row["b_old_step"]) for row in rows],
-        [str(row["b_next_step"]) for row in rows],
-        [_as_text(row["b_next_step_on"]) for row in rows],
-    ]
     sql = (
-        f'UPDATE "{table.name}" AS t SET next_step = v.new_step::integer, '
-        "next_step_on = v.new_on::date "
-        "FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[]) "
-        "AS v(id, old_step, new_step, new_on) "
-        "WHERE t.id = v.id::integer AND t.next_step = v.old_step::integer"
+        f'UPDATE "{table.name}" AS t SET next_step = v.b_next_step, '
+        "next_step_on = v.b_next_step_on "
+        "FROM json_to_recordset(%s::json) "
+        "AS v(b_id integer, b_old_step integer, b_next_step integer, b_next_step_on date) "
+        "WHERE t.id = v.b_id AND t.next_step = v.b_old_step"
     )
-    _execute_binary(connection, sql, arrays)
-
-
-def _execute_binary(connection: Connection, sql: str, arrays: list[list[str | None]]) -> None:
-    """Run psycopg SQL whose `%b` parameters go in binary (text arrays in text format are
-    escaped element by element, which cost more than the statement). Through SQLAlchemy, so
-    that a lost connection is reported and invalidated like any other statement's."""
-    connection.exec_driver_sql(sql, tuple(arrays))
+    connection.exec_driver_sql(sql, (rows_as_json(rows),))
