@@ -2,9 +2,9 @@
 
 Each worker is a real operating-system process (tests/processes/worker.py) with its own
 connections, as Prefect workers on several machines would be; they start their work at the
-same instant (a start file), so they really contend. On PostgreSQL the sweep and the delivery
-claim rows with FOR UPDATE SKIP LOCKED; on SQLite every write transaction is the single writer
-(BEGIN IMMEDIATE). The claims proved here, on both stores:
+same instant (a start file), so they really contend. On PostgreSQL sweeps take turns on an
+advisory lock and the delivery claims rows with FOR UPDATE SKIP LOCKED; on SQLite every write
+transaction is the single writer (BEGIN IMMEDIATE). The claims proved here, on both stores:
 
 - two handlers applying a trigger to the same cases at once: each case moves once, the other
   process is refused (ConcurrentUpdate or TransitionRefused), the history has no double step;

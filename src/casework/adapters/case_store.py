@@ -154,6 +154,25 @@ def _update_and_record_statement(columns: tuple[str, ...], recorded: tuple[str, 
     )
 
 
+@lru_cache(maxsize=16)
+def _insert_case_and_identity_statement(
+    columns: tuple[str, ...], identity_columns: tuple[str, ...]
+) -> Insert:
+    """PostgreSQL: the case insert as a CTE, the identity row inserted with its new id."""
+    new_case = (
+        insert(CASES)
+        .values({name: bindparam(f"c_{name}", type_=CASES.c[name].type) for name in columns})
+        .returning(CASES.c.id)
+        .cte("new_case")
+    )
+    identity = [bindparam(f"i_{name}", type_=IDENTITIES.c[name].type) for name in identity_columns]
+    return (
+        insert(IDENTITIES)
+        .from_select(["case_id", *identity_columns], select(new_case.c.id, *identity))
+        .returning(IDENTITIES.c.case_id)
+    )
+
+
 def _update_parameters(case: StoredCase, changes: dict[str, Any]) -> dict[str, Any]:
     return {
         "case_id": case.id,
@@ -206,6 +225,22 @@ class CaseStore:
 
     def insert_case(self, values: dict[str, Any]) -> int:
         return int(self.connection.execute(_INSERT_CASE, values).scalar_one())
+
+    def insert_case_with_identity(
+        self, values: dict[str, Any], identity: dict[str, Any] | None
+    ) -> int:
+        """`insert_case`, and the sender's identity row if there is one (without `case_id`,
+        which is the new case's); returns the case's id. On PostgreSQL both are one statement:
+        the case insert as a data-modifying CTE that the identity insert selects from."""
+        if identity is None or self.connection.dialect.name != "postgresql":
+            case_id = self.insert_case(values)
+            if identity is not None:
+                self.insert_identity({"case_id": case_id, **identity})
+            return case_id
+        statement = _insert_case_and_identity_statement(tuple(values), tuple(identity))
+        parameters = {f"c_{name}": value for name, value in values.items()}
+        parameters.update({f"i_{name}": value for name, value in identity.items()})
+        return int(self.connection.execute(statement, parameters).scalar_one())
 
     def update_case(self, case: StoredCase, **values: Any) -> None:
         """Write `values` if nobody changed the case since it was read; bump its version."""

@@ -268,7 +268,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             "version": 1,
         }
         store = CaseStore(connection)
-        case_id = store.insert_case(
+        case_id = store.insert_case_with_identity(
             {
                 **values,
                 "logged_at": now.astimezone(UTC),
@@ -277,21 +277,19 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                 "denounced_agency": command.denounced_agency,
                 "denounced_email": command.denounced_email.strip(),
                 "subject_key": subject,
+            },
+            {
+                "full_name": command.denouncer.full_name.strip(),
+                "address": command.denouncer.address,
+                "contact": command.denouncer.contact,
+                "id_number": command.denouncer.id_number,
+                "email": command.denouncer.email.strip(),
+                "sender_key": sender,
             }
+            if not is_anonymous and command.denouncer is not None
+            else None,
         )
         case = StoredCase(id=case_id, **values)
-        if not is_anonymous and command.denouncer is not None:
-            store.insert_identity(
-                {
-                    "case_id": case_id,
-                    "full_name": command.denouncer.full_name.strip(),
-                    "address": command.denouncer.address,
-                    "contact": command.denouncer.contact,
-                    "id_number": command.denouncer.id_number,
-                    "email": command.denouncer.email.strip(),
-                    "sender_key": sender,
-                }
-            )
         book = ClockBook(app, store, case, is_new=True)
         book.apply(lifecycle.on_log, command.received_on, command.logged_by, "", "log")
         events = [
