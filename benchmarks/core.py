@@ -190,6 +190,40 @@ def time_intake(app: Casework, count: int) -> tuple[float, list[str]]:
     return count / (time.perf_counter() - started), refs
 
 
+def bare_transaction_rate(app: Casework, refs: list[str]) -> float:
+    """The floor under a transition: per second, the smallest durable transaction a trigger
+    needs, sent straight through the database driver with no casework code around it:
+    BEGIN, read and lock the case row, bump its version, add a transition row, COMMIT.
+    Whatever the service layer adds (guards, clocks, the audit chain, SQLAlchemy) comes on
+    top; no transition rate can pass this one on the same machine at the same moment."""
+    raw = app.engine.raw_connection()
+    postgres = app.engine.dialect.name == "postgresql"
+    marker = "%s" if postgres else "?"
+    lock = " FOR UPDATE" if postgres else ""
+    try:
+        cursor = raw.cursor()
+        started = time.perf_counter()
+        for ref in refs:
+            case_id = int(ref.rsplit("-", 1)[1])
+            if not postgres:
+                cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute(f"SELECT version FROM case_file WHERE id = {marker}{lock}", (case_id,))
+            cursor.fetchone()
+            cursor.execute(
+                f"UPDATE case_file SET version = version + 1 WHERE id = {marker}", (case_id,)
+            )
+            cursor.execute(
+                "INSERT INTO transition (case_id, trigger, from_state, to_state, occurred_on, "
+                "recorded_at, reason, data, basis) "
+                f"VALUES ({marker}, 'floor', 'triage', 'triage', {marker}, {marker}, '', '{{}}', '')",
+                (case_id, TODAY, NOW),
+            )
+            raw.commit()
+        return len(refs) / (time.perf_counter() - started)
+    finally:
+        raw.close()
+
+
 def time_transitions(app: Casework, refs: list[str]) -> float:
     started = time.perf_counter()
     for ref in refs:

@@ -125,10 +125,13 @@ def sweep_figures(n: int) -> Callable[[Casework], dict[str, Any]]:
 def service_rates(count: int) -> Callable[[Casework], dict[str, Any]]:
     def work(app: Casework) -> dict[str, Any]:
         intake, refs = core.time_intake(app, count)
+        transitions = core.time_transitions(app, refs)
         return {
             "count": count,
             "intake_per_second": round(intake, 1),
-            "transitions_per_second": round(core.time_transitions(app, refs), 1),
+            "transitions_per_second": round(transitions, 1),
+            # measured right after, on the same cases: what this machine allows at that moment
+            "bare_transactions_per_second": round(core.bare_transaction_rate(app, refs), 1),
         }
 
     return work
@@ -358,6 +361,10 @@ def markdown(result: dict[str, Any], command: str) -> str:
     row("sweep again (records nothing), largest", lambda s: f"{s['sweep'][-1]['rerun_seconds']} s")
     row("intake, service layer", lambda s: f"{s['service']['intake_per_second']:,}/s")
     row("transitions, service layer", lambda s: f"{s['service']['transitions_per_second']:,}/s")
+    row(
+        "floor: bare durable transaction (lock, update, insert, commit), no casework code",
+        lambda s: f"{s['service']['bare_transactions_per_second']:,}/s",
+    )
     row(
         "transitions, service layer, synchronous_commit=off",
         lambda s: f"{s['service_synchronous_commit_off']['transitions_per_second']:,}/s",

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from tests.conftest import at
 
+from casework.adapters.case_store import CaseStore
 from casework.domain.errors import CaseworkError, ConcurrentUpdate, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
@@ -127,3 +128,45 @@ def test_concurrent_intake_keeps_the_audit_chain_linear(app: Casework) -> None:
     assert sum(results) == 60  # type: ignore[arg-type]
     result = verify_audit_trail(app)
     assert result.is_intact, result.problem
+
+
+def test_a_step_written_after_someone_else_changed_the_case_writes_nothing(
+    app: Casework,
+) -> None:
+    """The version check of the write itself (on PostgreSQL one statement with the transition
+    row): a case changed between the read and the write gets no update and no history row."""
+    ref = _log(app)
+    with app.transaction() as connection:
+        store = CaseStore(connection)
+        case = store.get(ref)
+        transitions_before = connection.execute(text("SELECT count(*) FROM transition")).scalar()
+        # another officer's step lands between this one's read and write
+        connection.execute(
+            text("UPDATE case_file SET version = version + 1 WHERE id = :id"), {"id": case.id}
+        )
+        with pytest.raises(ConcurrentUpdate, match="changed by someone else"):
+            store.update_case_recording(
+                case,
+                {"state": "verification"},
+                {
+                    "case_id": case.id,
+                    "trigger": "accept",
+                    "from_state": case.state,
+                    "to_state": "verification",
+                    "occurred_on": date(2024, 3, 4),
+                    "recorded_at": at("2024-03-04"),
+                    "actor": "tt-xac-minh-1",
+                    "reason": "",
+                    "data": {},
+                    "basis": "",
+                },
+            )
+        assert case.state != "verification"  # untouched in memory too
+        assert case.version == 1
+        assert connection.execute(text("SELECT count(*) FROM transition")).scalar() == (
+            transitions_before
+        )
+        stored = connection.execute(
+            text("SELECT state FROM case_file WHERE id = :id"), {"id": case.id}
+        ).scalar()
+        assert stored != "verification"
