@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from tests.conftest import at
 
+from casework.adapters import audit_log
+from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore
+from casework.config import Settings
 from casework.domain.errors import CaseworkError, ConcurrentUpdate, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
-from casework.services.app import Casework
+from casework.services.app import Casework, bootstrap
 from casework.services.audit_trail import verify_audit_trail
 from casework.services.intake import Denouncer, LogCase, log_case
 
@@ -170,3 +174,36 @@ def test_a_step_written_after_someone_else_changed_the_case_writes_nothing(
             text("SELECT state FROM case_file WHERE id = :id"), {"id": case.id}
         ).scalar()
         assert stored != "verification"
+
+
+def _append_then_roll_back(app: Casework) -> None:
+    with app.transaction() as connection:
+        audit_log.append(
+            connection, [AuditEvent("test.rolled_back", None, None, {})], at("2024-03-01")
+        )
+        raise CaseworkError("rolled back after its audit entry was written")
+
+
+def test_two_engines_taking_turns_keep_one_chain(app: Casework, tmp_path: Path) -> None:
+    """Each pooled connection remembers the head it last wrote (on PostgreSQL it seals the next
+    entries onto it, in one round trip). Two engines taking turns always find that memory
+    stale; each must then chain onto the other's head, and an entry that was rolled back must
+    not become anyone's predecessor."""
+    other = bootstrap(
+        Settings(home=tmp_path / "other", database_url=app.settings.resolved_database_url())
+    )
+    try:
+        for n in range(6):
+            _log(app if n % 2 == 0 else other, n)
+        with pytest.raises(CaseworkError, match="rolled back"):
+            _append_then_roll_back(app)
+        _log(app, 6)
+        _log(other, 7)
+    finally:
+        other.engine.dispose()
+    result = verify_audit_trail(app)
+    assert result.is_intact, result.problem
+    with app.engine.connect() as connection:
+        actions = connection.execute(text("SELECT action FROM audit_entry")).scalars().all()
+    assert actions.count("case.logged") == 8
+    assert "test.rolled_back" not in actions

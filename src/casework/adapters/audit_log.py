@@ -86,11 +86,25 @@ def _head_hash(connection: Connection) -> str:
 def append(connection: Connection, events: Iterable[AuditEvent], now: datetime) -> int:
     """Seal `events` onto the chain inside the caller's transaction; returns how many."""
     now = now.astimezone(UTC)  # stored as UTC: SQLite keeps no offset, so store one meaning
+    events = list(events)
+    if not events:
+        return 0
+    if connection.dialect.name == "postgresql":
+        _append_postgres(connection, events, now)
+        return len(events)
+    rows, head = _sealed_rows(events, now, _head_hash(connection))
+    connection.execute(_INSERT_ENTRY, rows)
+    if connection.execute(_UPDATE_HEAD, {"head": head}).rowcount == 0:
+        connection.execute(_INSERT_HEAD, {"head": head})
+    return len(rows)
+
+
+def _sealed_rows(
+    events: list[AuditEvent], now: datetime, previous: str
+) -> tuple[list[dict[str, Any]], str]:
+    """The entries chained onto `previous`, and the new head (the last entry's hash)."""
     rows = []
-    previous = None
     for event in events:
-        if previous is None:
-            previous = _head_hash(connection)
         content = sealed_content(now, event.actor, event.case_ref, event.action, event.payload)
         digest = chain_hash(previous, content)
         rows.append(
@@ -105,20 +119,46 @@ def append(connection: Connection, events: Iterable[AuditEvent], now: datetime) 
             }
         )
         previous = digest
-    if rows and connection.dialect.name == "postgresql":
-        # a trigger's few entries or a sweep's thousands: one round trip, new head included
-        entries, parameters = insert_many_postgres_statement(_ENTRIES, rows)
-        moved = connection.exec_driver_sql(
-            f"WITH new_entries AS ({entries}) UPDATE {_STATE.name} SET value = %s WHERE key = %s",
-            (*parameters, previous, HEAD_KEY),
+    return rows, previous
+
+
+# Where a pooled PostgreSQL connection remembers the head it last wrote or saw.
+_HEAD_GUESS = "casework.audit_head"
+
+
+def _append_postgres(connection: Connection, events: list[AuditEvent], now: datetime) -> None:
+    """Usually one round trip: the entries are sealed onto the head this connection last
+    wrote, and one statement locks the recorded head and writes them only if that is still
+    the head. Otherwise (another process wrote since) the statement has locked the head and
+    returns it, and the entries are sealed again onto it: two round trips, as without the
+    guess. Either way the head row's lock serialises appenders until commit."""
+    guess = connection.info.get(_HEAD_GUESS)
+    current: str | None = None
+    if guess is not None:
+        rows, head = _sealed_rows(events, now, guess)
+        entries, parameters = insert_many_postgres_statement(
+            _ENTRIES, rows, " WHERE (SELECT value FROM head) = %s"
         )
-        if moved.rowcount == 0:
-            connection.execute(_INSERT_HEAD, {"head": previous})
-    elif rows:
-        connection.execute(_INSERT_ENTRY, rows)
-        if connection.execute(_UPDATE_HEAD, {"head": previous}).rowcount == 0:
-            connection.execute(_INSERT_HEAD, {"head": previous})
-    return len(rows)
+        current = connection.exec_driver_sql(
+            f"WITH head AS (SELECT value FROM {_STATE.name} WHERE key = %s FOR UPDATE), "
+            f"new_entries AS ({entries}), "
+            f"moved AS (UPDATE {_STATE.name} SET value = %s "
+            "WHERE key = %s AND (SELECT value FROM head) = %s) "
+            "SELECT value FROM head",
+            (HEAD_KEY, *parameters, guess, head, HEAD_KEY, guess),
+        ).scalar_one_or_none()
+        if current == guess:
+            connection.info[_HEAD_GUESS] = head
+            return
+    rows, head = _sealed_rows(events, now, current or _head_hash(connection))
+    entries, parameters = insert_many_postgres_statement(_ENTRIES, rows)
+    moved = connection.exec_driver_sql(
+        f"WITH new_entries AS ({entries}) UPDATE {_STATE.name} SET value = %s WHERE key = %s",
+        (*parameters, head, HEAD_KEY),
+    )
+    if moved.rowcount == 0:
+        connection.execute(_INSERT_HEAD, {"head": head})
+    connection.info[_HEAD_GUESS] = head
 
 
 @dataclass(frozen=True)
