@@ -56,18 +56,6 @@ class Ladder:
             return None
         return self.steps[from_index].fires_on(calendar, due)
 
-    def steps_reached(
-        self, calendar: WorkingCalendar, due: date, from_index: int, today: date
-    ) -> list[tuple[int, LadderStep]]:
-        """Steps from `from_index` on whose firing date is on or before `today`."""
-        reached = []
-        for index in range(from_index, len(self.steps)):
-            step = self.steps[index]
-            if step.fires_on(calendar, due) > today:
-                break
-            reached.append((index, step))
-        return reached
-
 
 @dataclass(frozen=True)
 class EscalationPolicy:
