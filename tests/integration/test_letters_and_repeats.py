@@ -9,15 +9,19 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
 from tests.conftest import at
 
+from casework.adapters.case_store import CASES, IDENTITIES
 from casework.domain.errors import ConflictOfInterest, InvalidInput, TransitionRefused
+from casework.domain.repeats import repeat_key, sender_key, subject_key
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
 from casework.services.complaint_intake import ComplaintFacts
 from casework.services.intake import Denouncer, LogCase, Logged, log_case
 from casework.services.redenunciation_intake import Redenunciation
+from casework.services.repeats import _FIRST_WITH_REPEAT_KEY
 from casework.services.statistics import Period, case_counts
 
 pytestmark = pytest.mark.integration
@@ -221,6 +225,72 @@ def test_repeats_are_linked_to_the_first_case_and_counted_once(app: Casework) ->
     assert july["kinds"][0]["counted"] == 1
     with pytest.raises(InvalidInput, match="before --from"):
         case_counts(app, Period(date(2026, 7, 31), date(2026, 7, 1)))
+
+
+def test_finding_a_repeat_reads_one_index_however_many_cases_share_the_subject(
+    app: Casework,
+) -> None:
+    # two thousand people denounced the same official, and the planner has no statistics yet
+    # (a new database, or a sudden burst): the lookup must go by the repeat key's index and
+    # read case_file by its key alone. Joining on the subject once walked all two thousand
+    # cases on PostgreSQL, once per letter logged.
+    subject = subject_key("Lê Văn Tám")
+    crowd = range(1000, 3000)
+    with app.engine.begin() as connection:
+        connection.execute(
+            insert(CASES),
+            [
+                {
+                    "id": number,
+                    "kind": "denunciation",
+                    "state": "received",
+                    "agency": "thanh-tra-tinh",
+                    "received_on": date(2026, 7, 6),
+                    "logged_at": at("2026-07-06"),
+                    "subject_key": subject,
+                    "attributes": {},
+                    "version": 1,
+                }
+                for number in crowd
+            ],
+        )
+        connection.execute(
+            insert(IDENTITIES),
+            [
+                {
+                    "case_id": number,
+                    "full_name": f"Người dân {number}",
+                    "repeat_key": repeat_key(
+                        f"sender-{number}", "denunciation", "thanh-tra-tinh", subject
+                    ),
+                }
+                for number in crowd
+            ],
+        )
+    first = _denunciation(app, "2026-07-07", SENDER, "Lê Văn Tám")
+    again = _denunciation(app, "2026-07-08", SENDER, "le van tam")
+    assert (first.repeat_of, again.repeat_of) == (None, first.ref)
+    key = repeat_key(
+        sender_key(SENDER.full_name, SENDER.id_number), "denunciation", "thanh-tra-tinh", subject
+    )
+    with app.engine.connect() as connection:
+        compiled = _FIRST_WITH_REPEAT_KEY.compile(dialect=connection.dialect)
+        parameters = compiled.construct_params({"repeat_key": key})
+        if connection.dialect.name == "postgresql":
+            plan = [row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", parameters)]
+            by_key = "case_file_pkey"
+        else:
+            positional = tuple(parameters[name] for name in compiled.positiontup or ())
+            plan = [
+                row[-1]
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", positional)
+            ]
+            by_key = "PRIMARY KEY"
+    text = "\n".join(plan)
+    assert "ix_denouncer_identity_repeat_key" in text, text
+    case_reads = [line for line in plan if "case_file" in line]
+    assert case_reads, text
+    assert all(by_key in line for line in case_reads), text
 
 
 def test_repeats_never_tell_another_desk_or_the_denounced_who_wrote(app: Casework) -> None:

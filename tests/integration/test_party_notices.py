@@ -242,8 +242,13 @@ def test_the_denouncers_address_is_read_at_delivery_logged_and_never_stored_or_s
 
 def test_every_identity_field_is_checked() -> None:
     """A new identity column must be added to IDENTITY_FIELDS, or the proof below misses it."""
-    # sender_key is a one-way digest used to find repeats: no part of the identity reads in it
-    columns = {c.name for c in inspect(DenouncerIdentityRow).columns} - {"case_id", "sender_key"}
+    # sender_key is a one-way digest used to find repeats, and repeat_key joins it to the
+    # case's kind, agency and subject: no part of the identity reads in either
+    columns = {c.name for c in inspect(DenouncerIdentityRow).columns} - {
+        "case_id",
+        "sender_key",
+        "repeat_key",
+    }
     assert set(IDENTITY_FIELDS) == columns
 
 

@@ -39,3 +39,14 @@ def subject_key(
         return ""
     decision = fold(contested_decision)
     return f"{who}|{decision}" if decision else who
+
+
+def repeat_key(sender: str, kind: str, agency: str, subject: str) -> str:
+    """What a repeat shares with its first case: the same sender writing to the same agency,
+    in a case of the same kind, about the same matter. Empty when there is no sender or no
+    subject to compare. Plain text joined by `|` (the sender is already a digest), so that a
+    migration can build it in SQL: `sender_key || '|' || kind || '|' || agency || '|' ||
+    subject_key`."""
+    if not (sender and subject):
+        return ""
+    return f"{sender}|{kind}|{agency}|{subject}"

@@ -11,7 +11,7 @@ from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.domain.errors import InvalidInput
 from casework.domain.organisation import Organisation, Role
-from casework.domain.repeats import sender_key, subject_key
+from casework.domain.repeats import repeat_key, sender_key, subject_key
 from casework.services.advance import AdvanceCase, apply_step
 from casework.services.app import Casework, legal_date
 from casework.services.clock_effects import ClockBook, attribute_facts
@@ -243,13 +243,10 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             command.denounced_agency,
             str(attributes.get("contested_decision", "")),
         )
+        repeats = repeat_key(sender, command.kind, command.agency, subject)
         # a second complaint or a re-denunciation is a new step on the same matter, not a repeat
         is_follow_on = "first_instance_ref" in attributes or "redenunciation_of" in attributes
-        repeat_of = (
-            None
-            if is_follow_on
-            else earlier_case(connection, command.kind, command.agency, sender, subject)
-        )
+        repeat_of = None if is_follow_on else earlier_case(connection, repeats)
         if repeat_of:
             attributes["repeat_of"] = repeat_of
         values: dict[str, Any] = {
@@ -285,6 +282,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                 "id_number": command.denouncer.id_number,
                 "email": command.denouncer.email.strip(),
                 "sender_key": sender,
+                "repeat_key": repeats,
             }
             if not is_anonymous and command.denouncer is not None
             else None,

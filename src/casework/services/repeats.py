@@ -7,33 +7,26 @@ from sqlalchemy import Connection, bindparam, select
 
 from casework.adapters.case_store import CASES, IDENTITIES, case_ref
 
-# Built once: composing the query anew cost more than running it (measured, 2026-12).
-_FIRST_FROM_SENDER_ON_SUBJECT = (
+# Built once: composing the query anew cost more than running it (measured, 2026-12). The
+# identities' (repeat_key, case_id) index gives the first match directly; case_file is only
+# read by its key, so no planner can pick a walk through a subject's cases instead.
+_FIRST_WITH_REPEAT_KEY = (
     select(CASES.c.id, CASES.c.kind, CASES.c.received_on, CASES.c.attributes)
-    .join(IDENTITIES, IDENTITIES.c.case_id == CASES.c.id)
-    .where(
-        IDENTITIES.c.sender_key == bindparam("sender_key"),
-        CASES.c.subject_key == bindparam("subject_key"),
-        CASES.c.kind == bindparam("kind"),
-        CASES.c.agency == bindparam("agency"),
-    )
-    .order_by(CASES.c.id)
+    .select_from(IDENTITIES)
+    .join(CASES, CASES.c.id == IDENTITIES.c.case_id)
+    .where(IDENTITIES.c.repeat_key == bindparam("repeat_key"))
+    .order_by(IDENTITIES.c.case_id)
     .limit(1)
 )
 
 
-def earlier_case(
-    connection: Connection, kind: str, agency: str, sender_key: str, subject_key: str
-) -> str | None:
-    """The reference of the first case of `agency` this one repeats, or None. Only the same
-    agency's cases are searched: telling one agency's desk who wrote to another would disclose
-    a denouncer (LTC Art. 8(3))."""
-    if not (sender_key and subject_key):
+def earlier_case(connection: Connection, repeat_key: str) -> str | None:
+    """The reference of the first case this one repeats (`domain.repeats.repeat_key`), or None.
+    The key holds the agency, so only the same agency's cases are searched: telling one
+    agency's desk who wrote to another would disclose a denouncer (LTC Art. 8(3))."""
+    if not repeat_key:
         return None
-    row = connection.execute(
-        _FIRST_FROM_SENDER_ON_SUBJECT,
-        {"sender_key": sender_key, "subject_key": subject_key, "kind": kind, "agency": agency},
-    ).first()
+    row = connection.execute(_FIRST_WITH_REPEAT_KEY, {"repeat_key": repeat_key}).first()
     if row is None:
         return None
     first = (row.attributes or {}).get("repeat_of")
