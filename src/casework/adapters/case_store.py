@@ -14,7 +14,19 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Table,
+    Update,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from casework.adapters.tables import (
     ORGANISATION_STAMP,
@@ -123,6 +135,34 @@ _SELECT_ACTIVE_CLOCKS = (
     .where(CLOCKS.c.case_id == bindparam("case_id"), CLOCKS.c.status != "stopped")
     .order_by(CLOCKS.c.id)
 )
+
+
+def _json_key(name: str) -> Any:
+    return literal_column(f"'{name}'")  # a column's own name: written into the SQL, not bound
+
+
+# PostgreSQL: the case, the organisation's stamp and the case's active clocks (as one JSON
+# array) in one round trip; a step needs all three before it can decide anything
+_SELECT_CASE_STAMP_AND_CLOCKS = _SELECT_CASE_AND_STAMP.add_columns(
+    select(
+        func.json_agg(
+            aggregate_order_by(
+                func.json_build_object(
+                    *[
+                        part
+                        for column in _CLOCK_COLUMNS
+                        for part in (_json_key(column.name), column)
+                    ]
+                ),
+                CLOCKS.c.id,
+            )
+        )
+    )
+    .where(CLOCKS.c.case_id == CASES.c.id, CLOCKS.c.status != "stopped")
+    .scalar_subquery()
+    .label("active_clocks")
+)
+_CLOCK_DATES = tuple(f.name for f in fields(StoredClock) if f.type in ("date", "date | None"))
 _INSERT_CLOCK = insert(CLOCKS).returning(CLOCKS.c.id)
 _UPDATE_CLOCK = update(CLOCKS).where(CLOCKS.c.id == bindparam("clock_id"))
 _INSERT_TRANSITION = insert(TRANSITIONS).returning(TRANSITIONS.c.id)
@@ -194,6 +234,14 @@ def _apply_in_memory(case: StoredCase, values: dict[str, Any]) -> None:
         setattr(case, key, value)
 
 
+def _clock_from_json(values: dict[str, Any]) -> StoredClock:
+    """A clock row that came back inside a JSON document, where dates are ISO strings."""
+    for name in _CLOCK_DATES:
+        if values[name] is not None:
+            values[name] = date.fromisoformat(values[name])
+    return StoredClock(**values)
+
+
 def _found(ref: str, values: dict[str, Any] | None) -> StoredCase:
     """The case read for `ref`; a number whose kind or year differs is not that case."""
     if values is None:
@@ -222,6 +270,23 @@ class CaseStore:
         values = row._asdict()
         stamp = values.pop("organisation_stamp")
         return _found(ref, values), stamp
+
+    def get_for_step(self, ref: str) -> tuple[StoredCase, str | None, list[StoredClock]]:
+        """What a step reads before it decides: the case, the organisation's stamp and the
+        case's active clocks. One round trip on PostgreSQL, two on SQLite (where a round trip
+        is a function call)."""
+        if self.connection.dialect.name != "postgresql":
+            case, stamp = self.get_with_organisation_stamp(ref)
+            return case, stamp, self.active_clocks(case.id)
+        row = self.connection.execute(
+            _SELECT_CASE_STAMP_AND_CLOCKS, {"case_id": case_id_of(ref)}
+        ).first()
+        if row is None:
+            return _found(ref, None), None, []
+        values = row._asdict()
+        stamp = values.pop("organisation_stamp")
+        clocks = [_clock_from_json(clock) for clock in values.pop("active_clocks") or ()]
+        return _found(ref, values), stamp, clocks
 
     def insert_case(self, values: dict[str, Any]) -> int:
         return int(self.connection.execute(_INSERT_CASE, values).scalar_one())

@@ -204,7 +204,7 @@ def apply_step(
     `internal` for a step that only another step takes (a takeover's hand-over, a letter's
     classification)."""
     store = CaseStore(connection)
-    case, organisation_stamp = store.get_with_organisation_stamp(command.ref)
+    case, organisation_stamp, active_clocks = store.get_for_step(command.ref)
     if command.expected_version is not None and command.expected_version != case.version:
         raise ConcurrentUpdate(
             f"{case.ref} is at version {case.version}, not {command.expected_version}: someone "
@@ -228,7 +228,7 @@ def apply_step(
     if command.actor:
         check_actor(org, case, command.actor)
     on = _event_date(case, command.on, legal_date(now))
-    book = ClockBook(app, store, case)
+    book = ClockBook(app, store, case, clocks=active_clocks)
     latest = (
         store.latest_clocks(case.id) if any(g.startswith("clock_met") for g in spec.guards) else {}
     )

@@ -54,12 +54,20 @@ class ClockBook:
     for each change."""
 
     def __init__(
-        self, app: Casework, store: CaseStore, case: StoredCase, is_new: bool = False
+        self,
+        app: Casework,
+        store: CaseStore,
+        case: StoredCase,
+        is_new: bool = False,
+        clocks: list[StoredClock] | None = None,
     ) -> None:
+        """`clocks`: the case's active clocks if the caller already read them."""
         self.app = app
         self.store = store
         self.case = case
-        self.clocks: list[StoredClock] = [] if is_new else store.active_clocks(case.id)
+        if clocks is None:
+            clocks = [] if is_new else store.active_clocks(case.id)
+        self.clocks: list[StoredClock] = clocks
         self.events: list[AuditEvent] = []
 
     def domain_clocks(self) -> tuple[Clock, ...]:
