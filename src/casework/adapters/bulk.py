@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Table, insert
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -68,14 +67,14 @@ def insert_many_postgres_statement(
 
 
 def rows_as_json(rows: Sequence[dict[str, Any]]) -> str:
-    """The rows as one JSON array of objects; dates and instants in ISO 8601."""
-    return json.dumps(list(rows), ensure_ascii=False, default=_iso_format)
-
-
-def _iso_format(value: Any) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not a column value casework writes in bulk")
+    """The rows as one JSON array of objects; dates and instants in ISO 8601 (with their UTC
+    offset, which PostgreSQL reads back as the same instant). orjson, because the standard
+    encoder called back into Python for every date: ten thousand escalations carry seventy
+    thousand of them, and dumping was the largest part of the sweep's Python time."""
+    try:
+        return orjson.dumps(list(rows)).decode()
+    except TypeError as exc:
+        raise TypeError(f"a row casework writes in bulk holds a value JSON cannot: {exc}") from exc
 
 
 def update_clock_steps_postgres(
