@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Insert, Table, insert
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -19,11 +20,16 @@ def insert_ignoring_duplicates(
         return
     dialect = connection.dialect.name
     if dialect == "sqlite":
-        connection.execute(sqlite_insert(table).on_conflict_do_nothing(), list(rows))
+        connection.execute(_sqlite_insert_ignoring(table), list(rows))
     elif dialect == "postgresql":
         insert_many_postgres(connection, table, rows, " ON CONFLICT DO NOTHING")
     else:
         connection.execute(insert(table), list(rows))
+
+
+@lru_cache(maxsize=16)
+def _sqlite_insert_ignoring(table: Table) -> Insert:
+    return sqlite_insert(table).on_conflict_do_nothing()
 
 
 _PG = postgresql.dialect()  # type: ignore[no-untyped-call]

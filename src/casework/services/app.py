@@ -7,15 +7,16 @@ take `now` as a parameter: only entrypoints read the clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Row
 from sqlalchemy import select as core_select
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from casework.adapters.database import READ_ONLY, is_initialised, make_engine
 from casework.adapters.definitions import Definitions, load_definitions
@@ -111,11 +112,15 @@ class Casework:
             stamp = connection.execute(_SELECT_ORGANISATION_STAMP).scalar_one_or_none()
         key = stamp or ""
         if self._organisation is None or self._organisation[0] != key:
-            with Session(bind=connection) as session:
-                self._organisation = (key, self._read_organisation(session))
+            self._organisation = (key, self._read_organisation(connection))
         return self._organisation[1]
 
-    def _read_organisation(self, session: Session) -> Organisation:
+    def _read_organisation(self, connection: Connection) -> Organisation:
+        # Core, not a Session: a flow run reads the organisation once in a fresh process,
+        # where the ORM's query compilation cost more than the four small reads themselves
+        def rows(table: Any) -> Sequence[Row[Any]]:
+            return connection.execute(core_select(table.__table__)).all()
+
         agencies = {
             row.code: Agency(
                 code=row.code,
@@ -126,7 +131,7 @@ class Casework:
                 inspectorate=row.inspectorate,
                 superior=row.superior,
             )
-            for row in session.exec(select(AgencyRow)).all()
+            for row in rows(AgencyRow)
         }
         officers = {
             row.code: Officer(
@@ -137,7 +142,7 @@ class Casework:
                 email=row.email,
                 title=row.title,
             )
-            for row in session.exec(select(OfficerRow)).all()
+            for row in rows(OfficerRow)
         }
         relations = tuple(
             Relation(
@@ -146,7 +151,7 @@ class Casework:
                 person_name=row.person_name,
                 person_officer=row.person_officer,
             )
-            for row in session.exec(select(RelationRow)).all()
+            for row in rows(RelationRow)
         )
         acting = tuple(
             Acting(
@@ -156,7 +161,7 @@ class Casework:
                 end=row.end,
                 reason=row.reason,
             )
-            for row in session.exec(select(ActingRow)).all()
+            for row in rows(ActingRow)
         )
         return Organisation(
             agencies=agencies, officers=officers, relations=relations, acting=acting

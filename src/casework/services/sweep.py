@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, select, text, update
-from sqlmodel import col
+from sqlalchemy import Table, bindparam, select, text, update
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
@@ -34,6 +33,39 @@ from casework.services.notices import NoticeFacts, escalation_notices
 # ends. READ COMMITTED (the default) gives each statement after it a fresh snapshot.
 _SWEEP_LOCK_KEY = 7_316_903
 _ONE_SWEEPER_AT_A_TIME = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+_CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
+_CASES: Table = CaseRow.__table__  # type: ignore[attr-defined]
+# Built once, in Core: a flow run sweeps once in a fresh process, where compiling an ORM
+# query cost more than a small sweep's own SQL
+_DUE_CLOCKS = (
+    select(
+        _CLOCKS.c.id,
+        _CLOCKS.c.case_id,
+        _CLOCKS.c.code,
+        _CLOCKS.c.due,
+        _CLOCKS.c.ladder,
+        _CLOCKS.c.next_step,
+        _CLOCKS.c.rule_version,
+        _CASES.c.state,
+        _CASES.c.kind,
+        _CASES.c.received_on,
+        _CASES.c.agency,
+        _CASES.c.handler,
+        _CASES.c.denounced_officer,
+    )
+    .join(_CASES, _CASES.c.id == _CLOCKS.c.case_id)
+    .where(_CLOCKS.c.status == "running", _CLOCKS.c.next_step_on <= bindparam("today"))
+    .order_by(_CLOCKS.c.next_step_on, _CLOCKS.c.id)
+)
+
+# a clock moves on only from the step it was read at
+_MOVE_CLOCKS_ON = (
+    update(_CLOCKS)
+    .where(_CLOCKS.c.id == bindparam("b_id"), _CLOCKS.c.next_step == bindparam("b_old_step"))
+    .values(next_step=bindparam("b_next_step"), next_step_on=bindparam("b_next_step_on"))
+)
 
 
 @dataclass(frozen=True)
@@ -151,28 +183,8 @@ def sweep(
     today = legal_date(now)
     stamped = (recorded_at or now).astimezone(UTC)
     result = SweepResult(as_of=today)
-    clocks: Table = ClockRow.__table__  # type: ignore[attr-defined]
     with _collector_paused(), app.transaction() as connection:
-        query = (
-            select(
-                col(ClockRow.id),
-                col(ClockRow.case_id),
-                col(ClockRow.code),
-                col(ClockRow.due),
-                col(ClockRow.ladder),
-                col(ClockRow.next_step),
-                col(ClockRow.rule_version),
-                col(CaseRow.state),
-                col(CaseRow.kind),
-                col(CaseRow.received_on),
-                col(CaseRow.agency),
-                col(CaseRow.handler),
-                col(CaseRow.denounced_officer),
-            )
-            .join(CaseRow, col(CaseRow.id) == col(ClockRow.case_id))
-            .where(col(ClockRow.status) == "running", col(ClockRow.next_step_on) <= today)
-            .order_by(col(ClockRow.next_step_on), col(ClockRow.id))
-        )
+        query = _DUE_CLOCKS
         if limit:
             query = query.limit(limit)
         if connection.dialect.name == "postgresql":
@@ -180,7 +192,7 @@ def sweep(
             # that sweep left them. Locking each due clock instead (FOR UPDATE) marked ten
             # thousand rows that the sweep rewrites anyway: 0.6 s of a 10^6-case sweep.
             connection.execute(_ONE_SWEEPER_AT_A_TIME, {"key": _SWEEP_LOCK_KEY})
-        due_rows = connection.execute(query).all()
+        due_rows = connection.execute(query, {"today": today}).all()
         result.clocks_examined = len(due_rows)
         if not due_rows:
             return result
@@ -277,21 +289,9 @@ def sweep(
                     }
                 )
         if clock_updates and connection.dialect.name == "postgresql":
-            update_clock_steps_postgres(connection, clocks, clock_updates)
+            update_clock_steps_postgres(connection, _CLOCKS, clock_updates)
         elif clock_updates:
-            connection.execute(
-                update(clocks)
-                .where(
-                    and_(
-                        clocks.c.id == bindparam("b_id"),
-                        clocks.c.next_step == bindparam("b_old_step"),
-                    )
-                )
-                .values(
-                    next_step=bindparam("b_next_step"), next_step_on=bindparam("b_next_step_on")
-                ),
-                clock_updates,
-            )
+            connection.execute(_MOVE_CLOCKS_ON, clock_updates)
         insert_ignoring_duplicates(connection, EscalationRow.__table__, escalations)  # type: ignore[attr-defined]
         insert_ignoring_duplicates(connection, OutboxRow.__table__, notices)  # type: ignore[attr-defined]
         result.notices_queued = len(notices)
