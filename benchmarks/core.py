@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import Engine, create_engine, insert, text
 
 from casework.adapters.tables import CaseRow, ClockRow
 from casework.config import LEGAL_TIMEZONE, Settings
@@ -125,30 +125,39 @@ def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
         with app.engine.begin() as connection:
             connection.execute(insert(CaseRow.__table__), cases)  # type: ignore[attr-defined]
             connection.execute(insert(ClockRow.__table__), clocks)  # type: ignore[attr-defined]
-    with app.engine.begin() as connection:
-        if app.engine.dialect.name == "postgresql":
+    if app.engine.dialect.name == "postgresql":
+        with app.engine.begin() as connection:
             connection.execute(
                 text("SELECT setval('case_file_id_seq', (SELECT max(id) FROM case_file))")
             )
-            connection.execute(text("ANALYZE"))
-        else:
-            connection.execute(text("ANALYZE"))
-    settle(app)
+    settle(app.engine)
     return newly_due
 
 
-def settle(app: Casework) -> None:
-    """Write the bulk load out before timing anything, as a database in service would have:
-    otherwise the sweep competes with the checkpoint of a million freshly inserted rows."""
-    if app.engine.dialect.name == "postgresql":
-        with app.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+def settle(engine: Engine) -> None:
+    """Bring a bulk-loaded database to the state a database in service is in before timing
+    anything on it, for casework and SpiffWorkflow alike.
+
+    PostgreSQL: VACUUM ANALYZE, then CHECKPOINT. Autovacuum vacuums a table after a bulk insert
+    (PostgreSQL 13+ counts inserts); until then the first reader of every fresh page sets its
+    rows' hint bits and writes the page out again, which a benchmark would otherwise charge to
+    the sweep (measured on one copy of a 10^6-case database: 2.1 s unvacuumed, 1.7 s vacuumed).
+    The checkpoint keeps the sweep from competing with the writing out of the load itself.
+    SQLite: ANALYZE, and the write-ahead log checkpointed into the database file.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
             connection.execute(text("CHECKPOINT"))
-    else:  # outside any transaction: the engine's BEGIN IMMEDIATE would lock the checkpoint
-        raw = app.engine.raw_connection()
-        try:
-            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            raw.close()
+        return
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    # outside any transaction: casework's BEGIN IMMEDIATE would lock the checkpoint out
+    raw = engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
 
 
 def bare_sql(app: Casework) -> float:

@@ -391,3 +391,41 @@ def test_alerts_go_to_whoever_holds_the_post_on_the_day(app: Casework, tmp_path:
     ]
     next_day = sweep(app, at("2024-02-20")).fired
     assert [r["officer"] for r in next_day[0].recipients] == ["tt-chanh-thanh-tra"]
+
+
+def test_a_sweep_whose_write_fails_records_nothing_and_says_why(
+    app: Casework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep's writes run in order (on PostgreSQL on a thread of their own, while the next
+    batch is worked out): one that fails fails the sweep with its own error, and the clocks,
+    escalations, notices and audit entries written before it in the transaction roll back."""
+    import casework.services.sweep as sweep_module
+
+    ref = log(app, "2024-02-01")
+    assign_case(app, ref, "tt-xac-minh-1", "tt-chanh-thanh-tra", "phân công", at("2024-02-01"))
+
+    def counts() -> list[int]:
+        """Rows of each table the sweep writes, and how far the clocks' ladders have moved."""
+        queries = [
+            f"SELECT count(*) FROM {t}" for t in ("escalation", "outbox_message", "audit_entry")
+        ]
+        queries.append("SELECT sum(next_step) FROM clock")
+        with app.engine.connect() as connection:
+            return [connection.execute(text(query)).scalar_one() for query in queries]
+
+    before = counts()
+    real_notices = sweep_module.escalation_notices
+
+    def notices_with_a_bad_row(*arguments: object, **keywords: object) -> list[dict[str, object]]:
+        rows = real_notices(*arguments, **keywords)  # type: ignore[arg-type]
+        return [{**row, "to_address": None} for row in rows]  # NOT NULL: the insert fails
+
+    monkeypatch.setattr(sweep_module, "escalation_notices", notices_with_a_bad_row)
+    with pytest.raises(Exception, match="to_address"):
+        sweep(app, at("2024-02-07"))
+    assert counts() == before
+
+    monkeypatch.setattr(sweep_module, "escalation_notices", real_notices)
+    fired = sweep(app, at("2024-02-07")).fired
+    assert [(f.case_ref, f.step) for f in fired] == [(ref, "warn_before_due")]
+    assert counts() != before

@@ -10,13 +10,14 @@ organisation as it is today, in the same transaction as the audit entries.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy import Connection, Table, bindparam, select, text, update
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
@@ -198,105 +199,168 @@ def sweep(
             return result
         org = app.organisation(connection)
         ladder_dates = _LadderDates(app.definitions.escalation, app.calendar)
-        escalations: list[dict[str, Any]] = []
-        clock_updates: list[dict[str, Any]] = []
-        events: list[AuditEvent] = []
-        notices: list[dict[str, Any]] = []
-        for row in due_rows:
-            clock_id, case_id, code, due, ladder_name, next_step, rule_version, state = row[:8]
-            kind, received_on, agency, handler, denounced_officer = row[8:]
-            ref = case_ref(kind, received_on, case_id)
-            assert due is not None  # a running clock always has a due date
-            assert clock_id is not None
-            ladder, firing_dates = ladder_dates.of(ladder_name, due)
-            new_next_step = next_step
-            for index in range(next_step, len(ladder.steps)):
-                fires_on = firing_dates[index]
-                if fires_on > today:
-                    break
-                step = ladder.steps[index]
-                recipients = [
-                    r.as_dict()
-                    for r in resolve_recipients(
-                        org, step, agency, handler, _barred(kind, denounced_officer), today
-                    )
-                ]
-                if not recipients:  # nobody holds the post: keep the step pending, say so
-                    result.unroutable.append(f"{ref} {code} {step.code}")
-                    break
-                escalations.append(
-                    {
-                        "clock_id": clock_id,
-                        "case_id": case_id,
-                        "clock_code": code,
-                        "step": step.code,
-                        "due": due,
-                        "fires_on": fires_on,
-                        "fired_at": stamped,
-                        "recipients": recipients,
-                    }
+        with _statements_in_order(connection) as write:
+            for first in range(0, len(due_rows), _BATCH):
+                batch = _work_out(
+                    app, org, ladder_dates, due_rows[first : first + _BATCH], today, stamped, result
                 )
-                result.fired.append(FiredStep(ref, code, step.code, due, fires_on, recipients))
-                notices.extend(
-                    escalation_notices(
-                        app,
-                        NoticeFacts(
-                            case_id=case_id,
-                            ref=ref,
-                            kind=kind,
-                            state=state,
-                            agency=agency,
-                            clock_id=clock_id,
-                            clock_code=code,
-                            rule_version=rule_version,
-                            due=due,
-                            step=step,
-                            fires_on=fires_on,
-                        ),
-                        recipients,
-                        org,
-                        stamped,
-                    )
-                )
-                events.append(
-                    AuditEvent(
-                        action="escalation.fired",
-                        actor="casework:sweep",
-                        case_ref=ref,
-                        payload={
-                            "clock": code,
-                            "step": step.code,
-                            "due": due.isoformat(),
-                            "fires_on": fires_on.isoformat(),
-                            "as_of": today.isoformat(),
-                            "recipients": [r["officer"] for r in recipients],
-                            "basis": "DOMAIN §4 escalation ladder; LTC Arts. 8, 38, 63–64",
-                        },
-                    )
-                )
-                new_next_step = index + 1
-            if new_next_step != next_step:
-                clock_updates.append(
-                    {
-                        "b_id": clock_id,
-                        "b_old_step": next_step,
-                        "b_next_step": new_next_step,
-                        "b_next_step_on": (
-                            firing_dates[new_next_step]
-                            if new_next_step < len(firing_dates)
-                            else None
-                        ),
-                    }
-                )
-        if clock_updates and connection.dialect.name == "postgresql":
-            update_clock_steps_postgres(connection, _CLOCKS, clock_updates)
-        elif clock_updates:
-            connection.execute(_MOVE_CLOCKS_ON, clock_updates)
-        insert_ignoring_duplicates(connection, EscalationRow.__table__, escalations)  # type: ignore[attr-defined]
-        insert_ignoring_duplicates(connection, OutboxRow.__table__, notices)  # type: ignore[attr-defined]
-        result.notices_queued = len(notices)
-        audit_log.append(connection, events, stamped)
+                # sent as soon as it is known: on PostgreSQL the server writes one batch
+                # while the sweep works out the next
+                if batch.clock_updates:
+                    write(_move_clocks_on, connection, batch.clock_updates)
+                write(insert_ignoring_duplicates, connection, _ESCALATIONS, batch.escalations)
+                write(insert_ignoring_duplicates, connection, _OUTBOX, batch.notices)
+                write(audit_log.append, connection, batch.events, stamped)
+                result.notices_queued += len(batch.notices)
     return result
+
+
+# Due clocks worked out and handed to the writer at a time: the first write starts after one
+# batch, not after all of them; ten thousand rows is five batches.
+_BATCH = 2_000
+
+
+@dataclass
+class _Batch:
+    """The rows one batch of due clocks writes."""
+
+    clock_updates: list[dict[str, Any]] = field(default_factory=list)
+    escalations: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    events: list[AuditEvent] = field(default_factory=list)
+
+
+def _work_out(
+    app: Casework,
+    org: Organisation,
+    ladder_dates: _LadderDates,
+    due_rows: Sequence[Any],  # rows of _DUE_CLOCKS
+    today: date,
+    stamped: datetime,
+    result: SweepResult,
+) -> _Batch:
+    """The steps these due clocks reach today, as the rows to write; adds them to `result`."""
+    batch = _Batch()
+    escalations = batch.escalations
+    clock_updates = batch.clock_updates
+    for row in due_rows:
+        clock_id, case_id, code, due, ladder_name, next_step, rule_version, state = row[:8]
+        kind, received_on, agency, handler, denounced_officer = row[8:]
+        ref = case_ref(kind, received_on, case_id)
+        assert due is not None  # a running clock always has a due date
+        assert clock_id is not None
+        ladder, firing_dates = ladder_dates.of(ladder_name, due)
+        new_next_step = next_step
+        for index in range(next_step, len(ladder.steps)):
+            fires_on = firing_dates[index]
+            if fires_on > today:
+                break
+            step = ladder.steps[index]
+            recipients = [
+                r.as_dict()
+                for r in resolve_recipients(
+                    org, step, agency, handler, _barred(kind, denounced_officer), today
+                )
+            ]
+            if not recipients:  # nobody holds the post: keep the step pending, say so
+                result.unroutable.append(f"{ref} {code} {step.code}")
+                break
+            escalations.append(
+                {
+                    "clock_id": clock_id,
+                    "case_id": case_id,
+                    "clock_code": code,
+                    "step": step.code,
+                    "due": due,
+                    "fires_on": fires_on,
+                    "fired_at": stamped,
+                    "recipients": recipients,
+                }
+            )
+            result.fired.append(FiredStep(ref, code, step.code, due, fires_on, recipients))
+            fact = NoticeFacts(
+                case_id=case_id,
+                ref=ref,
+                kind=kind,
+                state=state,
+                agency=agency,
+                clock_id=clock_id,
+                clock_code=code,
+                rule_version=rule_version,
+                due=due,
+                step=step,
+                fires_on=fires_on,
+            )
+            batch.notices.extend(escalation_notices(app, fact, recipients, org, stamped))
+            batch.events.append(_fired_event(fact, recipients, today))
+            new_next_step = index + 1
+        if new_next_step != next_step:
+            clock_updates.append(
+                {
+                    "b_id": clock_id,
+                    "b_old_step": next_step,
+                    "b_next_step": new_next_step,
+                    "b_next_step_on": (
+                        firing_dates[new_next_step] if new_next_step < len(firing_dates) else None
+                    ),
+                }
+            )
+    return batch
+
+
+_ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
+_OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
+
+
+def _move_clocks_on(connection: Connection, clock_updates: list[dict[str, Any]]) -> None:
+    if connection.dialect.name == "postgresql":
+        update_clock_steps_postgres(connection, _CLOCKS, clock_updates)
+    else:
+        connection.execute(_MOVE_CLOCKS_ON, clock_updates)
+
+
+def _fired_event(fact: NoticeFacts, recipients: list[dict[str, str]], today: date) -> AuditEvent:
+    return AuditEvent(
+        action="escalation.fired",
+        actor="casework:sweep",
+        case_ref=fact.ref,
+        payload={
+            "clock": fact.clock_code,
+            "step": fact.step.code,
+            "due": fact.due.isoformat(),
+            "fires_on": fact.fires_on.isoformat(),
+            "as_of": today.isoformat(),
+            "recipients": [r["officer"] for r in recipients],
+            "basis": "DOMAIN §4 escalation ladder; LTC Arts. 8, 38, 63–64",
+        },
+    )
+
+
+@contextmanager
+def _statements_in_order(connection: Connection) -> Iterator[Callable[..., None]]:
+    """`write(function, *arguments)` runs a write on `connection`, in the order written.
+
+    On PostgreSQL the writes run one after the other on a thread of their own, so the sweep
+    works out its next batch while the server is still writing the one before (at 10^6 open
+    cases the server's part and the sweep's own each take hundreds of milliseconds; waiting
+    for each write in turn added them up).
+    The connection is only ever used by one thread at a time: the sweep itself touches it
+    again only after the block, which waits for every write, and re-raises the first that
+    failed (the writes after it find the transaction aborted and do nothing). On SQLite,
+    whose connections belong to the thread that made them, each write runs at once.
+    """
+    if connection.dialect.name != "postgresql":
+        yield lambda function, *arguments: function(*arguments)
+        return
+    pending: list[Future[Any]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="casework-sweep-write") as pool:
+        try:
+            yield lambda function, *arguments: pending.append(pool.submit(function, *arguments))
+        finally:
+            failures = [f.exception() for f in pending]  # waits for every write
+        first = next((failure for failure in failures if failure is not None), None)
+        if first is not None:
+            raise first
 
 
 class _LadderDates:
