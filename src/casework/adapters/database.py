@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, inspect
@@ -13,6 +14,18 @@ from sqlmodel import create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 READ_ONLY = "casework_read_only"  # execution option: a reading transaction takes no write lock
+
+
+def json_text(value: Any) -> str:
+    """What a JSON column stores: compact UTF-8 JSON written by orjson. A sweep of 10^6 open
+    cases writes tens of thousands of JSON values (recipients, notice contexts, audit payloads),
+    and the standard encoder was a fifth of its time on SQLite. Readers parse the text, so
+    only its spelling differs from the standard encoder's; keys that are not strings are
+    written as strings, as the standard encoder does."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+_JSON = {"json_serializer": json_text, "json_deserializer": orjson.loads}
 
 
 def make_engine(url: str, echo: bool = False, synchronous_commit: str = "on") -> Engine:
@@ -27,7 +40,7 @@ def make_engine(url: str, echo: bool = False, synchronous_commit: str = "on") ->
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30}, **_JSON)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -50,7 +63,7 @@ def make_engine(url: str, echo: bool = False, synchronous_commit: str = "on") ->
     # After a server restart, the first statement on a stale connection fails as a disconnect;
     # SQLAlchemy then drops every pooled connection, so only work already under way fails (a
     # flow's task is retried; a web request answers 503 and the next one reconnects).
-    return create_engine(url, echo=echo, pool_pre_ping=False, connect_args=options)
+    return create_engine(url, echo=echo, pool_pre_ping=False, connect_args=options, **_JSON)
 
 
 def alembic_config(url: str) -> Config:
