@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, text, update
 from sqlmodel import Session, col, select
 
-from casework.adapters.bulk import insert_many_postgres_statement
+from casework.adapters.bulk import insert_many_postgres_statement, insert_many_sqlite
 from casework.adapters.tables import AuditRow, EngineStateRow
 from casework.domain.audit import GENESIS_HASH, chain_hash
 
@@ -52,7 +52,6 @@ def sealed_content(
 
 
 _SELECT_HEAD = select(col(AuditRow.hash)).order_by(col(AuditRow.id).desc()).limit(1)
-_INSERT_ENTRY = insert(AuditRow.__table__)  # type: ignore[attr-defined]
 # The chain's head is also kept apart, so removing the newest entries does not go unnoticed.
 HEAD_KEY = "audit_head"
 _STATE = EngineStateRow.__table__  # type: ignore[attr-defined]
@@ -93,7 +92,7 @@ def append(connection: Connection, events: Iterable[AuditEvent], now: datetime) 
         _append_postgres(connection, events, now)
         return len(events)
     rows, head = _sealed_rows(events, now, _head_hash(connection))
-    connection.execute(_INSERT_ENTRY, rows)
+    insert_many_sqlite(connection, _ENTRIES, rows)
     if connection.execute(_UPDATE_HEAD, {"head": head}).rowcount == 0:
         connection.execute(_INSERT_HEAD, {"head": head})
     return len(rows)

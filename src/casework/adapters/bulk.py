@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Insert, Table, insert
+from sqlalchemy import Connection, Date, DateTime, Dialect, Table, insert
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.types import TypeEngine
 
 
 def insert_ignoring_duplicates(
@@ -20,16 +22,127 @@ def insert_ignoring_duplicates(
         return
     dialect = connection.dialect.name
     if dialect == "sqlite":
-        connection.execute(_sqlite_insert_ignoring(table), list(rows))
+        insert_many_sqlite(connection, table, rows, ignore_duplicates=True)
     elif dialect == "postgresql":
         insert_many_postgres(connection, table, rows, " ON CONFLICT DO NOTHING")
     else:
         connection.execute(insert(table), list(rows))
 
 
-@lru_cache(maxsize=16)
-def _sqlite_insert_ignoring(table: Table) -> Insert:
-    return sqlite_insert(table).on_conflict_do_nothing()
+_Processor = Callable[[Any], Any] | None
+
+
+def insert_many_sqlite(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    ignore_duplicates: bool = False,
+) -> None:
+    """INSERT `rows` (all with the same keys) with one executemany of a statement made once,
+    each value converted by its column type's own bind processor (so stored exactly as
+    SQLAlchemy would store it). SQLAlchemy's compiled executemany built a parameter dictionary
+    per row and processed it: a quarter of the Python time of a 10^6-case sweep, which writes
+    ten thousand rows to each of four tables. Columns missing from the rows take their scalar
+    defaults; a table whose missing columns need a computed default goes through SQLAlchemy."""
+    if not rows:
+        return
+    names = tuple(rows[0])
+    plan = _sqlite_insert_plan(connection.dialect, table, names, ignore_duplicates)
+    if plan is None:
+        statement = sqlite_insert(table)
+        if ignore_duplicates:
+            statement = statement.on_conflict_do_nothing()
+        connection.execute(statement, list(rows))
+        return
+    sql, processors, defaults = plan
+    connection.exec_driver_sql(sql, _converted(rows, names, processors, defaults))
+
+
+def execute_many_sqlite(
+    connection: Connection, sql: str, rows: Sequence[dict[str, Any]], types: dict[str, Any]
+) -> None:
+    """Run `sql` (with `?` markers for the keys of `types`, in order) once per row, each value
+    converted by the bind processor of its SQLAlchemy type (see insert_many_sqlite)."""
+    if not rows:
+        return
+    names = tuple(types)
+    processors = tuple(_sqlite_processor(types[name], connection.dialect) for name in names)
+    connection.exec_driver_sql(sql, _converted(rows, names, processors, ()))
+
+
+def _sqlite_processor(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | _Remembered:
+    process = type_.dialect_impl(dialect).bind_processor(dialect)
+    if process is not None and isinstance(type_, Date | DateTime):
+        return _Remembered(process)
+    return process
+
+
+class _Remembered:
+    """A date or instant converter that remembers its results (within one statement, see
+    _converted): a sweep's rows share one instant and a few dates, and SQLite's formatting of
+    them was half the cost of converting its rows. Equal instants in different UTC offsets
+    are formatted apart, so the offset is part of the key."""
+
+    def __init__(self, process: Callable[[Any], Any]) -> None:
+        self.process = process
+
+    def bound(self) -> Callable[[Any], Any]:
+        process = self.process
+        seen: dict[Any, Any] = {}
+
+        def convert(value: Any) -> Any:
+            key = (value, value.utcoffset()) if isinstance(value, datetime) else value
+            if key not in seen:
+                seen[key] = process(value)
+            return seen[key]
+
+        return convert
+
+
+def _converted(
+    rows: Sequence[dict[str, Any]],
+    names: tuple[str, ...],
+    processors: tuple[_Processor | _Remembered, ...],
+    defaults: tuple[Any, ...],
+) -> list[tuple[Any, ...]]:
+    pairs = tuple(
+        (name, process.bound() if isinstance(process, _Remembered) else process)
+        for name, process in zip(names, processors, strict=True)
+    )
+    return [
+        (
+            *(row[name] if process is None else process(row[name]) for name, process in pairs),
+            *defaults,
+        )
+        for row in rows
+    ]
+
+
+@lru_cache(maxsize=64)
+def _sqlite_insert_plan(
+    dialect: Dialect, table: Table, names: tuple[str, ...], ignore_duplicates: bool
+) -> tuple[str, tuple[_Processor | _Remembered, ...], tuple[Any, ...]] | None:
+    """The statement, the value converters and the trailing default values of an insert of
+    `names` into `table`; None if a missing column has a default worked out per row."""
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        if column.name in names or column.default is None:
+            continue
+        if not column.default.is_scalar:
+            return None
+        defaults[column.name] = column.default.arg  # type: ignore[attr-defined]
+    columns = [*names, *defaults]
+
+    def processor(name: str) -> _Processor | _Remembered:
+        return _sqlite_processor(table.c[name].type, dialect)
+
+    stored_defaults = _converted([defaults], tuple(defaults), tuple(map(processor, defaults)), ())
+
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    markers = ", ".join("?" for _ in columns)
+    conflict = " ON CONFLICT DO NOTHING" if ignore_duplicates else ""
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({markers}){conflict}'
+    return sql, tuple(processor(name) for name in names), stored_defaults[0]
 
 
 _PG = postgresql.dialect()  # type: ignore[no-untyped-call]

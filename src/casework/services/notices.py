@@ -6,6 +6,7 @@ needs — references, dates, names of officers and agencies — never a denounce
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,10 +21,24 @@ from casework.services.app import Casework
 _NAMESPACE = uuid.UUID("6f1d7c52-3c1e-4c55-9b39-6a0c6d5e2a10")
 
 
+_NAMESPACE_BYTES = _NAMESPACE.bytes
+
+
 def message_id_for(dedupe_key: str, mail_from: str) -> str:
     """A Message-ID fixed by the notice's cause: every retry of it carries the same one."""
     domain = mail_from.rpartition("@")[2] or "casework.local"
-    return f"<{uuid.uuid5(_NAMESPACE, dedupe_key)}@{domain}>"
+    return f"<{name_based_uuid(dedupe_key)}@{domain}>"
+
+
+def name_based_uuid(name: str) -> str:
+    """`str(uuid.uuid5(_NAMESPACE, name))`, spelt out (RFC 4122 §4.3): a sweep of 10^6 open
+    cases queues ten thousand notices, and building UUID objects was a tenth of its Python
+    time. tests/unit/test_notices.py holds it to the standard library's answer."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def outbox_row(

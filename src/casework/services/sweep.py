@@ -17,11 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, text, update
+from sqlalchemy import Connection, Table, bindparam, select, text
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.bulk import insert_ignoring_duplicates, update_clock_steps_postgres
+from casework.adapters.bulk import (
+    execute_many_sqlite,
+    insert_ignoring_duplicates,
+    update_clock_steps_postgres,
+)
 from casework.adapters.case_store import case_ref
 from casework.adapters.tables import CaseRow, ClockRow, EscalationRow, OutboxRow
 from casework.domain.calendar import WorkingCalendar
@@ -61,12 +65,17 @@ _DUE_CLOCKS = (
     .order_by(_CLOCKS.c.next_step_on, _CLOCKS.c.id)
 )
 
-# a clock moves on only from the step it was read at
+# a clock moves on only from the step it was read at (SQLite's statement; the markers take
+# the values of _MOVE_CLOCKS_ON_TYPES in order)
 _MOVE_CLOCKS_ON = (
-    update(_CLOCKS)
-    .where(_CLOCKS.c.id == bindparam("b_id"), _CLOCKS.c.next_step == bindparam("b_old_step"))
-    .values(next_step=bindparam("b_next_step"), next_step_on=bindparam("b_next_step_on"))
+    f'UPDATE "{_CLOCKS.name}" SET next_step = ?, next_step_on = ? WHERE id = ? AND next_step = ?'
 )
+_MOVE_CLOCKS_ON_TYPES = {
+    "b_next_step": _CLOCKS.c.next_step.type,
+    "b_next_step_on": _CLOCKS.c.next_step_on.type,
+    "b_id": _CLOCKS.c.id.type,
+    "b_old_step": _CLOCKS.c.next_step.type,
+}
 
 
 @dataclass(frozen=True)
@@ -316,7 +325,7 @@ def _move_clocks_on(connection: Connection, clock_updates: list[dict[str, Any]])
     if connection.dialect.name == "postgresql":
         update_clock_steps_postgres(connection, _CLOCKS, clock_updates)
     else:
-        connection.execute(_MOVE_CLOCKS_ON, clock_updates)
+        execute_many_sqlite(connection, _MOVE_CLOCKS_ON, clock_updates, _MOVE_CLOCKS_ON_TYPES)
 
 
 def _fired_event(fact: NoticeFacts, recipients: list[dict[str, str]], today: date) -> AuditEvent:
