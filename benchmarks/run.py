@@ -346,15 +346,26 @@ def _cores() -> int:
 
 
 def machine_speed() -> dict[str, float]:
-    """Two figures of the machine itself, with no casework code: seconds for ten million
-    additions in a Python loop (CPU), and microseconds per durable 4 KiB write (write + fsync
-    of a scratch file, the disk's part of a commit). Taken at the start and at the end of a
-    run, so that runs on days when the same machine is slower or faster can be told apart."""
+    """Three figures of the machine itself, with no casework code: seconds for ten million
+    additions in a Python loop (the CPU alone); seconds to dump and load a JSON document of
+    100,000 small objects twice (the CPU with the allocation and memory traffic that
+    SpiffWorkflow's deserialising and casework's row building both do); microseconds per durable
+    4 KiB write (write + fsync of a scratch file: the disk's part of a commit). Taken at the
+    start and at the end of a run, so that runs on days when the same machine is slower or
+    faster can be told apart."""
     started = time.perf_counter()
     total = 0
     for i in range(10_000_000):
         total += i
     loop = time.perf_counter() - started
+    document = [
+        {"id": i, "ref": f"TC-2026-{i:06d}", "due": "2026-12-01", "n": [i, i]}
+        for i in range(100_000)
+    ]
+    started = time.perf_counter()
+    for _ in range(2):
+        json.loads(json.dumps(document))
+    objects = time.perf_counter() - started
     block = os.urandom(4096)
     with tempfile.NamedTemporaryFile() as scratch:
         started = time.perf_counter()
@@ -363,7 +374,11 @@ def machine_speed() -> dict[str, float]:
             scratch.flush()
             os.fsync(scratch.fileno())
         fsync = (time.perf_counter() - started) / 200
-    return {"python_loop_seconds": round(loop, 3), "durable_write_microseconds": round(fsync * 1e6)}
+    return {
+        "python_loop_seconds": round(loop, 3),
+        "json_objects_seconds": round(objects, 3),
+        "durable_write_microseconds": round(fsync * 1e6),
+    }
 
 
 def markdown(result: dict[str, Any], command: str) -> str:
@@ -372,7 +387,9 @@ def markdown(result: dict[str, Any], command: str) -> str:
     lines = [
         f"Measured {result['date']} on {result['machine']}, by `{command}`. The machine's own "
         f"speed (no casework code; before → after the run): ten million Python additions "
-        f"{before['python_loop_seconds']} → {after['python_loop_seconds']} s, a durable 4 KiB "
+        f"{before['python_loop_seconds']} → {after['python_loop_seconds']} s, two JSON round "
+        f"trips of 100,000 objects {before['json_objects_seconds']} → "
+        f"{after['json_objects_seconds']} s, a durable 4 KiB "
         f"write {before['durable_write_microseconds']} → {after['durable_write_microseconds']} µs.",
         "",
     ]
