@@ -87,7 +87,13 @@ def test_same_trigger_at_once_applies_once(app: Casework) -> None:
 
 
 def test_different_triggers_at_once_never_both_apply(app: Casework) -> None:
+    # four officers decide on the case as they all saw it (the web form and the API send that
+    # version). Without it, a step that finds the case already moved on is judged against the
+    # new state: 'refer' after 'accept' is lawful, and both would rightly apply one after the
+    # other — which SQLite's one-writer-at-a-time order produced now and then.
     ref = _log(app)
+    with app.transaction() as connection:
+        seen = CaseStore(connection).get(ref).version
     triggers = iter(["reject", "forward", "accept", "refer"])
     data = {
         "reject": {"reasons": "x"},
@@ -102,7 +108,14 @@ def test_different_triggers_at_once_never_both_apply(app: Casework) -> None:
             trigger = next(triggers)
         advance_case(
             app,
-            AdvanceCase(ref, trigger, date(2024, 3, 4), "tt-xac-minh-1", data=data[trigger]),
+            AdvanceCase(
+                ref,
+                trigger,
+                date(2024, 3, 4),
+                "tt-xac-minh-1",
+                data=data[trigger],
+                expected_version=seen,
+            ),
             at("2024-03-04"),
         )
         return trigger
@@ -110,6 +123,7 @@ def test_different_triggers_at_once_never_both_apply(app: Casework) -> None:
     results, errors = _race(4, act)
     assert len(results) == 1
     assert len(errors) == 3
+    assert all(isinstance(e, ConcurrentUpdate | TransitionRefused) for e in errors)
     with app.engine.connect() as connection:
         rows = connection.execute(text("SELECT trigger, to_state FROM transition")).all()
     assert len(rows) == 1
