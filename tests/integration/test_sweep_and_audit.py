@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy import text
 from tests.conftest import EXAMPLE_ORG, at
 
+from casework.adapters.case_store import CaseStore
 from casework.domain.errors import (
     ConfigurationError,
     ConflictOfInterest,
@@ -429,3 +430,28 @@ def test_a_sweep_whose_write_fails_records_nothing_and_says_why(
     fired = sweep(app, at("2024-02-07")).fired
     assert [(f.case_ref, f.step) for f in fired] == [(ref, "warn_before_due")]
     assert counts() != before
+
+
+def test_a_clock_read_before_a_sweep_and_written_back_keeps_its_ladder_moving_on(
+    app: Casework,
+) -> None:
+    # A step reads the case's clocks without locking them; a sweep may move one on and commit
+    # before the step writes the clock back as it read it. That must not rewind the ladder,
+    # or the next sweep would fire the same step again.
+    ref = log(app, "2024-02-01")  # triage due 2024-02-19: first step on 02-07
+    with app.transaction() as connection:
+        store = CaseStore(connection)
+        (read_before,) = store.active_clocks(store.get(ref).id)
+    assert read_before.next_step == 0
+    assert [f.step for f in sweep(app, at("2024-02-07")).fired] == ["warn_before_due"]
+    with app.transaction() as connection:
+        CaseStore(connection).save_clock(read_before)  # same deadline, the step it read
+    assert sweep(app, at("2024-02-07", 17)).fired == []
+    with app.transaction() as connection:
+        store = CaseStore(connection)
+        (clock,) = store.active_clocks(store.get(ref).id)
+        fired = connection.execute(
+            text("SELECT count(*) FROM audit_entry WHERE action = 'escalation.fired'")
+        ).scalar_one()
+    assert (clock.next_step, clock.next_step_on, fired) == (1, date(2024, 2, 19), 1)
+    assert [f.step for f in sweep(app, at("2024-02-19")).fired] == ["due_today"]

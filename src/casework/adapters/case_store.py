@@ -16,15 +16,21 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Date,
     Insert,
     Table,
     Update,
+    and_,
     bindparam,
     func,
     insert,
     literal_column,
+    null,
     select,
     update,
+)
+from sqlalchemy import (
+    case as sql_case,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
@@ -164,7 +170,33 @@ _SELECT_CASE_STAMP_AND_CLOCKS = _SELECT_CASE_AND_STAMP.add_columns(
 )
 _CLOCK_DATES = tuple(f.name for f in fields(StoredClock) if f.type in ("date", "date | None"))
 _INSERT_CLOCK = insert(CLOCKS).returning(CLOCKS.c.id)
-_UPDATE_CLOCK = update(CLOCKS).where(CLOCKS.c.id == bindparam("clock_id"))
+_WRITTEN_CLOCK_COLUMNS = [f.name for f in fields(StoredClock) if f.name != "id"]
+# The sweep moves a running clock's ladder on without touching its case, so a step may have
+# read the clock before a sweep that committed since. Writing back the step it read would
+# fire that step again; for the same deadline (ladder_due unchanged) the ladder only moves
+# forward. A new deadline restarts it (clock_rows.write_back), and no ladder step is due for
+# a clock without one (next_step_on NULL).
+_SWEPT_FURTHER = and_(
+    CLOCKS.c.ladder_due == bindparam("v_ladder_due"),
+    CLOCKS.c.next_step > bindparam("v_next_step"),
+)
+_UPDATE_CLOCK = (
+    update(CLOCKS)
+    .where(CLOCKS.c.id == bindparam("clock_id"))
+    .values(
+        {
+            **{name: bindparam(f"v_{name}") for name in _WRITTEN_CLOCK_COLUMNS},
+            "next_step": sql_case(
+                (_SWEPT_FURTHER, CLOCKS.c.next_step), else_=bindparam("v_next_step")
+            ),
+            "next_step_on": sql_case(
+                (bindparam("v_next_step_on", type_=Date).is_(None), null()),
+                (_SWEPT_FURTHER, CLOCKS.c.next_step_on),
+                else_=bindparam("v_next_step_on", type_=Date),
+            ),
+        }
+    )
+)
 _INSERT_TRANSITION = insert(TRANSITIONS).returning(TRANSITIONS.c.id)
 
 
@@ -354,7 +386,10 @@ class CaseStore:
         if clock.id is None:
             clock.id = int(self.connection.execute(_INSERT_CLOCK, clock.values()).scalar_one())
         else:
-            self.connection.execute(_UPDATE_CLOCK, {"clock_id": clock.id, **clock.values()})
+            self.connection.execute(
+                _UPDATE_CLOCK,
+                {"clock_id": clock.id, **{f"v_{k}": v for k, v in clock.values().items()}},
+            )
 
     def insert_transition(self, values: dict[str, Any]) -> int:
         """Record one applied trigger; returns its id."""
