@@ -58,18 +58,6 @@ def insert_many_sqlite(
     connection.exec_driver_sql(sql, _converted(rows, names, processors, defaults))
 
 
-def execute_many_sqlite(
-    connection: Connection, sql: str, rows: Sequence[dict[str, Any]], types: dict[str, Any]
-) -> None:
-    """Run `sql` (with `?` markers for the keys of `types`, in order) once per row, each value
-    converted by the bind processor of its SQLAlchemy type (see insert_many_sqlite)."""
-    if not rows:
-        return
-    names = tuple(types)
-    processors = tuple(_sqlite_processor(types[name], connection.dialect) for name in names)
-    connection.exec_driver_sql(sql, _converted(rows, names, processors, ()))
-
-
 def _sqlite_processor(type_: TypeEngine[Any], dialect: Dialect) -> _Processor | _Remembered:
     process = type_.dialect_impl(dialect).bind_processor(dialect)
     if process is not None and isinstance(type_, Date | DateTime):
@@ -196,16 +184,29 @@ def rows_as_json(rows: Sequence[dict[str, Any]]) -> str:
         raise TypeError(f"a row casework writes in bulk holds a value JSON cannot: {exc}") from exc
 
 
-def update_clock_steps_postgres(
+def update_clock_steps(
     connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
 ) -> None:
-    """Move many clocks to their next ladder step in one statement (see insert_many_postgres);
-    a clock is moved only if it is still at the step it was read at."""
+    """Move many clocks to their next ladder step: each row gives `b_id`, `b_old_step`,
+    `b_next_step` and `b_next_step_on`; a clock is moved only if it is still at the step it
+    was read at. PostgreSQL: one statement (see insert_many_postgres); SQLite: one
+    executemany (see insert_many_sqlite)."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        sql = (
+            f'UPDATE "{table.name}" AS t SET next_step = v.b_next_step, '
+            "next_step_on = v.b_next_step_on "
+            "FROM json_to_recordset(%s::json) "
+            "AS v(b_id integer, b_old_step integer, b_next_step integer, b_next_step_on date) "
+            "WHERE t.id = v.b_id AND t.next_step = v.b_old_step"
+        )
+        connection.exec_driver_sql(sql, (rows_as_json(rows),))
+        return
+    names = ("b_next_step", "b_next_step_on", "b_id", "b_old_step")
+    columns = ("next_step", "next_step_on", "id", "next_step")
+    processors = tuple(_sqlite_processor(table.c[c].type, connection.dialect) for c in columns)
     sql = (
-        f'UPDATE "{table.name}" AS t SET next_step = v.b_next_step, '
-        "next_step_on = v.b_next_step_on "
-        "FROM json_to_recordset(%s::json) "
-        "AS v(b_id integer, b_old_step integer, b_next_step integer, b_next_step_on date) "
-        "WHERE t.id = v.b_id AND t.next_step = v.b_old_step"
+        f'UPDATE "{table.name}" SET next_step = ?, next_step_on = ? WHERE id = ? AND next_step = ?'
     )
-    connection.exec_driver_sql(sql, (rows_as_json(rows),))
+    connection.exec_driver_sql(sql, _converted(rows, names, processors, ()))

@@ -19,8 +19,6 @@ from casework.domain.organisation import Organisation
 from casework.services.app import Casework
 
 _NAMESPACE = uuid.UUID("6f1d7c52-3c1e-4c55-9b39-6a0c6d5e2a10")
-
-
 _NAMESPACE_BYTES = _NAMESPACE.bytes
 
 
@@ -33,7 +31,7 @@ def message_id_for(dedupe_key: str, mail_from: str) -> str:
 def name_based_uuid(name: str) -> str:
     """`str(uuid.uuid5(_NAMESPACE, name))`, spelt out (RFC 4122 §4.3): a sweep of 10^6 open
     cases queues ten thousand notices, and building UUID objects was a tenth of its Python
-    time. tests/unit/test_notices.py holds it to the standard library's answer."""
+    time. tests/unit/test_message_ids.py holds it to the standard library's answer."""
     digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant

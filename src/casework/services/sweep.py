@@ -21,11 +21,7 @@ from sqlalchemy import Connection, Table, bindparam, select, text
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.bulk import (
-    execute_many_sqlite,
-    insert_ignoring_duplicates,
-    update_clock_steps_postgres,
-)
+from casework.adapters.bulk import insert_ignoring_duplicates, update_clock_steps
 from casework.adapters.case_store import case_ref
 from casework.adapters.tables import CaseRow, ClockRow, EscalationRow, OutboxRow
 from casework.domain.calendar import WorkingCalendar
@@ -64,18 +60,6 @@ _DUE_CLOCKS = (
     .where(_CLOCKS.c.status == "running", _CLOCKS.c.next_step_on <= bindparam("today"))
     .order_by(_CLOCKS.c.next_step_on, _CLOCKS.c.id)
 )
-
-# a clock moves on only from the step it was read at (SQLite's statement; the markers take
-# the values of _MOVE_CLOCKS_ON_TYPES in order)
-_MOVE_CLOCKS_ON = (
-    f'UPDATE "{_CLOCKS.name}" SET next_step = ?, next_step_on = ? WHERE id = ? AND next_step = ?'
-)
-_MOVE_CLOCKS_ON_TYPES = {
-    "b_next_step": _CLOCKS.c.next_step.type,
-    "b_next_step_on": _CLOCKS.c.next_step_on.type,
-    "b_id": _CLOCKS.c.id.type,
-    "b_old_step": _CLOCKS.c.next_step.type,
-}
 
 
 @dataclass(frozen=True)
@@ -215,8 +199,7 @@ def sweep(
                 )
                 # sent as soon as it is known: on PostgreSQL the server writes one batch
                 # while the sweep works out the next
-                if batch.clock_updates:
-                    write(_move_clocks_on, connection, batch.clock_updates)
+                write(update_clock_steps, connection, _CLOCKS, batch.clock_updates)
                 write(insert_ignoring_duplicates, connection, _ESCALATIONS, batch.escalations)
                 write(insert_ignoring_duplicates, connection, _OUTBOX, batch.notices)
                 write(audit_log.append, connection, batch.events, stamped)
@@ -319,13 +302,6 @@ def _work_out(
 
 _ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
 _OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
-
-
-def _move_clocks_on(connection: Connection, clock_updates: list[dict[str, Any]]) -> None:
-    if connection.dialect.name == "postgresql":
-        update_clock_steps_postgres(connection, _CLOCKS, clock_updates)
-    else:
-        execute_many_sqlite(connection, _MOVE_CLOCKS_ON, clock_updates, _MOVE_CLOCKS_ON_TYPES)
 
 
 def _fired_event(fact: NoticeFacts, recipients: list[dict[str, str]], today: date) -> AuditEvent:
