@@ -45,7 +45,7 @@ def test_the_newest_migration_goes_down_and_up_again_keeping_the_cases(app: Case
     assert previous is not None
     down_to = ScriptDirectory.from_config(config).get_revision(previous).down_revision
     for step in (
-        lambda: command.downgrade(config, str(down_to)),  # drops the repeat keys
+        lambda: command.downgrade(config, str(down_to)),
         lambda: command.upgrade(config, "head"),
     ):
         with app.engine.begin() as connection:
@@ -54,7 +54,7 @@ def test_the_newest_migration_goes_down_and_up_again_keeping_the_cases(app: Case
         with app.engine.connect() as connection:
             assert connection.execute(text("select count(*) from case_file")).scalar() == 1
             assert connection.execute(text("select count(*) from denouncer_identity")).scalar() == 1
-    # the upgrade gave the case logged before it its keys, so a later repeat finds it
+    # the case logged before the round trip is still found as a repeat's first case
     later = log_case(
         app,
         LogCase(

@@ -397,9 +397,9 @@ def test_alerts_go_to_whoever_holds_the_post_on_the_day(app: Casework, tmp_path:
 def test_a_sweep_whose_write_fails_records_nothing_and_says_why(
     app: Casework, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The sweep's writes run in order (on PostgreSQL on a thread of their own, while the next
-    batch is worked out): one that fails fails the sweep with its own error, and the clocks,
-    escalations, notices and audit entries written before it in the transaction roll back."""
+    """A sweep of one batch writes it in the sweep's own transaction: a write that fails fails
+    the sweep with its own error, and the clocks, escalations, notices and audit entries written
+    before it in the transaction roll back."""
     import casework.services.sweep as sweep_module
 
     ref = log(app, "2024-02-01")
@@ -455,3 +455,91 @@ def test_a_clock_read_before_a_sweep_and_written_back_keeps_its_ladder_moving_on
         ).scalar_one()
     assert (clock.next_step, clock.next_step_on, fired) == (1, date(2024, 2, 19), 1)
     assert [f.step for f in sweep(app, at("2024-02-19")).fired] == ["due_today"]
+
+
+def _rows_per_case(app: Casework) -> dict[str, tuple[int, int, int, int]]:
+    """For each case: its clock's next step, and its escalations, notices and fired entries."""
+
+    def per_case(query: str) -> dict[object, int]:
+        return dict(connection.execute(text(query)).all())  # type: ignore[arg-type]
+
+    with app.engine.connect() as connection:
+        steps = per_case("SELECT case_id, next_step FROM clock")
+        escalations = per_case("SELECT case_id, count(*) FROM escalation GROUP BY case_id")
+        notices = per_case("SELECT case_id, count(*) FROM outbox_message GROUP BY case_id")
+        fired = per_case(
+            "SELECT case_ref, count(*) FROM audit_entry WHERE action = 'escalation.fired' "
+            "GROUP BY case_ref"
+        )
+    refs = {case_id: f"TC-2024-{case_id:06d}" for case_id in steps}
+    return {
+        ref: (
+            steps[case_id],
+            escalations.get(case_id, 0),
+            notices.get(case_id, 0),
+            fired.get(ref, 0),
+        )
+        for case_id, ref in refs.items()
+    }
+
+
+def test_a_sweep_of_many_batches_records_each_step_once(
+    app: Casework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of two clocks: on PostgreSQL each is written in a transaction of its own, two at
+    a time on two connections; on SQLite one after the other in the sweep's transaction."""
+    import casework.services.sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "_BATCH", 2)
+    refs = [log(app, "2024-02-01") for _ in range(7)]
+    result = sweep(app, at("2024-02-07"))
+    assert sorted(f.case_ref for f in result.fired) == refs
+    per_case = _rows_per_case(app)
+    assert {(step, escalations, fired) for step, escalations, _, fired in per_case.values()} == {
+        (1, 1, 1)
+    }
+    assert result.notices_queued == sum(notices for _, _, notices, _ in per_case.values()) >= 7
+    assert sweep(app, at("2024-02-07", 17)).fired == []
+    assert verify_audit_trail(app).is_intact
+
+
+def test_a_batch_that_fails_leaves_every_clock_whole_and_the_next_sweep_finishes(
+    app: Casework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One batch's notices cannot be written. Whatever the other batches did (on PostgreSQL
+    those already sent commit on their own; on SQLite the sweep's one transaction rolls them
+    back too), no clock is left half-written: moved with no escalation, notice or audit entry,
+    or the reverse. The next sweep records exactly what a clean sweep would have."""
+    import casework.services.sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "_BATCH", 2)
+    refs = [log(app, "2024-02-01") for _ in range(7)]
+    real_notices = sweep_module.escalation_notices
+
+    def one_bad_case(*arguments: object) -> list[dict[str, object]]:
+        rows = real_notices(*arguments)  # type: ignore[arg-type]
+        _, fact, *_ = arguments
+        if getattr(fact, "ref", None) == refs[4]:  # in the third batch
+            return [{**row, "to_address": None} for row in rows]  # NOT NULL: the insert fails
+        return rows
+
+    monkeypatch.setattr(sweep_module, "escalation_notices", one_bad_case)
+    with pytest.raises(Exception, match="to_address"):
+        sweep(app, at("2024-02-07"))
+    after_failure = _rows_per_case(app)
+    assert after_failure[refs[4]] == (0, 0, 0, 0)
+    # the first batch was sent before the third was worked out: it commits on PostgreSQL
+    assert after_failure[refs[0]][0] == (1 if app.engine.dialect.name == "postgresql" else 0)
+    for step, escalations, notices, fired in after_failure.values():
+        assert (step, escalations, fired) in {(0, 0, 0), (1, 1, 1)}
+        assert (notices > 0) == (step == 1)
+
+    monkeypatch.setattr(sweep_module, "escalation_notices", real_notices)
+    finished = sweep(app, at("2024-02-07", 9))
+    done_before = {ref for ref, (step, *_) in after_failure.items() if step == 1}
+    assert sorted(f.case_ref for f in finished.fired) == sorted(set(refs) - done_before)
+    per_case = _rows_per_case(app)
+    assert {(step, escalations, fired) for step, escalations, _, fired in per_case.values()} == {
+        (1, 1, 1)
+    }
+    assert verify_audit_trail(app).is_intact

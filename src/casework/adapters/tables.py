@@ -215,6 +215,8 @@ class OutboxRow(SQLModel, table=True):
 
     `dedupe_key` makes the cause write it once; `message_id` is fixed at that moment, so a
     retry after a crash carries the same Message-ID and is recognisable as the same message.
+    It is unique because it is named after the dedupe key (migration 0011 says why it has no
+    index of its own).
     """
 
     __tablename__ = "outbox_message"
@@ -222,7 +224,7 @@ class OutboxRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(unique=True)
-    message_id: str = Field(unique=True)
+    message_id: str
     template: str
     language: str
     # no foreign key, for the reason given on EscalationRow.case_id: the outbox is written by

@@ -4,13 +4,13 @@ Set-based: one indexed query selects the running clocks whose next ladder step i
 (`status, next_step_on`), so the cost follows the number of clocks that reach a step, not the
 number of open cases. Each step is recorded once per clock and due date (a unique key and the
 advancing `next_step` make the sweep idempotent), with its recipients resolved from the
-organisation as it is today, in the same transaction as the audit entries.
+organisation as it is today, in the same transaction as its notices and audit entries.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -170,9 +170,10 @@ def sweep(
 
     `recorded_at` is when the sweep really runs (default: `now`); a catch-up sweep for an
     earlier moment stamps its audit entries with the real time. On PostgreSQL concurrent
-    sweepers take turns on a transaction-scoped advisory lock; on SQLite the write
-    transaction is the single writer. Either way a sweep reads the due clocks after the
-    previous sweep committed, so no step is recorded twice.
+    sweepers take turns on a transaction-scoped advisory lock, and a sweep of more than one
+    batch commits batch by batch (see `_write_in_parallel`); on SQLite the write transaction
+    is the single writer, and the sweep commits once. Either way a sweep reads the due clocks
+    after the previous sweep committed, so no step is recorded twice.
     """
     today = legal_date(now)
     stamped = (recorded_at or now).astimezone(UTC)
@@ -192,18 +193,17 @@ def sweep(
             return result
         org = app.organisation(connection)
         ladder_dates = _LadderDates(app.definitions.escalation, app.calendar)
-        with _statements_in_order(connection) as write:
-            for first in range(0, len(due_rows), _BATCH):
-                batch = _work_out(
-                    app, org, ladder_dates, due_rows[first : first + _BATCH], today, stamped, result
-                )
-                # sent as soon as it is known: on PostgreSQL the server writes one batch
-                # while the sweep works out the next
-                write(update_clock_steps, connection, _CLOCKS, batch.clock_updates)
-                write(insert_ignoring_duplicates, connection, _ESCALATIONS, batch.escalations)
-                write(insert_ignoring_duplicates, connection, _OUTBOX, batch.notices)
-                write(audit_log.append, connection, batch.events, stamped)
-                result.notices_queued += len(batch.notices)
+        batches = (
+            _work_out(
+                app, org, ladder_dates, due_rows[first : first + _BATCH], today, stamped, result
+            )
+            for first in range(0, len(due_rows), _BATCH)
+        )
+        if connection.dialect.name == "postgresql" and len(due_rows) > _BATCH:
+            _write_in_parallel(app, batches, stamped)
+        else:
+            for batch in batches:
+                _write(connection, batch, stamped)
     return result
 
 
@@ -297,6 +297,7 @@ def _work_out(
                     ),
                 }
             )
+    result.notices_queued += len(batch.notices)
     return batch
 
 
@@ -321,31 +322,49 @@ def _fired_event(fact: NoticeFacts, recipients: list[dict[str, str]], today: dat
     )
 
 
-@contextmanager
-def _statements_in_order(connection: Connection) -> Iterator[Callable[..., None]]:
-    """`write(function, *arguments)` runs a write on `connection`, in the order written.
+def _write(connection: Connection, batch: _Batch, stamped: datetime) -> None:
+    """One batch's rows, in the caller's transaction; the audit entries last, as appending
+    them locks the chain's head until the transaction ends."""
+    update_clock_steps(connection, _CLOCKS, batch.clock_updates)
+    insert_ignoring_duplicates(connection, _ESCALATIONS, batch.escalations)
+    insert_ignoring_duplicates(connection, _OUTBOX, batch.notices)
+    audit_log.append(connection, batch.events, stamped)
 
-    On PostgreSQL the writes run one after the other on a thread of their own, so the sweep
-    works out its next batch while the server is still writing the one before (at 10^6 open
-    cases the server's part and the sweep's own each take hundreds of milliseconds; waiting
-    for each write in turn added them up).
-    The connection is only ever used by one thread at a time: the sweep itself touches it
-    again only after the block, which waits for every write, and re-raises the first that
-    failed (the writes after it find the transaction aborted and do nothing). On SQLite,
-    whose connections belong to the thread that made them, each write runs at once.
+
+def _write_in_parallel(app: Casework, batches: Iterable[_Batch], stamped: datetime) -> None:
+    """PostgreSQL, a sweep of several batches: each batch is written in a transaction of its
+    own, two at a time on two connections, while the sweep works out the next.
+
+    At 10^6 open cases the server's writes were the sweep's critical path, all on one backend
+    and so on one core. A batch holds every row its clocks' steps produce (the moved clocks,
+    their escalations, notices and audit entries), so each commit leaves the database as a
+    sweep of those clocks alone would; a sweep that dies between commits is finished by the
+    next one, which finds the rest still due. The caller's transaction holds the sweepers'
+    advisory lock until every batch has committed, so no other sweeper reads those clocks in
+    between. The first failure is re-raised once the batches already sent have ended.
     """
-    if connection.dialect.name != "postgresql":
-        yield lambda function, *arguments: function(*arguments)
-        return
-    pending: list[Future[Any]] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="casework-sweep-write") as pool:
+    pending: list[Future[None]] = []
+    with ThreadPoolExecutor(
+        max_workers=_WRITERS, thread_name_prefix="casework-sweep-write"
+    ) as pool:
         try:
-            yield lambda function, *arguments: pending.append(pool.submit(function, *arguments))
+            for batch in batches:
+                if any(f.done() and f.exception() is not None for f in pending):
+                    break  # e.g. the server went away: the next sweep does the rest
+                pending.append(pool.submit(_write_alone, app, batch, stamped))
         finally:
             failures = [f.exception() for f in pending]  # waits for every write
-        first = next((failure for failure in failures if failure is not None), None)
-        if first is not None:
-            raise first
+    first = next((failure for failure in failures if failure is not None), None)
+    if first is not None:
+        raise first
+
+
+def _write_alone(app: Casework, batch: _Batch, stamped: datetime) -> None:
+    with app.engine.begin() as connection:
+        _write(connection, batch, stamped)
+
+
+_WRITERS = 2  # one per core of the machine measured; a third only queued on the head's lock
 
 
 class _LadderDates:
