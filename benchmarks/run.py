@@ -142,6 +142,15 @@ def service_rates(count: int) -> Callable[[Casework], dict[str, Any]]:
             "transitions_per_second": round(transitions, 1),
             # measured right after, on the same cases: what this machine allows at that moment
             "bare_transactions_per_second": round(core.bare_transaction_rate(app, refs), 1),
+            **(
+                {
+                    "pipelined_transactions_per_second": round(
+                        core.pipelined_transaction_rate(app, refs), 1
+                    )
+                }
+                if app.engine.dialect.name == "postgresql"
+                else {}
+            ),
         }
 
     return work
@@ -408,19 +417,17 @@ def markdown(result: dict[str, Any], command: str) -> str:
 
     for index, first in enumerate(result["stores"][names[0]]["sweep"]):
         n = first["open_cases"]
-        row(
-            f"sweep, {n:,} open cases (1% reach a step)",
-            lambda s, i=index: (
-                f"{s['sweep'][i]['seconds']:.3f} s "
-                f"({s['sweep'][i]['escalations_recorded']:,} escalations)"
-            ),
-        )
+        row(f"sweep, {n:,} open cases (1% reach a step)", _sweep_cell(index))
     row("sweep again (records nothing), largest", lambda s: f"{s['sweep'][-1]['rerun_seconds']} s")
     row("intake, service layer", lambda s: f"{s['service']['intake_per_second']:,}/s")
     row("transitions, service layer", lambda s: f"{s['service']['transitions_per_second']:,}/s")
     row(
         "floor: bare durable transaction (lock, update, insert, commit), no casework code",
         lambda s: f"{s['service']['bare_transactions_per_second']:,}/s",
+    )
+    row(
+        "floor in two round trips (psycopg pipeline, audit head locked), no casework code",
+        lambda s: f"{s['service']['pipelined_transactions_per_second']:,}/s",
     )
     row(
         "transitions, service layer, synchronous_commit=off",
@@ -452,7 +459,7 @@ def markdown(result: dict[str, Any], command: str) -> str:
     )
     ratio_keys = list(result["stores"][names[0]]["ratios_ours_to_spiffworkflow"])
     for key in ratio_keys:
-        row(f"ours ÷ Spiff: {key.replace('_', ' ')}", lambda s, k=key: _times(s, k))
+        row(f"ours ÷ Spiff: {key.replace('_', ' ')}", _ratio_cell(key))
     notices = result["notifications"]
     lines += [
         "",
@@ -463,8 +470,23 @@ def markdown(result: dict[str, Any], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _times(store: dict[str, Any], key: str) -> str:
-    return f"{store['ratios_ours_to_spiffworkflow'][key]:,}×"
+def _sweep_cell(index: int) -> Callable[[dict[str, Any]], str]:
+    """The table cell of one store's sweep of the index-th size."""
+
+    def cell(store: dict[str, Any]) -> str:
+        sweep = store["sweep"][index]
+        return f"{sweep['seconds']:.3f} s ({sweep['escalations_recorded']:,} escalations)"
+
+    return cell
+
+
+def _ratio_cell(key: str) -> Callable[[dict[str, Any]], str]:
+    """The table cell of one store's ratio to SpiffWorkflow named by key."""
+
+    def cell(store: dict[str, Any]) -> str:
+        return f"{store['ratios_ours_to_spiffworkflow'][key]:,}×"
+
+    return cell
 
 
 def write_markdown(path: Path, table: str) -> None:
