@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, insert, text
 
+from casework.adapters.case_store import case_id_of
 from casework.adapters.tables import CaseRow, ClockRow
 from casework.config import LEGAL_TIMEZONE, Settings
 from casework.domain.calendar import add_period, add_working_days, roll_forward
@@ -209,11 +210,11 @@ def bare_transaction_rate(app: Casework, refs: list[str]) -> float:
     postgres = app.engine.dialect.name == "postgresql"
     marker = "%s" if postgres else "?"
     lock = " FOR UPDATE" if postgres else ""
+    case_ids = [case_id_of(ref) for ref in refs]
     try:
         cursor = raw.cursor()
         started = time.perf_counter()
-        for ref in refs:
-            case_id = int(ref.rsplit("-", 1)[1])
+        for case_id in case_ids:
             if not postgres:
                 cursor.execute("BEGIN IMMEDIATE")
             cursor.execute(f"SELECT version FROM case_file WHERE id = {marker}{lock}", (case_id,))
@@ -240,19 +241,21 @@ def pipelined_transaction_rate(app: Casework, refs: list[str]) -> float:
     audit entry, the head's move and COMMIT, sent together. Still no casework code: what is
     left of a transition's time once every statement goes below SQLAlchemy and nothing waits
     for a reply it does not need."""
+    cases = [(ref, case_id_of(ref)) for ref in refs]
     raw = app.engine.raw_connection()
     try:
         connection = raw.driver_connection
         assert connection is not None
         head, case = connection.cursor(), connection.cursor()
         started = time.perf_counter()
-        for ref in refs:
-            case_id = int(ref.rsplit("-", 1)[1])
+        for ref, case_id in cases:
             with connection.pipeline() as pipeline:
                 head.execute("SELECT value FROM engine_state WHERE key = 'audit_head' FOR UPDATE")
                 case.execute("SELECT version FROM case_file WHERE id = %s", (case_id,))
                 pipeline.sync()
-                (version,) = case.fetchone() or (0,)
+                row = case.fetchone()
+                assert row is not None  # the benchmark's own cases
+                (version,) = row
                 case.execute(
                     "WITH moved AS (UPDATE case_file SET version = %s WHERE id = %s AND "
                     "version = %s RETURNING id) INSERT INTO transition (case_id, trigger, "
