@@ -625,3 +625,17 @@ def test_cases_exported_as_csv_without_the_senders_identity(cli: CliRunner, tmp_
     assert printed.lstrip("\ufeff").splitlines() == lines
     assert "kinds: complaint, denunciation, letter, petition" in bad
     assert out.read_text(encoding="utf-8-sig") == text  # the refused export left the file alone
+
+
+def test_logging_a_name_that_may_be_an_officer_says_he_is_treated_as_denounced(
+    cli: CliRunner,
+) -> None:
+    run(cli, "up", "--no-engine")
+    out = run(
+        cli,
+        "case", "new", "denunciation", "--agency", "thanh-tra-tinh", "--summary", "x",
+        "--denouncer-name", "A", "--denounced-name", "Chủ tịch xã Đoàn Văn Uy",
+        "--by", "tt-tiep-nhan",
+    )  # fmt: skip
+    assert "may be the officer Đoàn Văn Uy (hn-chu-tich)" in out
+    assert "treated as denounced" in out

@@ -16,6 +16,7 @@ from casework.domain.errors import (
     ConflictOfInterest,
     InvalidInput,
     NotAllowed,
+    NotFound,
     TransitionRefused,
 )
 from casework.services.advance import AdvanceCase, advance_case
@@ -141,7 +142,7 @@ def test_list_overdue_and_due_within(app: Casework) -> None:
 
 def test_assignment_refuses_a_relative_of_the_denounced(app: Casework) -> None:
     ref = log(app, "2024-03-01")
-    with pytest.raises(ConflictOfInterest, match=r"sibling relation .* \(ND31 Art\. 10\(3\)\)"):
+    with pytest.raises(ConflictOfInterest, match=r"family relation .* ND31 Art\. 10\(3\)"):
         assign_case(app, ref, "tt-xac-minh-2", None, "", at("2024-03-01"))
     with pytest.raises(InvalidInput, match="not a handler"):
         assign_case(app, ref, "tt-tiep-nhan", None, "", at("2024-03-01"))
@@ -163,8 +164,12 @@ def test_identity_is_confidential_and_each_read_is_recorded(app: Casework) -> No
     ref = log(app, "2024-03-01")
     masked = show_case(app, ref, at("2024-03-01"))
     assert "Trần Văn Dũng" not in str(masked)
-    with pytest.raises(NotAllowed, match="may not see"):
+    # an officer of another agency: the case does not exist for him
+    with pytest.raises(NotFound, match="no case"):
         show_case(app, ref, at("2024-03-01"), reveal_identity_to="tnmt-xac-minh")
+    # a handler of the agency sees the case, never the identity
+    with pytest.raises(NotAllowed, match="may not see"):
+        show_case(app, ref, at("2024-03-01"), reveal_identity_to="tt-xac-minh-1")
     shown = show_case(app, ref, at("2024-03-01"), reveal_identity_to="tt-tiep-nhan")
     assert shown["denouncer"]["full_name"] == "Trần Văn Dũng"
     with app.reading() as session:
@@ -221,7 +226,7 @@ def test_relation_to_an_officer_also_matches_that_officer_by_name(app: Casework)
         ),
         at("2024-03-01"),
     ).ref
-    with pytest.raises(ConflictOfInterest, match="spouse"):
+    with pytest.raises(ConflictOfInterest, match="family relation"):
         assign_case(app, ref, "tnmt-xac-minh", None, "", at("2024-03-01"))
 
 
@@ -332,10 +337,14 @@ def test_the_denounced_officer_is_never_told_nor_shown_the_identity(app: Casewor
         ),
         at("2024-02-01"),
     ).ref
-    for officer in ("tnmt-giam-doc", "tnmt-xac-minh"):
-        with pytest.raises(NotAllowed, match="may not see"):
+    # the denounced head, and every officer who answers to him, logger included: the case
+    # does not exist for them (it belongs with his superior, LTC Arts. 12–14)
+    for officer in ("tnmt-giam-doc", "tnmt-xac-minh", "tnmt-tiep-nhan"):
+        with pytest.raises(NotFound, match="no case"):
             show_case(app, ref, at("2024-02-01"), reveal_identity_to=officer)
-    assert show_case(app, ref, at("2024-02-01"), reveal_identity_to="tnmt-tiep-nhan")["denouncer"]
+    # the province's chief sees the case but, not heading the agency that holds it, no identity
+    with pytest.raises(NotAllowed, match="may not see"):
+        show_case(app, ref, at("2024-02-01"), reveal_identity_to="ubnd-chu-tich")
     fired = sweep(app, at("2024-02-27")).fired
     told = {r["officer"] for f in fired for r in f.recipients}
     assert "tnmt-giam-doc" not in told

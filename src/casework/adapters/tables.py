@@ -141,6 +141,49 @@ class DenouncerIdentityRow(SQLModel, table=True):
     repeat_key: str = ""
 
 
+class CasePartyRow(SQLModel, table=True):
+    """A party the case concerns, as resolved at intake (domain/parties.py): the denounced, or a
+    complaint's respondent. `candidates` are the officers a typed name may be; a head who is not
+    one of them may confirm, on the record, that the party is an outside person."""
+
+    __tablename__ = "case_party"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    role: str  # denounced | respondent
+    kind: str  # officer | agency | person
+    name: str = ""
+    officer: str | None = None
+    agency: str | None = None
+    candidates: list[str] = _json(list)
+    outside_confirmed_by: str | None = None
+    outside_confirmed_at: datetime | None = _instant(nullable=True)
+    outside_reason: str = ""
+
+
+class CaseExclusionRow(SQLModel, table=True):
+    """An officer who may not see or act on a case, and why (domain/parties.py). Derived from
+    the parties, the recusals and the organisation; rewritten whenever one of them changes.
+    Lists leave a viewer's excluded cases out by its primary key (adapters/case_visibility.py)."""
+
+    __tablename__ = "case_exclusion"
+
+    case_id: int = Field(primary_key=True)  # no foreign key, as on EscalationRow.case_id
+    officer: str = Field(primary_key=True)
+    reason: str
+
+
+class CaseRecusalRow(SQLModel, table=True):
+    """An officer's recusal from a case, with his reason, on the record."""
+
+    __tablename__ = "case_recusal"
+
+    case_id: int = Field(primary_key=True, foreign_key="case_file.id")
+    officer: str = Field(primary_key=True)
+    reason: str
+    recorded_at: datetime = _instant()
+
+
 class ClockRow(SQLModel, table=True):
     """A legal clock with its provenance; `due` and `next_step_on` are what the sweep reads."""
 

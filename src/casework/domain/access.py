@@ -1,6 +1,6 @@
-"""Who may see and do what (DOMAIN §5): the signed-in principal, the agencies it may see, and
-the role each action needs. Services decide the finer rules (conflict of interest, who may read
-a denouncer's identity); this module answers the coarse question for the API and web UI."""
+"""Who may do what (DOMAIN §5): the principal, the agencies it may see, and the roles each
+action needs. Whether one case exists for a principal, and whether he may read its sender's
+identity, is decided with these in domain/visibility.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from casework.domain.errors import ConflictOfInterest, NotAllowed, NotFound
+from casework.domain.errors import NotAllowed
 from casework.domain.organisation import Organisation, Role
 
 
@@ -79,26 +79,3 @@ def require_visible(org: Organisation, principal: Principal, agency: str, ref: s
     visible = visible_agencies(org, principal)
     if visible is not None and agency not in visible:
         raise NotAllowed(f"{ref} belongs to {agency}, outside {principal.username}'s agencies")
-
-
-def require_case_visible(
-    org: Organisation,
-    principal: Principal,
-    ref: str,
-    agency: str,
-    kind: str,
-    denounced_name: str,
-    denounced_officer: str | None,
-) -> None:
-    """Answer a case the principal may not see exactly as a case that does not exist: outside
-    their agencies, or a denunciation of them or a relative (LTC Art. 8(3); ND31 Art. 10(3)).
-    A different answer would tell which agency holds a case, or that one names them."""
-    hidden = NotFound(f"no case {ref!r}; `casework case list` shows the cases")
-    visible = visible_agencies(org, principal)
-    if visible is not None and agency not in visible:
-        raise hidden
-    if kind != "complaint":  # a complaint's respondent resolves it (LKN Arts. 7(1), 18)
-        try:
-            org.check_no_conflict(principal.username, denounced_name, denounced_officer)
-        except ConflictOfInterest:
-            raise hidden from None

@@ -3,13 +3,17 @@
 A notice to the denounced is built from case facts that never include the identity; this module
 is the second line. It searches the free text of a notice (what officers typed: the content, the
 reasons of a decision) for the identity **and for its parts**, the way a reader would recognise
-someone:
+someone. Text is compared folded (`casework.domain.text_folding`): case, diacritics, fullwidth
+and other compatibility forms, invisible characters (zero-width, soft hyphen) and Cyrillic or
+Greek look-alike letters do not matter.
 
-- the full name, and its given name with the syllable before it ("Bích Ngọc" of "Hoàng Thị
-  Bích Ngọc"), as whole words in any case, with or without diacritics;
-- every phone or ID number in the identity (six digits or more), however it is spaced or
-  prefixed ("+84 912 345 678", "0912.345.678");
-- the email address and its local part ("ngoc.hoang");
+- the full name as whole words, its words in any order ("Hoa Phạm Thị"), run together
+  ("PhạmThịHoa") or split ("Ph-ạm Thị Hoa"); and its given name with the syllable before it
+  ("Bích Ngọc" of "Hoàng Thị Bích Ngọc");
+- every phone or ID number in the identity (six digits or more), however it is separated or
+  prefixed ("+84 912 345 678", "(+84) 912-345-678", "0912/345/678", "040 190 001 234");
+- the email address and its local part ("ngoc.hoang"), also spelled out ("hoa [at] example
+  [dot] vn", "hoa a còng example chấm vn");
 - the street part of the address (a comma-separated part holding a house number) and the
   whole address.
 
@@ -21,12 +25,13 @@ agency must not block the case.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from casework.domain.errors import ConflictOfInterest, InvalidInput
-from casework.domain.organisation import Organisation
+from casework.domain.errors import InvalidInput
+from casework.domain.text_folding import fold as fold  # re-exported: repeats and tests use it
+from casework.domain.text_folding import folded_words, plain_text
 
 IDENTITY_FIELDS: tuple[str, ...] = ("full_name", "address", "contact", "id_number", "email")
 """The parts of a denouncer's identity; each is confidential on its own."""
@@ -34,101 +39,209 @@ IDENTITY_FIELDS: tuple[str, ...] = ("full_name", "address", "contact", "id_numbe
 MINIMUM_DIGITS = 6
 """Digit runs shorter than this (a house number, a year) are not identifying on their own."""
 
+LONGEST_NUMBER = 12
+"""The digits of the longest number of an identity (a citizen ID card); a longer run of digits
+in an identity holds several numbers ("0912 345 678 / 0238 3 123 456")."""
+
+SHORTEST_WHOLE_NUMBER = 9
+"""The digits of the shortest whole number (a mobile number without its 0, an old ID card): the
+numbers looked for inside a longer run are at least this long, so that part of one and part of
+the next ("345 678 0238") are not taken for a number of their own."""
+
+LONGEST_SYLLABLE = 7
+"""The letters of the longest Vietnamese syllable, folded ("nghieng"): a word no longer than
+this may be an ordinary word of the text."""
+
+EMAIL_FILLERS = frozenset({"at", "dot", "a", "cong", "moc", "cham"})
+"""Words that spell out "@" and "." in an address ("hoa [at] example [dot] vn", "hoa a còng
+example chấm vn")."""
+
 
 class IdentityDisclosure(InvalidInput):
     """A message to the denounced person would reveal who denounced them; nothing was written."""
 
 
-def may_see_identity(
-    org: Organisation,
-    officer_code: str | None,
-    agency: str,
-    logged_by: str | None,
-    denounced_name: str,
-    denounced_officer: str | None,
-) -> bool:
-    """Who needs the identity (DOMAIN §5): the reception officer who logged the letter and the
-    resolver (head of the resolving agency) — never the denounced person or a relative of
-    theirs; verifiers get the redacted file (LTC Art. 56)."""
-    if not officer_code or officer_code not in org.officers:
-        return False
-    try:
-        org.check_no_conflict(officer_code, denounced_name, denounced_officer)
-    except ConflictOfInterest:
-        return False
-    head = org.head_of(agency)
-    return officer_code == logged_by or (head is not None and head.code == officer_code)
-
-
-def fold(text: str) -> str:
-    """Lower case, no diacritics (đ → d), letters and digits only."""
-    return "".join(ch for ch in _fold_chars(text) if ch.isalnum())
-
-
-def _fold_chars(text: str) -> Iterator[str]:
-    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    for ch in decomposed.casefold():
-        if unicodedata.combining(ch):
-            continue
-        yield ch
-
-
 def words(text: str) -> list[str]:
-    """The folded words of `text`: "Bà Hoàng-Thị Bích Ngọc!" → [ba, hoang, thi, bich, ngoc]."""
-    return re.findall(r"[a-z0-9]+", "".join(_fold_chars(text)))
+    """The folded words of `text`: "Bà Hoàng-Thị Bích Ngọc!" → [ba, hoang, thi, bich, ngoc]
+    (see `text_folding.folded_words`)."""
+    return folded_words(text)
+
+
+# A run of digits and the separators people put between them: up to three characters that are
+# neither letters nor digits ("0912.345.678", "(+84) 912 345 678", "0912 / 345 / 678", "0912_345").
+_NUMBER_RUN = re.compile(r"[0-9]+(?:(?:[^\w]|_){1,3}[0-9]+)*")
+_DATE = re.compile(
+    r"[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2,4}|[0-9]{4}[./-][0-9]{1,2}[./-][0-9]{1,2}"
+)
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def _digit_runs(text: str) -> list[str]:
-    """The digits of each run of digits, spaces, dots, dashes and brackets in `text`."""
-    return [re.sub(r"\D", "", run) for run in re.findall(r"\d[\d .\-()]*\d|\d", text)]
+    """The digits of each run of digits and separators in `text` (invisible characters do not
+    count, fullwidth digits do)."""
+    return ["".join(_DIGITS.findall(run)) for run in _NUMBER_RUN.findall(plain_text(text))]
+
+
+def _national(digits: str) -> str:
+    """A phone or ID number without its prefix: the country code (84, 0084) of a Vietnamese
+    number, and leading zeros."""
+    for prefix in ("0084", "84"):
+        if digits.startswith(prefix) and len(digits[len(prefix) :].lstrip("0")) in (9, 10):
+            return digits[len(prefix) :].lstrip("0")
+    return digits.lstrip("0")
 
 
 def _number_markers(value: str) -> list[str]:
     """Each phone or ID number in `value` without its prefix (a leading 0, or +84), so it is
-    found however it is written ("+84 912 345 678", "0912.345.678")."""
-    markers = []
-    for digits in _digit_runs(value):
-        if len(digits) == 11 and digits.startswith("84"):
-            digits = digits[2:]
-        digits = digits.lstrip("0")
-        if len(digits) >= MINIMUM_DIGITS:
-            markers.append(digits)
+    found however it is written ("+84 912 345 678", "0912.345.678", "0912/345/678"). A date
+    is not a number of the identity; a run too long for one number gives each of the numbers
+    it may hold."""
+    markers: list[str] = []
+    for run in _NUMBER_RUN.findall(plain_text(value)):
+        if _DATE.fullmatch(run):
+            continue
+        groups = _DIGITS.findall(run)
+        candidates = [_national("".join(groups))]
+        if len(candidates[0]) > LONGEST_NUMBER:
+            candidates.extend(
+                _national("".join(groups[start:end]))
+                for start in range(len(groups))
+                for end in range(start + 1, len(groups) + 1)
+                if SHORTEST_WHOLE_NUMBER <= len("".join(groups[start:end])) <= LONGEST_NUMBER
+            )
+        markers.extend(
+            digits
+            for digits in dict.fromkeys(candidates)
+            if len(digits) >= MINIMUM_DIGITS and digits not in markers
+        )
     return markers
 
 
-def identity_markers(identity: Mapping[str, str]) -> list[tuple[str, list[str] | str]]:
-    """(field, marker): a marker is a word sequence to find, or a digit key (a str)."""
-    markers: list[tuple[str, list[str] | str]] = []
-    name = words(identity.get("full_name") or "")
+@dataclass(frozen=True)
+class IdentityMarker:
+    """One thing in a text that would tell a reader who the denouncer is."""
+
+    field: str
+    """The identity field it comes from (one of IDENTITY_FIELDS)."""
+    words: tuple[str, ...] = ()
+    """Folded words to find as whole words, in this order; they may also be run together or
+    split ("PhạmThịHoa", "Ph-ạm Thị Hoa"), but not both at once."""
+    digits: str = ""
+    """Or: the digits of a number, to find in any run of digits of the text."""
+    any_order: bool = False
+    """The words may also come in any order, next to each other ("Hoa Phạm Thị")."""
+    fillers: frozenset[str] = frozenset()
+    """Words that may stand between two of the words ("hoa [at] example [dot] vn")."""
+
+    def is_in(self, text_words: list[str], digit_runs: list[str]) -> bool:
+        """Whether the marker is in a text with these folded words and digit runs."""
+        if self.digits:
+            return any(self.digits in run for run in digit_runs)
+        return (
+            _contains_joined(text_words, self.words)
+            or (self.any_order and _contains_in_any_order(text_words, self.words))
+            or (bool(self.fillers) and _contains_with_fillers(text_words, self.words, self.fillers))
+        )
+
+
+def identity_markers(identity: Mapping[str, str]) -> list[IdentityMarker]:
+    """What to look for in a text to find `identity` or a part of it."""
+    markers: list[IdentityMarker] = []
+    name = tuple(words(identity.get("full_name") or ""))
     if len(name) >= 2 or (name and len(name[0]) >= 4):  # "An" alone would match "An ninh"
-        markers.append(("full_name", name))
+        markers.append(IdentityMarker("full_name", name, any_order=len(name) >= 2))
         if len(name) >= 3:
-            markers.append(("full_name", name[-2:]))  # the given name as people say it
+            # the given name as people say it
+            markers.append(IdentityMarker("full_name", name[-2:]))
     for field in ("contact", "id_number", "email", "address"):
         value = identity.get(field) or ""
-        markers.extend((field, number) for number in _number_markers(value))
+        markers.extend(IdentityMarker(field, digits=number) for number in _number_markers(value))
     email = (identity.get("email") or "").strip()
     if email:
-        markers.append(("email", words(email)))
-        local = words(email.partition("@")[0])
-        if sum(len(w) for w in local) >= 4:
-            markers.append(("email", local))
-    contact = identity.get("contact") or ""
-    if "@" in contact:
-        markers.append(("contact", words(contact.split()[0] if contact.split() else contact)))
+        markers.append(IdentityMarker("email", tuple(words(email)), fillers=EMAIL_FILLERS))
+        local = tuple(words(email.partition("@")[0]))
+        if _is_distinctive(local):
+            markers.append(IdentityMarker("email", local, fillers=EMAIL_FILLERS))
+    for token in (identity.get("contact") or "").split():
+        if "@" in token:
+            markers.append(IdentityMarker("contact", tuple(words(token)), fillers=EMAIL_FILLERS))
     address = identity.get("address") or ""
     if len(words(address)) >= 2:
-        markers.append(("address", words(address)))
+        markers.append(IdentityMarker("address", tuple(words(address))))
     for part in address.split(","):
-        part_words = words(part)
+        part_words = tuple(words(part))
         if len(part_words) >= 2 and any(w.isdigit() for w in part_words):
-            markers.append(("address", part_words))
-    return markers
+            markers.append(IdentityMarker("address", part_words))
+    return [marker for marker in markers if marker.digits or marker.words]
 
 
-def _contains(haystack: list[str], needle: list[str]) -> bool:
-    size = len(needle)
-    return any(haystack[i : i + size] == needle for i in range(len(haystack) - size + 1))
+def _is_distinctive(local: tuple[str, ...]) -> bool:
+    """Whether the local part of an email address tells who it is on its own: "ngoc.hoang",
+    "hoa1990", "phamthihoa" do; a single syllable ("dung@…" in "nội dung") does not."""
+    if sum(len(w) for w in local) < 4:
+        return False
+    return len(local) >= 2 or len(local[0]) > LONGEST_SYLLABLE or not local[0].isalpha()
+
+
+def _boundaries(pieces: Sequence[str]) -> set[int]:
+    """Where one piece ends and the next begins, in the pieces joined."""
+    ends: set[int] = set()
+    length = 0
+    for piece in pieces:
+        length += len(piece)
+        ends.add(length)
+    ends.discard(length)
+    return ends
+
+
+def _contains_joined(haystack: list[str], needle: tuple[str, ...]) -> bool:
+    """Whether consecutive words of `haystack`, joined, spell the words of `needle` joined, with
+    the same word breaks, fewer ("PhạmThịHoa") or more ("Ph-ạm Thị Hoa") — not other ones
+    ("Thanh An" is not "Thân Hân"). A needle of one word is not looked for split: "nguyenvan"
+    (of an email address) is not "Nguyễn Văn", the start of many names."""
+    target = "".join(needle)
+    breaks = _boundaries(needle)
+    for start in range(len(haystack)):
+        length, end = 0, start
+        while end < len(haystack) and length < len(target):
+            if not target.startswith(haystack[end], length):
+                break
+            length += len(haystack[end])
+            end += 1
+        if length == len(target):
+            text_breaks = _boundaries(haystack[start:end])
+            if text_breaks <= breaks or (len(needle) >= 2 and breaks <= text_breaks):
+                return True
+    return False
+
+
+def _contains_in_any_order(haystack: list[str], needle: tuple[str, ...]) -> bool:
+    """Whether `len(needle)` consecutive words of `haystack` are the words of `needle`."""
+    size, key = len(needle), sorted(needle)
+    return any(
+        sorted(haystack[start : start + size]) == key
+        for start in range(len(haystack) - size + 1)
+        if haystack[start] in needle
+    )
+
+
+def _contains_with_fillers(
+    haystack: list[str], needle: tuple[str, ...], fillers: frozenset[str]
+) -> bool:
+    """Whether `haystack` holds the words of `needle` in order, with at most three `fillers`
+    between two of them."""
+
+    def rest_from(position: int, index: int) -> bool:
+        if index == len(needle):
+            return True
+        for at in range(position, min(position + 4, len(haystack))):
+            if haystack[at] == needle[index] and rest_from(at + 1, index + 1):
+                return True
+            if haystack[at] not in fillers:
+                return False
+        return False
+
+    return any(word == needle[0] and rest_from(start + 1, 1) for start, word in enumerate(haystack))
 
 
 def _texts(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -154,15 +267,10 @@ def identity_leaks(data: Any, identity: Mapping[str, str]) -> list[tuple[str, st
     leaks: list[tuple[str, str]] = []
     for path, text in _texts(data, ""):
         text_words = words(text)
-        text_runs = _digit_runs(text)
-        for field, marker in markers:
-            found = (
-                any(marker in run for run in text_runs)
-                if isinstance(marker, str)
-                else _contains(text_words, marker)
-            )
-            if found and (path, field) not in leaks:
-                leaks.append((path, field))
+        digit_runs = _digit_runs(text)
+        for marker in markers:
+            if (path, marker.field) not in leaks and marker.is_in(text_words, digit_runs):
+                leaks.append((path, marker.field))
     return leaks
 
 

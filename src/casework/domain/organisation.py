@@ -1,18 +1,17 @@
 """The organisation: agencies as a tree, officers and their roles, declared family relations.
 
-Used to resolve escalation recipients when a step fires and to refuse assignments that break
-the conflict-of-interest bar of ND31 Art. 10(3).
+Used to resolve escalation recipients when a step fires, and by domain/people.py and
+domain/parties.py to work out whom a case names and excludes (ND31 Art. 10(3)).
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from casework.domain.errors import ConfigurationError, ConflictOfInterest, NotFound
+from casework.domain.errors import ConfigurationError, NotFound
 
 
 class Role(StrEnum):
@@ -99,13 +98,6 @@ class Recipient:
         return {"officer": self.officer, "name": self.name, "email": self.email, "post": self.post}
 
 
-def normalise_name(name: str) -> str:
-    """Case- and accent-insensitive form of a Vietnamese name, for matching declarations."""
-    decomposed = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
-    plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return " ".join(plain.lower().split())
-
-
 @dataclass(frozen=True)
 class Organisation:
     """A snapshot of agencies, officers and relations."""
@@ -188,32 +180,3 @@ class Organisation:
         if officer is None:
             return None
         return Recipient(officer.code, officer.name, officer.email, post)
-
-    def check_no_conflict(
-        self, officer_code: str, denounced_name: str, denounced_officer: str | None
-    ) -> None:
-        """Refuse if the officer is, or declared a relation to, the denounced person."""
-        officer = self.officer(officer_code)
-        if denounced_officer == officer.code or (
-            denounced_name and normalise_name(denounced_name) == normalise_name(officer.name)
-        ):
-            raise ConflictOfInterest(
-                f"{officer.name} ({officer.code}) is the denounced person and cannot handle the "
-                "case (ND31 Art. 10(3)); assign another officer"
-            )
-        target = normalise_name(denounced_name) if denounced_name else ""
-        for relation in self._relations_by_officer.get(officer.code, []):
-            by_officer = (
-                denounced_officer is not None and relation.person_officer == denounced_officer
-            )
-            relative = self.officers.get(relation.person_officer or "")
-            by_name = bool(target) and target in {
-                normalise_name(relation.person_name),
-                normalise_name(relative.name) if relative else "",
-            } - {""}
-            if by_officer or by_name:
-                raise ConflictOfInterest(
-                    f"{officer.name} ({officer.code}) declared a {relation.kinship.value.replace('_', ' ')} "
-                    f"relation to the denounced person and cannot handle the case "
-                    "(ND31 Art. 10(3)); assign another officer"
-                )

@@ -226,7 +226,7 @@ def apply_step(
     data = _validate_data(spec, command.data, command.reason)
     org = app.organisation(connection, organisation_stamp)
     if command.actor:
-        check_actor(org, case, command.actor)
+        check_actor(connection, org, case, command.actor)
     on = _event_date(case, command.on, legal_date(now))
     book = ClockBook(app, store, case, clocks=active_clocks)
     latest = (
@@ -256,7 +256,9 @@ def apply_step(
     events: list[AuditEvent] = []
     changes: dict[str, Any] = {}
     if spec.assigns_actor and case.handler is None and command.actor:
-        events.append(check_handler(org, case, command.actor, command.actor, "took up the case"))
+        events.append(
+            check_handler(connection, org, case, command.actor, command.actor, "took up the case")
+        )
         changes["handler"] = command.actor
     from_state = case.state
     to_state = machine.fire(case.state, command.trigger)

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Connection, select
+
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.domain.errors import InvalidInput, NotAllowed
+from casework.adapters.tables import CaseExclusionRow
+from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.organisation import Organisation, Role
+from casework.domain.parties import EXCLUSION_TEXT, Exclusion
 from casework.services.app import Casework
 
 
 def check_handler(
-    org: Organisation, case: StoredCase, officer_code: str, by: str | None, reason: str
+    connection: Connection,
+    org: Organisation,
+    case: StoredCase,
+    officer_code: str,
+    by: str | None,
+    reason: str,
 ) -> AuditEvent:
     """Refuse an officer who may not handle `case`; the audit event of the assignment otherwise."""
     officer = org.officer(officer_code)
@@ -27,7 +36,7 @@ def check_handler(
             f"{officer.code} works at {officer.agency}; {case.ref} is handled by {case.agency}: "
             "assign one of its officers"
         )
-    _check_conflict(org, case, officer.code)
+    check_not_excluded(connection, case, officer.code)
     return AuditEvent(
         action="case.assigned",
         actor=by,
@@ -41,10 +50,14 @@ def check_handler(
     )
 
 
+_EXCLUSIONS = CaseExclusionRow.__table__  # type: ignore[attr-defined]
+
 ACTING_ROLES = (Role.HANDLER, Role.HEAD, Role.ADMIN)
 
 
-def check_actor(org: Organisation, case: StoredCase, officer_code: str) -> None:
+def check_actor(
+    connection: Connection, org: Organisation, case: StoredCase, officer_code: str
+) -> None:
     """Refuse an officer who may not decide on `case`: no acting role, another agency's staff
     (unless assigned to it), or barred by the conflict-of-interest rule (ND31 Art. 10(3))."""
     officer = org.officer(officer_code)
@@ -58,16 +71,24 @@ def check_actor(org: Organisation, case: StoredCase, officer_code: str) -> None:
             f"{officer.code} works at {officer.agency}; only officers of {case.agency} or the "
             f"assigned handler may act on {case.ref}"
         )
-    _check_conflict(org, case, officer.code)
+    check_not_excluded(connection, case, officer.code)
 
 
-def _check_conflict(org: Organisation, case: StoredCase, officer_code: str) -> None:
-    """The denounced person and their relatives may not handle a denunciation (ND31 Art.
-    10(3)). A complaint is different: its first instance belongs by law to whoever made the
-    contested decision (LKN Arts. 7(1), 18), so the respondent is not barred."""
-    if case.kind == "complaint":
-        return
-    org.check_no_conflict(officer_code, case.denounced_name, case.denounced_officer)
+def check_not_excluded(connection: Connection, case: StoredCase, officer_code: str) -> None:
+    """Refuse an officer the case excludes (domain/parties.py): the denounced, a candidate a
+    head has not cleared, the staff of a denounced agency or head, a declared relative, one who
+    recused himself (ND31 Art. 10(3)). A complaint's respondent is not excluded: its first
+    instance belongs by law to whoever made the contested decision (LKN Arts. 7(1), 18)."""
+    reason = connection.execute(
+        select(_EXCLUSIONS.c.reason).where(
+            _EXCLUSIONS.c.case_id == case.id, _EXCLUSIONS.c.officer == officer_code
+        )
+    ).scalar_one_or_none()
+    if reason is not None:
+        raise ConflictOfInterest(
+            f"{officer_code} may not handle {case.ref}: {EXCLUSION_TEXT[Exclusion(reason)]} "
+            "(LTC Art. 8(3); ND31 Art. 10(3)); assign another officer"
+        )
 
 
 def assign_case(
@@ -83,9 +104,9 @@ def assign_case(
         org = app.organisation(connection)
         if by:
             org.officer(by)
-            _check_conflict(org, case, by)  # the denounced head does not choose the verifier
+            check_not_excluded(connection, case, by)  # the denounced head picks no verifier
         previous = case.handler or ""
-        event = check_handler(org, case, officer_code, by, reason)
+        event = check_handler(connection, org, case, officer_code, by, reason)
         store.update_case(case, handler=officer_code)
         audit_log.append(connection, [event], now)
         return previous

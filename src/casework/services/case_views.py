@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from casework.adapters import audit_log, clock_rows
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.tables import (
     CaseRow,
     ClockRow,
@@ -19,16 +20,17 @@ from casework.adapters.tables import (
     EscalationRow,
     TransitionRow,
 )
-from casework.domain.access import Principal, require_case_visible
+from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
-from casework.domain.confidentiality import may_see_identity
 from casework.domain.errors import InvalidInput, NotAllowed
 from casework.domain.escalation import NO_LADDER
 from casework.domain.guards import GuardContext, check_guards
-from casework.domain.organisation import Organisation
+from casework.domain.visibility import CaseAccess, require_exists, require_identity
 from casework.services.app import Casework, legal_date
+from casework.services.case_access import access_to
 from casework.services.lookup import load_case_row, ref_of
+from casework.services.users import principal_of_officer
 
 
 def _days_left(app: Casework, today: date, due: date | None) -> int | None:
@@ -77,32 +79,21 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
 
 
 def _denouncer_view(
-    session: Session, org: Organisation, case: CaseRow, reveal_to: str | None
+    session: Session, case: CaseRow, access: CaseAccess | None, reveal: bool
 ) -> dict[str, Any] | None:
     identity = session.get(DenouncerIdentityRow, case.id)
     if identity is None:
         return None
-    if reveal_to is None:
+    if not reveal:
         basis = (
             "personal data, shown only on request"
             if case.kind in ("complaint", "petition", "letter")
             else "confidential (LTC Arts. 8(3), 47)"
         )
         return {"identity": f"{basis}: use --reveal-identity --by OFFICER"}
-    officer = org.officer(reveal_to)  # an unknown code is an error, not a refusal
-    # a complainant is named in the decision the respondent receives (LKN Art. 31(2)): any
-    # officer of the resolving agency, or its handler, may read the file; still recorded
-    complaint_reader = case.kind == "complaint" and (
-        officer.agency == case.agency or officer.code == case.handler
-    )
-    if not complaint_reader and not may_see_identity(
-        org, reveal_to, case.agency, case.logged_by, case.denounced_name, case.denounced_officer
-    ):
-        raise NotAllowed(
-            f"{reveal_to} may not see the denouncer's identity of {ref_of(case)}: only the reception "
-            "officer who logged it and the head of the resolving agency may, unless the case "
-            "concerns them or their relatives (LTC Arts. 8(3), 47, 56)"
-        )
+    if access is None:  # fail closed: nobody named, nothing shown
+        raise NotAllowed(f"reading the identity of {ref_of(case)} needs the officer who reads it")
+    require_identity(access, ref_of(case))
     return {
         "full_name": identity.full_name,
         "address": identity.address,
@@ -131,16 +122,30 @@ def _record_identity_read(app: Casework, ref: str, officer: str, now: datetime) 
 
 
 def show_case(
-    app: Casework, ref: str, now: datetime, reveal_identity_to: str | None = None
+    app: Casework,
+    ref: str,
+    now: datetime,
+    viewer: Principal | None = None,
+    reveal_identity: bool = False,
+    reveal_identity_to: str | None = None,
 ) -> dict[str, Any]:
-    """Everything about one case; reading the denouncer's identity is itself recorded."""
+    """Everything about one case, if it exists for `viewer` (domain/visibility.py; else the
+    NotFound of a case that does not exist). Without a viewer this is the server operator's
+    view (a command naming no officer), which never holds an identity: the API and web UI
+    always name their principal. `reveal_identity_to` is the officer, by code, who reads the
+    identity. Reading the denouncer's identity is itself recorded."""
     today = legal_date(now)
+    if reveal_identity_to:
+        viewer, reveal_identity = principal_of_officer(app, reveal_identity_to), True
     with app.reading() as session:
         case = load_case_row(session, ref)
         ref = ref_of(case)
         org = app.organisation(session.connection())
+        access = None if viewer is None else access_to(app, session.connection(), viewer, case, now)
+        if access is not None:
+            require_exists(access, ref)
         lifecycle = app.definitions.lifecycle(case.kind)
-        denouncer = _denouncer_view(session, org, case, reveal_identity_to)
+        denouncer = _denouncer_view(session, case, access, reveal_identity)
         history = session.exec(
             select(TransitionRow)
             .where(TransitionRow.case_id == case.id)
@@ -203,8 +208,8 @@ def show_case(
                 for e in escalations
             ],
         }
-    if reveal_identity_to and denouncer is not None:
-        _record_identity_read(app, ref, reveal_identity_to, now)
+    if reveal_identity and denouncer is not None and viewer is not None:
+        _record_identity_read(app, ref, viewer.username, now)
     return view
 
 
@@ -314,11 +319,8 @@ def apply_case_filters(query: Any, filters: CaseFilter) -> Any:
     if filters.agencies is not None:
         query = query.where(col(CaseRow.agency).in_(sorted(filters.agencies)))
     if filters.viewer:
-        query = query.where(
-            (col(CaseRow.kind) == "complaint")
-            | col(CaseRow.denounced_officer).is_(None)
-            | (col(CaseRow.denounced_officer) != filters.viewer)
-        )
+        # the policy's exclusions, as the case page applies them (domain/visibility.py)
+        query = query.where(~excluded_clause(filters.viewer))
     return query
 
 
@@ -405,18 +407,8 @@ def allowed_triggers(
         }
 
 
-def show_case_to(app: Casework, principal: Principal, ref: str, now: datetime) -> dict[str, Any]:
-    """The case as `show_case` gives it (identity masked), if `principal` may see it; else the
-    same NotFound as a case that does not exist (domain.access.require_case_visible)."""
-    view = show_case(app, ref, now)
-    with app.reading() as session:
-        require_case_visible(
-            app.organisation(session.connection()),
-            principal,
-            ref,
-            view["agency"],
-            view["kind"],
-            view["denounced"]["name"],
-            view["denounced"]["officer"],
-        )
-    return view
+def show_case_to(
+    app: Casework, principal: Principal, ref: str, now: datetime, reveal_identity: bool = False
+) -> dict[str, Any]:
+    """The case as `show_case` gives it to `principal`."""
+    return show_case(app, ref, now, viewer=principal, reveal_identity=reveal_identity)

@@ -25,6 +25,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import ColumnElement, Select, and_, case, extract, func, or_, select, true
 
 from casework.adapters.case_store import CASES, CLOCKS, case_ref
+from casework.adapters.case_visibility import excluded_clause
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.errors import InvalidInput, NotFound
 from casework.domain.escalation import NO_LADDER
@@ -237,15 +238,8 @@ class _Scope:
         if self.agencies is not None:
             query = query.where(CASES.c.agency.in_(sorted(self.agencies)))
         if self.viewer:
-            # a denounced officer never reads about the case against them; a complaint's
-            # respondent resolves it (LKN Arts. 7(1), 18) and sees it
-            query = query.where(
-                or_(
-                    CASES.c.kind == "complaint",
-                    CASES.c.denounced_officer.is_(None),
-                    CASES.c.denounced_officer != self.viewer,
-                )
-            )
+            # the policy's exclusions, as the case page applies them (domain/visibility.py)
+            query = query.where(~excluded_clause(self.viewer))
         return query
 
 

@@ -11,10 +11,13 @@ from sqlalchemy import select
 
 from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CASES, CLOCKS, case_ref
+from casework.adapters.case_visibility import exclusions_of
 from casework.adapters.tables import OutboxRow
+from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.escalation import NO_LADDER
-from casework.domain.organisation import Organisation, Role
+from casework.domain.organisation import Role
+from casework.domain.visibility import CaseFacts, case_access
 from casework.services.app import Casework, legal_date
 from casework.services.escalations import ESCALATIONS
 from casework.services.notices import outbox_row
@@ -28,17 +31,6 @@ class DigestResult:
     is_working_day: bool
     queued: int = 0
     supervisors: list[str] = field(default_factory=list)
-
-
-def units_of(org: Organisation, agency: str) -> set[str]:
-    """An agency and every agency below it in the tree."""
-    units = {agency}
-    grew = True
-    while grew:
-        below = {a.code for a in org.agencies.values() if a.superior in units} - units
-        units |= below
-        grew = bool(below)
-    return units
 
 
 def queue_digest(app: Casework, now: datetime) -> DigestResult:
@@ -61,7 +53,8 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 CASES.c.kind,
                 CASES.c.received_on,
                 CASES.c.agency,
-                CASES.c.denounced_officer,
+                CASES.c.logged_by,
+                CASES.c.handler,
             )
             .join(CASES, CASES.c.id == CLOCKS.c.case_id)
             .where(
@@ -76,11 +69,25 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
             .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
             .where(ESCALATIONS.c.acknowledged_at.is_(None))
         ).all()
+        excluded = exclusions_of(
+            connection, [c.id for c in clocks] + [a.case_id for a in open_alerts]
+        )
+        facts = {
+            c.id: CaseFacts(
+                ref=case_ref(c.kind, c.received_on, c.id),
+                kind=c.kind,
+                agency=c.agency,
+                logged_by=c.logged_by,
+                handler=c.handler,
+                excluded=frozenset(excluded[c.id]),
+            )
+            for c in clocks
+        }
         rows: list[dict[str, Any]] = []
         for officer in org.officers.values():
             if Role.SUPERVISOR not in officer.roles or not officer.email:
                 continue
-            units = units_of(org, officer.agency)
+            reader = Principal(officer.code, officer.agency, frozenset(officer.roles))
             items = [
                 {
                     "ref": case_ref(c.kind, c.received_on, c.id),
@@ -100,9 +107,8 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                     ),
                 }
                 for c in clocks
-                # a supervisor never reads about the case against them (DOMAIN §5)
-                if c.agency in units
-                and (c.kind == "complaint" or c.denounced_officer != officer.code)
+                # one policy for every path (domain/visibility.py)
+                if case_access(org, reader, facts[c.id], today).exists
             ]
             alerts = [
                 {
@@ -114,6 +120,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 }
                 for a in open_alerts
                 if officer.code in {r["officer"] for r in a.recipients}
+                and officer.code not in excluded[a.case_id]
             ]
             if not items and not alerts:
                 continue

@@ -9,13 +9,22 @@ from typing import Any
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import ConflictOfInterest, InvalidInput
 from casework.domain.organisation import Organisation, Role
+from casework.domain.parties import (
+    EXCLUSION_TEXT,
+    Exclusion,
+    Party,
+    PartyRole,
+    excluded_officers,
+    resolve_party,
+)
 from casework.domain.repeats import repeat_key, sender_key, subject_key
 from casework.services.advance import AdvanceCase, apply_step
 from casework.services.app import Casework, legal_date
 from casework.services.clock_effects import ClockBook, attribute_facts
 from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
+from casework.services.exclusions import insert_parties, refresh_exclusions
 from casework.services.letter_intake import from_letter, letter_for
 from casework.services.redenunciation_intake import (
     Redenunciation,
@@ -67,6 +76,8 @@ class Logged:
     state: str
     clocks: list[dict[str, str | None]]
     repeat_of: str | None = None  # the earlier case this one repeats (same sender and subject)
+    # officers a typed denounced name or post may be: excluded until a head clears them
+    candidates: list[dict[str, str]] = field(default_factory=list)
 
 
 def _is_email_address(value: str) -> bool:
@@ -150,10 +161,6 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
                 "the denouncer's email is also an address of the denounced person: their own "
                 "notices would reach the denounced (LTC Art. 8(3)); give another address or none"
             )
-    if command.logged_by and command.kind == "denunciation":
-        # the denounced person, or a relative, never handles the letter that denounces them
-        # (LTC Art. 8(3); ND31 Art. 10(3)): not even to log it
-        org.check_no_conflict(command.logged_by, command.denounced_name, command.denounced_officer)
     if command.logged_by:
         officer = org.officer(command.logged_by)
         if Role.RECEPTION not in officer.roles and Role.ADMIN not in officer.roles:
@@ -214,6 +221,8 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             else None
         )
         command = _with_original_parties(command, redenunciation)
+        parties = _parties(org, command)
+        _refuse_excluded_logger(org, command, parties)
         is_anonymous = command.denouncer is None or not command.denouncer.full_name.strip()
         attributes = {
             **command.attributes,
@@ -287,6 +296,8 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             if not is_anonymous and command.denouncer is not None
             else None,
         )
+        insert_parties(connection, case_id, parties)
+        refresh_exclusions(connection, org, [case_id])
         case = StoredCase(id=case_id, **values)
         book = ClockBook(app, store, case, is_new=True)
         book.apply(lifecycle.on_log, command.received_on, command.logged_by, "", "log")
@@ -354,12 +365,56 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                 internal=True,
             )
         return Logged(
+            candidates=[
+                {"typed": p.name, "officer": code, "name": org.officers[code].name}
+                for p in parties
+                if p.is_pending and p.role == PartyRole.DENOUNCED
+                for code in p.candidates
+            ],
             repeat_of=repeat_of,
             ref=case.ref,
             state=state,
             clocks=[
                 {"code": c.code, "due": c.due.isoformat() if c.due else None} for c in book.clocks
             ],
+        )
+
+
+def _parties(org: Organisation, command: LogCase) -> list[Party]:
+    """The denounced party (a complaint's respondent) as reception described it, resolved."""
+    if not (
+        command.denounced_name.strip() or command.denounced_officer or command.denounced_agency
+    ):
+        return []
+    role = PartyRole.RESPONDENT if command.kind == "complaint" else PartyRole.DENOUNCED
+    return [
+        resolve_party(
+            org,
+            role,
+            command.received_on,
+            name=command.denounced_name,
+            officer=command.denounced_officer,
+            agency=command.denounced_agency,
+        )
+    ]
+
+
+_LOGGER_BARRED = (Exclusion.DENOUNCED, Exclusion.CANDIDATE, Exclusion.RELATIVE)
+
+
+def _refuse_excluded_logger(org: Organisation, command: LogCase, parties: list[Party]) -> None:
+    """The denounced person, an officer the letter may name, or a relative never handles the
+    letter that denounces them, not even to log it (LTC Art. 8(3); ND31 Art. 10(3)). Staff of
+    a denounced agency may: the letter reached their desk and must be logged that day."""
+    if not command.logged_by:
+        return
+    excluded = excluded_officers(org, command.kind, parties, command.received_on)
+    reason = excluded.reasons.get(command.logged_by)
+    if reason in _LOGGER_BARRED:
+        assert reason is not None
+        raise ConflictOfInterest(
+            f"{command.logged_by} may not log this letter: {EXCLUSION_TEXT[reason]} "
+            "(LTC Art. 8(3); ND31 Art. 10(3)); hand it to another reception officer"
         )
 
 

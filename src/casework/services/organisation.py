@@ -25,6 +25,8 @@ from casework.adapters.tables import (
 from casework.domain.errors import ConfigurationError
 from casework.domain.organisation import Organisation
 from casework.services.app import Casework
+from casework.services.exclusions import record_stamp as record_exclusions_stamp
+from casework.services.exclusions import refresh_exclusions
 
 
 def load_organisation_file(
@@ -70,7 +72,8 @@ def load_organisation_file(
                 )
             )
         # a new stamp makes every running engine re-read the organisation
-        session.merge(EngineStateRow(key=ORGANISATION_STAMP, value=f"{digest}@{now.isoformat()}"))
+        stamp = f"{digest}@{now.isoformat()}"
+        session.merge(EngineStateRow(key=ORGANISATION_STAMP, value=stamp))
         counts = {
             "agencies": len(org.agencies),
             "officers": len(org.officers),
@@ -87,6 +90,10 @@ def load_organisation_file(
                 )
             )
         session.flush()
+        # who each case excludes follows the organisation: a new relation, a new officer whose
+        # name a letter typed, a new acting head
+        refresh_exclusions(connection, org)
+        record_exclusions_stamp(connection, stamp)
         audit_log.append(
             connection,
             [

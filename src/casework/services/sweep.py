@@ -10,7 +10,7 @@ organisation as it is today, in the same transaction as its notices and audit en
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +23,7 @@ from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bulk import insert_ignoring_duplicates, update_clock_steps
 from casework.adapters.case_store import case_ref
+from casework.adapters.case_visibility import exclusions_of
 from casework.adapters.tables import CaseRow, ClockRow, EscalationRow, OutboxRow
 from casework.domain.calendar import WorkingCalendar
 from casework.domain.escalation import EscalationPolicy, Ladder, LadderStep, RecipientRole
@@ -54,7 +55,6 @@ _DUE_CLOCKS = (
         _CASES.c.received_on,
         _CASES.c.agency,
         _CASES.c.handler,
-        _CASES.c.denounced_officer,
     )
     .join(_CASES, _CASES.c.id == _CLOCKS.c.case_id)
     .where(_CLOCKS.c.status == "running", _CLOCKS.c.next_step_on <= bindparam("today"))
@@ -82,13 +82,13 @@ class SweepResult:
 
 
 def _first_head_up_the_chain(
-    org: Organisation, agency: str | None, skip: str | None, on: date | None = None
+    org: Organisation, agency: str | None, skip: frozenset[str], on: date | None = None
 ) -> Recipient | None:
     seen: set[str] = set()
     while agency and agency not in seen and agency in org.agencies:
         seen.add(agency)
         head = org.head_of(agency, on)
-        if head is not None and head.code != skip:
+        if head is not None and head.code not in skip:
             return org.recipient(head, f"head of {org.agencies[agency].name} (next up the chain)")
         agency = org.agencies[agency].superior
     return None
@@ -99,11 +99,12 @@ def resolve_recipients(
     step: LadderStep,
     agency: str,
     handler: str | None,
-    denounced_officer: str | None = None,
+    excluded: frozenset[str] = frozenset(),
     on: date | None = None,
 ) -> list[Recipient]:
-    """Who a step addresses today; a missing post falls back to the next one up. The denounced
-    officer is never told about the case against them: the alert goes up the chain instead."""
+    """Who a step addresses today; a missing post falls back to the next one up. An officer
+    the case excludes (domain/parties.py: the denounced, a relative, an uncleared candidate...)
+    is never told about it: his step goes to the first head up the chain who is not excluded."""
     handler_officer = org.officers.get(handler) if handler else None
     handling_unit = handler_officer.agency if handler_officer else agency
     resolver = org.agencies.get(agency)
@@ -131,15 +132,15 @@ def resolve_recipients(
     for recipient in found:
         if recipient is None or recipient.officer in unique:
             continue
-        if recipient.officer == denounced_officer:
+        if recipient.officer in excluded:
             recipient = _first_head_up_the_chain(
-                org, resolver.superior if resolver else None, denounced_officer, on
+                org, resolver.superior if resolver else None, excluded, on
             )
             if recipient is None or recipient.officer in unique:
                 continue
         unique[recipient.officer] = recipient
     if not unique:
-        fallback = _first_head_up_the_chain(org, agency, denounced_officer, on)
+        fallback = _first_head_up_the_chain(org, agency, excluded, on)
         if fallback is not None:
             unique[fallback.officer] = fallback
     return list(unique.values())
@@ -192,10 +193,19 @@ def sweep(
         if not due_rows:
             return result
         org = app.organisation(connection)
+        # who each due case excludes from its alerts, read once (domain/visibility.py)
+        excluded = exclusions_of(connection, (row.case_id for row in due_rows))
         ladder_dates = _LadderDates(app.definitions.escalation, app.calendar)
         batches = (
             _work_out(
-                app, org, ladder_dates, due_rows[first : first + _BATCH], today, stamped, result
+                app,
+                org,
+                ladder_dates,
+                due_rows[first : first + _BATCH],
+                excluded,
+                today,
+                stamped,
+                result,
             )
             for first in range(0, len(due_rows), _BATCH)
         )
@@ -227,6 +237,7 @@ def _work_out(
     org: Organisation,
     ladder_dates: _LadderDates,
     due_rows: Sequence[Any],  # rows of _DUE_CLOCKS
+    excluded: Mapping[int, set[str]],
     today: date,
     stamped: datetime,
     result: SweepResult,
@@ -237,7 +248,7 @@ def _work_out(
     clock_updates = batch.clock_updates
     for row in due_rows:
         clock_id, case_id, code, due, ladder_name, next_step, rule_version, state = row[:8]
-        kind, received_on, agency, handler, denounced_officer = row[8:]
+        kind, received_on, agency, handler = row[8:]
         ref = case_ref(kind, received_on, case_id)
         assert due is not None  # a running clock always has a due date
         assert clock_id is not None
@@ -251,7 +262,7 @@ def _work_out(
             recipients = [
                 r.as_dict()
                 for r in resolve_recipients(
-                    org, step, agency, handler, _barred(kind, denounced_officer), today
+                    org, step, agency, handler, frozenset(excluded.get(case_id, ())), today
                 )
             ]
             if not recipients:  # nobody holds the post: keep the step pending, say so
@@ -383,10 +394,3 @@ class _LadderDates:
             ladder = self.policy.ladder(ladder_name)
             self._known[key] = (ladder, [s.fires_on(self.calendar, due) for s in ladder.steps])
         return self._known[key]
-
-
-def _barred(kind: str, denounced_officer: str | None) -> str | None:
-    """The officer who must not be told of a case: the denounced person of a denunciation
-    (LTC Art. 8(3)). A complaint's respondent is no such person: the one who made the contested
-    decision resolves the first complaint and must hear of its deadlines (LKN Arts. 7(1), 18)."""
-    return denounced_officer if kind != "complaint" else None

@@ -158,6 +158,18 @@ def _principal(app: Casework, session: Session, user: UserRow) -> Principal:
     return Principal(user.username, officer.agency, frozenset(Role(r) for r in user.roles))
 
 
+def principal_of_officer(app: Casework, officer: str) -> Principal:
+    """The principal an officer named on the command line acts as: his login's roles where he
+    has a login (as the API and web UI see him), else his roles in the organisation."""
+    with app.reading() as session:
+        org = app.organisation(session.connection())
+        record = org.officer(officer)  # an unknown code is an error naming the known ones
+        user = session.get(UserRow, record.code)
+        if user is not None:
+            return _principal(app, session, user)
+        return Principal(record.code, record.agency, frozenset(record.roles))
+
+
 def sign_in(app: Casework, username: str, password: str) -> Principal:
     """The principal for a username and password, or NotSignedIn (never saying which was
     wrong)."""

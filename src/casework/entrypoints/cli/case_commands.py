@@ -27,6 +27,7 @@ from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
 from casework.services.letter_intake import letter_receipt
 from casework.services.redenunciation_intake import GROUNDS, Redenunciation
 from casework.services.rule_explanations import Scenario, explain_case, what_if
+from casework.services.users import principal_of_officer
 
 PARTY_LABELS = {
     "complaint": ("complainant", "respondent"),
@@ -386,12 +387,20 @@ def new(
                 "state": logged.state,
                 "clocks": logged.clocks,
                 "repeat_of": logged.repeat_of,
+                "candidates": logged.candidates,
             }
         )
         return
     typer.echo(f"logged {logged.ref} ({logged.state})")
     for clock in logged.clocks:
         typer.echo(f"  {clock['code']}: due {clock['due']}")
+    for candidate in logged.candidates:
+        typer.echo(
+            f"  note: {candidate['typed']!r} may be the officer {candidate['name']} "
+            f"({candidate['officer']}): he is treated as denounced, and sees nothing of the "
+            "case, until a head who is not a candidate confirms on the record that it is "
+            "someone else"
+        )
     if logged.repeat_of:
         typer.echo(
             f"  note: the same sender already wrote about the same matter in {logged.repeat_of}; "
@@ -416,8 +425,13 @@ def show(
         raise InvalidInput(
             "--reveal-identity needs --by OFFICER: every read of an identity is recorded"
         )
+    app = engine()
     view = show_case(
-        engine(), ref, wall_clock(), reveal_identity_to=by if reveal_identity else None
+        app,
+        ref,
+        wall_clock(),
+        viewer=principal_of_officer(app, by) if by else None,
+        reveal_identity=reveal_identity,
     )
     if as_json:
         emit_json(view)

@@ -35,11 +35,11 @@ from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import legal_date
 from casework.services.assignment import assign_case
 from casework.services.audit_trail import audit_entries
+from casework.services.case_access import require_case_access
 from casework.services.case_views import (
     CaseFilter,
     allowed_triggers,
     list_cases,
-    show_case,
     show_case_to,
 )
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
@@ -312,7 +312,7 @@ async def assign(request: Request, ref: str) -> RedirectResponse:
     url = f"/cases/{quote(ref)}"
     try:
         principal.require(Action.ASSIGN_CASE)
-        _visible_case(request, principal, ref)
+        require_case_access(casework_of(request), principal, ref, now_of(request))
         assign_case(
             casework_of(request),
             ref,
@@ -336,10 +336,7 @@ async def identity(request: Request, ref: str) -> HTMLResponse:
     keeps a copy (no-store)."""
     principal = signed_in(request)
     await _form(request)
-    _visible_case(request, principal, ref)
-    view = show_case(
-        casework_of(request), ref, now_of(request), reveal_identity_to=principal.username
-    )
+    view = show_case_to(casework_of(request), principal, ref, now_of(request), reveal_identity=True)
     page = _page(request, "identity.html", principal, case=view, identity=view["denouncer"])
     page.headers.update(PRIVATE)
     return page
@@ -355,7 +352,7 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
     url = f"/cases/{quote(ref)}"
     try:
         principal.require(Action.ADVANCE_CASE)
-        _visible_case(request, principal, ref)
+        require_case_access(casework_of(request), principal, ref, now_of(request))
         on = date.fromisoformat(form["on"]) if form.get("on") else None
         version = form.get("expected_version")
         result = advance_case(

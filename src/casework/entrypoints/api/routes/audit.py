@@ -11,7 +11,7 @@ from casework.domain.errors import NotAllowed
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.audit_trail import audit_entries, verify_audit_trail
-from casework.services.case_views import show_case_to
+from casework.services.case_access import require_case_access
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -29,7 +29,7 @@ def entries(
     with app.reading() as session:
         org = app.organisation(session.connection())
     if case:
-        show_case_to(app, principal, case, now_of(request))
+        require_case_access(app, principal, case, now_of(request))
     elif visible_agencies(org, principal) is not None:
         raise NotAllowed("the whole trail is for administrators: give ?case=REF")
     items = audit_entries(app, case, limit, before_id)

@@ -18,16 +18,17 @@ from casework.domain.access import (
     visible_agencies,
 )
 from casework.domain.errors import NotAllowed
+from casework.domain.visibility import CaseAccess
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.assignment import assign_case
+from casework.services.case_access import require_case_access
 from casework.services.case_export import export_csv
 from casework.services.case_views import (
     CaseFilter,
     allowed_triggers,
     list_cases,
-    show_case,
     show_case_to,
 )
 from casework.services.complaint_intake import ComplaintFacts
@@ -93,8 +94,8 @@ class Assign(BaseModel):
     reason: str = ""
 
 
-def _visible(request: Request, principal: Principal, ref: str) -> None:
-    show_case_to(casework_of(request), principal, ref, now_of(request))
+def _visible(request: Request, principal: Principal, ref: str) -> CaseAccess:
+    return require_case_access(casework_of(request), principal, ref, now_of(request))
 
 
 def scoped_filter(
@@ -219,13 +220,13 @@ def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> dict
         "state": logged.state,
         "clocks": logged.clocks,
         "repeat_of": logged.repeat_of,
+        "candidates": logged.candidates,
     }
 
 
 @router.get("/{ref}", summary="A case: state, clocks, history, escalations (identity masked)")
 def show(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
-    _visible(request, principal, ref)
-    return show_case(casework_of(request), ref, now_of(request))
+    return show_case_to(casework_of(request), principal, ref, now_of(request))
 
 
 @router.get(
@@ -235,11 +236,8 @@ def show(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, A
 def identity(
     request: Request, principal: CurrentPrincipal, ref: str, response: Response
 ) -> dict[str, Any]:
-    _visible(request, principal, ref)
     response.headers["Cache-Control"] = "no-store"  # nothing keeps a copy of the identity
-    view = show_case(
-        casework_of(request), ref, now_of(request), reveal_identity_to=principal.username
-    )
+    view = show_case_to(casework_of(request), principal, ref, now_of(request), reveal_identity=True)
     return {"ref": view["ref"], "identity": view["denouncer"]}
 
 

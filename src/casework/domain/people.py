@@ -1,0 +1,220 @@
+"""People named in a case, resolved against the organisation (DOMAIN §5; issue 20).
+
+A reception desk types a denounced person the way the letter names him: "ông Đoàn Văn Uy",
+"Chủ tịch xã Đoàn Văn Uy", "ông Lê Văn Cường, cán bộ địa chính", "Uy Doan Van", or only a post:
+"Chủ tịch UBND xã Hưng Nguyên". Comparing such text with an officer's name as a string let the
+denounced head read the denouncer's identity. Here a typed description is compared with the
+organisation the way a reader would:
+
+- **by name**: an officer is a candidate when his name's folded tokens (NFKC, invisible
+  characters removed, case and diacritics folded, đ → d: `text_folding.folded_words`) occur in
+  the typed text as a run of consecutive tokens, in any order. Honorifics, titles, positions and
+  trailing descriptions around the name therefore need no list to be ignored, and the rule is
+  at least as wide as "the tokens left after removing them are the officer's name" — it fails
+  closed: a four-syllable name that contains an officer's three-syllable name makes him a
+  candidate, and a head decides on the record;
+- **by post**: a head or deputy post of an agency named in the text ("Chủ tịch UBND xã Hưng
+  Nguyên", "Phó Giám đốc Sở Xây dựng", or the officer's own title followed by the agency's
+  place) makes whoever held that post on the received date a candidate, acting heads included,
+  whether or not a name is given too (a misspelt name next to a post still means the post).
+
+Names of one token are never matched by name: "An" alone would make every "An ninh" a match.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from casework.domain.organisation import Agency, Officer, Organisation
+from casework.domain.text_folding import folded_words
+
+# The words an agency's name starts with before its place ("Ủy ban nhân dân | xã Hưng Nguyên").
+_ORGAN_PREFIXES: tuple[tuple[str, ...], ...] = (
+    ("uy", "ban", "nhan", "dan"),
+    ("ubnd",),
+    ("hoi", "dong", "nhan", "dan"),
+    ("hdnd",),
+    ("thanh", "tra"),
+    ("so",),
+    ("phong",),
+    ("ban",),
+)
+# Abbreviations a desk types for the organ words of an agency's name.
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "ubnd": ("uy", "ban", "nhan", "dan"),
+    "hdnd": ("hoi", "dong", "nhan", "dan"),
+}
+HEAD_POSTS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "provincial_committee": ("chu tich",),
+    "district_committee": ("chu tich",),
+    "commune": ("chu tich",),
+    "department": ("giam doc",),
+    "inspectorate": ("chanh thanh tra",),
+}
+"""How a letter names the head post of an agency of each kind (folded); every kind also
+answers to the generic `GENERIC_HEAD_POSTS` and to its head's own title."""
+
+GENERIC_HEAD_POSTS: tuple[str, ...] = ("thu truong", "nguoi dung dau")
+DEPUTY_PREFIX = "pho"
+
+
+def tokens(text: str) -> list[str]:
+    """The folded tokens of `text` (see module docstring)."""
+    return folded_words(text)
+
+
+def name_occurs(name: str, text: str) -> bool:
+    """Whether the person `name` is named in `text`: his name's tokens, two or more, form a run
+    of consecutive tokens of `text` in any order ("Hoa Phạm Thị" names "Phạm Thị Hoa")."""
+    needle = tokens(name)
+    if len(needle) < 2:
+        return False
+    return _has_run(tokens(text), Counter(needle), len(needle))
+
+
+def _has_run(haystack: Sequence[str], wanted: Counter[str], size: int) -> bool:
+    return any(
+        Counter(haystack[start : start + size]) == wanted
+        for start in range(len(haystack) - size + 1)
+    )
+
+
+def _contains(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:
+    """Every index at which `needle` occurs in `haystack` as consecutive tokens."""
+    size = len(needle)
+    if not size:
+        return []
+    return [
+        start
+        for start in range(len(haystack) - size + 1)
+        if list(haystack[start : start + size]) == list(needle)
+    ]
+
+
+def _expanded(words: list[str]) -> list[str]:
+    """`words` with the organ abbreviations spelt out ("ubnd" → "uy ban nhan dan")."""
+    out: list[str] = []
+    for word in words:
+        out.extend(_ABBREVIATIONS.get(word, (word,)))
+    return out
+
+
+def place_of(agency: Agency) -> list[str]:
+    """The folded place part of an agency's name: "Ủy ban nhân dân xã Hưng Nguyên" → xa hung
+    nguyen; "Sở Tài nguyên và Môi trường" → tai nguyen va moi truong."""
+    words = _expanded(tokens(agency.name))
+    for prefix in _ORGAN_PREFIXES:
+        if tuple(words[: len(prefix)]) == prefix and len(words) > len(prefix):
+            return words[len(prefix) :]
+    return words
+
+
+def _post_phrases(org: Organisation, agency: Agency) -> list[list[str]]:
+    phrases = [p.split() for p in (*HEAD_POSTS_BY_KIND.get(agency.kind, ()), *GENERIC_HEAD_POSTS)]
+    head = org.officers.get(agency.head or "")
+    if head is not None and head.title:
+        phrases.append(_title_without_place(head.title, agency))
+    return [p for p in phrases if p]
+
+
+def _title_without_place(title: str, agency: Agency) -> list[str]:
+    """An officer's title without its trailing level word ("Chủ tịch UBND xã" → chu tich uy ban
+    nhan dan), so that "Chủ tịch UBND xã Hưng Nguyên" reads as title then place."""
+    words = _expanded(tokens(title))
+    place = place_of(agency)
+    while words and place and words[-1] == place[0]:
+        words = words[:-1]
+    return words
+
+
+@dataclass(frozen=True)
+class PostMention:
+    """A post of an agency named in a text: the head post, or a deputy post."""
+
+    agency: str
+    deputy: bool
+
+
+def posts_named(org: Organisation, text: str) -> list[PostMention]:
+    """The head and deputy posts `text` names: a post phrase followed, after organ words, by
+    an agency's place ("Chủ tịch UBND xã Hưng Nguyên"; "Phó Giám đốc Sở Xây dựng")."""
+    words = _expanded(tokens(text))
+    found: list[PostMention] = []
+    for agency in org.agencies.values():
+        place = place_of(agency)
+        place_starts = _contains(words, place)
+        if not place_starts:
+            continue
+        for phrase in _post_phrases(org, agency):
+            for start in _contains(words, phrase):
+                end = start + len(phrase)
+                if not any(end <= p and _only_organ_words(words[end:p]) for p in place_starts):
+                    continue
+                deputy = start > 0 and words[start - 1] == DEPUTY_PREFIX
+                mention = PostMention(agency.code, deputy)
+                if mention not in found:
+                    found.append(mention)
+    return found
+
+
+_ORGAN_WORDS = frozenset(word for prefix in _ORGAN_PREFIXES for word in prefix)
+
+
+def _only_organ_words(words: Sequence[str]) -> bool:
+    return all(word in _ORGAN_WORDS for word in words)
+
+
+def holders(org: Organisation, post: PostMention, on: date) -> list[Officer]:
+    """Who held `post` on `on`: for the head post, the head and any acting head that day; for
+    a deputy post, every deputy (a letter rarely says which one)."""
+    agency = org.agencies[post.agency]
+    if post.deputy:
+        codes: list[str] = list(agency.deputies)
+    else:
+        codes = [c for c in (agency.head,) if c]
+        acting = org.head_of(agency.code, on)
+        if acting is not None and acting.code not in codes:
+            codes.append(acting.code)
+    return [org.officers[c] for c in codes if c in org.officers]
+
+
+def officers_named(org: Organisation, text: str, on: date) -> list[Officer]:
+    """Every officer `text` may name, by name or by post held on `on`, in the organisation's
+    order: the candidates reception must resolve (module docstring)."""
+    if not text.strip():
+        return []
+    words = tokens(text)
+    named: dict[str, Officer] = {}
+    for officer in org.officers.values():
+        needle = tokens(officer.name)
+        if len(needle) >= 2 and _has_run(words, Counter(needle), len(needle)):
+            named[officer.code] = officer
+    for post in posts_named(org, text):
+        for officer in holders(org, post, on):
+            named.setdefault(officer.code, officer)
+    return [o for code, o in org.officers.items() if code in named]
+
+
+def relatives_of(
+    org: Organisation, officers: Iterable[str], names: Iterable[str]
+) -> dict[str, str]:
+    """Officer code → the kinship by which he is related to one of `officers` or to a person
+    typed in `names` (ND31 Art. 10(3)). Relations count both ways: an officer who declared his
+    spouse is the denounced officer, and the denounced officer's declared spouse."""
+    excluded = set(officers)
+    texts = [n for n in names if n.strip()]
+    found: dict[str, str] = {}
+    for relation in org.relations:
+        kinship = relation.kinship.value
+        if relation.person_officer in excluded and relation.officer not in excluded:
+            found.setdefault(relation.officer, kinship)
+        partner = relation.person_officer
+        if relation.officer in excluded and partner and partner not in excluded:
+            found.setdefault(partner, kinship)
+        by_name = relation.person_name and any(name_occurs(relation.person_name, t) for t in texts)
+        if by_name and relation.officer not in excluded:
+            found.setdefault(relation.officer, kinship)
+    return found

@@ -1,0 +1,116 @@
+"""Who may see a case, its content and the denouncer's identity, and act on it: one policy
+for every path (page, JSON, list, export, dashboard, digest, alert, linked letter; API, web UI
+and CLI alike). Confidentiality fails closed: no viewer, or a viewer the organisation does not
+know, sees nothing.
+
+The rule, for a viewer and a case:
+- the case **exists** for the viewer when its agency is in the viewer's scope
+  (`access.visible_agencies`) and the viewer is not among the officers the case excludes
+  (`parties.excluded_officers`: the denounced, unresolved candidates, the staff of a denounced
+  agency or head, declared relatives, recusals, and for a letter those of the cases classified
+  from it). A case that does not exist for the viewer is answered exactly as a case that does
+  not exist at all;
+- its **content** (summary, history) is shown to whoever it exists for;
+- the **identity** of the sender, for a complaint, to the resolving agency's officers and the
+  handler (the complainant is named in the decision the respondent receives, LKN Art. 31(2));
+  for any other kind only to the reception officer who logged it and whoever holds the head
+  post of the resolving agency today, acting heads included (LTC Arts. 8(3), 47, 56);
+- an **action** when the case exists for the viewer and his roles allow it (`access.ALLOWED`).
+
+Lists apply the same rule in SQL over the stored exclusions (adapters.case_visibility); a test
+holds the two to one answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from casework.domain.access import Action, Principal, visible_agencies
+from casework.domain.errors import NotAllowed, NotFound
+from casework.domain.organisation import Organisation
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the policy needs to know of a case."""
+
+    ref: str
+    kind: str
+    agency: str
+    logged_by: str | None
+    handler: str | None
+    excluded: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """The policy's answer for one viewer and one case."""
+
+    exists: bool
+    content: bool
+    identity: bool
+    principal: Principal | None = None
+
+    def may(self, action: Action) -> bool:
+        """Whether the viewer may take `action` on the case."""
+        return self.exists and self.principal is not None and self.principal.may(action)
+
+
+NOTHING = CaseAccess(exists=False, content=False, identity=False)
+
+
+def case_access(
+    org: Organisation, viewer: Principal | None, case: CaseFacts, today: date
+) -> CaseAccess:
+    """The policy (module docstring) for `viewer` and `case` on `today`."""
+    if viewer is None or viewer.username not in org.officers:
+        return NOTHING
+    scope = visible_agencies(org, viewer)
+    if (scope is not None and case.agency not in scope) or viewer.username in case.excluded:
+        return NOTHING
+    return CaseAccess(
+        exists=True,
+        content=True,
+        identity=_may_see_identity(org, viewer.username, case, today),
+        principal=viewer,
+    )
+
+
+def _may_see_identity(org: Organisation, officer: str, case: CaseFacts, today: date) -> bool:
+    if case.kind == "complaint":
+        return org.officers[officer].agency == case.agency or officer == case.handler
+    head = org.head_of(case.agency, today)
+    return officer == case.logged_by or (head is not None and head.code == officer)
+
+
+def hidden(ref: str) -> NotFound:
+    """The answer for a case that does not exist for the viewer: the same as for a case that
+    does not exist at all, so that nobody learns a case names them, or which agency holds it."""
+    return NotFound(f"no case {ref!r}; `casework case list` shows the cases")
+
+
+def require_exists(access: CaseAccess, ref: str) -> None:
+    """Raise `hidden(ref)` unless the case exists for the viewer."""
+    if not access.exists:
+        raise hidden(ref)
+
+
+def require_action(access: CaseAccess, ref: str, action: Action) -> None:
+    """Raise `hidden(ref)` if the case does not exist for the viewer, NotAllowed naming the
+    roles that may if it does but his roles do not allow `action`."""
+    require_exists(access, ref)
+    assert access.principal is not None  # an existing case always has its viewer
+    access.principal.require(action)
+
+
+def require_identity(access: CaseAccess, ref: str) -> None:
+    """Raise unless the viewer may read the identity of the case's sender."""
+    require_exists(access, ref)
+    if not access.identity:
+        raise NotAllowed(
+            f"you may not see the identity of the sender of {ref}: only the reception officer "
+            "who logged it and the head of the resolving agency may (for a complaint, the "
+            "resolving agency's officers), never the denounced person or a relative "
+            "(LTC Arts. 8(3), 47, 56)"
+        )

@@ -1,0 +1,195 @@
+"""Keep each case's parties and the officers it excludes current (domain/parties.py).
+
+Worked out at intake for the new case, and for every case whenever the organisation is loaded
+(an officer who joins with a name the letter typed becomes a candidate; a new relation excludes
+its officer) or the rule itself changes (`RULES_VERSION`). A letter a case was classified from
+excludes whoever that case excludes: it holds the same allegation and the same sender.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from casework.adapters.case_store import case_id_of
+from casework.adapters.case_visibility import replace_exclusions
+from casework.adapters.tables import (
+    CaseExclusionRow,
+    CasePartyRow,
+    CaseRecusalRow,
+    CaseRow,
+    EngineStateRow,
+)
+from casework.domain.organisation import Organisation
+from casework.domain.parties import (
+    Exclusion,
+    Party,
+    PartyKind,
+    PartyRole,
+    excluded_officers,
+)
+from casework.domain.people import officers_named
+
+RULES_VERSION = "1"
+"""Bump when `excluded_officers` or `officers_named` changes: the next start recomputes."""
+
+STAMP_KEY = "exclusions"
+
+_CASES = CaseRow.__table__  # type: ignore[attr-defined]
+_PARTIES = CasePartyRow.__table__  # type: ignore[attr-defined]
+_RECUSALS = CaseRecusalRow.__table__  # type: ignore[attr-defined]
+_STATE = EngineStateRow.__table__  # type: ignore[attr-defined]
+_EXCLUSIONS = CaseExclusionRow.__table__  # type: ignore[attr-defined]
+
+
+def party_of(row: Any) -> Party:
+    return Party(
+        role=PartyRole(row.role),
+        kind=PartyKind(row.kind),
+        name=row.name,
+        officer=row.officer,
+        agency=row.agency,
+        candidates=tuple(row.candidates),
+        outside_confirmed_by=row.outside_confirmed_by,
+    )
+
+
+def insert_parties(connection: Connection, case_id: int, parties: Iterable[Party]) -> None:
+    rows = [
+        {
+            "case_id": case_id,
+            "role": p.role.value,
+            "kind": p.kind.value,
+            "name": p.name,
+            "officer": p.officer,
+            "agency": p.agency,
+            "candidates": list(p.candidates),
+            "outside_confirmed_by": p.outside_confirmed_by,
+            "outside_reason": "",
+        }
+        for p in parties
+    ]
+    if rows:
+        connection.execute(_PARTIES.insert(), rows)
+
+
+def refresh_exclusions(
+    connection: Connection, org: Organisation, case_ids: Iterable[int] | None = None
+) -> int:
+    """Recompute candidates and exclusions of `case_ids` (every case when None) and of the
+    letters they were classified from; returns how many cases were rewritten."""
+    query = select(_CASES.c.id, _CASES.c.kind, _CASES.c.received_on, _CASES.c.attributes)
+    wanted = None if case_ids is None else set(case_ids)
+    cases = _read_cases(connection, query, wanted)
+    letters = {
+        case_id_of(str(attrs["from_letter"]))
+        for _, _, _, attrs in cases.values()
+        if attrs.get("from_letter")
+    }
+    missing = letters - set(cases)
+    if missing:
+        cases.update(_read_cases(connection, query, missing))
+    parties = _read_parties(connection, None if wanted is None else set(cases))
+    recused = _read_recusals(connection, None if wanted is None else set(cases))
+    reasons: dict[int, dict[str, str]] = {}
+    for case_id, (_, kind, received_on, _) in cases.items():
+        current = [
+            _recandidate(connection, org, row, received_on) for row in parties.get(case_id, [])
+        ]
+        computed = excluded_officers(org, kind, current, received_on, recused.get(case_id, ()))
+        reasons[case_id] = {officer: reason.value for officer, reason in computed.reasons.items()}
+    for case_id, (_, _, _, attrs) in cases.items():
+        letter = attrs.get("from_letter")
+        if letter:
+            linked = reasons.setdefault(case_id_of(str(letter)), {})
+            for officer in reasons[case_id]:
+                linked.setdefault(officer, Exclusion.LINKED.value)
+    replace_exclusions(connection, reasons)
+    return len(reasons)
+
+
+def _read_cases(
+    connection: Connection, query: Any, ids: set[int] | None
+) -> dict[int, tuple[int, str, date, dict[str, Any]]]:
+    if ids is not None:
+        query = query.where(_CASES.c.id.in_(sorted(ids)))
+    return {
+        row.id: (row.id, row.kind, row.received_on, row.attributes)
+        for row in connection.execute(query)
+    }
+
+
+def _read_parties(connection: Connection, ids: set[int] | None) -> dict[int, list[Any]]:
+    query = select(_PARTIES).order_by(_PARTIES.c.id)
+    if ids is not None:
+        query = query.where(_PARTIES.c.case_id.in_(sorted(ids)))
+    found: dict[int, list[Any]] = {}
+    for row in connection.execute(query):
+        found.setdefault(row.case_id, []).append(row)
+    return found
+
+
+def _read_recusals(connection: Connection, ids: set[int] | None) -> dict[int, list[str]]:
+    query = select(_RECUSALS.c.case_id, _RECUSALS.c.officer)
+    if ids is not None:
+        query = query.where(_RECUSALS.c.case_id.in_(sorted(ids)))
+    found: dict[int, list[str]] = {}
+    for case_id, officer in connection.execute(query):
+        found.setdefault(case_id, []).append(officer)
+    return found
+
+
+def _recandidate(connection: Connection, org: Organisation, row: Any, on: date) -> Party:
+    """The party with its candidates worked out against today's organisation (stored when
+    they changed): a person typed by name is matched again on every refresh."""
+    party = party_of(row)
+    if party.kind != PartyKind.PERSON:
+        return party
+    candidates = tuple(o.code for o in officers_named(org, party.name, on))
+    if candidates != party.candidates:
+        connection.execute(
+            update(_PARTIES).where(_PARTIES.c.id == row.id).values(candidates=list(candidates))
+        )
+        party = Party(
+            party.role,
+            party.kind,
+            party.name,
+            party.officer,
+            party.agency,
+            candidates,
+            party.outside_confirmed_by,
+        )
+    return party
+
+
+def stamp(organisation_stamp: str | None) -> str:
+    return f"{RULES_VERSION}@{organisation_stamp or ''}"
+
+
+def ensure_exclusions_current(
+    connection: Connection, org: Organisation, organisation_stamp: str | None
+) -> bool:
+    """Recompute every case's exclusions if the organisation or the rule changed since they
+    were last worked out (after an upgrade, or an organisation loaded by an older engine);
+    returns whether it did."""
+    wanted = stamp(organisation_stamp)
+    current = connection.execute(
+        select(_STATE.c.value).where(_STATE.c.key == STAMP_KEY)
+    ).scalar_one_or_none()
+    if current == wanted:
+        return False
+    refresh_exclusions(connection, org)
+    record_stamp(connection, organisation_stamp)
+    return True
+
+
+def record_stamp(connection: Connection, organisation_stamp: str | None) -> None:
+    value = stamp(organisation_stamp)
+    changed = connection.execute(
+        update(_STATE).where(_STATE.c.key == STAMP_KEY).values(value=value)
+    ).rowcount
+    if not changed:
+        connection.execute(_STATE.insert().values(key=STAMP_KEY, value=value))

@@ -1,0 +1,235 @@
+"""Denunciations logged the ways a reception desk really types them, read back by every login
+through every read path of the API: the denounced, whoever may be him, and their relatives see
+nothing; alerts go past them (issue 20)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from tests.conftest import at
+
+from casework.entrypoints.api.app import create_api
+from casework.services.app import Casework
+from casework.services.sweep import sweep
+from casework.services.users import add_user, create_token
+
+pytestmark = pytest.mark.api
+
+PASSWORD = "mật khẩu đủ dài"
+LOGINS = (
+    "hn-tiep-nhan",
+    "hn-chu-tich",
+    "hn-pho-chu-tich",
+    "hn-xac-minh",
+    "tt-tiep-nhan",
+    "tt-chanh-thanh-tra",
+    "tt-xac-minh-1",
+    "tt-xac-minh-2",
+    "ubnd-chu-tich",
+    "ubnd-quan-tri",
+)
+DENOUNCER = "Phạm Thị Hoa"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = at("2024-02-01", 10)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def tokens(app: Casework) -> dict[str, str]:
+    now = at("2024-01-02")
+    for login in LOGINS:
+        add_user(app, login, PASSWORD, now)
+    return {login: create_token(app, login, "tests", now) for login in LOGINS}
+
+
+@pytest.fixture
+def api(app: Casework, clock: Clock) -> Iterator[TestClient]:
+    with TestClient(create_api(app, clock)) as client:
+        yield client
+
+
+def as_(tokens: dict[str, str], login: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens[login]}"}
+
+
+def log(
+    api: TestClient, tokens: dict[str, str], by: str, agency: str, **denounced: str
+) -> dict[str, Any]:
+    body = {
+        "kind": "denunciation",
+        "agency": agency,
+        "received_on": "2024-02-01",
+        "summary": "Thu tiền trái quy định khi cấp giấy phép",
+        "sender": {"full_name": DENOUNCER, "address": "Vinh, Nghệ An", "contact": "0912345678"},
+        **denounced,
+    }
+    response = api.post("/api/cases", json=body, headers=as_(tokens, by))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def sees(api: TestClient, tokens: dict[str, str], login: str, ref: str) -> dict[str, bool]:
+    """What `login` gets of case `ref` on every read path of the API."""
+    headers = as_(tokens, login)
+    listed = api.get("/api/cases", headers=headers)
+    exported = api.get("/api/cases/export.csv", headers=headers)
+    paths = {
+        "page": api.get(f"/api/cases/{ref}", headers=headers).status_code == 200,
+        "identity": api.get(f"/api/cases/{ref}/identity", headers=headers).status_code == 200,
+        "triggers": api.get(f"/api/cases/{ref}/triggers", headers=headers).status_code == 200,
+        "explain": api.get(f"/api/cases/{ref}/explain", headers=headers).status_code == 200,
+        "audit": api.get(f"/api/audit?case={ref}", headers=headers).status_code == 200,
+        "list": listed.status_code == 200 and ref in {c["ref"] for c in listed.json()["items"]},
+        "export": exported.status_code == 200 and ref in exported.text,
+    }
+    return paths
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ông Đoàn Văn Uy",
+        "Chủ tịch xã Đoàn Văn Uy",
+        "Uy Doan Van",
+        "Chủ tịch UBND xã Hưng Nguyên",
+    ],
+)
+def test_a_denounced_head_typed_with_a_title_sees_nothing(
+    api: TestClient, tokens: dict[str, str], typed: str
+) -> None:
+    logged = log(api, tokens, "hn-tiep-nhan", "xa-hung-nguyen", denounced_name=typed)
+    ref = logged["ref"]
+    assert [c["officer"] for c in logged["candidates"]] == ["hn-chu-tich"]
+    # he, and every officer who answers to him, finds no trace of the case anywhere
+    for login in ("hn-chu-tich", "hn-pho-chu-tich", "hn-xac-minh", "hn-tiep-nhan"):
+        assert not any(sees(api, tokens, login, ref).values()), login
+        response = api.get(f"/api/cases/{ref}", headers=as_(tokens, login))
+        assert response.status_code == 404
+        assert DENOUNCER not in response.text
+    # the province above sees the case, and its head is not the commune's: no identity
+    seen = sees(api, tokens, "ubnd-chu-tich", ref)
+    assert seen["page"]
+    assert seen["list"]
+    assert seen["export"]
+    assert not seen["identity"]
+
+
+def test_the_same_404_for_a_hidden_case_and_a_missing_one(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    ref = log(api, tokens, "hn-tiep-nhan", "xa-hung-nguyen", denounced_name="ông Đoàn Văn Uy")[
+        "ref"
+    ]
+    headers = as_(tokens, "hn-chu-tich")
+    hidden = api.get(f"/api/cases/{ref}", headers=headers)
+    missing = api.get("/api/cases/TC-2024-999999", headers=headers)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["title"] == missing.json()["title"]
+
+
+def test_a_relative_typed_with_a_description_sees_nothing_and_cannot_be_assigned(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    # tt-xac-minh-2 declared his sibling "Lê Văn Cường"
+    ref = log(
+        api,
+        tokens,
+        "tt-tiep-nhan",
+        "thanh-tra-tinh",
+        denounced_name="ông LE VAN CUONG, cán bộ địa chính",
+    )["ref"]
+    assert not any(sees(api, tokens, "tt-xac-minh-2", ref).values())
+    seen = sees(api, tokens, "tt-xac-minh-1", ref)
+    assert seen["page"]
+    assert seen["list"]
+    assert not seen["identity"]
+    assert sees(api, tokens, "tt-chanh-thanh-tra", ref)["identity"]
+    refused = api.post(
+        f"/api/cases/{ref}/assign",
+        json={"officer": "tt-xac-minh-2"},
+        headers=as_(tokens, "tt-chanh-thanh-tra"),
+    )
+    assert refused.status_code == 403, refused.text
+    assert "family relation" in refused.json()["detail"]
+
+
+def test_a_denounced_agency_logged_at_that_agency_hides_the_identity_from_its_head(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    ref = log(api, tokens, "hn-tiep-nhan", "xa-hung-nguyen", denounced_agency="xa-hung-nguyen")[
+        "ref"
+    ]
+    for login in ("hn-chu-tich", "hn-pho-chu-tich", "hn-xac-minh", "hn-tiep-nhan"):
+        assert not any(sees(api, tokens, login, ref).values()), login
+
+
+def test_the_dashboard_counts_leave_out_a_case_that_may_name_the_viewer(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    log(api, tokens, "hn-tiep-nhan", "xa-hung-nguyen", denounced_name="Chủ tịch xã Đoàn Văn Uy")
+
+    def open_cases(login: str) -> int:
+        board = api.get("/api/dashboard", headers=as_(tokens, login))
+        assert board.status_code == 200, board.text
+        return int(board.json()["totals"]["open"])
+
+    assert open_cases("hn-chu-tich") == 0
+    assert open_cases("ubnd-chu-tich") == 1
+
+
+def test_escalations_go_past_a_candidate_to_the_next_head_up(
+    app: Casework, api: TestClient, tokens: dict[str, str]
+) -> None:
+    ref = log(api, tokens, "hn-tiep-nhan", "xa-hung-nguyen", denounced_name="ông Đoàn Văn Uy")[
+        "ref"
+    ]
+    fired = sweep(app, at("2024-03-15")).fired
+    told = {r["officer"] for f in fired if f.case_ref == ref for r in f.recipients}
+    assert told, "the overdue case must alert someone"
+    assert not told & {"hn-chu-tich", "hn-pho-chu-tich", "hn-xac-minh", "hn-tiep-nhan"}
+    assert "ubnd-chu-tich" in told
+    alerts = api.get("/api/escalations", headers=as_(tokens, "hn-chu-tich"))
+    assert ref not in alerts.text
+
+
+def test_reloading_the_organisation_recomputes_who_a_case_excludes(
+    app: Casework, api: TestClient, tokens: dict[str, str], tmp_path: Any
+) -> None:
+    import yaml
+    from tests.conftest import EXAMPLE_ORG
+
+    from casework.services.organisation import load_organisation_file
+
+    ref = log(
+        api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", denounced_name="bà Trần Thị Nga, kế toán"
+    )["ref"]
+    assert sees(api, tokens, "tt-xac-minh-1", ref)["page"]
+    # tt-xac-minh-1 declares that the denounced accountant is her sister
+    data = yaml.safe_load(EXAMPLE_ORG.read_text(encoding="utf-8"))
+    data["relations"].append(
+        {"officer": "tt-xac-minh-1", "kinship": "sibling", "person_name": "Trần Thị Nga"}
+    )
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    load_organisation_file(app, path, "ubnd-quan-tri", at("2024-02-02"))
+    assert not any(sees(api, tokens, "tt-xac-minh-1", ref).values())
+    with app.engine.connect() as connection:
+        reasons = connection.execute(
+            text("SELECT officer, reason FROM case_exclusion ORDER BY officer")
+        ).all()
+    assert [tuple(r) for r in reasons] == [("tt-xac-minh-1", "relative")]
