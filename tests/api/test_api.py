@@ -4,7 +4,7 @@ allows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import at
 
-from casework.entrypoints.api.app import create_api
 from casework.services.app import Casework
 from casework.services.sweep import sweep
 from casework.services.users import add_user, create_token
@@ -43,23 +42,17 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def issue_tokens(app: Casework, logins: Iterable[str]) -> dict[str, str]:
+    """A login with PASSWORD and an API token for each of `logins`."""
+    now = at("2024-01-02")
+    for login in logins:
+        add_user(app, login, PASSWORD, now)
+    return {login: create_token(app, login, "tests", now) for login in logins}
 
 
 @pytest.fixture
 def tokens(app: Casework) -> dict[str, str]:
-    now = at("2024-01-02")
-    for login in USERS:
-        add_user(app, login, PASSWORD, now)
-    return {login: create_token(app, login, "tests", now) for login in USERS}
-
-
-@pytest.fixture
-def api(app: Casework, clock: Clock) -> Iterator[TestClient]:
-    with TestClient(create_api(app, clock)) as client:
-        yield client
+    return issue_tokens(app, USERS)
 
 
 def as_(tokens: dict[str, str], login: str) -> dict[str, str]:

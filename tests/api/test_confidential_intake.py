@@ -4,23 +4,19 @@ nothing; alerts go past them (issue 20)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from tests.api.test_api import as_, issue_tokens
 from tests.conftest import at
 
-from casework.entrypoints.api.app import create_api
 from casework.services.app import Casework
 from casework.services.sweep import sweep
-from casework.services.users import add_user, create_token
 
 pytestmark = pytest.mark.api
 
-PASSWORD = "mật khẩu đủ dài"
 LOGINS = (
     "hn-tiep-nhan",
     "hn-chu-tich",
@@ -36,35 +32,9 @@ LOGINS = (
 DENOUNCER = "Phạm Thị Hoa"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = at("2024-02-01", 10)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
 @pytest.fixture
 def tokens(app: Casework) -> dict[str, str]:
-    now = at("2024-01-02")
-    for login in LOGINS:
-        add_user(app, login, PASSWORD, now)
-    return {login: create_token(app, login, "tests", now) for login in LOGINS}
-
-
-@pytest.fixture
-def api(app: Casework, clock: Clock) -> Iterator[TestClient]:
-    with TestClient(create_api(app, clock)) as client:
-        yield client
-
-
-def as_(tokens: dict[str, str], login: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens[login]}"}
+    return issue_tokens(app, LOGINS)
 
 
 def log(

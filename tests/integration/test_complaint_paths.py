@@ -28,6 +28,7 @@ from casework.services.delivery import OUTBOX, deliver_pending
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.rule_explanations import Scenario, explain_case, what_if
 from casework.services.sweep import sweep
+from casework.services.users import principal_of_officer
 
 pytestmark = pytest.mark.integration
 
@@ -284,7 +285,13 @@ def test_second_instance_is_a_case_of_its_own_linked_to_the_first(app: Casework)
     second = complaint(
         app, "2026-08-20", known="2026-08-05", agency=PROVINCE, second_instance_of=first
     )
-    view = show_case(app, second, at("2026-08-20"), reveal_identity_to="ubnd-chu-tich")
+    view = show_case(
+        app,
+        second,
+        at("2026-08-20"),
+        viewer=principal_of_officer(app, "ubnd-chu-tich"),
+        reveal_identity=True,
+    )
     assert second.startswith("KN-2026-")
     assert view["attributes"]["first_instance_ref"] == first
     assert view["attributes"]["contested_decision"] == "QĐ 45/QĐ-UBND ngày 15/05/2026"
@@ -612,7 +619,13 @@ def test_the_respondent_resolves_the_first_complaint_and_reads_the_file(app: Cas
     ref = complaint(app, "2026-07-02")
     step(app, ref, "accept", "2026-07-08", actor="nl-chu-tich")
     step(app, ref, "decide", "2026-07-20", actor="nl-chu-tich", outcome="right")
-    seen = show_case(app, ref, at("2026-07-20"), reveal_identity_to="nl-chu-tich")
+    seen = show_case(
+        app,
+        ref,
+        at("2026-07-20"),
+        viewer=principal_of_officer(app, "nl-chu-tich"),
+        reveal_identity=True,
+    )
     assert seen["denouncer"]["full_name"] == "Hồ Văn Lực"
 
 

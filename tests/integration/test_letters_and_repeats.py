@@ -23,6 +23,7 @@ from casework.services.intake import Denouncer, LogCase, Logged, log_case
 from casework.services.redenunciation_intake import Redenunciation
 from casework.services.repeats import _FIRST_WITH_REPEAT_KEY
 from casework.services.statistics import Period, case_counts
+from casework.services.users import principal_of_officer
 
 pytestmark = pytest.mark.integration
 
@@ -93,7 +94,13 @@ def test_a_mixed_letter_is_split_into_cases_that_count_from_its_receipt(app: Cas
     assert kn["summary"].startswith("Đơn vừa khiếu nại")  # the letter's, none given
     assert clocks(app, complaint.ref, "2026-07-09")["complaint.accept"]["due"] == "2026-07-15"
     # the sender carries over to every case
-    revealed = show_case(app, complaint.ref, at("2026-07-09"), reveal_identity_to="hn-tiep-nhan")
+    revealed = show_case(
+        app,
+        complaint.ref,
+        at("2026-07-09"),
+        viewer=principal_of_officer(app, "hn-tiep-nhan"),
+        reveal_identity=True,
+    )
     assert revealed["denouncer"]["full_name"] == "Trần Thị Mai"
     # the letter records each classification and stops its clock on the first
     letter_view = view(app, ref, "2026-07-09")

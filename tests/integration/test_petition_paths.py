@@ -31,6 +31,7 @@ from casework.services.delivery import OUTBOX, deliver_pending
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.organisation import load_organisation_file
 from casework.services.schema import initialise
+from casework.services.users import principal_of_officer
 
 pytestmark = pytest.mark.integration
 
@@ -71,7 +72,13 @@ def state(app: Casework, ref: str, today: str) -> str:
 def test_intake_of_a_petition(app: Casework) -> None:
     ref = petition(app, "2026-07-06")
     assert ref.startswith("KNPA-2026-")
-    view = show_case(app, ref, at("2026-07-06"), reveal_identity_to="nl-chu-tich")
+    view = show_case(
+        app,
+        ref,
+        at("2026-07-06"),
+        viewer=principal_of_officer(app, "nl-chu-tich"),
+        reveal_identity=True,
+    )
     assert view["state"] == "received"
     assert view["state_legal_name"] == "Tiếp nhận đơn kiến nghị, phản ánh"
     assert view["denouncer"]["full_name"] == "Nguyễn Thị Hoa"

@@ -21,6 +21,7 @@ from casework.services.case_views import show_case
 from casework.services.delivery import OUTBOX
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.redenunciation_intake import Redenunciation
+from casework.services.users import principal_of_officer
 
 pytestmark = pytest.mark.integration
 
@@ -80,7 +81,13 @@ def clocks(app: Casework, ref: str, today: str) -> dict[str, dict[str, Any]]:
 def test_an_overdue_denunciation_taken_over_by_the_superior(app: Casework) -> None:
     lower = original(app)  # accepted Thu 07-04: due Sat 08-03 → Mon 08-05
     superior = again(app, lower, "2024-08-12", "late")
-    seen = view(app, superior, "2024-08-12", reveal_identity_to="ubnd-tiep-nhan")
+    seen = view(
+        app,
+        superior,
+        "2024-08-12",
+        viewer=principal_of_officer(app, "ubnd-tiep-nhan"),
+        reveal_identity=True,
+    )
     assert seen["state"] == "follow_up"
     assert seen["attributes"]["redenunciation_of"] == lower
     assert seen["denouncer"]["full_name"] == "Nguyễn Văn Bình"  # carried over

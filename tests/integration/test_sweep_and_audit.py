@@ -27,6 +27,7 @@ from casework.services.case_views import CaseFilter, list_cases, show_case
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.organisation import load_organisation_file, show_organisation
 from casework.services.sweep import sweep
+from casework.services.users import principal_of_officer
 
 pytestmark = pytest.mark.integration
 
@@ -166,11 +167,29 @@ def test_identity_is_confidential_and_each_read_is_recorded(app: Casework) -> No
     assert "Trần Văn Dũng" not in str(masked)
     # an officer of another agency: the case does not exist for him
     with pytest.raises(NotFound, match="no case"):
-        show_case(app, ref, at("2024-03-01"), reveal_identity_to="tnmt-xac-minh")
+        show_case(
+            app,
+            ref,
+            at("2024-03-01"),
+            viewer=principal_of_officer(app, "tnmt-xac-minh"),
+            reveal_identity=True,
+        )
     # a handler of the agency sees the case, never the identity
     with pytest.raises(NotAllowed, match="may not see"):
-        show_case(app, ref, at("2024-03-01"), reveal_identity_to="tt-xac-minh-1")
-    shown = show_case(app, ref, at("2024-03-01"), reveal_identity_to="tt-tiep-nhan")
+        show_case(
+            app,
+            ref,
+            at("2024-03-01"),
+            viewer=principal_of_officer(app, "tt-xac-minh-1"),
+            reveal_identity=True,
+        )
+    shown = show_case(
+        app,
+        ref,
+        at("2024-03-01"),
+        viewer=principal_of_officer(app, "tt-tiep-nhan"),
+        reveal_identity=True,
+    )
     assert shown["denouncer"]["full_name"] == "Trần Văn Dũng"
     with app.reading() as session:
         actions = (
@@ -341,10 +360,22 @@ def test_the_denounced_officer_is_never_told_nor_shown_the_identity(app: Casewor
     # does not exist for them (it belongs with his superior, LTC Arts. 12–14)
     for officer in ("tnmt-giam-doc", "tnmt-xac-minh", "tnmt-tiep-nhan"):
         with pytest.raises(NotFound, match="no case"):
-            show_case(app, ref, at("2024-02-01"), reveal_identity_to=officer)
+            show_case(
+                app,
+                ref,
+                at("2024-02-01"),
+                viewer=principal_of_officer(app, officer),
+                reveal_identity=True,
+            )
     # the province's chief sees the case but, not heading the agency that holds it, no identity
     with pytest.raises(NotAllowed, match="may not see"):
-        show_case(app, ref, at("2024-02-01"), reveal_identity_to="ubnd-chu-tich")
+        show_case(
+            app,
+            ref,
+            at("2024-02-01"),
+            viewer=principal_of_officer(app, "ubnd-chu-tich"),
+            reveal_identity=True,
+        )
     fired = sweep(app, at("2024-02-27")).fired
     told = {r["officer"] for f in fired for r in f.recipients}
     assert "tnmt-giam-doc" not in told

@@ -267,3 +267,27 @@ def test_a_new_password_signs_out_the_sessions_begun_before(web: TestClient, app
     set_password(app, "tt-tiep-nhan", "một mật khẩu mới khác hẳn", at("2024-02-01"))
     again = web.get("/cases", follow_redirects=False)
     assert (again.status_code, again.headers["location"]) == (303, "/login?next=/cases")
+
+
+def test_a_letter_naming_the_loggers_head_is_logged_and_then_withheld_from_him(
+    app: Casework, web: TestClient
+) -> None:
+    add_user(app, "hn-tiep-nhan", PASSWORD, at("2024-01-02"))
+    sign_in(web, "hn-tiep-nhan")
+    response = web.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(web.get("/cases/new").text),
+            "kind": "denunciation",
+            "received_on": "2024-02-01",
+            "channel": "letter",
+            "summary": "Chủ tịch xã thu tiền trái quy định",
+            "full_name": "Phạm Thị Hoa",
+            "denounced_name": "ông Đoàn Văn Uy, Chủ tịch UBND xã",
+        },
+    )
+    # not a "no case" page: the officer is told the letter is logged, and by whom it is handled
+    assert response.status_code == 200
+    assert "Đã vào sổ đơn số TC-2024-000001, nhận ngày 01/02/2024" in response.text
+    assert "Phạm Thị Hoa" not in response.text
+    assert web.get("/cases/TC-2024-000001").status_code == 404

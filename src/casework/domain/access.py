@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from casework.domain.errors import NotAllowed
-from casework.domain.organisation import Organisation, Role
+from casework.domain.organisation import Officer, Organisation, Role
 
 
 class Action(StrEnum):
@@ -44,6 +44,12 @@ class Principal:
     username: str
     agency: str
     roles: frozenset[Role]
+
+    @classmethod
+    def of_officer(cls, officer: Officer) -> Principal:
+        """An officer acting with his roles in the organisation (a job's recipient, or an
+        officer named on the command line who has no login)."""
+        return cls(officer.code, officer.agency, frozenset(officer.roles))
 
     def may(self, action: Action) -> bool:
         return bool(self.roles & ALLOWED[action])

@@ -31,7 +31,7 @@ from typing import Any
 
 from casework.domain.errors import InvalidInput
 from casework.domain.text_folding import fold as fold  # re-exported: repeats and tests use it
-from casework.domain.text_folding import folded_words, plain_text
+from casework.domain.text_folding import folded_words, in_any_order, plain_text
 
 IDENTITY_FIELDS: tuple[str, ...] = ("full_name", "address", "contact", "id_number", "email")
 """The parts of a denouncer's identity; each is confidential on its own."""
@@ -139,7 +139,7 @@ class IdentityMarker:
             return any(self.digits in run for run in digit_runs)
         return (
             _contains_joined(text_words, self.words)
-            or (self.any_order and _contains_in_any_order(text_words, self.words))
+            or (self.any_order and in_any_order(text_words, self.words))
             or (bool(self.fillers) and _contains_with_fillers(text_words, self.words, self.fillers))
         )
 
@@ -213,16 +213,6 @@ def _contains_joined(haystack: list[str], needle: tuple[str, ...]) -> bool:
             if text_breaks <= breaks or (len(needle) >= 2 and breaks <= text_breaks):
                 return True
     return False
-
-
-def _contains_in_any_order(haystack: list[str], needle: tuple[str, ...]) -> bool:
-    """Whether `len(needle)` consecutive words of `haystack` are the words of `needle`."""
-    size, key = len(needle), sorted(needle)
-    return any(
-        sorted(haystack[start : start + size]) == key
-        for start in range(len(haystack) - size + 1)
-        if haystack[start] in needle
-    )
 
 
 def _contains_with_fillers(

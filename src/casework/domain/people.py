@@ -23,13 +23,12 @@ Names of one token are never matched by name: "An" alone would make every "An ni
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from casework.domain.organisation import Agency, Officer, Organisation
-from casework.domain.text_folding import folded_words
+from casework.domain.text_folding import folded_words, in_any_order
 
 # The words an agency's name starts with before its place ("Ủy ban nhân dân | xã Hưng Nguyên").
 _ORGAN_PREFIXES: tuple[tuple[str, ...], ...] = (
@@ -61,25 +60,11 @@ GENERIC_HEAD_POSTS: tuple[str, ...] = ("thu truong", "nguoi dung dau")
 DEPUTY_PREFIX = "pho"
 
 
-def tokens(text: str) -> list[str]:
-    """The folded tokens of `text` (see module docstring)."""
-    return folded_words(text)
-
-
 def name_occurs(name: str, text: str) -> bool:
-    """Whether the person `name` is named in `text`: his name's tokens, two or more, form a run
-    of consecutive tokens of `text` in any order ("Hoa Phạm Thị" names "Phạm Thị Hoa")."""
-    needle = tokens(name)
-    if len(needle) < 2:
-        return False
-    return _has_run(tokens(text), Counter(needle), len(needle))
-
-
-def _has_run(haystack: Sequence[str], wanted: Counter[str], size: int) -> bool:
-    return any(
-        Counter(haystack[start : start + size]) == wanted
-        for start in range(len(haystack) - size + 1)
-    )
+    """Whether the person `name` is named in `text`: his name's words, two or more, come next
+    to each other in `text` in any order ("Hoa Phạm Thị" names "Phạm Thị Hoa")."""
+    needle = folded_words(name)
+    return len(needle) >= 2 and in_any_order(folded_words(text), needle)
 
 
 def _contains(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:
@@ -105,7 +90,7 @@ def _expanded(words: list[str]) -> list[str]:
 def place_of(agency: Agency) -> list[str]:
     """The folded place part of an agency's name: "Ủy ban nhân dân xã Hưng Nguyên" → xa hung
     nguyen; "Sở Tài nguyên và Môi trường" → tai nguyen va moi truong."""
-    words = _expanded(tokens(agency.name))
+    words = _expanded(folded_words(agency.name))
     for prefix in _ORGAN_PREFIXES:
         if tuple(words[: len(prefix)]) == prefix and len(words) > len(prefix):
             return words[len(prefix) :]
@@ -123,7 +108,7 @@ def _post_phrases(org: Organisation, agency: Agency) -> list[list[str]]:
 def _title_without_place(title: str, agency: Agency) -> list[str]:
     """An officer's title without its trailing level word ("Chủ tịch UBND xã" → chu tich uy ban
     nhan dan), so that "Chủ tịch UBND xã Hưng Nguyên" reads as title then place."""
-    words = _expanded(tokens(title))
+    words = _expanded(folded_words(title))
     place = place_of(agency)
     while words and place and words[-1] == place[0]:
         words = words[:-1]
@@ -141,7 +126,7 @@ class PostMention:
 def posts_named(org: Organisation, text: str) -> list[PostMention]:
     """The head and deputy posts `text` names: a post phrase followed, after organ words, by
     an agency's place ("Chủ tịch UBND xã Hưng Nguyên"; "Phó Giám đốc Sở Xây dựng")."""
-    words = _expanded(tokens(text))
+    words = _expanded(folded_words(text))
     found: list[PostMention] = []
     for agency in org.agencies.values():
         place = place_of(agency)
@@ -186,11 +171,11 @@ def officers_named(org: Organisation, text: str, on: date) -> list[Officer]:
     order: the candidates reception must resolve (module docstring)."""
     if not text.strip():
         return []
-    words = tokens(text)
+    words = folded_words(text)
     named: dict[str, Officer] = {}
     for officer in org.officers.values():
-        needle = tokens(officer.name)
-        if len(needle) >= 2 and _has_run(words, Counter(needle), len(needle)):
+        needle = folded_words(officer.name)
+        if len(needle) >= 2 and in_any_order(words, needle):
             named[officer.code] = officer
     for post in posts_named(org, text):
         for officer in holders(org, post, on):

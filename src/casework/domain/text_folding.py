@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 # Letters of other scripts drawn like Latin letters (a subset of Unicode's confusables.txt).
 # Upper and lower case are mapped separately: Cyrillic "Н" looks like "H", but "н" does not
@@ -104,3 +104,15 @@ def fold(text: str) -> str:
     that look like no Latin letter are kept (folded), so a name in another script does not fold
     to nothing."""
     return "".join(ch for ch in _fold_chars(text) if ch.isalnum())
+
+
+def in_any_order(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+    """Whether `len(needle)` consecutive words of `haystack` are the words of `needle`, in any
+    order ("hoa pham thi" holds "pham thi hoa"): how a reader recognises a name, used both to
+    find an officer a letter names and to find the denouncer's name in a notice."""
+    size, key = len(needle), sorted(needle)
+    return size > 0 and any(
+        sorted(haystack[start : start + size]) == key
+        for start in range(len(haystack) - size + 1)
+        if haystack[start] in needle
+    )

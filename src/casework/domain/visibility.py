@@ -15,7 +15,8 @@ The rule, for a viewer and a case:
   handler (the complainant is named in the decision the respondent receives, LKN Art. 31(2));
   for any other kind only to the reception officer who logged it and whoever holds the head
   post of the resolving agency today, acting heads included (LTC Arts. 8(3), 47, 56);
-- an **action** when the case exists for the viewer and his roles allow it (`access.ALLOWED`).
+- an **action** when the case exists for the viewer and his roles allow it (`access.ALLOWED`,
+  checked with `Principal.require`).
 
 Lists apply the same rule in SQL over the stored exclusions (adapters.case_visibility); a test
 holds the two to one answer.
@@ -26,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from casework.domain.access import Action, Principal, visible_agencies
+from casework.domain.access import Principal, visible_agencies
 from casework.domain.errors import NotAllowed, NotFound
 from casework.domain.organisation import Organisation
 
@@ -50,11 +51,6 @@ class CaseAccess:
     exists: bool
     content: bool
     identity: bool
-    principal: Principal | None = None
-
-    def may(self, action: Action) -> bool:
-        """Whether the viewer may take `action` on the case."""
-        return self.exists and self.principal is not None and self.principal.may(action)
 
 
 NOTHING = CaseAccess(exists=False, content=False, identity=False)
@@ -73,7 +69,6 @@ def case_access(
         exists=True,
         content=True,
         identity=_may_see_identity(org, viewer.username, case, today),
-        principal=viewer,
     )
 
 
@@ -94,14 +89,6 @@ def require_exists(access: CaseAccess, ref: str) -> None:
     """Raise `hidden(ref)` unless the case exists for the viewer."""
     if not access.exists:
         raise hidden(ref)
-
-
-def require_action(access: CaseAccess, ref: str, action: Action) -> None:
-    """Raise `hidden(ref)` if the case does not exist for the viewer, NotAllowed naming the
-    roles that may if it does but his roles do not allow `action`."""
-    require_exists(access, ref)
-    assert access.principal is not None  # an existing case always has its viewer
-    access.principal.require(action)
 
 
 def require_identity(access: CaseAccess, ref: str) -> None:

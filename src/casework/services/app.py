@@ -50,6 +50,12 @@ _SELECT_ORGANISATION_STAMP = core_select(_ENGINE_STATE.c.value).where(
 )
 
 
+def organisation_stamp(connection: Connection) -> str | None:
+    """The stamp of the loaded organisation file; None before any is loaded."""
+    stamp: str | None = connection.execute(_SELECT_ORGANISATION_STAMP).scalar_one_or_none()
+    return stamp
+
+
 def legal_date(now: datetime) -> date:
     """The date in Asia/Ho_Chi_Minh of an aware instant: legal periods are local dates."""
     if now.tzinfo is None:
@@ -109,7 +115,7 @@ class Casework:
         """The organisation as loaded; cached until another file is loaded. `stamp` is the
         loaded file's stamp if the caller already read it in this transaction."""
         if stamp is None:
-            stamp = connection.execute(_SELECT_ORGANISATION_STAMP).scalar_one_or_none()
+            stamp = organisation_stamp(connection)
         key = stamp or ""
         if self._organisation is None or self._organisation[0] != key:
             self._organisation = (key, self._read_organisation(connection))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.adapters.tables import CaseExclusionRow
+from casework.adapters.case_visibility import exclusion_reason
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import EXCLUSION_TEXT, Exclusion
@@ -50,8 +50,6 @@ def check_handler(
     )
 
 
-_EXCLUSIONS = CaseExclusionRow.__table__  # type: ignore[attr-defined]
-
 ACTING_ROLES = (Role.HANDLER, Role.HEAD, Role.ADMIN)
 
 
@@ -79,11 +77,7 @@ def check_not_excluded(connection: Connection, case: StoredCase, officer_code: s
     head has not cleared, the staff of a denounced agency or head, a declared relative, one who
     recused himself (ND31 Art. 10(3)). A complaint's respondent is not excluded: its first
     instance belongs by law to whoever made the contested decision (LKN Arts. 7(1), 18)."""
-    reason = connection.execute(
-        select(_EXCLUSIONS.c.reason).where(
-            _EXCLUSIONS.c.case_id == case.id, _EXCLUSIONS.c.officer == officer_code
-        )
-    ).scalar_one_or_none()
+    reason = exclusion_reason(connection, case.id, officer_code)
     if reason is not None:
         raise ConflictOfInterest(
             f"{officer_code} may not handle {case.ref}: {EXCLUSION_TEXT[Exclusion(reason)]} "

@@ -30,7 +30,6 @@ from casework.domain.visibility import CaseAccess, require_exists, require_ident
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import access_to
 from casework.services.lookup import load_case_row, ref_of
-from casework.services.users import principal_of_officer
 
 
 def _days_left(app: Casework, today: date, due: date | None) -> int | None:
@@ -127,21 +126,18 @@ def show_case(
     now: datetime,
     viewer: Principal | None = None,
     reveal_identity: bool = False,
-    reveal_identity_to: str | None = None,
 ) -> dict[str, Any]:
     """Everything about one case, if it exists for `viewer` (domain/visibility.py; else the
     NotFound of a case that does not exist). Without a viewer this is the server operator's
     view (a command naming no officer), which never holds an identity: the API and web UI
-    always name their principal. `reveal_identity_to` is the officer, by code, who reads the
-    identity. Reading the denouncer's identity is itself recorded."""
+    always name their principal. Reading the denouncer's identity is itself recorded."""
     today = legal_date(now)
-    if reveal_identity_to:
-        viewer, reveal_identity = principal_of_officer(app, reveal_identity_to), True
     with app.reading() as session:
         case = load_case_row(session, ref)
         ref = ref_of(case)
-        org = app.organisation(session.connection())
-        access = None if viewer is None else access_to(app, session.connection(), viewer, case, now)
+        connection = session.connection()
+        org = app.organisation(connection)
+        access = None if viewer is None else access_to(org, connection, viewer, case, today)
         if access is not None:
             require_exists(access, ref)
         lifecycle = app.definitions.lifecycle(case.kind)

@@ -17,8 +17,9 @@ from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.escalation import NO_LADDER
 from casework.domain.organisation import Role
-from casework.domain.visibility import CaseFacts, case_access
+from casework.domain.visibility import case_access
 from casework.services.app import Casework, legal_date
+from casework.services.case_access import facts_of
 from casework.services.escalations import ESCALATIONS
 from casework.services.notices import outbox_row
 
@@ -72,22 +73,12 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
         excluded = exclusions_of(
             connection, [c.id for c in clocks] + [a.case_id for a in open_alerts]
         )
-        facts = {
-            c.id: CaseFacts(
-                ref=case_ref(c.kind, c.received_on, c.id),
-                kind=c.kind,
-                agency=c.agency,
-                logged_by=c.logged_by,
-                handler=c.handler,
-                excluded=frozenset(excluded[c.id]),
-            )
-            for c in clocks
-        }
+        facts = {c.id: facts_of(c, excluded[c.id]) for c in clocks}
         rows: list[dict[str, Any]] = []
         for officer in org.officers.values():
             if Role.SUPERVISOR not in officer.roles or not officer.email:
                 continue
-            reader = Principal(officer.code, officer.agency, frozenset(officer.roles))
+            reader = Principal.of_officer(officer)
             items = [
                 {
                     "ref": case_ref(c.kind, c.received_on, c.id),

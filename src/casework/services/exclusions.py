@@ -9,15 +9,15 @@ excludes whoever that case excludes: it holds the same allegation and the same s
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from casework.adapters.case_store import case_id_of
-from casework.adapters.case_visibility import replace_exclusions
+from casework.adapters.case_visibility import add_exclusions, replace_exclusions
 from casework.adapters.tables import (
-    CaseExclusionRow,
     CasePartyRow,
     CaseRecusalRow,
     CaseRow,
@@ -25,6 +25,7 @@ from casework.adapters.tables import (
 )
 from casework.domain.organisation import Organisation
 from casework.domain.parties import (
+    CaseExclusions,
     Exclusion,
     Party,
     PartyKind,
@@ -42,7 +43,6 @@ _CASES = CaseRow.__table__  # type: ignore[attr-defined]
 _PARTIES = CasePartyRow.__table__  # type: ignore[attr-defined]
 _RECUSALS = CaseRecusalRow.__table__  # type: ignore[attr-defined]
 _STATE = EngineStateRow.__table__  # type: ignore[attr-defined]
-_EXCLUSIONS = CaseExclusionRow.__table__  # type: ignore[attr-defined]
 
 
 def party_of(row: Any) -> Party:
@@ -76,50 +76,62 @@ def insert_parties(connection: Connection, case_id: int, parties: Iterable[Party
         connection.execute(_PARTIES.insert(), rows)
 
 
+def record_exclusions(
+    connection: Connection, case_id: int, exclusions: CaseExclusions, letter_id: int | None
+) -> None:
+    """Store the exclusions of a case just logged (worked out by intake with its parties), and
+    add them to the letter it was classified from."""
+    reasons = {officer: reason.value for officer, reason in exclusions.reasons.items()}
+    add_exclusions(connection, {case_id: reasons})
+    if letter_id is not None:
+        add_exclusions(connection, {letter_id: _linked(reasons)})
+
+
+def _linked(reasons: dict[str, str]) -> dict[str, str]:
+    return dict.fromkeys(reasons, Exclusion.LINKED.value)
+
+
 def refresh_exclusions(
     connection: Connection, org: Organisation, case_ids: Iterable[int] | None = None
 ) -> int:
     """Recompute candidates and exclusions of `case_ids` (every case when None) and of the
     letters they were classified from; returns how many cases were rewritten."""
-    query = select(_CASES.c.id, _CASES.c.kind, _CASES.c.received_on, _CASES.c.attributes)
     wanted = None if case_ids is None else set(case_ids)
-    cases = _read_cases(connection, query, wanted)
+    cases = _read_cases(connection, wanted)
     letters = {
-        case_id_of(str(attrs["from_letter"]))
-        for _, _, _, attrs in cases.values()
-        if attrs.get("from_letter")
+        case_id_of(str(c.attributes["from_letter"]))
+        for c in cases.values()
+        if c.attributes.get("from_letter")
     }
-    missing = letters - set(cases)
-    if missing:
-        cases.update(_read_cases(connection, query, missing))
-    parties = _read_parties(connection, None if wanted is None else set(cases))
-    recused = _read_recusals(connection, None if wanted is None else set(cases))
+    if wanted is not None and letters - set(cases):
+        cases.update(_read_cases(connection, letters - set(cases)))
+    ids = None if wanted is None else set(cases)
+    parties = _read_parties(connection, ids)
+    recused = _read_recusals(connection, ids)
     reasons: dict[int, dict[str, str]] = {}
-    for case_id, (_, kind, received_on, _) in cases.items():
+    for case_id, case in cases.items():
         current = [
-            _recandidate(connection, org, row, received_on) for row in parties.get(case_id, [])
+            _recandidate(connection, org, row, case.received_on) for row in parties.get(case_id, [])
         ]
-        computed = excluded_officers(org, kind, current, received_on, recused.get(case_id, ()))
+        computed = excluded_officers(
+            org, case.kind, current, case.received_on, recused.get(case_id, ())
+        )
         reasons[case_id] = {officer: reason.value for officer, reason in computed.reasons.items()}
-    for case_id, (_, _, _, attrs) in cases.items():
-        letter = attrs.get("from_letter")
+    for case_id, case in cases.items():
+        letter = case.attributes.get("from_letter")
         if letter:
             linked = reasons.setdefault(case_id_of(str(letter)), {})
-            for officer in reasons[case_id]:
-                linked.setdefault(officer, Exclusion.LINKED.value)
+            for officer, reason in _linked(reasons[case_id]).items():
+                linked.setdefault(officer, reason)
     replace_exclusions(connection, reasons)
     return len(reasons)
 
 
-def _read_cases(
-    connection: Connection, query: Any, ids: set[int] | None
-) -> dict[int, tuple[int, str, date, dict[str, Any]]]:
+def _read_cases(connection: Connection, ids: set[int] | None) -> dict[int, Any]:
+    query = select(_CASES.c.id, _CASES.c.kind, _CASES.c.received_on, _CASES.c.attributes)
     if ids is not None:
         query = query.where(_CASES.c.id.in_(sorted(ids)))
-    return {
-        row.id: (row.id, row.kind, row.received_on, row.attributes)
-        for row in connection.execute(query)
-    }
+    return {row.id: row for row in connection.execute(query)}
 
 
 def _read_parties(connection: Connection, ids: set[int] | None) -> dict[int, list[Any]]:
@@ -149,20 +161,12 @@ def _recandidate(connection: Connection, org: Organisation, row: Any, on: date) 
     if party.kind != PartyKind.PERSON:
         return party
     candidates = tuple(o.code for o in officers_named(org, party.name, on))
-    if candidates != party.candidates:
-        connection.execute(
-            update(_PARTIES).where(_PARTIES.c.id == row.id).values(candidates=list(candidates))
-        )
-        party = Party(
-            party.role,
-            party.kind,
-            party.name,
-            party.officer,
-            party.agency,
-            candidates,
-            party.outside_confirmed_by,
-        )
-    return party
+    if candidates == party.candidates:
+        return party
+    connection.execute(
+        update(_PARTIES).where(_PARTIES.c.id == row.id).values(candidates=list(candidates))
+    )
+    return replace(party, candidates=candidates)
 
 
 def stamp(organisation_stamp: str | None) -> str:

@@ -8,11 +8,12 @@ from typing import Any
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CaseStore, StoredCase
+from casework.adapters.case_store import CaseStore, StoredCase, case_id_of
 from casework.domain.errors import ConflictOfInterest, InvalidInput
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import (
     EXCLUSION_TEXT,
+    CaseExclusions,
     Exclusion,
     Party,
     PartyRole,
@@ -24,7 +25,7 @@ from casework.services.advance import AdvanceCase, apply_step
 from casework.services.app import Casework, legal_date
 from casework.services.clock_effects import ClockBook, attribute_facts
 from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
-from casework.services.exclusions import insert_parties, refresh_exclusions
+from casework.services.exclusions import insert_parties, record_exclusions
 from casework.services.letter_intake import from_letter, letter_for
 from casework.services.redenunciation_intake import (
     Redenunciation,
@@ -222,7 +223,8 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         )
         command = _with_original_parties(command, redenunciation)
         parties = _parties(org, command)
-        _refuse_excluded_logger(org, command, parties)
+        exclusions = excluded_officers(org, command.kind, parties, command.received_on)
+        _refuse_excluded_logger(command.logged_by, exclusions)
         is_anonymous = command.denouncer is None or not command.denouncer.full_name.strip()
         attributes = {
             **command.attributes,
@@ -297,7 +299,9 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             else None,
         )
         insert_parties(connection, case_id, parties)
-        refresh_exclusions(connection, org, [case_id])
+        record_exclusions(
+            connection, case_id, exclusions, case_id_of(letter.ref) if letter is not None else None
+        )
         case = StoredCase(id=case_id, **values)
         book = ClockBook(app, store, case, is_new=True)
         book.apply(lifecycle.on_log, command.received_on, command.logged_by, "", "log")
@@ -402,18 +406,15 @@ def _parties(org: Organisation, command: LogCase) -> list[Party]:
 _LOGGER_BARRED = (Exclusion.DENOUNCED, Exclusion.CANDIDATE, Exclusion.RELATIVE)
 
 
-def _refuse_excluded_logger(org: Organisation, command: LogCase, parties: list[Party]) -> None:
+def _refuse_excluded_logger(logged_by: str | None, exclusions: CaseExclusions) -> None:
     """The denounced person, an officer the letter may name, or a relative never handles the
     letter that denounces them, not even to log it (LTC Art. 8(3); ND31 Art. 10(3)). Staff of
     a denounced agency may: the letter reached their desk and must be logged that day."""
-    if not command.logged_by:
-        return
-    excluded = excluded_officers(org, command.kind, parties, command.received_on)
-    reason = excluded.reasons.get(command.logged_by)
+    reason = exclusions.reasons.get(logged_by or "")
     if reason in _LOGGER_BARRED:
         assert reason is not None
         raise ConflictOfInterest(
-            f"{command.logged_by} may not log this letter: {EXCLUSION_TEXT[reason]} "
+            f"{logged_by} may not log this letter: {EXCLUSION_TEXT[reason]} "
             "(LTC Art. 8(3); ND31 Art. 10(3)); hand it to another reception officer"
         )
 

@@ -22,15 +22,14 @@ from sqlalchemy import Connection, select
 
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CASES, CLOCKS, IDENTITIES, TRANSITIONS, StoredCase
-from casework.adapters.case_visibility import exclusions_of
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.domain.access import Principal
 from casework.domain.confidentiality import IDENTITY_FIELDS, ensure_no_identity
 from casework.domain.lifecycle import NoticeSpec, TransitionSpec
 from casework.domain.organisation import Organisation
-from casework.domain.visibility import CaseFacts, case_access
 from casework.resources import notifications_dir
 from casework.services.app import Casework
+from casework.services.case_access import access_to
 from casework.services.notices import outbox_row
 
 CONTENT_FOR_DENOUNCED = "content_for_denounced"
@@ -168,20 +167,9 @@ def party_notice_rows(
     renderer = NoticeRenderer(notifications_dir())
     # the refusal names the identity's parts only to who may see them (domain/visibility.py)
     acting = org.officers.get(actor or "")
-    may_name = acting is not None and (
-        case_access(
-            org,
-            Principal(acting.code, acting.agency, frozenset(acting.roles)),
-            CaseFacts(
-                ref=case.ref,
-                kind=case.kind,
-                agency=case.agency,
-                logged_by=case.logged_by,
-                handler=case.handler,
-                excluded=frozenset(exclusions_of(connection, [case.id])[case.id]),
-            ),
-            on,
-        ).identity
+    may_name = (
+        acting is not None
+        and access_to(org, connection, Principal.of_officer(acting), case, on).identity
     )
     case_row = connection.execute(select(CASES).where(CASES.c.id == case.id)).one()
     identity = denouncer_identity(connection, case.id)

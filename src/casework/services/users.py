@@ -167,7 +167,7 @@ def principal_of_officer(app: Casework, officer: str) -> Principal:
         user = session.get(UserRow, record.code)
         if user is not None:
             return _principal(app, session, user)
-        return Principal(record.code, record.agency, frozenset(record.roles))
+        return Principal.of_officer(record)
 
 
 def sign_in(app: Casework, username: str, password: str) -> Principal:

@@ -79,6 +79,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "follow_up": "Theo dõi hồ sơ",
         "receipt_intro": "Cơ quan đã tiếp nhận đơn của Ông/Bà.",
         "repeat": "Người gửi đã có đơn cùng nội dung",
+        "logged_withheld": (
+            "Đã vào sổ đơn số {ref}, nhận ngày {received}. Đơn có thể liên quan đến chính "
+            "đồng chí hoặc lãnh đạo cơ quan mình nên đồng chí không xem được hồ sơ; hồ sơ do "
+            "cấp trên xem xét, kể cả việc cấp phiếu tiếp nhận cho người gửi."
+        ),
         "language": "English",
         "wrong_login": "Sai tên đăng nhập hoặc mật khẩu.",
         "refused": "Không thực hiện được",
@@ -173,6 +178,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "follow_up": "Follow the case",
         "receipt_intro": "Your letter has been received.",
         "repeat": "The sender already wrote about the same matter",
+        "logged_withheld": (
+            "Logged as {ref}, received on {received}. The letter may concern you or the head "
+            "of your agency, so its file is not shown to you; the superior agency handles it, "
+            "including the receipt for the sender."
+        ),
         "language": "Tiếng Việt",
         "wrong_login": "Wrong username or password.",
         "refused": "Refused",

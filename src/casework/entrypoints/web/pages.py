@@ -18,7 +18,7 @@ from casework.domain.access import (
     Principal,
     visible_agencies,
 )
-from casework.domain.errors import CaseworkError, NotAllowed, NotSignedIn
+from casework.domain.errors import CaseworkError, NotAllowed, NotFound, NotSignedIn
 from casework.domain.organisation import Role
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.entrypoints.web.i18n import LANGUAGES, words
@@ -260,6 +260,18 @@ async def log_new_case(request: Request) -> Response:
     except CaseworkError as refused:
         request.session["flash"] = (str(refused), "")
         return _new_case_page(request, principal, form, 422)
+    try:
+        require_case_access(casework_of(request), principal, logged.ref, now_of(request))
+    except NotFound:
+        # the letter may name the logger's own head, or him: the case belongs with the superior
+        # and does not exist for him (domain/visibility.py) — say it was logged, not "not found"
+        request.session["flash"] = (
+            words(language(request))["logged_withheld"].format(
+                ref=logged.ref, received=received.strftime("%d/%m/%Y")
+            ),
+            "ok",
+        )
+        return RedirectResponse("/cases/new", status_code=303)
     request.session["repeat_of"] = logged.repeat_of
     return RedirectResponse(f"/cases/{quote(logged.ref)}/receipt", status_code=303)
 

@@ -18,7 +18,6 @@ from casework.domain.access import (
     visible_agencies,
 )
 from casework.domain.errors import NotAllowed
-from casework.domain.visibility import CaseAccess
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.advance import AdvanceCase, advance_case
@@ -94,8 +93,8 @@ class Assign(BaseModel):
     reason: str = ""
 
 
-def _visible(request: Request, principal: Principal, ref: str) -> CaseAccess:
-    return require_case_access(casework_of(request), principal, ref, now_of(request))
+def _visible(request: Request, principal: Principal, ref: str) -> None:
+    require_case_access(casework_of(request), principal, ref, now_of(request))
 
 
 def scoped_filter(
