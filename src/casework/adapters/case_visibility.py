@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, insert, select
+from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select
 
 from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.tables import CaseExclusionRow, CaseRow
@@ -41,13 +41,18 @@ def exclusions_of(connection: Connection, case_ids: Iterable[int]) -> dict[int, 
     return result
 
 
+# built once: every step by a named officer looks its actor up
+_EXCLUSION_REASON = select(EXCLUSIONS.c.reason).where(
+    EXCLUSIONS.c.case_id == bindparam("case_id"), EXCLUSIONS.c.officer == bindparam("officer")
+)
+
+
 def exclusion_reason(connection: Connection, case_id: int, officer: str) -> str | None:
     """Why case `case_id` excludes `officer`, or None if it does not (one key lookup)."""
-    return connection.execute(
-        select(EXCLUSIONS.c.reason).where(
-            EXCLUSIONS.c.case_id == case_id, EXCLUSIONS.c.officer == officer
-        )
+    reason: str | None = connection.execute(
+        _EXCLUSION_REASON, {"case_id": case_id, "officer": officer}
     ).scalar_one_or_none()
+    return reason
 
 
 def replace_exclusions(

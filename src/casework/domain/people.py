@@ -123,17 +123,49 @@ class PostMention:
     deputy: bool
 
 
+@dataclass(frozen=True)
+class _FoldedOrganisation:
+    """The organisation's names as the comparisons read them, folded once."""
+
+    names: dict[str, list[str]]  # officer code → folded name
+    places: dict[str, list[str]]  # agency code → folded place (`place_of`)
+    posts: dict[str, list[list[str]]]  # agency code → its head post's phrases
+
+
+# the organisation last folded: an engine reads one organisation until another file is loaded,
+# and folding every name on every intake was most of an intake's time
+_last_folded: tuple[Organisation, _FoldedOrganisation] | None = None
+
+
+def _folded(org: Organisation) -> _FoldedOrganisation:
+    global _last_folded
+    last = _last_folded
+    if last is not None and last[0] is org:
+        return last[1]
+    folded = _FoldedOrganisation(
+        names={code: folded_words(o.name) for code, o in org.officers.items()},
+        places={code: place_of(a) for code, a in org.agencies.items()},
+        posts={code: _post_phrases(org, a) for code, a in org.agencies.items()},
+    )
+    _last_folded = (org, folded)
+    return folded
+
+
 def posts_named(org: Organisation, text: str) -> list[PostMention]:
     """The head and deputy posts `text` names: a post phrase followed, after organ words, by
     an agency's place ("Chủ tịch UBND xã Hưng Nguyên"; "Phó Giám đốc Sở Xây dựng")."""
-    words = _expanded(folded_words(text))
+    return _posts_in(org, _folded(org), _expanded(folded_words(text)))
+
+
+def _posts_in(
+    org: Organisation, folded: _FoldedOrganisation, words: list[str]
+) -> list[PostMention]:
     found: list[PostMention] = []
     for agency in org.agencies.values():
-        place = place_of(agency)
-        place_starts = _contains(words, place)
+        place_starts = _contains(words, folded.places[agency.code])
         if not place_starts:
             continue
-        for phrase in _post_phrases(org, agency):
+        for phrase in folded.posts[agency.code]:
             for start in _contains(words, phrase):
                 end = start + len(phrase)
                 if not any(end <= p and _only_organ_words(words[end:p]) for p in place_starts):
@@ -172,12 +204,13 @@ def officers_named(org: Organisation, text: str, on: date) -> list[Officer]:
     if not text.strip():
         return []
     words = folded_words(text)
+    folded = _folded(org)
     named: dict[str, Officer] = {}
     for officer in org.officers.values():
-        needle = folded_words(officer.name)
+        needle = folded.names[officer.code]
         if len(needle) >= 2 and in_any_order(words, needle):
             named[officer.code] = officer
-    for post in posts_named(org, text):
+    for post in _posts_in(org, folded, _expanded(words)):
         for officer in holders(org, post, on):
             named.setdefault(officer.code, officer)
     return [o for code, o in org.officers.items() if code in named]

@@ -18,7 +18,7 @@ from casework.domain.errors import ConcurrentUpdate, InvalidInput, TransitionRef
 from casework.domain.guards import GuardContext, check_guards
 from casework.domain.lifecycle import TransitionSpec
 from casework.services.app import Casework, legal_date
-from casework.services.assignment import check_actor, check_handler
+from casework.services.assignment import assignment_event, check_actor
 from casework.services.clock_effects import ClockBook
 from casework.services.delivery import OUTBOX
 from casework.services.party_notices import party_notice_rows
@@ -256,9 +256,8 @@ def apply_step(
     events: list[AuditEvent] = []
     changes: dict[str, Any] = {}
     if spec.assigns_actor and case.handler is None and command.actor:
-        events.append(
-            check_handler(connection, org, case, command.actor, command.actor, "took up the case")
-        )
+        # check_actor above already found the actor not excluded from the case
+        events.append(assignment_event(org, case, command.actor, command.actor, "took up the case"))
         changes["handler"] = command.actor
     from_state = case.state
     to_state = machine.fire(case.state, command.trigger)

@@ -25,6 +25,15 @@ def check_handler(
     reason: str,
 ) -> AuditEvent:
     """Refuse an officer who may not handle `case`; the audit event of the assignment otherwise."""
+    check_not_excluded(connection, case, officer_code)
+    return assignment_event(org, case, officer_code, by, reason)
+
+
+def assignment_event(
+    org: Organisation, case: StoredCase, officer_code: str, by: str | None, reason: str
+) -> AuditEvent:
+    """`check_handler` for an officer already known not to be excluded from the case (the
+    actor of a step, checked by `check_actor`): his roles and agency, then the audit event."""
     officer = org.officer(officer_code)
     if Role.HANDLER not in officer.roles and Role.HEAD not in officer.roles:
         raise InvalidInput(
@@ -36,7 +45,6 @@ def check_handler(
             f"{officer.code} works at {officer.agency}; {case.ref} is handled by {case.agency}: "
             "assign one of its officers"
         )
-    check_not_excluded(connection, case, officer.code)
     return AuditEvent(
         action="case.assigned",
         actor=by,
