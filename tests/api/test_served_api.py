@@ -42,8 +42,9 @@ def test_casework_api_serves_what_a_token_may_see(tmp_path: Path) -> None:
         return done.stdout
 
     cli("up", "--no-engine")
-    cli("user", "add", "tt-tiep-nhan", "--password", "một câu mật khẩu dài")
-    token = cli("user", "token", "tt-tiep-nhan", "--label", "test").strip()
+    admin = ("--by", "ubnd-quan-tri")  # the example organisation's administrator
+    cli("user", "add", "tt-tiep-nhan", "--password", "một câu mật khẩu dài", *admin)
+    token = cli("user", "token", "tt-tiep-nhan", "--label", "test", *admin).strip()
     port = free_port()
     server = subprocess.Popen(
         [*CASEWORK, "serve", "--port", str(port)],

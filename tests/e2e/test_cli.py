@@ -31,8 +31,31 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     common.reset_engine()
 
 
-def run(cli: CliRunner, *args: str, code: int = 0) -> str:
-    result = cli.invoke(app, list(args))
+DESK = {
+    ("case", "new"): "tt-tiep-nhan",
+    ("case", "advance"): "tt-chanh-thanh-tra",
+    ("case", "assign"): "tt-chanh-thanh-tra",
+    ("case", "confirm-outside"): "tt-chanh-thanh-tra",
+    ("escalations", "ack"): "tt-chanh-thanh-tra",
+    ("outbox", "list"): "ubnd-quan-tri",
+    ("outbox", "show"): "ubnd-quan-tri",
+    ("outbox", "retry"): "ubnd-quan-tri",
+    ("user", "add"): "ubnd-quan-tri",
+    ("user", "roles"): "ubnd-quan-tri",
+    ("user", "list"): "ubnd-quan-tri",
+    ("user", "token"): "ubnd-quan-tri",
+    ("user", "passwd"): "ubnd-quan-tri",
+    ("org", "load"): "ubnd-quan-tri",
+}
+"""The officer at the desk (`CASEWORK_OPERATOR`) for each command a test runs without --by:
+reception logs, the chief inspector decides, the administrator looks after logins and the
+outbox. Any other command reads as the provincial chairman, who sees every unit's cases."""
+READER = "ubnd-chu-tich"
+
+
+def run(cli: CliRunner, *args: str, code: int = 0, operator: str | None = None) -> str:
+    desk = operator if operator is not None else DESK.get(tuple(args[:2]), READER)
+    result = cli.invoke(app, list(args), env={"CASEWORK_OPERATOR": desk})
     assert result.exit_code == code, (args, result.output, result.stderr)
     return result.output if code == 0 else result.stderr
 
@@ -261,12 +284,16 @@ def test_triggers_lists_fields_and_blockers(cli: CliRunner) -> None:
     with freeze_time("2024-03-01 10:00:00+07:00"):
         run(cli, "up", "--no-engine")
         ref = log_letter(cli)
-        triggers = run_json(cli, "case", "triggers", ref)
+        triggers = run_json(cli, "case", "triggers", ref, "--by", "tt-chanh-thanh-tra")
+        outsider = run_json(cli, "case", "triggers", ref, "--by", "ubnd-chu-tich")
     names = [t["trigger"] for t in triggers["triggers"]]
     assert names[:2] == ["triage", "accept"]
     accept = next(t for t in triggers["triggers"] if t["trigger"] == "accept")
-    assert accept["blocked_by"] == [
-        "no handler: assign one first (`case assign REF OFFICER`) or act with --by OFFICER"
+    assert accept["blocked_by"] == []  # the chief inspector decides on his agency's cases
+    barred = next(t for t in outsider["triggers"] if t["trigger"] == "accept")["blocked_by"]
+    assert barred == [
+        "ubnd-chu-tich works at ubnd-tinh; only officers of thanh-tra-tinh or the assigned "
+        f"handler may act on {ref}"
     ]
 
 
@@ -347,7 +374,7 @@ def test_a_recipient_acknowledges_an_alert(cli: CliRunner) -> None:
         assert "addressed to tt-xac-minh-1" in err
         run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "ubnd-chu-tich")
         err = run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "ubnd-chu-tich", code=2)
-        assert "already acknowledged by ubnd-chu-tich" in err
+        assert "you already acknowledged escalation" in err
         open_ones = run_json(cli, "escalations", "list", "--unacknowledged")
     assert mine[0]["id"] not in [e["id"] for e in open_ones]
     assert len(open_ones) == 3
@@ -415,29 +442,47 @@ def test_complaint_from_receipt_to_decision_in_force(cli: CliRunner) -> None:
         run(cli, "case", "advance", ref, "accept", "--on", "2026-07-08", "--by", "nl-xac-minh")
         err = run(
             cli, "case", "advance", ref, "decide", "--on", "2026-07-20",
-            "--set", "outcome=partly_right", code=4,
+            "--set", "outcome=partly_right", code=4, operator="nl-xac-minh",
         )  # fmt: skip
         assert "a dialogue must come first" in err
         assert "schedule_dialogue" in err
         run(
             cli, "case", "advance", ref, "schedule_dialogue", "--on", "2026-07-20",
-            "--set", "dialogue_on=2026-07-27", "--set", "place=UBND xã Nghi Lộc",
+            "--set", "dialogue_on=2026-07-27", "--set", "place=UBND xã Nghi Lộc", operator="nl-xac-minh",
         )  # fmt: skip
         run(
             cli, "case", "advance", ref, "hold_dialogue", "--on", "2026-07-27",
-            "--set", "result=disagreement",
+            "--set", "result=disagreement", operator="nl-xac-minh",
         )  # fmt: skip
         run(
             cli, "case", "advance", ref, "decide", "--on", "2026-08-03",
-            "--set", "outcome=partly_right", "--set", "decision_no=88/QĐ-UBND",
+            "--set", "outcome=partly_right", "--set", "decision_no=88/QĐ-UBND", operator="nl-chu-tich",
         )  # fmt: skip
-        run(cli, "case", "advance", ref, "send_decision", "--on", "2026-08-05")
-        run(cli, "case", "advance", ref, "enter_into_force", "--on", "2026-09-04")
+        run(
+            cli,
+            "case",
+            "advance",
+            ref,
+            "send_decision",
+            "--on",
+            "2026-08-05",
+            operator="nl-xac-minh",
+        )
+        run(
+            cli,
+            "case",
+            "advance",
+            ref,
+            "enter_into_force",
+            "--on",
+            "2026-09-04",
+            operator="nl-xac-minh",
+        )
         run(
             cli, "case", "advance", ref, "record_enforcement", "--on", "2026-09-20",
-            "--set", "measures=chi trả bổ sung",
+            "--set", "measures=chi trả bổ sung", operator="nl-xac-minh",
         )  # fmt: skip
-        run(cli, "case", "advance", ref, "close", "--on", "2026-09-25")
+        run(cli, "case", "advance", ref, "close", "--on", "2026-09-25", operator="nl-xac-minh")
         shown = run(cli, "case", "show", ref)
         assert "state: closed" in shown
         assert "respondent: Âu Văn Yên" in shown
@@ -459,7 +504,7 @@ def test_complaint_intake_errors_say_what_is_needed(cli: CliRunner) -> None:
         run(cli, "org", "load", str(EXAMPLE_ORG))
         base = (
             "case", "new", "complaint", "--agency", "xa-nghi-loc", "--summary", "x",
-            "--respondent-officer", "nl-chu-tich",
+            "--respondent-officer", "nl-chu-tich", "--by", "nl-tiep-nhan",
         )  # fmt: skip
         assert "complainant's name" in run(cli, *base, "--decision-known-on", "2026-06-01", code=2)
         assert "--decision-known-on" in run(cli, *base, "--complainant-name", "A", code=2)
@@ -568,7 +613,7 @@ def test_complaint_facts_from_a_file_are_typed(cli: CliRunner, tmp_path: Path) -
         run(cli, "org", "load", str(EXAMPLE_ORG))
         base = (
             "agency: xa-nghi-loc\nsummary: x\ndenouncer: {full_name: A}\n"
-            "denounced_officer: nl-chu-tich\n"
+            "denounced_officer: nl-chu-tich\nby: nl-tiep-nhan\n"
         )
         cases = {
             "complaint: {decision_known_on: 2026-06-01, second_instance_of: 123}": "must be text",

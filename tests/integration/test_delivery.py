@@ -178,7 +178,7 @@ def test_dead_letters_after_the_last_attempt_and_can_be_retried(
     assert report.dead == report.claimed > 0
     assert list_outbox(app, "dead")["counts"]["dead"] == report.dead
     controller.start()
-    assert retry_dead(app, None, now + timedelta(hours=2)) == report.dead
+    assert retry_dead(app, None, now + timedelta(hours=2), "admin") == report.dead
     assert deliver_pending(app, now + timedelta(hours=2), mailer_for(port)).sent == report.dead
     assert len(inbox.messages) == report.dead
 

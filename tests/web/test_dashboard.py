@@ -40,6 +40,7 @@ from casework.services.escalations import list_escalations
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.sweep import sweep
 from casework.services.users import add_user
+from casework.services.users import principal_of_officer as officer
 
 pytestmark = pytest.mark.api
 
@@ -330,7 +331,9 @@ def test_alerts_are_acknowledged_from_the_dashboard_with_the_csrf_token(
     # TC-…4: warn, due today and overdue (nobody assigned, so the head is told); TC-…5: overdue,
     # to the same-level inspectorate
     ids = re.findall(r'action="/dashboard/escalations/(\d+)/acknowledge"', page)
-    expected = [a["id"] for a in list_escalations(app, HEAD_TT, unacknowledged=True)]
+    expected = [
+        a["id"] for a in list_escalations(app, officer(app, HEAD_TT), HEAD_TT, unacknowledged=True)
+    ]
     assert [int(i) for i in ids] == expected
     assert len(ids) == 4
     first = ids[0]
@@ -338,7 +341,7 @@ def test_alerts_are_acknowledged_from_the_dashboard_with_the_csrf_token(
         forged = head.post(f"/dashboard/escalations/{first}/acknowledge", data=data)
         assert forged.status_code == 403
         assert "did not come from this site" in forged.text
-    assert len(list_escalations(app, HEAD_TT, unacknowledged=True)) == 4
+    assert len(list_escalations(app, officer(app, HEAD_TT), HEAD_TT, unacknowledged=True)) == 4
     done = head.post(
         f"/dashboard/escalations/{first}/acknowledge",
         data={"csrf_token": csrf(page)},
@@ -346,13 +349,17 @@ def test_alerts_are_acknowledged_from_the_dashboard_with_the_csrf_token(
     )
     assert (done.status_code, done.headers["location"]) == (303, "/dashboard")
     after = head.get("/dashboard").text
-    alert = next(a for a in list_escalations(app, HEAD_TT) if a["id"] == int(first))
+    alert = next(
+        a for a in list_escalations(app, officer(app, HEAD_TT), HEAD_TT) if a["id"] == int(first)
+    )
     assert f"Đã xác nhận cảnh báo về hồ sơ {alert['case']}." in after
-    assert alert["acknowledged_by"] == HEAD_TT
+    assert [a["officer"] for a in alert["acknowledged"]] == [HEAD_TT]
     assert f"/dashboard/escalations/{first}/acknowledge" not in after
     assert len(re.findall(r"/dashboard/escalations/\d+/acknowledge", after)) == 3
     # an alert addressed to someone else is refused, in the page's words
-    theirs = list_escalations(app, "ubnd-chu-tich", unacknowledged=True)[0]["id"]
+    theirs = list_escalations(
+        app, officer(app, "ubnd-chu-tich"), "ubnd-chu-tich", unacknowledged=True
+    )[0]["id"]
     other = head.post(
         f"/dashboard/escalations/{theirs}/acknowledge", data={"csrf_token": csrf(after)}
     )

@@ -249,8 +249,17 @@ class EscalationRow(SQLModel, table=True):
     fires_on: date
     fired_at: datetime = _instant()
     recipients: list[dict[str, str]] = _json(list)
-    acknowledged_at: datetime | None = _instant(nullable=True)
-    acknowledged_by: str | None = None
+
+
+class EscalationAckRow(SQLModel, table=True):
+    """One recipient's acknowledgement of an alert. Each recipient answers for himself: one
+    head's acknowledgement never silences the alert for another (issue 20)."""
+
+    __tablename__ = "escalation_ack"
+
+    escalation_id: int = Field(primary_key=True, foreign_key="escalation.id")
+    officer: str = Field(primary_key=True)
+    acknowledged_at: datetime = _instant()
 
 
 class OutboxRow(SQLModel, table=True):

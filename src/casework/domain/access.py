@@ -23,6 +23,7 @@ class Action(StrEnum):
     READ_AUDIT = "read the audit trail"
     READ_DASHBOARD = "read the supervisor's dashboard"
     ADMINISTER = "administer users"
+    RUN_OUTBOX = "look after the notices waiting to be sent"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -34,6 +35,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.READ_AUDIT: frozenset({Role.HEAD, Role.SUPERVISOR, Role.ADMIN}),
     Action.READ_DASHBOARD: frozenset({Role.HEAD, Role.SUPERVISOR, Role.ADMIN}),
     Action.ADMINISTER: frozenset({Role.ADMIN}),
+    Action.RUN_OUTBOX: frozenset({Role.ADMIN}),
 }
 
 
@@ -80,8 +82,8 @@ def _below(org: Organisation, top: str) -> Iterable[str]:
             yield from _below(org, code)
 
 
-def require_visible(org: Organisation, principal: Principal, agency: str, ref: str) -> None:
-    """Refuse to show or touch a case of an agency the principal may not see."""
+def require_visible(org: Organisation, principal: Principal, agency: str) -> None:
+    """Refuse to show or touch the cases of an agency the principal may not see."""
     visible = visible_agencies(org, principal)
     if visible is not None and agency not in visible:
-        raise NotAllowed(f"{ref} belongs to {agency}, outside {principal.username}'s agencies")
+        raise NotAllowed(f"{agency} is outside {principal.username}'s agencies")

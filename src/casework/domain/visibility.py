@@ -15,6 +15,8 @@ The rule, for a viewer and a case:
   handler (the complainant is named in the decision the respondent receives, LKN Art. 31(2));
   for any other kind only to the reception officer who logged it and whoever holds the head
   post of the resolving agency today, acting heads included (LTC Arts. 8(3), 47, 56);
+- an **escalation alert** reaches whoever the ladder chose, whatever his agencies, unless the
+  case excludes him (`alert_reaches`);
 - an **action** when the case exists for the viewer and his roles allow it (`access.ALLOWED`,
   checked with `Principal.require`).
 
@@ -77,6 +79,14 @@ def _may_see_identity(org: Organisation, officer: str, case: CaseFacts, today: d
         return org.officers[officer].agency == case.agency or officer == case.handler
     head = org.head_of(case.agency, today)
     return officer == case.logged_by or (head is not None and head.code == officer)
+
+
+def alert_reaches(org: Organisation, officer: str, case: CaseFacts) -> bool:
+    """Whether an escalation alert on `case` may reach `officer`, list for him and be
+    acknowledged by him: the ladder chose him (a superior, the same-level inspectorate), so his
+    agencies do not matter, but a case that excludes him never reaches him (his step goes to the
+    next head up, services/sweep.py)."""
+    return officer in org.officers and officer not in case.excluded
 
 
 def hidden(ref: str) -> NotFound:

@@ -10,6 +10,7 @@ from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.case_visibility import exclusion_reason
+from casework.domain.access import ALLOWED, Action
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import EXCLUSION_TEXT, Exclusion
@@ -58,7 +59,8 @@ def assignment_event(
     )
 
 
-ACTING_ROLES = (Role.HANDLER, Role.HEAD, Role.ADMIN)
+ACTING_ROLES = ALLOWED[Action.ADVANCE_CASE]
+"""Who may decide on a case: the same roles the API, web UI and CLI check (domain/access.py)."""
 
 
 def check_actor(
@@ -91,6 +93,26 @@ def check_not_excluded(connection: Connection, case: StoredCase, officer_code: s
             f"{officer_code} may not handle {case.ref}: {EXCLUSION_TEXT[Exclusion(reason)]} "
             "(LTC Art. 8(3); ND31 Art. 10(3)); assign another officer"
         )
+
+
+def assignable_handlers(app: Casework, ref: str) -> list[dict[str, str]]:
+    """The officers `assign_case` would accept as handler of case `ref` (the form's choices):
+    each passes the very checks an assignment makes, so the list offers nobody the case
+    excludes."""
+    choices = []
+    with app.reading() as session:
+        connection = session.connection()
+        case = CaseStore(connection).get(ref)
+        org = app.organisation(connection)
+        for officer in sorted(org.officers.values(), key=lambda o: o.code):
+            if officer.agency != case.agency:
+                continue
+            try:
+                check_handler(connection, org, case, officer.code, None, "")
+            except (ConflictOfInterest, InvalidInput, NotAllowed):
+                continue
+            choices.append({"code": officer.code, "name": officer.name})
+    return choices
 
 
 def assign_case(

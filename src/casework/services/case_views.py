@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from casework.adapters import audit_log, clock_rows
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.case_store import CaseStore
 from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.tables import (
     CaseRow,
@@ -23,11 +24,12 @@ from casework.adapters.tables import (
 from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
-from casework.domain.errors import InvalidInput, NotAllowed
+from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.escalation import NO_LADDER
 from casework.domain.guards import GuardContext, check_guards
 from casework.domain.visibility import CaseAccess, require_exists, require_identity
 from casework.services.app import Casework, legal_date
+from casework.services.assignment import check_actor
 from casework.services.case_access import access_to
 from casework.services.lookup import load_case_row, ref_of
 
@@ -355,10 +357,13 @@ def _cases_by_due(
 def allowed_triggers(
     app: Casework, ref: str, now: datetime, actor: str | None = None
 ) -> dict[str, Any]:
-    """The triggers a case accepts now, with the fields each needs and any guard that blocks it."""
+    """The triggers a case accepts now, with the fields each needs and any guard that blocks
+    it; with an `actor`, also what bars him from acting on the case at all (the check an
+    advance makes, services/assignment.check_actor)."""
     with app.reading() as session:
         case = load_case_row(session, ref)
         lifecycle = app.definitions.lifecycle(case.kind)
+        barred = _actor_barred(app, session, ref, actor) if actor else []
         active = [r for r in all_clock_rows(session, case.id or 0) if r.status != "stopped"]
         clocks = tuple(clock_rows.to_domain(r, app.rules) for r in active)
         triggers = []
@@ -392,7 +397,7 @@ def allowed_triggers(
                         }
                         for f in spec.fields
                     ],
-                    "blocked_by": check_guards(context),
+                    "blocked_by": barred + check_guards(context),
                 }
             )
         return {
@@ -401,6 +406,15 @@ def allowed_triggers(
             "state_legal_name": lifecycle.states[case.state].legal_name,
             "triggers": triggers,
         }
+
+
+def _actor_barred(app: Casework, session: Session, ref: str, actor: str) -> list[str]:
+    connection = session.connection()
+    try:
+        check_actor(connection, app.organisation(connection), CaseStore(connection).get(ref), actor)
+    except (NotAllowed, ConflictOfInterest) as barred:
+        return [str(barred)]
+    return []
 
 
 def show_case_to(

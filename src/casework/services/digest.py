@@ -17,10 +17,10 @@ from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.escalation import NO_LADDER
 from casework.domain.organisation import Role
-from casework.domain.visibility import case_access
+from casework.domain.visibility import alert_reaches, case_access
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import facts_of
-from casework.services.escalations import ESCALATIONS
+from casework.services.escalations import ACKS, ESCALATIONS, AlertCase
 from casework.services.notices import outbox_row
 
 DIGEST_HORIZON_WORKING_DAYS = 5
@@ -66,14 +66,31 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
             .order_by(CLOCKS.c.due)
         ).all()
         open_alerts = connection.execute(
-            select(ESCALATIONS, CASES.c.kind, CASES.c.received_on)
+            select(
+                ESCALATIONS,
+                CASES.c.kind,
+                CASES.c.received_on,
+                CASES.c.agency,
+                CASES.c.logged_by,
+                CASES.c.handler,
+            )
             .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
-            .where(ESCALATIONS.c.acknowledged_at.is_(None))
+            .join(CLOCKS, CLOCKS.c.id == ESCALATIONS.c.clock_id)
+            .where(CLOCKS.c.status == "running")  # a stopped clock's alerts are history
         ).all()
+        acknowledged = {
+            (escalation_id, officer)
+            for escalation_id, officer in connection.execute(
+                select(ACKS.c.escalation_id, ACKS.c.officer).where(
+                    ACKS.c.escalation_id.in_([a.id for a in open_alerts])
+                )
+            )
+        }
         excluded = exclusions_of(
             connection, [c.id for c in clocks] + [a.case_id for a in open_alerts]
         )
         facts = {c.id: facts_of(c, excluded[c.id]) for c in clocks}
+        alert_facts = {a.id: facts_of(AlertCase(a), excluded[a.case_id]) for a in open_alerts}
         rows: list[dict[str, Any]] = []
         for officer in org.officers.values():
             if Role.SUPERVISOR not in officer.roles or not officer.email:
@@ -111,7 +128,8 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 }
                 for a in open_alerts
                 if officer.code in {r["officer"] for r in a.recipients}
-                and officer.code not in excluded[a.case_id]
+                and (a.id, officer.code) not in acknowledged  # each recipient answers for himself
+                and alert_reaches(org, officer.code, alert_facts[a.id])
             ]
             if not items and not alerts:
                 continue

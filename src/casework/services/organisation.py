@@ -130,6 +130,12 @@ def _refuse_orphans(connection: Connection, org: Organisation, path: Path) -> No
         )
 
 
-def show_organisation(app: Casework) -> dict[str, Any]:
+def show_organisation(app: Casework, with_relations: bool = False) -> dict[str, Any]:
+    """The organisation as plain data. The declared family relations of officers are personal
+    data kept for the conflict-of-interest rule: only an administrator reads them
+    (`with_relations`); everyone else gets an empty list."""
     with app.reading() as session:
-        return organisation_to_dict(app.organisation(session.connection()))
+        shown = organisation_to_dict(app.organisation(session.connection()))
+    if not with_relations:
+        shown["relations"] = []
+    return shown

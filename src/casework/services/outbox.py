@@ -80,8 +80,9 @@ def show_message(app: Casework, message_id: int) -> dict[str, Any]:
     return {**_summary(row), "subject": rendered.subject, "text": rendered.text}
 
 
-def retry_dead(app: Casework, message_id: int | None, now: datetime) -> int:
-    """Queue dead messages again (one, or all); their attempts start over."""
+def retry_dead(app: Casework, message_id: int | None, now: datetime, by: str) -> int:
+    """Queue dead messages again (one, or all); their attempts start over. `by` is the
+    officer who asked, on the audit trail."""
     query = update(OUTBOX).where(OUTBOX.c.status == "dead")
     if message_id is not None:
         query = query.where(OUTBOX.c.id == message_id)
@@ -95,7 +96,7 @@ def retry_dead(app: Casework, message_id: int | None, now: datetime) -> int:
             )
         audit_log.append(
             connection,
-            [AuditEvent("notice.requeued", None, None, {"outbox_id": message_id, "count": count})],
+            [AuditEvent("notice.requeued", by, None, {"outbox_id": message_id, "count": count})],
             now,
         )
     return int(count)

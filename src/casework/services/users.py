@@ -43,7 +43,12 @@ def _check_roles(roles: list[str]) -> list[str]:
 
 
 def add_user(
-    app: Casework, officer: str, password: str, now: datetime, roles: list[str] | None = None
+    app: Casework,
+    officer: str,
+    password: str,
+    now: datetime,
+    roles: list[str] | None = None,
+    by: str | None = None,
 ) -> list[str]:
     """Give officer `officer` a login; its roles are the officer's unless given. Returns them."""
     _check_password(password)
@@ -64,7 +69,7 @@ def add_user(
         session.flush()
         audit_log.append(
             connection,
-            [AuditEvent("user.added", None, None, {"username": officer, "roles": granted})],
+            [AuditEvent("user.added", by, None, {"username": officer, "roles": granted})],
             now,
         )
         return granted
@@ -77,7 +82,9 @@ def _user(session: Session, username: str) -> UserRow:
     return user
 
 
-def set_password(app: Casework, username: str, password: str, now: datetime) -> None:
+def set_password(
+    app: Casework, username: str, password: str, now: datetime, by: str | None = None
+) -> None:
     _check_password(password)
     with app.transaction() as connection:
         session = Session(bind=connection)
@@ -87,12 +94,17 @@ def set_password(app: Casework, username: str, password: str, now: datetime) -> 
         session.add(user)
         session.flush()
         audit_log.append(
-            connection, [AuditEvent("user.password_set", None, None, {"username": username})], now
+            connection, [AuditEvent("user.password_set", by, None, {"username": username})], now
         )
 
 
 def set_roles(
-    app: Casework, username: str, grant: list[str], revoke: list[str], now: datetime
+    app: Casework,
+    username: str,
+    grant: list[str],
+    revoke: list[str],
+    now: datetime,
+    by: str | None = None,
 ) -> list[str]:
     """Grant and revoke roles; returns the roles the login has afterwards."""
     with app.transaction() as connection:
@@ -106,7 +118,7 @@ def set_roles(
         session.flush()
         audit_log.append(
             connection,
-            [AuditEvent("user.roles_set", None, None, {"username": username, "roles": roles})],
+            [AuditEvent("user.roles_set", by, None, {"username": username, "roles": roles})],
             now,
         )
         return roles
@@ -124,7 +136,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(app: Casework, username: str, label: str, now: datetime) -> str:
+def create_token(
+    app: Casework, username: str, label: str, now: datetime, by: str | None = None
+) -> str:
     """A new API token for `username`; shown once, only its digest is kept."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with app.transaction() as connection:
@@ -141,7 +155,7 @@ def create_token(app: Casework, username: str, label: str, now: datetime) -> str
         session.flush()
         audit_log.append(
             connection,
-            [AuditEvent("user.token_created", None, None, {"username": username, "label": label})],
+            [AuditEvent("user.token_created", by, None, {"username": username, "label": label})],
             now,
         )
     return token

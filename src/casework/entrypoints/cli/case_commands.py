@@ -9,8 +9,11 @@ from typing import Annotated, Any
 import typer
 import yaml
 
+from casework.domain.access import Action
 from casework.domain.errors import InvalidInput
 from casework.entrypoints.cli.common import (
+    By,
+    acting,
     emit_json,
     engine,
     handles_errors,
@@ -21,13 +24,13 @@ from casework.entrypoints.cli.common import (
 )
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.assignment import assign_case
-from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case
+from casework.services.authorisation import authorise, authorise_intake, scoped_filter
+from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case_to
 from casework.services.complaint_intake import ISSUER_LEVELS, ComplaintFacts
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
 from casework.services.letter_intake import letter_receipt
 from casework.services.redenunciation_intake import GROUNDS, Redenunciation
 from casework.services.rule_explanations import Scenario, explain_case, what_if
-from casework.services.users import principal_of_officer
 
 PARTY_LABELS = {
     "complaint": ("complainant", "respondent"),
@@ -305,7 +308,7 @@ def new(
             "Art. 37; not resolved in time, Art. 38)"
         ),
     ] = "unlawful",
-    by: Annotated[str | None, typer.Option(help="code of the reception officer logging it")] = None,
+    by: By = None,
     from_file: Annotated[Path | None, typer.Option(help="YAML/JSON file with these fields")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
@@ -322,6 +325,9 @@ def new(
     is_anonymous = anonymous or bool(fields.get("anonymous"))
     if is_anonymous and name:
         raise InvalidInput("give either a denouncer's name or --anonymous, not both")
+    officer = acting(by or fields.get("by"), "logging a case")
+    if from_letter:  # its receipt date is read only by whoever the letter exists for
+        authorise(engine(), officer, Action.LOG_CASE, now, ref=from_letter)
     received_text = received or fields.get("received")
     received_on = (
         parse_date(str(received_text), "--received")
@@ -336,50 +342,48 @@ def new(
             "--agency is required: the code of the agency that must resolve the case"
         )
     assert received_on is not None
-    logged = log_case(
-        engine(),
-        LogCase(
-            kind=kind,
-            agency=str(agency_code or ""),
-            received_on=received_on,
-            summary=str(summary or fields.get("summary") or ""),
-            denouncer=None
-            if is_anonymous or not name
-            else Denouncer(
-                full_name=str(name),
-                address=denouncer_address or str(identity.get("address", "")),
-                contact=denouncer_contact or str(identity.get("contact", "")),
-                id_number=denouncer_id or str(identity.get("id_number", "")),
-                email=denouncer_email or str(identity.get("email", "")),
-            ),
-            denounced_name=denounced_name or str(fields.get("denounced_name") or ""),
-            denounced_officer=denounced_officer or fields.get("denounced_officer"),
-            denounced_agency=denounced_agency or fields.get("denounced_agency"),
-            denounced_email=denounced_email or str(fields.get("denounced_email") or ""),
-            channel=channel if channel != "letter" else str(fields.get("channel", "letter")),
-            forwarded_by=forwarded_by or fields.get("forwarded_by"),
-            logged_by=by or fields.get("by"),
-            from_letter=from_letter,
-            classified_on=parse_date(classified_on, "--classified-on"),
-            redenunciation=Redenunciation(redenunciation_of, redenunciation_ground)
-            if redenunciation_of
-            else None,
-            complaint=_complaint_facts(
-                kind,
-                fields.get("complaint"),
-                {
-                    "decision_known_on": decision_known_on,
-                    "contested_decision": contested_decision,
-                    "remote_area": remote_area,
-                    "disciplinary": disciplinary,
-                    "dismissal": dismissal,
-                    "issuer_level": issuer_level if issuer_level != "other" else None,
-                    "second_instance_of": second_instance_of,
-                },
-            ),
+    command = LogCase(
+        kind=kind,
+        agency=str(agency_code or ""),
+        received_on=received_on,
+        summary=str(summary or fields.get("summary") or ""),
+        denouncer=None
+        if is_anonymous or not name
+        else Denouncer(
+            full_name=str(name),
+            address=denouncer_address or str(identity.get("address", "")),
+            contact=denouncer_contact or str(identity.get("contact", "")),
+            id_number=denouncer_id or str(identity.get("id_number", "")),
+            email=denouncer_email or str(identity.get("email", "")),
         ),
-        now,
+        denounced_name=denounced_name or str(fields.get("denounced_name") or ""),
+        denounced_officer=denounced_officer or fields.get("denounced_officer"),
+        denounced_agency=denounced_agency or fields.get("denounced_agency"),
+        denounced_email=denounced_email or str(fields.get("denounced_email") or ""),
+        channel=channel if channel != "letter" else str(fields.get("channel", "letter")),
+        forwarded_by=forwarded_by or fields.get("forwarded_by"),
+        logged_by=officer.username,
+        from_letter=from_letter,
+        classified_on=parse_date(classified_on, "--classified-on"),
+        redenunciation=Redenunciation(redenunciation_of, redenunciation_ground)
+        if redenunciation_of
+        else None,
+        complaint=_complaint_facts(
+            kind,
+            fields.get("complaint"),
+            {
+                "decision_known_on": decision_known_on,
+                "contested_decision": contested_decision,
+                "remote_area": remote_area,
+                "disciplinary": disciplinary,
+                "dismissal": dismissal,
+                "issuer_level": issuer_level if issuer_level != "other" else None,
+                "second_instance_of": second_instance_of,
+            },
+        ),
     )
+    authorise_intake(engine(), officer, command, now)
+    logged = log_case(engine(), command, now)
     if as_json:
         emit_json(
             {
@@ -415,24 +419,17 @@ def show(
     ref: Annotated[str, typer.Argument(help="case reference, e.g. TC-2026-000001")],
     explain: Annotated[bool, typer.Option(help="explain how each due date was computed")] = False,
     reveal_identity: Annotated[
-        bool, typer.Option(help="show the denouncer's identity (logged; needs --by)")
+        bool,
+        typer.Option(help="show the denouncer's identity, to those the law allows (recorded)"),
     ] = False,
-    by: Annotated[str | None, typer.Option(help="officer code reading the case")] = None,
+    by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Show a case: state, clocks with due dates, history and escalations."""
-    if reveal_identity and not by:
-        raise InvalidInput(
-            "--reveal-identity needs --by OFFICER: every read of an identity is recorded"
-        )
-    app = engine()
-    view = show_case(
-        app,
-        ref,
-        wall_clock(),
-        viewer=principal_of_officer(app, by) if by else None,
-        reveal_identity=reveal_identity,
-    )
+    officer = acting(by, "reading a case")
+    now = wall_clock()
+    authorise(engine(), officer, Action.READ_CASES, now, ref=ref)
+    view = show_case_to(engine(), officer, ref, now, reveal_identity=reveal_identity)
     if as_json:
         emit_json(view)
         return
@@ -520,22 +517,21 @@ def list_(
         int | None, typer.Option(help="only cases with a clock due within N working days")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000, help="at most this many")] = 100,
+    by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """List cases, nearest due date first."""
-    rows = list_cases(
-        engine(),
-        CaseFilter(
-            state=state,
-            kind=kind,
-            agency=agency,
-            handler=handler,
-            overdue=overdue,
-            due_within=due_within,
-            limit=limit,
-        ),
-        wall_clock(),
+    """List the cases you may see, nearest due date first."""
+    officer = acting(by, "listing cases")
+    filters = CaseFilter(
+        state=state,
+        kind=kind,
+        agency=agency,
+        handler=handler,
+        overdue=overdue,
+        due_within=due_within,
+        limit=limit,
     )
+    rows = list_cases(engine(), scoped_filter(engine(), officer, filters), wall_clock())
     if as_json:
         emit_json(rows)
         return
@@ -560,11 +556,14 @@ def list_(
 @handles_errors
 def triggers(
     ref: Annotated[str, typer.Argument(help="case reference")],
-    by: Annotated[str | None, typer.Option(help="officer who would act")] = None,
+    by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """The triggers allowed now, with the fields each needs and what would block it."""
-    result = allowed_triggers(engine(), ref, wall_clock(), actor=by)
+    officer = acting(by, "reading a case's triggers")
+    now = wall_clock()
+    authorise(engine(), officer, Action.READ_CASES, now, ref=ref)
+    result = allowed_triggers(engine(), ref, now, actor=officer.username)
     if as_json:
         emit_json(result)
         return
@@ -587,7 +586,7 @@ def advance(
     on: Annotated[
         str | None, typer.Option(help="date of the decision or event, YYYY-MM-DD (default today)")
     ] = None,
-    by: Annotated[str | None, typer.Option(help="officer code acting")] = None,
+    by: By = None,
     reason: Annotated[str, typer.Option(help="why, in words (recorded)")] = "",
     expect_version: Annotated[
         int | None,
@@ -599,18 +598,22 @@ def advance(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Apply a trigger to a case, as of a date."""
+    officer = acting(by, "advancing a case")
+    now = wall_clock()
+    on_date = parse_date(on, "--on")
+    authorise(engine(), officer, Action.ADVANCE_CASE, now, ref=ref)
     result = advance_case(
         engine(),
         AdvanceCase(
             ref=ref,
             trigger=trigger,
-            on=parse_date(on, "--on"),
-            actor=by,
+            on=on_date,
+            actor=officer.username,
             reason=reason,
             data=parse_assignments(set_),
             expected_version=expect_version,
         ),
-        wall_clock(),
+        now,
     )
     payload = {
         "ref": result.ref,
@@ -632,12 +635,15 @@ def advance(
 def assign(
     ref: Annotated[str, typer.Argument(help="case reference")],
     officer: Annotated[str, typer.Argument(help="code of the handler to assign")],
-    by: Annotated[str | None, typer.Option(help="officer code making the assignment")] = None,
+    by: By = None,
     reason: Annotated[str, typer.Option(help="why (recorded)")] = "",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Assign a handler, refusing conflicts of interest (ND31 Art. 10(3))."""
-    previous = assign_case(engine(), ref, officer, by, reason, wall_clock())
+    head = acting(by, "assigning a case")
+    now = wall_clock()
+    authorise(engine(), head, Action.ASSIGN_CASE, now, ref=ref)
+    previous = assign_case(engine(), ref, officer, head.username, reason, now)
     if as_json:
         typer.echo(json.dumps({"ref": ref, "handler": officer, "previous": previous or None}))
         return
@@ -648,11 +654,15 @@ def assign(
 @handles_errors
 def explain(
     ref: Annotated[str, typer.Argument(help="case reference")],
+    by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Which version of which rule applied to each clock, why, and how its due date was
     computed."""
-    result = explain_case(engine(), ref, wall_clock())
+    officer = acting(by, "explaining a case")
+    now = wall_clock()
+    authorise(engine(), officer, Action.READ_CASES, now, ref=ref)
+    result = explain_case(engine(), ref, now)
     if as_json:
         emit_json(result)
         return
@@ -689,6 +699,7 @@ def what_if_(
     calendar_file: Annotated[
         Path | None, typer.Option(help="another agency calendar file (closures, working days)")
     ] = None,
+    by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Recompute the case's clocks under another rule version or calendar, and show what
@@ -698,7 +709,10 @@ def what_if_(
         versions=parse_assignments(rule, "--rule"),
         calendar_file=str(calendar_file) if calendar_file else None,
     )
-    result = what_if(engine(), ref, wall_clock(), scenario)
+    officer = acting(by, "a what-if on a case")
+    now = wall_clock()
+    authorise(engine(), officer, Action.READ_CASES, now, ref=ref)
+    result = what_if(engine(), ref, now, scenario)
     if as_json:
         emit_json(result)
         return

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
 from casework.config import LEGAL_TIMEZONE
-from casework.domain.errors import CaseworkError
+from casework.domain.access import Principal
+from casework.domain.errors import CaseworkError, InvalidInput
 from casework.services.app import Casework, bootstrap
+from casework.services.users import principal_of_officer
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,6 +38,32 @@ def reset_engine() -> None:
     if _app is not None:
         _app.engine.dispose()
     _app = None
+
+
+OPERATOR_ENV = "CASEWORK_OPERATOR"
+"""The officer a command acts as when it names none with --by (a desk's own terminal)."""
+
+By = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help=f"code of the officer acting or reading (default: ${OPERATOR_ENV}); every "
+        "action has a named officer",
+    ),
+]
+
+
+def acting(by: str | None, what: str = "this command") -> Principal:
+    """The officer a command acts as: `--by` or the configured operator, resolved in the
+    organisation with his login's roles. Nobody is not an answer: the audit trail names every
+    actor, and the policy shows no case to nobody."""
+    code = (by or os.environ.get(OPERATOR_ENV, "")).strip()
+    if not code:
+        raise InvalidInput(
+            f"{what} acts as a named officer: give --by OFFICER (or set {OPERATOR_ENV}=OFFICER "
+            "on a desk's own terminal); `casework org show` lists the officers"
+        )
+    return principal_of_officer(engine(), code)
 
 
 def wall_clock() -> datetime:

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from casework.entrypoints.cli.common import emit_json, engine, handles_errors, table, wall_clock
+from casework.domain.access import Action
+from casework.entrypoints.cli.common import (
+    By,
+    acting,
+    emit_json,
+    engine,
+    handles_errors,
+    table,
+    wall_clock,
+)
+from casework.services.authorisation import authorise
 from casework.services.escalations import acknowledge, list_escalations
 
 app = typer.Typer(help="Escalation alerts: list and acknowledge.", no_args_is_help=True)
@@ -18,12 +28,20 @@ def list_(
     officer: Annotated[
         str | None, typer.Option(help="only alerts addressed to this officer")
     ] = None,
-    unacknowledged: Annotated[bool, typer.Option(help="only alerts nobody acknowledged")] = False,
+    unacknowledged: Annotated[
+        bool,
+        typer.Option(
+            help="only alerts still waiting for --officer (without it: for any recipient)"
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
+    by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Escalation alerts, newest first."""
-    rows = list_escalations(engine(), officer, unacknowledged, limit)
+    """Escalation alerts on the cases you may see, newest first."""
+    viewer = acting(by, "listing alerts")
+    authorise(engine(), viewer, Action.READ_CASES, wall_clock())
+    rows = list_escalations(engine(), viewer, officer, unacknowledged, limit)
     if as_json:
         emit_json(rows)
         return
@@ -36,7 +54,7 @@ def list_(
                 r["step"],
                 r["due"],
                 ",".join(r["recipients"]),
-                r["acknowledged_by"] or "-",
+                ",".join(a["officer"] for a in r["acknowledged"]) or "-",
             ]
             for r in rows
         ],
@@ -48,8 +66,12 @@ def list_(
 @handles_errors
 def ack(
     escalation_id: Annotated[int, typer.Argument(help="escalation id", min=1, max=2**62)],
-    by: Annotated[str, typer.Option(help="the recipient acknowledging it")],
+    by: By = None,
 ) -> None:
-    """Acknowledge an alert addressed to you."""
-    ref = acknowledge(engine(), escalation_id, by, wall_clock())
-    typer.echo(f"escalation {escalation_id} on {ref} acknowledged by {by}")
+    """Acknowledge an alert addressed to you (for you only: the other recipients still see
+    it until they acknowledge it too)."""
+    officer = acting(by, "acknowledging an alert")
+    now = wall_clock()
+    authorise(engine(), officer, Action.ACKNOWLEDGE_ALERT, now)
+    ref = acknowledge(engine(), escalation_id, officer, now)
+    typer.echo(f"escalation {escalation_id} on {ref} acknowledged by {officer.username}")

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from casework.entrypoints.cli.common import emit_json, engine, handles_errors, table, wall_clock
+from casework.domain.access import Action
+from casework.entrypoints.cli.common import (
+    By,
+    acting,
+    emit_json,
+    engine,
+    handles_errors,
+    table,
+    wall_clock,
+)
+from casework.services.authorisation import authorise
 from casework.services.organisation import load_organisation_file, show_organisation
 
 app = typer.Typer(help="Load and show the organisation.", no_args_is_help=True)
@@ -17,10 +27,16 @@ app = typer.Typer(help="Load and show the organisation.", no_args_is_help=True)
 @handles_errors
 def load(
     file: Annotated[Path, typer.Argument(help="organisation YAML, e.g. examples/org.yaml")],
-    by: Annotated[str | None, typer.Option(help="who loads it (recorded)")] = None,
+    by: By = None,
 ) -> None:
-    """Replace the organisation with the one in FILE (validated first; all or nothing)."""
-    counts = load_organisation_file(engine(), file, by, wall_clock())
+    """Replace the organisation with the one in FILE (validated first; all or nothing). The
+    first load needs no officer (there is none yet); a replacement is an administrator's."""
+    actor = None
+    if show_organisation(engine())["officers"]:
+        admin = acting(by, "replacing the organisation")
+        authorise(engine(), admin, Action.ADMINISTER, wall_clock())
+        actor = admin.username
+    counts = load_organisation_file(engine(), file, actor or "casework:first-load", wall_clock())
     typer.echo(
         f"loaded {counts['agencies']} agencies, {counts['officers']} officers, "
         f"{counts['relations']} declared relations from {file}"
@@ -29,9 +45,16 @@ def load(
 
 @app.command("show")
 @handles_errors
-def show(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
-    """Show agencies and officers."""
-    org = show_organisation(engine())
+def show(
+    by: Annotated[
+        str | None,
+        typer.Option(help="an administrator also sees the declared family relations"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Show agencies and officers (reference data every officer reads)."""
+    admin = bool(by) and acting(by).may(Action.ADMINISTER)
+    org = show_organisation(engine(), with_relations=admin)
     if as_json:
         emit_json(org)
         return

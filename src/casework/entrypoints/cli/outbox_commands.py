@@ -6,7 +6,10 @@ from typing import Annotated
 
 import typer
 
+from casework.domain.access import Action
 from casework.entrypoints.cli.common import (
+    By,
+    acting,
     emit_json,
     engine,
     handles_errors,
@@ -14,6 +17,7 @@ from casework.entrypoints.cli.common import (
     table,
     wall_clock,
 )
+from casework.services.authorisation import authorise
 from casework.services.delivery import build_mailer, deliver_pending
 from casework.services.outbox import list_outbox, retry_dead, show_message
 
@@ -25,9 +29,11 @@ app = typer.Typer(help="Notices: list, show, retry, deliver.", no_args_is_help=T
 def list_(
     status: Annotated[str | None, typer.Option(help="pending, sent or dead")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+    by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """The newest notices, with how many are pending, sent and dead."""
+    """The newest notices, with how many are pending, sent and dead (administrators)."""
+    authorise(engine(), acting(by, "the outbox"), Action.RUN_OUTBOX, wall_clock())
     result = list_outbox(engine(), status, limit)
     if as_json:
         emit_json(result)
@@ -55,9 +61,12 @@ def list_(
 @handles_errors
 def show(
     message_id: Annotated[int, typer.Argument(help="outbox id", min=1, max=2**62)],
+    by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """One notice, rendered as it is (or was) sent."""
+    """One notice, rendered as it is (or was) sent, the denouncer's identity left out
+    (administrators)."""
+    authorise(engine(), acting(by, "the outbox"), Action.RUN_OUTBOX, wall_clock())
     message = show_message(engine(), message_id)
     if as_json:
         emit_json(message)
@@ -75,11 +84,14 @@ def retry(
         int | None, typer.Argument(help="outbox id; omit with --all-dead", min=1, max=2**62)
     ] = None,
     all_dead: Annotated[bool, typer.Option(help="queue every dead notice again")] = False,
+    by: By = None,
 ) -> None:
-    """Queue a dead notice (or all of them) again."""
+    """Queue a dead notice (or all of them) again (administrators; recorded)."""
     if message_id is None and not all_dead:
         raise typer.BadParameter("give an outbox id or --all-dead")
-    count = retry_dead(engine(), message_id, wall_clock())
+    officer = acting(by, "retrying a notice")
+    authorise(engine(), officer, Action.RUN_OUTBOX, wall_clock())
+    count = retry_dead(engine(), message_id, wall_clock(), officer.username)
     typer.echo(f"{count} notice(s) queued again")
 
 

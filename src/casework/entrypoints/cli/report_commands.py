@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
+from casework.domain.access import Action
 from casework.domain.errors import InvalidInput
 from casework.entrypoints.cli.common import (
+    By,
+    acting,
     emit_json,
     engine,
     handles_errors,
@@ -16,6 +19,7 @@ from casework.entrypoints.cli.common import (
     table,
     wall_clock,
 )
+from casework.services.authorisation import authorise, scoped_filter
 from casework.services.case_export import export_csv
 from casework.services.case_views import CaseFilter
 from casework.services.statistics import Period, case_counts
@@ -29,13 +33,17 @@ def counts(
     from_: Annotated[str, typer.Option("--from", help="first day of receipt, YYYY-MM-DD")],
     to: Annotated[str, typer.Option(help="last day of receipt, YYYY-MM-DD")],
     agency: Annotated[str | None, typer.Option(help="only cases of this agency")] = None,
+    by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Letters and cases received in a period by kind; a repeat of an earlier case (same
-    sender, same matter) is counted once."""
+    sender, same matter) is counted once. A statutory figure counts every case, whoever runs
+    it: heads, supervisors and administrators, within their agencies."""
     start, end = parse_date(from_, "--from"), parse_date(to, "--to")
     if start is None or end is None:
         raise InvalidInput("--from and --to are required")
+    officer = acting(by, "a report")
+    authorise(engine(), officer, Action.READ_DASHBOARD, wall_clock(), agency=agency)
     result = case_counts(engine(), Period(start, end, agency))
     if as_json:
         emit_json(result)
@@ -70,9 +78,11 @@ def export(
     due_within: Annotated[
         int | None, typer.Option(help="only cases with a clock due within N working days")
     ] = None,
+    by: By = None,
 ) -> None:
-    """Cases as CSV, oldest first. No sender identity and no denounced person's name: an
-    export leaves casework's access control (LTC Arts. 8(3), 47, 56)."""
+    """The cases you may see as CSV, oldest first. No sender identity and no denounced
+    person's name: an export leaves casework's access control (LTC Arts. 8(3), 47, 56)."""
+    officer = acting(by, "an export")
     filters = CaseFilter(
         state=state,
         kind=kind,
@@ -81,7 +91,7 @@ def export(
         overdue=overdue,
         due_within=due_within,
     )
-    chunks = export_csv(engine(), filters, wall_clock())
+    chunks = export_csv(engine(), scoped_filter(engine(), officer, filters), wall_clock())
     if out is None:
         for chunk in chunks:
             typer.echo(chunk, nl=False)

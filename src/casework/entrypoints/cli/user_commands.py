@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from casework.entrypoints.cli.common import emit_json, engine, handles_errors, table, wall_clock
+from casework.domain.access import Action
+from casework.entrypoints.cli.common import (
+    By,
+    acting,
+    emit_json,
+    engine,
+    handles_errors,
+    table,
+    wall_clock,
+)
+from casework.services.authorisation import authorise, require_self_or
 from casework.services.users import (
     add_user,
     create_token,
@@ -37,9 +47,13 @@ def add(
         list[str] | None,
         typer.Option(help="a role instead of the officer's own; repeat for several"),
     ] = None,
+    by: By = None,
 ) -> None:
-    """Give an officer a login; its roles are the officer's in the organisation unless given."""
-    roles = add_user(engine(), officer, password, wall_clock(), role)
+    """Give an officer a login; its roles are the officer's in the organisation unless given
+    (administrators)."""
+    admin = acting(by, "adding a login")
+    authorise(engine(), admin, Action.ADMINISTER, wall_clock())
+    roles = add_user(engine(), officer, password, wall_clock(), role, by=admin.username)
     typer.echo(f"login {officer} added, roles: {', '.join(roles) or 'none'}")
 
 
@@ -48,9 +62,12 @@ def add(
 def passwd(
     username: Annotated[str, typer.Argument(help="the login (the officer's code)")],
     password: PasswordOption,
+    by: By = None,
 ) -> None:
-    """Set a login's password."""
-    set_password(engine(), username, password, wall_clock())
+    """Set a login's password: your own, or anyone's as an administrator."""
+    officer = acting(by, "setting a password")
+    require_self_or(officer, username, Action.ADMINISTER)
+    set_password(engine(), username, password, wall_clock(), by=officer.username)
     typer.echo(f"password of {username} changed")
 
 
@@ -60,9 +77,15 @@ def roles(
     username: Annotated[str, typer.Argument(help="the login (the officer's code)")],
     grant: Annotated[list[str] | None, typer.Option(help="a role to grant; repeat")] = None,
     revoke: Annotated[list[str] | None, typer.Option(help="a role to revoke; repeat")] = None,
+    by: By = None,
 ) -> None:
-    """Show, grant or revoke a login's roles (reception, handler, head, supervisor, admin)."""
-    now_roles = set_roles(engine(), username, grant or [], revoke or [], wall_clock())
+    """Show, grant or revoke a login's roles (reception, handler, head, supervisor, admin;
+    administrators)."""
+    admin = acting(by, "changing roles")
+    authorise(engine(), admin, Action.ADMINISTER, wall_clock())
+    now_roles = set_roles(
+        engine(), username, grant or [], revoke or [], wall_clock(), by=admin.username
+    )
     typer.echo(f"{username}: {', '.join(now_roles) or 'no roles'}")
 
 
@@ -71,15 +94,22 @@ def roles(
 def token(
     username: Annotated[str, typer.Argument(help="the login the token acts as")],
     label: Annotated[str, typer.Option(help="what the token is for, e.g. 'nightly export'")] = "",
+    by: By = None,
 ) -> None:
-    """Issue an API token (sent as `Authorization: Bearer TOKEN`); it is shown only once."""
-    typer.echo(create_token(engine(), username, label, wall_clock()))
+    """Issue an API token (sent as `Authorization: Bearer TOKEN`); it is shown only once.
+    For yourself, or for anyone as an administrator."""
+    officer = acting(by, "issuing a token")
+    require_self_or(officer, username, Action.ADMINISTER)
+    typer.echo(create_token(engine(), username, label, wall_clock(), by=officer.username))
 
 
 @app.command("list")
 @handles_errors
-def list_(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
-    """Every login with its roles."""
+def list_(
+    by: By = None, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False
+) -> None:
+    """Every login with its roles (administrators)."""
+    authorise(engine(), acting(by, "listing logins"), Action.ADMINISTER, wall_clock())
     users = list_users(engine())
     if as_json:
         emit_json(users)

@@ -11,12 +11,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from casework.domain.access import Action, visible_agencies
+from casework.domain.access import Action
 from casework.domain.errors import CaseworkError
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.entrypoints.web.i18n import words
 from casework.entrypoints.web.pages import _back, _form, _page
 from casework.entrypoints.web.session import language, signed_in
+from casework.services.authorisation import authorise, scope_of
 from casework.services.dashboard import dashboard
 from casework.services.escalations import acknowledge, list_escalations
 
@@ -29,12 +30,11 @@ CHART_BAR = 28  # pixels per month
 @router.get("/dashboard")
 def dashboard_page(request: Request) -> HTMLResponse:
     principal = signed_in(request)
-    principal.require(Action.READ_DASHBOARD)
     app = casework_of(request)
-    with app.reading() as session:
-        scope = visible_agencies(app.organisation(session.connection()), principal)
+    authorise(app, principal, Action.READ_DASHBOARD, now_of(request))
+    scope = scope_of(app, principal)
     board = dashboard(app, scope, now_of(request), viewer=principal.username)
-    alerts = list_escalations(app, principal.username, unacknowledged=True)
+    alerts = list_escalations(app, principal, principal.username, unacknowledged=True)
     return _page(
         request,
         "dashboard.html",
@@ -54,8 +54,8 @@ async def acknowledge_alert(request: Request, escalation_id: int) -> RedirectRes
     await _form(request)  # a form without this session's CSRF token is refused (403)
     texts = words(language(request))
     try:
-        principal.require(Action.ACKNOWLEDGE_ALERT)
-        ref = acknowledge(casework_of(request), escalation_id, principal.username, now_of(request))
+        authorise(casework_of(request), principal, Action.ACKNOWLEDGE_ALERT, now_of(request))
+        ref = acknowledge(casework_of(request), escalation_id, principal, now_of(request))
     except CaseworkError as refused:
         return _back(request, "/dashboard", f"{texts['refused']}: {refused}")
     return _back(request, "/dashboard", texts["acknowledged"].format(ref=ref), "ok")

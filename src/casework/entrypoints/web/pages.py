@@ -13,11 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
-from casework.domain.access import (
-    Action,
-    Principal,
-    visible_agencies,
-)
+from casework.domain.access import Action, Principal
 from casework.domain.errors import CaseworkError, NotAllowed, NotFound, NotSignedIn
 from casework.domain.organisation import Role
 from casework.entrypoints.api.state import casework_of, now_of
@@ -33,8 +29,9 @@ from casework.entrypoints.web.throttle import LoginThrottle
 from casework.resources import web_templates_dir
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import legal_date
-from casework.services.assignment import assign_case
+from casework.services.assignment import assign_case, assignable_handlers
 from casework.services.audit_trail import audit_entries
+from casework.services.authorisation import authorise, authorise_intake, scoped_filter
 from casework.services.case_access import require_case_access
 from casework.services.case_views import (
     CaseFilter,
@@ -167,21 +164,14 @@ PAGE_SIZE = 50
 def my_cases(request: Request, offset: int = 0) -> HTMLResponse:
     principal = signed_in(request)
     app = casework_of(request)
-    with app.reading() as session:
-        scope = visible_agencies(app.organisation(session.connection()), principal)
     # a handler sees the cases assigned to them; others every case of their agencies
     mine = principal.roles == {Role.HANDLER}
-    rows = list_cases(
-        app,
-        CaseFilter(
-            agencies=scope,
-            viewer=principal.username,
-            handler=principal.username if mine else None,
-            limit=PAGE_SIZE + 1,
-            offset=min(max(0, offset), 10**9),
-        ),
-        now_of(request),
+    filters = CaseFilter(
+        handler=principal.username if mine else None,
+        limit=PAGE_SIZE + 1,
+        offset=min(max(0, offset), 10**9),
     )
+    rows = list_cases(app, scoped_filter(app, principal, filters), now_of(request))
     more = len(rows) > PAGE_SIZE
     lifecycles = app.definitions.lifecycles
     # (kind, state code) -> the state's legal name, shown in Vietnamese; the code in English
@@ -205,7 +195,7 @@ def my_cases(request: Request, offset: int = 0) -> HTMLResponse:
 @router.get("/cases/new")
 def new_case_form(request: Request) -> HTMLResponse:
     principal = signed_in(request)
-    principal.require(Action.LOG_CASE)
+    authorise(casework_of(request), principal, Action.LOG_CASE, now_of(request))
     return _new_case_page(request, principal, {})
 
 
@@ -227,7 +217,7 @@ def _new_case_page(
 @router.post("/cases/new")
 async def log_new_case(request: Request) -> Response:
     principal = signed_in(request)
-    principal.require(Action.LOG_CASE)
+    authorise(casework_of(request), principal, Action.LOG_CASE, now_of(request))
     form = await _form(request)
     try:
         received = date.fromisoformat(form.get("received_on", ""))
@@ -236,27 +226,25 @@ async def log_new_case(request: Request) -> Response:
         return _new_case_page(request, principal, form, 422)
     name = form.get("full_name", "").strip()
     try:
-        logged = log_case(
-            casework_of(request),
-            LogCase(
-                kind=form.get("kind", ""),
-                agency=principal.agency,
-                received_on=received,
-                summary=form.get("summary", ""),
-                denouncer=Denouncer(
-                    full_name=name,
-                    address=form.get("address", ""),
-                    contact=form.get("contact", ""),
-                    id_number=form.get("id_number", ""),
-                )
-                if name
-                else None,
-                denounced_name=form.get("denounced_name", ""),
-                channel=form.get("channel", "letter"),
-                logged_by=principal.username,
-            ),
-            now_of(request),
+        command = LogCase(
+            kind=form.get("kind", ""),
+            agency=principal.agency,
+            received_on=received,
+            summary=form.get("summary", ""),
+            denouncer=Denouncer(
+                full_name=name,
+                address=form.get("address", ""),
+                contact=form.get("contact", ""),
+                id_number=form.get("id_number", ""),
+            )
+            if name
+            else None,
+            denounced_name=form.get("denounced_name", ""),
+            channel=form.get("channel", "letter"),
+            logged_by=principal.username,
         )
+        authorise_intake(casework_of(request), principal, command, now_of(request))
+        logged = log_case(casework_of(request), command, now_of(request))
     except CaseworkError as refused:
         request.session["flash"] = (str(refused), "")
         return _new_case_page(request, principal, form, 422)
@@ -294,13 +282,7 @@ def case_page(request: Request, ref: str) -> HTMLResponse:
     app = casework_of(request)
     assignable: list[dict[str, str]] = []
     if principal.may(Action.ASSIGN_CASE):
-        with app.reading() as session:
-            org = app.organisation(session.connection())
-        assignable = [
-            {"code": o.code, "name": o.name}
-            for o in sorted(org.officers.values(), key=lambda o: o.code)
-            if o.agency == view["agency"] and {Role.HANDLER, Role.HEAD} & set(o.roles)
-        ]
+        assignable = assignable_handlers(app, view["ref"])
     identity_reads = (
         [e for e in audit_entries(app, view["ref"], limit=200) if e["action"] == "identity.viewed"]
         if principal.may(Action.READ_AUDIT)
@@ -323,8 +305,7 @@ async def assign(request: Request, ref: str) -> RedirectResponse:
     form = await _form(request)
     url = f"/cases/{quote(ref)}"
     try:
-        principal.require(Action.ASSIGN_CASE)
-        require_case_access(casework_of(request), principal, ref, now_of(request))
+        authorise(casework_of(request), principal, Action.ASSIGN_CASE, now_of(request), ref=ref)
         assign_case(
             casework_of(request),
             ref,
@@ -363,8 +344,7 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
     form = await _form(request)
     url = f"/cases/{quote(ref)}"
     try:
-        principal.require(Action.ADVANCE_CASE)
-        require_case_access(casework_of(request), principal, ref, now_of(request))
+        authorise(casework_of(request), principal, Action.ADVANCE_CASE, now_of(request), ref=ref)
         on = date.fromisoformat(form["on"]) if form.get("on") else None
         version = form.get("expected_version")
         result = advance_case(

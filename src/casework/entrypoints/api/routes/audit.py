@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from casework.domain.access import Action, visible_agencies
+from casework.domain.access import Action
 from casework.domain.errors import NotAllowed
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.audit_trail import audit_entries, verify_audit_trail
-from casework.services.case_access import require_case_access
+from casework.services.authorisation import authorise, scope_of
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -24,13 +24,9 @@ def entries(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before_id: int | None = None,
 ) -> dict[str, Any]:
-    principal.require(Action.READ_AUDIT)
     app = casework_of(request)
-    with app.reading() as session:
-        org = app.organisation(session.connection())
-    if case:
-        require_case_access(app, principal, case, now_of(request))
-    elif visible_agencies(org, principal) is not None:
+    authorise(app, principal, Action.READ_AUDIT, now_of(request), ref=case or None)
+    if not case and scope_of(app, principal) is not None:
         raise NotAllowed("the whole trail is for administrators: give ?case=REF")
     items = audit_entries(app, case, limit, before_id)
     return {"items": items, "next_before_id": items[-1]["id"] if len(items) == limit else None}
@@ -38,7 +34,7 @@ def entries(
 
 @router.get("/verify", summary="Recompute the hash chain")
 def verify(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
-    principal.require(Action.READ_AUDIT)
+    authorise(casework_of(request), principal, Action.READ_AUDIT, now_of(request))
     result = verify_audit_trail(casework_of(request))
     return {
         "intact": result.is_intact,

@@ -11,18 +11,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from casework.domain.access import (
-    Action,
-    Principal,
-    require_visible,
-    visible_agencies,
-)
-from casework.domain.errors import NotAllowed
+from casework.domain.access import Action, Principal
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.assignment import assign_case
-from casework.services.case_access import require_case_access
+from casework.services.authorisation import authorise, authorise_intake
+from casework.services.authorisation import scoped_filter as narrowed
 from casework.services.case_export import export_csv
 from casework.services.case_views import (
     CaseFilter,
@@ -93,8 +88,8 @@ class Assign(BaseModel):
     reason: str = ""
 
 
-def _visible(request: Request, principal: Principal, ref: str) -> None:
-    require_case_access(casework_of(request), principal, ref, now_of(request))
+def _authorise(request: Request, principal: Principal, action: Action, ref: str) -> None:
+    authorise(casework_of(request), principal, action, now_of(request), ref=ref)
 
 
 def scoped_filter(
@@ -109,21 +104,17 @@ def scoped_filter(
 ) -> CaseFilter:
     """The list's filters, within the cases the principal may read: their agencies, and never
     the denunciations of themselves."""
-    app = casework_of(request)
-    principal.require(Action.READ_CASES)
-    with app.reading() as session:
-        scope = visible_agencies(app.organisation(session.connection()), principal)
-    if agency and scope is not None and agency not in scope:
-        raise NotAllowed(f"{agency} is outside {principal.username}'s agencies")
-    return CaseFilter(
-        state=state,
-        kind=kind,
-        agency=agency,
-        handler=handler,
-        overdue=overdue,
-        due_within=due_within,
-        agencies=scope,
-        viewer=principal.username,
+    return narrowed(
+        casework_of(request),
+        principal,
+        CaseFilter(
+            state=state,
+            kind=kind,
+            agency=agency,
+            handler=handler,
+            overdue=overdue,
+            due_within=due_within,
+        ),
     )
 
 
@@ -174,46 +165,39 @@ def _prepend(first: str, rest: Iterator[str]) -> Iterator[str]:
 @router.post("", status_code=201, summary="Log a case (reception)")
 def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> dict[str, Any]:
     app = casework_of(request)
-    principal.require(Action.LOG_CASE)
-    with app.reading() as session:
-        org = app.organisation(session.connection())
-    if body.agency:
-        require_visible(org, principal, body.agency, "a new case")
     facts = body.complaint
-    logged = log_case(
-        app,
-        LogCase(
-            kind=body.kind,
-            agency=body.agency,
-            received_on=body.received_on,
-            summary=body.summary,
-            denouncer=Denouncer(**body.sender.model_dump()) if body.sender else None,
-            denounced_name=body.denounced_name,
-            denounced_officer=body.denounced_officer,
-            denounced_agency=body.denounced_agency,
-            denounced_email=body.denounced_email,
-            channel=body.channel,
-            forwarded_by=body.forwarded_by,
-            logged_by=principal.username,
-            complaint=ComplaintFacts(
-                decision_known_on=facts.decision_known_on,
-                contested_decision=facts.contested_decision,
-                remote_area=bool(facts.remote_area_reason.strip()),
-                remote_area_reason=facts.remote_area_reason,
-                disciplinary=facts.disciplinary,
-                dismissal=facts.dismissal,
-                issuer_level=facts.issuer_level,
-                second_instance_of=facts.second_instance_of,
-            )
-            if facts
-            else None,
-            from_letter=body.from_letter,
-            redenunciation=Redenunciation(body.redenunciation_of, body.redenunciation_ground)
-            if body.redenunciation_of
-            else None,
-        ),
-        now_of(request),
+    command = LogCase(
+        kind=body.kind,
+        agency=body.agency,
+        received_on=body.received_on,
+        summary=body.summary,
+        denouncer=Denouncer(**body.sender.model_dump()) if body.sender else None,
+        denounced_name=body.denounced_name,
+        denounced_officer=body.denounced_officer,
+        denounced_agency=body.denounced_agency,
+        denounced_email=body.denounced_email,
+        channel=body.channel,
+        forwarded_by=body.forwarded_by,
+        logged_by=principal.username,
+        complaint=ComplaintFacts(
+            decision_known_on=facts.decision_known_on,
+            contested_decision=facts.contested_decision,
+            remote_area=bool(facts.remote_area_reason.strip()),
+            remote_area_reason=facts.remote_area_reason,
+            disciplinary=facts.disciplinary,
+            dismissal=facts.dismissal,
+            issuer_level=facts.issuer_level,
+            second_instance_of=facts.second_instance_of,
+        )
+        if facts
+        else None,
+        from_letter=body.from_letter,
+        redenunciation=Redenunciation(body.redenunciation_of, body.redenunciation_ground)
+        if body.redenunciation_of
+        else None,
     )
+    authorise_intake(app, principal, command, now_of(request))
+    logged = log_case(app, command, now_of(request))
     return {
         "ref": logged.ref,
         "state": logged.state,
@@ -242,7 +226,7 @@ def identity(
 
 @router.get("/{ref}/triggers", summary="The triggers allowed now, with their fields and blockers")
 def triggers(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
-    _visible(request, principal, ref)
+    _authorise(request, principal, Action.READ_CASES, ref)
     return allowed_triggers(casework_of(request), ref, now_of(request), actor=principal.username)
 
 
@@ -250,8 +234,7 @@ def triggers(request: Request, principal: CurrentPrincipal, ref: str) -> dict[st
 def advance(
     request: Request, principal: CurrentPrincipal, ref: str, body: Advance
 ) -> dict[str, Any]:
-    principal.require(Action.ADVANCE_CASE)
-    _visible(request, principal, ref)
+    _authorise(request, principal, Action.ADVANCE_CASE, ref)
     result = advance_case(
         casework_of(request),
         AdvanceCase(
@@ -276,8 +259,7 @@ def advance(
 
 @router.post("/{ref}/assign", summary="Assign a handler (conflicts of interest refused)")
 def assign(request: Request, principal: CurrentPrincipal, ref: str, body: Assign) -> dict[str, Any]:
-    principal.require(Action.ASSIGN_CASE)
-    _visible(request, principal, ref)
+    _authorise(request, principal, Action.ASSIGN_CASE, ref)
     previous = assign_case(
         casework_of(request), ref, body.officer, principal.username, body.reason, now_of(request)
     )
@@ -286,5 +268,5 @@ def assign(request: Request, principal: CurrentPrincipal, ref: str, body: Assign
 
 @router.get("/{ref}/explain", summary="Which rule version applied to each clock, and why")
 def explain(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
-    _visible(request, principal, ref)
+    _authorise(request, principal, Action.READ_CASES, ref)
     return explain_case(casework_of(request), ref, now_of(request))

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from casework.domain.access import Action, visible_agencies
+from casework.domain.access import Action
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
+from casework.services.authorisation import authorise, scope_of
 from casework.services.dashboard import DEFAULT_HORIZON_WORKING_DAYS, dashboard
 
 router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
@@ -21,8 +22,8 @@ def show(
     principal: CurrentPrincipal,
     horizon_days: Annotated[int, Query(ge=0, le=60)] = DEFAULT_HORIZON_WORKING_DAYS,
 ) -> dict[str, Any]:
-    principal.require(Action.READ_DASHBOARD)
     app = casework_of(request)
-    with app.reading() as session:
-        scope = visible_agencies(app.organisation(session.connection()), principal)
-    return dashboard(app, scope, now_of(request), horizon_days, viewer=principal.username)
+    authorise(app, principal, Action.READ_DASHBOARD, now_of(request))
+    return dashboard(
+        app, scope_of(app, principal), now_of(request), horizon_days, viewer=principal.username
+    )

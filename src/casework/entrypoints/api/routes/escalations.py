@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from casework.domain.access import Action
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
+from casework.services.authorisation import authorise
 from casework.services.escalations import acknowledge, list_escalations
 
 router = APIRouter(prefix="/api/escalations", tags=["escalations"])
@@ -22,7 +23,11 @@ def list_(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     items = list_escalations(
-        casework_of(request), principal.username, unacknowledged=unacknowledged, limit=limit
+        casework_of(request),
+        principal,
+        principal.username,
+        unacknowledged=unacknowledged,
+        limit=limit,
     )
     return {"items": items}
 
@@ -33,6 +38,6 @@ def ack(
     principal: CurrentPrincipal,
     escalation_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
 ) -> dict[str, Any]:
-    principal.require(Action.ACKNOWLEDGE_ALERT)
-    ref = acknowledge(casework_of(request), escalation_id, principal.username, now_of(request))
+    authorise(casework_of(request), principal, Action.ACKNOWLEDGE_ALERT, now_of(request))
+    ref = acknowledge(casework_of(request), escalation_id, principal, now_of(request))
     return {"id": escalation_id, "case": ref, "acknowledged_by": principal.username}

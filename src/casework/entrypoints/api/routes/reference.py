@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 
+from casework.domain.access import Action
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of
 from casework.services.calendar_views import year_calendar
@@ -23,9 +24,11 @@ def me(principal: CurrentPrincipal) -> dict[str, Any]:
     }
 
 
-@router.get("/organisation", summary="Agencies and officers")
+@router.get(
+    "/organisation", summary="Agencies and officers (declared relations: administrators only)"
+)
 def organisation(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
-    return show_organisation(casework_of(request))
+    return show_organisation(casework_of(request), with_relations=principal.may(Action.ADMINISTER))
 
 
 @router.get("/calendar/{year}", summary="A year's days off and worked weekend days")

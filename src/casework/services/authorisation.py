@@ -1,0 +1,104 @@
+"""May this officer do this, here: the one check the REST API, the web UI and the CLI make
+before they call a service on an officer's behalf.
+
+The rules live in the domain (roles and agencies in domain/access.py, the case policy in
+domain/visibility.py); this module reads from the store what they need and applies them in one
+order, the same for every entrypoint:
+
+1. the officer's roles allow the action (else NotAllowed, naming the roles that may);
+2. an agency named by the request is within his scope (else NotAllowed);
+3. a case named by the request exists for him (else the NotFound of a case that does not
+   exist at all: nobody learns that a case names them).
+
+An entrypoint names its officer: the API and the web UI from the signed-in login or token, the
+CLI from `--by` (or the configured operator, `CASEWORK_OPERATOR`). Work the engine does on its
+own (the sweep, the delivery of notices, the digest) acts for nobody and shows no case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from casework.adapters.case_visibility import exclusion_reason
+from casework.domain.access import Action, Principal, require_visible, visible_agencies
+from casework.domain.errors import NotAllowed
+from casework.domain.visibility import CaseAccess, hidden
+from casework.services.app import Casework
+from casework.services.case_access import require_case_access
+from casework.services.case_views import CaseFilter
+from casework.services.intake import LogCase
+from casework.services.lookup import load_case_row, ref_of
+
+
+def authorise(
+    app: Casework,
+    principal: Principal,
+    action: Action,
+    now: datetime,
+    *,
+    ref: str | None = None,
+    agency: str | None = None,
+) -> CaseAccess | None:
+    """Refuse unless `principal` may take `action` (on case `ref`, in `agency`); the policy's
+    answer for the case when one is named."""
+    principal.require(action)
+    if agency:
+        with app.reading() as session:
+            org = app.organisation(session.connection())
+        org.agency(agency)  # an unknown code is an error naming the known ones
+        require_visible(org, principal, agency)
+    if ref is None:
+        return None
+    return require_case_access(app, principal, ref, now)
+
+
+def authorise_intake(app: Casework, principal: Principal, command: LogCase, now: datetime) -> None:
+    """Refuse a case `principal` may not log: his roles, the resolving agency's scope, and
+    every earlier case the new one links to. The source letter of a classification must exist
+    for him; a case denounced again to a superior, or a complaint's first instance, lies in a
+    lower agency outside a reception officer's scope, and must only not exclude him (the
+    denounced officer may not learn, by linking to it, what his case holds)."""
+    authorise(app, principal, Action.LOG_CASE, now, agency=command.agency or None)
+    if command.from_letter:
+        require_case_access(app, principal, command.from_letter, now)
+    linked = [
+        command.redenunciation.of_ref if command.redenunciation else None,
+        command.complaint.second_instance_of if command.complaint else None,
+    ]
+    for ref in filter(None, linked):
+        require_not_excluded(app, principal, ref)
+
+
+def require_not_excluded(app: Casework, principal: Principal, ref: str) -> None:
+    """The NotFound of a missing case if case `ref` excludes `principal`."""
+    with app.reading() as session:
+        case = load_case_row(session, ref)
+        reason = exclusion_reason(session.connection(), case.id or 0, principal.username)
+    if reason is not None:
+        raise hidden(ref_of(case))
+
+
+def scope_of(app: Casework, principal: Principal) -> frozenset[str] | None:
+    """The agencies whose cases `principal` may see; None for all."""
+    with app.reading() as session:
+        return visible_agencies(app.organisation(session.connection()), principal)
+
+
+def scoped_filter(
+    app: Casework, principal: Principal, filters: CaseFilter, action: Action = Action.READ_CASES
+) -> CaseFilter:
+    """`filters` narrowed to what `principal` may list: his agencies, and never a case that
+    excludes him (domain/visibility.py, applied in SQL by the list)."""
+    principal.require(action)
+    scope = scope_of(app, principal)
+    if filters.agency and scope is not None and filters.agency not in scope:
+        raise NotAllowed(f"{filters.agency} is outside {principal.username}'s agencies")
+    return replace(filters, agencies=scope, viewer=principal.username)
+
+
+def require_self_or(principal: Principal, officer: str, action: Action) -> None:
+    """Refuse unless `principal` is `officer` himself or may take `action` on others (an
+    officer changes his own password; an administrator anyone's)."""
+    if principal.username != officer:
+        principal.require(action)
