@@ -684,3 +684,62 @@ def test_logging_a_name_that_may_be_an_officer_says_he_is_treated_as_denounced(
     )  # fmt: skip
     assert "may be the officer Đoàn Văn Uy (hn-chu-tich)" in out
     assert "treated as denounced" in out
+
+
+def test_every_action_names_an_authorised_officer(cli: CliRunner) -> None:
+    with freeze_time("2024-03-01 10:00:00+07:00"):
+        run(cli, "up", "--no-engine")
+        ref = log_letter(cli)
+        for args in (
+            ("case", "new", "denunciation", "--agency", "thanh-tra-tinh", "--summary", "x"),
+            ("case", "advance", ref, "triage"),
+            ("case", "assign", ref, "tt-xac-minh-1"),
+            ("case", "show", ref),
+            ("case", "list"),
+            ("escalations", "ack", "1"),
+            ("report", "export"),
+            ("user", "list"),
+        ):
+            err = run(cli, *args, code=2, operator="")
+            assert "acts as a named officer: give --by OFFICER" in err, args
+        err = run(cli, "case", "show", ref, "--by", "nobody-here", code=3)
+        assert "nobody-here" in err
+        # the administrator may not decide on a case, here as in the API
+        err = run(cli, "case", "advance", ref, "triage", "--by", "ubnd-quan-tri", code=9)
+        assert "may not advance a case" in err
+        # reception of a commune may not reassign the provincial inspectorate's case
+        err = run(cli, "case", "assign", ref, "tt-xac-minh-1", "--by", "hn-tiep-nhan", code=9)
+        assert "needs: head, supervisor" in err
+        err = run(cli, "user", "list", "--by", "tt-tiep-nhan", code=9)
+        assert "may not administer users" in err
+        history = run_json(cli, "case", "show", ref, "--by", "tt-chanh-thanh-tra")["history"]
+        assert all(h["actor"] for h in history)
+
+
+def test_a_head_settles_a_typed_name_and_an_officer_recuses_from_the_command_line(
+    cli: CliRunner,
+) -> None:
+    with freeze_time("2024-03-01 10:00:00+07:00"):
+        run(cli, "up", "--no-engine")
+        logged = run_json(
+            cli, "case", "new", "denunciation", "--agency", "thanh-tra-tinh", "--summary", "x",
+            "--denouncer-name", "A", "--denounced-name", "bà Ngô Thị Lan",
+        )  # fmt: skip
+        ref = logged["ref"]
+        assert [c["officer"] for c in logged["candidates"]] == ["tt-xac-minh-1"]
+        run(cli, "case", "show", ref, "--by", "tt-xac-minh-1", code=3)
+        listed = run(cli, "case", "parties", ref, "--by", "tt-chanh-thanh-tra")
+        assert "may be Ngô Thị Lan (tt-xac-minh-1)" in listed
+        err = run(cli, "case", "confirm-outside", ref, code=2)
+        assert "needs a reason" in err
+        run(cli, "case", "confirm-outside", ref, "--reason", "trùng tên, người ở xã khác")
+        run(cli, "case", "show", ref, "--by", "tt-xac-minh-1")  # cleared: he sees it now
+        run(cli, "case", "assign", ref, "tt-xac-minh-1")
+        run(cli, "case", "recuse", ref, "--reason", "người quen", "--by", "tt-xac-minh-1")
+        run(cli, "case", "show", ref, "--by", "tt-xac-minh-1", code=3)
+        view = run_json(cli, "case", "show", ref, "--by", "tt-chanh-thanh-tra")
+        assert view["handler"] is None
+        notices = run_json(cli, "outbox", "list")["messages"]
+        assert [m["officer"] for m in notices if m["template"] == "handler.unassigned"] == [
+            "tt-chanh-thanh-tra"
+        ]

@@ -225,8 +225,30 @@ def test_an_unknown_language_lists_the_available_ones(renderer: NoticeRenderer) 
 
 
 def test_available_lists_every_notice_in_both_languages(renderer: NoticeRenderer) -> None:
-    expected = [*ESCALATIONS, "digest", *PARTY_NOTICES]
+    expected = [*ESCALATIONS, "digest", "handler.unassigned", *PARTY_NOTICES]
     assert renderer.available() == {name: ["en", "vi"] for name in expected}
+
+
+@pytest.mark.parametrize("why", ["recused", "relative", "candidate"])
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_head_is_told_to_reassign_in_words_without_the_sender(
+    renderer: NoticeRenderer, language: str, why: str
+) -> None:
+    context = {
+        "recipient": {"name": "Trần Quốc Dũng", "post": "head of Thanh tra tỉnh"},
+        "case": {"ref": "TC-2024-000007", "kind": "denunciation", "agency_name": "Thanh tra tỉnh"},
+        "handler": {"code": "tt-xac-minh-1", "name": "Ngô Thị Lan"},
+        "why": why,
+        "on": "2024-03-04",
+        "link": "http://casework.example/cases/TC-2024-000007",
+    }
+    notice = renderer.render("handler.unassigned", language, context)
+    assert "TC-2024-000007" in notice.subject
+    assert "Ngô Thị Lan" in notice.text
+    if language == "vi":
+        assert why not in notice.text  # the reason in words, not its code
+    assert ("04/03/2024" if language == "vi" else "2024-03-04") in notice.text
+    assert "http://casework.example/cases/TC-2024-000007" in notice.html
 
 
 def party_context(

@@ -293,6 +293,11 @@ class CaseStore:
         row = self.connection.execute(_SELECT_CASE, {"case_id": case_id_of(ref)}).first()
         return _found(ref, None if row is None else row._asdict())
 
+    def get_by_id(self, case_id: int) -> StoredCase:
+        """The case with id `case_id`, which the caller knows exists."""
+        row = self.connection.execute(_SELECT_CASE, {"case_id": case_id}).one()
+        return StoredCase(**row._asdict())
+
     def get_with_organisation_stamp(self, ref: str) -> tuple[StoredCase, str | None]:
         """The case, and in the same round trip the loaded organisation's stamp (see
         `Casework.organisation`), which every step needs to check who acts."""

@@ -24,6 +24,9 @@ class Action(StrEnum):
     READ_DASHBOARD = "read the supervisor's dashboard"
     ADMINISTER = "administer users"
     RUN_OUTBOX = "look after the notices waiting to be sent"
+    IDENTIFY_PARTY = "record which officer a party is"
+    CONFIRM_OUTSIDE = "confirm that a party is an outside person"
+    RECUSE = "recuse oneself from a case"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -36,6 +39,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.READ_DASHBOARD: frozenset({Role.HEAD, Role.SUPERVISOR, Role.ADMIN}),
     Action.ADMINISTER: frozenset({Role.ADMIN}),
     Action.RUN_OUTBOX: frozenset({Role.ADMIN}),
+    Action.IDENTIFY_PARTY: frozenset({Role.RECEPTION, Role.HEAD}),
+    Action.CONFIRM_OUTSIDE: frozenset({Role.HEAD}),
+    Action.RECUSE: frozenset({Role.RECEPTION, Role.HANDLER, Role.HEAD, Role.SUPERVISOR}),
 }
 
 

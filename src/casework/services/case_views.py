@@ -31,6 +31,7 @@ from casework.domain.visibility import CaseAccess, require_exists, require_ident
 from casework.services.app import Casework, legal_date
 from casework.services.assignment import check_actor
 from casework.services.case_access import access_to
+from casework.services.case_parties import party_views
 from casework.services.lookup import load_case_row, ref_of
 
 
@@ -176,6 +177,7 @@ def show_case(
                 "officer": case.denounced_officer,
                 "agency": case.denounced_agency,
             },
+            "parties": party_views(connection, org, case.id or 0),
             "denouncer": denouncer,
             "version": case.version,
             "allowed_triggers": lifecycle.allowed_triggers(case.state),

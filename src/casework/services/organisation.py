@@ -25,6 +25,7 @@ from casework.adapters.tables import (
 from casework.domain.errors import ConfigurationError
 from casework.domain.organisation import Organisation
 from casework.services.app import Casework
+from casework.services.case_parties import unassign_excluded_handlers
 from casework.services.exclusions import record_stamp as record_exclusions_stamp
 from casework.services.exclusions import refresh_exclusions
 
@@ -94,6 +95,8 @@ def load_organisation_file(
         # name a letter typed, a new acting head
         refresh_exclusions(connection, org)
         record_exclusions_stamp(connection, stamp)
+        # a handler the new organisation excludes (a relation just declared) steps down
+        unassign_excluded_handlers(app, connection, org, now)
         audit_log.append(
             connection,
             [

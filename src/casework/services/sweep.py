@@ -81,9 +81,10 @@ class SweepResult:
     notices_queued: int = 0
 
 
-def _first_head_up_the_chain(
+def first_head_up_the_chain(
     org: Organisation, agency: str | None, skip: frozenset[str], on: date | None = None
 ) -> Recipient | None:
+    """The head of `agency`, or of the first agency above it, who is not in `skip`."""
     seen: set[str] = set()
     while agency and agency not in seen and agency in org.agencies:
         seen.add(agency)
@@ -133,14 +134,14 @@ def resolve_recipients(
         if recipient is None or recipient.officer in unique:
             continue
         if recipient.officer in excluded:
-            recipient = _first_head_up_the_chain(
+            recipient = first_head_up_the_chain(
                 org, resolver.superior if resolver else None, excluded, on
             )
             if recipient is None or recipient.officer in unique:
                 continue
         unique[recipient.officer] = recipient
     if not unique:
-        fallback = _first_head_up_the_chain(org, agency, excluded, on)
+        fallback = first_head_up_the_chain(org, agency, excluded, on)
         if fallback is not None:
             unique[fallback.officer] = fallback
     return list(unique.values())

@@ -25,6 +25,7 @@ from casework.entrypoints.cli.common import (
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.assignment import assign_case
 from casework.services.authorisation import authorise, authorise_intake, scoped_filter
+from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case_to
 from casework.services.complaint_intake import ISSUER_LEVELS, ComplaintFacts
 from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
@@ -734,3 +735,85 @@ def what_if_(
         ],
         ["clock", "rule", "due", "what-if rule", "what-if due", "days", "would be"],
     )
+
+
+@app.command("parties")
+@handles_errors
+def parties(
+    ref: Annotated[str, typer.Argument(help="case reference")],
+    by: By = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Who the case concerns, numbered, with the officers a typed name may be."""
+    officer = acting(by, "reading a case's parties")
+    authorise(engine(), officer, Action.READ_CASES, wall_clock(), ref=ref)
+    found = parties_of(engine(), ref)
+    if as_json:
+        emit_json(found)
+        return
+    for party in found:
+        what = party["officer"] or party["agency"] or "outside person"
+        typer.echo(f"{party['number']}. {party['role']}: {party['name']} ({party['kind']}: {what})")
+        for candidate in party["candidates"]:
+            typer.echo(f"     may be {candidate['name']} ({candidate['officer']})")
+        if party["pending"]:
+            typer.echo(
+                "     treated as denounced until a head who is not a candidate confirms: "
+                f"`casework case confirm-outside {ref} --party {party['number']} --reason …`"
+            )
+        if party["outside_confirmed_by"]:
+            typer.echo(
+                f"     confirmed an outside person by {party['outside_confirmed_by']}: "
+                f"{party['outside_reason']}"
+            )
+
+
+@app.command("identify")
+@handles_errors
+def identify_(
+    ref: Annotated[str, typer.Argument(help="case reference")],
+    officer_code: Annotated[str, typer.Argument(help="the officer the party is")],
+    party: Annotated[int, typer.Option(min=1, help="the party's number (`case parties`)")] = 1,
+    reason: Annotated[str, typer.Option(help="how it is known (recorded)")] = "",
+    by: By = None,
+) -> None:
+    """Record that a party typed by name is an officer of the organisation: he, his relatives
+    and the staff he heads are excluded from the case (reception or a head)."""
+    officer = acting(by, "identifying a party")
+    now = wall_clock()
+    authorise(engine(), officer, Action.IDENTIFY_PARTY, now, ref=ref)
+    view = identify(engine(), officer, ref, party, officer_code, reason, now)
+    typer.echo(f"{ref}: party {party} is the officer {view['officer']}")
+
+
+@app.command("confirm-outside")
+@handles_errors
+def confirm_outside_(
+    ref: Annotated[str, typer.Argument(help="case reference")],
+    reason: Annotated[str, typer.Option(help="how it is known (recorded; required)")] = "",
+    party: Annotated[int, typer.Option(min=1, help="the party's number (`case parties`)")] = 1,
+    by: By = None,
+) -> None:
+    """Confirm, as a head who is not one of its candidates, that a party typed by name is an
+    outside person: its candidates see the case again."""
+    head = acting(by, "confirming an outside person")
+    now = wall_clock()
+    authorise(engine(), head, Action.CONFIRM_OUTSIDE, now, ref=ref)
+    confirm_outside(engine(), head, ref, party, reason, now)
+    typer.echo(f"{ref}: party {party} confirmed an outside person by {head.username}")
+
+
+@app.command("recuse")
+@handles_errors
+def recuse_(
+    ref: Annotated[str, typer.Argument(help="case reference")],
+    reason: Annotated[str, typer.Option(help="why you step aside (recorded; required)")] = "",
+    by: By = None,
+) -> None:
+    """Step aside from a case (ND31 Art. 10(3)): it no longer exists for you; as its handler
+    you are unassigned and your head is told."""
+    officer = acting(by, "a recusal")
+    now = wall_clock()
+    authorise(engine(), officer, Action.RECUSE, now, ref=ref)
+    recuse(engine(), officer, ref, reason, now)
+    typer.echo(f"{ref}: {officer.username} recused")

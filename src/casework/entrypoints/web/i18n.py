@@ -99,6 +99,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_online": "Trực tuyến",
         "channel_forwarded": "Chuyển đến",
         "assign": "Giao người xử lý",
+        "parties": "Người bị tố cáo, người bị khiếu nại",
+        "party_officer": "cán bộ",
+        "party_agency": "cơ quan, tổ chức",
+        "party_person": "người ngoài cơ quan (hoặc chưa xác định)",
+        "may_be": "Có thể là",
+        "pending_note": (
+            "Những cán bộ này được coi như người bị tố cáo, không xem được hồ sơ, cho đến khi "
+            "một người đứng đầu không thuộc diện này xác nhận là người khác."
+        ),
+        "confirmed_outside": "Đã xác nhận là người ngoài cơ quan ({who}): {reason}",
+        "confirm_outside": "Xác nhận là người ngoài cơ quan",
+        "identify": "Xác định là cán bộ",
+        "party_done": "Đã ghi nhận thông tin người bị tố cáo của hồ sơ {ref}.",
+        "recuse": "Từ chối tham gia giải quyết hồ sơ",
+        "recuse_note": (
+            "Sau khi từ chối, đồng chí không còn xem được hồ sơ này; nếu đồng chí đang được giao "
+            "xử lý, người đứng đầu sẽ được thông báo để phân công người khác."
+        ),
+        "recused": "Đã ghi nhận việc đồng chí từ chối tham gia giải quyết hồ sơ {ref}.",
+        "logged_candidates": (
+            "Lưu ý: “{typed}” có thể là cán bộ {names}. Cán bộ này được coi như người bị tố "
+            "cáo, không xem được hồ sơ, cho đến khi người đứng đầu xác nhận là người khác."
+        ),
         "identity": "Thông tin người gửi đơn (bảo mật)",
         "show_identity": "Xem thông tin người gửi đơn (việc xem được ghi nhật ký)",
         "identity_reads": "Nhật ký xem thông tin người gửi đơn",
@@ -197,6 +220,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_online": "Online",
         "channel_forwarded": "Forwarded",
         "assign": "Assign a handler",
+        "parties": "Denounced or respondent",
+        "party_officer": "officer",
+        "party_agency": "agency",
+        "party_person": "outside person (or not yet settled)",
+        "may_be": "May be",
+        "pending_note": (
+            "These officers are treated as denounced, and do not see the case, until a head "
+            "who is not one of them confirms it is someone else."
+        ),
+        "confirmed_outside": "Confirmed an outside person ({who}): {reason}",
+        "confirm_outside": "Confirm an outside person",
+        "identify": "It is the officer",
+        "party_done": "The parties of {ref} are recorded.",
+        "recuse": "Recuse yourself from the case",
+        "recuse_note": (
+            "Once recused you no longer see this case; if you handle it, your head is told to "
+            "assign someone else."
+        ),
+        "recused": "Your recusal from {ref} is recorded.",
+        "logged_candidates": (
+            "Note: “{typed}” may be the officer {names}, who is treated as denounced and does "
+            "not see the case until a head confirms it is someone else."
+        ),
         "identity": "The sender's identity (confidential)",
         "show_identity": "Show the sender's identity (the view is logged)",
         "identity_reads": "Who viewed the sender's identity",

@@ -33,6 +33,7 @@ from casework.services.assignment import assign_case, assignable_handlers
 from casework.services.audit_trail import audit_entries
 from casework.services.authorisation import authorise, authorise_intake, scoped_filter
 from casework.services.case_access import require_case_access
+from casework.services.case_parties import confirm_outside, identify, recuse
 from casework.services.case_views import (
     CaseFilter,
     allowed_triggers,
@@ -261,7 +262,23 @@ async def log_new_case(request: Request) -> Response:
         )
         return RedirectResponse("/cases/new", status_code=303)
     request.session["repeat_of"] = logged.repeat_of
+    if logged.candidates:
+        texts = words(language(request))
+        request.session["flash"] = (
+            " ".join(
+                texts["logged_candidates"].format(typed=typed, names=", ".join(names))
+                for typed, names in _candidates_by_name(logged.candidates).items()
+            ),
+            "",
+        )
     return RedirectResponse(f"/cases/{quote(logged.ref)}/receipt", status_code=303)
+
+
+def _candidates_by_name(candidates: list[dict[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for candidate in candidates:
+        grouped.setdefault(candidate["typed"], []).append(candidate["name"])
+    return grouped
 
 
 def _visible_case(request: Request, principal: Principal, ref: str) -> dict[str, Any]:
@@ -296,7 +313,73 @@ def case_page(request: Request, ref: str) -> HTMLResponse:
         triggers=triggers,
         assignable=assignable,
         identity_reads=identity_reads,
+        can_identify=principal.may(Action.IDENTIFY_PARTY),
+        can_confirm_outside=principal.may(Action.CONFIRM_OUTSIDE),
+        can_recuse=principal.may(Action.RECUSE),
     )
+
+
+@router.post("/cases/{ref}/parties/{number}/identify")
+async def identify_party(request: Request, ref: str, number: int) -> RedirectResponse:
+    principal = signed_in(request)
+    form = await _form(request)
+    url = f"/cases/{quote(ref)}"
+    texts = words(language(request))
+    try:
+        authorise(casework_of(request), principal, Action.IDENTIFY_PARTY, now_of(request), ref=ref)
+        identify(
+            casework_of(request),
+            principal,
+            ref,
+            number,
+            form.get("officer", ""),
+            form.get("reason", ""),
+            now_of(request),
+        )
+    except CaseworkError as refused:
+        return _back(request, url, f"{texts['refused']}: {refused}")
+    return _after_party_change(request, principal, ref, texts["party_done"].format(ref=ref))
+
+
+@router.post("/cases/{ref}/parties/{number}/confirm-outside")
+async def confirm_party_outside(request: Request, ref: str, number: int) -> RedirectResponse:
+    principal = signed_in(request)
+    form = await _form(request)
+    url = f"/cases/{quote(ref)}"
+    texts = words(language(request))
+    try:
+        authorise(casework_of(request), principal, Action.CONFIRM_OUTSIDE, now_of(request), ref=ref)
+        confirm_outside(
+            casework_of(request), principal, ref, number, form.get("reason", ""), now_of(request)
+        )
+    except CaseworkError as refused:
+        return _back(request, url, f"{texts['refused']}: {refused}")
+    return _back(request, url, texts["party_done"].format(ref=ref), "ok")
+
+
+@router.post("/cases/{ref}/recuse")
+async def recuse_from(request: Request, ref: str) -> RedirectResponse:
+    principal = signed_in(request)
+    form = await _form(request)
+    texts = words(language(request))
+    try:
+        authorise(casework_of(request), principal, Action.RECUSE, now_of(request), ref=ref)
+        recuse(casework_of(request), principal, ref, form.get("reason", ""), now_of(request))
+    except CaseworkError as refused:
+        return _back(request, f"/cases/{quote(ref)}", f"{texts['refused']}: {refused}")
+    # the case no longer exists for him: back to his list, not to a page that answers 404
+    return _back(request, "/cases", texts["recused"].format(ref=ref), "ok")
+
+
+def _after_party_change(
+    request: Request, principal: Principal, ref: str, message: str
+) -> RedirectResponse:
+    """Back to the case, or to the list if the change excluded the officer who made it."""
+    try:
+        require_case_access(casework_of(request), principal, ref, now_of(request))
+    except NotFound:
+        return _back(request, "/cases", message, "ok")
+    return _back(request, f"/cases/{quote(ref)}", message, "ok")
 
 
 @router.post("/cases/{ref}/assign")

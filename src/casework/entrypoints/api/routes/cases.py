@@ -8,6 +8,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Path as FastApiPath
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -19,6 +20,7 @@ from casework.services.assignment import assign_case
 from casework.services.authorisation import authorise, authorise_intake
 from casework.services.authorisation import scoped_filter as narrowed
 from casework.services.case_export import export_csv
+from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
 from casework.services.case_views import (
     CaseFilter,
     allowed_triggers,
@@ -85,6 +87,15 @@ class Advance(BaseModel):
 
 class Assign(BaseModel):
     officer: str
+    reason: str = ""
+
+
+class Reason(BaseModel):
+    reason: str = Field(description="recorded on the case; required")
+
+
+class Identify(BaseModel):
+    officer: str = Field(description="code of the officer the party is")
     reason: str = ""
 
 
@@ -270,3 +281,52 @@ def assign(request: Request, principal: CurrentPrincipal, ref: str, body: Assign
 def explain(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
     _authorise(request, principal, Action.READ_CASES, ref)
     return explain_case(casework_of(request), ref, now_of(request))
+
+
+@router.get("/{ref}/parties", summary="Who the case concerns, with the officers a name may be")
+def parties(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
+    _authorise(request, principal, Action.READ_CASES, ref)
+    return {"ref": ref, "parties": parties_of(casework_of(request), ref)}
+
+
+@router.post(
+    "/{ref}/parties/{number}/identify",
+    summary="Record that a party is an officer of the organisation (reception or a head)",
+)
+def identify_party(
+    request: Request,
+    principal: CurrentPrincipal,
+    ref: str,
+    number: Annotated[int, FastApiPath(ge=1, le=1000)],
+    body: Identify,
+) -> dict[str, Any]:
+    _authorise(request, principal, Action.IDENTIFY_PARTY, ref)
+    return identify(
+        casework_of(request), principal, ref, number, body.officer, body.reason, now_of(request)
+    )
+
+
+@router.post(
+    "/{ref}/parties/{number}/confirm-outside",
+    summary="Confirm, as a head who is not a candidate, that a party is an outside person",
+)
+def confirm_party_outside(
+    request: Request,
+    principal: CurrentPrincipal,
+    ref: str,
+    number: Annotated[int, FastApiPath(ge=1, le=1000)],
+    body: Reason,
+) -> dict[str, Any]:
+    _authorise(request, principal, Action.CONFIRM_OUTSIDE, ref)
+    return confirm_outside(
+        casework_of(request), principal, ref, number, body.reason, now_of(request)
+    )
+
+
+@router.post("/{ref}/recuse", summary="Step aside from a case, with a reason (ND31 Art. 10(3))")
+def recuse_from(
+    request: Request, principal: CurrentPrincipal, ref: str, body: Reason
+) -> dict[str, Any]:
+    _authorise(request, principal, Action.RECUSE, ref)
+    recuse(casework_of(request), principal, ref, body.reason, now_of(request))
+    return {"ref": ref, "recused": principal.username}

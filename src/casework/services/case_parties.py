@@ -1,0 +1,325 @@
+"""Settle who a case concerns after intake, and who steps aside (domain/parties.py).
+
+- **identify**: reception or a head records that a party typed by name is a given officer of
+  the organisation: he becomes the denounced officer, excluded with his relatives;
+- **confirm outside**: a head who is not a candidate confirms, with a reason on the record, that
+  a typed name is nobody in the organisation; until then every candidate stays excluded (fail
+  closed);
+- **recuse**: an officer steps aside from a case (ND31 Art. 10(3)), with his reason.
+
+Each rewrites the case's stored exclusions at once. A handler the case now excludes is
+unassigned, and the first head up the chain who is not excluded is told by a notice
+(`handler.unassigned`), so that the case gets another handler; the same happens when a newly
+loaded organisation excludes a handler (services/organisation.py).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from casework.adapters import audit_log
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.bulk import insert_ignoring_duplicates
+from casework.adapters.case_store import CASES, CaseStore, StoredCase
+from casework.adapters.case_visibility import EXCLUSIONS, exclusions_of
+from casework.adapters.tables import CasePartyRow, CaseRecusalRow, OutboxRow
+from casework.domain.access import Principal
+from casework.domain.errors import ConflictOfInterest, InvalidInput
+from casework.domain.organisation import Organisation
+from casework.domain.parties import EXCLUSION_TEXT, Exclusion, PartyKind, PartyRole
+from casework.services.app import Casework, legal_date
+from casework.services.exclusions import party_of, refresh_exclusions
+from casework.services.notices import outbox_row
+from casework.services.sweep import first_head_up_the_chain
+
+PARTIES = CasePartyRow.__table__  # type: ignore[attr-defined]
+RECUSALS = CaseRecusalRow.__table__  # type: ignore[attr-defined]
+OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+
+
+def parties_of(app: Casework, ref: str) -> list[dict[str, Any]]:
+    """The parties of case `ref`, numbered from 1 as the commands take them, each with the
+    officers its typed name may be (the caller has checked that the case exists for the
+    reader)."""
+    with app.reading() as session:
+        connection = session.connection()
+        case = CaseStore(connection).get(ref)
+        return party_views(connection, app.organisation(connection), case.id)
+
+
+def party_views(connection: Connection, org: Organisation, case_id: int) -> list[dict[str, Any]]:
+    """The parties of case `case_id` as `parties_of` shows them."""
+    return [_party_view(org, number, row) for number, row in _numbered(connection, case_id)]
+
+
+def _numbered(connection: Connection, case_id: int) -> list[tuple[int, Any]]:
+    rows = connection.execute(
+        select(PARTIES).where(PARTIES.c.case_id == case_id).order_by(PARTIES.c.id)
+    ).all()
+    return list(enumerate(rows, start=1))
+
+
+def _party_view(org: Organisation, number: int, row: Any) -> dict[str, Any]:
+    party = party_of(row)
+    return {
+        "number": number,
+        "role": party.role.value,
+        "kind": party.kind.value,
+        "name": party.name,
+        "officer": party.officer,
+        "agency": party.agency,
+        "candidates": [
+            {"officer": code, "name": org.officers[code].name if code in org.officers else code}
+            for code in party.candidates
+        ],
+        "pending": party.is_pending,
+        "outside_confirmed_by": party.outside_confirmed_by,
+        "outside_confirmed_at": row.outside_confirmed_at.isoformat()
+        if row.outside_confirmed_at
+        else None,
+        "outside_reason": row.outside_reason,
+    }
+
+
+def _party_row(connection: Connection, case: StoredCase, number: int) -> Any:
+    rows = _numbered(connection, case.id)
+    for found, row in rows:
+        if found == number:
+            return row
+    numbers = ", ".join(str(n) for n, _ in rows) or "none"
+    raise InvalidInput(f"{case.ref} has no party {number}; its parties: {numbers}")
+
+
+def _reason(reason: str, what: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise InvalidInput(f"{what} needs a reason, recorded on the case (--reason)")
+    return text
+
+
+def confirm_outside(
+    app: Casework, head: Principal, ref: str, number: int, reason: str, now: datetime
+) -> dict[str, Any]:
+    """Record that party `number` of case `ref` is an outside person, not one of the officers
+    its name may be; `head` must not be one of them (the caller has checked his role and that
+    the case exists for him)."""
+    text = _reason(reason, "confirming that a party is an outside person")
+    with app.transaction() as connection:
+        store = CaseStore(connection)
+        case = store.get(ref)
+        org = app.organisation(connection)
+        row = _party_row(connection, case, number)
+        party = party_of(row)
+        if party.role != PartyRole.DENOUNCED or party.kind != PartyKind.PERSON:
+            raise InvalidInput(
+                f"party {number} of {case.ref} is recorded as {party.kind.value}: only a name "
+                "typed at reception is confirmed as an outside person"
+            )
+        if not party.candidates:
+            raise InvalidInput(
+                f"party {number} of {case.ref} ({party.name!r}) matches no officer: there is "
+                "nothing to confirm"
+            )
+        if party.outside_confirmed_by:
+            raise InvalidInput(
+                f"party {number} of {case.ref} was already confirmed an outside person by "
+                f"{party.outside_confirmed_by}"
+            )
+        if head.username in party.candidates:
+            raise ConflictOfInterest(
+                f"{head.username} may be the person party {number} names: a head who is not a "
+                "candidate must confirm it (LTC Art. 8(3); ND31 Art. 10(3))"
+            )
+        connection.execute(
+            update(PARTIES)
+            .where(PARTIES.c.id == row.id)
+            .values(
+                outside_confirmed_by=head.username,
+                outside_confirmed_at=now.astimezone(UTC),
+                outside_reason=text,
+            )
+        )
+        refresh_exclusions(connection, org, [case.id])
+        audit_log.append(
+            connection,
+            [
+                AuditEvent(
+                    "party.confirmed_outside",
+                    head.username,
+                    case.ref,
+                    {"party": number, "candidates": list(party.candidates), "reason": text},
+                )
+            ],
+            now,
+        )
+        unassign_excluded_handlers(app, connection, org, now, [case.id])
+        return _party_view(org, number, _party_row(connection, case, number))
+
+
+def identify(
+    app: Casework,
+    officer: Principal,
+    ref: str,
+    number: int,
+    denounced: str,
+    reason: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Record that party `number` of case `ref` is the officer `denounced`: he, his relatives
+    and, if he heads an agency, its staff are excluded from the case from now on."""
+    with app.transaction() as connection:
+        store = CaseStore(connection)
+        case = store.get(ref)
+        org = app.organisation(connection)
+        record = org.officer(denounced)  # an unknown code is an error naming the known ones
+        row = _party_row(connection, case, number)
+        party = party_of(row)
+        if party.kind == PartyKind.OFFICER:
+            raise InvalidInput(
+                f"party {number} of {case.ref} is already the officer {party.officer}"
+            )
+        connection.execute(
+            update(PARTIES)
+            .where(PARTIES.c.id == row.id)
+            .values(kind=PartyKind.OFFICER.value, officer=record.code)
+        )
+        if party.role == PartyRole.DENOUNCED and case.denounced_officer is None:
+            # the column the notices to the denounced read (services/party_notices.py)
+            store.update_case(case, denounced_officer=record.code)
+        refresh_exclusions(connection, org, [case.id])
+        audit_log.append(
+            connection,
+            [
+                AuditEvent(
+                    "party.identified",
+                    officer.username,
+                    case.ref,
+                    {"party": number, "officer": record.code, "reason": reason.strip()},
+                )
+            ],
+            now,
+        )
+        unassign_excluded_handlers(app, connection, org, now, [case.id])
+        return _party_view(org, number, _party_row(connection, case, number))
+
+
+def recuse(app: Casework, officer: Principal, ref: str, reason: str, now: datetime) -> str:
+    """Record that `officer` steps aside from case `ref` (ND31 Art. 10(3)); from now on the
+    case does not exist for him. Returns the case reference."""
+    text = _reason(reason, "a recusal")
+    with app.transaction() as connection:
+        case = CaseStore(connection).get(ref)
+        org = app.organisation(connection)
+        try:
+            with connection.begin_nested():
+                connection.execute(
+                    RECUSALS.insert().values(
+                        case_id=case.id,
+                        officer=officer.username,
+                        reason=text,
+                        recorded_at=now.astimezone(UTC),
+                    )
+                )
+        except IntegrityError:
+            raise InvalidInput(
+                f"{officer.username} already recused himself from {case.ref}"
+            ) from None
+        refresh_exclusions(connection, org, [case.id])
+        audit_log.append(
+            connection,
+            [AuditEvent("case.recused", officer.username, case.ref, {"reason": text})],
+            now,
+        )
+        unassign_excluded_handlers(app, connection, org, now, [case.id])
+        return case.ref
+
+
+def unassign_excluded_handlers(
+    app: Casework,
+    connection: Connection,
+    org: Organisation,
+    now: datetime,
+    case_ids: list[int] | None = None,
+) -> list[str]:
+    """Unassign every handler his case now excludes (of `case_ids`, or of every case), and
+    tell the first head up the chain who is not excluded; returns the cases' references."""
+    query = select(CASES.c.id).join(
+        EXCLUSIONS,
+        and_(EXCLUSIONS.c.case_id == CASES.c.id, EXCLUSIONS.c.officer == CASES.c.handler),
+    )
+    if case_ids is not None:
+        query = query.where(CASES.c.id.in_(case_ids))
+    ids = list(connection.execute(query).scalars())
+    if not ids:
+        return []
+    store = CaseStore(connection)
+    excluded = exclusions_of(connection, ids)
+    refs, events, notices = [], [], []
+    for case_id in ids:
+        case = store.get_by_id(case_id)
+        handler = case.handler
+        assert handler is not None
+        why = _exclusion_of(connection, case_id, handler)
+        store.update_case(case, handler=None)
+        refs.append(case.ref)
+        events.append(
+            AuditEvent(
+                "case.unassigned",
+                None,
+                case.ref,
+                {"handler": handler, "why": why, "basis": "LTC Art. 8(3); ND31 Art. 10(3)"},
+            )
+        )
+        head = first_head_up_the_chain(
+            org, case.agency, frozenset(excluded[case_id]), legal_date(now)
+        )
+        if head is None or not head.email:
+            continue
+        agency = org.agencies.get(case.agency)
+        notices.append(
+            outbox_row(
+                app.settings,
+                f"unassigned:{case_id}:{handler}:{case.version}",
+                "handler.unassigned",
+                head.officer,
+                head.email,
+                {
+                    "recipient": {"name": head.name, "post": head.post},
+                    "case": {
+                        "ref": case.ref,
+                        "kind": case.kind,
+                        "agency_name": agency.name if agency else case.agency,
+                    },
+                    "handler": {
+                        "code": handler,
+                        "name": org.officers[handler].name if handler in org.officers else handler,
+                    },
+                    "why": why,
+                    "on": legal_date(now).isoformat(),
+                    "link": f"{app.settings.public_url.rstrip('/')}/cases/{case.ref}",
+                },
+                now,
+                case_id,
+            )
+        )
+    audit_log.append(connection, events, now)
+    insert_ignoring_duplicates(connection, OUTBOX, notices)
+    return refs
+
+
+def _exclusion_of(connection: Connection, case_id: int, officer: str) -> str:
+    reason = connection.execute(
+        select(EXCLUSIONS.c.reason).where(
+            EXCLUSIONS.c.case_id == case_id, EXCLUSIONS.c.officer == officer
+        )
+    ).scalar_one()
+    return str(reason)
+
+
+def exclusion_in_words(why: str) -> str:
+    """Why an officer is excluded, as a refusal says it."""
+    return EXCLUSION_TEXT[Exclusion(why)]
