@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from tests.api.test_api import as_, issue_tokens
+from tests.api.test_api import Clock, as_, issue_tokens
 from tests.conftest import at
 
+from casework.domain.confidentiality import SUMMARY_WITHHELD
 from casework.services.app import Casework
 from casework.services.sweep import sweep
 
@@ -148,18 +149,28 @@ def test_a_denounced_agency_logged_at_that_agency_hides_the_identity_from_its_he
         assert not any(sees(api, tokens, login, ref).values()), login
 
 
-def test_the_dashboard_counts_leave_out_a_case_that_may_name_the_viewer(
-    api: TestClient, tokens: dict[str, str]
+def test_the_dashboard_counts_every_case_and_lists_only_the_viewers(
+    api: TestClient, tokens: dict[str, str], clock: Clock
 ) -> None:
-    log(api, tokens, "hn-tiep-nhan", "xa-hung-nguyen", denounced_name="Chủ tịch xã Đoàn Văn Uy")
+    ref = log(
+        api, tokens, "hn-tiep-nhan", "xa-hung-nguyen", denounced_name="Chủ tịch xã Đoàn Văn Uy"
+    )["ref"]
+    clock.now = at("2024-03-15")
 
-    def open_cases(login: str) -> int:
-        board = api.get("/api/dashboard", headers=as_(tokens, login))
-        assert board.status_code == 200, board.text
-        return int(board.json()["totals"]["open"])
+    def board(login: str) -> dict[str, Any]:
+        response = api.get("/api/dashboard", headers=as_(tokens, login))
+        assert response.status_code == 200, response.text
+        return dict(response.json())
 
-    assert open_cases("hn-chu-tich") == 0
-    assert open_cases("ubnd-chu-tich") == 1
+    mine, above = board("hn-chu-tich"), board("ubnd-chu-tich")
+    # a unit's figure is the same whoever reads it (the statutory count)
+    assert mine["totals"] == above["totals"]
+    assert mine["totals"]["overdue"] == 1
+    # the list behind it leaves out the case against him, and says so
+    assert ref not in [row["ref"] for row in mine["overdue"]]
+    assert mine["overdue_withheld"] == 1
+    assert ref in [row["ref"] for row in above["overdue"]]
+    assert above["overdue_withheld"] == 0
 
 
 def test_escalations_go_past_a_candidate_to_the_next_head_up(
@@ -203,3 +214,45 @@ def test_reloading_the_organisation_recomputes_who_a_case_excludes(
             text("SELECT officer, reason FROM case_exclusion ORDER BY officer")
         ).all()
     assert [tuple(r) for r in reasons] == [("tt-xac-minh-1", "relative")]
+
+
+def test_a_summary_naming_the_sender_is_withheld_from_who_may_not_see_him(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    ref = log(
+        api,
+        tokens,
+        "tt-tiep-nhan",
+        "thanh-tra-tinh",
+        denounced_name="Công ty X",
+        summary="Bà Hoa Phạm Thị (0912 345 678) tố cáo công ty X",
+    )["ref"]
+    api.post(
+        f"/api/cases/{ref}/assign",
+        json={"officer": "tt-xac-minh-1"},
+        headers=as_(tokens, "tt-chanh-thanh-tra"),
+    )
+    handler = as_(tokens, "tt-xac-minh-1")
+    page = api.get(f"/api/cases/{ref}", headers=handler).json()
+    listed = api.get("/api/cases", headers=handler).json()["items"]
+    assert page["summary"] == SUMMARY_WITHHELD
+    assert [c["summary"] for c in listed if c["ref"] == ref] == [SUMMARY_WITHHELD]
+    for login in ("tt-tiep-nhan", "tt-chanh-thanh-tra"):  # the logger, the resolver's head
+        mine = api.get(f"/api/cases/{ref}", headers=as_(tokens, login)).json()
+        assert "Hoa Phạm Thị" in mine["summary"]
+
+
+def test_a_guessed_repeat_is_not_answered_to_who_may_not_see_both_senders(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    first = log(api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", denounced_name="Công ty X")
+    # the administrator guesses the sender's name and contact of the first letter
+    guess = log(api, tokens, "ubnd-quan-tri", "thanh-tra-tinh", denounced_name="Công ty X")
+    assert (guess["repeat_of"], guess["possible_repeat"]) == (None, True)
+    # the logger of both would be told; so is the head, on the case page
+    again = log(api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", denounced_name="Công ty X")
+    assert again["repeat_of"] == first["ref"]
+    head = api.get(f"/api/cases/{guess['ref']}", headers=as_(tokens, "tt-chanh-thanh-tra"))
+    assert head.json()["attributes"]["repeat_of"] == first["ref"]
+    admin = api.get(f"/api/cases/{guess['ref']}", headers=as_(tokens, "ubnd-quan-tri"))
+    assert admin.json()["attributes"]["repeat_of"] is None

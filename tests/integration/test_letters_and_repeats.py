@@ -56,8 +56,10 @@ def classify(app: Casework, letter_ref: str, kind: str, today: str, **changes: A
     return log_case(app, replace(command, **changes), at(today))
 
 
-def view(app: Casework, ref: str, today: str) -> dict[str, Any]:
-    return show_case(app, ref, at(today))
+def view(app: Casework, ref: str, today: str, by: str = "ubnd-chu-tich") -> dict[str, Any]:
+    """The case as officer `by` reads it (by default the provincial chairman, who sees every
+    unit's cases but no sender he is not entitled to)."""
+    return show_case(app, ref, at(today), viewer=principal_of_officer(app, by))
 
 
 def clocks(app: Casework, ref: str, today: str) -> dict[str, dict[str, Any]]:
@@ -209,7 +211,13 @@ def test_repeats_are_linked_to_the_first_case_and_counted_once(app: Casework) ->
     second = _denunciation(app, "2026-08-06", same, "le van  tam")
     third = _denunciation(app, "2026-09-07", SENDER, "Lê Văn Tám")
     assert (second.repeat_of, third.repeat_of) == (first.ref, first.ref)
-    assert view(app, second.ref, "2026-08-06")["attributes"]["repeat_of"] == first.ref
+    # the reception officer who logged both may see both senders: he is told which case
+    assert view(app, second.ref, "2026-08-06", "tt-tiep-nhan")["attributes"]["repeat_of"] == (
+        first.ref
+    )
+    # a handler, who may see neither, is told only that it may repeat an earlier letter
+    handler = view(app, second.ref, "2026-08-06", "tt-xac-minh-1")["attributes"]
+    assert (handler["repeat_of"], handler["possible_repeat"]) == (None, True)
     # another denounced person, or another person with the same name, is not a repeat
     other_matter = _denunciation(app, "2026-08-07", SENDER, "Nguyễn Văn Bảy")
     namesake = _denunciation(

@@ -71,6 +71,8 @@ def step(app: Casework, ref: str, trigger: str, on: str, actor: str | None, **da
 
 
 def view(app: Casework, ref: str, today: str, **kwargs: Any) -> dict[str, Any]:
+    """The case as the provincial chairman reads it (every unit's cases), unless `viewer`."""
+    kwargs.setdefault("viewer", principal_of_officer(app, "ubnd-chu-tich"))
     return show_case(app, ref, at(today), **kwargs)
 
 

@@ -293,3 +293,19 @@ def ensure_no_identity(
         "nothing was written. Reword that text without it (LTC Arts. 8(3), 56)"
         + "".join(f". {hint}" for hint in hints)
     )
+
+
+SUMMARY_WITHHELD = (
+    "(Nội dung tóm tắt không hiển thị vì có nêu thông tin của người gửi đơn; chỉ người được "
+    "pháp luật cho phép mới xem được trên hệ thống)"
+)
+"""What a summary that names its sender reads as, for whoever may not see the sender."""
+
+
+def shown_summary(summary: str, identity: Mapping[str, str] | None, may_see_identity: bool) -> str:
+    """The summary as a reader sees it: withheld whole when the reader may not see the
+    sender's identity and the reception officer wrote any part of it into the summary (the
+    same scan as the notices to the denounced)."""
+    if may_see_identity or not identity or not identity_leaks(summary, identity):
+        return summary
+    return SUMMARY_WITHHELD

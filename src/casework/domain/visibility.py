@@ -74,6 +74,12 @@ def case_access(
     )
 
 
+def may_see_identity(org: Organisation, officer: str, case: CaseFacts, today: date) -> bool:
+    """The identity part of the policy, for an officer the case exists for (lists, which
+    have applied the rest in SQL)."""
+    return officer in org.officers and _may_see_identity(org, officer, case, today)
+
+
 def _may_see_identity(org: Organisation, officer: str, case: CaseFacts, today: date) -> bool:
     if case.kind == "complaint":
         return org.officers[officer].agency == case.agency or officer == case.handler
@@ -87,6 +93,19 @@ def alert_reaches(org: Organisation, officer: str, case: CaseFacts) -> bool:
     agencies do not matter, but a case that excludes him never reaches him (his step goes to the
     next head up, services/sweep.py)."""
     return officer in org.officers and officer not in case.excluded
+
+
+def repeat_shown(
+    org: Organisation, viewer: Principal | None, case: CaseFacts, earlier: CaseFacts, today: date
+) -> bool:
+    """Whether `viewer` may be told that `case` repeats `earlier` (same sender, same matter):
+    only if he may see both senders. Anyone else is told that it may repeat an earlier letter
+    and that the reception head will check; otherwise logging a guessed name and ID number
+    would answer who wrote which case."""
+    return (
+        case_access(org, viewer, case, today).identity
+        and case_access(org, viewer, earlier, today).identity
+    )
 
 
 def hidden(ref: str) -> NotFound:

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from casework.adapters.case_store import CASES, CLOCKS, IDENTITIES, case_ref
 from casework.domain.calendar import add_working_days
-from casework.domain.confidentiality import IDENTITY_FIELDS, identity_leaks
+from casework.domain.confidentiality import IDENTITY_FIELDS, shown_summary
 from casework.domain.escalation import NO_LADDER
 from casework.services.app import Casework, legal_date
 from casework.services.case_views import CaseFilter, apply_case_filters, check_filter_values
@@ -47,7 +47,6 @@ COLUMNS: tuple[str, ...] = (
 )
 """The columns of an export, in order. No identity, no denounced person's name."""
 
-WITHHELD = "(withheld: the summary names the sender; open the case in casework)"
 BATCH = 1000
 
 
@@ -99,9 +98,7 @@ def export_rows(app: Casework, filters: CaseFilter, now: datetime) -> Iterator[d
 
 
 def _export_row(row: Any, identity: dict[str, str] | None, today: Any) -> dict[str, Any]:
-    summary = row["summary"] or ""
-    if identity and identity_leaks(summary, identity):
-        summary = WITHHELD
+    summary = shown_summary(row["summary"] or "", identity, may_see_identity=False)
     due = row["next_due"]
     return {
         "ref": case_ref(row["kind"], row["received_on"], row["id"]),

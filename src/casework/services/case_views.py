@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from casework.adapters import audit_log, clock_rows
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore
-from casework.adapters.case_visibility import excluded_clause
+from casework.adapters.case_visibility import excluded_clause, exclusions_of
 from casework.adapters.tables import (
     CaseRow,
     ClockRow,
@@ -24,13 +24,21 @@ from casework.adapters.tables import (
 from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
-from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
+from casework.domain.confidentiality import IDENTITY_FIELDS, shown_summary
+from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed, NotFound
 from casework.domain.escalation import NO_LADDER
 from casework.domain.guards import GuardContext, check_guards
-from casework.domain.visibility import CaseAccess, require_exists, require_identity
+from casework.domain.organisation import Organisation
+from casework.domain.visibility import (
+    CaseAccess,
+    may_see_identity,
+    repeat_shown,
+    require_exists,
+    require_identity,
+)
 from casework.services.app import Casework, legal_date
 from casework.services.assignment import check_actor
-from casework.services.case_access import access_to
+from casework.services.case_access import access_to, facts_of
 from casework.services.case_parties import party_views
 from casework.services.lookup import load_case_row, ref_of
 
@@ -105,6 +113,58 @@ def _denouncer_view(
     }
 
 
+LINKS = ("from_letter", "redenunciation_of", "first_instance_ref", "taken_over_by", "linked_check")
+"""Attributes that hold another case's reference."""
+
+
+def _linked_attributes(
+    session: Session, org: Organisation, viewer: Principal | None, case: CaseRow, today: date
+) -> dict[str, Any]:
+    """The case's attributes, each link to another case left out if that case excludes
+    `viewer` (linked records inherit the policy); a repeat shown only to whoever may see both
+    senders (domain/visibility.repeat_shown)."""
+    shown = dict(case.attributes)
+    connection = session.connection()
+    for key in (*LINKS, "repeat_of"):
+        ref = shown.get(key)
+        if not isinstance(ref, str) or not ref:
+            continue
+        try:
+            linked = load_case_row(session, ref)
+        except NotFound:
+            continue
+        excluded = exclusions_of(connection, [case.id or 0, linked.id or 0])
+        facts = facts_of(case, excluded[case.id or 0])
+        other = facts_of(linked, excluded[linked.id or 0])
+        if key == "repeat_of":
+            if not repeat_shown(org, viewer, facts, other, today):
+                shown["repeat_of"] = None
+                shown["possible_repeat"] = True  # the reception head checks it
+        elif viewer is None or viewer.username in other.excluded:
+            # a linked case in another agency may lie outside his scope and still be his
+            # business (a re-denunciation's original, a first instance); one that excludes him
+            # is not, and its reference alone would tell him it exists
+            shown[key] = None
+            shown["withheld_links"] = int(shown.get("withheld_links", 0)) + 1
+    return shown
+
+
+def _identity_of(session: Session, case_id: int) -> dict[str, str] | None:
+    identity = session.get(DenouncerIdentityRow, case_id)
+    if identity is None:
+        return None
+    return {field: getattr(identity, field) or "" for field in IDENTITY_FIELDS}
+
+
+def _identities(session: Session, case_ids: list[int]) -> dict[int, dict[str, str]]:
+    rows = session.exec(
+        select(DenouncerIdentityRow).where(col(DenouncerIdentityRow.case_id).in_(case_ids))
+    ).all()
+    return {
+        row.case_id: {field: getattr(row, field) or "" for field in IDENTITY_FIELDS} for row in rows
+    }
+
+
 def all_clock_rows(session: Session, case_id: int) -> list[ClockRow]:
     return list(
         session.exec(
@@ -145,6 +205,9 @@ def show_case(
             require_exists(access, ref)
         lifecycle = app.definitions.lifecycle(case.kind)
         denouncer = _denouncer_view(session, case, access, reveal_identity)
+        summary = shown_summary(
+            case.summary, _identity_of(session, case.id or 0), bool(access and access.identity)
+        )
         history = session.exec(
             select(TransitionRow)
             .where(TransitionRow.case_id == case.id)
@@ -168,10 +231,10 @@ def show_case(
             "handler_name": handler.name if handler else None,
             "received_on": case.received_on.isoformat(),
             "channel": case.channel,
-            "summary": case.summary,
+            "summary": summary,
             "forwarded_by": case.forwarded_by,
             "complexity": case.complexity,
-            "attributes": case.attributes,
+            "attributes": _linked_attributes(session, org, viewer, case, today),
             "denounced": {
                 "name": case.denounced_name,
                 "officer": case.denounced_officer,
@@ -281,10 +344,17 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
             case.id: case
             for case in session.exec(select(CaseRow).where(col(CaseRow.id).in_(ids))).all()
         }
+        identities = _identities(session, ids)
+        org = app.organisation(session.connection())
         result = []
         for case_id in ids:
             case = rows[case_id]
             due = due_of.get(case_id)
+            # the list has applied the rest of the policy in SQL; a reader who may not see the
+            # sender does not read him in a summary either (no reader: the operator's count)
+            reads_sender = filters.viewer is not None and may_see_identity(
+                org, filters.viewer, facts_of(case, ()), today
+            )
             result.append(
                 {
                     "ref": ref_of(case),
@@ -295,7 +365,7 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
                     "received_on": case.received_on.isoformat(),
                     "next_due": due.isoformat() if due else None,
                     "overdue": bool(due and due < today),
-                    "summary": case.summary,
+                    "summary": shown_summary(case.summary, identities.get(case_id), reads_sender),
                 }
             )
         return result

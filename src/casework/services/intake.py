@@ -6,9 +6,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase, case_id_of
+from casework.adapters.case_visibility import exclusions_of
+from casework.domain.access import Principal
 from casework.domain.errors import ConflictOfInterest, InvalidInput
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import (
@@ -21,8 +25,10 @@ from casework.domain.parties import (
     resolve_party,
 )
 from casework.domain.repeats import repeat_key, sender_key, subject_key
+from casework.domain.visibility import repeat_shown
 from casework.services.advance import AdvanceCase, apply_step
 from casework.services.app import Casework, legal_date
+from casework.services.case_access import facts_of
 from casework.services.clock_effects import ClockBook, attribute_facts
 from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
 from casework.services.exclusions import insert_parties, record_exclusions
@@ -77,6 +83,8 @@ class Logged:
     state: str
     clocks: list[dict[str, str | None]]
     repeat_of: str | None = None  # the earlier case this one repeats (same sender and subject)
+    # it repeats an earlier case the logger may not be told of (domain/visibility.repeat_shown)
+    possible_repeat: bool = False
     # officers a typed denounced name or post may be: excluded until a head clears them
     candidates: list[dict[str, str]] = field(default_factory=list)
 
@@ -368,20 +376,44 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                 now,
                 internal=True,
             )
+        told = repeat_of
+        if repeat_of and not _repeat_shown(connection, org, case, repeat_of, command.logged_by):
+            told = None
         return Logged(
+            possible_repeat=bool(repeat_of) and told is None,
             candidates=[
                 {"typed": p.name, "officer": code, "name": org.officers[code].name}
                 for p in parties
                 if p.is_pending and p.role == PartyRole.DENOUNCED
                 for code in p.candidates
             ],
-            repeat_of=repeat_of,
+            repeat_of=told,
             ref=case.ref,
             state=state,
             clocks=[
                 {"code": c.code, "due": c.due.isoformat() if c.due else None} for c in book.clocks
             ],
         )
+
+
+def _repeat_shown(
+    connection: Connection,
+    org: Organisation,
+    case: StoredCase,
+    earlier_ref: str,
+    logger: str | None,
+) -> bool:
+    earlier = CaseStore(connection).get(earlier_ref)
+    excluded = exclusions_of(connection, [case.id, earlier.id])
+    known = org.officers.get(logger) if logger else None
+    viewer = Principal.of_officer(known) if known else None
+    return repeat_shown(
+        org,
+        viewer,
+        facts_of(case, excluded[case.id]),
+        facts_of(earlier, excluded[earlier.id]),
+        case.received_on,
+    )
 
 
 def _parties(org: Organisation, command: LogCase) -> list[Party]:
