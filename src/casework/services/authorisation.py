@@ -56,12 +56,16 @@ def authorise(
 def authorise_intake(app: Casework, principal: Principal, command: LogCase, now: datetime) -> None:
     """Refuse a case `principal` may not log: his roles, the resolving agency's scope, and
     every earlier case the new one links to. The source letter of a classification must exist
-    for him; a case denounced again to a superior, or a complaint's first instance, lies in a
-    lower agency outside a reception officer's scope, and must only not exclude him (the
-    denounced officer may not learn, by linking to it, what his case holds)."""
-    authorise(app, principal, Action.LOG_CASE, now, agency=command.agency or None)
+    for him (and then the case may go to another, competent agency); a case denounced again to
+    a superior, or a complaint's first instance, lies in a lower agency outside a reception
+    officer's scope, and must only not exclude him (the denounced officer may not learn, by
+    linking to it, what his case holds)."""
     if command.from_letter:
-        require_case_access(app, principal, command.from_letter, now)
+        # the desk that holds the letter classifies it, also into a case for the competent
+        # agency elsewhere: the letter must exist for him, the new case's agency need not be his
+        authorise(app, principal, Action.LOG_CASE, now, ref=command.from_letter)
+    else:
+        authorise(app, principal, Action.LOG_CASE, now, agency=command.agency or None)
     linked = [
         command.redenunciation.of_ref if command.redenunciation else None,
         command.complaint.second_instance_of if command.complaint else None,
