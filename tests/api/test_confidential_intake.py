@@ -256,3 +256,42 @@ def test_a_guessed_repeat_is_not_answered_to_who_may_not_see_both_senders(
     assert head.json()["attributes"]["repeat_of"] == first["ref"]
     admin = api.get(f"/api/cases/{guess['ref']}", headers=as_(tokens, "ubnd-quan-tri"))
     assert admin.json()["attributes"]["repeat_of"] is None
+
+
+def test_a_denunciation_of_several_excludes_each_of_them(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    logged = log(
+        api,
+        tokens,
+        "tt-tiep-nhan",
+        "thanh-tra-tinh",
+        denounced_name="Công ty TNHH Cát Vàng",
+        more_denounced=[{"officer": "tt-xac-minh-2"}, {"name": "bà Ngô Thị Lan, thanh tra viên"}],
+    )
+    assert [c["officer"] for c in logged["candidates"]] == ["tt-xac-minh-1"]
+    for login in ("tt-xac-minh-1", "tt-xac-minh-2"):
+        assert not any(sees(api, tokens, login, logged["ref"]).values()), login
+    parties = api.get(
+        f"/api/cases/{logged['ref']}/parties", headers=as_(tokens, "tt-chanh-thanh-tra")
+    ).json()["parties"]
+    assert [(p["kind"], p["officer"]) for p in parties] == [
+        ("person", None),
+        ("officer", "tt-xac-minh-2"),
+        ("person", None),
+    ]
+    refused = api.post(
+        "/api/cases",
+        json={
+            "kind": "petition",
+            "agency": "thanh-tra-tinh",
+            "received_on": "2024-02-01",
+            "summary": "Kiến nghị",
+            "sender": {"full_name": DENOUNCER},
+            "denounced_name": "X",
+            "more_denounced": [{"name": "Y"}],
+        },
+        headers=as_(tokens, "tt-tiep-nhan"),
+    )
+    assert refused.status_code == 422
+    assert "several denounced parties are for a denunciation" in refused.json()["detail"]

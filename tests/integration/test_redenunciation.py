@@ -11,15 +11,16 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.conftest import at
+from tests.conftest import EXAMPLE_ORG, at
 
 from casework.adapters.tables import AuditRow
-from casework.domain.errors import InvalidInput, TransitionRefused
+from casework.domain.errors import InvalidInput, NotFound, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
 from casework.services.delivery import OUTBOX
-from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.intake import Denouncer, LogCase, OtherDenounced, log_case
+from casework.services.organisation import load_organisation_file
 from casework.services.redenunciation_intake import Redenunciation
 from casework.services.users import principal_of_officer
 
@@ -263,3 +264,31 @@ def test_upholding_the_earlier_resolution_tells_the_denouncer_why(
     assert [(r.template, r.recipient_party) for r in rows] == [
         ("party.redenunciation_upheld", "denouncer")
     ]
+
+
+def test_a_re_denunciation_excludes_whoever_the_original_excludes(app: Casework) -> None:
+    lower = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency=LOWER,
+            received_on=date(2024, 7, 1),
+            summary="Cấp phép khai thác cát trái phép",
+            denouncer=Denouncer("Nguyễn Văn Bình", "Cửa Lò"),
+            denounced_name="Công ty TNHH Cát Vàng",
+            # a second party: an officer of the superior, who must not see the case there either
+            more_denounced=(OtherDenounced(officer="ubnd-xac-minh"),),
+            logged_by="tnmt-tiep-nhan",
+        ),
+        at("2024-07-01"),
+    ).ref
+    step(app, lower, "accept", "2024-07-04", LOWER_HANDLER)
+    superior = again(app, lower, "2024-08-12", "late")
+    officer = principal_of_officer(app, "ubnd-xac-minh")
+    with pytest.raises(NotFound):
+        view(app, superior, "2024-08-12", viewer=officer)
+    # and still after the organisation is loaded again (the exclusions are recomputed)
+    load_organisation_file(app, EXAMPLE_ORG, "tests", at("2024-08-13"))
+    with pytest.raises(NotFound):
+        view(app, superior, "2024-08-13", viewer=officer)
+    assert view(app, superior, "2024-08-13")["attributes"]["redenunciation_of"] == lower

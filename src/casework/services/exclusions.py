@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from casework.adapters.case_store import case_id_of
-from casework.adapters.case_visibility import add_exclusions, replace_exclusions
+from casework.adapters.case_visibility import add_exclusions, exclusions_of, replace_exclusions
 from casework.adapters.tables import (
     CasePartyRow,
     CaseRecusalRow,
@@ -77,11 +77,19 @@ def insert_parties(connection: Connection, case_id: int, parties: Iterable[Party
 
 
 def record_exclusions(
-    connection: Connection, case_id: int, exclusions: CaseExclusions, letter_id: int | None
+    connection: Connection,
+    case_id: int,
+    exclusions: CaseExclusions,
+    letter_id: int | None,
+    original_id: int | None = None,
 ) -> None:
     """Store the exclusions of a case just logged (worked out by intake with its parties), and
-    add them to the letter it was classified from."""
+    add them to the letter it was classified from. A re-denunciation (`original_id`) also
+    excludes whoever the original case excludes: the same allegation, the same sender."""
     reasons = {officer: reason.value for officer, reason in exclusions.reasons.items()}
+    if original_id is not None:
+        for officer in exclusions_of(connection, [original_id])[original_id]:
+            reasons.setdefault(officer, Exclusion.LINKED.value)
     add_exclusions(connection, {case_id: reasons})
     if letter_id is not None:
         add_exclusions(connection, {letter_id: _linked(reasons)})
@@ -103,8 +111,9 @@ def refresh_exclusions(
         for c in cases.values()
         if c.attributes.get("from_letter")
     }
-    if wanted is not None and letters - set(cases):
-        cases.update(_read_cases(connection, letters - set(cases)))
+    originals = _originals(cases)
+    if wanted is not None and (letters | originals) - set(cases):
+        cases.update(_read_cases(connection, (letters | originals) - set(cases)))
     ids = None if wanted is None else set(cases)
     parties = _read_parties(connection, ids)
     recused = _read_recusals(connection, ids)
@@ -117,6 +126,13 @@ def refresh_exclusions(
             org, case.kind, current, case.received_on, recused.get(case_id, ())
         )
         reasons[case_id] = {officer: reason.value for officer, reason in computed.reasons.items()}
+    # a re-denunciation excludes whoever its original excludes (oldest first: a chain of them
+    # inherits down the chain)
+    for case_id in sorted(cases):
+        original = cases[case_id].attributes.get("redenunciation_of")
+        if original and case_id_of(str(original)) in reasons:
+            for officer in reasons[case_id_of(str(original))]:
+                reasons[case_id].setdefault(officer, Exclusion.LINKED.value)
     for case_id, case in cases.items():
         letter = case.attributes.get("from_letter")
         if letter:
@@ -125,6 +141,14 @@ def refresh_exclusions(
                 linked.setdefault(officer, reason)
     replace_exclusions(connection, reasons)
     return len(reasons)
+
+
+def _originals(cases: dict[int, Any]) -> set[int]:
+    return {
+        case_id_of(str(c.attributes["redenunciation_of"]))
+        for c in cases.values()
+        if c.attributes.get("redenunciation_of")
+    }
 
 
 def _read_cases(connection: Connection, ids: set[int] | None) -> dict[int, Any]:

@@ -75,6 +75,30 @@ class LogCase:
     from_letter: str | None = None  # the logged letter this case is classified from
     classified_on: date | None = None  # the day the letter was classified (default: today)
     redenunciation: Redenunciation | None = None  # a denunciation made again to the superior
+    # the other parties a denunciation names, beyond the first (denounced_* above)
+    more_denounced: tuple[OtherDenounced, ...] = ()
+
+
+@dataclass(frozen=True)
+class OtherDenounced:
+    """One more denounced party of a denunciation that names several: an officer by code, an
+    agency by code, or a name as typed (resolved like the first, `domain.parties`)."""
+
+    name: str = ""
+    officer: str | None = None
+    agency: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> OtherDenounced:
+        """`officer:CODE`, `agency:CODE`, or a name as the letter gives it."""
+        kind, sep, value = text.partition(":")
+        if sep and kind.strip() == "officer" and value.strip():
+            return cls(officer=value.strip())
+        if sep and kind.strip() == "agency" and value.strip():
+            return cls(agency=value.strip())
+        if not text.strip():
+            raise InvalidInput("an empty denounced party: give a name, officer:CODE or agency:CODE")
+        return cls(name=text.strip())
 
 
 @dataclass(frozen=True)
@@ -308,7 +332,13 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         )
         insert_parties(connection, case_id, parties)
         record_exclusions(
-            connection, case_id, exclusions, case_id_of(letter.ref) if letter is not None else None
+            connection,
+            case_id,
+            exclusions,
+            case_id_of(letter.ref) if letter is not None else None,
+            original_id=case_id_of(command.redenunciation.of_ref)
+            if command.redenunciation is not None
+            else None,
         )
         case = StoredCase(id=case_id, **values)
         book = ClockBook(app, store, case, is_new=True)
@@ -421,17 +451,31 @@ def _parties(org: Organisation, command: LogCase) -> list[Party]:
     if not (
         command.denounced_name.strip() or command.denounced_officer or command.denounced_agency
     ):
+        if command.more_denounced:
+            raise InvalidInput(
+                "give the first denounced party (--denounced-name, --denounced-officer or "
+                "--denounced-agency); --also-denounced adds the others"
+            )
         return []
     role = PartyRole.RESPONDENT if command.kind == "complaint" else PartyRole.DENOUNCED
-    return [
-        resolve_party(
-            org,
-            role,
-            command.received_on,
-            name=command.denounced_name,
-            officer=command.denounced_officer,
-            agency=command.denounced_agency,
+    if command.more_denounced and command.kind != "denunciation":
+        raise InvalidInput(
+            f"a {command.kind} names one {'respondent' if role == PartyRole.RESPONDENT else 'party'}"
+            "; several denounced parties are for a denunciation"
         )
+    first = resolve_party(
+        org,
+        role,
+        command.received_on,
+        name=command.denounced_name,
+        officer=command.denounced_officer,
+        agency=command.denounced_agency,
+    )
+    return [first] + [
+        resolve_party(
+            org, role, command.received_on, name=o.name, officer=o.officer, agency=o.agency
+        )
+        for o in command.more_denounced
     ]
 
 

@@ -28,7 +28,7 @@ from casework.services.authorisation import authorise, authorise_intake, scoped_
 from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case_to
 from casework.services.complaint_intake import ISSUER_LEVELS, ComplaintFacts
-from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
+from casework.services.intake import CHANNELS, Denouncer, LogCase, OtherDenounced, log_case
 from casework.services.letter_intake import letter_receipt
 from casework.services.redenunciation_intake import GROUNDS, Redenunciation
 from casework.services.rule_explanations import Scenario, explain_case, what_if
@@ -53,6 +53,7 @@ _FILE_KEYS = {
     "denounced_officer",
     "denounced_agency",
     "denounced_email",
+    "also_denounced",
     "denouncer",
     "anonymous",
     "complaint",
@@ -235,6 +236,13 @@ def new(
             help="agency code, if an agency is denounced (or made the decision)",
         ),
     ] = None,
+    also_denounced: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="another party the denunciation names: a name as the letter gives it, "
+            "officer:CODE or agency:CODE; repeat for each"
+        ),
+    ] = None,
     denounced_email: Annotated[
         str,
         typer.Option(
@@ -361,6 +369,10 @@ def new(
         denounced_officer=denounced_officer or fields.get("denounced_officer"),
         denounced_agency=denounced_agency or fields.get("denounced_agency"),
         denounced_email=denounced_email or str(fields.get("denounced_email") or ""),
+        more_denounced=tuple(
+            OtherDenounced.parse(str(text))
+            for text in also_denounced or fields.get("also_denounced") or []
+        ),
         channel=channel if channel != "letter" else str(fields.get("channel", "letter")),
         forwarded_by=forwarded_by or fields.get("forwarded_by"),
         logged_by=officer.username,

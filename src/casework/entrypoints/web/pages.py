@@ -40,7 +40,7 @@ from casework.services.case_views import (
     list_cases,
     show_case_to,
 )
-from casework.services.intake import CHANNELS, Denouncer, LogCase, log_case
+from casework.services.intake import CHANNELS, Denouncer, LogCase, OtherDenounced, log_case
 from casework.services.users import session_version_of, sign_in
 
 router = APIRouter(include_in_schema=False)
@@ -241,6 +241,11 @@ async def log_new_case(request: Request) -> Response:
             if name
             else None,
             denounced_name=form.get("denounced_name", ""),
+            more_denounced=tuple(
+                OtherDenounced(name=line.strip())
+                for line in form.get("more_denounced", "").splitlines()
+                if line.strip()
+            ),
             channel=form.get("channel", "letter"),
             logged_by=principal.username,
         )

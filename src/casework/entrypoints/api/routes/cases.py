@@ -28,7 +28,7 @@ from casework.services.case_views import (
     show_case_to,
 )
 from casework.services.complaint_intake import ComplaintFacts
-from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.intake import Denouncer, LogCase, OtherDenounced, log_case
 from casework.services.redenunciation_intake import Redenunciation
 from casework.services.rule_explanations import explain_case
 
@@ -55,6 +55,14 @@ class Complaint(BaseModel):
     second_instance_of: str | None = None
 
 
+class OtherParty(BaseModel):
+    """One more party a denunciation names: an officer, an agency, or a name as typed."""
+
+    name: str = ""
+    officer: str | None = None
+    agency: str | None = None
+
+
 class NewCase(BaseModel):
     """A letter, visit, call or forwarded file, as the reception officer records it."""
 
@@ -67,6 +75,9 @@ class NewCase(BaseModel):
     denounced_officer: str | None = None
     denounced_agency: str | None = None
     denounced_email: str = ""
+    more_denounced: list[OtherParty] = Field(
+        default_factory=list, description="a denunciation's other denounced parties"
+    )
     channel: str = "letter"
     forwarded_by: str | None = None
     complaint: Complaint | None = None
@@ -187,6 +198,10 @@ def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> dict
         denounced_officer=body.denounced_officer,
         denounced_agency=body.denounced_agency,
         denounced_email=body.denounced_email,
+        more_denounced=tuple(
+            OtherDenounced(name=o.name.strip(), officer=o.officer, agency=o.agency)
+            for o in body.more_denounced
+        ),
         channel=body.channel,
         forwarded_by=body.forwarded_by,
         logged_by=principal.username,
