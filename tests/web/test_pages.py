@@ -291,3 +291,49 @@ def test_a_letter_naming_the_loggers_head_is_logged_and_then_withheld_from_him(
     assert "Đã vào sổ đơn số TC-2024-000001, nhận ngày 01/02/2024" in response.text
     assert "Phạm Thị Hoa" not in response.text
     assert web.get("/cases/TC-2024-000001").status_code == 404
+
+
+def test_reception_is_told_of_candidates_and_a_head_clears_one_on_the_case_page(
+    app: Casework, web: TestClient
+) -> None:
+    add_user(app, "tt-chanh-thanh-tra", PASSWORD, at("2024-01-02"))
+    sign_in(web, "tt-tiep-nhan")
+    form = web.get("/cases/new").text
+    receipt = web.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(form),
+            "kind": "denunciation",
+            "received_on": "2024-02-01",
+            "channel": "letter",
+            "summary": "Thu tiền trái quy định",
+            "full_name": "Phạm Thị Hoa",
+            "denounced_name": "bà Ngô Thị Lan",
+            "more_denounced": "Công ty X\n",
+        },
+    )
+    assert "“bà Ngô Thị Lan” có thể là cán bộ Ngô Thị Lan" in receipt.text
+    ref = re.search(r"<strong>(TC-2024-\d+)</strong>", receipt.text).group(1)  # type: ignore[union-attr]
+    web.post("/logout", data={"csrf_token": csrf(receipt.text)})
+    sign_in(web, "tt-xac-minh-1")
+    assert web.get(f"/cases/{ref}").status_code == 404  # a candidate sees nothing
+    web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
+    sign_in(web, "tt-chanh-thanh-tra")
+    page = web.get(f"/cases/{ref}").text
+    assert "Có thể là: Ngô Thị Lan" in page
+    assert "Công ty X" in page
+    done = web.post(
+        f"/cases/{ref}/parties/1/confirm-outside",
+        data={"csrf_token": csrf(page), "reason": "Bà Lan là người buôn bán ở chợ"},
+    )
+    assert "Đã ghi nhận thông tin người bị tố cáo" in done.text
+    assert "Đã xác nhận là người ngoài cơ quan (tt-chanh-thanh-tra)" in done.text
+    web.post("/logout", data={"csrf_token": csrf(done.text)})
+    sign_in(web, "tt-xac-minh-1")
+    page = web.get(f"/cases/{ref}")
+    assert page.status_code == 200
+    recused = web.post(
+        f"/cases/{ref}/recuse", data={"csrf_token": csrf(page.text), "reason": "người quen"}
+    )
+    assert "Đã ghi nhận việc đồng chí từ chối" in recused.text
+    assert web.get(f"/cases/{ref}").status_code == 404
