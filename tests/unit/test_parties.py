@@ -82,6 +82,33 @@ def test_a_post_includes_the_acting_head_of_the_received_date(org: Organisation)
     assert named(org, text, ACTING_DAY) == ["tt-chanh-thanh-tra", "tt-pho-chanh-thanh-tra"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "officers"),
+    [
+        # the officer's own title as the organisation records it, with no place
+        ("Chánh Thanh tra tỉnh", ["tt-chanh-thanh-tra"]),
+        ("Chủ tịch UBND tỉnh", ["ubnd-chu-tich"]),
+        ("Phó Chủ tịch UBND tỉnh", ["ubnd-pho-chu-tich"]),
+        # a title that several hold, and no place or name: each of them
+        ("Chủ tịch xã", ["hn-chu-tich", "nl-chu-tich"]),
+        # abbreviations of posts and of places
+        ("PCT UBND xã Hưng Nguyên", ["hn-pho-chu-tich"]),
+        ("Giám đốc Sở TNMT", ["tnmt-giam-doc"]),
+        # a name run together or with initials, an email
+        ("NgôThịLan", ["tt-xac-minh-1"]),
+        ("Ngô T. Lan", ["tt-xac-minh-1"]),
+        ("Trần Q. Dũng", ["tt-chanh-thanh-tra"]),
+        ("lan.nt@thanhtra.nghean.example", ["tt-xac-minh-1"]),
+        # a name settles which of those holding a title is meant
+        ("Chủ tịch xã Đoàn Văn Uy", ["hn-chu-tich"]),
+    ],
+)
+def test_titles_abbreviations_and_initials_make_candidates(
+    org: Organisation, typed: str, officers: list[str]
+) -> None:
+    assert named(org, typed) == officers
+
+
 @pytest.mark.parametrize("typed", ["Uy", "ông Uy", "An ninh xã", "Nguyễn Văn Bình", ""])
 def test_a_single_name_or_another_person_names_no_officer(org: Organisation, typed: str) -> None:
     assert named(org, typed) == []

@@ -18,6 +18,10 @@ organisation the way a reader would:
   place) makes whoever held that post on the received date a candidate, acting heads included,
   whether or not a name is given too (a misspelt name next to a post still means the post).
 
+Also, failing closed: a name run together ("NgôThịLan") or with initials ("Ngô T. Lan"), the
+officer's own title as the organisation records it ("Chánh Thanh tra tỉnh", "Phó Chủ tịch UBND
+tỉnh"), the usual abbreviations (PCT, GĐ, UBND; a place as initials, "Sở TNMT"), and his email.
+
 Names of one token are never matched by name: "An" alone would make every "An ninh" a match.
 """
 
@@ -41,10 +45,15 @@ _ORGAN_PREFIXES: tuple[tuple[str, ...], ...] = (
     ("phong",),
     ("ban",),
 )
-# Abbreviations a desk types for the organ words of an agency's name.
+# Abbreviations a desk types for the organ words of an agency's name and for posts.
 _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "ubnd": ("uy", "ban", "nhan", "dan"),
     "hdnd": ("hoi", "dong", "nhan", "dan"),
+    "ct": ("chu", "tich"),
+    "pct": ("pho", "chu", "tich"),
+    "gd": ("giam", "doc"),
+    "pgd": ("pho", "giam", "doc"),
+    "ctt": ("chanh", "thanh", "tra"),
 }
 HEAD_POSTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "provincial_committee": ("chu tich",),
@@ -128,8 +137,9 @@ class _FoldedOrganisation:
     """The organisation's names as the comparisons read them, folded once."""
 
     names: dict[str, list[str]]  # officer code → folded name
-    places: dict[str, list[str]]  # agency code → folded place (`place_of`)
+    places: dict[str, list[list[str]]]  # agency code → its place, spelt out and as initials
     posts: dict[str, list[list[str]]]  # agency code → its head post's phrases
+    titles: dict[str, list[list[str]]]  # officer code → his own title, spelt out, and short
 
 
 # the organisation last folded: an engine reads one organisation until another file is loaded,
@@ -144,11 +154,72 @@ def _folded(org: Organisation) -> _FoldedOrganisation:
         return last[1]
     folded = _FoldedOrganisation(
         names={code: folded_words(o.name) for code, o in org.officers.items()},
-        places={code: place_of(a) for code, a in org.agencies.items()},
+        places={code: _place_forms(a) for code, a in org.agencies.items()},
         posts={code: _post_phrases(org, a) for code, a in org.agencies.items()},
+        titles={code: _title_forms(o.title) for code, o in org.officers.items()},
     )
     _last_folded = (org, folded)
     return folded
+
+
+def _title_forms(title: str) -> list[list[str]]:
+    """An officer's title spelt out, and without "Ủy ban nhân dân" as letters shorten it
+    ("Chủ tịch UBND xã" → also "chủ tịch xã"); titles of one word are too common to count."""
+    words = _expanded(folded_words(title))
+    forms = [words]
+    for organ in (_ABBREVIATIONS["ubnd"], _ABBREVIATIONS["hdnd"]):
+        for start in _contains(words, organ):
+            forms.append(words[:start] + words[start + len(organ) :])
+    return [form for form in forms if len(form) >= 2]
+
+
+def _title_names(
+    org: Organisation, folded: _FoldedOrganisation, officer: Officer, words: list[str]
+) -> bool:
+    """Whether `words` give `officer`'s own title for him: not preceded by "phó" when his is a
+    head's title (that is his deputy), nor followed by another agency's place (that is
+    another agency's post: "Giám đốc Sở TNMT" is not the director of Sở Xây dựng)."""
+    for title in folded.titles[officer.code]:
+        for start in _contains(words, title):
+            if start > 0 and words[start - 1] == DEPUTY_PREFIX and title[0] != DEPUTY_PREFIX:
+                continue
+            end = start + len(title)
+            while end < len(words) and words[end] in _ORGAN_WORDS:
+                end += 1
+            if _other_place_at(org, folded, officer.agency, words, start + 1, end):
+                continue
+            return True
+    return False
+
+
+def _other_place_at(
+    org: Organisation,
+    folded: _FoldedOrganisation,
+    own: str,
+    words: list[str],
+    first: int,
+    last: int,
+) -> bool:
+    """Whether another agency's place starts in `words` between `first` and `last` (a title
+    may end with the place's level word: "Chủ tịch UBND xã | Hưng Nguyên" → "xã Hưng Nguyên")."""
+    for code in org.agencies:
+        if code == own:
+            continue
+        for form in folded.places[code]:
+            if any(first <= at <= last for at in _contains(words, form)):
+                return True
+    return False
+
+
+def _place_forms(agency: Agency) -> list[list[str]]:
+    """The place as written, and as the initials a desk types for it ("Sở Tài nguyên và Môi
+    trường" → tnmt; "Sở Xây dựng" → xd)."""
+    place = place_of(agency)
+    forms = [place]
+    initials = "".join(word[0] for word in place if word != "va")
+    if len(place) >= 2 and len(initials) >= 2:
+        forms.append([initials])
+    return forms
 
 
 def posts_named(org: Organisation, text: str) -> list[PostMention]:
@@ -162,7 +233,7 @@ def _posts_in(
 ) -> list[PostMention]:
     found: list[PostMention] = []
     for agency in org.agencies.values():
-        place_starts = _contains(words, folded.places[agency.code])
+        place_starts = [i for form in folded.places[agency.code] for i in _contains(words, form)]
         if not place_starts:
             continue
         for phrase in folded.posts[agency.code]:
@@ -204,16 +275,47 @@ def officers_named(org: Organisation, text: str, on: date) -> list[Officer]:
     if not text.strip():
         return []
     words = folded_words(text)
+    expanded = _expanded(words)
+    lowered = text.casefold()
     folded = _folded(org)
     named: dict[str, Officer] = {}
     for officer in org.officers.values():
         needle = folded.names[officer.code]
-        if len(needle) >= 2 and in_any_order(words, needle):
+        if (len(needle) >= 2 and (in_any_order(words, needle) or _abbreviated(words, needle))) or (
+            bool(officer.email) and officer.email.casefold() in lowered
+        ):
             named[officer.code] = officer
-    for post in _posts_in(org, folded, _expanded(words)):
+    # his own title as the organisation records it ("Chánh Thanh tra tỉnh"), unless the text
+    # names by name another officer with that very title ("Chủ tịch xã Đoàn Văn Uy")
+    titled_by_name = {tuple(folded.titles[code][0]) for code in named if folded.titles[code]}
+    for officer in org.officers.values():
+        if officer.code in named or not folded.titles[officer.code]:
+            continue
+        if tuple(folded.titles[officer.code][0]) in titled_by_name:
+            continue
+        if _title_names(org, folded, officer, expanded):
+            named[officer.code] = officer
+    for post in _posts_in(org, folded, expanded):
         for officer in holders(org, post, on):
             named.setdefault(officer.code, officer)
     return [o for code, o in org.officers.items() if code in named]
+
+
+def _abbreviated(words: Sequence[str], name: Sequence[str]) -> bool:
+    """Whether `name` is written in `words` run together ("NgôThịLan") or with initials for
+    all but the given name ("Ngô T. Lan", "Trần Q. Dũng", "P.T.Thu")."""
+    if "".join(name) in words:
+        return True
+    size = len(name)
+    for start in range(len(words) - size + 1):
+        window = words[start : start + size]
+        if window[-1] != name[-1]:
+            continue
+        if all(w == n or w == n[0] for w, n in zip(window[:-1], name[:-1], strict=True)) and any(
+            w != n for w, n in zip(window[:-1], name[:-1], strict=True)
+        ):
+            return True
+    return False
 
 
 def relatives_of(
