@@ -177,3 +177,23 @@ def test_each_recipient_acknowledges_an_alert_for_himself(
     )
     assert again.status_code == 422
     assert ref == shared["case"]
+
+
+def test_a_name_that_may_be_officers_is_settled_only_by_a_head_who_is_none_of_them(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    ref = log(api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", **NAMED_INSPECTOR)["ref"]
+    url = f"/api/cases/{ref}/parties/1/identify"
+    body = {"officer": "tt-xac-minh-2", "reason": "đối chiếu hồ sơ"}
+    # reception may identify a plain name, not clear a candidate by naming someone else
+    refused = api.post(url, json=body, headers=as_(tokens, "tt-tiep-nhan"))
+    assert refused.status_code == 403
+    assert "a head who is not one of them settles" in refused.json()["detail"]
+    no_reason = api.post(
+        url, json={"officer": "tt-xac-minh-2"}, headers=as_(tokens, "tt-chanh-thanh-tra")
+    )
+    assert no_reason.status_code == 422
+    done = api.post(url, json=body, headers=as_(tokens, "tt-chanh-thanh-tra"))
+    assert done.status_code == 200, done.text
+    assert sees(api, tokens, "tt-xac-minh-1", ref)["page"]  # the candidate, cleared
+    assert not sees(api, tokens, "tt-xac-minh-2", ref)["page"]  # the officer it is

@@ -28,8 +28,8 @@ from casework.adapters.case_store import CASES, CaseStore, StoredCase
 from casework.adapters.case_visibility import EXCLUSIONS, exclusions_of
 from casework.adapters.tables import CasePartyRow, CaseRecusalRow, OutboxRow
 from casework.domain.access import Principal
-from casework.domain.errors import ConflictOfInterest, InvalidInput
-from casework.domain.organisation import Organisation
+from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
+from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import EXCLUSION_TEXT, Exclusion, PartyKind, PartyRole
 from casework.services.app import Casework, legal_date
 from casework.services.exclusions import party_of, refresh_exclusions
@@ -129,11 +129,7 @@ def confirm_outside(
                 f"party {number} of {case.ref} was already confirmed an outside person by "
                 f"{party.outside_confirmed_by}"
             )
-        if head.username in party.candidates:
-            raise ConflictOfInterest(
-                f"{head.username} may be the person party {number} names: a head who is not a "
-                "candidate must confirm it (LTC Art. 8(3); ND31 Art. 10(3))"
-            )
+        _require_clearing_head(head, party.candidates, number)
         connection.execute(
             update(PARTIES)
             .where(PARTIES.c.id == row.id)
@@ -170,7 +166,10 @@ def identify(
     now: datetime,
 ) -> dict[str, Any]:
     """Record that party `number` of case `ref` is the officer `denounced`: he, his relatives
-    and, if he heads an agency, its staff are excluded from the case from now on."""
+    and, if he heads an agency, its staff are excluded from the case from now on. A party
+    whose name may be other officers (candidates) is settled only as `confirm_outside` is: by
+    a head who is not one of them, since it clears the others."""
+    text = _reason(reason, "identifying a party")
     with app.transaction() as connection:
         store = CaseStore(connection)
         case = store.get(ref)
@@ -182,6 +181,8 @@ def identify(
             raise InvalidInput(
                 f"party {number} of {case.ref} is already the officer {party.officer}"
             )
+        if party.is_pending:
+            _require_clearing_head(officer, party.candidates, number)
         connection.execute(
             update(PARTIES)
             .where(PARTIES.c.id == row.id)
@@ -198,13 +199,32 @@ def identify(
                     "party.identified",
                     officer.username,
                     case.ref,
-                    {"party": number, "officer": record.code, "reason": reason.strip()},
+                    {
+                        "party": number,
+                        "officer": record.code,
+                        "cleared": [c for c in party.candidates if c != record.code],
+                        "reason": text,
+                    },
                 )
             ],
             now,
         )
         unassign_excluded_handlers(app, connection, org, now, [case.id])
         return _party_view(org, number, _party_row(connection, case, number))
+
+
+def _require_clearing_head(officer: Principal, candidates: tuple[str, ...], number: int) -> None:
+    """Refuse anyone but a head who is not one of `candidates` to settle a party."""
+    if Role.HEAD not in officer.roles:
+        raise NotAllowed(
+            f"party {number} may be one of several officers ({', '.join(candidates)}): a head "
+            "who is not one of them settles who it is (LTC Art. 8(3))"
+        )
+    if officer.username in candidates:
+        raise ConflictOfInterest(
+            f"{officer.username} may be the person party {number} names: a head who is not a "
+            "candidate must settle it (LTC Art. 8(3); ND31 Art. 10(3))"
+        )
 
 
 def recuse(app: Casework, officer: Principal, ref: str, reason: str, now: datetime) -> str:

@@ -772,7 +772,7 @@ def parties(
     for party in found:
         what = party["officer"] or party["agency"] or "outside person"
         typer.echo(f"{party['number']}. {party['role']}: {party['name']} ({party['kind']}: {what})")
-        for candidate in party["candidates"]:
+        for candidate in party["candidates"] if party["kind"] == "person" else []:
             typer.echo(f"     may be {candidate['name']} ({candidate['officer']})")
         if party["pending"]:
             typer.echo(
@@ -792,11 +792,12 @@ def identify_(
     ref: Annotated[str, typer.Argument(help="case reference")],
     officer_code: Annotated[str, typer.Argument(help="the officer the party is")],
     party: Annotated[int, typer.Option(min=1, help="the party's number (`case parties`)")] = 1,
-    reason: Annotated[str, typer.Option(help="how it is known (recorded)")] = "",
+    reason: Annotated[str, typer.Option(help="how it is known (recorded; required)")] = "",
     by: By = None,
 ) -> None:
     """Record that a party typed by name is an officer of the organisation: he, his relatives
-    and the staff he heads are excluded from the case (reception or a head)."""
+    and the staff he heads are excluded from the case (reception or a head; a name that may be
+    several officers is settled by a head who is not one of them)."""
     officer = acting(by, "identifying a party")
     now = wall_clock()
     authorise(engine(), officer, Action.IDENTIFY_PARTY, now, ref=ref)
