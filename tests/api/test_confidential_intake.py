@@ -12,9 +12,11 @@ from sqlalchemy import text
 from tests.api.test_api import Clock, as_, issue_tokens
 from tests.conftest import at
 
-from casework.domain.confidentiality import SUMMARY_WITHHELD
+from casework.domain.confidentiality import SUMMARY_WITHHELD, TEXT_WITHHELD
 from casework.services.app import Casework
+from casework.services.outbox import list_outbox
 from casework.services.sweep import sweep
+from casework.services.users import principal_of_officer
 
 pytestmark = pytest.mark.api
 
@@ -295,3 +297,57 @@ def test_a_denunciation_of_several_excludes_each_of_them(
     )
     assert refused.status_code == 422
     assert "several denounced parties are for a denunciation" in refused.json()["detail"]
+
+
+def test_a_denounced_administrator_reads_nothing_of_it_in_the_trail_or_the_outbox(
+    app: Casework, api: TestClient, tokens: dict[str, str], clock: Clock
+) -> None:
+    ref = log(api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", denounced_officer="ubnd-quan-tri")[
+        "ref"
+    ]
+    clock.now = at("2024-02-05")
+    advanced = api.post(
+        f"/api/cases/{ref}/advance",
+        json={"trigger": "accept", "on": "2024-02-02"},
+        headers=as_(tokens, "tt-chanh-thanh-tra"),
+    )
+    assert advanced.status_code == 200, advanced.text
+    admin = as_(tokens, "ubnd-quan-tri")
+    trail = api.get("/api/audit?limit=1000", headers=admin).json()["items"]
+    assert trail  # the organisation's own entries are there
+    assert ref not in {entry["case"] for entry in trail}
+    reader = principal_of_officer(app, "ubnd-quan-tri")
+    assert ref not in {m["case"] for m in list_outbox(app, reader)["messages"]}
+    # the chief inspector, who is not excluded, reads the case's trail
+    own = api.get(f"/api/audit?case={ref}", headers=as_(tokens, "tt-chanh-thanh-tra"))
+    assert {entry["case"] for entry in own.json()["items"]} == {ref}
+
+
+def test_a_reason_naming_the_sender_is_withheld_from_who_may_not_see_him(
+    api: TestClient, tokens: dict[str, str], clock: Clock
+) -> None:
+    ref = log(api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", denounced_name="Công ty X")["ref"]
+    clock.now = at("2024-02-05")
+    head = as_(tokens, "tt-chanh-thanh-tra")
+    api.post(
+        f"/api/cases/{ref}/assign",
+        json={"officer": "tt-xac-minh-1", "reason": "bà Phạm T. Hoa đề nghị người khác"},
+        headers=head,
+    )
+    api.post(
+        f"/api/cases/{ref}/advance",
+        json={
+            "trigger": "triage",
+            "on": "2024-02-02",
+            "reason": "đã gọi bà Hoa Phạm Thị 0912 345 678",
+        },
+        headers=head,
+    )
+    handler = as_(tokens, "tt-xac-minh-1")
+    view = api.get(f"/api/cases/{ref}", headers=handler).json()
+    assert [h["reason"] for h in view["history"]][-1] == TEXT_WITHHELD
+    trail = api.get(f"/api/audit?case={ref}", headers=as_(tokens, "ubnd-chu-tich")).json()
+    assert "0912" not in str(trail)
+    assert "Phạm T. Hoa" not in str(trail)
+    mine = api.get(f"/api/cases/{ref}", headers=head).json()  # the head may see the sender
+    assert "0912 345 678" in mine["history"][-1]["reason"]

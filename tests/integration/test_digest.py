@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import at
 
 from casework.adapters.mailer import FolderMailer
+from casework.domain.access import Principal
 from casework.services.app import Casework
 from casework.services.delivery import deliver_pending
 from casework.services.digest import queue_digest
@@ -18,6 +19,12 @@ from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.outbox import list_outbox, show_message
 from casework.services.sweep import sweep
 from casework.services.users import principal_of_officer
+
+
+def admin(app: Casework) -> Principal:
+    """The example organisation's administrator, who looks after the outbox."""
+    return principal_of_officer(app, "ubnd-quan-tri")
+
 
 pytestmark = pytest.mark.integration
 
@@ -50,13 +57,15 @@ def test_each_supervisor_gets_their_units_once_a_working_day(app: Casework, tmp_
         "tt-pho-chanh-thanh-tra",
     }
     by_officer = {
-        m["officer"]: m for m in list_outbox(app)["messages"] if m["template"] == "digest"
+        m["officer"]: m
+        for m in list_outbox(app, admin(app))["messages"]
+        if m["template"] == "digest"
     }
-    chairman = show_message(app, by_officer["ubnd-chu-tich"]["id"])
+    chairman = show_message(app, admin(app), by_officer["ubnd-chu-tich"]["id"], at("2024-02-27"))
     assert overdue in chairman["text"]
     assert soon in chairman["text"]  # the whole province is under the provincial committee
     assert "QUÁ HẠN 6 ngày làm việc" in chairman["text"]
-    director = show_message(app, by_officer["tnmt-giam-doc"]["id"])
+    director = show_message(app, admin(app), by_officer["tnmt-giam-doc"]["id"], at("2024-02-27"))
     assert overdue in director["text"]
     assert soon not in director["text"]
     assert "Người tố cáo bí mật" not in chairman["text"] + director["text"]
@@ -67,8 +76,13 @@ def test_each_supervisor_gets_their_units_once_a_working_day(app: Casework, tmp_
     acknowledge(app, alert["id"], chairman_, at("2024-02-27", 9))
     assert queue_digest(app, at("2024-02-27", 10)).queued == 0  # once a day
     queue_digest(app, at("2024-02-28", 7))
-    latest = next(m for m in list_outbox(app)["messages"] if m["officer"] == "ubnd-chu-tich")
-    assert f"#{alert['id']}" not in show_message(app, latest["id"])["text"]
+    latest = next(
+        m for m in list_outbox(app, admin(app))["messages"] if m["officer"] == "ubnd-chu-tich"
+    )
+    assert (
+        f"#{alert['id']}"
+        not in show_message(app, admin(app), latest["id"], at("2024-02-28"))["text"]
+    )
     assert deliver_pending(app, at("2024-02-28", 8), FolderMailer(tmp_path / "mail")).dead == 0
 
 

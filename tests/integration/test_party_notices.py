@@ -21,6 +21,7 @@ from casework.adapters.case_store import CLOCKS
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer
 from casework.adapters.tables import AuditRow, DenouncerIdentityRow
+from casework.domain.access import Principal
 from casework.domain.confidentiality import IDENTITY_FIELDS, IdentityDisclosure, fold
 from casework.domain.errors import InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
@@ -29,6 +30,13 @@ from casework.services.case_views import show_case
 from casework.services.delivery import OUTBOX, deliver_pending
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.outbox import show_message
+from casework.services.users import principal_of_officer
+
+
+def admin(app: Casework) -> Principal:
+    """The example organisation's administrator, who looks after the outbox."""
+    return principal_of_officer(app, "ubnd-quan-tri")
+
 
 pytestmark = pytest.mark.integration
 
@@ -224,7 +232,7 @@ def test_the_denouncers_address_is_read_at_delivery_logged_and_never_stored_or_s
     stored = f"{row.to_address} {row.context}"
     for name in IDENTITY_FIELDS:
         assert fold(getattr(IDENTITY, name)) not in fold(stored), name
-    shown = show_message(app, row.id)
+    shown = show_message(app, admin(app), row.id, at("2099-01-01"))
     assert IDENTITY.full_name not in str(shown)
     assert IDENTITY.email not in str(shown)
     assert "confidential" in shown["text"]

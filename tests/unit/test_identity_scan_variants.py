@@ -321,10 +321,16 @@ def test_the_disguises_of_issue_20_are_seen_through(text: str, field: str) -> No
     assert [f for _, f in identity_leaks({"t": text}, IDENTITY)] == [field]
 
 
+@pytest.mark.parametrize("text", ["bà Phạm Hoa", "Phạm T. Hoa", "P.T.Hoa", "P. T. Hoa"])
+def test_a_name_shortened_as_people_write_it_is_the_identity(text: str) -> None:
+    # failing closed: the family and given names, or initials for the rest, are taken for her
+    # (a red-team review found "Phùng Thu" and "P.T.Thu" shown to a handler)
+    assert [f for _, f in identity_leaks({"t": text}, IDENTITY)] == ["full_name"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        "Phạm Hoa",  # family and given name without the middle name: not the full name
         "Thị Phạm",
         "TC-2024-000001 ngày 12/02/2024",
         "thu 12.345.678 đồng năm 2024",

@@ -153,6 +153,12 @@ def identity_markers(identity: Mapping[str, str]) -> list[IdentityMarker]:
         if len(name) >= 3:
             # the given name as people say it
             markers.append(IdentityMarker("full_name", name[-2:]))
+            # the family and given names alone ("Phùng Thu"), and with initials for the rest
+            # ("Phùng T. Thu", "P.T.Thu")
+            initials = tuple(word[0] for word in name[1:-1])
+            markers.append(IdentityMarker("full_name", (name[0], name[-1])))
+            markers.append(IdentityMarker("full_name", (name[0], *initials, name[-1])))
+            markers.append(IdentityMarker("full_name", (name[0][0], *initials, name[-1])))
     for field in ("contact", "id_number", "email", "address"):
         value = identity.get(field) or ""
         markers.extend(IdentityMarker(field, digits=number) for number in _number_markers(value))
@@ -302,10 +308,22 @@ SUMMARY_WITHHELD = (
 """What a summary that names its sender reads as, for whoever may not see the sender."""
 
 
-def shown_summary(summary: str, identity: Mapping[str, str] | None, may_see_identity: bool) -> str:
+TEXT_WITHHELD = (
+    "(Không hiển thị vì có nêu thông tin của người gửi đơn; chỉ người được pháp luật cho phép "
+    "mới xem được trên hệ thống)"
+)
+"""What any other typed text (a step's reason, a field) that names its sender reads as."""
+
+
+def shown_summary(
+    summary: str,
+    identity: Mapping[str, str] | None,
+    may_see_identity: bool,
+    withheld: str = SUMMARY_WITHHELD,
+) -> str:
     """The summary as a reader sees it: withheld whole when the reader may not see the
     sender's identity and the reception officer wrote any part of it into the summary (the
     same scan as the notices to the denounced)."""
     if may_see_identity or not identity or not identity_leaks(summary, identity):
         return summary
-    return SUMMARY_WITHHELD
+    return withheld

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
-from casework.adapters.case_store import case_ref
+from casework.adapters.case_store import CASES, IDENTITIES, case_ref
 from casework.adapters.case_visibility import exclusions_of
 from casework.domain.access import Principal
+from casework.domain.confidentiality import IDENTITY_FIELDS, identity_leaks
 from casework.domain.organisation import Organisation
 from casework.domain.visibility import CaseAccess, CaseFacts, case_access, require_exists
 from casework.services.app import Casework, legal_date
@@ -52,3 +53,48 @@ def require_case_access(
         )
     require_exists(access, ref_of(case))
     return access
+
+
+def accesses(
+    org: Organisation,
+    connection: Connection,
+    principal: Principal | None,
+    case_ids: Iterable[int],
+    today: date,
+) -> dict[int, CaseAccess]:
+    """The policy's answer for `principal` and each of `case_ids` that exists (a page of audit
+    entries or notices, each about some case)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    rows = connection.execute(
+        select(
+            CASES.c.id,
+            CASES.c.kind,
+            CASES.c.received_on,
+            CASES.c.agency,
+            CASES.c.logged_by,
+            CASES.c.handler,
+        ).where(CASES.c.id.in_(ids))
+    ).all()
+    excluded = exclusions_of(connection, ids)
+    return {
+        row.id: case_access(org, principal, facts_of(row, excluded[row.id]), today) for row in rows
+    }
+
+
+def identities_of(connection: Connection, case_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Case id → its sender's identity, for the cases of `case_ids` that have one."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    return {
+        row.case_id: {field: getattr(row, field) or "" for field in IDENTITY_FIELDS}
+        for row in connection.execute(select(IDENTITIES).where(IDENTITIES.c.case_id.in_(ids)))
+    }
+
+
+def names_sender(access: CaseAccess, identity: dict[str, str] | None, value: Any) -> bool:
+    """Whether `value` (a reason, a payload, a notice's text) gives away the sender to a reader
+    with `access` who may not see him (the scan of domain/confidentiality.py)."""
+    return not access.identity and bool(identity) and bool(identity_leaks(value, identity or {}))

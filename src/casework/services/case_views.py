@@ -24,7 +24,7 @@ from casework.adapters.tables import (
 from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
-from casework.domain.confidentiality import IDENTITY_FIELDS, shown_summary
+from casework.domain.confidentiality import IDENTITY_FIELDS, TEXT_WITHHELD, shown_summary
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed, NotFound
 from casework.domain.escalation import NO_LADDER
 from casework.domain.guards import GuardContext, check_guards
@@ -205,9 +205,9 @@ def show_case(
             require_exists(access, ref)
         lifecycle = app.definitions.lifecycle(case.kind)
         denouncer = _denouncer_view(session, case, access, reveal_identity)
-        summary = shown_summary(
-            case.summary, _identity_of(session, case.id or 0), bool(access and access.identity)
-        )
+        sender = _identity_of(session, case.id or 0)
+        reads_sender = bool(access and access.identity)
+        summary = shown_summary(case.summary, sender, reads_sender)
         history = session.exec(
             select(TransitionRow)
             .where(TransitionRow.case_id == case.id)
@@ -254,8 +254,14 @@ def show_case(
                     "from": t.from_state,
                     "to": t.to_state,
                     "actor": t.actor,
-                    "reason": t.reason,
-                    "data": t.data,
+                    # what an officer typed may name the sender: withheld like the summary
+                    "reason": shown_summary(t.reason, sender, reads_sender, TEXT_WITHHELD),
+                    "data": {
+                        key: shown_summary(str(value), sender, reads_sender, TEXT_WITHHELD)
+                        if isinstance(value, str)
+                        else value
+                        for key, value in (t.data or {}).items()
+                    },
                     "basis": t.basis,
                 }
                 for t in history

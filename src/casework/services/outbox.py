@@ -5,18 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.case_visibility import EXCLUSIONS
 from casework.adapters.notice_templates import NoticeRenderer
+from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound
 from casework.resources import notifications_dir
-from casework.services.app import Casework
+from casework.services.app import Casework, legal_date
+from casework.services.case_access import accesses, identities_of, names_sender
 from casework.services.delivery import OUTBOX
 
 STATUSES = ("pending", "sent", "dead")
 CONFIDENTIAL = "[confidential: the denouncer's identity is added on delivery]"
+TEXT_WITHHELD = (
+    "[withheld: the text of this notice names the sender, whom you may not see; those the law "
+    "allows read it on the case]"
+)
 
 
 def _addressee(row: Any) -> str:
@@ -47,10 +54,25 @@ def _summary(row: Any) -> dict[str, Any]:
     }
 
 
-def list_outbox(app: Casework, status: str | None = None, limit: int = 100) -> dict[str, Any]:
+def _not_excluding(reader: Principal) -> Any:
+    """Notices about no case, or about a case that does not exclude `reader` (SQL)."""
+    return or_(OUTBOX.c.case_id.is_(None), ~_excludes(reader.username))
+
+
+def _excludes(officer: str) -> Any:
+    return exists().where(
+        and_(EXCLUSIONS.c.case_id == OUTBOX.c.case_id, EXCLUSIONS.c.officer == officer)
+    )
+
+
+def list_outbox(
+    app: Casework, reader: Principal, status: str | None = None, limit: int = 100
+) -> dict[str, Any]:
+    """The newest notices, leaving out those about a case that excludes `reader`; the counts
+    are of every notice (the queue's health, not its contents)."""
     if status and status not in STATUSES:
         raise InvalidInput(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
-    query = select(OUTBOX).order_by(OUTBOX.c.id.desc()).limit(limit)
+    query = select(OUTBOX).where(_not_excluding(reader)).order_by(OUTBOX.c.id.desc()).limit(limit)
     if status:
         query = query.where(OUTBOX.c.status == status)
     with app.reading() as session:
@@ -64,11 +86,25 @@ def list_outbox(app: Casework, status: str | None = None, limit: int = 100) -> d
     }
 
 
-def show_message(app: Casework, message_id: int) -> dict[str, Any]:
+def show_message(
+    app: Casework, reader: Principal, message_id: int, now: datetime
+) -> dict[str, Any]:
+    """One notice as rendered, for `reader`: a notice about a case that excludes him is
+    answered as a missing one, and one whose text names the sender, whom he may not see, is
+    shown without its text."""
+    missing = NotFound(f"no outbox message {message_id}; `casework outbox list` shows them")
     with app.reading() as session:
-        row = session.execute(select(OUTBOX).where(OUTBOX.c.id == message_id)).first()
-    if row is None:
-        raise NotFound(f"no outbox message {message_id}; `casework outbox list` shows them")
+        row = session.execute(
+            select(OUTBOX).where(OUTBOX.c.id == message_id, _not_excluding(reader))
+        ).first()
+        if row is None:
+            raise missing
+        connection = session.connection()
+        case_ids = [row.case_id] if row.case_id is not None else []
+        access = accesses(
+            app.organisation(connection), connection, reader, case_ids, legal_date(now)
+        )
+        identity = identities_of(connection, case_ids)
     context = dict(row.context)
     if row.recipient_party == "denouncer":  # shown without their identity (LTC Art. 8(3))
         context["recipient"] = {
@@ -77,7 +113,12 @@ def show_message(app: Casework, message_id: int) -> dict[str, Any]:
             "address": CONFIDENTIAL,
         }
     rendered = NoticeRenderer(notifications_dir()).render(row.template, row.language, context)
-    return {**_summary(row), "subject": rendered.subject, "text": rendered.text}
+    text = rendered.text
+    if row.case_id is not None:
+        seen = access.get(row.case_id)
+        if seen is not None and names_sender(seen, identity.get(row.case_id), text):
+            text = TEXT_WITHHELD
+    return {**_summary(row), "subject": rendered.subject, "text": text}
 
 
 def retry_dead(app: Casework, message_id: int | None, now: datetime, by: str) -> int:

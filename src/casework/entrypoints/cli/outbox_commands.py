@@ -33,8 +33,9 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """The newest notices, with how many are pending, sent and dead (administrators)."""
-    authorise(engine(), acting(by, "the outbox"), Action.RUN_OUTBOX, wall_clock())
-    result = list_outbox(engine(), status, limit)
+    reader = acting(by, "the outbox")
+    authorise(engine(), reader, Action.RUN_OUTBOX, wall_clock())
+    result = list_outbox(engine(), reader, status, limit)
     if as_json:
         emit_json(result)
         return
@@ -66,8 +67,9 @@ def show(
 ) -> None:
     """One notice, rendered as it is (or was) sent, the denouncer's identity left out
     (administrators)."""
-    authorise(engine(), acting(by, "the outbox"), Action.RUN_OUTBOX, wall_clock())
-    message = show_message(engine(), message_id)
+    reader = acting(by, "the outbox")
+    authorise(engine(), reader, Action.RUN_OUTBOX, wall_clock())
+    message = show_message(engine(), reader, message_id, wall_clock())
     if as_json:
         emit_json(message)
         return

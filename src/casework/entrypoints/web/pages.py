@@ -307,7 +307,11 @@ def case_page(request: Request, ref: str) -> HTMLResponse:
     if principal.may(Action.ASSIGN_CASE):
         assignable = assignable_handlers(app, view["ref"])
     identity_reads = (
-        [e for e in audit_entries(app, view["ref"], limit=200) if e["action"] == "identity.viewed"]
+        [
+            e
+            for e in audit_entries(app, principal, now_of(request), view["ref"], limit=200)
+            if e["action"] == "identity.viewed"
+        ]
         if principal.may(Action.READ_AUDIT)
         else []
     )

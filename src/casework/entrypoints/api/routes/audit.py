@@ -28,7 +28,7 @@ def entries(
     authorise(app, principal, Action.READ_AUDIT, now_of(request), ref=case or None)
     if not case and scope_of(app, principal) is not None:
         raise NotAllowed("the whole trail is for administrators: give ?case=REF")
-    items = audit_entries(app, case, limit, before_id)
+    items = audit_entries(app, principal, now_of(request), case, limit, before_id)
     return {"items": items, "next_before_id": items[-1]["id"] if len(items) == limit else None}
 
 
