@@ -215,9 +215,9 @@ def test_repeats_are_linked_to_the_first_case_and_counted_once(app: Casework) ->
     assert view(app, second.ref, "2026-08-06", "tt-tiep-nhan")["attributes"]["repeat_of"] == (
         first.ref
     )
-    # a handler, who may see neither, is told only that it may repeat an earlier letter
+    # a handler, who may see neither, is told nothing of it
     handler = view(app, second.ref, "2026-08-06", "tt-xac-minh-1")["attributes"]
-    assert (handler["repeat_of"], handler["possible_repeat"]) == (None, True)
+    assert handler["repeat_of"] is None
     # another denounced person, or another person with the same name, is not a repeat
     other_matter = _denunciation(app, "2026-08-07", SENDER, "Nguyễn Văn Bảy")
     namesake = _denunciation(

@@ -69,8 +69,8 @@ def test_the_newest_migration_goes_down_and_up_again_keeping_the_cases(app: Case
         ),
         at("2024-03-01"),
     )
-    # logged by nobody, it is told only that it may repeat one; the head sees which
-    assert later.possible_repeat
+    # logged by nobody, it is told nothing; the head sees which case it repeats
+    assert later.repeat_of is None
     head = principal_of_officer(app, "tt-chanh-thanh-tra")
     shown = show_case(app, later.ref, at("2024-03-01"), viewer=head)
     assert shown["attributes"]["repeat_of"] == "TC-2024-000001"

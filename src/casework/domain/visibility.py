@@ -99,9 +99,9 @@ def repeat_shown(
     org: Organisation, viewer: Principal | None, case: CaseFacts, earlier: CaseFacts, today: date
 ) -> bool:
     """Whether `viewer` may be told that `case` repeats `earlier` (same sender, same matter):
-    only if he may see both senders. Anyone else is told that it may repeat an earlier letter
-    and that the reception head will check; otherwise logging a guessed name and ID number
-    would answer who wrote which case."""
+    only if he may see both senders. Anyone else is told nothing of it, not even that it may
+    repeat one: logging a guessed name and ID number would otherwise answer who wrote which
+    case. The reception head, who may see both, finds the link on the case page."""
     return (
         case_access(org, viewer, case, today).identity
         and case_access(org, viewer, earlier, today).identity

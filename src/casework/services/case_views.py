@@ -138,8 +138,8 @@ def _linked_attributes(
         other = facts_of(linked, excluded[linked.id or 0])
         if key == "repeat_of":
             if not repeat_shown(org, viewer, facts, other, today):
+                # nothing else either: "may repeat" would answer a guessed sender just as well
                 shown["repeat_of"] = None
-                shown["possible_repeat"] = True  # the reception head checks it
         elif viewer is None or viewer.username in other.excluded:
             # a linked case in another agency may lie outside his scope and still be his
             # business (a re-denunciation's original, a first instance); one that excludes him

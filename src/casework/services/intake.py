@@ -107,8 +107,7 @@ class Logged:
     state: str
     clocks: list[dict[str, str | None]]
     repeat_of: str | None = None  # the earlier case this one repeats (same sender and subject)
-    # it repeats an earlier case the logger may not be told of (domain/visibility.repeat_shown)
-    possible_repeat: bool = False
+
     # officers a typed denounced name or post may be: excluded until a head clears them
     candidates: list[dict[str, str]] = field(default_factory=list)
 
@@ -410,7 +409,6 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         if repeat_of and not _repeat_shown(connection, org, case, repeat_of, command.logged_by):
             told = None
         return Logged(
-            possible_repeat=bool(repeat_of) and told is None,
             candidates=[
                 {"typed": p.name, "officer": code, "name": org.officers[code].name}
                 for p in parties

@@ -404,7 +404,6 @@ def new(
                 "state": logged.state,
                 "clocks": logged.clocks,
                 "repeat_of": logged.repeat_of,
-                "possible_repeat": logged.possible_repeat,
                 "candidates": logged.candidates,
             }
         )
@@ -418,11 +417,6 @@ def new(
             f"({candidate['officer']}): he is treated as denounced, and sees nothing of the "
             "case, until a head who is not a candidate confirms on the record that it is "
             "someone else"
-        )
-    if logged.possible_repeat:
-        typer.echo(
-            "  note: this may repeat an earlier letter about the same matter; the reception "
-            "head will check it (who wrote it is not shown here)"
         )
     if logged.repeat_of:
         typer.echo(

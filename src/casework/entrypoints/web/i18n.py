@@ -105,10 +105,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_forwarded": "Chuyển đến",
         "assign": "Giao người xử lý",
         "parties": "Người bị tố cáo, người bị khiếu nại",
-        "possible_repeat": (
-            "Đơn này có thể trùng với một đơn đã nhận trước đây về cùng nội dung; lãnh đạo bộ "
-            "phận tiếp nhận sẽ kiểm tra."
-        ),
         "party_officer": "cán bộ",
         "party_agency": "cơ quan, tổ chức",
         "party_person": "người ngoài cơ quan (hoặc chưa xác định)",
@@ -235,10 +231,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_forwarded": "Forwarded",
         "assign": "Assign a handler",
         "parties": "Denounced or respondent",
-        "possible_repeat": (
-            "This letter may repeat an earlier one on the same matter; the reception head will "
-            "check it."
-        ),
         "party_officer": "officer",
         "party_agency": "agency",
         "party_person": "outside person (or not yet settled)",

@@ -267,7 +267,6 @@ async def log_new_case(request: Request) -> Response:
         )
         return RedirectResponse("/cases/new", status_code=303)
     request.session["repeat_of"] = logged.repeat_of
-    request.session["possible_repeat"] = logged.possible_repeat
     if logged.candidates:
         texts = words(language(request))
         request.session["flash"] = (
@@ -475,6 +474,5 @@ def receipt(request: Request, ref: str) -> HTMLResponse:
         principal,
         case=view,
         repeat_of=request.session.pop("repeat_of", None),
-        possible_repeat=request.session.pop("possible_repeat", False),
         link=f"{settings.public_url.rstrip('/')}/cases/{view['ref']}",
     )

@@ -229,7 +229,6 @@ def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> dict
         "state": logged.state,
         "clocks": logged.clocks,
         "repeat_of": logged.repeat_of,
-        "possible_repeat": logged.possible_repeat,
         "candidates": logged.candidates,
     }
 
