@@ -531,13 +531,14 @@ def test_re_denunciation_and_takeover_from_the_command_line(cli: CliRunner) -> N
         err = run(
             cli, "case", "new", "denunciation", "--agency", "thanh-tra-tinh", "--received",
             "2024-08-12", "--summary", "Tố cáo tiếp", "--redenunciation-of", lower,
-            "--redenunciation-ground", "late", code=2,
+            "--redenunciation-ground", "late", "--denouncer-name", "Nguyễn Văn Bình", code=2,
         )  # fmt: skip
         assert "--agency ubnd-tinh" in err
         out = run(
             cli, "case", "new", "denunciation", "--agency", "ubnd-tinh", "--received",
             "2024-08-12", "--summary", "Tố cáo tiếp", "--redenunciation-of", lower,
-            "--redenunciation-ground", "late", "--by", "ubnd-tiep-nhan",
+            "--redenunciation-ground", "late", "--denouncer-name", "Nguyễn Văn Bình",
+            "--by", "ubnd-tiep-nhan",
         )  # fmt: skip
         assert "(follow_up)" in out
         assert "denunciation.overdue_report_request: due 2024-08-19" in out

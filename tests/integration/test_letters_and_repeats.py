@@ -352,6 +352,7 @@ def test_a_second_complaint_or_a_re_denunciation_is_not_a_repeat(app: Casework) 
             agency="ubnd-tinh",
             received_on=date(2024, 8, 12),
             summary="Tố cáo tiếp",
+            denouncer=SENDER,
             logged_by="ubnd-tiep-nhan",
             redenunciation=Redenunciation(lower.ref, "late"),
         ),

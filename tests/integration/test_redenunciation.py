@@ -56,6 +56,8 @@ def again(app: Casework, of: str, received: str, ground: str, agency: str = SUPE
             agency=agency,
             received_on=date.fromisoformat(received),
             summary="Tố cáo tiếp: Sở TNMT chưa giải quyết",
+            # typed from the new letter: the earlier case's sender is never copied
+            denouncer=Denouncer("Nguyễn Văn Bình", "Cửa Lò, Nghệ An", email="binh@example.vn"),
             logged_by="ubnd-tiep-nhan",
             redenunciation=Redenunciation(of, ground),
         ),
@@ -93,7 +95,7 @@ def test_an_overdue_denunciation_taken_over_by_the_superior(app: Casework) -> No
     )
     assert seen["state"] == "follow_up"
     assert seen["attributes"]["redenunciation_of"] == lower
-    assert seen["denouncer"]["full_name"] == "Nguyễn Văn Bình"  # carried over
+    assert seen["denouncer"]["full_name"] == "Nguyễn Văn Bình"  # as typed from the letter
     assert seen["denounced"]["name"] == "Công ty TNHH Cát Vàng"
     c = clocks(app, superior, "2024-08-12")
     assert set(c) == {"denunciation.overdue_report_request"}  # no triage at the superior
@@ -292,3 +294,22 @@ def test_a_re_denunciation_excludes_whoever_the_original_excludes(app: Casework)
     with pytest.raises(NotFound):
         view(app, superior, "2024-08-13", viewer=officer)
     assert view(app, superior, "2024-08-13")["attributes"]["redenunciation_of"] == lower
+
+
+def test_a_re_denunciation_names_its_sender_and_never_copies_the_earlier_one(
+    app: Casework,
+) -> None:
+    lower = original(app)
+    with pytest.raises(InvalidInput, match="names its sender"):
+        log_case(
+            app,
+            LogCase(
+                kind="denunciation",
+                agency=SUPERIOR,
+                received_on=date(2024, 8, 12),
+                summary="Tố cáo tiếp",
+                logged_by="ubnd-tiep-nhan",
+                redenunciation=Redenunciation(lower, "late"),
+            ),
+            at("2024-08-12"),
+        )

@@ -531,19 +531,18 @@ def _with_second_instance(command: LogCase, complaint: ComplaintIntake) -> LogCa
 
 
 def _with_original_parties(command: LogCase, intake: RedenunciationIntake | None) -> LogCase:
-    """A re-denunciation concerns the same denouncer and denounced person as the original case,
-    unless the officer records them again."""
+    """A re-denunciation concerns the same denounced person as the original case, unless the
+    officer records it again. Its sender is typed from the letter, never copied from the
+    original: copying would hand whoever logs a re-denunciation of any late case the name of
+    who wrote it (a red-team review did just that)."""
     if intake is None:
         return command
-    changes: dict[str, Any] = {}
-    if intake.identity and not (command.denouncer and command.denouncer.full_name.strip()):
-        changes["denouncer"] = Denouncer(
-            full_name=intake.identity["full_name"],
-            address=intake.identity["address"] or "",
-            contact=intake.identity["contact"] or "",
-            id_number=intake.identity["id_number"] or "",
-            email=intake.identity["email"] or "",
+    if not (command.denouncer and command.denouncer.full_name.strip()):
+        raise InvalidInput(
+            "a re-denunciation names its sender, as the letter gives him: --denouncer-name "
+            "(and his address or ID number); the earlier case's denouncer is not copied"
         )
+    changes: dict[str, Any] = {}
     if not (
         command.denounced_name.strip() or command.denounced_officer or command.denounced_agency
     ):

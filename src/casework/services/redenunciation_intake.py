@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from casework.adapters.case_store import CASES, IDENTITIES, CaseStore
+from casework.adapters.case_store import CASES, CaseStore
 from casework.domain.errors import InvalidInput
 from casework.domain.organisation import Organisation
 
@@ -32,7 +32,6 @@ class Redenunciation:
 @dataclass(frozen=True)
 class RedenunciationIntake:
     attributes: dict[str, Any]
-    identity: dict[str, Any] | None
     denounced: dict[str, Any]
 
 
@@ -43,7 +42,8 @@ def redenunciation_intake(
     agency: str,
     received_on: date,
 ) -> RedenunciationIntake:
-    """Check that the earlier case can be denounced again to `agency`, and carry its parties."""
+    """Check that the earlier case can be denounced again to `agency`, and carry its denounced
+    party (never its sender: see services/intake.py)."""
     if facts.ground not in GROUNDS:
         raise InvalidInput(
             f"unknown re-denunciation ground {facts.ground!r}; allowed: {', '.join(GROUNDS)} "
@@ -70,13 +70,9 @@ def redenunciation_intake(
         )
     if facts.ground == "late":
         _check_overdue(store, original.id, original.ref, original.state, received_on)
-    identity_row = connection.execute(
-        select(IDENTITIES).where(IDENTITIES.c.case_id == original.id)
-    ).first()
     case_row = connection.execute(select(CASES).where(CASES.c.id == original.id)).one()
     return RedenunciationIntake(
         attributes={"redenunciation_of": original.ref, "redenunciation": facts.ground},
-        identity=dict(identity_row._mapping) if identity_row is not None else None,
         denounced={
             "denounced_name": case_row.denounced_name,
             "denounced_officer": case_row.denounced_officer,
