@@ -715,6 +715,14 @@ def test_every_action_names_an_authorised_officer(cli: CliRunner) -> None:
         assert "may not administer users" in err
         history = run_json(cli, "case", "show", ref, "--by", "tt-chanh-thanh-tra")["history"]
         assert all(h["actor"] for h in history)
+        # a report counts the cases of the reader's agencies only
+        period = ("report", "counts", "--from", "2024-01-01", "--to", "2024-12-31")
+        assert run_json(cli, *period, "--by", "hn-chu-tich")["kinds"] == []
+        assert [
+            k["received"] for k in run_json(cli, *period, "--by", "tt-chanh-thanh-tra")["kinds"]
+        ] == [1]
+        err = run(cli, "case", "list", "--agency", "nowhere", code=3)
+        assert "known agencies" in err
 
 
 def test_a_head_settles_a_typed_name_and_an_officer_recuses_from_the_command_line(

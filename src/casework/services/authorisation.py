@@ -95,6 +95,9 @@ def scoped_filter(
     """`filters` narrowed to what `principal` may list: his agencies, and never a case that
     excludes him (domain/visibility.py, applied in SQL by the list)."""
     principal.require(action)
+    if filters.agency:
+        with app.reading() as session:
+            app.organisation(session.connection()).agency(filters.agency)  # unknown: say so
     scope = scope_of(app, principal)
     if filters.agency and scope is not None and filters.agency not in scope:
         raise NotAllowed(f"{filters.agency} is outside {principal.username}'s agencies")

@@ -17,11 +17,13 @@ from casework.services.app import Casework
 
 @dataclass(frozen=True)
 class Period:
-    """Cases received from `start` to `end`, both included, optionally of one agency."""
+    """Cases received from `start` to `end`, both included, optionally of one agency, and
+    within `agencies` (the reader's scope; None for all)."""
 
     start: date
     end: date
     agency: str | None = None
+    agencies: frozenset[str] | None = None
 
 
 def case_counts(app: Casework, period: Period) -> dict[str, Any]:
@@ -37,6 +39,8 @@ def case_counts(app: Casework, period: Period) -> dict[str, Any]:
     )
     if period.agency:
         query = query.where(CASES.c.agency == period.agency)
+    if period.agencies is not None:
+        query = query.where(CASES.c.agency.in_(sorted(period.agencies)))
     received: Counter[str] = Counter()
     repeats: Counter[str] = Counter()
     by_state: dict[str, Counter[str]] = defaultdict(Counter)

@@ -19,7 +19,7 @@ from casework.entrypoints.cli.common import (
     table,
     wall_clock,
 )
-from casework.services.authorisation import authorise, scoped_filter
+from casework.services.authorisation import authorise, scope_of, scoped_filter
 from casework.services.case_export import export_csv
 from casework.services.case_views import CaseFilter
 from casework.services.statistics import Period, case_counts
@@ -44,7 +44,7 @@ def counts(
         raise InvalidInput("--from and --to are required")
     officer = acting(by, "a report")
     authorise(engine(), officer, Action.READ_DASHBOARD, wall_clock(), agency=agency)
-    result = case_counts(engine(), Period(start, end, agency))
+    result = case_counts(engine(), Period(start, end, agency, scope_of(engine(), officer)))
     if as_json:
         emit_json(result)
         return
