@@ -219,6 +219,15 @@ def what_if(app: Casework, ref: str, now: datetime, scenario: Scenario) -> dict[
     unknown = sorted(set(scenario.versions) - set(app.rules.codes))
     if unknown:
         raise InvalidInput(f"no rule {', '.join(unknown)}; rules: {', '.join(app.rules.codes)}")
+    for code, wanted in scenario.versions.items():
+        try:
+            app.rules.version(code, wanted)
+        except NotFound:
+            known = sorted({r.version for r in app.rules.versions(code)})
+            raise InvalidInput(
+                f"{code} has no version {wanted!r}; versions: {', '.join(known)} "
+                "(`casework rules list`)"
+            ) from None
     with app.reading() as session:
         case = load_case_row(session, ref)
         ref = ref_of(case)

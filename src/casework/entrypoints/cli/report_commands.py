@@ -96,6 +96,8 @@ def export(
         for chunk in chunks:
             typer.echo(chunk, nl=False)
         return
+    if not out.parent.is_dir():
+        raise InvalidInput(f"--out {out}: the folder {out.parent} does not exist")
     first = next(chunks)  # a bad filter fails before the file is touched
     written = out.with_name(out.name + ".partial")
     with written.open("w", encoding="utf-8", newline="") as file:
