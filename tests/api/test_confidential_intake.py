@@ -202,6 +202,11 @@ def test_reloading_the_organisation_recomputes_who_a_case_excludes(
         api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", denounced_name="bà Trần Thị Nga, kế toán"
     )["ref"]
     assert sees(api, tokens, "tt-xac-minh-1", ref)["page"]
+    api.post(
+        f"/api/cases/{ref}/assign",
+        json={"officer": "tt-xac-minh-1"},
+        headers=as_(tokens, "tt-chanh-thanh-tra"),
+    )
     # tt-xac-minh-1 declares that the denounced accountant is her sister
     data = yaml.safe_load(EXAMPLE_ORG.read_text(encoding="utf-8"))
     data["relations"].append(
@@ -216,6 +221,21 @@ def test_reloading_the_organisation_recomputes_who_a_case_excludes(
             text("SELECT officer, reason FROM case_exclusion ORDER BY officer")
         ).all()
     assert [tuple(r) for r in reasons] == [("tt-xac-minh-1", "relative")]
+    # she handled it: she is unassigned (on the record of who loaded the file) and the chief
+    # inspector is told to assign someone else
+    view = api.get(f"/api/cases/{ref}", headers=as_(tokens, "tt-chanh-thanh-tra")).json()
+    assert view["handler"] is None
+    with app.engine.connect() as connection:
+        unassigned = connection.execute(
+            text("SELECT actor FROM audit_entry WHERE action = 'case.unassigned'")
+        ).all()
+        told = connection.execute(
+            text(
+                "SELECT recipient_officer FROM outbox_message WHERE template = 'handler.unassigned'"
+            )
+        ).all()
+    assert [tuple(r) for r in unassigned] == [("ubnd-quan-tri",)]
+    assert [tuple(r) for r in told] == [("tt-chanh-thanh-tra",)]
 
 
 def test_a_summary_naming_the_sender_is_withheld_from_who_may_not_see_him(

@@ -152,7 +152,7 @@ def confirm_outside(
             ],
             now,
         )
-        unassign_excluded_handlers(app, connection, org, now, [case.id])
+        unassign_excluded_handlers(app, connection, org, now, [case.id], head.username)
         return _party_view(org, number, _party_row(connection, case, number))
 
 
@@ -209,7 +209,7 @@ def identify(
             ],
             now,
         )
-        unassign_excluded_handlers(app, connection, org, now, [case.id])
+        unassign_excluded_handlers(app, connection, org, now, [case.id], officer.username)
         return _party_view(org, number, _party_row(connection, case, number))
 
 
@@ -254,7 +254,7 @@ def recuse(app: Casework, officer: Principal, ref: str, reason: str, now: dateti
             [AuditEvent("case.recused", officer.username, case.ref, {"reason": text})],
             now,
         )
-        unassign_excluded_handlers(app, connection, org, now, [case.id])
+        unassign_excluded_handlers(app, connection, org, now, [case.id], officer.username)
         return case.ref
 
 
@@ -264,9 +264,12 @@ def unassign_excluded_handlers(
     org: Organisation,
     now: datetime,
     case_ids: list[int] | None = None,
+    by: str | None = None,
 ) -> list[str]:
     """Unassign every handler his case now excludes (of `case_ids`, or of every case), and
-    tell the first head up the chain who is not excluded; returns the cases' references."""
+    tell the first head up the chain who is not excluded; returns the cases' references. `by`
+    is the officer whose action excluded him (a recusal, an identification, a new
+    organisation), on the audit trail."""
     query = select(CASES.c.id).join(
         EXCLUSIONS,
         and_(EXCLUSIONS.c.case_id == CASES.c.id, EXCLUSIONS.c.officer == CASES.c.handler),
@@ -289,7 +292,7 @@ def unassign_excluded_handlers(
         events.append(
             AuditEvent(
                 "case.unassigned",
-                None,
+                by,
                 case.ref,
                 {"handler": handler, "why": why, "basis": "LTC Art. 8(3); ND31 Art. 10(3)"},
             )

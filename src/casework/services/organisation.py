@@ -96,7 +96,7 @@ def load_organisation_file(
         refresh_exclusions(connection, org)
         record_exclusions_stamp(connection, stamp)
         # a handler the new organisation excludes (a relation just declared) steps down
-        unassign_excluded_handlers(app, connection, org, now)
+        unassign_excluded_handlers(app, connection, org, now, by=actor)
         audit_log.append(
             connection,
             [
