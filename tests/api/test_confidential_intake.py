@@ -151,7 +151,7 @@ def test_a_denounced_agency_logged_at_that_agency_hides_the_identity_from_its_he
         assert not any(sees(api, tokens, login, ref).values()), login
 
 
-def test_the_dashboard_counts_every_case_and_lists_only_the_viewers(
+def test_the_dashboard_leaves_out_a_case_that_may_name_the_viewer(
     api: TestClient, tokens: dict[str, str], clock: Clock
 ) -> None:
     ref = log(
@@ -165,14 +165,12 @@ def test_the_dashboard_counts_every_case_and_lists_only_the_viewers(
         return dict(response.json())
 
     mine, above = board("hn-chu-tich"), board("ubnd-chu-tich")
-    # a unit's figure is the same whoever reads it (the statutory count)
-    assert mine["totals"] == above["totals"]
-    assert mine["totals"]["overdue"] == 1
-    # the list behind it leaves out the case against him, and says so
+    # neither a figure nor a list tells him of the case against him
+    assert (mine["totals"]["open"], mine["totals"]["overdue"]) == (0, 0)
     assert ref not in [row["ref"] for row in mine["overdue"]]
-    assert mine["overdue_withheld"] == 1
+    assert sum(day["due"] for day in mine["calendar"]) == 0
+    assert (above["totals"]["open"], above["totals"]["overdue"]) == (1, 1)
     assert ref in [row["ref"] for row in above["overdue"]]
-    assert above["overdue_withheld"] == 0
 
 
 def test_escalations_go_past_a_candidate_to_the_next_head_up(
@@ -287,6 +285,15 @@ def test_a_guessed_repeat_is_not_answered_to_who_may_not_see_both_senders(
     admin = api.get(f"/api/cases/{guess['ref']}", headers=as_(tokens, "ubnd-quan-tri"))
     assert admin.json()["attributes"]["repeat_of"] is None
 
+    def logged_repeat(login: str) -> Any:
+        trail = api.get(f"/api/audit?case={again['ref']}", headers=as_(tokens, login)).json()
+        [entry] = [e for e in trail["items"] if e["action"] == "case.logged"]
+        return entry["payload"].get("repeat_of")
+
+    # the audit trail keeps the link from those the case page keeps it from
+    assert logged_repeat("tt-chanh-thanh-tra") == first["ref"]
+    assert logged_repeat("ubnd-chu-tich") is None
+
 
 def test_a_denunciation_of_several_excludes_each_of_them(
     api: TestClient, tokens: dict[str, str]
@@ -379,3 +386,64 @@ def test_a_reason_naming_the_sender_is_withheld_from_who_may_not_see_him(
     assert "Phạm T. Hoa" not in str(trail)
     mine = api.get(f"/api/cases/{ref}", headers=head).json()  # the head may see the sender
     assert "0912 345 678" in mine["history"][-1]["reason"]
+
+
+def test_an_agency_typed_by_name_is_withheld_from_its_staff_who_may_still_log_it(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    logged = log(
+        api, tokens, "hn-tiep-nhan", "xa-hung-nguyen", denounced_name="UBND xã Hưng Nguyên"
+    )
+    assert {c["officer"] for c in logged["candidates"]} >= {"hn-chu-tich", "hn-tiep-nhan"}
+    for login in ("hn-chu-tich", "hn-pho-chu-tich", "hn-xac-minh", "hn-tiep-nhan"):
+        assert not any(sees(api, tokens, login, logged["ref"]).values()), login
+    assert sees(api, tokens, "ubnd-chu-tich", logged["ref"])["page"]
+
+
+def test_a_hidden_case_and_a_missing_one_read_alike_however_the_ref_is_typed(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    ref = log(
+        api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", **{"denounced_name": "bà Ngô Thị Lan"}
+    )["ref"]
+    missing = ref[:-1] + ("9" if ref[-1] != "9" else "8")
+    headers = as_(tokens, "tt-xac-minh-1")
+    for typed, other in ((ref.lower(), missing.lower()), (f" {ref}", f" {missing}")):
+        hidden = api.get(f"/api/cases/{typed}", headers=headers)
+        absent = api.get(f"/api/cases/{other}", headers=headers)
+        assert hidden.status_code == absent.status_code == 404
+        assert hidden.json()["detail"].replace(typed, "REF") == absent.json()["detail"].replace(
+            other, "REF"
+        )
+
+
+def test_linking_a_case_out_of_reach_answers_as_for_a_missing_one(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    ref = log(api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", denounced_name="Công ty X")["ref"]
+    body = {
+        "kind": "denunciation",
+        "agency": "xa-hung-nguyen",
+        "received_on": "2024-02-01",
+        "summary": "Tố cáo tiếp",
+        "sender": {"full_name": "Nguyễn Văn Khác"},
+        "redenunciation_of": ref,
+    }
+    probe = api.post("/api/cases", json=body, headers=as_(tokens, "hn-tiep-nhan"))
+    absent = api.post(
+        "/api/cases",
+        json={**body, "redenunciation_of": "TC-2024-000999"},
+        headers=as_(tokens, "hn-tiep-nhan"),
+    )
+    assert probe.status_code == absent.status_code == 404
+    assert probe.json()["detail"].replace(ref, "REF") == absent.json()["detail"].replace(
+        "TC-2024-000999", "REF"
+    )
+    empty = api.post(
+        "/api/cases",
+        json={**body, "agency": "thanh-tra-tinh", "redenunciation_of": None,
+              "denounced_name": "X", "more_denounced": [{"name": " "}]},
+        headers=as_(tokens, "tt-tiep-nhan"),
+    )  # fmt: skip
+    assert empty.status_code == 422
+    assert "an empty denounced party" in empty.json()["detail"]

@@ -197,3 +197,26 @@ def test_a_name_that_may_be_officers_is_settled_only_by_a_head_who_is_none_of_th
     assert done.status_code == 200, done.text
     assert sees(api, tokens, "tt-xac-minh-1", ref)["page"]  # the candidate, cleared
     assert not sees(api, tokens, "tt-xac-minh-2", ref)["page"]  # the officer it is
+
+
+def test_a_head_s_reason_naming_the_sender_is_withheld_and_an_agency_party_stays_one(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    ref = log(api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", **NAMED_INSPECTOR)["ref"]
+    api.post(
+        f"/api/cases/{ref}/parties/1/confirm-outside",
+        json={"reason": "Bà Phạm Thị Hoa, người tố cáo, cho biết là người khác"},
+        headers=as_(tokens, "tt-chanh-thanh-tra"),
+    )
+    cleared = api.get(f"/api/cases/{ref}/parties", headers=as_(tokens, "tt-xac-minh-1")).json()
+    assert "Phạm Thị Hoa" not in str(cleared)
+    agency_case = log(api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", denounced_agency="so-tnmt")[
+        "ref"
+    ]
+    refused = api.post(
+        f"/api/cases/{agency_case}/parties/1/identify",
+        json={"officer": "tt-xac-minh-2", "reason": "x"},
+        headers=as_(tokens, "tt-chanh-thanh-tra"),
+    )
+    assert refused.status_code == 422
+    assert "is the agency so-tnmt" in refused.json()["detail"]

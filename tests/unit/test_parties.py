@@ -101,6 +101,19 @@ def test_a_post_includes_the_acting_head_of_the_received_date(org: Organisation)
         ("lan.nt@thanhtra.nghean.example", ["tt-xac-minh-1"]),
         # a name settles which of those holding a title is meant
         ("Chủ tịch xã Đoàn Văn Uy", ["hn-chu-tich"]),
+        # an agency named without a post: any of its staff (and only its own organ's: the
+        # inspectorate and the committee are both "tỉnh Nghệ An")
+        ("UBND xã Hưng Nguyên", ["hn-chu-tich", "hn-pho-chu-tich", "hn-tiep-nhan", "hn-xac-minh"]),
+        (
+            "Thanh tra tỉnh Nghệ An",
+            [
+                "tt-chanh-thanh-tra",
+                "tt-pho-chanh-thanh-tra",
+                "tt-tiep-nhan",
+                "tt-xac-minh-1",
+                "tt-xac-minh-2",
+            ],
+        ),
     ],
 )
 def test_titles_abbreviations_and_initials_make_candidates(

@@ -78,14 +78,22 @@ def visible_agencies(org: Organisation, principal: Principal) -> frozenset[str] 
         return None
     if not principal.roles & {Role.HEAD, Role.SUPERVISOR}:
         return frozenset({principal.agency})
-    return frozenset(_below(org, principal.agency))
+    return agencies_under(org, principal.agency)
 
 
-def _below(org: Organisation, top: str) -> Iterable[str]:
+def agencies_under(org: Organisation, top: str) -> frozenset[str]:
+    """`top` and every agency below it, however deep."""
+    return frozenset(_below(org, top, set()))
+
+
+def _below(org: Organisation, top: str, seen: set[str]) -> Iterable[str]:
+    if top in seen:  # a loop in a hand-edited file must not hang the engine
+        return
+    seen.add(top)
     yield top
     for code, agency in org.agencies.items():
         if agency.superior == top:
-            yield from _below(org, code)
+            yield from _below(org, code, seen)
 
 
 def require_visible(org: Organisation, principal: Principal, agency: str) -> None:

@@ -24,7 +24,7 @@ from datetime import date
 from enum import StrEnum
 
 from casework.domain.organisation import Organisation
-from casework.domain.people import officers_named, relatives_of
+from casework.domain.people import officers_named_how, relatives_of
 
 
 class PartyRole(StrEnum):
@@ -79,6 +79,8 @@ class Party:
     agency: str | None = None
     candidates: tuple[str, ...] = ()
     outside_confirmed_by: str | None = None
+    # candidates only as the staff of an agency the name gives (known at intake, not stored)
+    as_staff: tuple[str, ...] = ()
 
     @property
     def is_pending(self) -> bool:
@@ -108,8 +110,15 @@ def resolve_party(
         return Party(role, PartyKind.AGENCY, org.agency(agency).name, agency=agency)
     if agency:
         org.agency(agency)
-    candidates = tuple(o.code for o in officers_named(org, name, on))
-    return Party(role, PartyKind.PERSON, name, agency=agency, candidates=candidates)
+    named = officers_named_how(org, name, on)
+    return Party(
+        role,
+        PartyKind.PERSON,
+        name,
+        agency=agency,
+        candidates=tuple(o.code for o, _ in named),
+        as_staff=tuple(o.code for o, staff in named if staff),
+    )
 
 
 @dataclass(frozen=True)

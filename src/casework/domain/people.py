@@ -20,7 +20,8 @@ organisation the way a reader would:
 
 Also, failing closed: a name run together ("NgôThịLan") or with initials ("Ngô T. Lan"), the
 officer's own title as the organisation records it ("Chánh Thanh tra tỉnh", "Phó Chủ tịch UBND
-tỉnh"), the usual abbreviations (PCT, GĐ, UBND; a place as initials, "Sở TNMT"), and his email.
+tỉnh"), the usual abbreviations (PCT, GĐ, UBND; a place as initials, "Sở TNMT"), and his email;
+and an agency named without a post ("UBND xã Hưng Nguyên") makes each of its staff a candidate.
 
 Names of one token are never matched by name: "An" alone would make every "An ninh" a match.
 """
@@ -272,6 +273,12 @@ def holders(org: Organisation, post: PostMention, on: date) -> list[Officer]:
 def officers_named(org: Organisation, text: str, on: date) -> list[Officer]:
     """Every officer `text` may name, by name or by post held on `on`, in the organisation's
     order: the candidates reception must resolve (module docstring)."""
+    return [officer for officer, _ in officers_named_how(org, text, on)]
+
+
+def officers_named_how(org: Organisation, text: str, on: date) -> list[tuple[Officer, bool]]:
+    """`officers_named`, each with whether only as the staff of an agency the text names (the
+    agency's own desk may still log the letter; one named in person may not)."""
     if not text.strip():
         return []
     words = folded_words(text)
@@ -295,10 +302,55 @@ def officers_named(org: Organisation, text: str, on: date) -> list[Officer]:
             continue
         if _title_names(org, folded, officer, expanded):
             named[officer.code] = officer
-    for post in _posts_in(org, folded, expanded):
+    posts = _posts_in(org, folded, expanded)
+    for post in posts:
         for officer in holders(org, post, on):
             named.setdefault(officer.code, officer)
-    return [o for code, o in org.officers.items() if code in named]
+    # an agency named without a post ("UBND xã Hưng Nguyên"): any of its staff may be meant
+    as_staff: dict[str, Officer] = {}
+    for code in _agencies_in(org, folded, expanded):
+        if any(post.agency == code for post in posts):
+            continue
+        for officer in _staff(org, code, on):
+            if officer.code not in named:
+                as_staff[officer.code] = officer
+    return [
+        (o, code in as_staff)
+        for code, o in org.officers.items()
+        if code in named or code in as_staff
+    ]
+
+
+def _agencies_in(org: Organisation, folded: _FoldedOrganisation, words: list[str]) -> list[str]:
+    """The agencies `words` name as agencies: the agency's own organ words right before its
+    place ("ủy ban nhân dân xã Hưng Nguyên", "Sở TNMT", "Thanh tra tỉnh Nghệ An" — which is not
+    the provincial committee, though both are "tỉnh Nghệ An")."""
+    found = []
+    for code, agency in org.agencies.items():
+        organ = _organ_of(agency)
+        if not organ:
+            continue
+        for form in folded.places[code]:
+            starts = _contains(words, form)
+            if any(at >= len(organ) and words[at - len(organ) : at] == organ for at in starts):
+                found.append(code)
+                break
+    return found
+
+
+def _organ_of(agency: Agency) -> list[str]:
+    """The organ words of an agency's name, before its place (`place_of`)."""
+    words = _expanded(folded_words(agency.name))
+    place = place_of(agency)
+    return words[: len(words) - len(place)] if place != words else []
+
+
+def _staff(org: Organisation, agency: str, on: date) -> list[Officer]:
+    staff = [o for o in org.officers.values() if o.agency == agency]
+    head = org.head_of(agency, on)
+    if head is not None and head not in staff:
+        staff.append(head)
+    return staff
 
 
 def _abbreviated(words: Sequence[str], name: Sequence[str]) -> bool:

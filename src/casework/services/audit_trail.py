@@ -10,11 +10,14 @@ from sqlmodel import col, select
 from casework.adapters import audit_log
 from casework.adapters.audit_log import VerifyResult
 from casework.adapters.case_store import case_id_of
+from casework.adapters.case_visibility import exclusions_of
 from casework.adapters.tables import AuditRow
 from casework.domain.access import Principal
 from casework.domain.errors import NotFound
+from casework.domain.visibility import CaseAccess
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import accesses, identities_of, names_sender
+from casework.services.case_views import LINKS
 
 
 def verify_audit_trail(app: Casework) -> VerifyResult:
@@ -47,10 +50,17 @@ def audit_entries(
         connection = session.connection()
         ids = {row.id: _case_id(row.case_ref) for row in rows}
         case_ids = {case_id for case_id in ids.values() if case_id is not None}
+        linked = {
+            linked_id
+            for row in rows
+            for key in LINKED_KEYS
+            if (linked_id := _case_id(_text((row.payload or {}).get(key)))) is not None
+        }
         access = accesses(
-            app.organisation(connection), connection, reader, case_ids, legal_date(now)
+            app.organisation(connection), connection, reader, case_ids | linked, legal_date(now)
         )
         identity = identities_of(connection, case_ids)
+        excluded = exclusions_of(connection, linked)
     entries = []
     for row in rows:
         case_id = ids[row.id]
@@ -61,6 +71,8 @@ def audit_entries(
                 continue
             if names_sender(seen, identity.get(case_id), payload):
                 payload = WITHHELD
+            else:
+                payload = _links_shown(payload, reader.username, seen, access, excluded)
         entries.append(
             {
                 "id": row.id,
@@ -72,6 +84,40 @@ def audit_entries(
             }
         )
     return entries
+
+
+LINKED_KEYS = (*LINKS, "repeat_of")
+
+
+def _links_shown(
+    payload: Any,
+    reader: str,
+    seen: CaseAccess,
+    access: dict[int, CaseAccess],
+    excluded: dict[int, set[str]],
+) -> Any:
+    """`payload` without the links the reader may not follow, as the case page leaves them
+    out (services/case_views.py): a case that excludes him, a repeat unless he may see both
+    senders."""
+    if not isinstance(payload, dict):
+        return payload
+    shown = dict(payload)
+    for key in LINKED_KEYS:
+        linked_id = _case_id(_text(shown.get(key)))
+        if linked_id is None:
+            continue
+        other = access.get(linked_id)
+        if key == "repeat_of":
+            allowed = seen.identity and other is not None and other.identity
+        else:
+            allowed = reader not in excluded.get(linked_id, set())
+        if not allowed:
+            shown[key] = None
+    return shown
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _case_id(ref: str | None) -> int | None:

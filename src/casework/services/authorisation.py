@@ -21,14 +21,20 @@ from dataclasses import replace
 from datetime import datetime
 
 from casework.adapters.case_visibility import exclusion_reason
-from casework.domain.access import Action, Principal, require_visible, visible_agencies
-from casework.domain.errors import NotAllowed
-from casework.domain.visibility import CaseAccess, hidden
+from casework.domain.access import (
+    Action,
+    Principal,
+    agencies_under,
+    require_visible,
+    visible_agencies,
+)
+from casework.domain.errors import NotAllowed, NotFound
+from casework.domain.visibility import CaseAccess
 from casework.services.app import Casework
 from casework.services.case_access import require_case_access
 from casework.services.case_views import CaseFilter
 from casework.services.intake import LogCase
-from casework.services.lookup import load_case_row, ref_of
+from casework.services.lookup import load_case_row
 
 
 def authorise(
@@ -53,6 +59,14 @@ def authorise(
     return require_case_access(app, principal, ref, now)
 
 
+def authorise_case(
+    app: Casework, principal: Principal, action: Action, now: datetime, ref: str
+) -> CaseAccess:
+    """`authorise` for an action on case `ref`: the policy's answer for it."""
+    principal.require(action)
+    return require_case_access(app, principal, ref, now)
+
+
 def authorise_intake(app: Casework, principal: Principal, command: LogCase, now: datetime) -> None:
     """Refuse a case `principal` may not log: his roles, the resolving agency's scope, and
     every earlier case the new one links to. The source letter of a classification must exist
@@ -71,16 +85,30 @@ def authorise_intake(app: Casework, principal: Principal, command: LogCase, now:
         command.complaint.second_instance_of if command.complaint else None,
     ]
     for ref in filter(None, linked):
-        require_not_excluded(app, principal, ref)
+        require_linkable(app, principal, ref, command.agency)
 
 
-def require_not_excluded(app: Casework, principal: Principal, ref: str) -> None:
-    """The NotFound of a missing case if case `ref` excludes `principal`."""
+def require_linkable(app: Casework, principal: Principal, ref: str, agency: str) -> None:
+    """The NotFound of a missing case unless case `ref` may be linked from a new case of
+    `agency`: it lies in that agency or one below it (an original denounced again to its
+    superior, a complaint's first instance) and does not exclude `principal`. Anything else
+    would let a desk probe other agencies' cases by the errors it gets back."""
+    # one answer for a missing case and one that may not be linked: they read alike
+    unlinkable = NotFound(
+        f"no case {ref!r} in {agency or 'the agency'} or an agency below it: a re-denunciation "
+        "or a second complaint goes to the direct superior of the agency that handled the "
+        "first (LTC Arts. 37–38; LKN Art. 37)"
+    )
     with app.reading() as session:
-        case = load_case_row(session, ref)
-        reason = exclusion_reason(session.connection(), case.id or 0, principal.username)
-    if reason is not None:
-        raise hidden(ref_of(case))
+        try:
+            case = load_case_row(session, ref)
+        except NotFound:
+            raise unlinkable from None
+        connection = session.connection()
+        org = app.organisation(connection)
+        reason = exclusion_reason(connection, case.id or 0, principal.username)
+    if reason is not None or not agency or case.agency not in agencies_under(org, agency):
+        raise unlinkable
 
 
 def scope_of(app: Casework, principal: Principal) -> frozenset[str] | None:

@@ -16,7 +16,7 @@ from casework.domain.confidentiality import IDENTITY_FIELDS, identity_leaks
 from casework.domain.organisation import Organisation
 from casework.domain.visibility import CaseAccess, CaseFacts, case_access, require_exists
 from casework.services.app import Casework, legal_date
-from casework.services.lookup import load_case_row, ref_of
+from casework.services.lookup import load_case_row
 
 
 def facts_of(case: Any, excluded: Iterable[str]) -> CaseFacts:
@@ -51,7 +51,8 @@ def require_case_access(
         access = access_to(
             app.organisation(connection), connection, principal, case, legal_date(now)
         )
-    require_exists(access, ref_of(case))
+    # the reference as typed, as the NotFound of a missing case gives it: nothing tells them apart
+    require_exists(access, ref)
     return access
 
 

@@ -28,10 +28,13 @@ from casework.adapters.case_store import CASES, CaseStore, StoredCase
 from casework.adapters.case_visibility import EXCLUSIONS, exclusions_of
 from casework.adapters.tables import CasePartyRow, CaseRecusalRow, OutboxRow
 from casework.domain.access import Principal
+from casework.domain.confidentiality import TEXT_WITHHELD, shown_summary
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import EXCLUSION_TEXT, Exclusion, PartyKind, PartyRole
+from casework.domain.visibility import CaseAccess
 from casework.services.app import Casework, legal_date
+from casework.services.case_access import identities_of
 from casework.services.exclusions import party_of, refresh_exclusions
 from casework.services.notices import outbox_row
 from casework.services.sweep import first_head_up_the_chain
@@ -41,19 +44,33 @@ RECUSALS = CaseRecusalRow.__table__  # type: ignore[attr-defined]
 OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
 
 
-def parties_of(app: Casework, ref: str) -> list[dict[str, Any]]:
+def parties_of(app: Casework, ref: str, access: CaseAccess) -> list[dict[str, Any]]:
     """The parties of case `ref`, numbered from 1 as the commands take them, each with the
     officers its typed name may be (the caller has checked that the case exists for the
     reader)."""
     with app.reading() as session:
         connection = session.connection()
         case = CaseStore(connection).get(ref)
-        return party_views(connection, app.organisation(connection), case.id)
+        sender = identities_of(connection, [case.id]).get(case.id)
+        return party_views(
+            connection, app.organisation(connection), case.id, sender, access.identity
+        )
 
 
-def party_views(connection: Connection, org: Organisation, case_id: int) -> list[dict[str, Any]]:
-    """The parties of case `case_id` as `parties_of` shows them."""
-    return [_party_view(org, number, row) for number, row in _numbered(connection, case_id)]
+def party_views(
+    connection: Connection,
+    org: Organisation,
+    case_id: int,
+    sender: dict[str, str] | None,
+    reads_sender: bool,
+) -> list[dict[str, Any]]:
+    """The parties of case `case_id` as `parties_of` shows them to a reader who may (or may
+    not: `reads_sender`) see the case's `sender`: a head's recorded reason that names him is
+    withheld like any typed text."""
+    return [
+        _party_view(org, number, row, sender, reads_sender)
+        for number, row in _numbered(connection, case_id)
+    ]
 
 
 def _numbered(connection: Connection, case_id: int) -> list[tuple[int, Any]]:
@@ -63,7 +80,13 @@ def _numbered(connection: Connection, case_id: int) -> list[tuple[int, Any]]:
     return list(enumerate(rows, start=1))
 
 
-def _party_view(org: Organisation, number: int, row: Any) -> dict[str, Any]:
+def _party_view(
+    org: Organisation,
+    number: int,
+    row: Any,
+    sender: dict[str, str] | None = None,
+    reads_sender: bool = True,
+) -> dict[str, Any]:
     party = party_of(row)
     return {
         "number": number,
@@ -81,7 +104,7 @@ def _party_view(org: Organisation, number: int, row: Any) -> dict[str, Any]:
         "outside_confirmed_at": row.outside_confirmed_at.isoformat()
         if row.outside_confirmed_at
         else None,
-        "outside_reason": row.outside_reason,
+        "outside_reason": shown_summary(row.outside_reason, sender, reads_sender, TEXT_WITHHELD),
     }
 
 
@@ -180,6 +203,12 @@ def identify(
         if party.kind == PartyKind.OFFICER:
             raise InvalidInput(
                 f"party {number} of {case.ref} is already the officer {party.officer}"
+            )
+        if party.kind == PartyKind.AGENCY:
+            raise InvalidInput(
+                f"party {number} of {case.ref} is the agency {party.agency}: its staff stay "
+                "excluded; an officer also denounced is another party (--also-denounced "
+                "officer:CODE at intake)"
             )
         if party.is_pending:
             _require_clearing_head(officer, party.candidates, number)

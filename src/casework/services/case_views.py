@@ -197,12 +197,12 @@ def show_case(
     today = legal_date(now)
     with app.reading() as session:
         case = load_case_row(session, ref)
-        ref = ref_of(case)
         connection = session.connection()
         org = app.organisation(connection)
         access = None if viewer is None else access_to(org, connection, viewer, case, today)
         if access is not None:
-            require_exists(access, ref)
+            require_exists(access, ref)  # as typed, like the NotFound of a missing case
+        ref = ref_of(case)
         lifecycle = app.definitions.lifecycle(case.kind)
         denouncer = _denouncer_view(session, case, access, reveal_identity)
         sender = _identity_of(session, case.id or 0)
@@ -240,7 +240,7 @@ def show_case(
                 "officer": case.denounced_officer,
                 "agency": case.denounced_agency,
             },
-            "parties": party_views(connection, org, case.id or 0),
+            "parties": party_views(connection, org, case.id or 0, sender, reads_sender),
             "denouncer": denouncer,
             "version": case.version,
             "allowed_triggers": lifecycle.allowed_triggers(case.state),

@@ -49,10 +49,10 @@ def dashboard(
 ) -> dict[str, Any]:
     """The dashboard of the cases of `agencies` (None: every agency) as of `now`.
 
-    Due soon means due from today up to `horizon_days` working days ahead. The figures count
-    every case of `agencies`, whoever asks: a unit's count is the same for all who see it. The
-    list of overdue clocks behind them shows only the cases that exist for `viewer`
-    (domain/visibility.py: never a case against him), and says how many it withholds."""
+    Due soon means due from today up to `horizon_days` working days ahead. `viewer`, when given,
+    leaves out of every figure and list the cases that exclude him (domain/visibility.py): a
+    count, or "N withheld", would tell a denounced head that a case against him exists. The
+    statutory counts that must cover every case are the reports' (services/statistics.py)."""
     if horizon_days < 0:
         raise InvalidInput("horizon_days takes a number of working days, 0 or more")
     if overdue_limit < 1:
@@ -61,8 +61,7 @@ def dashboard(
     horizon = add_working_days(app.calendar, today, horizon_days)
     calendar_end = today + timedelta(days=CALENDAR_DAYS - 1)
     since = _months_back(today, OUTCOME_MONTHS - 1)
-    scope = _Scope(agencies, None)  # the figures: every case of the agencies
-    visible = _Scope(agencies, viewer)  # the list behind them: the viewer's cases only
+    scope = _Scope(agencies, viewer)
 
     with app.reading() as session:
         connection = session.connection()
@@ -130,20 +129,8 @@ def dashboard(
                 .group_by(year, month)
             )
         ).all()
-        withheld = (
-            connection.execute(
-                scope.apply(
-                    select(func.count())
-                    .select_from(CLOCKS)
-                    .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-                    .where(_running_duty(), CLOCKS.c.due < today, excluded_clause(viewer))
-                )
-            ).scalar_one()
-            if viewer
-            else 0
-        )
         overdue_rows = connection.execute(
-            visible.apply(
+            scope.apply(
                 select(
                     CASES.c.id,
                     CASES.c.kind,
@@ -238,8 +225,6 @@ def dashboard(
             for row in overdue_rows
         ],
         "overdue_limit": overdue_limit,
-        # overdue clocks counted above whose cases do not exist for the viewer
-        "overdue_withheld": int(withheld),
     }
 
 

@@ -34,7 +34,7 @@ from casework.domain.parties import (
 )
 from casework.domain.people import officers_named
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 """Bump when `excluded_officers` or `officers_named` changes: the next start recomputes."""
 
 STAMP_KEY = "exclusions"

@@ -255,7 +255,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         command = _with_original_parties(command, redenunciation)
         parties = _parties(org, command)
         exclusions = excluded_officers(org, command.kind, parties, command.received_on)
-        _refuse_excluded_logger(command.logged_by, exclusions)
+        _refuse_excluded_logger(command.logged_by, exclusions, parties)
         is_anonymous = command.denouncer is None or not command.denouncer.full_name.strip()
         attributes = {
             **command.attributes,
@@ -461,6 +461,10 @@ def _parties(org: Organisation, command: LogCase) -> list[Party]:
             f"a {command.kind} names one {'respondent' if role == PartyRole.RESPONDENT else 'party'}"
             "; several denounced parties are for a denunciation"
         )
+    if any(not (o.name.strip() or o.officer or o.agency) for o in command.more_denounced):
+        raise InvalidInput(
+            "an empty denounced party: give each a name, an officer's code or an agency's code"
+        )
     first = resolve_party(
         org,
         role,
@@ -480,11 +484,18 @@ def _parties(org: Organisation, command: LogCase) -> list[Party]:
 _LOGGER_BARRED = (Exclusion.DENOUNCED, Exclusion.CANDIDATE, Exclusion.RELATIVE)
 
 
-def _refuse_excluded_logger(logged_by: str | None, exclusions: CaseExclusions) -> None:
+def _refuse_excluded_logger(
+    logged_by: str | None, exclusions: CaseExclusions, parties: list[Party]
+) -> None:
     """The denounced person, an officer the letter may name, or a relative never handles the
     letter that denounces them, not even to log it (LTC Art. 8(3); ND31 Art. 10(3)). Staff of
-    a denounced agency may: the letter reached their desk and must be logged that day."""
+    a denounced agency may — also of an agency the letter names ("UBND xã Hưng Nguyên"): the
+    letter reached their desk and must be logged that day."""
     reason = exclusions.reasons.get(logged_by or "")
+    if reason == Exclusion.CANDIDATE and all(
+        logged_by in p.as_staff for p in parties if logged_by in p.candidates
+    ):
+        return
     if reason in _LOGGER_BARRED:
         assert reason is not None
         raise ConflictOfInterest(

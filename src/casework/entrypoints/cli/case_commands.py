@@ -24,7 +24,12 @@ from casework.entrypoints.cli.common import (
 )
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.assignment import assign_case
-from casework.services.authorisation import authorise, authorise_intake, scoped_filter
+from casework.services.authorisation import (
+    authorise,
+    authorise_case,
+    authorise_intake,
+    scoped_filter,
+)
 from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case_to
 from casework.services.complaint_intake import ISSUER_LEVELS, ComplaintFacts
@@ -758,8 +763,8 @@ def parties(
 ) -> None:
     """Who the case concerns, numbered, with the officers a typed name may be."""
     officer = acting(by, "reading a case's parties")
-    authorise(engine(), officer, Action.READ_CASES, wall_clock(), ref=ref)
-    found = parties_of(engine(), ref)
+    access = authorise_case(engine(), officer, Action.READ_CASES, wall_clock(), ref)
+    found = parties_of(engine(), ref, access)
     if as_json:
         emit_json(found)
         return

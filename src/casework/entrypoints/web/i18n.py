@@ -26,10 +26,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "overdue_list": "Hồ sơ quá hạn",
         "overdue_shown": "Hiển thị {shown} trên {total} thời hạn quá hạn, quá hạn lâu nhất trước.",
         "nothing_overdue": "Không có hồ sơ quá hạn.",
-        "overdue_withheld": (
-            "{n} thời hạn quá hạn được tính trong số liệu nhưng không hiển thị ở đây: đồng chí "
-            "không được xem các hồ sơ này (khoản 3 Điều 8 Luật Tố cáo)."
-        ),
         "nothing_due": "Không có thời hạn quá hạn hoặc sắp đến hạn.",
         "working_days_overdue": "Quá hạn (ngày làm việc)",
         "alerts": "Cảnh báo chưa xác nhận",
@@ -153,10 +149,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "overdue_list": "Overdue cases",
         "overdue_shown": "Showing {shown} of {total} overdue clocks, longest overdue first.",
         "nothing_overdue": "Nothing is overdue.",
-        "overdue_withheld": (
-            "{n} overdue clock(s) are counted in the figures but not listed here: you may not "
-            "see those cases (Law on Denunciation Art. 8(3))."
-        ),
         "nothing_due": "Nothing overdue or due soon.",
         "working_days_overdue": "Working days overdue",
         "alerts": "Alerts to acknowledge",

@@ -242,7 +242,7 @@ async def log_new_case(request: Request) -> Response:
             else None,
             denounced_name=form.get("denounced_name", ""),
             more_denounced=tuple(
-                OtherDenounced(name=line.strip())
+                OtherDenounced.parse(line)
                 for line in form.get("more_denounced", "").splitlines()
                 if line.strip()
             ),

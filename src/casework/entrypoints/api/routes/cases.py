@@ -17,7 +17,7 @@ from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.assignment import assign_case
-from casework.services.authorisation import authorise, authorise_intake
+from casework.services.authorisation import authorise, authorise_case, authorise_intake
 from casework.services.authorisation import scoped_filter as narrowed
 from casework.services.case_export import export_csv
 from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
@@ -300,8 +300,10 @@ def explain(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str
 
 @router.get("/{ref}/parties", summary="Who the case concerns, with the officers a name may be")
 def parties(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
-    _authorise(request, principal, Action.READ_CASES, ref)
-    return {"ref": ref, "parties": parties_of(casework_of(request), ref)}
+    access = authorise_case(
+        casework_of(request), principal, Action.READ_CASES, now_of(request), ref
+    )
+    return {"ref": ref, "parties": parties_of(casework_of(request), ref, access)}
 
 
 @router.post(
