@@ -96,7 +96,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     served = Served(base=f"http://127.0.0.1:{port}", home=home, env=env)
     served.cli("up", "--no-engine")
     for login in LOGINS:
-        served.cli("user", "add", login, "--password", PASSWORD)
+        served.cli("user", "add", login, "--password", PASSWORD, "--by", "ubnd-quan-tri")
     log = home / "serve.log"
     with log.open("wb") as output:
         server = subprocess.Popen(

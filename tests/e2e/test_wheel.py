@@ -107,6 +107,8 @@ def test_installed_wheel_runs_a_case_outside_the_checkout(installed: Path, tmp_p
             "A",
             "--denounced-name",
             "B",
+            "--by",
+            "tt-tiep-nhan",
             "--json",
         ],
         tmp_path,
