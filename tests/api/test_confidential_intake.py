@@ -447,3 +447,27 @@ def test_linking_a_case_out_of_reach_answers_as_for_a_missing_one(
     )  # fmt: skip
     assert empty.status_code == 422
     assert "an empty denounced party" in empty.json()["detail"]
+
+
+def test_a_letter_classified_into_a_denunciation_is_withheld_with_it(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    letter = log(
+        api, tokens, "tt-tiep-nhan", "thanh-tra-tinh", kind="letter", summary="Đơn phản ánh"
+    )["ref"]
+    assert sees(api, tokens, "tt-xac-minh-1", letter)["page"]  # nobody is named yet
+    case = api.post(
+        "/api/cases",
+        json={
+            "kind": "denunciation",
+            "received_on": "2024-02-01",
+            "summary": "Thanh tra viên nhận tiền",
+            "from_letter": letter,
+            "denounced_name": "Thanh tra viên Ngô Thị Lan",
+        },
+        headers=as_(tokens, "tt-tiep-nhan"),
+    )
+    assert case.status_code == 201, case.text
+    for ref in (letter, case.json()["ref"]):
+        assert not any(sees(api, tokens, "tt-xac-minh-1", ref).values()), ref
+        assert sees(api, tokens, "tt-chanh-thanh-tra", ref)["page"], ref
