@@ -141,6 +141,7 @@ class _FoldedOrganisation:
     places: dict[str, list[list[str]]]  # agency code → its place, spelt out and as initials
     posts: dict[str, list[list[str]]]  # agency code → its head post's phrases
     titles: dict[str, list[list[str]]]  # officer code → his own title, spelt out, and short
+    organs: dict[str, list[str]]  # agency code → the organ words before its place
 
 
 # the organisation last folded: an engine reads one organisation until another file is loaded,
@@ -158,6 +159,7 @@ def _folded(org: Organisation) -> _FoldedOrganisation:
         places={code: _place_forms(a) for code, a in org.agencies.items()},
         posts={code: _post_phrases(org, a) for code, a in org.agencies.items()},
         titles={code: _title_forms(o.title) for code, o in org.officers.items()},
+        organs={code: _organ_of(a) for code, a in org.agencies.items()},
     )
     _last_folded = (org, folded)
     return folded
@@ -285,12 +287,18 @@ def officers_named_how(org: Organisation, text: str, on: date) -> list[tuple[Off
     expanded = _expanded(words)
     lowered = text.casefold()
     folded = _folded(org)
+    present = set(words) | set(expanded)
     named: dict[str, Officer] = {}
     for officer in org.officers.values():
         needle = folded.names[officer.code]
-        if (len(needle) >= 2 and (in_any_order(words, needle) or _abbreviated(words, needle))) or (
-            bool(officer.email) and officer.email.casefold() in lowered
-        ):
+        # the given name, or the whole name run together, must be there for any name match:
+        # a set lookup spares the scans for almost every officer of a large organisation
+        by_name = (
+            len(needle) >= 2
+            and (needle[-1] in present or "".join(needle) in present)
+            and (in_any_order(words, needle) or _abbreviated(words, needle))
+        )
+        if by_name or (bool(officer.email) and officer.email.casefold() in lowered):
             named[officer.code] = officer
     # his own title as the organisation records it ("Chánh Thanh tra tỉnh"), unless the text
     # names by name another officer with that very title ("Chủ tịch xã Đoàn Văn Uy")
@@ -299,6 +307,8 @@ def officers_named_how(org: Organisation, text: str, on: date) -> list[tuple[Off
         if officer.code in named or not folded.titles[officer.code]:
             continue
         if tuple(folded.titles[officer.code][0]) in titled_by_name:
+            continue
+        if not any(set(form) <= present for form in folded.titles[officer.code]):
             continue
         if _title_names(org, folded, officer, expanded):
             named[officer.code] = officer
@@ -326,8 +336,8 @@ def _agencies_in(org: Organisation, folded: _FoldedOrganisation, words: list[str
     place ("ủy ban nhân dân xã Hưng Nguyên", "Sở TNMT", "Thanh tra tỉnh Nghệ An" — which is not
     the provincial committee, though both are "tỉnh Nghệ An")."""
     found = []
-    for code, agency in org.agencies.items():
-        organ = _organ_of(agency)
+    for code in org.agencies:
+        organ = folded.organs[code]
         if not organ:
             continue
         for form in folded.places[code]:
