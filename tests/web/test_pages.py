@@ -337,3 +337,18 @@ def test_reception_is_told_of_candidates_and_a_head_clears_one_on_the_case_page(
     )
     assert "Đã ghi nhận việc đồng chí từ chối" in recused.text
     assert web.get(f"/cases/{ref}").status_code == 404
+
+
+def test_a_malformed_page_address_is_a_page_and_the_api_keeps_its_problem(
+    web: TestClient,
+) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    page = web.post(
+        "/cases/TC-2024-000001/parties/one/identify",
+        data={"csrf_token": csrf(web.get("/cases").text)},
+    )
+    assert page.status_code == 422
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Địa chỉ trang không hợp lệ" in page.text
+    api = web.get("/api/cases?limit=0")
+    assert api.headers["content-type"] == "application/problem+json"

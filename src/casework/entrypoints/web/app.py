@@ -6,12 +6,13 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from casework.domain.errors import CaseworkError
 from casework.entrypoints.api.app import create_api
-from casework.entrypoints.api.problems import casework_error
+from casework.entrypoints.api.problems import casework_error, validation_error
 from casework.entrypoints.api.state import Clock
 from casework.entrypoints.web import dashboard_page, pages
 from casework.entrypoints.web.session import SignInRequired
@@ -55,6 +56,18 @@ def create_app(casework: Casework, clock: Clock) -> FastAPI:
     async def to_login(request: Request, _exc: Exception) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(request: Request, exc: Exception) -> Response:
+        """A page's malformed address (a non-numeric party number): a page, not JSON."""
+        problem = await validation_error(request, exc)
+        if request.url.path.startswith("/api"):
+            return problem
+        return HTMLResponse(
+            "<!DOCTYPE html><meta charset='utf-8'><title>casework</title>"
+            "<p>Địa chỉ trang không hợp lệ.</p><p><a href='/cases'>←</a></p>",
+            status_code=problem.status_code,
+        )
 
     @app.exception_handler(CaseworkError)
     async def refused(request: Request, exc: Exception) -> Response:
