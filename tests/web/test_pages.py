@@ -352,3 +352,21 @@ def test_a_malformed_page_address_is_a_page_and_the_api_keeps_its_problem(
     assert "Địa chỉ trang không hợp lệ" in page.text
     api = web.get("/api/cases?limit=0")
     assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_a_refusal_on_a_case_that_does_not_exist_for_him_lands_on_his_list(
+    web: TestClient,
+) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
+    sign_in(web, "tnmt-xac-minh")  # another agency's handler: the case does not exist for him
+    page = web.post(
+        f"/cases/{ref}/recuse",
+        data={"csrf_token": csrf(web.get("/cases").text), "reason": "x"},
+    )
+    assert page.status_code == 200
+    assert str(page.url).endswith("/cases")
+    assert "no case" in page.text
+    assert ref in page.text
+    assert "no case" not in web.get("/cases").text  # read once, not again on the next page

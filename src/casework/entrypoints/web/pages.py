@@ -346,7 +346,7 @@ async def identify_party(request: Request, ref: str, number: int) -> RedirectRes
             now_of(request),
         )
     except CaseworkError as refused:
-        return _back(request, url, f"{texts['refused']}: {refused}")
+        return _refused(request, url, refused)
     return _after_party_change(request, principal, ref, texts["party_done"].format(ref=ref))
 
 
@@ -362,7 +362,7 @@ async def confirm_party_outside(request: Request, ref: str, number: int) -> Redi
             casework_of(request), principal, ref, number, form.get("reason", ""), now_of(request)
         )
     except CaseworkError as refused:
-        return _back(request, url, f"{texts['refused']}: {refused}")
+        return _refused(request, url, refused)
     return _back(request, url, texts["party_done"].format(ref=ref), "ok")
 
 
@@ -375,9 +375,16 @@ async def recuse_from(request: Request, ref: str) -> RedirectResponse:
         authorise(casework_of(request), principal, Action.RECUSE, now_of(request), ref=ref)
         recuse(casework_of(request), principal, ref, form.get("reason", ""), now_of(request))
     except CaseworkError as refused:
-        return _back(request, f"/cases/{quote(ref)}", f"{texts['refused']}: {refused}")
+        return _refused(request, f"/cases/{quote(ref)}", refused)
     # the case no longer exists for him: back to his list, not to a page that answers 404
     return _back(request, "/cases", texts["recused"].format(ref=ref), "ok")
+
+
+def _refused(request: Request, url: str, refused: CaseworkError) -> RedirectResponse:
+    """Back to the case page with the refusal in the page's words; to the list when the case
+    does not exist for the officer (its page would answer 404 and leave the message unread)."""
+    message = f"{words(language(request))['refused']}: {refused}"
+    return _back(request, "/cases" if isinstance(refused, NotFound) else url, message)
 
 
 def _after_party_change(
@@ -407,7 +414,7 @@ async def assign(request: Request, ref: str) -> RedirectResponse:
             now_of(request),
         )
     except CaseworkError as refused:
-        return _back(request, url, f"{words(language(request))['refused']}: {refused}")
+        return _refused(request, url, refused)
     return _back(
         request, url, f"{words(language(request))['handler']}: {form.get('officer')}", "ok"
     )
@@ -459,7 +466,7 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
     except ValueError:
         return _back(request, url, "date: YYYY-MM-DD")
     except CaseworkError as refused:
-        return _back(request, url, f"{words(language(request))['refused']}: {refused}")
+        return _refused(request, url, refused)
     return _back(request, url, f"{result.trigger}: {result.from_state} → {result.to_state}", "ok")
 
 
