@@ -28,7 +28,7 @@ from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
 from casework.services.delivery import OUTBOX, deliver_pending
-from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.intake import Denouncer, LogCase, OtherDenounced, log_case
 from casework.services.outbox import show_message
 from casework.services.users import principal_of_officer
 
@@ -472,3 +472,33 @@ def test_a_bounced_party_notice_becomes_a_letter_and_the_address_is_never_logged
         payloads = " ".join(str(p) for p in session.execute(select(audit.c.payload)).scalars())
     assert (row.status, row.channel) == ("sent", "letter")
     assert IDENTITY.email not in f"{row.last_error} {payloads}"
+
+
+def test_each_party_a_denunciation_names_gets_the_notices_to_the_denounced(
+    app: Casework,
+) -> None:
+    ref = new_case(
+        app,
+        denounced_officer=DENOUNCED_OFFICER,
+        more_denounced=(
+            OtherDenounced(officer="nl-chu-tich"),
+            OtherDenounced(agency="so-xay-dung"),
+            OtherDenounced(name="ông Trần Văn Tư, chủ doanh nghiệp"),
+        ),
+    )
+    run(app, ref, FULL_RESOLUTION[:3])
+    with app.reading() as session:
+        rows = session.execute(
+            select(OUTBOX).where(OUTBOX.c.template == "party.content_notice").order_by(OUTBOX.c.id)
+        ).all()
+    assert [(r.recipient_officer, r.to_address) for r in rows] == [
+        (DENOUNCED_OFFICER, DENOUNCED_OFFICER_EMAIL),
+        ("nl-chu-tich", "chutich@nghiloc.nghean.example"),
+        ("xd-giam-doc", "giamdoc@sxd.nghean.example"),  # the agency, through its head
+        (None, ""),  # a person with no address: a printed letter
+    ]
+    assert [r.context["recipient"]["name"] for r in rows][1:] == [
+        "Âu Văn Yên",
+        "Sở Xây dựng",
+        "ông Trần Văn Tư, chủ doanh nghiệp",
+    ]

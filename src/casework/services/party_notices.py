@@ -14,6 +14,7 @@ module builds their outbox rows inside the transition's transaction. Two rules h
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,16 +24,19 @@ from sqlalchemy import Connection, select
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CASES, CLOCKS, IDENTITIES, TRANSITIONS, StoredCase
 from casework.adapters.notice_templates import NoticeRenderer
+from casework.adapters.tables import CasePartyRow
 from casework.domain.access import Principal
 from casework.domain.confidentiality import IDENTITY_FIELDS, ensure_no_identity
 from casework.domain.lifecycle import NoticeSpec, TransitionSpec
 from casework.domain.organisation import Organisation
+from casework.domain.parties import PartyKind, PartyRole
 from casework.resources import notifications_dir
 from casework.services.app import Casework
 from casework.services.case_access import access_to
 from casework.services.notices import outbox_row
 
 CONTENT_FOR_DENOUNCED = "content_for_denounced"
+PARTIES = CasePartyRow.__table__  # type: ignore[attr-defined]
 """Case attribute: the denounced content as it may be told to the denounced person (Mẫu 06)."""
 
 
@@ -136,6 +140,38 @@ def _denounced_addressee(org: Organisation, case_row: Any, on: date) -> Addresse
     return Addressee("denounced", "", case_row.denounced_email)
 
 
+def _denounced_addressees(
+    connection: Connection, org: Organisation, case_row: Any, on: date
+) -> list[Addressee]:
+    """Everyone a notice to "the denounced" goes to: the first party as the case records it,
+    then each further party a denunciation names (an officer at his address, an agency through
+    its head, a person by a printed letter: reception records no address for him)."""
+    addressees = [_denounced_addressee(org, case_row, on)]
+    rows = connection.execute(
+        select(PARTIES)
+        .where(PARTIES.c.case_id == case_row.id, PARTIES.c.role == PartyRole.DENOUNCED.value)
+        .order_by(PARTIES.c.id)
+    ).all()
+    for row in rows[1:]:
+        officer = org.officers.get(row.officer or "")
+        agency = org.agencies.get(row.agency or "") if row.kind == PartyKind.AGENCY else None
+        if officer is not None:
+            addressees.append(Addressee("denounced", officer.name, officer.email, officer.code))
+        elif agency is not None:
+            head = org.head_of(agency.code, on)
+            addressees.append(
+                Addressee(
+                    "denounced",
+                    agency.name,
+                    head.email if head else "",
+                    head.code if head else None,
+                )
+            )
+        else:
+            addressees.append(Addressee("denounced", row.name, ""))
+    return addressees
+
+
 def party_notice_rows(
     app: Casework,
     connection: Connection,
@@ -189,18 +225,12 @@ def party_notice_rows(
         "redenunciation_of": str(case.attributes.get("redenunciation_of", "")),
     }
     settings = app.settings
+    denounced = _denounced_addressees(connection, org, case_row, on)
     rows: list[dict[str, Any]] = []
     events: list[AuditEvent] = []
     for notice, decision in chosen:
-        for party in notice.to:
-            if party == "denouncer":
-                if identity is None:
-                    continue  # anonymous: there is nobody to tell (LTC Art. 25)
-                addressee = Addressee("denouncer", "", "")
-                told_content = case_row.summary
-            else:
-                addressee = _denounced_addressee(org, case_row, on)
-                told_content = content or case_row.summary
+        for party, number, addressee in _recipients(notice.to, identity, denounced):
+            told_content = case_row.summary if party == "denouncer" else content or case_row.summary
             context: dict[str, Any] = {
                 "notice": {"code": notice.notice, "basis": notice.basis},
                 "recipient": {"party": party, "name": addressee.name},
@@ -221,7 +251,10 @@ def party_notice_rows(
                 _ensure_confidential(context, identity, notice, spec, may_name)
             # render now: a template fault refuses the step instead of killing the notice later
             renderer.render(notice.notice, settings.notice_language, _placeholder(context))
-            key = f"party:{case.id}:{transition_id}:{notice.notice}:{party}"
+            # the first party's key as before any case named several: a retry stays one message
+            key = f"party:{case.id}:{transition_id}:{notice.notice}:{party}" + (
+                f":{number}" if number > 1 else ""
+            )
             row = outbox_row(
                 settings,
                 key,
@@ -249,6 +282,19 @@ def party_notice_rows(
                 )
             )
     return rows, events
+
+
+def _recipients(
+    parties: Iterable[str], identity: dict[str, str] | None, denounced: list[Addressee]
+) -> Iterator[tuple[str, int, Addressee]]:
+    """(party, its number, addressee) for each recipient of a notice sent to `parties`."""
+    for party in parties:
+        if party == "denouncer":
+            if identity is not None:  # anonymous: there is nobody to tell (LTC Art. 25)
+                yield party, 1, Addressee("denouncer", "", "")
+        else:
+            for number, addressee in enumerate(denounced, start=1):
+                yield party, number, addressee
 
 
 def _agency_name(org: Organisation, code: str | None) -> str:
