@@ -72,8 +72,8 @@ def authorise_intake(app: Casework, principal: Principal, command: LogCase, now:
     every earlier case the new one links to. The source letter of a classification must exist
     for him (and then the case may go to another, competent agency); a case denounced again to
     a superior, or a complaint's first instance, lies in a lower agency outside a reception
-    officer's scope, and must only not exclude him (the denounced officer may not learn, by
-    linking to it, what his case holds)."""
+    officer's scope: it must lie below the new case's agency and not exclude him
+    (`require_linkable`)."""
     if command.from_letter:
         # the desk that holds the letter classifies it, also into a case for the competent
         # agency elsewhere: the letter must exist for him, the new case's agency need not be his
