@@ -4,6 +4,8 @@ allows."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -14,6 +16,7 @@ from tests.conftest import at
 
 from casework.domain.confidentiality import SUMMARY_WITHHELD
 from casework.services.app import Casework
+from casework.services.case_export import neutralised
 from casework.services.sweep import sweep
 from casework.services.users import add_user, create_token
 
@@ -440,3 +443,30 @@ def test_the_export_carries_no_identity_even_where_the_summary_names_the_sender(
     bad = api.get("/api/cases/export.csv?state=lost", headers=head)
     assert bad.status_code == 422
     assert "states:" in bad.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "summary", ['=HYPERLINK("http://x.example","bấm")', "+1", "-2+3", "@SUM(A1)"]
+)
+def test_the_export_never_hands_a_spreadsheet_a_formula(
+    api: TestClient, tokens: dict[str, str], summary: str
+) -> None:
+    body = {**NEW_CASE, "summary": summary, "sender": {"full_name": "Trần Văn Khác"}}
+    assert api.post("/api/cases", json=body, headers=as_(tokens, "tt-tiep-nhan")).status_code == 201
+    exported = api.get("/api/cases/export.csv", headers=as_(tokens, "tt-chanh-thanh-tra")).text
+    rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert [row["summary"] for row in rows] == [f"'{summary}"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Thu tiền", "Thu tiền"),
+        ("", ""),
+        ("TC-2024-1", "TC-2024-1"),
+    ],
+)
+def test_only_a_cell_a_spreadsheet_would_run_is_quoted(cell: str, shown: str) -> None:
+    assert neutralised(cell) == shown

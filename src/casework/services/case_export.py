@@ -97,9 +97,24 @@ def export_rows(app: Casework, filters: CaseFilter, now: datetime) -> Iterator[d
         after = batch[-1]["id"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""How a spreadsheet cell starts when it is to be read as a formula (OWASP, CSV injection)."""
+
+
+def neutralised(value: str) -> str:
+    """`value` as a spreadsheet shows it and never runs it: a leading quote before a cell a
+    spreadsheet would read as a formula ("=HYPERLINK(…)" typed into a summary)."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def _export_row(row: Any, identity: dict[str, str] | None, today: Any) -> dict[str, Any]:
     summary = shown_summary(row["summary"] or "", identity, may_see_identity=False)
     due = row["next_due"]
+    cells = _cells(row, summary, due, today)
+    return {column: neutralised(value) for column, value in cells.items()}
+
+
+def _cells(row: Any, summary: str, due: Any, today: Any) -> dict[str, str]:
     return {
         "ref": case_ref(row["kind"], row["received_on"], row["id"]),
         "kind": row["kind"],
