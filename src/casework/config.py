@@ -94,9 +94,11 @@ class Settings(BaseSettings):
         import os
         import secrets
 
+        from casework.private_files import private_folder
+
         path = self.home / "secret_key"
         if not path.exists():
-            self.home.mkdir(parents=True, exist_ok=True)
+            private_folder(self.home)
             draft = path.with_name(f"secret_key.{os.getpid()}")
             descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "w", encoding="ascii") as handle:

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlmodel import create_engine
 
+from casework.private_files import private_file, private_folder
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 READ_ONLY = "casework_read_only"  # execution option: a reading transaction takes no write lock
 
@@ -39,7 +41,9 @@ def make_engine(url: str, echo: bool = False, synchronous_commit: str = "on") ->
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # the identities, password hashes and token digests: the owner's alone
+            private_folder(Path(database).parent, narrow_existing=False)
+            private_file(Path(database))
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30}, **_JSON)
 
         @event.listens_for(engine, "connect")

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from casework.adapters.notice_templates import RenderedNotice
+from casework.private_files import private_folder, write_private
 
 
 class LetterWriter:
@@ -32,11 +33,12 @@ class LetterWriter:
     def write(self, case_ref: str, message_id: str, letter: RenderedNotice) -> Path:
         """Write the HTML letter and its text copy; returns the HTML file's path."""
         base = self.path_for(case_ref, message_id)
-        base.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
+        private_folder(base.parent)  # a letter to the denouncer carries his name and address
         text = f"{letter.subject}\n\n{letter.text}"
         for suffix, content in ((".txt", text), (".html", letter.html)):
             target = base.parent / (base.name + suffix)
             temporary = base.parent / f".{target.name}.tmp"
-            temporary.write_text(content, encoding="utf-8")
+            write_private(temporary, content.encode("utf-8"))
             temporary.replace(target)
         return base.parent / (base.name + ".html")

@@ -14,6 +14,8 @@ from typing import Protocol
 
 import aiosmtplib
 
+from casework.private_files import private_folder, write_private
+
 
 @dataclass(frozen=True)
 class SendResult:
@@ -113,14 +115,14 @@ class FolderMailer:
         return f"folder {self.folder}"
 
     def send_batch(self, messages: Sequence[Message]) -> list[SendResult]:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)  # the notices to a denouncer carry his name and address
         results = []
         for message in messages:
             message_id = str(message["Message-ID"])
             name = re.sub(r"[^A-Za-z0-9._-]", "_", message_id.strip("<>")) + ".eml"
             try:
                 temporary = self.folder / f".{name}.tmp"
-                temporary.write_bytes(message.as_bytes())
+                write_private(temporary, message.as_bytes())
                 temporary.replace(self.folder / name)  # atomic: a reader never sees half a file
                 results.append(SendResult(message_id))
             except Exception as exc:  # one message's failure never stops the batch
