@@ -470,3 +470,15 @@ def test_the_export_never_hands_a_spreadsheet_a_formula(
 )
 def test_only_a_cell_a_spreadsheet_would_run_is_quoted(cell: str, shown: str) -> None:
     assert neutralised(cell) == shown
+
+
+def test_numbers_out_of_bounds_are_refused_not_a_server_error(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    head = as_(tokens, "tt-chanh-thanh-tra")
+    long_ref = api.get(f"/api/cases/TC-2024-{'9' * 5000}", headers=head)
+    assert long_ref.status_code == 404
+    assert api.get(f"/api/audit?before_id={2**70}", headers=head).status_code == 422
+    far = api.get("/api/cases?due_within=10000000", headers=head)
+    assert far.status_code == 422
+    assert far.headers["content-type"] == "application/problem+json"

@@ -50,7 +50,8 @@ TRANSITIONS: Table = TransitionRow.__table__  # type: ignore[attr-defined]
 IDENTITIES: Table = DenouncerIdentityRow.__table__  # type: ignore[attr-defined]
 
 REF_PREFIX = {"denunciation": "TC", "complaint": "KN", "petition": "KNPA", "letter": "DON"}
-_REF_PATTERN = re.compile(r"^([A-Z]+)-(\d{4})-(\d+)$")
+# at most 19 digits: beyond any database's integer, and never a 4,300-digit int to parse
+_REF_PATTERN = re.compile(r"^([A-Z]+)-(\d{4})-(\d{1,19})$")
 
 
 def case_ref(kind: str, received_on: date, case_id: int) -> str:

@@ -282,6 +282,11 @@ def show_case(
     return view
 
 
+MAX_DUE_WITHIN = 260
+"""The farthest "due within" a list looks ahead: about a year of working days. Counting
+millions of working days cost seconds per request (issue 21)."""
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     state: str | None = None
@@ -306,8 +311,10 @@ def check_filter_values(app: Casework, filters: CaseFilter) -> None:
         raise InvalidInput(
             f"unknown kind {filters.kind!r}; kinds: {', '.join(app.definitions.lifecycles)}"
         )
-    if filters.due_within is not None and filters.due_within < 0:
-        raise InvalidInput("--due-within takes a number of working days, 0 or more")
+    if filters.due_within is not None and not 0 <= filters.due_within <= MAX_DUE_WITHIN:
+        raise InvalidInput(
+            f"--due-within takes a number of working days from 0 to {MAX_DUE_WITHIN} (a year)"
+        )
 
 
 def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ def entries(
     principal: CurrentPrincipal,
     case: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before_id: int | None = None,
+    before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> dict[str, Any]:
     app = casework_of(request)
     authorise(app, principal, Action.READ_AUDIT, now_of(request), ref=case or None)

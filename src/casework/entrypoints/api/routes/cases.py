@@ -22,6 +22,7 @@ from casework.services.authorisation import scoped_filter as narrowed
 from casework.services.case_export import export_csv
 from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
 from casework.services.case_views import (
+    MAX_DUE_WITHIN,
     CaseFilter,
     allowed_triggers,
     list_cases,
@@ -122,7 +123,9 @@ def scoped_filter(
     agency: str | None = None,
     handler: str | None = None,
     overdue: bool = False,
-    due_within: Annotated[int | None, Query(ge=0, description="working days")] = None,
+    due_within: Annotated[
+        int | None, Query(ge=0, le=MAX_DUE_WITHIN, description="working days")
+    ] = None,
 ) -> CaseFilter:
     """The list's filters, within the cases the principal may read: their agencies, and never
     the denunciations of themselves."""
