@@ -482,3 +482,37 @@ def test_numbers_out_of_bounds_are_refused_not_a_server_error(
     far = api.get("/api/cases?due_within=10000000", headers=head)
     assert far.status_code == 422
     assert far.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"summary": "x" * 10_001}, "the summary is 10,001 characters long; at most 10,000"),
+        ({"denounced_name": "Lê Văn\x00Cường"}, "control character (U+0000)"),
+        ({"denounced_name": "Lê Văn\nCường"}, "on one line"),
+        ({"received_on": "0001-01-01"}, "before 1990-01-01"),
+        ({"sender": {"full_name": "A" * 501}}, "the sender's full name is 501 characters"),
+    ],
+)
+def test_free_text_and_dates_are_bounded_and_nothing_is_stored(
+    api: TestClient, tokens: dict[str, str], change: dict[str, Any], said: str
+) -> None:
+    reception = as_(tokens, "tt-tiep-nhan")
+    refused = api.post("/api/cases", json={**NEW_CASE, **change}, headers=reception)
+    assert refused.status_code == 422
+    assert said in refused.json()["detail"]
+    assert api.get("/api/cases", headers=reception).json()["items"] == []
+
+
+def test_a_steps_reason_is_bounded_too(
+    api: TestClient, tokens: dict[str, str], clock: Clock
+) -> None:
+    ref = logged(api, tokens)
+    clock.now = at("2024-02-02", 10)
+    refused = api.post(
+        f"/api/cases/{ref}/advance",
+        json={"trigger": "triage", "reason": "y" * 10_001},
+        headers=as_(tokens, "tt-chanh-thanh-tra"),
+    )
+    assert refused.status_code == 422
+    assert "the reason is 10,001 characters long" in refused.json()["detail"]

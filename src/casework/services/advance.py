@@ -15,6 +15,7 @@ from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.domain.confidentiality import IdentityDisclosure
 from casework.domain.errors import ConcurrentUpdate, InvalidInput, TransitionRefused
+from casework.domain.free_text import SUMMARY, check_date, check_text
 from casework.domain.guards import GuardContext, check_guards
 from casework.domain.lifecycle import TransitionSpec
 from casework.services.app import Casework, legal_date
@@ -103,6 +104,11 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
     A refusal because a notice would reveal the denouncer is itself recorded on the audit
     trail (who tried, on which case): repeated attempts could be guesses at the identity.
     """
+    check_text("the reason", command.reason, SUMMARY, multiline=True)
+    for key, value in command.data.items():
+        check_text(f"--set {key}", value, SUMMARY, multiline=True)
+    if command.on is not None:
+        check_date("the date of the step", command.on)
     try:
         return _advance(app, command, now)
     except IdentityDisclosure:

@@ -12,6 +12,7 @@ from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.case_visibility import exclusion_reason
 from casework.domain.access import ALLOWED, Action
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
+from casework.domain.free_text import SUMMARY, check_text
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import EXCLUSION_TEXT, Exclusion
 from casework.services.app import Casework
@@ -119,6 +120,7 @@ def assign_case(
     app: Casework, ref: str, officer_code: str, by: str | None, reason: str, now: datetime
 ) -> str:
     """Make `officer_code` the handler of case `ref`; returns the previous handler, if any."""
+    check_text("the reason", reason, SUMMARY, multiline=True)
     with app.transaction() as connection:
         store = CaseStore(connection)
         case = store.get(ref)

@@ -30,6 +30,7 @@ from casework.adapters.tables import CasePartyRow, CaseRecusalRow, OutboxRow
 from casework.domain.access import Principal
 from casework.domain.confidentiality import TEXT_WITHHELD, shown_summary
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
+from casework.domain.free_text import SUMMARY, check_text
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import EXCLUSION_TEXT, Exclusion, PartyKind, PartyRole
 from casework.domain.visibility import CaseAccess
@@ -118,6 +119,7 @@ def _party_row(connection: Connection, case: StoredCase, number: int) -> Any:
 
 
 def _reason(reason: str, what: str) -> str:
+    check_text(f"the reason for {what}", reason, SUMMARY, multiline=True)
     text = reason.strip()
     if not text:
         raise InvalidInput(f"{what} needs a reason, recorded on the case (--reason)")

@@ -14,6 +14,7 @@ from casework.adapters.case_store import CaseStore, StoredCase, case_id_of
 from casework.adapters.case_visibility import exclusions_of
 from casework.domain.access import Principal
 from casework.domain.errors import ConflictOfInterest, InvalidInput
+from casework.domain.free_text import SUMMARY, check_date, check_text
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import (
     EXCLUSION_TEXT,
@@ -117,10 +118,31 @@ def _is_email_address(value: str) -> bool:
     return bool(at and local and "." in domain) and not any(ch in value for ch in " \t\r\n,;<>")
 
 
+def _check_texts(command: LogCase) -> None:
+    check_text("the summary", command.summary, SUMMARY, multiline=True)
+    for label, value in (
+        ("the denounced party", command.denounced_name),
+        ("the denounced party's email", command.denounced_email),
+        ("the forwarding body", command.forwarded_by or ""),
+        *((f"denounced party {n}", o.name) for n, o in enumerate(command.more_denounced, 2)),
+    ):
+        check_text(label, value)
+    if command.denouncer is not None:
+        for field in ("full_name", "address", "contact", "id_number", "email"):
+            check_text(f"the sender's {field.replace('_', ' ')}", getattr(command.denouncer, field))
+    if command.complaint is not None:
+        check_text("the contested decision", command.complaint.contested_decision)
+        check_text("the remote area's reason", command.complaint.remote_area_reason)
+        if command.complaint.decision_known_on is not None:
+            check_date("the day the decision was known", command.complaint.decision_known_on)
+
+
 def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]) -> None:
     if command.kind not in kinds:
         raise InvalidInput(f"unknown case kind {command.kind!r}; kinds: {', '.join(kinds)}")
     org.agency(command.agency)
+    _check_texts(command)
+    check_date("received date", command.received_on)
     if command.received_on > today:
         raise InvalidInput(
             f"received date {command.received_on.isoformat()} is in the future (today is "

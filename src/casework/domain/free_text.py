@@ -1,0 +1,44 @@
+"""What an officer types into casework: bounded in length, free of control characters (issue
+21: a 10 MB summary was stored, then came back in every list and export of its agency)."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from casework.domain.errors import InvalidInput
+
+SUMMARY = 10_000
+"""Characters in a summary, a reason or a field of a step: pages of a letter, not a file."""
+LINE = 500
+"""Characters in a one-line value: a name, an address, a contact, a decision's number."""
+
+EARLIEST_DATE = date(1990, 1, 1)
+"""The earliest date a letter, a decision or an event may bear: older paper is archive, and a
+year-1 date made a case whose own reference could not open it."""
+
+
+def check_text(label: str, value: str, limit: int = LINE, multiline: bool = False) -> None:
+    """Refuse `value` if longer than `limit` or holding a control character (a line break or a
+    tab only where the text may span lines), naming `label` and what is allowed."""
+    if len(value) > limit:
+        raise InvalidInput(
+            f"{label} is {len(value):,} characters long; at most {limit:,} are kept — attach "
+            "longer documents to the case file instead"
+        )
+    allowed = "\n\r\t" if multiline else ""
+    for char in value:
+        if unicodedata.category(char) == "Cc" and char not in allowed:
+            raise InvalidInput(
+                f"{label} holds a control character (U+{ord(char):04X}); type plain text"
+                + ("" if multiline else " on one line")
+            )
+
+
+def check_date(label: str, value: date) -> None:
+    """Refuse a date before `EARLIEST_DATE`."""
+    if value < EARLIEST_DATE:
+        raise InvalidInput(
+            f"{label} {value.isoformat()} is before {EARLIEST_DATE.isoformat()}: give the date "
+            "as YYYY-MM-DD, as it is on the letter or decision"
+        )
