@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         description='agency lengths for policy clocks, e.g. {"denunciation.referral": 1}',
     )
 
+    max_request_bytes: int = Field(
+        default=1_000_000,
+        ge=1_000,
+        description="the largest request body the web UI and the API accept (413 beyond)",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="base URL of the web UI, for links in emails"
     )

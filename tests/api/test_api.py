@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -516,3 +516,28 @@ def test_a_steps_reason_is_bounded_too(
     )
     assert refused.status_code == 422
     assert "the reason is 10,001 characters long" in refused.json()["detail"]
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    reception = as_(tokens, "tt-tiep-nhan")
+    huge = {**NEW_CASE, "summary": "x" * 2_000_000}
+    declared = api.post("/api/cases", json=huge, headers=reception)
+    assert declared.status_code == 413
+    assert declared.headers["content-type"] == "application/problem+json"
+    assert "CASEWORK_MAX_REQUEST_BYTES" in declared.json()["detail"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b'{"kind": "denunciation", "summary": "'
+        for _ in range(300):
+            yield b"y" * 10_000
+        yield b'"}'
+
+    streamed = api.post(
+        "/api/cases",
+        content=chunks(),
+        headers={**reception, "content-type": "application/json"},
+    )
+    assert streamed.status_code == 413
+    assert api.get("/api/cases", headers=reception).json()["items"] == []

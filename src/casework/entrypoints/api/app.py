@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from casework import __version__
 from casework.entrypoints.api import problems
+from casework.entrypoints.api.body_limit import BodyLimit
 from casework.entrypoints.api.routes import audit, cases, dashboard, escalations, reference
 from casework.entrypoints.api.state import Clock
 from casework.services.app import Casework
@@ -33,4 +34,5 @@ def create_api(casework: Casework, clock: Clock) -> FastAPI:
     for router in (cases.router, escalations.router, reference.router, audit.router):
         api.include_router(router)
     api.include_router(dashboard.router)
+    api.add_middleware(BodyLimit, limit=casework.settings.max_request_bytes)
     return api
