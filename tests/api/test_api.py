@@ -541,3 +541,13 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(
     )
     assert streamed.status_code == 413
     assert api.get("/api/cases", headers=reception).json()["items"] == []
+
+
+def test_the_openapi_document_declares_every_problem_answer(api: TestClient) -> None:
+    spec = api.get("/api/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            declared = set(operation["responses"])
+            missing = {"401", "403", "404", "409", "413", "422"} - declared
+            assert not missing, (method, path, missing)
+            assert "application/problem+json" in operation["responses"]["404"]["content"]

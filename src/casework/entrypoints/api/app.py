@@ -31,8 +31,13 @@ def create_api(casework: Casework, clock: Clock) -> FastAPI:
     api.state.casework = casework
     api.state.clock = clock
     problems.install(api)
-    for router in (cases.router, escalations.router, reference.router, audit.router):
-        api.include_router(router)
-    api.include_router(dashboard.router)
+    for router in (
+        cases.router,
+        escalations.router,
+        reference.router,
+        audit.router,
+        dashboard.router,
+    ):
+        api.include_router(router, responses=problems.ANSWERS)
     api.add_middleware(BodyLimit, limit=casework.settings.max_request_bytes)
     return api

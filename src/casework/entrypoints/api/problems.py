@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 
 from casework.domain.errors import (
@@ -32,6 +33,30 @@ STATUS: list[tuple[type[CaseworkError], int, str]] = [
     (ConcurrentUpdate, 409, "Changed by someone else"),
     (InvalidInput, 422, "Invalid input"),
 ]
+
+
+class Problem(BaseModel):
+    """An error as problem+json (RFC 9457)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = Field(description="what was wrong, and what is allowed")
+
+
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": description, "content": {PROBLEM: {}}}
+    for status, description in (
+        (401, "not signed in: sign in, or send `Authorization: Bearer TOKEN`"),
+        (403, "a role or agency that may not, or a conflict of interest"),
+        (404, "no such case (or one that does not exist for you), or no such item"),
+        (409, "a trigger the case refuses now (with the allowed ones), or a concurrent update"),
+        (413, "a request body over CASEWORK_MAX_REQUEST_BYTES"),
+        (422, "invalid input: which field, and what is allowed"),
+    )
+}
+"""The answers every route of the API may give besides its own, declared in the OpenAPI
+document so that a client knows them (issue 21)."""
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
