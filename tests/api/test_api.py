@@ -551,3 +551,12 @@ def test_the_openapi_document_declares_every_problem_answer(api: TestClient) -> 
             missing = {"401", "403", "404", "409", "413", "422"} - declared
             assert not missing, (method, path, missing)
             assert "application/problem+json" in operation["responses"]["404"]["content"]
+
+
+def test_the_openapi_document_lists_the_kinds_and_states(api: TestClient) -> None:
+    spec = api.get("/api/openapi.json").json()
+    listing = {p["name"]: p["schema"] for p in spec["paths"]["/api/cases"]["get"]["parameters"]}
+    assert listing["kind"]["enum"] == ["complaint", "denunciation", "letter", "petition"]
+    assert {"received", "closed", "verification"} <= set(listing["state"]["enum"])
+    new_case = spec["components"]["schemas"]["NewCase"]["properties"]["kind"]
+    assert new_case["enum"] == listing["kind"]["enum"]

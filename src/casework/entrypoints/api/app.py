@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from casework import __version__
@@ -40,4 +42,31 @@ def create_api(casework: Casework, clock: Clock) -> FastAPI:
     ):
         api.include_router(router, responses=problems.ANSWERS)
     api.add_middleware(BodyLimit, limit=casework.settings.max_request_bytes)
+    _enumerate_kinds_and_states(api, casework)
     return api
+
+
+def _enumerate_kinds_and_states(api: FastAPI, casework: Casework) -> None:
+    """The OpenAPI document lists the kinds and states this installation's lifecycles define
+    (they are data, `state_machines/`), where a route takes a `kind` or a `state`."""
+    kinds = sorted(casework.definitions.lifecycles)
+    states = sorted({s for lc in casework.definitions.lifecycles.values() for s in lc.states})
+    enums = {"kind": kinds, "state": states}
+    plain_openapi = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema:
+            return api.openapi_schema
+        schema = plain_openapi()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "query" and parameter["name"] in enums:
+                        parameter["schema"] = {"type": "string", "enum": enums[parameter["name"]]}
+        new_case = schema.get("components", {}).get("schemas", {}).get("NewCase", {})
+        if "kind" in new_case.get("properties", {}):
+            new_case["properties"]["kind"]["enum"] = kinds
+        api.openapi_schema = schema
+        return schema
+
+    api.openapi = openapi  # type: ignore[method-assign]
