@@ -238,6 +238,7 @@ ARGUMENTS = {
     "username": "tt-xac-minh-1",
     "escalation_id": "1",
     "message_id": "1",
+    "token_id": "1",
 }
 REQUIRED_OPTIONS = {
     "case new": ["--agency", "thanh-tra-tinh", "--summary", "x"],

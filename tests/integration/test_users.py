@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import text
 from tests.conftest import at
@@ -13,7 +15,9 @@ from casework.services.app import Casework
 from casework.services.users import (
     add_user,
     create_token,
+    list_tokens,
     principal_for_token,
+    revoke_token,
     set_password,
     set_roles,
     sign_in,
@@ -69,10 +73,34 @@ def test_a_token_is_shown_once_and_only_its_digest_is_kept(app: Casework) -> Non
     with app.engine.connect() as connection:
         digest = connection.execute(text("SELECT token_digest FROM api_token")).scalar_one()
     assert token not in digest
-    assert principal_for_token(app, token).username == "tt-xac-minh-1"
+    assert principal_for_token(app, token, NOW).username == "tt-xac-minh-1"
     with pytest.raises(NotSignedIn, match="unknown or revoked"):
-        principal_for_token(app, token + "x")
+        principal_for_token(app, token + "x", NOW)
     with app.engine.begin() as connection:
         connection.execute(text("UPDATE app_user SET disabled = true"))
     with pytest.raises(NotSignedIn, match="disabled"):
-        principal_for_token(app, token)
+        principal_for_token(app, token, NOW)
+
+
+def test_a_token_stops_at_its_expiry_its_revocation_and_a_password_change(app: Casework) -> None:
+    add_user(app, "tt-xac-minh-1", PASSWORD, NOW)
+    short = create_token(app, "tt-xac-minh-1", "one week", NOW, days=7)
+    assert principal_for_token(app, short, NOW + timedelta(days=6)).username == "tt-xac-minh-1"
+    with pytest.raises(NotSignedIn, match="expired on"):
+        principal_for_token(app, short, NOW + timedelta(days=7, seconds=1))
+    revoked = create_token(app, "tt-xac-minh-1", "export", NOW)
+    [listed] = [t for t in list_tokens(app, "tt-xac-minh-1") if t["label"] == "export"]
+    assert listed["expires_at"].startswith((NOW + timedelta(days=90)).date().isoformat())
+    revoke_token(app, listed["id"], NOW, "ubnd-quan-tri")
+    with pytest.raises(NotSignedIn, match="unknown or revoked"):
+        principal_for_token(app, revoked, NOW)
+    with pytest.raises(InvalidInput, match="already revoked"):
+        revoke_token(app, listed["id"], NOW, "ubnd-quan-tri")
+    kept = create_token(app, "tt-xac-minh-1", "nightly", NOW)
+    principal_for_token(app, kept, NOW)
+    assert next(t["last_used_at"] for t in list_tokens(app, "tt-xac-minh-1")) is not None
+    set_password(app, "tt-xac-minh-1", "một mật khẩu mới hơn", NOW)
+    with pytest.raises(NotSignedIn, match="a password change revokes them"):
+        principal_for_token(app, kept, NOW)
+    with pytest.raises(InvalidInput, match="from 1 to 366 days"):
+        create_token(app, "tt-xac-minh-1", "forever", NOW, days=10_000)

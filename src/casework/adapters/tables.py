@@ -338,3 +338,6 @@ class ApiTokenRow(SQLModel, table=True):
     label: str = ""
     created_at: datetime = _instant()
     revoked_at: datetime | None = _instant(nullable=True)
+    # a token stops working at its expiry; None (tokens made before expiry existed) never
+    expires_at: datetime | None = _instant(nullable=True)
+    last_used_at: datetime | None = _instant(nullable=True)

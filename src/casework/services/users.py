@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from casework.adapters import audit_log
@@ -22,6 +23,7 @@ from casework.services.app import Casework
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "cw_"
+TOKENS = ApiTokenRow.__table__  # type: ignore[attr-defined]
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("casework: no such login")
 _ROLES = [role.value for role in Role]
@@ -93,8 +95,23 @@ def set_password(
         user.session_version += 1  # whoever was signed in with the old password is not now
         session.add(user)
         session.flush()
+        # nor any script holding a token issued under the old password
+        revoked = connection.execute(
+            update(TOKENS)
+            .where(TOKENS.c.username == username, TOKENS.c.revoked_at.is_(None))
+            .values(revoked_at=now.astimezone(UTC))
+        ).rowcount
         audit_log.append(
-            connection, [AuditEvent("user.password_set", by, None, {"username": username})], now
+            connection,
+            [
+                AuditEvent(
+                    "user.password_set",
+                    by,
+                    None,
+                    {"username": username, "tokens_revoked": revoked},
+                )
+            ],
+            now,
         )
 
 
@@ -136,10 +153,23 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_DAYS = 90
+"""How long an API token works unless issued for another number of days."""
+MAX_TOKEN_DAYS = 366
+
+
 def create_token(
-    app: Casework, username: str, label: str, now: datetime, by: str | None = None
+    app: Casework,
+    username: str,
+    label: str,
+    now: datetime,
+    by: str | None = None,
+    days: int = TOKEN_DAYS,
 ) -> str:
-    """A new API token for `username`; shown once, only its digest is kept."""
+    """A new API token for `username`, working `days` days; shown once, only its digest is
+    kept."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise InvalidInput(f"a token works from 1 to {MAX_TOKEN_DAYS} days; {days} asked")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with app.transaction() as connection:
         session = Session(bind=connection)
@@ -150,6 +180,7 @@ def create_token(
                 token_digest=_digest(token),
                 label=label,
                 created_at=now.astimezone(UTC),
+                expires_at=(now + timedelta(days=days)).astimezone(UTC),
             )
         )
         session.flush()
@@ -199,15 +230,87 @@ def sign_in(app: Casework, username: str, password: str) -> Principal:
         return _principal(app, session, user)
 
 
-def principal_for_token(app: Casework, token: str) -> Principal:
-    """The principal an API token stands for, or NotSignedIn."""
+def principal_for_token(app: Casework, token: str, now: datetime) -> Principal:
+    """The principal an API token stands for at `now`, or NotSignedIn (unknown, revoked —
+    also by a password change — or expired). Its last use is recorded, at most hourly."""
     with app.reading() as session:
         row = session.exec(
             select(ApiTokenRow).where(ApiTokenRow.token_digest == _digest(token.strip()))
         ).first()
         if row is None or row.revoked_at is not None:
-            raise NotSignedIn("unknown or revoked API token; `casework user token` issues one")
-        return _principal(app, session, _user(session, row.username))
+            raise NotSignedIn(
+                "unknown or revoked API token (a password change revokes them); "
+                "`casework user token` issues one"
+            )
+        if row.expires_at is not None and _utc(row.expires_at) <= now.astimezone(UTC):
+            raise NotSignedIn(
+                f"this API token expired on {_utc(row.expires_at).date().isoformat()}; "
+                "`casework user token` issues a new one"
+            )
+        principal = _principal(app, session, _user(session, row.username))
+        stale = row.last_used_at is None or _utc(row.last_used_at) < now - timedelta(hours=1)
+        token_id = row.id
+    if stale:
+        with app.transaction() as connection:
+            connection.execute(
+                update(TOKENS)
+                .where(TOKENS.c.id == token_id)
+                .values(last_used_at=now.astimezone(UTC))
+            )
+    return principal
+
+
+def _utc(instant: datetime) -> datetime:
+    """A stored instant as UTC (SQLite gives it back without its offset)."""
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def list_tokens(app: Casework, username: str | None = None) -> list[dict[str, Any]]:
+    """The API tokens (of `username`, or every login's), newest first: never the token."""
+    query = select(ApiTokenRow).order_by(col(ApiTokenRow.id).desc())
+    if username:
+        query = query.where(ApiTokenRow.username == username)
+    with app.reading() as session:
+        if username:
+            _user(session, username)
+        return [
+            {
+                "id": row.id,
+                "username": row.username,
+                "label": row.label,
+                "created_at": _utc(row.created_at).isoformat(),
+                "expires_at": _utc(row.expires_at).isoformat() if row.expires_at else None,
+                "last_used_at": _utc(row.last_used_at).isoformat() if row.last_used_at else None,
+                "revoked_at": _utc(row.revoked_at).isoformat() if row.revoked_at else None,
+            }
+            for row in session.exec(query).all()
+        ]
+
+
+def revoke_token(app: Casework, token_id: int, now: datetime, by: str) -> str:
+    """Revoke token `token_id`; returns its login. Revoking one already revoked is refused."""
+    with app.transaction() as connection:
+        row = connection.execute(select(TOKENS).where(TOKENS.c.id == token_id)).first()
+        if row is None:
+            raise NotFound(f"no API token {token_id}; `casework user tokens` lists them")
+        if row.revoked_at is not None:
+            raise InvalidInput(f"API token {token_id} was already revoked")
+        connection.execute(
+            update(TOKENS).where(TOKENS.c.id == token_id).values(revoked_at=now.astimezone(UTC))
+        )
+        audit_log.append(
+            connection,
+            [
+                AuditEvent(
+                    "user.token_revoked",
+                    by,
+                    None,
+                    {"username": row.username, "token": token_id, "label": row.label},
+                )
+            ],
+            now,
+        )
+        return str(row.username)
 
 
 def principal_for(app: Casework, username: str, session_version: int | None = None) -> Principal:

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 
 from casework.domain.access import Principal
 from casework.domain.errors import NotAllowed, NotSignedIn
-from casework.entrypoints.api.state import casework_of
+from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.users import principal_for, principal_for_token
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -21,7 +21,7 @@ def current_principal(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     app = casework_of(request)
     if scheme.lower() == "bearer" and token.strip():
-        return principal_for_token(app, token)
+        return principal_for_token(app, token, now_of(request))
     session = request.scope.get("session", {})
     username = session.get("username")
     if username:

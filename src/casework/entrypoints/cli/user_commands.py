@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from casework.domain.access import Action
+from casework.domain.errors import NotFound
 from casework.entrypoints.cli.common import (
     By,
     acting,
@@ -18,9 +19,13 @@ from casework.entrypoints.cli.common import (
 )
 from casework.services.authorisation import authorise, require_self_or
 from casework.services.users import (
+    MAX_TOKEN_DAYS,
+    TOKEN_DAYS,
     add_user,
     create_token,
+    list_tokens,
     list_users,
+    revoke_token,
     set_password,
     set_roles,
 )
@@ -94,13 +99,68 @@ def roles(
 def token(
     username: Annotated[str, typer.Argument(help="the login the token acts as")],
     label: Annotated[str, typer.Option(help="what the token is for, e.g. 'nightly export'")] = "",
+    days: Annotated[
+        int, typer.Option(min=1, max=MAX_TOKEN_DAYS, help="how many days it works")
+    ] = TOKEN_DAYS,
     by: By = None,
 ) -> None:
-    """Issue an API token (sent as `Authorization: Bearer TOKEN`); it is shown only once.
-    For yourself, or for anyone as an administrator."""
+    """Issue an API token (sent as `Authorization: Bearer TOKEN`); it is shown only once and
+    works for --days days, until revoked or the login's password changes. For yourself, or
+    for anyone as an administrator."""
     officer = acting(by, "issuing a token")
     require_self_or(officer, username, Action.ADMINISTER)
-    typer.echo(create_token(engine(), username, label, wall_clock(), by=officer.username))
+    typer.echo(
+        create_token(engine(), username, label, wall_clock(), by=officer.username, days=days)
+    )
+
+
+@app.command("tokens")
+@handles_errors
+def tokens(
+    username: Annotated[str | None, typer.Argument(help="whose tokens (default: your own)")] = None,
+    by: By = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """API tokens with their label, expiry, last use and revocation — never the token."""
+    officer = acting(by, "listing tokens")
+    whose = username or officer.username
+    require_self_or(officer, whose, Action.ADMINISTER)
+    found = list_tokens(engine(), whose)
+    if as_json:
+        emit_json(found)
+        return
+    table(
+        [
+            [
+                str(t["id"]),
+                t["label"],
+                t["created_at"][:10],
+                (t["expires_at"] or "-")[:10],
+                (t["last_used_at"] or "-")[:16],
+                "revoked" if t["revoked_at"] else "",
+            ]
+            for t in found
+        ],
+        ["id", "label", "created", "expires", "last used", ""],
+    )
+
+
+@app.command("revoke")
+@handles_errors
+def revoke(
+    token_id: Annotated[
+        int, typer.Argument(help="the token's id (`user tokens`)", min=1, max=2**62)
+    ],
+    by: By = None,
+) -> None:
+    """Revoke an API token: yours, or anyone's as an administrator."""
+    officer = acting(by, "revoking a token")
+    if not officer.may(Action.ADMINISTER) and token_id not in {
+        t["id"] for t in list_tokens(engine(), officer.username)
+    }:
+        raise NotFound(f"no API token {token_id} of yours; `casework user tokens` lists them")
+    username = revoke_token(engine(), token_id, wall_clock(), officer.username)
+    typer.echo(f"API token {token_id} of {username} revoked")
 
 
 @app.command("list")
