@@ -13,7 +13,7 @@ from tests.conftest import at
 
 from casework.entrypoints.web.app import create_app
 from casework.services.app import Casework
-from casework.services.users import add_user
+from casework.services.users import add_user, set_password
 
 pytestmark = pytest.mark.api
 
@@ -370,3 +370,34 @@ def test_a_refusal_on_a_case_that_does_not_exist_for_him_lands_on_his_list(
     assert "no case" in page.text
     assert ref in page.text
     assert "no case" not in web.get("/cases").text  # read once, not again on the next page
+
+
+def test_the_lock_holds_across_web_processes_and_a_new_password_lifts_it(
+    app: Casework, web: TestClient, clock: Clock
+) -> None:
+    with TestClient(create_app(app, clock)) as other:  # a second web process, same database
+
+        def attempt(client: TestClient, password: str) -> int:
+            page = client.get("/login").text
+            data = {"username": "tt-tiep-nhan", "password": password, "csrf_token": csrf(page)}
+            return client.post("/login", data=data, follow_redirects=False).status_code
+
+        assert [attempt(web, "sai mật khẩu") for _ in range(3)] == [401] * 3
+        assert [attempt(other, "sai mật khẩu") for _ in range(2)] == [401] * 2
+        assert attempt(other, PASSWORD) == 429  # the five failures count wherever they were
+        assert attempt(web, PASSWORD) == 429
+        set_password(app, "tt-tiep-nhan", "một mật khẩu mới hơn", clock.now)  # the admin's reset
+        assert attempt(other, "một mật khẩu mới hơn") == 303
+
+
+def test_one_address_trying_many_logins_is_stopped(
+    app: Casework, web: TestClient, clock: Clock
+) -> None:
+    def attempt(username: str) -> int:
+        page = web.get("/login").text
+        data = {"username": username, "password": "đoán thử", "csrf_token": csrf(page)}
+        return web.post("/login", data=data, follow_redirects=False).status_code
+
+    codes = [f"nguoi-{n}" for n in range(20)]
+    assert [attempt(code) for code in codes] == [401] * 20  # four failures each at most
+    assert attempt("tt-xac-minh-1") == 429  # spraying one password over the codes stops here

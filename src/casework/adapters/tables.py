@@ -327,6 +327,18 @@ class UserRow(SQLModel, table=True):
     session_version: int = 1
 
 
+class LoginFailureRow(SQLModel, table=True):
+    """A failed sign-in: which login, from which client address, when. Kept in the database so
+    that every web process counts the same attempts (services/sign_in_limits.py)."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True)
+    client: str = Field(default="", index=True)
+    failed_at: datetime = _instant()
+
+
 class ApiTokenRow(SQLModel, table=True):
     """A token for scripts; only its SHA-256 digest is stored, the token is shown once."""
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from casework.adapters import audit_log
@@ -20,6 +20,7 @@ from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound, NotSignedIn
 from casework.domain.organisation import Role
 from casework.services.app import Casework
+from casework.services.sign_in_limits import FAILURES
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "cw_"
@@ -95,6 +96,8 @@ def set_password(
         user.session_version += 1  # whoever was signed in with the old password is not now
         session.add(user)
         session.flush()
+        # a locked login is unlocked by a new password (services/sign_in_limits.py)
+        connection.execute(delete(FAILURES).where(FAILURES.c.username == username.lower()))
         # nor any script holding a token issued under the old password
         revoked = connection.execute(
             update(TOKENS)

@@ -16,7 +16,6 @@ from casework.entrypoints.api.problems import casework_error, validation_error
 from casework.entrypoints.api.state import Clock
 from casework.entrypoints.web import dashboard_page, pages
 from casework.entrypoints.web.session import SignInRequired
-from casework.entrypoints.web.throttle import LoginThrottle
 from casework.services.app import Casework
 
 SESSION_HOURS = 10  # a working day; then sign in again
@@ -30,7 +29,6 @@ CONTENT_SECURITY_POLICY = (
 def create_app(casework: Casework, clock: Clock) -> FastAPI:
     """The web UI and the API over `casework`, reading the time from `clock`."""
     app = create_api(casework, clock)
-    app.state.login_throttle = LoginThrottle()
     app.include_router(pages.router)
     app.include_router(dashboard_page.router)
     app.add_middleware(

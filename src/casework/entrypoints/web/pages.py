@@ -25,8 +25,8 @@ from casework.entrypoints.web.session import (
     language,
     signed_in,
 )
-from casework.entrypoints.web.throttle import LoginThrottle
 from casework.resources import web_templates_dir
+from casework.services import sign_in_limits
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import legal_date
 from casework.services.assignment import assign_case, assignable_handlers
@@ -111,18 +111,19 @@ def login_page(request: Request) -> HTMLResponse:
 async def login(request: Request) -> Response:
     form = await _form(request)
     username, now = form.get("username", ""), now_of(request)
-    throttle: LoginThrottle = request.app.state.login_throttle
+    app = casework_of(request)
+    client = request.client.host if request.client else ""
     try:
-        throttle.check(username, now)
-        principal = sign_in(casework_of(request), username, form.get("password", ""))
+        sign_in_limits.check(app, username, client, now)
+        principal = sign_in(app, username, form.get("password", ""))
     except NotSignedIn:
-        throttle.failed(username, now)
+        sign_in_limits.failed(app, username, client, now)
         request.session["flash"] = (words(language(request))["wrong_login"], "")
         return _page(request, "login.html", None, status_code=401)
     except NotAllowed as locked:
         request.session["flash"] = (str(locked), "")
         return _page(request, "login.html", None, status_code=429)
-    throttle.succeeded(username)
+    sign_in_limits.cleared(app, username)
     lang = request.session.get("lang", "vi")
     request.session.clear()  # a new session on sign-in: no fixation
     request.session.update(
