@@ -34,12 +34,6 @@ def private_file(path: Path) -> Path:
 
 def write_private(path: Path, content: bytes) -> None:
     """Write `content` to `path`, created owner-only (the mode is set before any byte is)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    try:
-        os.fchmod(descriptor, FILE_MODE)
-        with os.fdopen(descriptor, "wb") as handle:
-            descriptor = -1
-            handle.write(content)
-    finally:
-        if descriptor != -1:
-            os.close(descriptor)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb") as out:
+        os.fchmod(out.fileno(), FILE_MODE)  # an existing file keeps its mode on open
+        out.write(content)

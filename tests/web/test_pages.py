@@ -321,6 +321,7 @@ def test_reception_is_told_of_candidates_and_a_head_clears_one_on_the_case_page(
     sign_in(web, "tt-chanh-thanh-tra")
     page = web.get(f"/cases/{ref}").text
     assert "Có thể là: Ngô Thị Lan" in page
+    assert 'id="identify-reason-1"' in page  # identifying needs a reason, as confirming does
     assert "Công ty X" in page
     done = web.post(
         f"/cases/{ref}/parties/1/confirm-outside",

@@ -21,9 +21,11 @@ EXCLUSIONS = CaseExclusionRow.__table__  # type: ignore[attr-defined]
 _BATCH = 5000  # ids per IN list
 
 
-def excluded_clause(viewer: str) -> Any:
-    """True for the rows of `case_file` in the query whose case excludes `viewer`."""
-    return exists().where(and_(EXCLUSIONS.c.case_id == CASES.c.id, EXCLUSIONS.c.officer == viewer))
+def excluded_clause(viewer: str, case_id: Any = None) -> Any:
+    """True for the rows in the query whose case excludes `viewer`: rows of `case_file`, or of
+    another table whose `case_id` column is given (a notice in the outbox)."""
+    column = CASES.c.id if case_id is None else case_id
+    return exists().where(and_(EXCLUSIONS.c.case_id == column, EXCLUSIONS.c.officer == viewer))
 
 
 def exclusions_of(connection: Connection, case_ids: Iterable[int]) -> dict[int, set[str]]:

@@ -108,6 +108,24 @@ def repeat_shown(
     )
 
 
+def link_shown(
+    org: Organisation,
+    viewer: Principal | None,
+    field: str,
+    case: CaseFacts,
+    linked: CaseFacts,
+    today: date,
+) -> bool:
+    """Whether `viewer` may read in `case` its link `field` to `linked`: a repeat only if he
+    may see both senders (`repeat_shown`); any other link unless `linked` excludes him. A
+    linked case in another agency may lie outside his scope and still be his business (a
+    re-denunciation's original, a first instance); one that excludes him is not, and its
+    reference alone would tell him it exists."""
+    if field == "repeat_of":
+        return repeat_shown(org, viewer, case, linked, today)
+    return viewer is not None and viewer.username not in linked.excluded
+
+
 def hidden(ref: str) -> NotFound:
     """The answer for a case that does not exist for the viewer: the same as for a case that
     does not exist at all, so that nobody learns a case names them, or which agency holds it."""

@@ -10,14 +10,18 @@ from sqlmodel import col, select
 from casework.adapters import audit_log
 from casework.adapters.audit_log import VerifyResult
 from casework.adapters.case_store import case_id_of
-from casework.adapters.case_visibility import exclusions_of
 from casework.adapters.tables import AuditRow
 from casework.domain.access import Principal
 from casework.domain.errors import NotFound
-from casework.domain.visibility import CaseAccess
+from casework.domain.visibility import case_access
 from casework.services.app import Casework, legal_date
-from casework.services.case_access import accesses, identities_of, names_sender
-from casework.services.case_views import LINKS
+from casework.services.case_access import (
+    facts_for,
+    identities_of,
+    linked_ids,
+    names_sender,
+    withheld_links,
+)
 
 
 def verify_audit_trail(app: Casework) -> VerifyResult:
@@ -53,26 +57,28 @@ def audit_entries(
         linked = {
             linked_id
             for row in rows
-            for key in LINKED_KEYS
-            if (linked_id := _case_id(_text((row.payload or {}).get(key)))) is not None
+            if isinstance(row.payload, dict)
+            for linked_id in linked_ids(row.payload).values()
         }
-        access = accesses(
-            app.organisation(connection), connection, reader, case_ids | linked, legal_date(now)
-        )
+        org = app.organisation(connection)
+        facts = facts_for(connection, case_ids | linked)
         identity = identities_of(connection, case_ids)
-        excluded = exclusions_of(connection, linked)
+    today = legal_date(now)
     entries = []
     for row in rows:
         case_id = ids[row.id]
         payload = row.payload
         if case_id is not None:
-            seen = access.get(case_id)
-            if seen is None or not seen.exists:
+            case = facts.get(case_id)
+            seen = case_access(org, reader, case, today) if case is not None else None
+            if case is None or seen is None or not seen.exists:
                 continue
             if names_sender(seen, identity.get(case_id), payload):
                 payload = WITHHELD
-            else:
-                payload = _links_shown(payload, reader.username, seen, access, excluded)
+            elif isinstance(payload, dict):
+                # the links the case page leaves out, left out here too
+                hidden = withheld_links(org, reader, case, payload, facts, today)
+                payload = {k: None if k in hidden else v for k, v in payload.items()}
         entries.append(
             {
                 "id": row.id,
@@ -84,40 +90,6 @@ def audit_entries(
             }
         )
     return entries
-
-
-LINKED_KEYS = (*LINKS, "repeat_of")
-
-
-def _links_shown(
-    payload: Any,
-    reader: str,
-    seen: CaseAccess,
-    access: dict[int, CaseAccess],
-    excluded: dict[int, set[str]],
-) -> Any:
-    """`payload` without the links the reader may not follow, as the case page leaves them
-    out (services/case_views.py): a case that excludes him, a repeat unless he may see both
-    senders."""
-    if not isinstance(payload, dict):
-        return payload
-    shown = dict(payload)
-    for key in LINKED_KEYS:
-        linked_id = _case_id(_text(shown.get(key)))
-        if linked_id is None:
-            continue
-        other = access.get(linked_id)
-        if key == "repeat_of":
-            allowed = seen.identity and other is not None and other.identity
-        else:
-            allowed = reader not in excluded.get(linked_id, set())
-        if not allowed:
-            shown[key] = None
-    return shown
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _case_id(ref: str | None) -> int | None:

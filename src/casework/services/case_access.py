@@ -3,18 +3,25 @@ or touches a case asks here, with the officer who reads or acts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from casework.adapters.case_store import CASES, IDENTITIES, case_ref
+from casework.adapters.case_store import CASES, IDENTITIES, case_id_of, case_ref
 from casework.adapters.case_visibility import exclusions_of
 from casework.domain.access import Principal
 from casework.domain.confidentiality import IDENTITY_FIELDS, identity_leaks
+from casework.domain.errors import NotFound
 from casework.domain.organisation import Organisation
-from casework.domain.visibility import CaseAccess, CaseFacts, case_access, require_exists
+from casework.domain.visibility import (
+    CaseAccess,
+    CaseFacts,
+    case_access,
+    link_shown,
+    require_exists,
+)
 from casework.services.app import Casework, legal_date
 from casework.services.lookup import load_case_row
 
@@ -56,15 +63,9 @@ def require_case_access(
     return access
 
 
-def accesses(
-    org: Organisation,
-    connection: Connection,
-    principal: Principal | None,
-    case_ids: Iterable[int],
-    today: date,
-) -> dict[int, CaseAccess]:
-    """The policy's answer for `principal` and each of `case_ids` that exists (a page of audit
-    entries or notices, each about some case)."""
+def facts_for(connection: Connection, case_ids: Iterable[int]) -> dict[int, CaseFacts]:
+    """Case id → the policy's facts, for each of `case_ids` that exists (read in two queries
+    however many: a page of audit entries, notices or alerts, each about some case)."""
     ids = sorted(set(case_ids))
     if not ids:
         return {}
@@ -79,9 +80,67 @@ def accesses(
         ).where(CASES.c.id.in_(ids))
     ).all()
     excluded = exclusions_of(connection, ids)
+    return {row.id: facts_of(row, excluded[row.id]) for row in rows}
+
+
+def accesses(
+    org: Organisation,
+    connection: Connection,
+    principal: Principal | None,
+    case_ids: Iterable[int],
+    today: date,
+) -> dict[int, CaseAccess]:
+    """The policy's answer for `principal` and each of `case_ids` that exists."""
     return {
-        row.id: case_access(org, principal, facts_of(row, excluded[row.id]), today) for row in rows
+        case_id: case_access(org, principal, facts, today)
+        for case_id, facts in facts_for(connection, case_ids).items()
     }
+
+
+LINKS = (
+    "from_letter",
+    "redenunciation_of",
+    "first_instance_ref",
+    "taken_over_by",
+    "linked_check",
+    "repeat_of",
+)
+"""The fields of a case's attributes (and of its audit payloads) that hold another case's
+reference."""
+
+
+def linked_ids(values: Mapping[str, Any]) -> dict[str, int]:
+    """Field → the id of the case it refers to, for each of `LINKS` in `values` that holds a
+    case reference."""
+    found = {}
+    for key in LINKS:
+        ref = values.get(key)
+        if isinstance(ref, str) and ref:
+            try:
+                found[key] = case_id_of(ref)
+            except NotFound:
+                continue
+    return found
+
+
+def withheld_links(
+    org: Organisation,
+    viewer: Principal | None,
+    case: CaseFacts,
+    values: Mapping[str, Any],
+    facts: Mapping[int, CaseFacts],
+    today: date,
+) -> list[str]:
+    """The fields of `values` (about `case`) whose link `viewer` may not follow
+    (domain/visibility.link_shown); `facts` holds the linked cases' facts."""
+    withheld = []
+    for key, linked_id in linked_ids(values).items():
+        linked = facts.get(linked_id)
+        if linked is None or linked.ref != str(values[key]).strip().upper():
+            continue  # not a case: nothing to withhold
+        if not link_shown(org, viewer, key, case, linked, today):
+            withheld.append(key)
+    return withheld
 
 
 def identities_of(connection: Connection, case_ids: Iterable[int]) -> dict[int, dict[str, str]]:

@@ -32,7 +32,7 @@ from casework.domain.confidentiality import TEXT_WITHHELD, shown_summary
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.free_text import SUMMARY, check_text
 from casework.domain.organisation import Organisation, Role
-from casework.domain.parties import EXCLUSION_TEXT, Exclusion, PartyKind, PartyRole
+from casework.domain.parties import PartyKind, PartyRole
 from casework.domain.visibility import CaseAccess
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import identities_of
@@ -301,13 +301,14 @@ def unassign_excluded_handlers(
     tell the first head up the chain who is not excluded; returns the cases' references. `by`
     is the officer whose action excluded him (a recusal, an identification, a new
     organisation), on the audit trail."""
-    query = select(CASES.c.id).join(
+    query = select(CASES.c.id, EXCLUSIONS.c.reason).join(
         EXCLUSIONS,
         and_(EXCLUSIONS.c.case_id == CASES.c.id, EXCLUSIONS.c.officer == CASES.c.handler),
     )
     if case_ids is not None:
         query = query.where(CASES.c.id.in_(case_ids))
-    ids = list(connection.execute(query).scalars())
+    why_of: dict[int, str] = dict(connection.execute(query).all())
+    ids = list(why_of)
     if not ids:
         return []
     store = CaseStore(connection)
@@ -317,7 +318,7 @@ def unassign_excluded_handlers(
         case = store.get_by_id(case_id)
         handler = case.handler
         assert handler is not None
-        why = _exclusion_of(connection, case_id, handler)
+        why = why_of[case_id]
         store.update_case(case, handler=None)
         refs.append(case.ref)
         events.append(
@@ -363,17 +364,3 @@ def unassign_excluded_handlers(
     audit_log.append(connection, events, now)
     insert_ignoring_duplicates(connection, OUTBOX, notices)
     return refs
-
-
-def _exclusion_of(connection: Connection, case_id: int, officer: str) -> str:
-    reason = connection.execute(
-        select(EXCLUSIONS.c.reason).where(
-            EXCLUSIONS.c.case_id == case_id, EXCLUSIONS.c.officer == officer
-        )
-    ).scalar_one()
-    return str(reason)
-
-
-def exclusion_in_words(why: str) -> str:
-    """Why an officer is excluded, as a refusal says it."""
-    return EXCLUSION_TEXT[Exclusion(why)]

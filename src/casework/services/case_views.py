@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from casework.adapters import audit_log, clock_rows
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore
-from casework.adapters.case_visibility import excluded_clause, exclusions_of
+from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.tables import (
     CaseRow,
     ClockRow,
@@ -25,20 +25,25 @@ from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
 from casework.domain.confidentiality import IDENTITY_FIELDS, TEXT_WITHHELD, shown_summary
-from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed, NotFound
+from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.escalation import NO_LADDER
 from casework.domain.guards import GuardContext, check_guards
 from casework.domain.organisation import Organisation
 from casework.domain.visibility import (
     CaseAccess,
     may_see_identity,
-    repeat_shown,
     require_exists,
     require_identity,
 )
 from casework.services.app import Casework, legal_date
 from casework.services.assignment import check_actor
-from casework.services.case_access import access_to, facts_of
+from casework.services.case_access import (
+    access_to,
+    facts_for,
+    facts_of,
+    linked_ids,
+    withheld_links,
+)
 from casework.services.case_parties import party_views
 from casework.services.lookup import load_case_row, ref_of
 
@@ -113,38 +118,17 @@ def _denouncer_view(
     }
 
 
-LINKS = ("from_letter", "redenunciation_of", "first_instance_ref", "taken_over_by", "linked_check")
-"""Attributes that hold another case's reference."""
-
-
 def _linked_attributes(
     session: Session, org: Organisation, viewer: Principal | None, case: CaseRow, today: date
 ) -> dict[str, Any]:
-    """The case's attributes, each link to another case left out if that case excludes
-    `viewer` (linked records inherit the policy); a repeat shown only to whoever may see both
-    senders (domain/visibility.repeat_shown)."""
+    """The case's attributes without the links `viewer` may not follow (linked records
+    inherit the policy, domain/visibility.link_shown), counted in `withheld_links`; a repeat
+    left out says nothing else ("may repeat" would answer a guessed sender just as well)."""
     shown = dict(case.attributes)
-    connection = session.connection()
-    for key in (*LINKS, "repeat_of"):
-        ref = shown.get(key)
-        if not isinstance(ref, str) or not ref:
-            continue
-        try:
-            linked = load_case_row(session, ref)
-        except NotFound:
-            continue
-        excluded = exclusions_of(connection, [case.id or 0, linked.id or 0])
-        facts = facts_of(case, excluded[case.id or 0])
-        other = facts_of(linked, excluded[linked.id or 0])
-        if key == "repeat_of":
-            if not repeat_shown(org, viewer, facts, other, today):
-                # nothing else either: "may repeat" would answer a guessed sender just as well
-                shown["repeat_of"] = None
-        elif viewer is None or viewer.username in other.excluded:
-            # a linked case in another agency may lie outside his scope and still be his
-            # business (a re-denunciation's original, a first instance); one that excludes him
-            # is not, and its reference alone would tell him it exists
-            shown[key] = None
+    facts = facts_for(session.connection(), [case.id or 0, *linked_ids(shown).values()])
+    for key in withheld_links(org, viewer, facts[case.id or 0], shown, facts, today):
+        shown[key] = None
+        if key != "repeat_of":
             shown["withheld_links"] = int(shown.get("withheld_links", 0)) + 1
     return shown
 

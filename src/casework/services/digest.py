@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CASES, CLOCKS, case_ref
-from casework.adapters.case_visibility import exclusions_of
 from casework.adapters.tables import OutboxRow
 from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
@@ -19,8 +18,8 @@ from casework.domain.escalation import NO_LADDER
 from casework.domain.organisation import Role
 from casework.domain.visibility import alert_reaches, case_access
 from casework.services.app import Casework, legal_date
-from casework.services.case_access import facts_of
-from casework.services.escalations import ACKS, ESCALATIONS, AlertCase
+from casework.services.case_access import facts_for
+from casework.services.escalations import ACKS, ESCALATIONS
 from casework.services.notices import outbox_row
 
 DIGEST_HORIZON_WORKING_DAYS = 5
@@ -66,14 +65,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
             .order_by(CLOCKS.c.due)
         ).all()
         open_alerts = connection.execute(
-            select(
-                ESCALATIONS,
-                CASES.c.kind,
-                CASES.c.received_on,
-                CASES.c.agency,
-                CASES.c.logged_by,
-                CASES.c.handler,
-            )
+            select(ESCALATIONS, CASES.c.kind, CASES.c.received_on)
             .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
             .join(CLOCKS, CLOCKS.c.id == ESCALATIONS.c.clock_id)
             .where(CLOCKS.c.status == "running")  # a stopped clock's alerts are history
@@ -86,11 +78,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 )
             )
         }
-        excluded = exclusions_of(
-            connection, [c.id for c in clocks] + [a.case_id for a in open_alerts]
-        )
-        facts = {c.id: facts_of(c, excluded[c.id]) for c in clocks}
-        alert_facts = {a.id: facts_of(AlertCase(a), excluded[a.case_id]) for a in open_alerts}
+        facts = facts_for(connection, [c.id for c in clocks] + [a.case_id for a in open_alerts])
         rows: list[dict[str, Any]] = []
         for officer in org.officers.values():
             if Role.SUPERVISOR not in officer.roles or not officer.email:
@@ -129,7 +117,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 for a in open_alerts
                 if officer.code in {r["officer"] for r in a.recipients}
                 and (a.id, officer.code) not in acknowledged  # each recipient answers for himself
-                and alert_reaches(org, officer.code, alert_facts[a.id])
+                and alert_reaches(org, officer.code, facts[a.case_id])
             ]
             if not items and not alerts:
                 continue

@@ -18,13 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CASES, MAX_ID, case_ref
-from casework.adapters.case_visibility import excluded_clause, exclusions_of
+from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.tables import EscalationAckRow, EscalationRow
 from casework.domain.access import Principal, visible_agencies
 from casework.domain.errors import InvalidInput, NotFound
 from casework.domain.visibility import alert_reaches
 from casework.services.app import Casework
-from casework.services.case_access import facts_of
+from casework.services.case_access import facts_for
 
 ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
 ACKS: Table = EscalationAckRow.__table__  # type: ignore[attr-defined]
@@ -61,7 +61,7 @@ def list_escalations(
         scope = visible_agencies(org, viewer)
         if viewer.username not in org.officers:
             return []  # fail closed: an officer the organisation does not know sees nothing
-        result: list[dict[str, Any]] = []
+        candidates = []
         for row in connection.execute(query).all():
             recipients = [r["officer"] for r in row.recipients]
             if officer and officer not in recipients:
@@ -70,12 +70,15 @@ def list_escalations(
             # alert_reaches, the exclusions applied in SQL above); others' within his agencies
             if viewer.username not in recipients and scope is not None and row.agency not in scope:
                 continue
-            acks = {
-                ack.officer: ack.acknowledged_at
-                for ack in connection.execute(
-                    select(ACKS).where(ACKS.c.escalation_id == row.id)
-                ).all()
-            }
+            candidates.append((row, recipients))
+        acks_of: dict[int, dict[str, datetime]] = {}
+        for ack in connection.execute(
+            select(ACKS).where(ACKS.c.escalation_id.in_([row.id for row, _ in candidates]))
+        ).all():
+            acks_of.setdefault(ack.escalation_id, {})[ack.officer] = ack.acknowledged_at
+        result: list[dict[str, Any]] = []
+        for row, recipients in candidates:
+            acks = acks_of.get(row.id, {})
             waiting = [r for r in recipients if r not in acks]
             if unacknowledged and not officer and not waiting:
                 continue
@@ -112,22 +115,14 @@ def acknowledge(app: Casework, escalation_id: int, officer: Principal, now: date
     with app.transaction() as connection:
         org = app.organisation(connection)
         row = connection.execute(
-            select(
-                ESCALATIONS,
-                CASES.c.kind,
-                CASES.c.received_on,
-                CASES.c.agency,
-                CASES.c.logged_by,
-                CASES.c.handler,
-            )
+            select(ESCALATIONS, CASES.c.kind, CASES.c.received_on)
             .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
             .where(ESCALATIONS.c.id == escalation_id)
         ).first()
         if row is None or officer.username not in {r["officer"] for r in row.recipients}:
             raise missing
-        case = AlertCase(row)
-        excluded = exclusions_of(connection, [row.case_id])[row.case_id]
-        if not alert_reaches(org, officer.username, facts_of(case, excluded)):
+        case = facts_for(connection, [row.case_id])[row.case_id]
+        if not alert_reaches(org, officer.username, case):
             raise missing
         ref = case_ref(row.kind, row.received_on, row.case_id)
         earlier = connection.execute(
@@ -166,15 +161,3 @@ def acknowledge(app: Casework, escalation_id: int, officer: Principal, now: date
             now,
         )
     return ref
-
-
-class AlertCase:
-    """The case columns of an escalation row, under the names `facts_of` reads."""
-
-    def __init__(self, row: Any) -> None:
-        self.id = row.case_id
-        self.kind = row.kind
-        self.received_on = row.received_on
-        self.agency = row.agency
-        self.logged_by = row.logged_by
-        self.handler = row.handler

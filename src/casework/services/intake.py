@@ -11,7 +11,6 @@ from sqlalchemy import Connection
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase, case_id_of
-from casework.adapters.case_visibility import exclusions_of
 from casework.domain.access import Principal
 from casework.domain.errors import ConflictOfInterest, InvalidInput
 from casework.domain.free_text import SUMMARY, check_date, check_text
@@ -29,7 +28,7 @@ from casework.domain.repeats import repeat_key, sender_key, subject_key
 from casework.domain.visibility import repeat_shown
 from casework.services.advance import AdvanceCase, apply_step
 from casework.services.app import Casework, legal_date
-from casework.services.case_access import facts_of
+from casework.services.case_access import facts_for
 from casework.services.clock_effects import ClockBook, attribute_facts
 from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
 from casework.services.exclusions import insert_parties, record_exclusions
@@ -453,17 +452,11 @@ def _repeat_shown(
     earlier_ref: str,
     logger: str | None,
 ) -> bool:
-    earlier = CaseStore(connection).get(earlier_ref)
-    excluded = exclusions_of(connection, [case.id, earlier.id])
+    earlier = case_id_of(earlier_ref)
+    facts = facts_for(connection, [case.id, earlier])
     known = org.officers.get(logger) if logger else None
     viewer = Principal.of_officer(known) if known else None
-    return repeat_shown(
-        org,
-        viewer,
-        facts_of(case, excluded[case.id]),
-        facts_of(earlier, excluded[earlier.id]),
-        case.received_on,
-    )
+    return repeat_shown(org, viewer, facts[case.id], facts[earlier], case.received_on)
 
 
 def _parties(org: Organisation, command: LogCase) -> list[Party]:

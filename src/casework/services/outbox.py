@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_visibility import EXCLUSIONS
+from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound
@@ -56,13 +56,7 @@ def _summary(row: Any) -> dict[str, Any]:
 
 def _not_excluding(reader: Principal) -> Any:
     """Notices about no case, or about a case that does not exclude `reader` (SQL)."""
-    return or_(OUTBOX.c.case_id.is_(None), ~_excludes(reader.username))
-
-
-def _excludes(officer: str) -> Any:
-    return exists().where(
-        and_(EXCLUSIONS.c.case_id == OUTBOX.c.case_id, EXCLUSIONS.c.officer == officer)
-    )
+    return or_(OUTBOX.c.case_id.is_(None), ~excluded_clause(reader.username, OUTBOX.c.case_id))
 
 
 def list_outbox(

@@ -323,7 +323,6 @@ def case_page(request: Request, ref: str) -> HTMLResponse:
         triggers=triggers,
         assignable=assignable,
         identity_reads=identity_reads,
-        can_identify=principal.may(Action.IDENTIFY_PARTY),
         can_confirm_outside=principal.may(Action.CONFIRM_OUTSIDE),
         can_recuse=principal.may(Action.RECUSE),
     )
