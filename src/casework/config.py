@@ -47,6 +47,18 @@ class Settings(BaseSettings):
         description='agency lengths for policy clocks, e.g. {"denunciation.referral": 1}',
     )
 
+    session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="a web session unused this many minutes ends; sign in again",
+    )
+    session_max_hours: int = Field(
+        default=10,
+        ge=1,
+        le=7 * 24,
+        description="a web session ends this many hours after sign-in, however busy",
+    )
     max_request_bytes: int = Field(
         default=1_000_000,
         ge=1_000,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ from typer.testing import CliRunner
 
 from casework.entrypoints.cli import common
 from casework.entrypoints.cli.main import app
+from casework.services import web_sessions
+from casework.services.audit_trail import audit_entries
+from casework.services.users import principal_of_officer
 
 pytestmark = pytest.mark.e2e
 
@@ -754,3 +758,25 @@ def test_a_head_settles_a_typed_name_and_an_officer_recuses_from_the_command_lin
         assert [m["officer"] for m in notices if m["template"] == "handler.unassigned"] == [
             "tt-chanh-thanh-tra"
         ]
+
+
+def test_an_administrator_lists_and_ends_a_logins_web_sessions(cli: CliRunner) -> None:
+    with freeze_time("2024-03-01 10:00:00+07:00"):
+        run(cli, "up", "--no-engine")
+        run(cli, "user", "add", "tt-tiep-nhan", "--password", "mười ký tự trở lên")
+        now = datetime.now(UTC)
+        for client in ("10.0.0.5", "10.0.0.9"):  # signed in at two desks
+            web_sessions.begin(common.engine(), "tt-tiep-nhan", client, now)
+        listed = run_json(cli, "user", "sessions", "tt-tiep-nhan", "--by", "ubnd-quan-tri")
+        assert [s["client"] for s in listed] == ["10.0.0.9", "10.0.0.5"]
+        assert "10.0.0.5" in run(cli, "user", "sessions", operator="tt-tiep-nhan")  # his own
+        err = run(cli, "user", "end-sessions", "tt-tiep-nhan", "--by", "tt-xac-minh-1", code=9)
+        assert "may not administer users" in err
+        out = run(cli, "user", "end-sessions", "tt-tiep-nhan", "--by", "ubnd-quan-tri")
+        assert out.strip() == "2 session(s) of tt-tiep-nhan ended"
+        assert run_json(cli, "user", "sessions", "tt-tiep-nhan", "--by", "ubnd-quan-tri") == []
+        ended = run(cli, "user", "sessions", "tt-tiep-nhan", "--ended", "--by", "ubnd-quan-tri")
+        assert ended.count("ended by an administrator") == 2
+        admin = principal_of_officer(common.engine(), "ubnd-quan-tri")
+        [latest] = audit_entries(common.engine(), admin, datetime.now(UTC), limit=1)
+        assert (latest["action"], latest["actor"]) == ("user.sessions_ended", "ubnd-quan-tri")

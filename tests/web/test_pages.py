@@ -119,8 +119,8 @@ def test_a_handler_moves_a_case_from_its_page(web: TestClient, clock: Clock) -> 
     sign_in(web, "tt-tiep-nhan")
     ref = log_letter(web)
     web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
+    clock.now = at("2024-02-02", 10)  # the next morning: signed in anew
     sign_in(web, "tt-xac-minh-1")
-    clock.now = at("2024-02-02", 10)
     page = web.get(f"/cases/{ref}").text
     assert "denunciation.triage" in page
     assert "2024-02-19" in page
@@ -169,8 +169,8 @@ def test_actions_kinds_and_states_are_named_in_vietnamese_and_in_english_after_t
     assert '<option value="denunciation">Tố cáo</option>' in form
     ref = log_letter(web)
     web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
+    clock.now = at("2024-02-02", 10)  # the next morning: signed in anew
     sign_in(web, "tt-xac-minh-1")
-    clock.now = at("2024-02-02", 10)
     page = web.get(f"/cases/{ref}").text
     assert "Thụ lý tố cáo" in page  # accept, by its Vietnamese title
     assert "Accept for resolution" not in page

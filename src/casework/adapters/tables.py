@@ -323,8 +323,6 @@ class UserRow(SQLModel, table=True):
     roles: list[str] = _json(list)
     disabled: bool = False
     created_at: datetime = _instant()
-    # bumped when the password or roles change: web sessions signed in before are void
-    session_version: int = 1
 
 
 class LoginFailureRow(SQLModel, table=True):
@@ -337,6 +335,24 @@ class LoginFailureRow(SQLModel, table=True):
     username: str = Field(index=True)
     client: str = Field(default="", index=True)
     failed_at: datetime = _instant()
+
+
+class WebSessionRow(SQLModel, table=True):
+    """A signed-in browser session, kept server-side: the cookie carries only a random
+    identifier whose SHA-256 digest is stored here, so signing out, a new password or an
+    administrator ends the session for every copy of the cookie (services/web_sessions.py)."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_digest: str = Field(unique=True)
+    username: str = Field(foreign_key="app_user.username", index=True)
+    client: str = ""
+    started_at: datetime = _instant()
+    last_seen_at: datetime = _instant()
+    ended_at: datetime | None = _instant(nullable=True)
+    # why it ended: signed out, idle, password changed, ended by an administrator …
+    end_reason: str = ""
 
 
 class ApiTokenRow(SQLModel, table=True):

@@ -19,6 +19,7 @@ from casework.adapters.tables import ApiTokenRow, UserRow
 from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound, NotSignedIn
 from casework.domain.organisation import Role
+from casework.services import web_sessions
 from casework.services.app import Casework
 from casework.services.sign_in_limits import FAILURES
 
@@ -93,9 +94,12 @@ def set_password(
         session = Session(bind=connection)
         user = _user(session, username)
         user.password_hash = _HASHER.hash(password)
-        user.session_version += 1  # whoever was signed in with the old password is not now
         session.add(user)
         session.flush()
+        # whoever was signed in with the old password is not now
+        sessions_ended = web_sessions.end_all(
+            connection, username, web_sessions.PASSWORD_CHANGED, now
+        )
         # a locked login is unlocked by a new password (services/sign_in_limits.py)
         connection.execute(delete(FAILURES).where(FAILURES.c.username == username.lower()))
         # nor any script holding a token issued under the old password
@@ -111,7 +115,11 @@ def set_password(
                     "user.password_set",
                     by,
                     None,
-                    {"username": username, "tokens_revoked": revoked},
+                    {
+                        "username": username,
+                        "tokens_revoked": revoked,
+                        "sessions_ended": sessions_ended,
+                    },
                 )
             ],
             now,
@@ -133,9 +141,10 @@ def set_roles(
         roles = _check_roles([*user.roles, *grant])
         roles = [r for r in roles if r not in _check_roles(revoke)]
         user.roles = roles
-        user.session_version += 1  # sessions carry the roles they began with: start again
         session.add(user)
         session.flush()
+        # a session signed in under other roles starts again, seeing what it now may
+        web_sessions.end_all(connection, username, web_sessions.ROLES_CHANGED, now)
         audit_log.append(
             connection,
             [AuditEvent("user.roles_set", by, None, {"username": username, "roles": roles})],
@@ -316,21 +325,20 @@ def revoke_token(app: Casework, token_id: int, now: datetime, by: str) -> str:
         return str(row.username)
 
 
-def principal_for(app: Casework, username: str, session_version: int | None = None) -> Principal:
-    """The principal of a login already authenticated (a web session begun at
-    `session_version`: a password or role change since voids it)."""
+def principal_for(app: Casework, username: str) -> Principal:
+    """The principal of a login already authenticated."""
     with app.reading() as session:
         user = session.get(UserRow, username)
         if user is None:
             raise NotSignedIn("the session's login no longer exists; sign in again")
-        if session_version is not None and session_version != user.session_version:
-            raise NotSignedIn("the password or roles changed since this session began; sign in")
         return _principal(app, session, user)
 
 
-def session_version_of(app: Casework, username: str) -> int:
-    with app.reading() as session:
-        return _user(session, username).session_version
+def principal_for_session(app: Casework, session_id: str, now: datetime) -> Principal:
+    """The principal of the open web session `session_id` at `now`, or NotSignedIn (signed out,
+    idle, too old, ended by a new password, new roles or an administrator; services/
+    web_sessions.py)."""
+    return principal_for(app, web_sessions.resume(app, session_id, now))
 
 
 def first_login(app: Casework, now: datetime) -> tuple[str, str] | None:

@@ -29,6 +29,7 @@ from casework.services.users import (
     set_password,
     set_roles,
 )
+from casework.services.web_sessions import end_sessions_of, list_sessions
 
 app = typer.Typer(help="Logins for the web app and the API.", no_args_is_help=True)
 
@@ -161,6 +162,56 @@ def revoke(
         raise NotFound(f"no API token {token_id} of yours; `casework user tokens` lists them")
     username = revoke_token(engine(), token_id, wall_clock(), officer.username)
     typer.echo(f"API token {token_id} of {username} revoked")
+
+
+@app.command("sessions")
+@handles_errors
+def sessions(
+    username: Annotated[
+        str | None, typer.Argument(help="whose sessions (default: your own)")
+    ] = None,
+    include_ended: Annotated[
+        bool, typer.Option("--ended", help="also the sessions that ended, and why")
+    ] = False,
+    by: By = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Web sessions: when each began, its last use and client address; yours, or anyone's as
+    an administrator."""
+    officer = acting(by, "listing sessions")
+    whose = username or officer.username
+    require_self_or(officer, whose, Action.ADMINISTER)
+    found = list_sessions(engine(), whose, wall_clock(), include_ended)
+    if as_json:
+        emit_json(found)
+        return
+    table(
+        [
+            [
+                str(s["id"]),
+                s["client"],
+                s["started_at"][:16],
+                s["last_seen_at"][:16],
+                f"{s['ended_at'][:16]} {s['end_reason']}" if s["ended_at"] else "open",
+            ]
+            for s in found
+        ],
+        ["id", "client", "began", "last used", "ended"],
+    )
+
+
+@app.command("end-sessions")
+@handles_errors
+def end_sessions(
+    username: Annotated[str, typer.Argument(help="the login whose sessions end")],
+    by: By = None,
+) -> None:
+    """End every web session of a login (a lost laptop, a shared computer): it must sign in
+    again everywhere. Your own, or anyone's as an administrator."""
+    officer = acting(by, "ending sessions")
+    require_self_or(officer, username, Action.ADMINISTER)
+    ended = end_sessions_of(engine(), username, wall_clock(), officer.username)
+    typer.echo(f"{ended} session(s) of {username} ended")
 
 
 @app.command("list")

@@ -1,4 +1,5 @@
-"""One ASGI application: the web UI at /, the REST API at /api, signed session cookies."""
+"""One ASGI application: the web UI at /, the REST API at /api, signed session cookies that
+carry a server-side session's identifier."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from casework.entrypoints.web import dashboard_page, pages
 from casework.entrypoints.web.session import SignInRequired
 from casework.services.app import Casework
 
-SESSION_HOURS = 10  # a working day; then sign in again
 # the pages are served whole by this app: nothing from elsewhere, no framing
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
@@ -35,7 +35,9 @@ def create_app(casework: Casework, clock: Clock) -> FastAPI:
         SessionMiddleware,
         secret_key=casework.settings.resolved_secret_key(),
         session_cookie="casework_session",
-        max_age=SESSION_HOURS * 3600,
+        # the session itself ends server-side (services/web_sessions.py); the cookie need not
+        # outlive it
+        max_age=casework.settings.session_max_hours * 3600,
         same_site="lax",
         https_only=casework.settings.cookie_secure,
     )

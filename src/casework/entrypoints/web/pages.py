@@ -26,7 +26,7 @@ from casework.entrypoints.web.session import (
     signed_in,
 )
 from casework.resources import web_templates_dir
-from casework.services import sign_in_limits
+from casework.services import sign_in_limits, web_sessions
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import legal_date
 from casework.services.assignment import assign_case, assignable_handlers
@@ -41,7 +41,7 @@ from casework.services.case_views import (
     show_case_to,
 )
 from casework.services.intake import CHANNELS, Denouncer, LogCase, OtherDenounced, log_case
-from casework.services.users import session_version_of, sign_in
+from casework.services.users import sign_in
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(web_templates_dir()))
@@ -128,9 +128,8 @@ async def login(request: Request) -> Response:
     request.session.clear()  # a new session on sign-in: no fixation
     request.session.update(
         {
-            "username": principal.username,
+            web_sessions.COOKIE_KEY: web_sessions.begin(app, principal.username, client, now),
             "lang": lang,
-            "version": session_version_of(casework_of(request), principal.username),
         }
     )
     return RedirectResponse(_local(request.query_params.get("next")), status_code=303)
@@ -154,6 +153,8 @@ def _local(target: str | None) -> str:
 async def logout(request: Request) -> RedirectResponse:
     await _form(request)
     lang = request.session.get("lang", "vi")
+    if session_id := request.session.get(web_sessions.COOKIE_KEY):
+        web_sessions.end(casework_of(request), str(session_id), now_of(request))
     request.session.clear()
     request.session["lang"] = lang
     return RedirectResponse("/login", status_code=303)

@@ -1,4 +1,5 @@
-"""Web sessions: who is signed in (a signed cookie), the language, and the CSRF token every
+"""Web sessions: who is signed in (the signed cookie carries a session identifier; the session
+itself is kept server-side, services/web_sessions.py), the language, and the CSRF token every
 form carries (a per-session secret compared in constant time)."""
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from fastapi import Request
 
 from casework.domain.access import Principal
 from casework.domain.errors import NotSignedIn
-from casework.entrypoints.api.state import casework_of
-from casework.services.users import principal_for
+from casework.entrypoints.api.state import casework_of, now_of
+from casework.services.users import principal_for_session
+from casework.services.web_sessions import COOKIE_KEY
 
 CSRF_FIELD = "csrf_token"
 
@@ -21,15 +23,16 @@ class SignInRequired(Exception):
 
 
 def signed_in(request: Request) -> Principal:
-    username = request.session.get("username")
-    if not username:
+    """Who is signed in, or SignInRequired (the cookie's session ended or never began)."""
+    session_id = request.session.get(COOKIE_KEY)
+    if not session_id:
         raise SignInRequired
     try:
-        return principal_for(
-            casework_of(request), str(username), int(request.session.get("version", 0))
-        )
+        return principal_for_session(casework_of(request), str(session_id), now_of(request))
     except NotSignedIn:
+        lang = language(request)
         request.session.clear()
+        request.session["lang"] = lang
         raise SignInRequired from None
 
 

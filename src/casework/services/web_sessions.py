@@ -1,0 +1,181 @@
+"""Browser sessions kept server-side. The signed cookie carries only a random session identifier;
+its SHA-256 digest is a row of `web_session`. A session works while that row is open, the
+login may still sign in, it has been used within `session_idle_minutes`, and it began less
+than `session_max_hours` ago. Signing out, a new password, a role change and an
+administrator's `casework user end-sessions` close the row, so every copy of the cookie —
+one copied off a shared computer included — stops working at once."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from casework.adapters import audit_log
+from casework.adapters.audit_log import AuditEvent
+from casework.adapters.tables import UserRow, WebSessionRow
+from casework.domain.errors import InvalidInput, NotSignedIn
+from casework.services.app import Casework
+
+COOKIE_KEY = "sid"
+"""Under which key the session cookie carries the session identifier."""
+SESSIONS = WebSessionRow.__table__  # type: ignore[attr-defined]
+TOUCH_EVERY = timedelta(minutes=1)
+"""The last use is written at most this often: a page of many requests costs one write."""
+KEEP_ENDED = timedelta(days=90)
+"""Ended sessions stay listed this long (who was signed in from where), then are forgotten."""
+
+SIGNED_OUT = "signed out"
+IDLE = "idle"
+TOO_OLD = "too old"
+PASSWORD_CHANGED = "password changed"
+ROLES_CHANGED = "roles changed"
+ENDED_BY_ADMIN = "ended by an administrator"
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _utc(instant: datetime) -> datetime:
+    """A stored instant as UTC (SQLite gives it back without its offset)."""
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def begin(app: Casework, username: str, client: str, now: datetime) -> str:
+    """Open a session for `username` (just signed in) and return its identifier, to be kept
+    in the cookie and nowhere else. Sessions ended long ago are forgotten here."""
+    session_id = secrets.token_urlsafe(32)
+    at = now.astimezone(UTC)
+    with app.transaction() as connection:
+        connection.execute(
+            SESSIONS.insert().values(
+                session_digest=_digest(session_id),
+                username=username,
+                client=client[:100],
+                started_at=at,
+                last_seen_at=at,
+                end_reason="",
+            )
+        )
+        connection.execute(
+            delete(SESSIONS).where(
+                SESSIONS.c.ended_at.is_not(None), SESSIONS.c.ended_at < at - KEEP_ENDED
+            )
+        )
+    return session_id
+
+
+def resume(app: Casework, session_id: str, now: datetime) -> str:
+    """The login whose open session `session_id` is at `now`, or NotSignedIn saying why not.
+    A session found idle or too old is closed with that reason; a live one is touched."""
+    settings = app.settings
+    at = now.astimezone(UTC)
+    with app.reading() as session:
+        row = (
+            session.connection()
+            .execute(select(SESSIONS).where(SESSIONS.c.session_digest == _digest(session_id)))
+            .first()
+        )
+    if row is None or row.ended_at is not None:
+        raise NotSignedIn("this session has ended; sign in again")
+    reason = ""
+    if at - _utc(row.started_at) >= timedelta(hours=settings.session_max_hours):
+        reason = TOO_OLD
+    elif at - _utc(row.last_seen_at) >= timedelta(minutes=settings.session_idle_minutes):
+        reason = IDLE
+    if reason:
+        with app.transaction() as connection:
+            _close(connection, SESSIONS.c.id == row.id, reason, at)
+        raise NotSignedIn(f"the session ended ({reason}); sign in again")
+    if at - _utc(row.last_seen_at) >= TOUCH_EVERY:
+        with app.transaction() as connection:
+            connection.execute(
+                update(SESSIONS)
+                .where(SESSIONS.c.id == row.id, SESSIONS.c.ended_at.is_(None))
+                .values(last_seen_at=at)
+            )
+    return str(row.username)
+
+
+def end(app: Casework, session_id: str, now: datetime) -> None:
+    """Sign out: close the session `session_id` (nothing to do if it is unknown or closed)."""
+    with app.transaction() as connection:
+        _close(connection, SESSIONS.c.session_digest == _digest(session_id), SIGNED_OUT, now)
+
+
+def end_all(connection: Connection, username: str, reason: str, now: datetime) -> int:
+    """Close every open session of `username` inside the caller's transaction (a new
+    password, new roles); returns how many were open."""
+    return _close(connection, SESSIONS.c.username == username, reason, now)
+
+
+def end_sessions_of(app: Casework, username: str, now: datetime, by: str) -> int:
+    """An administrator ends every open session of `username` (a lost laptop, a departure):
+    the login must sign in again everywhere. Returns how many were open; audited."""
+    with app.transaction() as connection:
+        if (
+            connection.execute(
+                select(UserRow.__table__.c.username).where(  # type: ignore[attr-defined]
+                    UserRow.__table__.c.username == username  # type: ignore[attr-defined]
+                )
+            ).first()
+            is None
+        ):
+            raise InvalidInput(f"no login {username!r}; `casework user list` shows the logins")
+        ended = _close(connection, SESSIONS.c.username == username, ENDED_BY_ADMIN, now)
+        audit_log.append(
+            connection,
+            [AuditEvent("user.sessions_ended", by, None, {"username": username, "ended": ended})],
+            now,
+        )
+        return ended
+
+
+def list_sessions(
+    app: Casework, username: str | None, now: datetime, include_ended: bool = False
+) -> list[dict[str, Any]]:
+    """Sessions (of `username`, or everyone's), newest first, with when they began, their last
+    use, their client address and, if ended, when and why. A session past its idle or age limit
+    but not yet found so is shown ended, as it is."""
+    query = select(SESSIONS).order_by(SESSIONS.c.id.desc())
+    if username:
+        query = query.where(SESSIONS.c.username == username)
+    idle = timedelta(minutes=app.settings.session_idle_minutes)
+    oldest = timedelta(hours=app.settings.session_max_hours)
+    at = now.astimezone(UTC)
+    found = []
+    with app.reading() as session:
+        for row in session.connection().execute(query):
+            ended_at, reason = row.ended_at, row.end_reason
+            if ended_at is None and at - _utc(row.started_at) >= oldest:
+                ended_at, reason = _utc(row.started_at) + oldest, TOO_OLD
+            elif ended_at is None and at - _utc(row.last_seen_at) >= idle:
+                ended_at, reason = _utc(row.last_seen_at) + idle, IDLE
+            if ended_at is not None and not include_ended:
+                continue
+            found.append(
+                {
+                    "id": row.id,
+                    "username": row.username,
+                    "client": row.client,
+                    "started_at": _utc(row.started_at).isoformat(),
+                    "last_seen_at": _utc(row.last_seen_at).isoformat(),
+                    "ended_at": _utc(ended_at).isoformat() if ended_at else None,
+                    "end_reason": reason,
+                }
+            )
+    return found
+
+
+def _close(connection: Connection, which: Any, reason: str, now: datetime) -> int:
+    return int(
+        connection.execute(
+            update(SESSIONS)
+            .where(which, SESSIONS.c.ended_at.is_(None))
+            .values(ended_at=now.astimezone(UTC), end_reason=reason)
+        ).rowcount
+    )
