@@ -406,6 +406,12 @@ def test_numbers_beyond_any_database_are_unknown_not_a_crash(
         404,
         422,
     )
+    # beyond PostgreSQL's INTEGER, within SQLite's: refused on both, never sent to the server
+    beyond = 2**31
+    assert api.get(f"/api/cases/TC-2026-{beyond}", headers=headers).status_code == 404
+    assert api.post(f"/api/escalations/{beyond}/acknowledge", headers=headers).status_code == 422
+    assert api.get(f"/api/audit?before_id={beyond}", headers=headers).status_code == 422
+    assert api.get(f"/api/audit?before_id={beyond - 1}", headers=headers).status_code == 200
 
 
 def test_the_export_carries_no_identity_even_where_the_summary_names_the_sender(
@@ -491,7 +497,7 @@ def test_numbers_out_of_bounds_are_refused_not_a_server_error(
         ({"denounced_name": "Lê Văn\x00Cường"}, "control character (U+0000)"),
         ({"denounced_name": "Lê Văn\nCường"}, "on one line"),
         ({"received_on": "0001-01-01"}, "before 1990-01-01"),
-        ({"sender": {"full_name": "A" * 501}}, "the sender's full name is 501 characters"),
+        ({"sender": {"full_name": "A" * 501}}, "sender.full_name: the full name is 501 characters"),
     ],
 )
 def test_free_text_and_dates_are_bounded_and_nothing_is_stored(

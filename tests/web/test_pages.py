@@ -402,3 +402,28 @@ def test_one_address_trying_many_logins_is_stopped(
     codes = [f"nguoi-{n}" for n in range(20)]
     assert [attempt(code) for code in codes] == [401] * 20  # four failures each at most
     assert attempt("tt-xac-minh-1") == 429  # spraying one password over the codes stops here
+
+
+def test_a_control_character_in_any_form_field_is_refused_before_the_database(
+    web: TestClient,
+) -> None:
+    page = web.get("/login").text
+    refused = web.post(
+        "/login", data={"username": "tt-tiep-nhan\x00", "password": "x", "csrf_token": csrf(page)}
+    )
+    assert refused.status_code == 422
+    assert "control character (U+0000)" in refused.text
+    sign_in(web, "tt-tiep-nhan")
+    form = web.get("/cases/new").text
+    long = web.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(form),
+            "kind": "letter",
+            "received_on": "2024-02-01",
+            "summary": "x" * 10_001,
+        },
+    )
+    assert long.status_code == 422
+    assert "10,001 characters long" in long.text
+    assert "DON-" not in web.get("/cases").text  # nothing was logged

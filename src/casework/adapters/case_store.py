@@ -43,6 +43,7 @@ from casework.adapters.tables import (
     TransitionRow,
 )
 from casework.domain.errors import ConcurrentUpdate, NotFound
+from casework.domain.row_ids import MAX_ROW_ID
 
 CASES: Table = CaseRow.__table__  # type: ignore[attr-defined]
 CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
@@ -60,7 +61,7 @@ def case_ref(kind: str, received_on: date, case_id: int) -> str:
     return f"{prefix}-{received_on.year}-{case_id:06d}"
 
 
-MAX_ID = 2**63 - 1
+MAX_ID = MAX_ROW_ID
 
 
 def case_id_of(ref: str) -> int:

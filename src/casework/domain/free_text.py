@@ -13,6 +13,12 @@ SUMMARY = 10_000
 LINE = 500
 """Characters in a one-line value: a name, an address, a contact, a decision's number."""
 
+ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+"""The same rule as a regular expression, for the API's document: no control character (the
+Unicode category Cc is exactly U+0000–U+001F and U+007F–U+009F)."""
+MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+"""As ONE_LINE, but line breaks and tabs are allowed."""
+
 EARLIEST_DATE = date(1990, 1, 1)
 """The earliest date a letter, a decision or an event may bear: older paper is archive, and a
 year-1 date made a case whose own reference could not open it."""

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException
 
 from casework.domain.errors import (
     CaseworkError,
@@ -21,6 +22,8 @@ from casework.domain.errors import (
     NotSignedIn,
     TransitionRefused,
 )
+from casework.domain.free_text import LINE, SUMMARY, check_text
+from casework.entrypoints.api.fields import PATTERNS
 
 PROBLEM = "application/problem+json"
 
@@ -81,11 +84,40 @@ async def casework_error(_request: Request, exc: Exception) -> JSONResponse:
 async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "problem": e["msg"]}
+        {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "problem": _problem_of(e)}
         for e in exc.errors()
     ]
     detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
     return problem(422, "Invalid input", detail, errors=errors)
+
+
+def _problem_of(error: Any) -> str:
+    """Pydantic's message, or for a text beyond the bounds of api/fields.py the services' own
+    (domain/free_text.py): how long it is and what is kept, or which control character."""
+    context, value = error.get("ctx") or {}, error.get("input")
+    if error["type"] in ("string_too_long", "string_pattern_mismatch") and isinstance(value, str):
+        multiline = PATTERNS.get(str(context.get("pattern")), False)
+        limit = int(context.get("max_length", SUMMARY if multiline else LINE))
+        label = f"the {str(error['loc'][-1]).replace('_', ' ')}"
+        try:
+            check_text(label, value, limit, multiline=multiline)
+        except InvalidInput as refused:
+            return str(refused)
+    return str(error["msg"])
+
+
+async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own refusals as problem+json too: an unknown address, a method the address does
+    not take, and a body it could not even parse — bytes that are not UTF-8 —, which is invalid
+    input like any malformed JSON (422, as the document declares), not a bare 400."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        return problem(
+            422, "Invalid input", "the request body could not be read: send JSON in UTF-8"
+        )
+    response = problem(exc.status_code, str(exc.detail), str(exc.detail))
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def database_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -107,4 +139,5 @@ async def database_error(_request: Request, exc: Exception) -> JSONResponse:
 def install(api: FastAPI) -> None:
     api.add_exception_handler(CaseworkError, casework_error)
     api.add_exception_handler(RequestValidationError, validation_error)
+    api.add_exception_handler(HTTPException, http_error)
     api.add_exception_handler(DBAPIError, database_error)

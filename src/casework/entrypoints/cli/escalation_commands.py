@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from casework.domain.access import Action
+from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.cli.common import (
     By,
     acting,
@@ -65,7 +66,7 @@ def list_(
 @app.command("ack")
 @handles_errors
 def ack(
-    escalation_id: Annotated[int, typer.Argument(help="escalation id", min=1, max=2**62)],
+    escalation_id: Annotated[int, typer.Argument(help="escalation id", min=1, max=MAX_ROW_ID)],
     by: By = None,
 ) -> None:
     """Acknowledge an alert addressed to you (for you only: the other recipients still see

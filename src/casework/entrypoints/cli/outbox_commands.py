@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from casework.domain.access import Action
+from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.cli.common import (
     By,
     acting,
@@ -61,7 +62,7 @@ def list_(
 @app.command("show")
 @handles_errors
 def show(
-    message_id: Annotated[int, typer.Argument(help="outbox id", min=1, max=2**62)],
+    message_id: Annotated[int, typer.Argument(help="outbox id", min=1, max=MAX_ROW_ID)],
     by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
@@ -83,7 +84,7 @@ def show(
 @handles_errors
 def retry(
     message_id: Annotated[
-        int | None, typer.Argument(help="outbox id; omit with --all-dead", min=1, max=2**62)
+        int | None, typer.Argument(help="outbox id; omit with --all-dead", min=1, max=MAX_ROW_ID)
     ] = None,
     all_dead: Annotated[bool, typer.Option(help="queue every dead notice again")] = False,
     by: By = None,

@@ -8,6 +8,7 @@ import typer
 
 from casework.domain.access import Action
 from casework.domain.errors import NotFound
+from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.cli.common import (
     By,
     acting,
@@ -150,7 +151,7 @@ def tokens(
 @handles_errors
 def revoke(
     token_id: Annotated[
-        int, typer.Argument(help="the token's id (`user tokens`)", min=1, max=2**62)
+        int, typer.Argument(help="the token's id (`user tokens`)", min=1, max=MAX_ROW_ID)
     ],
     by: By = None,
 ) -> None:

@@ -13,8 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
+from casework.domain import free_text
 from casework.domain.access import Action, Principal
 from casework.domain.errors import CaseworkError, NotAllowed, NotFound, NotSignedIn
+from casework.domain.free_text import check_text
 from casework.domain.organisation import Role
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.entrypoints.web.i18n import LANGUAGES, words
@@ -82,9 +84,15 @@ def _back(request: Request, url: str, message: str, kind: str = "") -> RedirectR
 
 
 async def _form(request: Request) -> dict[str, str]:
+    """The posted form, once its CSRF token is checked. No field may hold a control character
+    other than a line break or a tab, nor be longer than a summary: each service then applies
+    its own field's bounds; this keeps a NUL out of even the sign-in's database lookup."""
     form = await request.form()
     check_csrf(request, str(form.get(CSRF_FIELD) or ""))
-    return {key: str(value) for key, value in form.items() if isinstance(value, str)}
+    fields = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+    for key, value in fields.items():
+        check_text(f"the field {key!r}", value, free_text.SUMMARY, multiline=True)
+    return fields
 
 
 @router.get("/")

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Query, Request
 
 from casework.domain.access import Action
 from casework.domain.errors import NotAllowed
+from casework.domain.row_ids import MAX_ROW_ID
+from casework.entrypoints.api.fields import LineQuery
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.audit_trail import audit_entries, verify_audit_trail
@@ -20,9 +22,9 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 def entries(
     request: Request,
     principal: CurrentPrincipal,
-    case: str | None = None,
+    case: LineQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
 ) -> dict[str, Any]:
     app = casework_of(request)
     authorise(app, principal, Action.READ_AUDIT, now_of(request), ref=case or None)

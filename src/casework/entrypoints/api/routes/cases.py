@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from casework.domain.access import Action, Principal
+from casework.entrypoints.api.fields import Line, LineQuery, Text
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.advance import AdvanceCase, advance_case
@@ -39,76 +40,76 @@ router = APIRouter(prefix="/api/cases", tags=["cases"])
 class Sender(BaseModel):
     """The denouncer, complainant or sender: confidential, stored apart from the case."""
 
-    full_name: str = Field(min_length=1)
-    address: str = ""
-    contact: str = ""
-    id_number: str = ""
-    email: str = ""
+    full_name: Line = Field(min_length=1)
+    address: Line = ""
+    contact: Line = ""
+    id_number: Line = ""
+    email: Line = ""
 
 
 class Complaint(BaseModel):
     decision_known_on: date
-    contested_decision: str = ""
-    remote_area_reason: str = Field("", description="set for a remote area, with the reason")
+    contested_decision: Line = ""
+    remote_area_reason: Line = Field("", description="set for a remote area, with the reason")
     disciplinary: bool = False
     dismissal: bool = False
     issuer_level: Literal["other", "provincial_chair", "minister"] = "other"
-    second_instance_of: str | None = None
+    second_instance_of: Line | None = None
 
 
 class OtherParty(BaseModel):
     """One more party a denunciation names: an officer, an agency, or a name as typed."""
 
-    name: str = ""
-    officer: str | None = None
-    agency: str | None = None
+    name: Line = ""
+    officer: Line | None = None
+    agency: Line | None = None
 
 
 class NewCase(BaseModel):
     """A letter, visit, call or forwarded file, as the reception officer records it."""
 
-    kind: str = Field(description="denunciation, complaint, petition or letter")
-    agency: str = ""
+    kind: Line = Field(description="denunciation, complaint, petition or letter")
+    agency: Line = ""
     received_on: date
-    summary: str = ""
+    summary: Text = ""
     sender: Sender | None = Field(None, description="none for an anonymous letter")
-    denounced_name: str = ""
-    denounced_officer: str | None = None
-    denounced_agency: str | None = None
-    denounced_email: str = ""
+    denounced_name: Line = ""
+    denounced_officer: Line | None = None
+    denounced_agency: Line | None = None
+    denounced_email: Line = ""
     more_denounced: list[OtherParty] = Field(
         default_factory=list, description="a denunciation's other denounced parties"
     )
-    channel: str = "letter"
-    forwarded_by: str | None = None
+    channel: Line = "letter"
+    forwarded_by: Line | None = None
     complaint: Complaint | None = None
-    from_letter: str | None = None
-    redenunciation_of: str | None = None
+    from_letter: Line | None = None
+    redenunciation_of: Line | None = None
     redenunciation_ground: Literal["unlawful", "late"] = "unlawful"
 
 
 class Advance(BaseModel):
-    trigger: str
+    trigger: Line
     on: date | None = Field(None, description="the date of the decision or event; today if none")
-    reason: str = ""
-    data: dict[str, str] = Field(default_factory=dict, description="the fields the trigger takes")
+    reason: Text = ""
+    data: dict[Line, Text] = Field(default_factory=dict, description="the fields the trigger takes")
     expected_version: int | None = Field(
         None, description="refuse with 409 if the case changed since this version was read"
     )
 
 
 class Assign(BaseModel):
-    officer: str
-    reason: str = ""
+    officer: Line
+    reason: Text = ""
 
 
 class Reason(BaseModel):
-    reason: str = Field(description="recorded on the case; required")
+    reason: Text = Field(description="recorded on the case; required")
 
 
 class Identify(BaseModel):
-    officer: str = Field(description="code of the officer the party is")
-    reason: str = ""
+    officer: Line = Field(description="code of the officer the party is")
+    reason: Text = ""
 
 
 def _authorise(request: Request, principal: Principal, action: Action, ref: str) -> None:
@@ -118,10 +119,10 @@ def _authorise(request: Request, principal: Principal, action: Action, ref: str)
 def scoped_filter(
     request: Request,
     principal: CurrentPrincipal,
-    state: str | None = None,
-    kind: str | None = None,
-    agency: str | None = None,
-    handler: str | None = None,
+    state: LineQuery = None,
+    kind: LineQuery = None,
+    agency: LineQuery = None,
+    handler: LineQuery = None,
     overdue: bool = False,
     due_within: Annotated[
         int | None, Query(ge=0, le=MAX_DUE_WITHIN, description="working days")

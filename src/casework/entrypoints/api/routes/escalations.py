@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 
 from casework.domain.access import Action
+from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.authorisation import authorise
@@ -36,7 +37,7 @@ def list_(
 def ack(
     request: Request,
     principal: CurrentPrincipal,
-    escalation_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    escalation_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
 ) -> dict[str, Any]:
     authorise(casework_of(request), principal, Action.ACKNOWLEDGE_ALERT, now_of(request))
     ref = acknowledge(casework_of(request), escalation_id, principal, now_of(request))
