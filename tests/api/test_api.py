@@ -566,3 +566,27 @@ def test_the_openapi_document_lists_the_kinds_and_states(api: TestClient) -> Non
     assert {"received", "closed", "verification"} <= set(listing["state"]["enum"])
     new_case = spec["components"]["schemas"]["NewCase"]["properties"]["kind"]
     assert new_case["enum"] == listing["kind"]["enum"]
+
+
+def test_every_refusal_is_problem_json_even_the_frameworks_own(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    head = as_(tokens, "tt-chanh-thanh-tra")
+    unknown = api.get("/api/nothing-here", headers=head)
+    wrong_method = api.delete("/api/cases", headers=head)
+    not_utf8 = api.post(
+        "/api/cases",
+        content=b"\xff\xfe{",
+        headers={**head, "content-type": "application/json"},
+    )
+    nul_filter = api.get("/api/cases?handler=a%00b", headers=head)
+    assert [r.status_code for r in (unknown, wrong_method, not_utf8, nul_filter)] == [
+        404,
+        405,
+        422,
+        422,
+    ]
+    for answer in (unknown, wrong_method, not_utf8, nul_filter):
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert "send JSON in UTF-8" in not_utf8.json()["detail"]
+    assert "control character (U+0000)" in nul_filter.json()["detail"]

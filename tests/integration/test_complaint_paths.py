@@ -158,7 +158,7 @@ def test_limitation_and_an_objective_obstacle(app: Casework) -> None:
     ref = complaint(app, "2026-08-20", known="2026-05-20")  # 90 days: 08-18
     with pytest.raises(TransitionRefused, match="ended on 2026-08-18"):
         step(app, ref, "accept", "2026-08-21")
-    with pytest.raises(InvalidInput, match="must lie within"):
+    with pytest.raises(InvalidInput, match="no day of the interval .* lies within"):
         step(
             app,
             ref,
@@ -213,10 +213,36 @@ def test_disciplinary_complaint_has_its_own_periods(app: Casework) -> None:
     ref = complaint(app, "2026-07-02", known="2026-06-20", disciplinary=True)
     c = clocks(app, ref, "2026-07-02")
     assert c["complaint.limitation"]["due"] == "2026-07-06"  # 15 days: Sun 07-05 → Mon 07-06
-    assert c["complaint.accept"]["due"] == "2026-07-13"  # 10 days: Sun 07-12 → Mon 07-13
+    # acceptance in 7 working days, as any complaint from 07-01 (ND155 Art. 10 names
+    # disciplinary ones): 07-03, 06, 07, 08, 09, 10, 13
+    assert c["complaint.accept"]["due"] == "2026-07-13"
     late = complaint(app, "2026-07-08", known="2026-06-20", disciplinary=True)
     with pytest.raises(TransitionRefused, match="limitation"):
         step(app, late, "accept", "2026-07-09")
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        # before 07-01: 10 working days, not 10 calendar days (which gave Mon 07-06):
+        # 06-26, 29, 30, 07-01, 02, 03, 06, 07, 08, 09
+        ("2026-06-25", "2026-07-09"),
+        # over Hùng Kings (Mon 04-27 observed), 04-30 and 05-01: 04-28, 29, 05-04, 05, 06, 07,
+        # 08, 11, 12, 13 (10 calendar days gave Mon 05-04)
+        ("2026-04-24", "2026-05-13"),
+        # from 07-01, over the 08-31 swap and National Day: 7 working days 08-28, 09-03, 04,
+        # 07, 08, 09, 10 (10 calendar days gave Mon 09-07)
+        ("2026-08-27", "2026-09-10"),
+    ],
+)
+def test_a_disciplinary_complaint_is_accepted_in_working_days_as_any_other(
+    app: Casework, received: str, due: str
+) -> None:
+    ref = complaint(app, received, disciplinary=True)
+    accept = clocks(app, ref, received)["complaint.accept"]
+    assert accept["due"] == due
+    plain = complaint(app, received)
+    assert clocks(app, plain, received)["complaint.accept"]["due"] == due
 
 
 def test_suspension_of_resolution_only_from_1_july_2026(app: Casework) -> None:
@@ -585,6 +611,61 @@ def test_a_decision_enters_into_force_only_once_sent(app: Casework) -> None:
     step(app, ref, "close", "2026-08-12")
 
 
+@pytest.mark.parametrize(
+    ("obstacle_from", "obstacle_to", "due"),
+    [
+        # the decision was known on 05-20, day 0: 90 days end on 08-18
+        # an obstacle from that very day to 05-29 leaves 05-21..05-29 uncounted: 9 days → 08-27
+        ("2026-05-20", "2026-05-29", "2026-08-27"),
+        # one that began before is clipped to the period, not refused: the same 9 days
+        ("2026-05-10", "2026-05-29", "2026-08-27"),
+        # one wholly inside the period: 05-21..05-29, the same 9 days
+        ("2026-05-21", "2026-05-29", "2026-08-27"),
+        # a single day inside: 05-21 → 08-19
+        ("2026-05-18", "2026-05-21", "2026-08-19"),
+    ],
+)
+def test_only_the_obstacles_days_inside_the_limitation_period_are_not_counted(
+    app: Casework, obstacle_from: str, obstacle_to: str, due: str
+) -> None:
+    ref = complaint(app, "2026-08-28", known="2026-05-20")
+    step(
+        app,
+        ref,
+        "record_obstacle",
+        "2026-08-28",
+        reasons="bão lũ, xác nhận của UBND xã trong hồ sơ",
+        **{"from": obstacle_from, "to": obstacle_to},
+    )
+    assert clocks(app, ref, "2026-08-28")["complaint.limitation"]["due"] == due
+    # lodged on 08-28, a day or more after: late (LKN Art. 11(6)), never let through
+    with pytest.raises(TransitionRefused, match="limitation"):
+        step(app, ref, "accept", "2026-08-28")
+
+
+def test_a_complaint_lodged_on_the_last_day_after_an_obstacle_is_in_time(app: Casework) -> None:
+    ref = complaint(app, "2026-08-27", known="2026-05-20")
+    step(
+        app,
+        ref,
+        "record_obstacle",
+        "2026-08-27",
+        reasons="ốm",
+        **{"from": "2026-05-20", "to": "2026-05-29"},
+    )
+    step(app, ref, "accept", "2026-08-27")
+    assert state(app, ref, "2026-08-27") == "verification"
+    with pytest.raises(InvalidInput, match="ends before it begins"):
+        step(
+            app,
+            complaint(app, "2026-08-27", known="2026-05-20"),
+            "record_obstacle",
+            "2026-08-27",
+            reasons="x",
+            **{"from": "2026-06-10", "to": "2026-06-01"},
+        )
+
+
 def test_an_obstacle_is_counted_once(app: Casework) -> None:
     ref = complaint(app, "2026-06-15", known="2026-03-01")  # 90 days: 05-30 (Sat) → 06-01
     obstacle = {"from": "2026-04-01", "to": "2026-04-10", "reasons": "nằm viện"}
@@ -642,3 +723,21 @@ def test_the_respondent_who_resolves_is_alerted_when_the_complaint_runs_late(
         if f.case_ref == ref and "nl-chu-tich" in {r["officer"] for r in f.recipients}
     ]
     assert "overdue" in to_chair
+
+
+def test_recomputing_every_clock_brings_one_counted_by_an_old_rule_text_onto_the_new(
+    app: Casework,
+) -> None:
+    from casework.services.recompute import recompute_deadlines
+
+    ref = complaint(app, "2026-06-25", disciplinary=True)
+    with app.transaction() as connection:  # as the defective text counted it: 10 calendar days
+        connection.execute(
+            text("UPDATE clock SET due = :due WHERE code = 'complaint.accept'"),
+            {"due": date(2026, 7, 6)},
+        )
+    assert recompute_deadlines(app, at("2026-06-26")) == []  # the calendar did not change
+    [moved] = recompute_deadlines(app, at("2026-06-26"), every=True)
+    assert (moved.case_ref, moved.old_due, moved.new_due) == (ref, "2026-07-06", "2026-07-09")
+    assert clocks(app, ref, "2026-06-26")["complaint.accept"]["due"] == "2026-07-09"
+    assert recompute_deadlines(app, at("2026-06-26"), every=True) == []

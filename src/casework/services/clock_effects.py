@@ -208,13 +208,28 @@ class ClockBook:
                 f"the case has no {code} clock to record the interval on (is the date it "
                 "counts from recorded?)"
             )
-        start, end = _date_field(data, "from"), _date_field(data, "to")
+        asked, end = _date_field(data, "from"), _date_field(data, "to")
         last = stored.stopped_on or date.max
-        if not stored.start_on <= start <= end <= last:
+        # the start date is day 0, outside the period (Civil Code Art. 147): only the days of
+        # the interval inside the period are not counted, so one that began on or before it is
+        # clipped to the period's first day, not refused, and adds nothing for the days before
+        first_day = stored.start_on + timedelta(days=1)
+        start = max(asked, first_day)
+        ends = stored.stopped_on.isoformat() if stored.stopped_on else "now"
+        if end < asked:
             raise InvalidInput(
-                f"the interval {start.isoformat()} – {end.isoformat()} must lie within the "
-                f"{code} period, {stored.start_on.isoformat()} – "
-                f"{stored.stopped_on.isoformat() if stored.stopped_on else 'now'}"
+                f"the interval {asked.isoformat()} – {end.isoformat()} ends before it begins"
+            )
+        if end < first_day:
+            raise InvalidInput(
+                f"no day of the interval {asked.isoformat()} – {end.isoformat()} lies within "
+                f"the {code} period, which runs {first_day.isoformat()} – {ends} (day 1 is the "
+                f"day after {stored.start_on.isoformat()}): there is nothing to leave uncounted"
+            )
+        if end > last:
+            raise InvalidInput(
+                f"the interval {asked.isoformat()} – {end.isoformat()} must end within the "
+                f"{code} period, {first_day.isoformat()} – {ends}"
             )
         reason = data.get("reasons", trigger)
         current = clock_rows.to_domain(stored, self.app.rules)
@@ -232,7 +247,13 @@ class ClockBook:
             clock,
             "interval",
             actor,
-            {"from": start.isoformat(), "to": end.isoformat(), "reason": reason, "by": trigger},
+            {
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "reason": reason,
+                "by": trigger,
+                **({"asked_from": asked.isoformat()} if asked != start else {}),
+            },
         )
 
     def start(self, code: str, start_on: date, actor: str | None, trigger: str) -> StoredClock:

@@ -1,5 +1,5 @@
 """Recompute stored due dates after the calendar changed (a new agency file, a new `holidays`
-release with the year's official swaps)."""
+release with the year's official swaps), or after a deadline rule was corrected."""
 
 from __future__ import annotations
 
@@ -22,8 +22,10 @@ class Recomputed:
     new_due: str | None
 
 
-def recompute_deadlines(app: Casework, now: datetime) -> list[Recomputed]:
-    """Bring every open clock computed on another calendar version onto the current one.
+def recompute_deadlines(app: Casework, now: datetime, every: bool = False) -> list[Recomputed]:
+    """Bring every open clock computed on another calendar version onto the current one — or,
+    with `every`, every open clock, onto the rules as they now read (after a correction of a
+    rule's text in `state_machines/rules/`, which keeps its version).
 
     Each changed due date is audited; clocks whose date does not move only get the new
     calendar version. The escalation ladder re-arms for a changed due date.
@@ -35,7 +37,10 @@ def recompute_deadlines(app: Casework, now: datetime) -> list[Recomputed]:
         rows = connection.execute(
             select(*columns, CASES.c.kind, CASES.c.received_on)
             .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-            .where(CLOCKS.c.status != "stopped", CLOCKS.c.calendar_version != calendar.version)
+            .where(
+                CLOCKS.c.status != "stopped",
+                *([] if every else [CLOCKS.c.calendar_version != calendar.version]),
+            )
         ).all()
         store = CaseStore(connection)
         events = []
@@ -70,6 +75,7 @@ def recompute_deadlines(app: Casework, now: datetime) -> list[Recomputed]:
                             "old_due": item.old_due,
                             "due": item.new_due,
                             "calendar_version": calendar.version,
+                            "why": "rules" if every else "calendar",
                         },
                     )
                 )

@@ -83,9 +83,20 @@ def run_sweep(
 
 @app.command("recompute")
 @handles_errors
-def recompute(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
-    """Recompute open clocks after the calendar changed (agency file, holidays release)."""
-    changed = recompute_deadlines(engine(), wall_clock())
+def recompute(
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="every open clock, not only those counted on another calendar: after an "
+            "upgrade that corrects a deadline rule (the CHANGELOG says when)",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Recompute open clocks after the calendar changed (agency file, holidays release), or
+    with --all after a deadline rule was corrected."""
+    changed = recompute_deadlines(engine(), wall_clock(), every=every)
     rows: list[dict[str, Any]] = [
         {"case": c.case_ref, "clock": c.clock, "old_due": c.old_due, "due": c.new_due}
         for c in changed
