@@ -42,6 +42,7 @@ def sweep_summary(as_of: str) -> dict[str, Any]:
     return {
         "as_of": result.as_of.isoformat(),
         "clocks_examined": result.clocks_examined,
+        "expiry_starts": result.expiry_starts,
         "escalations": len(result.fired),
         "notices_queued": result.notices_queued,
         "unroutable": result.unroutable,

@@ -55,7 +55,10 @@ def complaint(
         denounced_officer=None if second_of else "nl-chu-tich",
         logged_by="ubnd-tiep-nhan" if agency == PROVINCE else "nl-tiep-nhan",
         complaint=ComplaintFacts(
-            decision_known_on=date.fromisoformat(known or received),
+            # a second complaint takes the date from its first case unless one is typed
+            decision_known_on=None
+            if second_of and not known
+            else date.fromisoformat(known or received),
             contested_decision="QĐ 45/QĐ-UBND ngày 15/05/2026",
             **facts,
         ),
@@ -158,7 +161,7 @@ def test_limitation_and_an_objective_obstacle(app: Casework) -> None:
     ref = complaint(app, "2026-08-20", known="2026-05-20")  # 90 days: 08-18
     with pytest.raises(TransitionRefused, match="ended on 2026-08-18"):
         step(app, ref, "accept", "2026-08-21")
-    with pytest.raises(InvalidInput, match="no day of the interval .* lies within"):
+    with pytest.raises(InvalidInput, match=r"no day of the interval .* lies within"):
         step(
             app,
             ref,
@@ -741,3 +744,49 @@ def test_recomputing_every_clock_brings_one_counted_by_an_old_rule_text_onto_the
     assert (moved.case_ref, moved.old_due, moved.new_due) == (ref, "2026-07-06", "2026-07-09")
     assert clocks(app, ref, "2026-06-26")["complaint.accept"]["due"] == "2026-07-09"
     assert recompute_deadlines(app, at("2026-06-26"), every=True) == []
+
+
+def test_a_first_instance_run_out_undecided_opens_the_second_instance_window(
+    app: Casework,
+) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08")  # resolve_first: 30 days → Fri 08-07
+    assert sweep(app, at("2026-08-07", 23)).expiry_starts == 0  # its last day is not over
+    assert "complaint.second_instance_window" not in clocks(app, ref, "2026-08-07")
+    assert sweep(app, at("2026-08-08", 1)).expiry_starts == 1
+    window = clocks(app, ref, "2026-08-08")["complaint.second_instance_window"]
+    # from the day the period ran out (LKN Art. 33(1)): 08-07 + 30 = Sun 09-06 → Mon 09-07
+    assert (window["start_on"], window["due"]) == ("2026-08-07", "2026-09-07")
+    assert sweep(app, at("2026-08-09", 1)).expiry_starts == 0  # once
+    # the resolution is still overdue: the duty stays on the ladder
+    assert clocks(app, ref, "2026-08-09")["complaint.resolve_first"]["status"] == "overdue"
+    # a second complaint against it takes its limitation from the run-out period, untyped
+    second = complaint(app, "2026-09-07", agency=PROVINCE, second_instance_of=ref)
+    limitation = clocks(app, second, "2026-09-07")["complaint.limitation"]
+    assert (limitation["start_on"], limitation["due"]) == ("2026-08-07", "2026-09-07")
+    step(app, second, "accept", "2026-09-08", actor="ubnd-xac-minh")
+    late = accepted(app, "2026-07-02", "2026-07-08")
+    with pytest.raises(TransitionRefused, match="limitation"):
+        step(
+            app,
+            complaint(app, "2026-09-08", agency=PROVINCE, second_instance_of=late),
+            "accept",
+            "2026-09-08",
+            actor="ubnd-xac-minh",
+        )
+
+
+def test_before_any_sweep_the_run_out_period_itself_gives_the_date(app: Casework) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08")
+    second = complaint(app, "2026-08-10", agency=PROVINCE, second_instance_of=ref)
+    assert clocks(app, second, "2026-08-10")["complaint.limitation"]["start_on"] == "2026-08-07"
+
+
+def test_a_decision_not_recorded_as_sent_needs_the_date_typed(app: Casework) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08")
+    step(app, ref, "schedule_dialogue", "2026-07-20", dialogue_on="2026-07-27")
+    step(app, ref, "hold_dialogue", "2026-07-27", result="disagreement")
+    step(app, ref, "decide", "2026-08-03", outcome="wrong")
+    with pytest.raises(InvalidInput, match=r"not recorded as sent.*--decision-known-on"):
+        complaint(app, "2026-08-20", agency=PROVINCE, second_instance_of=ref)
+    typed = complaint(app, "2026-08-20", "2026-08-06", agency=PROVINCE, second_instance_of=ref)
+    assert clocks(app, typed, "2026-08-20")["complaint.limitation"]["start_on"] == "2026-08-06"

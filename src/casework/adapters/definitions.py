@@ -96,6 +96,21 @@ def _clock_effects(data: Mapping[str, Any] | None) -> ClockEffects:
     )
 
 
+EXPIRY_EVENT = "expiry:"
+"""A rule's start event `expiry:CODE`: the clock starts when clock CODE runs out undone."""
+
+
+def _expiry_effects(data: Mapping[str, Any] | None, where: str) -> dict[str, ClockEffects]:
+    effects = {str(code): _clock_effects(value) for code, value in (data or {}).items()}
+    for code, effect in effects.items():
+        if effect.codes() != {start.code for start in effect.start}:
+            raise ConfigurationError(
+                f"{where}: on_expiry of {code} may only start clocks (a clock running out "
+                "stops nothing by itself: the duty stays overdue until done)"
+            )
+    return effects
+
+
 def _notice(data: Mapping[str, Any], where: str) -> NoticeSpec:
     notice = str(_need(data, "notice", f"{where}: a notice"))
     to = tuple(str(p) for p in _as_list(_need(data, "to", f"{where}: notice {notice}")))
@@ -165,6 +180,7 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
         states=states,
         transitions=tuple(transitions),
         on_log=_clock_effects(data.get("on_log")),
+        on_expiry=_expiry_effects(data.get("on_expiry"), where),
         source_file=path.name,
         initial_when=tuple(
             (str(_need(item, "fact", where)), str(_need(item, "state", where)))
@@ -300,6 +316,9 @@ def check_consistency(lifecycle: LifecycleDefinition, rules: RuleBook) -> None:
     def note(code: str, kind: str, trigger: str) -> None:
         effects.setdefault(code, {}).setdefault(kind, set()).add(trigger)
 
+    for expired, expiry in lifecycle.on_expiry.items():
+        for start in expiry.start:
+            note(start.code, "start", EXPIRY_EVENT + expired)
     for start in lifecycle.on_log.start:
         note(start.code, "start", "log")
         if start.stopped_at == "receipt":

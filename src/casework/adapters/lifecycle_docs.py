@@ -34,6 +34,13 @@ def lifecycle_markdown(machine: LifecycleMachine, rules: RuleBook) -> str:
         )
         + ".",
         "",
+        *(
+            f"When {expired} runs out with its duty undone, the deadline sweep starts, as of "
+            "its due date: "
+            + ", ".join(c.code + (f" (if {c.when})" if c.when else "") for c in effects.start)
+            + ".\n"
+            for expired, effects in definition.on_expiry.items()
+        ),
         "## States",
         "",
         "| state | legal name | meaning |",

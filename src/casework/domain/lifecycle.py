@@ -146,6 +146,9 @@ class LifecycleDefinition:
     source_file: str = ""
     # (fact, state): a case whose fact holds at intake starts in that state, not `initial`
     initial_when: tuple[tuple[str, str], ...] = ()
+    # clock code -> what starts when that clock runs out with its duty undone, as of its due
+    # date (a first instance undecided in time opens the second-instance window, LKN 33(1))
+    on_expiry: Mapping[str, ClockEffects] = field(default_factory=dict)
 
     def initial_state(self, facts: Mapping[str, bool]) -> str:
         """Where a new case starts, given its yes/no facts."""
@@ -210,6 +213,8 @@ class LifecycleDefinition:
 
     def clock_codes(self) -> set[str]:
         codes = self.on_log.codes()
+        for expired, effects in self.on_expiry.items():
+            codes |= {expired, *effects.codes()}
         for spec in self.transitions:
             codes |= spec.clocks.codes()
         return codes

@@ -107,6 +107,8 @@ def _second_instance(
             "lawsuit (LKN Art. 7(2))"
         )
     _check_first_instance_done(connection, first, received_on)
+    if "decision_known_on" not in attributes:
+        attributes["decision_known_on"] = _first_instance_end(connection, first).isoformat()
     if org is not None and first.kind == "complaint":
         _check_second_instance_agency(org, first.agency, first.attributes, agency, first.ref)
     inherited = {
@@ -141,6 +143,25 @@ def _second_instance(
             "denounced_agency": case_row.denounced_agency,
             "denounced_email": case_row.denounced_email,
         },
+    )
+
+
+def _first_instance_end(connection: Connection, first: StoredCase) -> date:
+    """The day the second complaint's limitation counts from when the officer typed none: the
+    start of the first case's window for it — the day its decision was sent, or the day its
+    period ran out without one (LKN Art. 33(1)) — or, before a sweep opened that window, the
+    run-out period's due date itself."""
+    clocks = CaseStore(connection).latest_clocks(first.id)
+    window = clocks.get("complaint.second_instance_window")
+    if window is not None:
+        return window.start_on
+    resolve = clocks.get("complaint.resolve_first")
+    if first.state in RESOLVING_STATES and resolve is not None and resolve.due is not None:
+        return resolve.due  # _check_first_instance_done found it run out
+    raise InvalidInput(
+        f"the first-instance decision of {first.ref} is not recorded as sent to the "
+        "complainant: give --decision-known-on YYYY-MM-DD, the day the complainant received "
+        "or learnt of it (LKN Art. 33(1))"
     )
 
 

@@ -233,6 +233,8 @@ def _validate_complaint(command: LogCase) -> None:
             "(LKN Art. 11) and an anonymous report of wrongdoing is logged as a denunciation "
             "with --anonymous"
         )
+    if facts is not None and facts.second_instance_of:
+        return  # the first case gives the date, or says why it cannot (complaint_intake.py)
     if facts is None or facts.decision_known_on is None:
         raise InvalidInput(
             "a complaint needs --decision-known-on YYYY-MM-DD: the day the complainant received "

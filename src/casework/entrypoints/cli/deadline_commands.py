@@ -58,12 +58,18 @@ def run_sweep(
             {
                 "as_of": result.as_of.isoformat(),
                 "clocks_examined": result.clocks_examined,
+                "expiry_starts": result.expiry_starts,
                 "escalations": fired,
                 "unroutable": result.unroutable,
             }
         )
         return
     typer.echo(f"sweep as of {result.as_of.isoformat()}: {len(fired)} new escalation step(s)")
+    if result.expiry_starts:
+        typer.echo(
+            f"  {result.expiry_starts} case(s) ran out of a period undone and started the "
+            "next one (e.g. a complainant's window for a second complaint)"
+        )
     for item in result.unroutable:
         typer.echo(f"  no one holds the post for {item}: kept pending; check the organisation")
     table(

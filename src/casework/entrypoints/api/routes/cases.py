@@ -48,7 +48,11 @@ class Sender(BaseModel):
 
 
 class Complaint(BaseModel):
-    decision_known_on: date
+    decision_known_on: date | None = Field(
+        None,
+        description="the day the complainant received or learnt of the contested decision; "
+        "required, except for a second complaint, which takes it from its first case",
+    )
     contested_decision: Line = ""
     remote_area_reason: Line = Field("", description="set for a remote area, with the reason")
     disciplinary: bool = False
