@@ -44,7 +44,7 @@ def test_order_pages_and_filters(app: Casework) -> None:
         app, "2024-03-04", forwarded_by="Báo Nghệ An"
     )  # triage 03-13; reply 20 days: 03-25
     early = log(app, "2024-02-28")  # triage: 03-08
-    anonymous = log(app, "2024-03-05", denouncer=None)  # intelligence: no clock
+    anonymous = log(app, "2024-03-05", denouncer=None, anonymous=True)  # intelligence: no clock
     later = log(app, "2024-03-11")  # triage: 03-20
     expected = [
         (early, "2024-03-08"),

@@ -187,7 +187,7 @@ def test_termination_by_withdrawal_unless_overridden(app: Casework) -> None:
 
 
 def test_anonymous_denunciation_becomes_intelligence_without_clocks(app: Casework) -> None:
-    ref = new_case(app, "2024-03-01", denouncer=None)
+    ref = new_case(app, "2024-03-01", denouncer=None, anonymous=True)
     view = show_case(app, ref, at("2024-03-01"))
     assert view["state"] == "intelligence"
     assert view["clocks"] == []
@@ -297,7 +297,7 @@ def test_expert_assessment_time_is_not_counted(app: Casework) -> None:
 
 
 def test_anonymous_letter_forwarded_by_the_press_still_gets_its_reply_clock(app: Casework) -> None:
-    ref = new_case(app, "2024-07-04", denouncer=None, forwarded_by="Báo Nghệ An")
+    ref = new_case(app, "2024-07-04", denouncer=None, anonymous=True, forwarded_by="Báo Nghệ An")
     c = clocks(app, ref, "2024-07-04")
     assert state(app, ref, "2024-07-04") == "intelligence"
     assert list(c) == ["denunciation.forwarder_reply"]

@@ -196,6 +196,7 @@ def _denunciation(app: Casework, received: str, sender: Denouncer, denounced: st
             received_on=date.fromisoformat(received),
             summary="Cán bộ nhận tiền",
             denouncer=sender,
+            anonymous=not sender.full_name,
             denounced_name=denounced,
             logged_by="tt-tiep-nhan",
         ),

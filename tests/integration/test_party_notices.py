@@ -155,7 +155,7 @@ def test_each_decision_queues_the_notices_the_law_requires_in_its_transaction(
 
 
 def test_an_anonymous_case_sends_nothing_to_a_denouncer(app: Casework) -> None:
-    ref = new_case(app, denouncer=None)
+    ref = new_case(app, denouncer=None, anonymous=True)
     assert show_case(app, ref, at("2024-02-01"))["state"] == "intelligence"
     assert queued(app) == []
 

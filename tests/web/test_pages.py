@@ -427,3 +427,27 @@ def test_a_control_character_in_any_form_field_is_refused_before_the_database(
     assert long.status_code == 422
     assert "10,001 characters long" in long.text
     assert "DON-" not in web.get("/cases").text  # nothing was logged
+
+
+def test_an_anonymous_denunciation_is_said_so_with_the_checkbox(web: TestClient) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    fields = {
+        "kind": "denunciation",
+        "received_on": "2024-02-01",
+        "channel": "letter",
+        "summary": "Thư không ký tên báo cán bộ thu tiền",
+        "denounced_name": "Lê Văn Cường",
+    }
+    form = web.get("/cases/new").text
+    assert 'name="anonymous"' in form
+    refused = web.post("/cases/new", data={"csrf_token": csrf(form), **fields})
+    assert "needs the denouncer" in refused.text
+    assert "TC-2024-" not in web.get("/cases").text  # nothing logged
+    logged = web.post(
+        "/cases/new",
+        data={"csrf_token": csrf(web.get("/cases/new").text), **fields, "anonymous": "yes"},
+    )
+    found = re.search(r"<strong>(TC-2024-\d+)</strong>", logged.text)
+    assert found, logged.text
+    page = web.get(f"/cases/{found.group(1)}").text
+    assert "intelligence" in page

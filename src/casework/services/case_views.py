@@ -45,6 +45,7 @@ from casework.services.case_access import (
     withheld_links,
 )
 from casework.services.case_parties import party_views
+from casework.services.clock_gaps import is_unclocked
 from casework.services.lookup import load_case_row, ref_of
 
 
@@ -228,6 +229,8 @@ def show_case(
             "denouncer": denouncer,
             "version": case.version,
             "allowed_triggers": lifecycle.allowed_triggers(case.state),
+            # open, and no legal clock watches it: it can never be overdue (clock_gaps.py)
+            "without_clock": is_unclocked(app, connection, case.id or 0),
             "clocks": [
                 clock_view(app, row, today) for row in all_clock_rows(session, case.id or 0)
             ],

@@ -18,11 +18,10 @@ parties is nobody's deadline to miss. No figure reads a denouncer's identity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, extract, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, extract, func, select
 
 from casework.adapters.case_store import CASES, CLOCKS, case_ref
 from casework.adapters.case_visibility import excluded_clause
@@ -30,6 +29,7 @@ from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.errors import InvalidInput, NotFound
 from casework.domain.escalation import NO_LADDER
 from casework.services.app import Casework, legal_date
+from casework.services.clock_gaps import open_clause, unclocked_clause
 
 DEFAULT_HORIZON_WORKING_DAYS = 5
 CALENDAR_DAYS = 28  # four weeks of deadlines, from today
@@ -70,7 +70,7 @@ def dashboard(
             connection.execute(
                 scope.apply(
                     select(CASES.c.agency, func.count())
-                    .where(_is_open(app))
+                    .where(open_clause(app))
                     .group_by(CASES.c.agency)
                 )
             ).all()
@@ -145,6 +145,21 @@ def dashboard(
                 .join(CASES, CASES.c.id == CLOCKS.c.case_id)
                 .where(_running_duty(), CLOCKS.c.due < today)
                 .order_by(CLOCKS.c.due, CASES.c.id, CLOCKS.c.id)
+                .limit(overdue_limit)
+            )
+        ).all()
+        unwatched_rows = connection.execute(
+            scope.apply(
+                select(
+                    CASES.c.id,
+                    CASES.c.kind,
+                    CASES.c.received_on,
+                    CASES.c.agency,
+                    CASES.c.state,
+                    CASES.c.attributes,
+                )
+                .where(unclocked_clause(app))
+                .order_by(CASES.c.received_on, CASES.c.id)
                 .limit(overdue_limit)
             )
         ).all()
@@ -225,6 +240,18 @@ def dashboard(
             for row in overdue_rows
         ],
         "overdue_limit": overdue_limit,
+        # open cases no legal clock watches: never overdue, so shown here (clock_gaps.py)
+        "without_clock": [
+            {
+                "ref": case_ref(row.kind, row.received_on, row.id),
+                "agency": row.agency,
+                "agency_name": agency_name(row.agency),
+                "state": row.state,
+                "received_on": row.received_on.isoformat(),
+                "historical_import": (row.attributes or {}).get("historical_import"),
+            }
+            for row in unwatched_rows
+        ],
     }
 
 
@@ -250,21 +277,6 @@ def _running_duty() -> ColumnElement[bool]:
         CLOCKS.c.ladder != NO_LADDER,
         CLOCKS.c.due.is_not(None),
     )
-
-
-def _is_open(app: Casework) -> ColumnElement[bool]:
-    """Not in a final state of its kind's lifecycle."""
-    closed = [
-        and_(CASES.c.kind == kind, CASES.c.state.in_(finals)) for kind, finals in _final_states(app)
-    ]
-    return ~or_(*closed) if closed else true()
-
-
-def _final_states(app: Casework) -> Iterable[tuple[str, list[str]]]:
-    for kind, lifecycle in sorted(app.definitions.lifecycles.items()):
-        finals = sorted(name for name, state in lifecycle.states.items() if state.is_final)
-        if finals:
-            yield kind, finals
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -14,6 +14,7 @@ from casework.adapters.case_store import CaseStore, StoredCase, case_id_of
 from casework.domain.access import Principal
 from casework.domain.errors import ConflictOfInterest, InvalidInput
 from casework.domain.free_text import SUMMARY, check_date, check_text
+from casework.domain.lifecycle import LifecycleDefinition
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import (
     EXCLUSION_TEXT,
@@ -77,6 +78,12 @@ class LogCase:
     redenunciation: Redenunciation | None = None  # a denunciation made again to the superior
     # the other parties a denunciation names, beyond the first (denounced_* above)
     more_denounced: tuple[OtherDenounced, ...] = ()
+    # the officer says the denunciation gives no identifiable denouncer: it is then recorded
+    # as intelligence, with no clock and no notice (LTC Art. 25) — never by a name left out
+    anonymous: bool = False
+    # why a case no deadline rule covers is logged all the same (an old file imported): it
+    # then has no legal clock; without it, such a received date is refused as a likely typo
+    historical: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,7 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
     org.agency(command.agency)
     _check_texts(command)
     check_date("received date", command.received_on)
+    check_text("the reason for a historical import", command.historical)
     if command.received_on > today:
         raise InvalidInput(
             f"received date {command.received_on.isoformat()} is in the future (today is "
@@ -165,6 +173,20 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
                 "name who is denounced: --denounced-name, --denounced-officer or "
                 "--denounced-agency (LTC Art. 23(1))"
             )
+    named = bool(command.denouncer and command.denouncer.full_name.strip())
+    if command.anonymous and named:
+        raise InvalidInput("give either the denouncer's name or --anonymous, not both")
+    if command.anonymous and command.kind != "denunciation":
+        raise InvalidInput(
+            f"--anonymous describes a denunciation that names no denouncer (LTC Art. 25); a "
+            f"{command.kind} without a sender is logged as a letter (`case new letter`)"
+        )
+    if command.kind == "denunciation" and not named and not command.anonymous:
+        raise InvalidInput(
+            "a denunciation needs the denouncer's name (LTC Art. 23): --denouncer-name; if the "
+            "letter names nobody who can be identified, say so with --anonymous: it is then "
+            "recorded as intelligence (LTC Art. 25), with no legal clock and no notice"
+        )
     if command.kind == "complaint":
         _validate_complaint(command)
     elif command.kind == "petition" and not (
@@ -243,11 +265,33 @@ def _validate_complaint(command: LogCase) -> None:
         )
 
 
+def _refuse_unclocked(app: Casework, lifecycle: LifecycleDefinition, command: LogCase) -> None:
+    """A case that starts no legal clock can never be overdue nor escalated: refuse it — a
+    received date before every rule is most often a mistyped year — unless the officer said
+    why it is logged all the same (an old file imported)."""
+    if command.historical.strip():
+        return
+    firsts = [
+        min(rule.effective_from for rule in app.rules.versions(start.code))
+        for start in lifecycle.on_log.start
+        if app.rules.versions(start.code)
+    ]
+    covered = (
+        f"; the rules cover what was received from {min(firsts).isoformat()}" if firsts else ""
+    )
+    raise InvalidInput(
+        f"no deadline rule of a {command.kind} is in force on the received date "
+        f"{command.received_on.isoformat()}{covered}. Check the date (a mistyped year?), or log "
+        "an old file with --historical REASON: it is then recorded without a legal clock"
+    )
+
+
 def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
     """Record a new case with its confidential identity and start the clocks of receipt.
 
-    A denunciation without an identifiable denouncer is recorded as intelligence (LTC Art. 25):
-    no statutory clock runs and no notice goes to a denouncer.
+    A denunciation the officer logs as anonymous (no identifiable denouncer) is recorded as
+    intelligence (LTC Art. 25): no statutory clock runs and no notice goes to a denouncer. One
+    that merely leaves the name out is refused.
     """
     with app.transaction() as connection:
         org = app.organisation(connection)
@@ -279,11 +323,14 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         parties = _parties(org, command)
         exclusions = excluded_officers(org, command.kind, parties, command.received_on)
         _refuse_excluded_logger(command.logged_by, exclusions, parties)
-        is_anonymous = command.denouncer is None or not command.denouncer.full_name.strip()
+        is_anonymous = command.anonymous or not (
+            command.denouncer is not None and command.denouncer.full_name.strip()
+        )
         attributes = {
             **command.attributes,
             **complaint.attributes,
             **(redenunciation.attributes if redenunciation else {}),
+            **({"historical_import": command.historical.strip()} if command.historical else {}),
         }
         state = (
             "intelligence"
@@ -365,6 +412,8 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         case = StoredCase(id=case_id, **values)
         book = ClockBook(app, store, case, is_new=True)
         book.apply(lifecycle.on_log, command.received_on, command.logged_by, "", "log")
+        if state != "intelligence" and not any(c.status != "stopped" for c in book.clocks):
+            _refuse_unclocked(app, lifecycle, command)
         events = [
             AuditEvent(
                 action="case.logged",

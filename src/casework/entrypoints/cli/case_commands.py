@@ -61,6 +61,7 @@ _FILE_KEYS = {
     "also_denounced",
     "denouncer",
     "anonymous",
+    "historical",
     "complaint",
 }
 _COMPLAINT_KEYS = {
@@ -217,6 +218,13 @@ def new(
     anonymous: Annotated[
         bool, typer.Option(help="no identifiable denouncer: recorded as intelligence (LTC Art. 25)")
     ] = False,
+    historical: Annotated[
+        str,
+        typer.Option(
+            help="why a case received before every deadline rule is logged all the same (an "
+            "old file imported): it then has no legal clock"
+        ),
+    ] = "",
     denounced_name: Annotated[
         str,
         typer.Option(
@@ -337,8 +345,6 @@ def new(
         )
     name = denouncer_name or identity.get("full_name")
     is_anonymous = anonymous or bool(fields.get("anonymous"))
-    if is_anonymous and name:
-        raise InvalidInput("give either a denouncer's name or --anonymous, not both")
     officer = acting(by or fields.get("by"), "logging a case")
     if from_letter:  # its receipt date is read only by whoever the letter exists for
         authorise(engine(), officer, Action.LOG_CASE, now, ref=from_letter)
@@ -361,8 +367,10 @@ def new(
         agency=str(agency_code or ""),
         received_on=received_on,
         summary=str(summary or fields.get("summary") or ""),
+        anonymous=is_anonymous,
+        historical=historical or str(fields.get("historical") or ""),
         denouncer=None
-        if is_anonymous or not name
+        if not name
         else Denouncer(
             full_name=str(name),
             address=denouncer_address or str(identity.get("address", "")),
@@ -459,6 +467,12 @@ def show(
         f"{view['handler_name'] or '-'}   received: {view['received_on']} ({view['channel']})"
     )
     typer.echo(f"  summary: {view['summary']}")
+    if view["without_clock"]:
+        why = view["attributes"].get("historical_import")
+        typer.echo(
+            "  ! no legal clock watches this open case: it can never be overdue nor escalated"
+            + (f" (logged as a historical import: {why})" if why else "")
+        )
     sender, other = PARTY_LABELS.get(view["kind"], ("denouncer", "denounced"))
     if view["denounced"]["name"] or view["denounced"]["agency"]:
         typer.echo(f"  {other}: {view['denounced']['name'] or view['denounced']['agency']}")

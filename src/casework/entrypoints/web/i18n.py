@@ -24,6 +24,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "due_soon_note": "Sắp đến hạn: đến hạn trong {n} ngày làm việc tới (đến hết ngày {horizon}).",
         "total": "Tổng cộng",
         "overdue_list": "Hồ sơ quá hạn",
+        "without_clock_list": "Hồ sơ đang mở không có thời hạn pháp lý theo dõi",
+        "without_clock_note": "Các hồ sơ này không bao giờ quá hạn nên không ai được cảnh báo: "
+        "kiểm tra ngày nhận đơn và loại đơn.",
+        "without_clock_warning": "Không có thời hạn pháp lý nào theo dõi hồ sơ đang mở này: hồ sơ "
+        "không bao giờ quá hạn và không ai được cảnh báo.",
+        "historical_import": "Nhập hồ sơ cũ",
         "overdue_shown": "Hiển thị {shown} trên {total} thời hạn quá hạn, quá hạn lâu nhất trước.",
         "nothing_overdue": "Không có hồ sơ quá hạn.",
         "nothing_due": "Không có thời hạn quá hạn hoặc sắp đến hạn.",
@@ -73,6 +79,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "denouncer_address": "Địa chỉ",
         "denouncer_id": "Số CCCD",
         "denouncer_contact": "Điện thoại",
+        "anonymous_denunciation": "Đơn tố cáo không rõ họ tên, địa chỉ người tố cáo (nặc danh): tiếp nhận "
+        "như thông tin về hành vi vi phạm, không tính thời hạn giải quyết (Điều 25 Luật Tố cáo)",
         "anonymous": "Đơn không rõ người gửi (nặc danh)",
         "denounced_name": "Người, cơ quan bị tố cáo / bị khiếu nại",
         "more_denounced": "Người bị tố cáo khác (nếu đơn tố cáo nhiều người, mỗi người một dòng)",
@@ -147,6 +155,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "due_soon_note": "Due soon: due within the next {n} working days (up to {horizon}).",
         "total": "Total",
         "overdue_list": "Overdue cases",
+        "without_clock_list": "Open cases no legal clock watches",
+        "without_clock_note": "These cases can never be overdue, so nobody is alerted: check "
+        "their received date and kind.",
+        "without_clock_warning": "No legal clock watches this open case: it can never be overdue "
+        "and nobody is alerted.",
+        "historical_import": "Historical import",
         "overdue_shown": "Showing {shown} of {total} overdue clocks, longest overdue first.",
         "nothing_overdue": "Nothing is overdue.",
         "nothing_due": "Nothing overdue or due soon.",
@@ -196,6 +210,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "denouncer_address": "Address",
         "denouncer_id": "Citizen ID",
         "denouncer_contact": "Phone",
+        "anonymous_denunciation": "A denunciation naming no identifiable denouncer (anonymous): recorded as "
+        "information about wrongdoing, with no legal period (Law on Denunciations, Art. 25)",
         "anonymous": "Anonymous letter",
         "denounced_name": "Person or body denounced / complained against",
         "more_denounced": "Others denounced (if the letter names several, one per line)",

@@ -250,6 +250,7 @@ async def log_new_case(request: Request) -> Response:
             )
             if name
             else None,
+            anonymous=form.get("anonymous") == "yes",
             denounced_name=form.get("denounced_name", ""),
             more_denounced=tuple(
                 OtherDenounced.parse(line)

@@ -77,6 +77,11 @@ class NewCase(BaseModel):
     received_on: date
     summary: Text = ""
     sender: Sender | None = Field(None, description="none for an anonymous letter")
+    anonymous: bool = Field(
+        False,
+        description="a denunciation naming no identifiable denouncer: recorded as intelligence "
+        "(LTC Art. 25), with no legal clock; without it, a denunciation needs its sender",
+    )
     denounced_name: Line = ""
     denounced_officer: Line | None = None
     denounced_agency: Line | None = None
@@ -90,6 +95,11 @@ class NewCase(BaseModel):
     from_letter: Line | None = None
     redenunciation_of: Line | None = None
     redenunciation_ground: Literal["unlawful", "late"] = "unlawful"
+    historical: Line = Field(
+        "",
+        description="why a case received before every deadline rule is logged all the same "
+        "(an old file imported); it then has no legal clock",
+    )
 
 
 class Advance(BaseModel):
@@ -202,6 +212,8 @@ def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> dict
         received_on=body.received_on,
         summary=body.summary,
         denouncer=Denouncer(**body.sender.model_dump()) if body.sender else None,
+        anonymous=body.anonymous,
+        historical=body.historical,
         denounced_name=body.denounced_name,
         denounced_officer=body.denounced_officer,
         denounced_agency=body.denounced_agency,
