@@ -44,6 +44,7 @@ def sweep_summary(as_of: str) -> dict[str, Any]:
         "clocks_examined": result.clocks_examined,
         "expiry_starts": result.expiry_starts,
         "escalations": len(result.fired),
+        "skipped": result.skipped,
         "notices_queued": result.notices_queued,
         "unroutable": result.unroutable,
     }

@@ -211,12 +211,9 @@ def test_sweep_twice_and_list_overdue(cli: CliRunner) -> None:
     with freeze_time("2024-02-27 08:00:00+07:00"):
         first = run_json(cli, "deadlines", "sweep")
         assert first["as_of"] == "2024-02-27"
-        assert [e["step"] for e in first["escalations"]] == [
-            "warn_before_due",
-            "due_today",
-            "overdue",
-            "overdue_superior",
-        ]
+        # three weeks unswept: the current step alone goes out, the three before it skipped
+        assert [e["step"] for e in first["escalations"]] == ["overdue_superior"]
+        assert first["skipped"] == 3
         assert run_json(cli, "deadlines", "sweep")["escalations"] == []
         overdue = run_json(cli, "case", "list", "--overdue")
         assert [r["ref"] for r in overdue] == [ref]
@@ -379,9 +376,15 @@ def test_a_recipient_acknowledges_an_alert(cli: CliRunner) -> None:
         run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "ubnd-chu-tich")
         err = run(cli, "escalations", "ack", str(mine[0]["id"]), "--by", "ubnd-chu-tich", code=2)
         assert "you already acknowledged escalation" in err
+        his = run_json(cli, "escalations", "list", "--unacknowledged", "--officer", "ubnd-chu-tich")
         open_ones = run_json(cli, "escalations", "list", "--unacknowledged")
-    assert mine[0]["id"] not in [e["id"] for e in open_ones]
-    assert len(open_ones) == 3
+    assert his == []
+    # one alert for the clock, at its current step, to everyone the ladder reached: it waits
+    # for the others until each acknowledges it (the steps it passed over sent nothing)
+    [alert] = open_ones
+    assert alert["id"] == mine[0]["id"]
+    assert "ubnd-chu-tich" not in alert["waiting_for"]
+    assert "tt-chanh-thanh-tra" in alert["waiting_for"]
 
 
 def test_digest_and_ids_are_checked(cli: CliRunner) -> None:

@@ -83,6 +83,7 @@ def new_case(
     app: Casework,
     summary: str = "Chủ tịch xã thu tiền cấp giấy chứng nhận trái quy định",
     denouncer: Denouncer | None = IDENTITY,
+    anonymous: bool = False,
     **denounced: Any,
 ) -> str:
     who = denounced or {"denounced_officer": DENOUNCED_OFFICER}
@@ -94,6 +95,7 @@ def new_case(
             received_on=date(2024, 2, 1),
             summary=summary,
             denouncer=denouncer,
+            anonymous=anonymous,
             logged_by="tt-tiep-nhan",
             **who,
         ),

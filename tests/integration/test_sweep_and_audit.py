@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -67,18 +68,24 @@ def test_ladder_fires_each_step_once_with_recipients(app: Casework) -> None:
         "tt-chanh-thanh-tra",
     ]
 
-    late = sweep(app, at("2024-02-27"))  # 1 WD overdue = 02-20; 5 WD overdue = 02-26
-    assert [f.step for f in late.fired] == ["overdue", "overdue_superior"]
-    superior = late.fired[1].recipients
-    assert [r["officer"] for r in superior] == ["ubnd-chu-tich"]
+    # 1 WD overdue = 02-20 and 5 WD overdue = 02-26 both passed unswept (the engine down):
+    # only the current step goes out, to everyone either step would have told
+    late = sweep(app, at("2024-02-27"))
+    assert ([f.step for f in late.fired], late.skipped) == (["overdue_superior"], 1)
+    recipients = [r["officer"] for r in late.fired[0].recipients]
+    assert recipients[0] == "ubnd-chu-tich"  # the superior's head first, then the others
+    assert "tt-chanh-thanh-tra" in recipients
     assert sweep(app, at("2024-03-30")).fired == []
 
     view = show_case(app, ref, at("2024-02-27"))
     assert [e["step"] for e in view["escalations"]] == [
         "warn_before_due",
         "due_today",
-        "overdue",
         "overdue_superior",
+    ]
+    skipped = [h for h in audit_entries_of(app, ref) if h["action"] == "escalation.skipped"]
+    assert [(e["payload"]["step"], e["payload"]["superseded_by"]) for e in skipped] == [
+        ("overdue", "overdue_superior")
     ]
     assert view["clocks"][0]["status"] == "overdue"
     assert view["clocks"][0]["days_left"] == -6
@@ -92,12 +99,11 @@ def test_sweep_after_downtime_catches_up_and_stops_for_stopped_clocks(app: Casew
     )
     result = sweep(app, at("2024-04-01"))
     steps = {(f.case_ref, f.clock, f.step) for f in result.fired}
-    assert {s[2] for s in steps if s[0] == late} == {
-        "warn_before_due",
-        "due_today",
-        "overdue",
-        "overdue_superior",
-    }
+    # a month of downtime: the current step alone, the three before it recorded as skipped
+    assert {s[2] for s in steps if s[0] == late} == {"overdue_superior"}
+    # three steps passed over on the late case's triage, three on the accepted case's overdue
+    # notice of acceptance (due 03-11); its resolution (due 04-03) is only at its warning
+    assert result.skipped == 6
     assert all(s[1] != "denunciation.triage" for s in steps if s[0] == done)
 
 
@@ -316,8 +322,8 @@ def test_a_pause_that_keeps_the_due_date_does_not_refire_the_ladder(app: Casewor
     advance_case(
         app, AdvanceCase(ref, "send_acceptance_notices", date(2024, 7, 5)), at("2024-07-05")
     )
-    first = sweep(app, at("2024-08-07"))  # resolve due 08-05: warn, due_today, overdue
-    assert [f.step for f in first.fired] == ["warn_before_due", "due_today", "overdue"]
+    first = sweep(app, at("2024-08-07"))  # resolve due 08-05: overdue (warn, due_today passed)
+    assert [f.step for f in first.fired] == ["overdue"]
     advance_case(
         app,
         AdvanceCase(ref, "suspend", date(2024, 8, 7), data={"grounds": "reassessment"}),
@@ -583,3 +589,11 @@ def test_a_batch_that_fails_leaves_every_clock_whole_and_the_next_sweep_finishes
         (1, 1, 1)
     }
     assert verify_audit_trail(app).is_intact
+
+
+def audit_entries_of(app: Casework, ref: str) -> list[dict[str, Any]]:
+    from casework.services.audit_trail import audit_entries
+    from casework.services.users import principal_of_officer
+
+    admin = principal_of_officer(app, "ubnd-quan-tri")
+    return audit_entries(app, admin, at("2024-03-30"), case_ref=ref, limit=1000)

@@ -141,6 +141,24 @@ def deployments(
     ]
 
 
+def catch_up(flows: ModuleType) -> None:
+    """Sweep once as the engine starts, as of now, rather than a schedule's interval later:
+    what fell due while the engine was down is alerted at once, each clock at its current step
+    (services/sweep.py). A run that fails says so here and in the Prefect UI (a failed flow
+    run); the scheduled sweeps then try again."""
+    try:
+        summary = flows.sweep_deadlines()
+    except Exception as failure:
+        print(f"casework engine: the catch-up sweep failed: {failure}", file=sys.stderr, flush=True)
+        return
+    print(
+        f"casework engine: catch-up sweep as of {summary['as_of']}: "
+        f"{summary['escalations']} alert(s), {summary['skipped']} step(s) passed over, "
+        f"{summary['notices_queued']} notice(s) queued",
+        flush=True,
+    )
+
+
 def run_engine(
     settings: Settings,
     port: int,
@@ -158,9 +176,11 @@ def run_engine(
             )
         from prefect import serve  # only now: Prefect reads its settings at import
 
+        flows = load_flows()
+        catch_up(flows)
         try:
             serve(
-                *deployments(load_flows(), sweep_every, deliver_every, digest_cron),
+                *deployments(flows, sweep_every, deliver_every, digest_cron),
                 print_starting_message=False,
             )
         except KeyboardInterrupt:

@@ -181,7 +181,12 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
             f"--anonymous describes a denunciation that names no denouncer (LTC Art. 25); a "
             f"{command.kind} without a sender is logged as a letter (`case new letter`)"
         )
-    if command.kind == "denunciation" and not named and not command.anonymous:
+    if (
+        command.kind == "denunciation"
+        and not named
+        and not command.anonymous
+        and command.redenunciation is None  # its own rule: the sender is typed, never copied
+    ):
         raise InvalidInput(
             "a denunciation needs the denouncer's name (LTC Art. 23): --denouncer-name; if the "
             "letter names nobody who can be identified, say so with --anonymous: it is then "

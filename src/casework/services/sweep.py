@@ -82,6 +82,8 @@ class SweepResult:
     notices_queued: int = 0
     # cases on which a clock ran out undone and started another (a lifecycle's on_expiry)
     expiry_starts: int = 0
+    # ladder steps passed over because a later one of the same clock was reached at once
+    skipped: int = 0
 
 
 def first_head_up_the_chain(
@@ -258,21 +260,31 @@ def _work_out(
         assert due is not None  # a running clock always has a due date
         assert clock_id is not None
         ladder, firing_dates = ladder_dates.of(ladder_name, due)
-        new_next_step = next_step
+        skip = frozenset(excluded.get(case_id, ()))
+        # the steps whose day has come, in order, up to the first one nobody can receive
+        # (kept pending, and said: it fires once someone holds the post)
+        reached: list[tuple[int, list[dict[str, str]]]] = []
         for index in range(next_step, len(ladder.steps)):
-            fires_on = firing_dates[index]
-            if fires_on > today:
+            if firing_dates[index] > today:
                 break
-            step = ladder.steps[index]
             recipients = [
                 r.as_dict()
-                for r in resolve_recipients(
-                    org, step, agency, handler, frozenset(excluded.get(case_id, ())), today
-                )
+                for r in resolve_recipients(org, ladder.steps[index], agency, handler, skip, today)
             ]
-            if not recipients:  # nobody holds the post: keep the step pending, say so
-                result.unroutable.append(f"{ref} {code} {step.code}")
+            if not recipients:
+                result.unroutable.append(f"{ref} {code} {ladder.steps[index].code}")
                 break
+            reached.append((index, recipients))
+        new_next_step = next_step
+        if reached:
+            # only the clock's current step is sent — nobody gets "due soon" and "overdue"
+            # about one case at once — to everyone the steps reached would have told; the
+            # steps it passes over (their day went by before this sweep: the engine was down,
+            # or the case came in late) are recorded as skipped
+            index, recipients = reached[-1]
+            for _, earlier in reversed(reached[:-1]):
+                recipients += [r for r in earlier if r["officer"] not in _officers(recipients)]
+            step, fires_on = ladder.steps[index], firing_dates[index]
             escalations.append(
                 {
                     "clock_id": clock_id,
@@ -300,7 +312,12 @@ def _work_out(
                 fires_on=fires_on,
             )
             batch.notices.extend(escalation_notices(app, fact, recipients, org, stamped))
+            batch.events.extend(
+                _skipped_event(ref, code, ladder.steps[i].code, due, firing_dates[i], step, today)
+                for i, _ in reached[:-1]
+            )
             batch.events.append(_fired_event(fact, recipients, today))
+            result.skipped += len(reached) - 1
             new_next_step = index + 1
         if new_next_step != next_step:
             clock_updates.append(
@@ -319,6 +336,31 @@ def _work_out(
 
 _ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
 _OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
+
+
+def _officers(recipients: list[dict[str, str]]) -> set[str]:
+    return {r["officer"] for r in recipients}
+
+
+def _skipped_event(
+    ref: str, code: str, step: str, due: date, fires_on: date, current: LadderStep, today: date
+) -> AuditEvent:
+    return AuditEvent(
+        action="escalation.skipped",
+        actor="casework:sweep",
+        case_ref=ref,
+        payload={
+            "clock": code,
+            "step": step,
+            "due": due.isoformat(),
+            "fires_on": fires_on.isoformat(),
+            "as_of": today.isoformat(),
+            "superseded_by": current.code,
+            "reason": "its day passed before this sweep ran (the engine was down, or the case "
+            "came in late): only the clock's current step is sent, to everyone it would have "
+            "told",
+        },
+    )
 
 
 def _fired_event(fact: NoticeFacts, recipients: list[dict[str, str]], today: date) -> AuditEvent:

@@ -60,11 +60,17 @@ def run_sweep(
                 "clocks_examined": result.clocks_examined,
                 "expiry_starts": result.expiry_starts,
                 "escalations": fired,
+                "skipped": result.skipped,
                 "unroutable": result.unroutable,
             }
         )
         return
     typer.echo(f"sweep as of {result.as_of.isoformat()}: {len(fired)} new escalation step(s)")
+    if result.skipped:
+        typer.echo(
+            f"  {result.skipped} earlier step(s) passed over: only each clock's current step "
+            "is sent, to everyone the steps reached would have told"
+        )
     if result.expiry_starts:
         typer.echo(
             f"  {result.expiry_starts} case(s) ran out of a period undone and started the "
