@@ -143,4 +143,22 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    return Settings()
+    """The settings from the environment, or SettingsInvalid naming each wrong variable, its
+    value and what it takes."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as invalid:
+        from casework.domain.errors import SettingsInvalid
+
+        problems = []
+        for error in invalid.errors():
+            name = "CASEWORK_" + "_".join(str(part) for part in error["loc"][:1]).upper()
+            value = error.get("input")
+            secret = any(word in name for word in ("PASSWORD", "SECRET", "KEY", "URL"))
+            shown = f"={value!r}" if isinstance(value, str | int | float) and not secret else ""
+            problems.append(f"{name}{shown}: {error['msg'].lower()}")
+        raise SettingsInvalid(
+            "invalid setting: " + "; ".join(problems) + " (see README, Configuration)"
+        ) from None

@@ -10,8 +10,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import create_engine
 
+from casework.adapters.database_failures import bad_url, explain
 from casework.private_files import private_file, private_folder
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -37,13 +39,20 @@ def make_engine(url: str, echo: bool = False, synchronous_commit: str = "on") ->
     and then fork it; `BEGIN IMMEDIATE` makes each transaction the single writer while it runs.
     On PostgreSQL, `synchronous_commit` is set for casework's sessions (see Settings).
     """
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect()  # a misspelt kind ("postgersql") is found here, not at first use
+    except (ArgumentError, NoSuchModuleError) as wrong:
+        raise bad_url(url, wrong) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             # the identities, password hashes and token digests: the owner's alone
-            private_folder(Path(database).parent, narrow_existing=False)
-            private_file(Path(database))
+            try:
+                private_folder(Path(database).parent, narrow_existing=False)
+                private_file(Path(database))
+            except OSError as refused:
+                raise explain(refused, url) or refused from None
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30}, **_JSON)
 
         @event.listens_for(engine, "connect")

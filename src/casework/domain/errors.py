@@ -68,3 +68,21 @@ class NotSignedIn(CaseworkError):
     """No valid session or token was presented, or the credentials are wrong."""
 
     exit_code = 10
+
+
+class SettingsInvalid(CaseworkError):
+    """A `CASEWORK_*` setting has a value casework cannot use."""
+
+    exit_code = 11
+
+
+class DatabaseUnreachable(CaseworkError):
+    """The database named by the settings cannot be reached or signed in to."""
+
+    exit_code = 12
+
+
+class HomeNotWritable(CaseworkError):
+    """casework may not write its home folder (the database, the secret key, notices)."""
+
+    exit_code = 13

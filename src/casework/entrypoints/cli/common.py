@@ -115,6 +115,18 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def explain_failure(error: Exception) -> CaseworkError | None:
+    """`error` as casework's error when it is the database's or the home folder's."""
+    from casework.adapters.database_failures import explain
+    from casework.config import load_settings
+
+    try:
+        url = load_settings().resolved_database_url()
+    except CaseworkError:
+        url = ""
+    return explain(error, url)
+
+
 def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn casework's errors into a message on stderr and a non-zero exit code."""
 
@@ -126,6 +138,12 @@ def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(str(exc), exc.exit_code) from None
         except FileNotFoundError as exc:
             raise fail(f"file not found: {exc.filename}", 2) from None
+        except Exception as exc:
+            # the database or the home folder failing: one line, no traceback, no case data
+            explained = explain_failure(exc)
+            if explained is None:
+                raise
+            raise fail(str(explained), explained.exit_code) from None
 
     return wrapper
 
