@@ -29,7 +29,7 @@ Run it from the repository with the project's virtualenv (PostgreSQL on 127.0.0.
 postgres, trust authentication):
 
     .venv/bin/python deploy/scale_out.py --demo            # about a minute; JSON on stdout
-    .venv/bin/python deploy/scale_out.py --port 4200       # keep running; Ctrl-C stops all
+    .venv/bin/python deploy/scale_out.py --prefect-port 4200       # keep running; Ctrl-C stops all
 
 Progress goes to stderr; logs of the server and workers to `<home>/prefect/server.log` and
 `<home>/worker-N/worker.log` (home: `var/scale-out`). See docs/deploy.md.
@@ -790,7 +790,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--prefect-db", default="casework_prefect", help="Prefect's database")
     parser.add_argument("--casework-db", default="casework_shared", help="the shared database")
     parser.add_argument("--home", type=Path, default=Path("var/scale-out"), help="local files")
-    parser.add_argument("--port", type=int, default=0, help="Prefect server port (0: a free one)")
+    parser.add_argument(
+        "--prefect-port", type=int, default=0, help="Prefect server port (0: a free one)"
+    )
     parser.add_argument("--pool", default="casework", help="name of the process work pool")
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument(
@@ -858,7 +860,7 @@ def main(argv: list[str] | None = None) -> int:
         mark = lap("casework_init", mark)
 
         prefect_env(args.home, prefect_url, args.demo)
-        port = args.port or free_port()
+        port = args.prefect_port or free_port()
         log(f"starting the Prefect server on port {port} (log: {args.home}/prefect/server.log)")
         with prefect_server(port) as ui:
             mark = lap("prefect_server", mark)

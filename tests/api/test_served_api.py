@@ -47,7 +47,7 @@ def test_casework_api_serves_what_a_token_may_see(tmp_path: Path) -> None:
     token = cli("user", "token", "tt-tiep-nhan", "--label", "test", *admin).strip()
     port = free_port()
     server = subprocess.Popen(
-        [*CASEWORK, "serve", "--port", str(port)],
+        [*CASEWORK, "serve", "--web-port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

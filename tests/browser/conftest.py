@@ -100,7 +100,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     log = home / "serve.log"
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [*CASEWORK, "serve", "--port", str(port)],
+            [*CASEWORK, "serve", "--web-port", str(port)],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,

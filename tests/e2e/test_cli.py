@@ -783,3 +783,33 @@ def test_an_administrator_lists_and_ends_a_logins_web_sessions(cli: CliRunner) -
         admin = principal_of_officer(common.engine(), "ubnd-quan-tri")
         [latest] = audit_entries(common.engine(), admin, datetime.now(UTC), limit=1)
         assert (latest["action"], latest["actor"]) == ("user.sessions_ended", "ubnd-quan-tri")
+
+
+def test_help_is_wrapped_not_cut_and_the_ports_are_named_alike(cli: CliRunner) -> None:
+    for columns in ("80", "120"):
+        page = cli.invoke(app, ["case", "new", "--help"], env={"COLUMNS": columns}).output
+        assert not re.search(r"--[a-z-]+…", page)  # no option name cut short
+        assert "--denouncer-name, --complainant-name, --sender-name" in page
+        assert "[required] code of the officer" in page
+    options = {
+        name: cli.invoke(app, [name, "--help"], env={"COLUMNS": "100"}).output
+        for name in ("up", "engine", "serve")
+    }
+    assert all("--port " not in page for page in options.values())
+    assert "--prefect-port" in options["up"]
+    assert "--prefect-port" in options["engine"]
+    assert "--web-port" in options["up"]
+    assert "--web-port" in options["serve"]
+
+
+def test_case_show_prints_a_page_not_python_structures(cli: CliRunner) -> None:
+    with freeze_time("2024-03-01 10:00:00+07:00"):
+        run(cli, "up", "--no-engine")
+        ref = log_letter(cli)
+        for shown in (
+            run(cli, "case", "show", ref, "--by", "tt-chanh-thanh-tra"),
+            run(cli, "case", "show", ref, "--reveal-identity", "--by", "tt-chanh-thanh-tra"),
+        ):
+            assert "{" not in shown
+            assert "'" not in shown.replace("'ĐẾN'", "")
+        assert "  denouncer: A" in shown

@@ -100,7 +100,7 @@ def engine_process(casework_home: Path) -> Iterator[subprocess.Popen[bytes]]:
             "-m",
             "casework",
             "engine",
-            "--port",
+            "--prefect-port",
             str(_free_port()),
             "--sweep-minutes",
             "0.1",

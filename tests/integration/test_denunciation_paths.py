@@ -160,8 +160,11 @@ def test_forwarding_out_of_competence(app: Casework) -> None:
     c = clocks(app, ref, "2024-04-26")
     # 5 WD after Thu 04-25: Fri 26, Thu 05-02, Fri 05-03, Sat 05-04 (worked), Mon 05-06
     assert c["denunciation.forward"]["due"] == "2024-05-06"
-    with pytest.raises(TransitionRefused, match="outside this agency's competence"):
+    with pytest.raises(TransitionRefused, match="outside this agency's competence") as refused:
         step(app, ref, "accept", "2024-04-26")
+    # the refused trigger is not offered back as allowed now; the ways on are
+    assert "accept" not in refused.value.allowed
+    assert "forward" in refused.value.allowed
     step(app, ref, "forward", "2024-05-02", to_agency="UBND xã Nghi Lộc")
     assert state(app, ref, "2024-05-02") == "forwarded"
     assert clocks(app, ref, "2024-05-02")["denunciation.forward"]["status"] == "stopped"

@@ -54,6 +54,7 @@ class LifecycleMachine:
             raise TransitionRefused(
                 f"{trigger!r} cannot fire from {state!r}: {exc.value}",
                 self.definition.allowed_triggers(state),
+                refused=trigger,
             ) from exc
         return adapter.state
 

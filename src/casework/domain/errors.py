@@ -28,8 +28,9 @@ class TransitionRefused(CaseworkError):
 
     exit_code = 4
 
-    def __init__(self, message: str, allowed: Iterable[str]) -> None:
-        self.allowed = sorted(allowed)
+    def __init__(self, message: str, allowed: Iterable[str], refused: str | None = None) -> None:
+        # the trigger just refused is never offered back as "allowed now"
+        self.allowed = sorted(set(allowed) - {refused})
         allowed_text = ", ".join(self.allowed) if self.allowed else "none (the case is final)"
         super().__init__(f"{message}. Triggers allowed now: {allowed_text}.")
 

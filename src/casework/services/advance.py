@@ -163,6 +163,7 @@ def _take_linked_step(
             )
             + "; nothing was written",
             app.machine(case.kind).definition.allowed_triggers(case.state),
+            refused=spec.trigger,
         )
     allowed = definition.allowed_triggers(other.state, include_internal=True)
     if spec.linked.trigger in allowed:
@@ -228,6 +229,7 @@ def apply_step(
             f"{spec.trigger} is not recorded by hand: it follows from {' or '.join(linking)} "
             "on the linked case",
             machine.definition.allowed_triggers(case.state),
+            refused=spec.trigger,
         )
     data = _validate_data(spec, command.data, command.reason)
     org = app.organisation(connection, organisation_stamp)
@@ -258,6 +260,7 @@ def apply_step(
         raise TransitionRefused(
             f"{command.trigger} refused for {case.ref}: " + "; ".join(failures),
             machine.definition.allowed_triggers(case.state),
+            refused=command.trigger,
         )
     events: list[AuditEvent] = []
     changes: dict[str, Any] = {}

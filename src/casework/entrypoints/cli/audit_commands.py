@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from casework.entrypoints.cli.common import emit_json, engine, fail, handles_errors
+from casework.entrypoints.cli.common import command_group, emit_json, engine, fail, handles_errors
 from casework.services.audit_trail import verify_audit_trail
 
-app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app = command_group("The audit trail.")
 
 
 @app.command("verify")

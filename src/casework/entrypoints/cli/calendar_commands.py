@@ -8,12 +8,16 @@ from typing import Annotated
 import typer
 
 from casework.domain.calendar import DayUnit, add_period, roll_forward
-from casework.entrypoints.cli.common import emit_json, engine, handles_errors, parse_date
+from casework.entrypoints.cli.common import (
+    command_group,
+    emit_json,
+    engine,
+    handles_errors,
+    parse_date,
+)
 from casework.services.calendar_views import year_calendar
 
-app = typer.Typer(
-    help="The legal calendar: working days, holidays, due dates.", no_args_is_help=True
-)
+app = command_group("The legal calendar: working days, holidays, due dates.")
 
 
 @app.command("due")

@@ -14,6 +14,7 @@ from casework.domain.errors import InvalidInput
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    command_group,
     emit_json,
     engine,
     handles_errors,
@@ -45,7 +46,7 @@ PARTY_LABELS = {
 }
 """How the two sides are called in each kind (stored alike: the identity, and who is named)."""
 
-app = typer.Typer(help="Log, show, list and advance cases.", no_args_is_help=True)
+app = command_group("Log, show, list and advance cases.")
 
 _FILE_KEYS = {
     "agency",
@@ -439,6 +440,9 @@ def new(
         )
 
 
+_IDENTITY_LABELS = (("id_number", "ID"), ("contact", "contact"), ("email", "email"))
+
+
 @app.command("show")
 @handles_errors
 def show(
@@ -477,7 +481,11 @@ def show(
     if view["denounced"]["name"] or view["denounced"]["agency"]:
         typer.echo(f"  {other}: {view['denounced']['name'] or view['denounced']['agency']}")
     if view["denouncer"]:
-        typer.echo(f"  {sender}: {view['denouncer']}")
+        who = view["denouncer"]
+        # withheld: the view says why and how to ask ({"identity": "confidential (…)"})
+        parts = [who.get("full_name") or who.get("identity") or "", who.get("address") or ""]
+        parts += [f"{label} {who[key]}" for key, label in _IDENTITY_LABELS if who.get(key)]
+        typer.echo(f"  {sender}: {', '.join(p for p in parts if p)}")
     if view["kind"] == "complaint":
         facts = view["attributes"]
         for key in ("contested_decision", "decision_known_on", "first_instance_ref"):

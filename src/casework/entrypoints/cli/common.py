@@ -47,8 +47,10 @@ By = Annotated[
     str | None,
     typer.Option(
         "--by",
-        help=f"code of the officer acting or reading (default: ${OPERATOR_ENV}); every "
-        "action has a named officer",
+        help=f"[required] code of the officer acting or reading; may be set once for the "
+        f"session as ${OPERATOR_ENV}. Every action has a named officer",
+        show_envvar=False,
+        metavar="OFFICER",
     ),
 ]
 
@@ -108,6 +110,17 @@ def parse_assignments(values: list[str] | None, option: str = "--set") -> dict[s
 
 def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def command_group(help_text: str) -> typer.Typer:
+    """A group of commands (`casework case …`). Help is plain text wrapped to the terminal:
+    the boxed layout cut long option names and texts off at 80 or 120 columns."""
+    return typer.Typer(
+        help=help_text,
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+    )
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

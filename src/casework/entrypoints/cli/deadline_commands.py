@@ -8,6 +8,7 @@ import typer
 
 from casework.domain.errors import InvalidInput
 from casework.entrypoints.cli.common import (
+    command_group,
     emit_json,
     engine,
     handles_errors,
@@ -19,7 +20,7 @@ from casework.services.digest import queue_digest
 from casework.services.recompute import recompute_deadlines
 from casework.services.sweep import sweep
 
-app = typer.Typer(help="Legal deadlines and their escalation ladder.", no_args_is_help=True)
+app = command_group("Legal deadlines and their escalation ladder.")
 
 
 @app.command("sweep")

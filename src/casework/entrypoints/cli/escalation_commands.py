@@ -11,6 +11,7 @@ from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    command_group,
     emit_json,
     engine,
     handles_errors,
@@ -20,7 +21,7 @@ from casework.entrypoints.cli.common import (
 from casework.services.authorisation import authorise
 from casework.services.escalations import acknowledge, list_escalations
 
-app = typer.Typer(help="Escalation alerts: list and acknowledge.", no_args_is_help=True)
+app = command_group("Escalation alerts: list and acknowledge.")
 
 
 @app.command("list")

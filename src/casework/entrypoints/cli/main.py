@@ -30,6 +30,7 @@ app = typer.Typer(
     help="casework — denunciations, complaints and petitions on legal clocks.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help, wrapped, never cut off (cli/common.command_group)
 )
 app.add_typer(case_commands.app, name="case")
 app.add_typer(calendar_commands.app, name="calendar")
@@ -51,6 +52,17 @@ def init() -> None:
     typer.echo(f"database ready: {url}")
 
 
+PrefectPort = Annotated[
+    int,
+    typer.Option("--prefect-port", min=1, max=65535, help="port of the Prefect server (its UI)"),
+]
+WebPort = Annotated[
+    int, typer.Option("--web-port", min=1, max=65535, help="port of the web UI and REST API")
+]
+WebHost = Annotated[str, typer.Option("--host", help="address the web UI and API listen on")]
+"""The same options, named the same way, in `up`, `engine` and `serve`."""
+
+
 @app.command("up")
 @handles_errors
 def up(
@@ -61,9 +73,9 @@ def up(
         bool,
         typer.Option("--engine/--no-engine", help="then run the engine (sweep and delivery)"),
     ] = True,
-    port: Annotated[int, typer.Option(help="port of the Prefect server (UI)")] = 4200,
-    web_port: Annotated[int, typer.Option(help="port of the web UI and API")] = 8000,
-    host: Annotated[str, typer.Option(help="address the web UI listens on")] = "127.0.0.1",
+    prefect_port: PrefectPort = 4200,
+    web_port: WebPort = 8000,
+    host: WebHost = "127.0.0.1",
 ) -> None:
     """Set up the embedded database, load the example organisation if none, make a first
     login, show the state, then run the web UI and the engine until Ctrl-C (`--no-engine` to
@@ -100,7 +112,7 @@ def up(
 
         with web_server_in_background(create_app(app_, wall_clock), host, web_port) as url:
             typer.echo(f"web UI: {url}/   API: {url}/api/docs")
-            engine_command(port=port, sweep_minutes=15, deliver_minutes=1)
+            engine_command(prefect_port=prefect_port, sweep_minutes=15, deliver_minutes=1)
 
 
 def _print_version(value: bool) -> None:
@@ -112,9 +124,7 @@ def _print_version(value: bool) -> None:
 @app.command("engine")
 @handles_errors
 def engine_command(
-    port: Annotated[
-        int, typer.Option(help="port of the Prefect server started for the engine")
-    ] = 4200,
+    prefect_port: PrefectPort = 4200,
     sweep_minutes: Annotated[float, typer.Option(min=0.05, help="minutes between sweeps")] = 15,
     deliver_minutes: Annotated[
         float, typer.Option(min=0.05, help="minutes between deliveries")
@@ -130,16 +140,16 @@ def engine_command(
     typer.echo(f"casework engine: database {app_.engine.url.render_as_string()}")
     typer.echo(f"notices without SMTP go to {app_.settings.resolved_mail_folder()}; Ctrl-C stops")
     run_engine(
-        app_.settings, port, timedelta(minutes=sweep_minutes), timedelta(minutes=deliver_minutes)
+        app_.settings,
+        prefect_port,
+        timedelta(minutes=sweep_minutes),
+        timedelta(minutes=deliver_minutes),
     )
 
 
 @app.command("serve")
 @handles_errors
-def serve_command(
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
-) -> None:
+def serve_command(host: WebHost = "127.0.0.1", web_port: WebPort = 8000) -> None:
     """Serve the web UI and the REST API (OpenAPI page at /api/docs) until Ctrl-C."""
     import uvicorn
 
@@ -147,8 +157,8 @@ def serve_command(
 
     app_ = engine()
     initialise(app_)
-    typer.echo(f"casework on http://{host}:{port}/ (API: /api/docs; Ctrl-C stops)")
-    uvicorn.run(create_app(app_, wall_clock), host=host, port=port, log_level="warning")
+    typer.echo(f"casework on http://{host}:{web_port}/ (API: /api/docs; Ctrl-C stops)")
+    uvicorn.run(create_app(app_, wall_clock), host=host, port=web_port, log_level="warning")
 
 
 @app.callback()

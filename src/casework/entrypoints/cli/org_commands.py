@@ -11,6 +11,7 @@ from casework.domain.access import Action
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    command_group,
     emit_json,
     engine,
     handles_errors,
@@ -20,7 +21,7 @@ from casework.entrypoints.cli.common import (
 from casework.services.authorisation import authorise
 from casework.services.organisation import load_organisation_file, show_organisation
 
-app = typer.Typer(help="Load and show the organisation.", no_args_is_help=True)
+app = command_group("Load and show the organisation.")
 
 
 @app.command("load")

@@ -11,6 +11,7 @@ from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    command_group,
     emit_json,
     engine,
     handles_errors,
@@ -22,7 +23,7 @@ from casework.services.authorisation import authorise
 from casework.services.delivery import build_mailer, deliver_pending
 from casework.services.outbox import list_outbox, retry_dead, show_message
 
-app = typer.Typer(help="Notices: list, show, retry, deliver.", no_args_is_help=True)
+app = command_group("Notices: list, show, retry, deliver.")
 
 
 @app.command("list")

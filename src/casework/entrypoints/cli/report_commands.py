@@ -12,6 +12,7 @@ from casework.domain.errors import InvalidInput
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    command_group,
     emit_json,
     engine,
     handles_errors,
@@ -24,7 +25,7 @@ from casework.services.case_export import export_csv
 from casework.services.case_views import CaseFilter
 from casework.services.statistics import Period, case_counts
 
-app = typer.Typer(help="Counts for the periodic reports, and exports.", no_args_is_help=True)
+app = command_group("Counts for the periodic reports, and exports.")
 
 
 @app.command("counts")

@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 
 from casework.adapters.lifecycle_docs import lifecycle_markdown
-from casework.entrypoints.cli.common import emit_json, engine, handles_errors, table
+from casework.entrypoints.cli.common import command_group, emit_json, engine, handles_errors, table
 from casework.services.rule_explanations import rule_catalogue
 
-app = typer.Typer(help="Deadline rules and lifecycle definitions.", no_args_is_help=True)
+app = command_group("Deadline rules and lifecycle definitions.")
 
 
 @app.command("list")

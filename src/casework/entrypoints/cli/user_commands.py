@@ -12,6 +12,7 @@ from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    command_group,
     emit_json,
     engine,
     handles_errors,
@@ -32,7 +33,7 @@ from casework.services.users import (
 )
 from casework.services.web_sessions import end_sessions_of, list_sessions
 
-app = typer.Typer(help="Logins for the web app and the API.", no_args_is_help=True)
+app = command_group("Logins for the web app and the API.")
 
 PasswordOption = Annotated[
     str,
