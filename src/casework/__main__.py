@@ -1,5 +1,5 @@
 """`python -m casework` is the `casework` command."""
 
-from casework.entrypoints.cli.main import app
+from casework.entrypoints.cli.launcher import main
 
-app(prog_name="casework")
+main()

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LEGAL_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+from casework.environment import ENV_PREFIX, LEGAL_TIMEZONE
+
+__all__ = ["LEGAL_TIMEZONE", "Settings", "load_settings"]
 
 
 class Settings(BaseSettings):
     """Configuration of one casework installation."""
 
-    model_config = SettingsConfigDict(env_prefix="CASEWORK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     home: Path = Field(
         default=Path("var"), description="folder for the embedded database and local output"

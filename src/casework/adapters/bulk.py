@@ -9,7 +9,6 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Date, DateTime, Dialect, Table, insert
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeEngine
 
@@ -133,7 +132,13 @@ def _sqlite_insert_plan(
     return sql, tuple(processor(name) for name in names), stored_defaults[0]
 
 
-_PG = postgresql.dialect()  # type: ignore[no-untyped-call]
+@lru_cache(maxsize=1)
+def _postgres_dialect() -> Dialect:
+    """PostgreSQL's dialect, to spell column types: loaded when first needed, not by every
+    command that touches the database (SQLite needs none of it)."""
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
 def insert_many_postgres(
@@ -164,7 +169,7 @@ def insert_many_postgres_statement(
     quoted = ", ".join(f'"{name}"' for name in [*names, *defaults])
     selected = ", ".join(
         [f'v."{name}"' for name in names]
-        + [f"%s::{table.c[name].type.compile(dialect=_PG)}" for name in defaults]
+        + [f"%s::{table.c[name].type.compile(dialect=_postgres_dialect())}" for name in defaults]
     )
     sql = (
         f'INSERT INTO "{table.name}" ({quoted}) SELECT {selected} '

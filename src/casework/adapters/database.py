@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -15,6 +13,9 @@ from sqlmodel import create_engine
 
 from casework.adapters.database_failures import bad_url, explain
 from casework.private_files import private_file, private_folder
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 READ_ONLY = "casework_read_only"  # execution option: a reading transaction takes no write lock
@@ -80,6 +81,8 @@ def make_engine(url: str, echo: bool = False, synchronous_commit: str = "on") ->
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # only to migrate: every command need not load Alembic
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -88,6 +91,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade_schema(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent)."""
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from transitions import Machine, MachineError
-from transitions.extensions import GraphMachine
 
 from casework.domain.errors import TransitionRefused
 from casework.domain.lifecycle import LifecycleDefinition
@@ -64,6 +63,9 @@ class LifecycleMachine:
         Triggers that keep the state (notices, extensions, replies) are listed under the
         diagram instead of drawn as loops on every state.
         """
+        # the diagram extension loads only to draw: a case's steps need the plain machine
+        from transitions.extensions import GraphMachine
+
         diagram = GraphMachine(
             model=_DiagramModel(),
             states=list(self.definition.states),

@@ -3,6 +3,7 @@ checks that turn credentials into a `Principal`."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,15 @@ MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "cw_"
 TOKENS = ApiTokenRow.__table__  # type: ignore[attr-defined]
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash("casework: no such login")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the login is unknown, made once on first need (an
+    Argon2 hash takes a fifth of a second: no command should pay it on start)."""
+    return _HASHER.hash("casework: no such login")
+
+
 _ROLES = [role.value for role in Role]
 
 
@@ -234,7 +243,7 @@ def sign_in(app: Casework, username: str, password: str) -> Principal:
         user = session.get(UserRow, username.strip())
         try:
             # an unknown login costs the same hashing as a known one: timing tells nothing
-            _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+            _HASHER.verify(user.password_hash if user else _dummy_hash(), password)
             if user is None:
                 raise VerificationError
         except (VerificationError, InvalidHashError):

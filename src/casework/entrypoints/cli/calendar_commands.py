@@ -13,9 +13,9 @@ from casework.entrypoints.cli.common import (
     emit_json,
     engine,
     handles_errors,
+    legal_calendar,
     parse_date,
 )
-from casework.services.calendar_views import year_calendar
 
 app = command_group("The legal calendar: working days, holidays, due dates.")
 
@@ -35,7 +35,7 @@ def due(
     """Compute a due date the way every legal clock does (DOMAIN §2)."""
     start_on = parse_date(start, "--start")
     assert start_on is not None
-    calendar = engine().calendar
+    calendar = legal_calendar()
     nominal = add_period(calendar, start_on, days, unit)
     due_on = roll_forward(calendar, nominal)
     skipped = [
@@ -74,6 +74,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """List the year's days off on weekdays and working Saturdays/Sundays."""
+    from casework.services.calendar_views import year_calendar
+
     result = year_calendar(engine(), year)
     exceptions = result["exceptions"]
     working = result["working_days"]

@@ -8,15 +8,20 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
-from casework.config import LEGAL_TIMEZONE
-from casework.domain.access import Principal
 from casework.domain.errors import CaseworkError, InvalidInput
-from casework.services.app import Casework, bootstrap
-from casework.services.users import principal_of_officer
+from casework.environment import LEGAL_TIMEZONE
+
+if TYPE_CHECKING:
+    from casework.adapters.holiday_calendar import VietnamCalendar
+    from casework.domain.access import Principal
+    from casework.services.app import Casework
+
+# The engine's modules (SQLAlchemy, the definitions, Argon2…) are imported by the commands that
+# use them, not by every command: a reception desk runs `calendar due` all day (issue 22).
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -28,8 +33,21 @@ def engine() -> Casework:
     """The engine, built once per process from `CASEWORK_*` settings."""
     global _app
     if _app is None:
+        from casework.services.app import bootstrap
+
         _app = bootstrap()
     return _app
+
+
+def legal_calendar() -> VietnamCalendar:
+    """The working-day calendar alone (holidays and the agency file), without the database:
+    what `calendar due` needs, as `bootstrap` builds it."""
+    if _app is not None:
+        return _app.calendar
+    from casework.adapters.holiday_calendar import VietnamCalendar
+    from casework.environment import calendar_file_setting
+
+    return VietnamCalendar.from_file(calendar_file_setting())
 
 
 def reset_engine() -> None:
@@ -65,6 +83,8 @@ def acting(by: str | None, what: str = "this command") -> Principal:
             f"{what} acts as a named officer: give --by OFFICER (or set {OPERATOR_ENV}=OFFICER "
             "on a desk's own terminal); `casework org show` lists the officers"
         )
+    from casework.services.users import principal_of_officer
+
     return principal_of_officer(engine(), code)
 
 

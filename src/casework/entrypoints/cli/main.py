@@ -7,41 +7,17 @@ from typing import Annotated
 import typer
 
 from casework import __version__
-from casework.entrypoints.cli import (
-    audit_commands,
-    calendar_commands,
-    case_commands,
-    deadline_commands,
-    escalation_commands,
-    org_commands,
-    outbox_commands,
-    report_commands,
-    rules_commands,
-    user_commands,
-)
 from casework.entrypoints.cli.common import engine, handles_errors, wall_clock
+from casework.entrypoints.cli.root import GROUPS, add_group, root_app
 from casework.resources import examples_dir
 from casework.services.case_views import CaseFilter, list_cases
 from casework.services.organisation import load_organisation_file, show_organisation
 from casework.services.schema import initialise
 from casework.services.users import first_login
 
-app = typer.Typer(
-    help="casework — denunciations, complaints and petitions on legal clocks.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help, wrapped, never cut off (cli/common.command_group)
-)
-app.add_typer(case_commands.app, name="case")
-app.add_typer(calendar_commands.app, name="calendar")
-app.add_typer(org_commands.app, name="org")
-app.add_typer(deadline_commands.app, name="deadlines")
-app.add_typer(audit_commands.app, name="audit")
-app.add_typer(rules_commands.app, name="rules")
-app.add_typer(outbox_commands.app, name="outbox")
-app.add_typer(escalation_commands.app, name="escalations")
-app.add_typer(report_commands.app, name="report")
-app.add_typer(user_commands.app, name="user")
+app = root_app()
+for _name in GROUPS:
+    add_group(app, _name)
 
 
 @app.command("init")
@@ -115,12 +91,6 @@ def up(
             engine_command(prefect_port=prefect_port, sweep_minutes=15, deliver_minutes=1)
 
 
-def _print_version(value: bool) -> None:
-    if value:
-        typer.echo(__version__)
-        raise typer.Exit()
-
-
 @app.command("engine")
 @handles_errors
 def engine_command(
@@ -159,15 +129,3 @@ def serve_command(host: WebHost = "127.0.0.1", web_port: WebPort = 8000) -> None
     initialise(app_)
     typer.echo(f"casework on http://{host}:{web_port}/ (API: /api/docs; Ctrl-C stops)")
     uvicorn.run(create_app(app_, wall_clock), host=host, port=web_port, log_level="warning")
-
-
-@app.callback()
-def main(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", help="print the version and exit", is_eager=True, callback=_print_version
-        ),
-    ] = False,
-) -> None:
-    """casework: every case logged, moved through a lawful process, and no deadline missed."""

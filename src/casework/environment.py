@@ -1,0 +1,22 @@
+"""What casework reads from its environment before, or without, loading its settings model
+(config.py, pydantic): the legal time zone, the settings' prefix, and the one setting the
+light commands need. `casework calendar due` runs all day at a reception desk; it should not
+wait for the settings model to build (issue 22)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+LEGAL_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+"""Where legal days begin and end: every deadline expires at 24:00 here."""
+ENV_PREFIX = "CASEWORK_"
+"""Every setting is an environment variable with this prefix (config.Settings)."""
+
+
+def calendar_file_setting() -> Path | None:
+    """`CASEWORK_CALENDAR_FILE`, read as `Settings.calendar_file` reads it: a path, or none
+    when unset or empty."""
+    value = os.environ.get(f"{ENV_PREFIX}CALENDAR_FILE", "").strip()
+    return Path(value) if value else None
