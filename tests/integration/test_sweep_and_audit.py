@@ -597,3 +597,37 @@ def audit_entries_of(app: Casework, ref: str) -> list[dict[str, Any]]:
 
     admin = principal_of_officer(app, "ubnd-quan-tri")
     return audit_entries(app, admin, at("2024-03-30"), case_ref=ref, limit=1000)
+
+
+def test_one_alert_per_clock_raised_in_place_and_closed_with_its_clock(app: Casework) -> None:
+    from casework.services.escalations import acknowledge, list_escalations
+
+    head = principal_of_officer(app, "tt-chanh-thanh-tra")
+    handler = principal_of_officer(app, "tt-xac-minh-1")
+    ref = log(app, "2024-02-01")  # triage due 2024-02-19
+    assign_case(app, ref, "tt-xac-minh-1", "tt-chanh-thanh-tra", "phân công", at("2024-02-01"))
+    sweep(app, at("2024-02-07"))  # warn the handler
+    [warned] = list_escalations(app, handler, "tt-xac-minh-1", unacknowledged=True)
+    acknowledge(app, warned["id"], handler, at("2024-02-07", 10))
+    assert list_escalations(app, handler, "tt-xac-minh-1", unacknowledged=True) == []
+
+    sweep(app, at("2024-02-19"))  # due today: the same alert, raised to the unit's head
+    [alert] = list_escalations(app, head, None, unacknowledged=True)
+    assert (alert["step"], alert["open"]) == ("due_today", True)
+    assert alert["recipients"] == ["tt-xac-minh-1", "tt-chanh-thanh-tra"]
+    # raised: it waits for everyone again, the handler who acknowledged the warning included
+    assert alert["waiting_for"] == ["tt-xac-minh-1", "tt-chanh-thanh-tra"]
+    history = {a["id"]: a for a in list_escalations(app, head, None)}
+    assert history[warned["id"]]["open"] is False  # the warning is the alert's history
+    with pytest.raises(InvalidInput, match="no longer open: it was raised"):
+        acknowledge(app, warned["id"], handler, at("2024-02-19", 10))
+    acknowledge(app, alert["id"], handler, at("2024-02-19", 10))
+    assert list_escalations(app, head, None, unacknowledged=True)[0]["waiting_for"] == [
+        "tt-chanh-thanh-tra"
+    ]
+
+    advance_case(  # the triage ends: its clock stops, and its alert closes
+        app, AdvanceCase(ref, "accept", date(2024, 2, 20), "tt-xac-minh-1"), at("2024-02-20")
+    )
+    assert list_escalations(app, head, None, unacknowledged=True) == []
+    assert all(not a["open"] for a in list_escalations(app, head, None))

@@ -19,7 +19,7 @@ from casework.domain.organisation import Role
 from casework.domain.visibility import alert_reaches, case_access
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import facts_for
-from casework.services.escalations import ACKS, ESCALATIONS
+from casework.services.escalations import ACKS, ESCALATIONS, alert_recipients, is_current
 from casework.services.notices import outbox_row
 
 DIGEST_HORIZON_WORKING_DAYS = 5
@@ -68,8 +68,9 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
             select(ESCALATIONS, CASES.c.kind, CASES.c.received_on)
             .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
             .join(CLOCKS, CLOCKS.c.id == ESCALATIONS.c.clock_id)
-            .where(CLOCKS.c.status == "running")  # a stopped clock's alerts are history
+            .where(is_current())  # one alert per clock, at its level; closed ones are history
         ).all()
+        told = alert_recipients(connection, list(open_alerts))
         acknowledged = {
             (escalation_id, officer)
             for escalation_id, officer in connection.execute(
@@ -115,7 +116,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                     "due": a.due.isoformat(),
                 }
                 for a in open_alerts
-                if officer.code in {r["officer"] for r in a.recipients}
+                if officer.code in {r["officer"] for r in told[a.id]}
                 and (a.id, officer.code) not in acknowledged  # each recipient answers for himself
                 and alert_reaches(org, officer.code, facts[a.case_id])
             ]

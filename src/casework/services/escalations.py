@@ -1,23 +1,31 @@
 """Escalations as their recipients see them: list the alerts on the cases an officer may see,
 and acknowledge one addressed to him.
 
-Acknowledgement is per recipient: each officer an alert reached answers for himself, and one
-head's acknowledgement never silences the alert for another. An alert on a case that does not
+One alert per clock: the ladder's steps for a clock's due date are one alert, raised in place.
+The newest step fired is the alert's level, and its recipients are everyone any of its steps
+told, the new level's first; the earlier steps' rows are its history, not alerts of their own.
+It is open while its clock runs with that due date, and closes when the clock stops, pauses or
+moves to another due date (the ladder then starts again for that date).
+
+Acknowledgement is per recipient and per level: each officer an alert reached answers for
+himself, one head's acknowledgement never silences it for another, and a raised alert waits
+for everyone again. An alert on a case that does not
 exist for an officer (domain/visibility.py: he is denounced in it, a relative, recused…) is
 neither listed for him nor acknowledgeable by him, whatever its recipients say.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, exists, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CASES, MAX_ID, case_ref
+from casework.adapters.case_store import CASES, CLOCKS, MAX_ID, case_ref
 from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.tables import EscalationAckRow, EscalationRow
 from casework.domain.access import Principal, visible_agencies
@@ -28,6 +36,49 @@ from casework.services.case_access import facts_for
 
 ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
 ACKS: Table = EscalationAckRow.__table__  # type: ignore[attr-defined]
+
+
+def is_current() -> ColumnElement[bool]:
+    """An escalation row that is its clock's open alert now (SQL, over ESCALATIONS joined with
+    CLOCKS on clock_id): the newest step fired for the due date the clock still runs to."""
+    newer = ESCALATIONS.alias("newer")
+    return and_(
+        CLOCKS.c.status == "running",
+        CLOCKS.c.due == ESCALATIONS.c.due,
+        ~exists().where(
+            newer.c.clock_id == ESCALATIONS.c.clock_id,
+            newer.c.due == ESCALATIONS.c.due,
+            newer.c.id > ESCALATIONS.c.id,
+        ),
+    )
+
+
+def alert_recipients(
+    connection: Connection, rows: Sequence[Any]
+) -> dict[int, list[dict[str, str]]]:
+    """For each escalation row, everyone its alert has told up to that step: the row's own
+    recipients first, then those of the earlier steps for the same clock and due date."""
+    if not rows:
+        return {}
+    clock_ids = sorted({row.clock_id for row in rows})
+    history: dict[tuple[int, Any], list[Any]] = {}
+    for step in connection.execute(
+        select(
+            ESCALATIONS.c.id, ESCALATIONS.c.clock_id, ESCALATIONS.c.due, ESCALATIONS.c.recipients
+        )
+        .where(ESCALATIONS.c.clock_id.in_(clock_ids))
+        .order_by(ESCALATIONS.c.id.desc())
+    ):
+        history.setdefault((step.clock_id, step.due), []).append(step)
+    result = {}
+    for row in rows:
+        told: list[dict[str, str]] = []
+        for step in history.get((row.clock_id, row.due), []):
+            if step.id > row.id:
+                continue
+            told += [r for r in step.recipients if r["officer"] not in {t["officer"] for t in told}]
+        result[row.id] = told
+    return result
 
 
 def acknowledged_by(escalation_id: Any, officer: Any) -> Any:
@@ -46,11 +97,20 @@ def list_escalations(
     addressed to that officer; `unacknowledged` those still waiting for `officer` (or, without
     one, for any of their recipients)."""
     query = (
-        select(ESCALATIONS, CASES.c.kind, CASES.c.received_on, CASES.c.agency)
+        select(
+            ESCALATIONS,
+            CASES.c.kind,
+            CASES.c.received_on,
+            CASES.c.agency,
+            is_current().label("current"),
+        )
         .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
+        .join(CLOCKS, CLOCKS.c.id == ESCALATIONS.c.clock_id)
         .where(~excluded_clause(viewer.username))
         .order_by(ESCALATIONS.c.id.desc())
     )
+    if unacknowledged:
+        query = query.where(is_current())  # a raised or closed alert waits for nobody
     with app.reading() as session:
         connection = session.connection()
         org = app.organisation(connection)
@@ -62,8 +122,10 @@ def list_escalations(
         if viewer.username not in org.officers:
             return []  # fail closed: an officer the organisation does not know sees nothing
         candidates = []
-        for row in connection.execute(query).all():
-            recipients = [r["officer"] for r in row.recipients]
+        rows = connection.execute(query).all()
+        told = alert_recipients(connection, rows)
+        for row in rows:
+            recipients = [r["officer"] for r in told[row.id]]
             if officer and officer not in recipients:
                 continue
             # his own alerts reach him wherever the ladder found him (domain/visibility.py:
@@ -79,7 +141,7 @@ def list_escalations(
         result: list[dict[str, Any]] = []
         for row, recipients in candidates:
             acks = acks_of.get(row.id, {})
-            waiting = [r for r in recipients if r not in acks]
+            waiting = [r for r in recipients if r not in acks] if row.current else []
             if unacknowledged and not officer and not waiting:
                 continue
             result.append(
@@ -91,6 +153,9 @@ def list_escalations(
                     "due": row.due.isoformat(),
                     "fires_on": row.fires_on.isoformat(),
                     "recipients": recipients,
+                    # open while its clock runs to this due date at this level; else raised
+                    # into a later step's alert, or closed with its clock
+                    "open": bool(row.current),
                     "acknowledged": [
                         {"officer": code, "at": at.isoformat()} for code, at in acks.items()
                     ],
@@ -115,16 +180,24 @@ def acknowledge(app: Casework, escalation_id: int, officer: Principal, now: date
     with app.transaction() as connection:
         org = app.organisation(connection)
         row = connection.execute(
-            select(ESCALATIONS, CASES.c.kind, CASES.c.received_on)
+            select(ESCALATIONS, CASES.c.kind, CASES.c.received_on, is_current().label("current"))
             .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
+            .join(CLOCKS, CLOCKS.c.id == ESCALATIONS.c.clock_id)
             .where(ESCALATIONS.c.id == escalation_id)
         ).first()
-        if row is None or officer.username not in {r["officer"] for r in row.recipients}:
+        told = alert_recipients(connection, [row]).get(escalation_id, []) if row else []
+        if row is None or officer.username not in {r["officer"] for r in told}:
             raise missing
         case = facts_for(connection, [row.case_id])[row.case_id]
         if not alert_reaches(org, officer.username, case):
             raise missing
         ref = case_ref(row.kind, row.received_on, row.case_id)
+        if not row.current:
+            raise InvalidInput(
+                f"escalation {escalation_id} on {ref} is no longer open: it was raised to a "
+                "later step, or its clock stopped or moved; `casework escalations list "
+                "--unacknowledged --officer` shows what waits for you"
+            )
         earlier = connection.execute(
             select(ACKS.c.acknowledged_at).where(
                 ACKS.c.escalation_id == escalation_id, ACKS.c.officer == officer.username
