@@ -156,7 +156,8 @@ def test_an_officer_recuses_himself_and_the_case_disappears_for_him(
 def test_each_recipient_acknowledges_an_alert_for_himself(
     app: Casework, api: TestClient, tokens: dict[str, str]
 ) -> None:
-    # overdue at a department: its director and the provincial chief inspector are alerted
+    # overdue at a department: one alert, to its director, the provincial chief inspector and
+    # (5 working days over) the provincial chairman
     ref = log(api, tokens, "tnmt-tiep-nhan", "so-tnmt", denounced_name="Công ty X")["ref"]
     sweep(app, at("2024-02-27"))
     mine = api.get("/api/escalations", headers=as_(tokens, "tt-chanh-thanh-tra")).json()["items"]
@@ -166,7 +167,7 @@ def test_each_recipient_acknowledges_an_alert_for_himself(
         f"/api/escalations/{shared['id']}/acknowledge", headers=as_(tokens, "tt-chanh-thanh-tra")
     )
     assert done.status_code == 200, done.text
-    assert others == ["tnmt-giam-doc"]
+    assert others == ["ubnd-chu-tich", "tnmt-giam-doc"]
     for other in others:
         waiting = api.get(
             "/api/escalations?unacknowledged=true", headers=as_(tokens, other)

@@ -64,13 +64,14 @@ def run_sweep(app: Casework, spec: dict[str, Any], now: datetime) -> dict[str, A
             if batches + 1 == kill["in_batch"]:
                 _die()
 
-    fired = 0
+    fired = skipped = 0
     while True:
         result = sweep(app, now, limit=spec["limit"])
         if result.clocks_examined == 0:
-            return {"batches": batches, "fired": fired}
+            return {"batches": batches, "fired": fired, "skipped": skipped}
         batches += 1
         fired += len(result.fired)
+        skipped += result.skipped
 
 
 class _DyingMailer:

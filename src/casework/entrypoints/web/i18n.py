@@ -79,8 +79,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "denouncer_address": "Địa chỉ",
         "denouncer_id": "Số CCCD",
         "denouncer_contact": "Điện thoại",
-        "anonymous_denunciation": "Đơn tố cáo không rõ họ tên, địa chỉ người tố cáo (nặc danh): tiếp nhận "
-        "như thông tin về hành vi vi phạm, không tính thời hạn giải quyết (Điều 25 Luật Tố cáo)",
+        "anonymous_denunciation": "Đơn tố cáo nặc danh, không xác định được người tố cáo: tiếp "
+        "nhận như thông tin về hành vi vi phạm, không tính thời hạn giải quyết (Điều 25 Luật Tố cáo)",
         "anonymous": "Đơn không rõ người gửi (nặc danh)",
         "denounced_name": "Người, cơ quan bị tố cáo / bị khiếu nại",
         "more_denounced": "Người bị tố cáo khác (nếu đơn tố cáo nhiều người, mỗi người một dòng)",
