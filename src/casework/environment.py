@@ -20,3 +20,12 @@ def calendar_file_setting() -> Path | None:
     when unset or empty."""
     value = os.environ.get(f"{ENV_PREFIX}CALENDAR_FILE", "").strip()
     return Path(value) if value else None
+
+
+def home_setting() -> Path:
+    """`CASEWORK_HOME`, read as `Settings.home` reads it (default `var`)."""
+    return Path(os.environ.get(f"{ENV_PREFIX}HOME", "").strip() or "var")
+
+
+CACHE_FOLDER = "cache"
+"""The folder of the home that keeps what casework may compute again (holiday_calendar.py)."""

@@ -18,7 +18,7 @@ Every expected date below was worked out by hand from the published calendar fac
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import holidays
@@ -565,3 +565,27 @@ def test_an_empty_closures_key_means_no_closures(tmp_path: Path) -> None:
     path = tmp_path / "agency.yaml"
     path.write_text("name: x\nclosures:\nworking_days:\n", encoding="utf-8")
     assert VietnamCalendar.from_file(path).is_working_day(d("2026-11-25")) is True
+
+
+def test_the_national_years_kept_in_the_cache_are_the_computed_ones(tmp_path: Path) -> None:
+    """The cache gives the same days as `holidays` itself, per release, and a damaged or
+    unwritable cache is ignored, never an error."""
+    home = tmp_path / "home"
+    home.mkdir()
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(365 * 2)]
+    computed = VietnamCalendar()
+    expected = [(computed.is_working_day(d), computed.describe(d)) for d in days]
+    first = VietnamCalendar(cache_folder=home / "cache")
+    assert [(first.is_working_day(d), first.describe(d)) for d in days] == expected
+    [kept] = (home / "cache").glob("holidays-VN-*.json")
+    assert kept.name == f"holidays-VN-{computed.version.removeprefix('holidays-')}.json"
+    assert "2026-02-17" in kept.read_text(encoding="utf-8")  # Tết 2026
+    again = VietnamCalendar(cache_folder=home / "cache")
+    again._national_year = None  # type: ignore[method-assign,assignment]  # read, not computed
+    assert [(again.is_working_day(d), again.describe(d)) for d in days] == expected
+    kept.write_text("{not json", encoding="utf-8")
+    damaged = VietnamCalendar(cache_folder=home / "cache")
+    assert [damaged.is_working_day(d) for d in days] == [e[0] for e in expected]
+    nowhere = VietnamCalendar(cache_folder=tmp_path / "no-home" / "cache")
+    assert [nowhere.is_working_day(d) for d in days] == [e[0] for e in expected]
+    assert not (tmp_path / "no-home").exists()  # no home made as a side effect

@@ -42,6 +42,7 @@ from casework.domain.organisation import (
     Role,
 )
 from casework.domain.rules import RuleBook
+from casework.environment import CACHE_FOLDER
 from casework.resources import state_machines_dir
 
 _ENGINE_STATE = EngineStateRow.__table__  # type: ignore[attr-defined]
@@ -190,5 +191,5 @@ def bootstrap(settings: Settings | None = None, engine: Engine | None = None) ->
         ),
         definitions=definitions,
         rules=rules,
-        calendar=VietnamCalendar.from_file(settings.calendar_file),
+        calendar=VietnamCalendar.from_file(settings.calendar_file, settings.home / CACHE_FOLDER),
     )

@@ -45,9 +45,9 @@ def legal_calendar() -> VietnamCalendar:
     if _app is not None:
         return _app.calendar
     from casework.adapters.holiday_calendar import VietnamCalendar
-    from casework.environment import calendar_file_setting
+    from casework.environment import CACHE_FOLDER, calendar_file_setting, home_setting
 
-    return VietnamCalendar.from_file(calendar_file_setting())
+    return VietnamCalendar.from_file(calendar_file_setting(), home_setting() / CACHE_FOLDER)
 
 
 def reset_engine() -> None:

@@ -13,6 +13,8 @@ def main() -> None:
     arguments = sys.argv[1:]
     # plain help and errors (cli/common.command_group): and Typer need not load Rich
     os.environ.setdefault("TYPER_USE_RICH", "0")
+    # casework uses no pydantic plugin: skip scanning every installed package for one
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if arguments == ["--version"]:
         from casework import __version__
 
