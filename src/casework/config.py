@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from casework.environment import ENV_PREFIX, LEGAL_TIMEZONE
@@ -16,6 +16,7 @@ __all__ = ["LEGAL_TIMEZONE", "Settings", "load_settings"]
 class Settings(BaseSettings):
     """Configuration of one casework installation."""
 
+    # names in any case (pydantic-settings' default); environment.py reads its few alike
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     home: Path = Field(
@@ -95,14 +96,22 @@ class Settings(BaseSettings):
         default=False, description="send the session cookie over HTTPS only (set in production)"
     )
 
+    @field_validator(
+        "calendar_file", "definitions_dir", "mail_folder", "letters_folder", mode="before"
+    )
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """An optional path set to nothing means none, not the current folder."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     def resolved_secret_key(self) -> str:
         """The configured key, or one made once and kept in <home>/secret_key (mode 0600).
         A key shorter than 32 characters is refused: it would let anyone forge a session."""
         key = self.secret_key or self._stored_secret_key()
         if len(key) < 32:
-            from casework.domain.errors import ConfigurationError
+            from casework.domain.errors import SettingsInvalid
 
-            raise ConfigurationError(
+            raise SettingsInvalid(
                 "CASEWORK_SECRET_KEY (or <home>/secret_key) must be at least 32 random "
                 "characters; leave the setting empty to have one made"
             )
@@ -147,9 +156,18 @@ def load_settings() -> Settings:
     """The settings from the environment, or SettingsInvalid naming each wrong variable, its
     value and what it takes."""
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     try:
         return Settings()
+    except SettingsError as unreadable:  # e.g. a mapping setting that is not JSON
+        from casework.domain.errors import SettingsInvalid
+
+        raise SettingsInvalid(
+            f"invalid setting: {str(unreadable).split(' from source')[0]}; a mapping such as "
+            'CASEWORK_POLICY_LENGTHS is JSON, e.g. {"denunciation.referral": 1} (see README, '
+            "Configuration)"
+        ) from None
     except ValidationError as invalid:
         from casework.domain.errors import SettingsInvalid
 

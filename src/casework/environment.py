@@ -15,16 +15,22 @@ ENV_PREFIX = "CASEWORK_"
 """Every setting is an environment variable with this prefix (config.Settings)."""
 
 
+def _variable(name: str) -> str:
+    """The variable `ENV_PREFIX + name`, its name in any case, as pydantic-settings reads it."""
+    wanted = f"{ENV_PREFIX}{name}".upper()
+    return next((v for k, v in os.environ.items() if k.upper() == wanted), "").strip()
+
+
 def calendar_file_setting() -> Path | None:
     """`CASEWORK_CALENDAR_FILE`, read as `Settings.calendar_file` reads it: a path, or none
     when unset or empty."""
-    value = os.environ.get(f"{ENV_PREFIX}CALENDAR_FILE", "").strip()
+    value = _variable("CALENDAR_FILE")
     return Path(value) if value else None
 
 
 def home_setting() -> Path:
     """`CASEWORK_HOME`, read as `Settings.home` reads it (default `var`)."""
-    return Path(os.environ.get(f"{ENV_PREFIX}HOME", "").strip() or "var")
+    return Path(_variable("HOME") or "var")
 
 
 CACHE_FOLDER = "cache"

@@ -121,3 +121,11 @@ def test_init_in_a_read_only_home_does_not_say_the_database_is_ready(home: Path)
             exit_code, message = init({"CASEWORK_HOME": str(target)})
             assert exit_code == 13, message
             assert "Read-only file system" in message
+
+
+def test_a_home_that_cannot_be_made_and_a_mapping_that_is_not_json(home: Path) -> None:
+    exit_code, message = init({"CASEWORK_HOME": "/proc/no-such-home"})
+    assert (exit_code, "casework may not write /proc/no-such-home" in message) == (13, True)
+    exit_code, message = init({"CASEWORK_POLICY_LENGTHS": "notjson"})
+    assert exit_code == 11
+    assert "CASEWORK_POLICY_LENGTHS is JSON" in message

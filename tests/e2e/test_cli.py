@@ -813,3 +813,20 @@ def test_case_show_prints_a_page_not_python_structures(cli: CliRunner) -> None:
             assert "{" not in shown
             assert "'" not in shown.replace("'ĐẾN'", "")
         assert "  denouncer: A" in shown
+
+
+def test_a_case_file_says_anonymous_only_with_yes(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "up", "--no-engine")
+    base = "agency: thanh-tra-tinh\nsummary: x\ndenounced_name: Lê Văn C\nreceived: 2024-03-01\n"
+    for value, code, said in (
+        ('"false"', 2, "a denunciation needs the denouncer's name"),
+        ("maybe", 2, "the case file's anonymous must be yes or no, not 'maybe'"),
+    ):
+        path = tmp_path / "case.yaml"
+        path.write_text(base + f"anonymous: {value}\n", encoding="utf-8")
+        err = run(cli, "case", "new", "denunciation", "--from-file", str(path), code=code)
+        assert said in err
+    path.write_text(base + "anonymous: yes\n", encoding="utf-8")
+    assert run_json(cli, "case", "new", "denunciation", "--from-file", str(path))["state"] == (
+        "intelligence"
+    )

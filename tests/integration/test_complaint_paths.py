@@ -790,3 +790,28 @@ def test_a_decision_not_recorded_as_sent_needs_the_date_typed(app: Casework) -> 
         complaint(app, "2026-08-20", agency=PROVINCE, second_instance_of=ref)
     typed = complaint(app, "2026-08-20", "2026-08-06", agency=PROVINCE, second_instance_of=ref)
     assert clocks(app, typed, "2026-08-20")["complaint.limitation"]["start_on"] == "2026-08-06"
+
+
+@pytest.mark.parametrize("ending", ["withdraw", "decide"])
+def test_a_case_ending_after_its_period_ran_out_closes_the_second_instance_window(
+    app: Casework, ending: str
+) -> None:
+    ref = accepted(app, "2026-07-02", "2026-07-08")  # resolve_first due 08-07
+    assert sweep(app, at("2026-08-08", 1)).expiry_starts == 1
+    if ending == "withdraw":
+        step(app, ref, "withdraw", "2026-08-10", reasons="đơn rút có chữ ký")
+        step(app, ref, "send_suspension_notice", "2026-08-11")
+        window = clocks(app, ref, "2026-08-11")["complaint.second_instance_window"]
+        assert (window["status"], window["stopped_on"]) == ("stopped", "2026-08-10")
+        step(app, ref, "close", "2026-08-12")  # no window left open to keep it from closing
+        assert state(app, ref, "2026-08-12") == "closed"
+    else:  # decided late: the window from the run-out period ends; sending starts a new one
+        step(app, ref, "schedule_dialogue", "2026-08-10", dialogue_on="2026-08-17")
+        step(app, ref, "hold_dialogue", "2026-08-17", result="disagreement")
+        step(app, ref, "decide", "2026-08-18", outcome="wrong")
+        assert clocks(app, ref, "2026-08-18")["complaint.second_instance_window"]["status"] == (
+            "stopped"
+        )
+        step(app, ref, "send_decision", "2026-08-19")
+        window = clocks(app, ref, "2026-08-19")["complaint.second_instance_window"]
+        assert (window["start_on"], window["status"]) == ("2026-08-19", "running")

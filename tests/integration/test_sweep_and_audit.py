@@ -631,3 +631,23 @@ def test_one_alert_per_clock_raised_in_place_and_closed_with_its_clock(app: Case
     )
     assert list_escalations(app, head, None, unacknowledged=True) == []
     assert all(not a["open"] for a in list_escalations(app, head, None))
+
+
+def test_an_officer_who_recused_is_neither_told_nor_waited_for_by_a_raised_alert(
+    app: Casework,
+) -> None:
+    from casework.services.case_parties import recuse
+    from casework.services.escalations import acknowledge, list_escalations
+
+    head = principal_of_officer(app, "tt-chanh-thanh-tra")
+    handler = principal_of_officer(app, "tt-xac-minh-1")
+    ref = log(app, "2024-02-01")
+    assign_case(app, ref, "tt-xac-minh-1", "tt-chanh-thanh-tra", "phân công", at("2024-02-01"))
+    sweep(app, at("2024-02-19"))  # due today: the handler and the head
+    recuse(app, handler, ref, "người thân của người bị tố cáo", at("2024-02-19", 11))
+    sweep(app, at("2024-02-20"))  # overdue: raised
+    [alert] = list_escalations(app, head, None, unacknowledged=True)
+    assert "tt-xac-minh-1" not in alert["recipients"]
+    acknowledge(app, alert["id"], head, at("2024-02-20", 10))
+    waiting = list_escalations(app, head, None, unacknowledged=True)
+    assert all("tt-xac-minh-1" not in a["waiting_for"] for a in waiting)

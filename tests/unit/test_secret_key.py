@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from casework.config import Settings
-from casework.domain.errors import ConfigurationError
+from casework.domain.errors import SettingsInvalid
 
 pytestmark = pytest.mark.unit
 
@@ -25,5 +25,5 @@ def test_a_key_is_made_once_private_and_kept(tmp_path: Path) -> None:
 def test_a_short_or_empty_key_is_refused(tmp_path: Path, key: str) -> None:
     if not key:
         (tmp_path / "secret_key").write_text("", encoding="ascii")
-    with pytest.raises(ConfigurationError, match="at least 32"):
+    with pytest.raises(SettingsInvalid, match="at least 32"):
         Settings(home=tmp_path, secret_key=key).resolved_secret_key()

@@ -86,7 +86,7 @@ def test_a_session_ends_after_thirty_idle_minutes_but_not_while_it_is_used(
     for _ in range(4):  # two hours of work, a page every 25 minutes
         clock.now += timedelta(minutes=25)
         assert opens(web) == SIGNED_IN
-    clock.now += timedelta(minutes=30)
+    clock.now += timedelta(minutes=31)  # 30 idle minutes, and the minute a last use may lag
     assert opens(thief) == SIGNED_OUT
     assert opens(web) == SIGNED_OUT
 
@@ -112,8 +112,36 @@ def test_the_limits_are_settings(app: Casework, clock: Clock) -> None:
         sign_in(web, LOGIN)
         clock.now += timedelta(minutes=4)
         assert opens(web) == SIGNED_IN
-        clock.now += timedelta(minutes=5)
+        clock.now += timedelta(minutes=6)
         assert opens(web) == SIGNED_OUT
+
+
+def test_a_session_is_never_ended_before_its_idle_limit(app: Casework, clock: Clock) -> None:
+    """Last use is written at most once a minute (a tenth of the limit, if shorter): a use
+    just before a write was due still counts in full."""
+    app.settings.session_idle_minutes = 1
+    add_user(app, LOGIN, PASSWORD, at("2024-01-02"))
+    with TestClient(create_app(app, clock)) as web:
+        sign_in(web, LOGIN)
+        clock.now += timedelta(seconds=59)
+        assert opens(web) == SIGNED_IN
+        clock.now += timedelta(seconds=2)  # two seconds after the last use
+        assert opens(web) == SIGNED_IN
+    app.settings.session_idle_minutes = 30
+    with TestClient(create_app(app, clock)) as web:
+        sign_in(web, LOGIN)
+        clock.now += timedelta(seconds=59)  # too soon to write the last use …
+        assert opens(web) == SIGNED_IN
+        clock.now += timedelta(minutes=29, seconds=2)  # … yet 29 min after it: still open
+        assert opens(web) == SIGNED_IN
+
+
+def test_signing_in_over_an_open_session_ends_it(web: TestClient, thief: TestClient) -> None:
+    sign_in(web, LOGIN)
+    copy_cookie(web, thief)
+    sign_in(web, LOGIN)  # the same browser, without signing out
+    assert opens(web) == SIGNED_IN
+    assert opens(thief) == SIGNED_OUT
 
 
 def test_a_new_password_or_new_roles_end_the_sessions_begun_before(

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import create_engine
 
-from casework.adapters.database_failures import bad_url, explain
+from casework.adapters.database_failures import bad_url, home_failure
 from casework.private_files import private_file, private_folder
 
 if TYPE_CHECKING:
@@ -52,8 +52,8 @@ def make_engine(url: str, echo: bool = False, synchronous_commit: str = "on") ->
             try:
                 private_folder(Path(database).parent, narrow_existing=False)
                 private_file(Path(database))
-            except OSError as refused:
-                raise explain(refused, url) or refused from None
+            except OSError as refused:  # the home (or the database's folder) itself
+                raise home_failure(refused) from None
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30}, **_JSON)
 
         @event.listens_for(engine, "connect")

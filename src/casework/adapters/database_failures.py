@@ -37,6 +37,16 @@ def shown_url(url: str) -> str:
         return ""
 
 
+def home_failure(error: OSError) -> HomeNotWritable:
+    """The home folder (or the database's folder) could not be made or written."""
+    where = error.filename or "the home folder"
+    return HomeNotWritable(
+        f"casework may not write {where}: {error.strerror}. Set CASEWORK_HOME to a folder it "
+        "may write (the database, its secret key and the notices live there), or fix the "
+        "folder's permissions"
+    )
+
+
 def bad_url(url: str, error: Exception) -> SettingsInvalid:
     """A database URL SQLAlchemy cannot use (misspelt kind, malformed)."""
     kind = f" ({error.args[0]})" if isinstance(error, NoSuchModuleError) and error.args else ""
@@ -55,12 +65,7 @@ def explain(error: BaseException, url: str) -> CaseworkError | None:
     if isinstance(error, ArgumentError | NoSuchModuleError):
         return bad_url(url, error)
     if isinstance(error, OSError) and error.errno in _NOT_WRITABLE:
-        where = error.filename or "the home folder"
-        return HomeNotWritable(
-            f"casework may not write {where}: {error.strerror}. Set CASEWORK_HOME to a folder "
-            "it may write (the database, its secret key and the notices live there), or fix "
-            "the folder's permissions"
-        )
+        return home_failure(error)
     if not isinstance(error, DBAPIError):
         return None
     said = (

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CASES, CLOCKS, MAX_ID, case_ref
-from casework.adapters.case_visibility import excluded_clause
+from casework.adapters.case_visibility import excluded_clause, exclusions_of
 from casework.adapters.tables import EscalationAckRow, EscalationRow
 from casework.domain.access import Principal, visible_agencies
 from casework.domain.errors import InvalidInput, NotFound
@@ -57,9 +57,12 @@ def alert_recipients(
     connection: Connection, rows: Sequence[Any]
 ) -> dict[int, list[dict[str, str]]]:
     """For each escalation row, everyone its alert has told up to that step: the row's own
-    recipients first, then those of the earlier steps for the same clock and due date."""
+    recipients first, then those of the earlier steps for the same clock and due date — less
+    the officers the case excludes now (one told before he recused, or was found to be a
+    party, neither sees the alert nor is waited for)."""
     if not rows:
         return {}
+    excluded = exclusions_of(connection, (row.case_id for row in rows))
     clock_ids = sorted({row.clock_id for row in rows})
     history: dict[tuple[int, Any], list[Any]] = {}
     for step in connection.execute(
@@ -77,7 +80,7 @@ def alert_recipients(
             if step.id > row.id:
                 continue
             told += [r for r in step.recipients if r["officer"] not in {t["officer"] for t in told}]
-        result[row.id] = told
+        result[row.id] = [t for t in told if t["officer"] not in excluded[row.case_id]]
     return result
 
 

@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
@@ -24,7 +24,10 @@ COOKIE_KEY = "sid"
 """Under which key the session cookie carries the session identifier."""
 SESSIONS = WebSessionRow.__table__  # type: ignore[attr-defined]
 TOUCH_EVERY = timedelta(minutes=1)
-"""The last use is written at most this often: a page of many requests costs one write."""
+"""The last use is written at most this often (a tenth of the idle limit, if shorter): a page
+of many requests costs one write. The stored last use may so lag the real one by that much,
+and a session ends only after the idle limit *and* that lag: never early, at most a minute
+late."""
 KEEP_ENDED = timedelta(days=90)
 """Ended sessions stay listed this long (who was signed in from where), then are forgotten."""
 
@@ -38,6 +41,16 @@ ENDED_BY_ADMIN = "ended by an administrator"
 
 def _digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _touch_every(idle: timedelta) -> timedelta:
+    return min(TOUCH_EVERY, idle / 10)
+
+
+def _idle_after(settings: Any) -> timedelta:
+    """How long after its stored last use a session is idle (see TOUCH_EVERY)."""
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    return idle + _touch_every(idle)
 
 
 def _utc(instant: datetime) -> datetime:
@@ -61,9 +74,13 @@ def begin(app: Casework, username: str, client: str, now: datetime) -> str:
                 end_reason="",
             )
         )
+        # ended long ago, or abandoned (never signed out) and unused as long
         connection.execute(
             delete(SESSIONS).where(
-                SESSIONS.c.ended_at.is_not(None), SESSIONS.c.ended_at < at - KEEP_ENDED
+                or_(
+                    and_(SESSIONS.c.ended_at.is_not(None), SESSIONS.c.ended_at < at - KEEP_ENDED),
+                    SESSIONS.c.last_seen_at < at - KEEP_ENDED,
+                )
             )
         )
     return session_id
@@ -85,13 +102,14 @@ def resume(app: Casework, session_id: str, now: datetime) -> str:
     reason = ""
     if at - _utc(row.started_at) >= timedelta(hours=settings.session_max_hours):
         reason = TOO_OLD
-    elif at - _utc(row.last_seen_at) >= timedelta(minutes=settings.session_idle_minutes):
+    elif at - _utc(row.last_seen_at) >= _idle_after(settings):
         reason = IDLE
     if reason:
         with app.transaction() as connection:
             _close(connection, SESSIONS.c.id == row.id, reason, at)
         raise NotSignedIn(f"the session ended ({reason}); sign in again")
-    if at - _utc(row.last_seen_at) >= TOUCH_EVERY:
+    touch = _touch_every(timedelta(minutes=settings.session_idle_minutes))
+    if at - _utc(row.last_seen_at) >= touch:
         with app.transaction() as connection:
             connection.execute(
                 update(SESSIONS)
@@ -144,7 +162,7 @@ def list_sessions(
     query = select(SESSIONS).order_by(SESSIONS.c.id.desc())
     if username:
         query = query.where(SESSIONS.c.username == username)
-    idle = timedelta(minutes=app.settings.session_idle_minutes)
+    idle = _idle_after(app.settings)
     oldest = timedelta(hours=app.settings.session_max_hours)
     at = now.astimezone(UTC)
     found = []

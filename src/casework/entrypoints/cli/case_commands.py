@@ -138,14 +138,15 @@ def _yes_no_word(word: str) -> bool | None:
     return {"yes": True, "true": True, "no": False, "false": False}.get(word.strip().lower())
 
 
-def _yes_no(values: dict[str, Any], name: str) -> bool:
-    """A yes/no fact from an option (a bool) or a file (a bool, or yes/no/true/false)."""
+def _yes_no(values: dict[str, Any], name: str, what: str = "complaint ") -> bool:
+    """A yes/no fact from an option (a bool) or a file (a bool, or yes/no/true/false); any
+    other value is refused, never taken as yes ("false" is not true)."""
     value = values.get(name, False)
     if isinstance(value, bool):
         return value
     answer = _yes_no_word(str(value))
     if answer is None:
-        raise InvalidInput(f"complaint {name} must be yes or no, not {value!r}")
+        raise InvalidInput(f"{what}{name} must be yes or no, not {value!r}")
     return answer
 
 
@@ -345,7 +346,7 @@ def new(
             "email"
         )
     name = denouncer_name or identity.get("full_name")
-    is_anonymous = anonymous or bool(fields.get("anonymous"))
+    is_anonymous = anonymous or _yes_no(fields, "anonymous", "the case file's ")
     officer = acting(by or fields.get("by"), "logging a case")
     if from_letter:  # its receipt date is read only by whoever the letter exists for
         authorise(engine(), officer, Action.LOG_CASE, now, ref=from_letter)

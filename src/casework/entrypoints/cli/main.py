@@ -127,5 +127,6 @@ def serve_command(host: WebHost = "127.0.0.1", web_port: WebPort = 8000) -> None
 
     app_ = engine()
     initialise(app_)
+    web = create_app(app_, wall_clock)  # a setting it cannot use is said before "on http://…"
     typer.echo(f"casework on http://{host}:{web_port}/ (API: /api/docs; Ctrl-C stops)")
-    uvicorn.run(create_app(app_, wall_clock), host=host, port=web_port, log_level="warning")
+    uvicorn.run(web, host=host, port=web_port, log_level="warning")

@@ -133,6 +133,8 @@ async def login(request: Request) -> Response:
         return _page(request, "login.html", None, status_code=429)
     sign_in_limits.cleared(app, username)
     lang = request.session.get("lang", "vi")
+    if earlier := request.session.get(web_sessions.COOKIE_KEY):
+        web_sessions.end(app, str(earlier), now)  # signing in again ends the session before
     request.session.clear()  # a new session on sign-in: no fixation
     request.session.update(
         {
