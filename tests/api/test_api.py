@@ -496,6 +496,8 @@ def test_numbers_out_of_bounds_are_refused_not_a_server_error(
         ({"summary": "x" * 10_001}, "the summary is 10,001 characters long; at most 10,000"),
         ({"denounced_name": "Lê Văn\x00Cường"}, "control character (U+0000)"),
         ({"denounced_name": "Lê Văn\nCường"}, "on one line"),
+        # a right-to-left override makes the name read otherwise than it is stored
+        ({"denounced_name": "Lê Văn \u202eCường"}, "control character (U+202E)"),
         ({"received_on": "0001-01-01"}, "before 1990-01-01"),
         ({"sender": {"full_name": "A" * 501}}, "sender.full_name: the full name is 501 characters"),
     ],

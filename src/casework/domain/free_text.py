@@ -13,10 +13,17 @@ SUMMARY = 10_000
 LINE = 500
 """Characters in a one-line value: a name, an address, a contact, a decision's number."""
 
-ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+INVISIBLE_CONTROLS = frozenset(
+    [*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\u2028", "\u2029"]
+)
+"""Characters that are not Unicode controls (Cc) but act as ones: the bidirectional embeddings,
+overrides and isolates, which make a name read otherwise than it is stored ("Trojan Source"),
+and the line and paragraph separators, which break a line without saying so."""
+
+ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
 """The same rule as a regular expression, for the API's document: no control character (the
-Unicode category Cc is exactly U+0000–U+001F and U+007F–U+009F)."""
-MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+Unicode category Cc is exactly U+0000–U+001F and U+007F–U+009F), nor INVISIBLE_CONTROLS."""
+MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
 """As ONE_LINE, but line breaks and tabs are allowed."""
 
 EARLIEST_DATE = date(1990, 1, 1)
@@ -34,7 +41,9 @@ def check_text(label: str, value: str, limit: int = LINE, multiline: bool = Fals
         )
     allowed = "\n\r\t" if multiline else ""
     for char in value:
-        if unicodedata.category(char) == "Cc" and char not in allowed:
+        if (unicodedata.category(char) == "Cc" or char in INVISIBLE_CONTROLS) and (
+            char not in allowed
+        ):
             raise InvalidInput(
                 f"{label} holds a control character (U+{ord(char):04X}); type plain text"
                 + ("" if multiline else " on one line")
