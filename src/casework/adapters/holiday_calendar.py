@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.domain.errors import ConfigurationError
+from casework.private_files import private_folder, write_private
 
 SATURDAY = 5
 
@@ -124,11 +125,13 @@ class VietnamCalendar:
             "swapped": sorted(d.isoformat() for d in swapped),
         }
         try:
-            # inside an existing home only: a command never makes a home folder as a side effect
-            self._cache.parent.mkdir(exist_ok=True)
-            temporary = self._cache.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-            temporary.replace(self._cache)  # whole or not at all, for a concurrent reader
+            # inside an existing home only: a command never makes a home folder as a side effect;
+            # owner-only like everything in the home (private_files.py)
+            if self._cache.parent.parent.is_dir():
+                private_folder(self._cache.parent)
+                temporary = self._cache.with_suffix(f".{os.getpid()}.tmp")
+                write_private(temporary, json.dumps(kept, ensure_ascii=False).encode())
+                temporary.replace(self._cache)  # whole or not at all, for a concurrent reader
         except OSError:
             pass
         return days, swapped
