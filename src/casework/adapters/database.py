@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,12 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 READ_ONLY = "casework_read_only"  # execution option: a reading transaction takes no write lock
+
+
+def stored_instant(instant: datetime) -> datetime:
+    """An instant read back from the database, as UTC: SQLite gives it without its offset
+    (casework stores every instant in UTC), PostgreSQL with it."""
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def json_text(value: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -76,3 +76,18 @@ class EscalationPolicy:
         if "default" not in {ladder.name for ladder in ladders}:
             raise ConfigurationError("the escalation policy needs a ladder named 'default'")
         return EscalationPolicy({ladder.name: ladder for ladder in ladders})
+
+
+def merged_recipients(
+    newest_first: Iterable[Sequence[Mapping[str, str]]],
+) -> list[dict[str, str]]:
+    """The recipients of one alert raised through several ladder steps: the newest step's
+    first, then each earlier step's, every officer once (as his newest step names him)."""
+    merged: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for recipients in newest_first:
+        for recipient in recipients:
+            if recipient["officer"] not in seen:
+                seen.add(recipient["officer"])
+                merged.append(dict(recipient))
+    return merged

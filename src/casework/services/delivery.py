@@ -20,6 +20,7 @@ from sqlalchemy import Table, bindparam, select, update
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CASES, IDENTITIES, case_ref
+from casework.adapters.database import stored_instant
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer, Mailer, SmtpMailer, SmtpSettings
 from casework.adapters.notice_templates import NoticeRenderer
@@ -96,8 +97,7 @@ def compose(
     message["From"] = settings.mail_from
     message["To"] = address
     message["Subject"] = Header(rendered.subject, "utf-8").encode()
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    message["Date"] = format_datetime(created)
+    message["Date"] = format_datetime(stored_instant(row.created_at))
     message["X-Casework-Notice"] = row.template
     message.attach(MIMEText(rendered.text, "plain", "utf-8"))
     message.attach(MIMEText(rendered.html, "html", "utf-8"))

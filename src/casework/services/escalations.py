@@ -30,6 +30,7 @@ from casework.adapters.case_visibility import excluded_clause, exclusions_of
 from casework.adapters.tables import EscalationAckRow, EscalationRow
 from casework.domain.access import Principal, visible_agencies
 from casework.domain.errors import InvalidInput, NotFound
+from casework.domain.escalation import merged_recipients
 from casework.domain.visibility import alert_reaches
 from casework.services.app import Casework
 from casework.services.case_access import facts_for
@@ -75,11 +76,8 @@ def alert_recipients(
         history.setdefault((step.clock_id, step.due), []).append(step)
     result = {}
     for row in rows:
-        told: list[dict[str, str]] = []
-        for step in history.get((row.clock_id, row.due), []):
-            if step.id > row.id:
-                continue
-            told += [r for r in step.recipients if r["officer"] not in {t["officer"] for t in told}]
+        steps = history.get((row.clock_id, row.due), [])
+        told = merged_recipients(step.recipients for step in steps if step.id <= row.id)
         result[row.id] = [t for t in told if t["officer"] not in excluded[row.case_id]]
     return result
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from casework.adapters.database import stored_instant
 from casework.adapters.tables import LoginFailureRow
 from casework.domain.errors import NotAllowed
 from casework.services.app import Casework
@@ -37,8 +38,7 @@ def check(app: Casework, username: str, client: str, now: datetime) -> None:
             select(func.count()).where(FAILURES.c.client == client, FAILURES.c.failed_at > since)
         ).scalar_one()
     if login[0] >= MAX_FAILURES:
-        last = login[1] if login[1].tzinfo else login[1].replace(tzinfo=UTC)
-        until = (last + LOCK).astimezone(now.tzinfo or UTC).strftime("%H:%M")
+        until = (stored_instant(login[1]) + LOCK).astimezone(now.tzinfo or UTC).strftime("%H:%M")
         raise NotAllowed(
             f"too many failed sign-ins for {username.strip()}: try again after {until}, or "
             "ask an administrator to set a new password"

@@ -26,7 +26,13 @@ from casework.adapters.case_store import case_ref
 from casework.adapters.case_visibility import exclusions_of
 from casework.adapters.tables import CaseRow, ClockRow, EscalationRow, OutboxRow
 from casework.domain.calendar import WorkingCalendar
-from casework.domain.escalation import EscalationPolicy, Ladder, LadderStep, RecipientRole
+from casework.domain.escalation import (
+    EscalationPolicy,
+    Ladder,
+    LadderStep,
+    RecipientRole,
+    merged_recipients,
+)
 from casework.domain.organisation import Organisation, Recipient
 from casework.services.app import Casework, legal_date
 from casework.services.expiry_effects import start_on_expiry
@@ -281,9 +287,8 @@ def _work_out(
             # about one case at once — to everyone the steps reached would have told; the
             # steps it passes over (their day went by before this sweep: the engine was down,
             # or the case came in late) are recorded as skipped
-            index, recipients = reached[-1]
-            for _, earlier in reversed(reached[:-1]):
-                recipients += [r for r in earlier if r["officer"] not in _officers(recipients)]
+            index = reached[-1][0]
+            recipients = merged_recipients(told for _, told in reversed(reached))
             step, fires_on = ladder.steps[index], firing_dates[index]
             escalations.append(
                 {
@@ -336,10 +341,6 @@ def _work_out(
 
 _ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
 _OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
-
-
-def _officers(recipients: list[dict[str, str]]) -> set[str]:
-    return {r["officer"] for r in recipients}
 
 
 def _skipped_event(

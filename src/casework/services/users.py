@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.database import stored_instant
 from casework.adapters.tables import ApiTokenRow, UserRow
 from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound, NotSignedIn
@@ -263,13 +264,15 @@ def principal_for_token(app: Casework, token: str, now: datetime) -> Principal:
                 "unknown or revoked API token (a password change revokes them); "
                 "`casework user token` issues one"
             )
-        if row.expires_at is not None and _utc(row.expires_at) <= now.astimezone(UTC):
+        if row.expires_at is not None and stored_instant(row.expires_at) <= now.astimezone(UTC):
             raise NotSignedIn(
-                f"this API token expired on {_utc(row.expires_at).date().isoformat()}; "
+                f"this API token expired on {stored_instant(row.expires_at).date().isoformat()}; "
                 "`casework user token` issues a new one"
             )
         principal = _principal(app, session, _user(session, row.username))
-        stale = row.last_used_at is None or _utc(row.last_used_at) < now - timedelta(hours=1)
+        stale = row.last_used_at is None or stored_instant(row.last_used_at) < now - timedelta(
+            hours=1
+        )
         token_id = row.id
     if stale:
         with app.transaction() as connection:
@@ -279,11 +282,6 @@ def principal_for_token(app: Casework, token: str, now: datetime) -> Principal:
                 .values(last_used_at=now.astimezone(UTC))
             )
     return principal
-
-
-def _utc(instant: datetime) -> datetime:
-    """A stored instant as UTC (SQLite gives it back without its offset)."""
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def list_tokens(app: Casework, username: str | None = None) -> list[dict[str, Any]]:
@@ -299,10 +297,16 @@ def list_tokens(app: Casework, username: str | None = None) -> list[dict[str, An
                 "id": row.id,
                 "username": row.username,
                 "label": row.label,
-                "created_at": _utc(row.created_at).isoformat(),
-                "expires_at": _utc(row.expires_at).isoformat() if row.expires_at else None,
-                "last_used_at": _utc(row.last_used_at).isoformat() if row.last_used_at else None,
-                "revoked_at": _utc(row.revoked_at).isoformat() if row.revoked_at else None,
+                "created_at": stored_instant(row.created_at).isoformat(),
+                "expires_at": stored_instant(row.expires_at).isoformat()
+                if row.expires_at
+                else None,
+                "last_used_at": stored_instant(row.last_used_at).isoformat()
+                if row.last_used_at
+                else None,
+                "revoked_at": stored_instant(row.revoked_at).isoformat()
+                if row.revoked_at
+                else None,
             }
             for row in session.exec(query).all()
         ]

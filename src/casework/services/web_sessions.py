@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.database import stored_instant
 from casework.adapters.tables import UserRow, WebSessionRow
 from casework.domain.errors import InvalidInput, NotSignedIn
 from casework.services.app import Casework
@@ -53,9 +54,16 @@ def _idle_after(settings: Any) -> timedelta:
     return idle + _touch_every(idle)
 
 
-def _utc(instant: datetime) -> datetime:
-    """A stored instant as UTC (SQLite gives it back without its offset)."""
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+def _expiry(row: Any, settings: Any, at: datetime) -> tuple[datetime, str] | None:
+    """When and why the open session `row` ended by itself by `at` (too old, or idle), or
+    None while it lives: the one rule `resume` applies and `list_sessions` shows."""
+    started, last_seen = stored_instant(row.started_at), stored_instant(row.last_seen_at)
+    oldest = timedelta(hours=settings.session_max_hours)
+    if at - started >= oldest:
+        return started + oldest, TOO_OLD
+    if at - last_seen >= _idle_after(settings):
+        return last_seen + _idle_after(settings), IDLE
+    return None
 
 
 def begin(app: Casework, username: str, client: str, now: datetime) -> str:
@@ -99,17 +107,14 @@ def resume(app: Casework, session_id: str, now: datetime) -> str:
         )
     if row is None or row.ended_at is not None:
         raise NotSignedIn("this session has ended; sign in again")
-    reason = ""
-    if at - _utc(row.started_at) >= timedelta(hours=settings.session_max_hours):
-        reason = TOO_OLD
-    elif at - _utc(row.last_seen_at) >= _idle_after(settings):
-        reason = IDLE
-    if reason:
+    expired = _expiry(row, settings, at)
+    if expired is not None:
+        reason = expired[1]
         with app.transaction() as connection:
             _close(connection, SESSIONS.c.id == row.id, reason, at)
         raise NotSignedIn(f"the session ended ({reason}); sign in again")
     touch = _touch_every(timedelta(minutes=settings.session_idle_minutes))
-    if at - _utc(row.last_seen_at) >= touch:
+    if at - stored_instant(row.last_seen_at) >= touch:
         with app.transaction() as connection:
             connection.execute(
                 update(SESSIONS)
@@ -162,17 +167,13 @@ def list_sessions(
     query = select(SESSIONS).order_by(SESSIONS.c.id.desc())
     if username:
         query = query.where(SESSIONS.c.username == username)
-    idle = _idle_after(app.settings)
-    oldest = timedelta(hours=app.settings.session_max_hours)
     at = now.astimezone(UTC)
     found = []
     with app.reading() as session:
         for row in session.connection().execute(query):
             ended_at, reason = row.ended_at, row.end_reason
-            if ended_at is None and at - _utc(row.started_at) >= oldest:
-                ended_at, reason = _utc(row.started_at) + oldest, TOO_OLD
-            elif ended_at is None and at - _utc(row.last_seen_at) >= idle:
-                ended_at, reason = _utc(row.last_seen_at) + idle, IDLE
+            if ended_at is None:
+                ended_at, reason = _expiry(row, app.settings, at) or (None, "")
             if ended_at is not None and not include_ended:
                 continue
             found.append(
@@ -180,9 +181,9 @@ def list_sessions(
                     "id": row.id,
                     "username": row.username,
                     "client": row.client,
-                    "started_at": _utc(row.started_at).isoformat(),
-                    "last_seen_at": _utc(row.last_seen_at).isoformat(),
-                    "ended_at": _utc(ended_at).isoformat() if ended_at else None,
+                    "started_at": stored_instant(row.started_at).isoformat(),
+                    "last_seen_at": stored_instant(row.last_seen_at).isoformat(),
+                    "ended_at": stored_instant(ended_at).isoformat() if ended_at else None,
                     "end_reason": reason,
                 }
             )
