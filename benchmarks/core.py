@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, insert, text
 
-from casework.adapters.case_store import case_id_of
+from casework.adapters.case_store import case_ids_of
 from casework.adapters.tables import CaseRow, ClockRow
 from casework.config import LEGAL_TIMEZONE, Settings
 from casework.domain.calendar import add_period, add_working_days, roll_forward
@@ -93,6 +93,8 @@ def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
             cases.append(
                 {
                     "id": case_id,
+                    # seeded outside intake: a series of its own, never one intake numbers in
+                    "reference": f"SEED-{start_on.year}-{case_id:06d}",
                     "kind": "denunciation",
                     "state": "triage" if in_triage else "inspection",
                     "agency": "thanh-tra-tinh",
@@ -200,6 +202,13 @@ def time_intake(app: Casework, count: int) -> tuple[float, list[str]]:
     return count / (time.perf_counter() - started), refs
 
 
+def _ids_of(app: Casework, refs: list[str]) -> list[int]:
+    """The ids of the cases `refs` name, in their order (read before any timing starts)."""
+    with app.engine.connect() as connection:
+        ids = case_ids_of(connection, refs)
+    return [ids[ref] for ref in refs]
+
+
 def bare_transaction_rate(app: Casework, refs: list[str]) -> float:
     """The floor under a transition: per second, the smallest durable transaction a trigger
     needs, sent straight through the database driver with no casework code around it:
@@ -210,7 +219,7 @@ def bare_transaction_rate(app: Casework, refs: list[str]) -> float:
     postgres = app.engine.dialect.name == "postgresql"
     marker = "%s" if postgres else "?"
     lock = " FOR UPDATE" if postgres else ""
-    case_ids = [case_id_of(ref) for ref in refs]
+    case_ids = _ids_of(app, refs)
     try:
         cursor = raw.cursor()
         started = time.perf_counter()
@@ -241,7 +250,7 @@ def pipelined_transaction_rate(app: Casework, refs: list[str]) -> float:
     audit entry, the head's move and COMMIT, sent together. Still no casework code: what is
     left of a transition's time once every statement goes below SQLAlchemy and nothing waits
     for a reply it does not need."""
-    cases = [(ref, case_id_of(ref)) for ref in refs]
+    cases = list(zip(refs, _ids_of(app, refs), strict=True))
     raw = app.engine.raw_connection()
     try:
         connection = raw.driver_connection

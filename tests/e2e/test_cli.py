@@ -586,7 +586,7 @@ def test_a_letter_logged_classified_and_counted_from_the_command_line(cli: CliRu
             "--summary", "Cán bộ địa chính nhận tiền", "--denounced-name", "Lê Văn Tám",
             "--by", "tt-tiep-nhan",
         )  # fmt: skip
-        assert "logged TC-2026-000002 (received)" in out
+        assert "logged TC-2026-000001 (received)" in out  # the first denunciation of 2026
         assert "denunciation.triage: due 2026-07-15" in out  # from the letter's 07-06
         out = run(
             cli, "case", "new", "denunciation", "--agency", "thanh-tra-tinh", "--received",
@@ -594,10 +594,10 @@ def test_a_letter_logged_classified_and_counted_from_the_command_line(cli: CliRu
             "--denouncer-address", "hưng nguyên", "--denounced-name", "le van tam",
             "--by", "tt-tiep-nhan",
         )  # fmt: skip
-        assert "same matter in TC-2026-000002; linked as a repeat" in out
+        assert "same matter in TC-2026-000001; linked as a repeat" in out
         shown = run(cli, "case", "show", "DON-2026-000001")
         assert "state: classified" in shown
-        assert "denunciation TC-2026-000002 logged by tt-tiep-nhan" in shown
+        assert "denunciation TC-2026-000001 logged by tt-tiep-nhan" in shown
         counts = run_json(cli, "report", "counts", "--from", "2026-07-01", "--to", "2026-07-31")
         assert counts["kinds"] == [
             {

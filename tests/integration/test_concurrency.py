@@ -134,11 +134,15 @@ def test_concurrent_intake_keeps_the_audit_chain_linear(app: Casework) -> None:
     counter = iter(range(1000))
     lock = threading.Lock()
 
+    refs: list[str] = []
+
     def log_many() -> int:
         for _ in range(15):
             with lock:
                 n = next(counter)
-            _log(app, n)
+            ref = _log(app, n)
+            with lock:
+                refs.append(ref)
         return 15
 
     results, errors = _race(4, log_many)
@@ -146,6 +150,8 @@ def test_concurrent_intake_keeps_the_audit_chain_linear(app: Casework) -> None:
     assert sum(results) == 60  # type: ignore[arg-type]
     result = verify_audit_trail(app)
     assert result.is_intact, result.problem
+    # four desks numbering in one series at once: each number once, none skipped
+    assert sorted(refs) == [f"TC-2024-{n:06d}" for n in range(1, 61)]
 
 
 def test_a_step_written_after_someone_else_changed_the_case_writes_nothing(

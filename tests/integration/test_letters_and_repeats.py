@@ -258,6 +258,7 @@ def test_finding_a_repeat_reads_one_index_however_many_cases_share_the_subject(
             [
                 {
                     "id": number,
+                    "reference": f"TC-2026-{number:06d}",
                     "kind": "denunciation",
                     "state": "received",
                     "agency": "thanh-tra-tinh",

@@ -69,6 +69,8 @@ def test_the_newest_migration_goes_down_and_up_again_keeping_the_cases(app: Case
         ),
         at("2024-03-01"),
     )
+    # its series' counter, rebuilt from the references kept, goes on after them
+    assert later.ref == "TC-2024-000002"
     # logged by nobody, it is told nothing; the head sees which case it repeats
     assert later.repeat_of is None
     head = principal_of_officer(app, "tt-chanh-thanh-tra")

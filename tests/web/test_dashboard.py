@@ -64,13 +64,13 @@ def _ref(prefix: str, year: int, number: int) -> str:
 
 OLD_LATE, LATE, ON_TIME, OVERDUE, OTHER_AGENCY, COMPLAINT, DUE_SOON, NOT_YET = (
     _ref("TC", 2023, 1),
+    _ref("TC", 2024, 1),  # each kind numbered from 1 in each year received
     _ref("TC", 2024, 2),
     _ref("TC", 2024, 3),
     _ref("TC", 2024, 4),
+    _ref("KN", 2024, 1),
     _ref("TC", 2024, 5),
-    _ref("KN", 2024, 6),
-    _ref("TC", 2024, 7),
-    _ref("TC", 2024, 8),
+    _ref("TC", 2024, 6),
 )
 
 

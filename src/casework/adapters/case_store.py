@@ -9,6 +9,8 @@ matches no row means someone else changed the case first.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
@@ -43,7 +45,6 @@ from casework.adapters.tables import (
     TransitionRow,
 )
 from casework.domain.errors import ConcurrentUpdate, NotFound
-from casework.domain.row_ids import MAX_ROW_ID
 
 CASES: Table = CaseRow.__table__  # type: ignore[attr-defined]
 CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
@@ -51,27 +52,51 @@ TRANSITIONS: Table = TransitionRow.__table__  # type: ignore[attr-defined]
 IDENTITIES: Table = DenouncerIdentityRow.__table__  # type: ignore[attr-defined]
 
 REF_PREFIX = {"denunciation": "TC", "complaint": "KN", "petition": "KNPA", "letter": "DON"}
-# at most 19 digits: beyond any database's integer, and never a 4,300-digit int to parse
+# at most 19 digits: a reference is looked up as text, but nobody types more
 _REF_PATTERN = re.compile(r"^([A-Z]+)-(\d{4})-(\d{1,19})$")
 
 
-def case_ref(kind: str, received_on: date, case_id: int) -> str:
-    """The reference printed on receipts: kind prefix, year of receipt, number."""
-    prefix = REF_PREFIX.get(kind, kind[:2].upper())
-    return f"{prefix}-{received_on.year}-{case_id:06d}"
+def reference_series(kind: str, received_on: date) -> str:
+    """The series a case's reference is numbered in: its kind's prefix and the year received
+    (references restart at 1 each year, as a register does)."""
+    return f"{REF_PREFIX.get(kind, kind[:2].upper())}-{received_on.year}"
 
 
-MAX_ID = MAX_ROW_ID
+def case_ref(series: str, number: int) -> str:
+    """The reference printed on receipts: the series, then the number (TC-2026-000123)."""
+    return f"{series}-{number:06d}"
 
 
-def case_id_of(ref: str) -> int:
-    match = _REF_PATTERN.match(ref.strip().upper())
-    if not match:
+def canonical_ref(ref: str) -> str:
+    """`ref` as stored (upper case, no surrounding space); a text that cannot be a reference
+    is refused, saying what one looks like."""
+    canonical = ref.strip().upper()
+    if not _REF_PATTERN.match(canonical):
         raise NotFound(f"{ref!r} is not a case reference; they look like TC-2026-000123")
-    number = int(match.group(3))
-    if number > MAX_ID:  # beyond any database's integer: it cannot exist
+    return canonical
+
+
+def case_ids_of(connection: Connection, refs: Iterable[str]) -> dict[str, int]:
+    """Reference (as stored) → case id, for each of `refs` that names a case; anything else
+    is left out."""
+    wanted = set()
+    for ref in refs:
+        with suppress(NotFound):
+            wanted.add(canonical_ref(ref))
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        select(CASES.c.reference, CASES.c.id).where(CASES.c.reference.in_(sorted(wanted)))
+    )
+    return {row.reference: row.id for row in rows}
+
+
+def case_id_of(connection: Connection, ref: str) -> int:
+    """The id of the case `ref` names, or NotFound."""
+    found = case_ids_of(connection, [canonical_ref(ref)])
+    if not found:
         raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
-    return number
+    return next(iter(found.values()))
 
 
 @dataclass
@@ -79,6 +104,7 @@ class StoredCase:
     """A case row as plain data."""
 
     id: int
+    reference: str
     kind: str
     state: str
     agency: str
@@ -95,7 +121,7 @@ class StoredCase:
 
     @property
     def ref(self) -> str:
-        return case_ref(self.kind, self.received_on, self.id)
+        return self.reference
 
 
 @dataclass
@@ -129,8 +155,9 @@ class StoredClock:
 _CASE_COLUMNS = [CASES.c[f.name] for f in fields(StoredCase)]
 _CLOCK_COLUMNS = [CLOCKS.c[f.name] for f in fields(StoredClock)]
 _SELECT_CASE = select(*_CASE_COLUMNS).where(CASES.c.id == bindparam("case_id"))
+_SELECT_CASE_BY_REF = select(*_CASE_COLUMNS).where(CASES.c.reference == bindparam("ref"))
 _STATE: Table = EngineStateRow.__table__  # type: ignore[attr-defined]
-_SELECT_CASE_AND_STAMP = _SELECT_CASE.add_columns(
+_SELECT_CASE_AND_STAMP = _SELECT_CASE_BY_REF.add_columns(
     select(_STATE.c.value)
     .where(_STATE.c.key == ORGANISATION_STAMP)
     .scalar_subquery()
@@ -277,10 +304,8 @@ def _clock_from_json(values: dict[str, Any]) -> StoredClock:
 
 
 def _found(ref: str, values: dict[str, Any] | None) -> StoredCase:
-    """The case read for `ref`; a number whose kind or year differs is not that case."""
+    """The case read for `ref`, or NotFound."""
     if values is None:
-        raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
-    if case_ref(values["kind"], values["received_on"], values["id"]) != ref.strip().upper():
         raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
     return StoredCase(**values)
 
@@ -292,7 +317,7 @@ class CaseStore:
         self.connection = connection
 
     def get(self, ref: str) -> StoredCase:
-        row = self.connection.execute(_SELECT_CASE, {"case_id": case_id_of(ref)}).first()
+        row = self.connection.execute(_SELECT_CASE_BY_REF, {"ref": canonical_ref(ref)}).first()
         return _found(ref, None if row is None else row._asdict())
 
     def get_by_id(self, case_id: int) -> StoredCase:
@@ -303,7 +328,7 @@ class CaseStore:
     def get_with_organisation_stamp(self, ref: str) -> tuple[StoredCase, str | None]:
         """The case, and in the same round trip the loaded organisation's stamp (see
         `Casework.organisation`), which every step needs to check who acts."""
-        row = self.connection.execute(_SELECT_CASE_AND_STAMP, {"case_id": case_id_of(ref)}).first()
+        row = self.connection.execute(_SELECT_CASE_AND_STAMP, {"ref": canonical_ref(ref)}).first()
         if row is None:
             return _found(ref, None), None
         values = row._asdict()
@@ -318,7 +343,7 @@ class CaseStore:
             case, stamp = self.get_with_organisation_stamp(ref)
             return case, stamp, self.active_clocks(case.id)
         row = self.connection.execute(
-            _SELECT_CASE_STAMP_AND_CLOCKS, {"case_id": case_id_of(ref)}
+            _SELECT_CASE_STAMP_AND_CLOCKS, {"ref": canonical_ref(ref)}
         ).first()
         if row is None:
             return _found(ref, None), None, []

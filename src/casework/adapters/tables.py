@@ -97,6 +97,9 @@ class CaseRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    # what receipts, registers and officers call the case (TC-2026-000001): its kind's number
+    # for the year received, taken in the intake transaction (adapters/reference_counters.py)
+    reference: str = Field(index=True, unique=True)
     kind: str = Field(index=True)
     state: str = Field(index=True)
     agency: str = Field(index=True)  # the agency that must resolve the case
@@ -117,6 +120,17 @@ class CaseRow(SQLModel, table=True):
     complexity: str = "ordinary"
     attributes: dict[str, Any] = _json(dict)
     version: int = Field(default=1, sa_column=_case_version)
+
+
+class ReferenceCounterRow(SQLModel, table=True):
+    """The last number given in a series of references (a kind's cases of one year: `TC-2026`).
+    A number is taken in the same transaction as the record it numbers, so a record that is
+    not written gives its number back and a series has no gaps."""
+
+    __tablename__ = "reference_counter"
+
+    series: str = Field(primary_key=True)
+    last_number: int
 
 
 class DenouncerIdentityRow(SQLModel, table=True):

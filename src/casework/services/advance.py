@@ -45,6 +45,8 @@ class Advanced:
     from_state: str
     to_state: str
     on: date
+    # the case's clocks that still run (or wait) after the step: code, due date, status
+    clocks: tuple[tuple[str, date | None, str], ...] = ()
 
 
 def _validate_data(spec: TransitionSpec, data: Mapping[str, str], reason: str) -> dict[str, str]:
@@ -330,4 +332,5 @@ def apply_step(
     insert_ignoring_duplicates(connection, OUTBOX, notices)
     events.extend(notice_events)
     audit_log.append(connection, events, now)
-    return Advanced(case.ref, spec.trigger, from_state, to_state, on), spec, case
+    clocks = tuple((c.code, c.due, c.status) for c in book.clocks if c.status != "stopped")
+    return Advanced(case.ref, spec.trigger, from_state, to_state, on, clocks), spec, case

@@ -9,16 +9,15 @@ from sqlmodel import col, select
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import VerifyResult
-from casework.adapters.case_store import case_id_of
+from casework.adapters.case_store import case_ids_of
 from casework.adapters.tables import AuditRow
 from casework.domain.access import Principal
-from casework.domain.errors import NotFound
 from casework.domain.visibility import case_access
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import (
     facts_for,
     identities_of,
-    linked_ids,
+    linked_refs,
     names_sender,
     withheld_links,
 )
@@ -52,14 +51,16 @@ def audit_entries(
     with app.reading() as session:
         rows = session.exec(query).all()
         connection = session.connection()
-        ids = {row.id: _case_id(row.case_ref) for row in rows}
+        by_ref = case_ids_of(connection, {row.case_ref for row in rows if row.case_ref})
+        ids = {row.id: by_ref.get(str(row.case_ref or "").strip().upper()) for row in rows}
         case_ids = {case_id for case_id in ids.values() if case_id is not None}
-        linked = {
-            linked_id
+        linked_to = {
+            ref
             for row in rows
             if isinstance(row.payload, dict)
-            for linked_id in linked_ids(row.payload).values()
+            for ref in linked_refs(row.payload).values()
         }
+        linked = set(case_ids_of(connection, linked_to).values())
         org = app.organisation(connection)
         facts = facts_for(connection, case_ids | linked)
         identity = identities_of(connection, case_ids)
@@ -90,12 +91,3 @@ def audit_entries(
             }
         )
     return entries
-
-
-def _case_id(ref: str | None) -> int | None:
-    if not ref:
-        return None
-    try:
-        return case_id_of(ref)
-    except NotFound:
-        return None

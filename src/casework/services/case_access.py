@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from casework.adapters.case_store import CASES, IDENTITIES, case_id_of, case_ref
+from casework.adapters.case_store import CASES, IDENTITIES, canonical_ref, case_ids_of
 from casework.adapters.case_visibility import exclusions_of
 from casework.domain.access import Principal
 from casework.domain.confidentiality import IDENTITY_FIELDS, identity_leaks
@@ -30,7 +30,7 @@ def facts_of(case: Any, excluded: Iterable[str]) -> CaseFacts:
     """The policy's facts of a case read in any form that has its columns as attributes (a
     table row, a `StoredCase`, a row of a Core query), with the officers it excludes."""
     return CaseFacts(
-        ref=case_ref(case.kind, case.received_on, case.id),
+        ref=case.reference,
         kind=case.kind,
         agency=case.agency,
         logged_by=case.logged_by,
@@ -72,8 +72,8 @@ def facts_for(connection: Connection, case_ids: Iterable[int]) -> dict[int, Case
     rows = connection.execute(
         select(
             CASES.c.id,
+            CASES.c.reference,
             CASES.c.kind,
-            CASES.c.received_on,
             CASES.c.agency,
             CASES.c.logged_by,
             CASES.c.handler,
@@ -109,18 +109,26 @@ LINKS = (
 reference."""
 
 
-def linked_ids(values: Mapping[str, Any]) -> dict[str, int]:
-    """Field → the id of the case it refers to, for each of `LINKS` in `values` that holds a
-    case reference."""
+def linked_refs(values: Mapping[str, Any]) -> dict[str, str]:
+    """Field → the reference (as stored) it holds, for each of `LINKS` in `values` that holds
+    something shaped like one."""
     found = {}
     for key in LINKS:
         ref = values.get(key)
         if isinstance(ref, str) and ref:
             try:
-                found[key] = case_id_of(ref)
+                found[key] = canonical_ref(ref)
             except NotFound:
                 continue
     return found
+
+
+def linked_ids(connection: Connection, values: Mapping[str, Any]) -> dict[str, int]:
+    """Field → the id of the case it refers to, for each of `LINKS` in `values` that names a
+    case."""
+    refs = linked_refs(values)
+    ids = case_ids_of(connection, refs.values())
+    return {key: ids[ref] for key, ref in refs.items() if ref in ids}
 
 
 def withheld_links(
@@ -134,9 +142,10 @@ def withheld_links(
     """The fields of `values` (about `case`) whose link `viewer` may not follow
     (domain/visibility.link_shown); `facts` holds the linked cases' facts."""
     withheld = []
-    for key, linked_id in linked_ids(values).items():
-        linked = facts.get(linked_id)
-        if linked is None or linked.ref != str(values[key]).strip().upper():
+    by_ref = {linked.ref: linked for linked in facts.values()}
+    for key, ref in linked_refs(values).items():
+        linked = by_ref.get(ref)
+        if linked is None:
             continue  # not a case: nothing to withhold
         if not link_shown(org, viewer, key, case, linked, today):
             withheld.append(key)

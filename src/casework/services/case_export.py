@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from casework.adapters.case_store import CASES, CLOCKS, IDENTITIES, case_ref
+from casework.adapters.case_store import CASES, CLOCKS, IDENTITIES
 from casework.domain.calendar import add_working_days
 from casework.domain.confidentiality import IDENTITY_FIELDS, shown_summary
 from casework.domain.escalation import NO_LADDER
@@ -116,7 +116,7 @@ def _export_row(row: Any, identity: dict[str, str] | None, today: Any) -> dict[s
 
 def _cells(row: Any, summary: str, due: Any, today: Any) -> dict[str, str]:
     return {
-        "ref": case_ref(row["kind"], row["received_on"], row["id"]),
+        "ref": row["reference"],
         "kind": row["kind"],
         "state": row["state"],
         "agency": row["agency"],

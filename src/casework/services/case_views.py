@@ -126,7 +126,8 @@ def _linked_attributes(
     inherit the policy, domain/visibility.link_shown), counted in `withheld_links`; a repeat
     left out says nothing else ("may repeat" would answer a guessed sender just as well)."""
     shown = dict(case.attributes)
-    facts = facts_for(session.connection(), [case.id or 0, *linked_ids(shown).values()])
+    connection = session.connection()
+    facts = facts_for(connection, [case.id or 0, *linked_ids(connection, shown).values()])
     for key in withheld_links(org, viewer, facts[case.id or 0], shown, facts, today):
         shown[key] = None
         if key != "repeat_of":

@@ -23,7 +23,7 @@ from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, and_, case, extract, func, select
 
-from casework.adapters.case_store import CASES, CLOCKS, case_ref
+from casework.adapters.case_store import CASES, CLOCKS
 from casework.adapters.case_visibility import excluded_clause
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.errors import InvalidInput, NotFound
@@ -133,6 +133,7 @@ def dashboard(
             scope.apply(
                 select(
                     CASES.c.id,
+                    CASES.c.reference,
                     CASES.c.kind,
                     CASES.c.received_on,
                     CASES.c.agency,
@@ -152,6 +153,7 @@ def dashboard(
             scope.apply(
                 select(
                     CASES.c.id,
+                    CASES.c.reference,
                     CASES.c.kind,
                     CASES.c.received_on,
                     CASES.c.agency,
@@ -226,7 +228,7 @@ def dashboard(
         },
         "overdue": [
             {
-                "ref": case_ref(row.kind, row.received_on, row.id),
+                "ref": row.reference,
                 "agency": row.agency,
                 "agency_name": agency_name(row.agency),
                 "state": row.state,
@@ -243,7 +245,7 @@ def dashboard(
         # open cases no legal clock watches: never overdue, so shown here (clock_gaps.py)
         "without_clock": [
             {
-                "ref": case_ref(row.kind, row.received_on, row.id),
+                "ref": row.reference,
                 "agency": row.agency,
                 "agency_name": agency_name(row.agency),
                 "state": row.state,

@@ -19,7 +19,7 @@ from sqlalchemy import Table, bindparam, select, update
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CASES, IDENTITIES, case_ref
+from casework.adapters.case_store import CASES, IDENTITIES
 from casework.adapters.database import stored_instant
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer, Mailer, SmtpMailer, SmtpSettings
@@ -376,6 +376,6 @@ def _refs(connection: Any, case_ids: set[int]) -> dict[int | None, str]:
     if not case_ids:
         return {}
     rows = connection.execute(
-        select(CASES.c.id, CASES.c.kind, CASES.c.received_on).where(CASES.c.id.in_(case_ids))
+        select(CASES.c.id, CASES.c.reference).where(CASES.c.id.in_(case_ids))
     ).all()
-    return {r.id: case_ref(r.kind, r.received_on, r.id) for r in rows}
+    return {r.id: r.reference for r in rows}

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from casework.adapters.bulk import insert_ignoring_duplicates
-from casework.adapters.case_store import CASES, CLOCKS, case_ref
+from casework.adapters.case_store import CASES, CLOCKS
 from casework.adapters.tables import OutboxRow
 from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
@@ -50,8 +50,8 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 CLOCKS.c.due,
                 CLOCKS.c.rule_version,
                 CASES.c.id,
+                CASES.c.reference,
                 CASES.c.kind,
-                CASES.c.received_on,
                 CASES.c.agency,
                 CASES.c.logged_by,
                 CASES.c.handler,
@@ -65,7 +65,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
             .order_by(CLOCKS.c.due)
         ).all()
         open_alerts = connection.execute(
-            select(ESCALATIONS, CASES.c.kind, CASES.c.received_on)
+            select(ESCALATIONS, CASES.c.reference)
             .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
             .join(CLOCKS, CLOCKS.c.id == ESCALATIONS.c.clock_id)
             .where(is_current())  # one alert per clock, at its level; closed ones are history
@@ -87,7 +87,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
             reader = Principal.of_officer(officer)
             items = [
                 {
-                    "ref": case_ref(c.kind, c.received_on, c.id),
+                    "ref": c.reference,
                     "agency_name": org.agencies[c.agency].name
                     if c.agency in org.agencies
                     else c.agency,
@@ -110,7 +110,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
             alerts = [
                 {
                     "id": a.id,
-                    "ref": case_ref(a.kind, a.received_on, a.case_id),
+                    "ref": a.reference,
                     "step": a.step,
                     "clock_code": a.clock_code,
                     "due": a.due.isoformat(),

@@ -25,12 +25,13 @@ from sqlalchemy.exc import IntegrityError
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CASES, CLOCKS, MAX_ID, case_ref
+from casework.adapters.case_store import CASES, CLOCKS
 from casework.adapters.case_visibility import excluded_clause, exclusions_of
 from casework.adapters.tables import EscalationAckRow, EscalationRow
 from casework.domain.access import Principal, visible_agencies
 from casework.domain.errors import InvalidInput, NotFound
 from casework.domain.escalation import merged_recipients
+from casework.domain.row_ids import MAX_ROW_ID
 from casework.domain.visibility import alert_reaches
 from casework.services.app import Casework
 from casework.services.case_access import facts_for
@@ -100,8 +101,7 @@ def list_escalations(
     query = (
         select(
             ESCALATIONS,
-            CASES.c.kind,
-            CASES.c.received_on,
+            CASES.c.reference,
             CASES.c.agency,
             is_current().label("current"),
         )
@@ -148,7 +148,7 @@ def list_escalations(
             result.append(
                 {
                     "id": row.id,
-                    "case": case_ref(row.kind, row.received_on, row.case_id),
+                    "case": row.reference,
                     "clock": row.clock_code,
                     "step": row.step,
                     "due": row.due.isoformat(),
@@ -176,12 +176,12 @@ def acknowledge(app: Casework, escalation_id: int, officer: Principal, now: date
         f"no escalation {escalation_id} addressed to {officer.username}; `casework escalations "
         "list --officer` shows yours"
     )
-    if not 1 <= escalation_id <= MAX_ID:
+    if not 1 <= escalation_id <= MAX_ROW_ID:
         raise missing
     with app.transaction() as connection:
         org = app.organisation(connection)
         row = connection.execute(
-            select(ESCALATIONS, CASES.c.kind, CASES.c.received_on, is_current().label("current"))
+            select(ESCALATIONS, CASES.c.reference, is_current().label("current"))
             .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
             .join(CLOCKS, CLOCKS.c.id == ESCALATIONS.c.clock_id)
             .where(ESCALATIONS.c.id == escalation_id)
@@ -192,7 +192,7 @@ def acknowledge(app: Casework, escalation_id: int, officer: Principal, now: date
         case = facts_for(connection, [row.case_id])[row.case_id]
         if not alert_reaches(org, officer.username, case):
             raise missing
-        ref = case_ref(row.kind, row.received_on, row.case_id)
+        ref = str(row.reference)
         if not row.current:
             raise InvalidInput(
                 f"escalation {escalation_id} on {ref} is no longer open: it was raised to a "

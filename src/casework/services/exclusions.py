@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from casework.adapters.case_store import case_id_of
+from casework.adapters.case_store import case_ids_of
 from casework.adapters.case_visibility import add_exclusions, exclusions_of, replace_exclusions
 from casework.adapters.tables import (
     CasePartyRow,
@@ -106,14 +106,21 @@ def refresh_exclusions(
     letters they were classified from; returns how many cases were rewritten."""
     wanted = None if case_ids is None else set(case_ids)
     cases = _read_cases(connection, wanted)
+    links = _LinkedIds(connection, cases.values())
     letters = {
-        case_id_of(str(c.attributes["from_letter"]))
+        links.of(c.attributes["from_letter"])
         for c in cases.values()
         if c.attributes.get("from_letter")
     }
-    originals = _originals(cases)
+    originals = {
+        links.of(c.attributes["redenunciation_of"])
+        for c in cases.values()
+        if c.attributes.get("redenunciation_of")
+    }
     if wanted is not None and (letters | originals) - set(cases):
-        cases.update(_read_cases(connection, (letters | originals) - set(cases)))
+        more = _read_cases(connection, (letters | originals) - set(cases))
+        links.add(more.values())
+        cases.update(more)
     ids = None if wanted is None else set(cases)
     parties = _read_parties(connection, ids)
     recused = _read_recusals(connection, ids)
@@ -130,25 +137,43 @@ def refresh_exclusions(
     # inherits down the chain)
     for case_id in sorted(cases):
         original = cases[case_id].attributes.get("redenunciation_of")
-        if original and case_id_of(str(original)) in reasons:
-            for officer in reasons[case_id_of(str(original))]:
+        if original and links.of(original) in reasons:
+            for officer in reasons[links.of(original)]:
                 reasons[case_id].setdefault(officer, Exclusion.LINKED.value)
     for case_id, case in cases.items():
         letter = case.attributes.get("from_letter")
         if letter:
-            linked = reasons.setdefault(case_id_of(str(letter)), {})
+            if not links.of(letter):
+                continue  # a letter no longer there: nothing to link
+            linked = reasons.setdefault(links.of(letter), {})
             for officer, reason in _linked(reasons[case_id]).items():
                 linked.setdefault(officer, reason)
     replace_exclusions(connection, reasons)
     return len(reasons)
 
 
-def _originals(cases: dict[int, Any]) -> set[int]:
-    return {
-        case_id_of(str(c.attributes["redenunciation_of"]))
-        for c in cases.values()
-        if c.attributes.get("redenunciation_of")
-    }
+class _LinkedIds:
+    """The ids of the letters and originals that cases name by reference, read at once for a
+    batch of cases; a reference that names no case gets id 0, which no case has."""
+
+    _FIELDS = ("from_letter", "redenunciation_of")
+
+    def __init__(self, connection: Connection, cases: Iterable[Any]) -> None:
+        self.connection = connection
+        self.ids: dict[str, int] = {}
+        self.add(cases)
+
+    def add(self, cases: Iterable[Any]) -> None:
+        refs = {
+            str(c.attributes[field]).strip().upper()
+            for c in cases
+            for field in self._FIELDS
+            if c.attributes.get(field)
+        }
+        self.ids.update(case_ids_of(self.connection, refs - set(self.ids)))
+
+    def of(self, ref: Any) -> int:
+        return self.ids.get(str(ref).strip().upper(), 0)
 
 
 def _read_cases(connection: Connection, ids: set[int] | None) -> dict[int, Any]:

@@ -10,7 +10,14 @@ from sqlalchemy import Connection
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CaseStore, StoredCase, case_id_of
+from casework.adapters.case_store import (
+    CaseStore,
+    StoredCase,
+    case_id_of,
+    case_ref,
+    reference_series,
+)
+from casework.adapters.reference_counters import take_number
 from casework.domain.access import Principal
 from casework.domain.errors import ConflictOfInterest, InvalidInput
 from casework.domain.free_text import SUMMARY, check_date, check_text
@@ -366,7 +373,10 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         repeat_of = None if is_follow_on else earlier_case(connection, repeats)
         if repeat_of:
             attributes["repeat_of"] = repeat_of
+        series = reference_series(command.kind, command.received_on)
         values: dict[str, Any] = {
+            # numbered in this transaction: an intake refused below gives its number back
+            "reference": case_ref(series, take_number(connection, series)),
             "kind": command.kind,
             "state": state,
             "agency": command.agency,
@@ -409,8 +419,8 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             connection,
             case_id,
             exclusions,
-            case_id_of(letter.ref) if letter is not None else None,
-            original_id=case_id_of(command.redenunciation.of_ref)
+            letter.id if letter is not None else None,
+            original_id=case_id_of(connection, command.redenunciation.of_ref)
             if command.redenunciation is not None
             else None,
         )
@@ -508,7 +518,7 @@ def _repeat_shown(
     earlier_ref: str,
     logger: str | None,
 ) -> bool:
-    earlier = case_id_of(earlier_ref)
+    earlier = case_id_of(connection, earlier_ref)
     facts = facts_for(connection, [case.id, earlier])
     known = org.officers.get(logger) if logger else None
     viewer = Principal.of_officer(known) if known else None

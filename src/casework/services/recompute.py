@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from casework.adapters import audit_log, clock_rows
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CASES, CLOCKS, CaseStore, StoredClock, case_ref
+from casework.adapters.case_store import CASES, CLOCKS, CaseStore, StoredClock
 from casework.services.app import Casework
 
 
@@ -35,7 +35,7 @@ def recompute_deadlines(app: Casework, now: datetime, every: bool = False) -> li
     changed: list[Recomputed] = []
     with app.transaction() as connection:
         rows = connection.execute(
-            select(*columns, CASES.c.kind, CASES.c.received_on)
+            select(*columns, CASES.c.reference)
             .join(CASES, CASES.c.id == CLOCKS.c.case_id)
             .where(
                 CLOCKS.c.status != "stopped",
@@ -46,7 +46,7 @@ def recompute_deadlines(app: Casework, now: datetime, every: bool = False) -> li
         events = []
         for row in rows:
             data = row._asdict()
-            kind, received_on = data.pop("kind"), data.pop("received_on")
+            ref = data.pop("reference")
             stored = StoredClock(**data)
             old_due = stored.due
             clock_rows.write_back(
@@ -57,7 +57,6 @@ def recompute_deadlines(app: Casework, now: datetime, every: bool = False) -> li
             )
             store.save_clock(stored)
             if stored.due != old_due:
-                ref = case_ref(kind, received_on, stored.case_id)
                 item = Recomputed(
                     ref,
                     stored.code,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, bindparam, select
 
-from casework.adapters.case_store import CASES, IDENTITIES, case_ref
+from casework.adapters.case_store import CASES, IDENTITIES
 
 # Built once: composing the query anew cost more than running it (measured, 2026-12). The
 # identities' (repeat_key, case_id) index gives the first match directly; case_file is only
 # read by its key, so no planner can pick a walk through a subject's cases instead.
 _FIRST_WITH_REPEAT_KEY = (
-    select(CASES.c.id, CASES.c.kind, CASES.c.received_on, CASES.c.attributes)
+    select(CASES.c.reference, CASES.c.attributes)
     .select_from(IDENTITIES)
     .join(CASES, CASES.c.id == IDENTITIES.c.case_id)
     .where(IDENTITIES.c.repeat_key == bindparam("repeat_key"))
@@ -30,4 +30,4 @@ def earlier_case(connection: Connection, repeat_key: str) -> str | None:
     if row is None:
         return None
     first = (row.attributes or {}).get("repeat_of")
-    return str(first) if first else case_ref(row.kind, row.received_on, row.id)
+    return str(first) if first else str(row.reference)

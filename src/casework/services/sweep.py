@@ -22,7 +22,6 @@ from sqlalchemy import Connection, Table, bindparam, select, text
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bulk import insert_ignoring_duplicates, update_clock_steps
-from casework.adapters.case_store import case_ref
 from casework.adapters.case_visibility import exclusions_of
 from casework.adapters.tables import CaseRow, ClockRow, EscalationRow, OutboxRow
 from casework.domain.calendar import WorkingCalendar
@@ -59,7 +58,7 @@ _DUE_CLOCKS = (
         _CLOCKS.c.rule_version,
         _CASES.c.state,
         _CASES.c.kind,
-        _CASES.c.received_on,
+        _CASES.c.reference,
         _CASES.c.agency,
         _CASES.c.handler,
     )
@@ -261,8 +260,7 @@ def _work_out(
     clock_updates = batch.clock_updates
     for row in due_rows:
         clock_id, case_id, code, due, ladder_name, next_step, rule_version, state = row[:8]
-        kind, received_on, agency, handler = row[8:]
-        ref = case_ref(kind, received_on, case_id)
+        kind, ref, agency, handler = row[8:]
         assert due is not None  # a running clock always has a due date
         assert clock_id is not None
         ladder, firing_dates = ladder_dates.of(ladder_name, due)

@@ -656,12 +656,16 @@ def advance(
         ),
         now,
     )
-    payload = {
+    payload: dict[str, Any] = {
         "ref": result.ref,
         "trigger": result.trigger,
         "from": result.from_state,
         "to": result.to_state,
         "on": result.on.isoformat(),
+        "clocks": [
+            {"code": code, "due": due.isoformat() if due else None, "status": status}
+            for code, due, status in result.clocks
+        ],
     }
     if as_json:
         emit_json(payload)
@@ -669,6 +673,9 @@ def advance(
     typer.echo(
         f"{result.ref}: {result.trigger} on {payload['on']}: {result.from_state} → {result.to_state}"
     )
+    for code, due, status in result.clocks:
+        waiting = "" if status == "running" else f" ({status})"
+        typer.echo(f"  {code}: due {due.isoformat() if due else '-'}{waiting}")
 
 
 @app.command("assign")
