@@ -1,18 +1,29 @@
 """Shared fixtures: a real database (SQLite, and PostgreSQL where a server answers), the
-example organisation loaded, and instants in Asia/Ho_Chi_Minh."""
+example organisation loaded, and instants in Asia/Ho_Chi_Minh.
+
+A test's database is a copy of a template migrated and loaded once per run (a copied SQLite
+file; on PostgreSQL `CREATE DATABASE … TEMPLATE`), and the definitions are parsed once per
+folder: running every migration and loading the organisation for each test was most of the
+suite's time (issue 23)."""
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
+from casework.adapters import definitions as definition_files
 from casework.config import LEGAL_TIMEZONE, Settings
+from casework.services import app as app_module
+from casework.services import users
 from casework.services.app import Casework, bootstrap
 from casework.services.organisation import load_organisation_file
 from casework.services.schema import initialise
@@ -31,6 +42,41 @@ def at(day: str, hour: int = 9) -> datetime:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Definitions parsed once per folder and content (a test that edits a copied folder gets
+    its own parse); passwords hashed cheaply."""
+    parse = functools.lru_cache(maxsize=32)(_parse_definitions)
+
+    def parsed_once(folder: Path) -> definition_files.Definitions:
+        return parse(Path(folder), _fingerprint(Path(folder)))
+
+    app_module.load_definitions = parsed_once  # type: ignore[attr-defined]
+    # Argon2id as in production, at its lowest cost: a test signs in a dozen officers, and at
+    # the production cost (0.1 s a hash here) that was most of an API test's set-up. The
+    # production parameters are used by every test that runs casework in its own process.
+    users._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def _parse_definitions(
+    folder: Path, fingerprint: tuple[object, ...]
+) -> definition_files.Definitions:
+    return definition_files.load_definitions(folder)
+
+
+def _fingerprint(folder: Path) -> tuple[object, ...]:
+    return tuple(
+        (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+        for path in sorted(Path(folder).rglob("*"))
+        if path.is_file()
+    )
+
+
+def _prepare(app: Casework) -> None:
+    """The state every `app` test starts from: the schema, and the example organisation."""
+    initialise(app)
+    load_organisation_file(app, EXAMPLE_ORG, "tests", at("2024-01-02"))
+
+
 def _postgres_reachable() -> str | None:
     try:
         engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3})
@@ -43,18 +89,28 @@ def _postgres_reachable() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+def postgres_server() -> str:
+    """The admin URL of the PostgreSQL server the tests use, or a skip saying why not."""
     problem = _postgres_reachable()
     if problem:
         pytest.skip(f"no PostgreSQL server at {POSTGRES_ADMIN_URL} ({problem})")
-    name = f"casework_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    yield from _session_database(postgres_server, "casework_test")
+
+
+def _session_database(server: str, prefix: str) -> Iterator[str]:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    yield url
+    yield server.rsplit("/", 1)[0] + f"/{name}"
     with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}_copy" WITH (FORCE)'))
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
@@ -68,30 +124,84 @@ def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """Each supported kind of database, in turn."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, database_kind: str, tmp_path: Path) -> str:
     """The URL of an empty database of each supported kind."""
-    if request.param == "sqlite":
+    if database_kind == "sqlite":
         return f"sqlite:///{tmp_path / 'casework.db'}"
     url: str = request.getfixturevalue("postgres_database")
     _reset_postgres(url)
     return url
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated and loaded once; each test gets a copy."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "casework.db"
+    template = bootstrap(Settings(home=folder, database_url=f"sqlite:///{path}"))
+    _prepare(template)
+    template.engine.dispose()  # the last connection closed: the WAL is folded into the file
+    assert not path.with_name("casework.db-wal").exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(
+    postgres_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A PostgreSQL database migrated and loaded once, copied for each test."""
+    for url in _session_database(postgres_server, "casework_template"):
+        folder = tmp_path_factory.mktemp("postgres-template")
+        template = bootstrap(Settings(home=folder, database_url=url))
+        _prepare(template)
+        template.engine.dispose()  # CREATE DATABASE … TEMPLATE needs it unused
+        yield url
+
+
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Casework]:
+def prepared_database_url(
+    request: pytest.FixtureRequest, database_kind: str, tmp_path: Path
+) -> str:
+    """The URL of a database of each supported kind in the state `_prepare` leaves."""
+    if database_kind == "sqlite":
+        path = tmp_path / "casework.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    template_url: str = request.getfixturevalue("postgres_template")
+    return _copy_postgres(template_url)
+
+
+def _copy_postgres(template_url: str) -> str:
+    """A fresh copy of the template (the previous test's copy dropped)."""
+    template = template_url.rsplit("/", 1)[1]
+    copy = f"{template}_copy"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"'))
+    admin.dispose()
+    return template_url.rsplit("/", 1)[0] + f"/{copy}"
+
+
+@pytest.fixture
+def app(prepared_database_url: str, tmp_path: Path) -> Iterator[Casework]:
     """An initialised engine with the example organisation loaded."""
-    engine_app = bootstrap(Settings(home=tmp_path, database_url=database_url))
-    initialise(engine_app)
-    load_organisation_file(engine_app, EXAMPLE_ORG, "tests", at("2024-01-02"))
+    engine_app = bootstrap(Settings(home=tmp_path, database_url=prepared_database_url))
     yield engine_app
     engine_app.engine.dispose()
 
 
 @pytest.fixture
-def sqlite_app(tmp_path: Path) -> Iterator[Casework]:
+def sqlite_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Casework]:
     """Like `app`, on SQLite only (for tests about the embedded default)."""
-    engine_app = bootstrap(Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'c.db'}"))
-    initialise(engine_app)
-    load_organisation_file(engine_app, EXAMPLE_ORG, "tests", at("2024-01-02"))
+    path = tmp_path / "c.db"
+    shutil.copyfile(sqlite_template, path)
+    engine_app = bootstrap(Settings(home=tmp_path, database_url=f"sqlite:///{path}"))
     yield engine_app
     engine_app.engine.dispose()
