@@ -4,6 +4,7 @@ that says what is missing. Definitions refer to them by name (`guards: [has_hand
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +33,9 @@ class GuardContext:
     # the newest clock of each code, stopped ones too, and its stored due date
     latest_clocks: Mapping[str, Clock] = field(default_factory=dict)
     latest_due: Mapping[str, date | None] = field(default_factory=dict)
+    # a preview (what is allowed now): the officer has given no field yet, so a guard on a
+    # field's value passes as long as some value would
+    previewing: bool = False
 
     def active_clock(self, code: str) -> Clock | None:
         return next(
@@ -82,6 +86,10 @@ def extension_allowed(ctx: GuardContext, _arg: str) -> str | None:
                 "CASEWORK_ALLOW_LATE_EXTENSION=true if your agency reads the law otherwise)"
             )
         allowed = allowance.allowed_count(complexity)
+        if ctx.previewing:
+            # nothing given yet: as the step allows with the most the field may declare
+            declarable = [c for f in ctx.spec.fields if f.name == "complexity" for c in f.choices]
+            allowed = max([allowed, *(allowance.allowed_count(c) for c in declarable)])
         if len(clock.extensions) >= allowed:
             if allowed == 0:
                 return (
@@ -247,6 +255,8 @@ def dialogue_notice(ctx: GuardContext, arg: str) -> str | None:
     2026-07-01; before, only a written notice): `dialogue_notice:5:2026-07-01`."""
     days_text, _, from_text = arg.partition(":")
     held_text = ctx.data.get("dialogue_on", "")
+    if not held_text and ctx.previewing:
+        return None  # not given yet: the step requires the field itself
     try:
         held = date.fromisoformat(held_text)
     except ValueError:
@@ -351,3 +361,76 @@ def check_guards(ctx: GuardContext) -> list[str]:
 
 def known_guard_names() -> set[str]:
     return set(GUARDS)
+
+
+@dataclass(frozen=True)
+class GuardScope:
+    """What a guard's argument may name, in the lifecycle that uses it."""
+
+    spec: TransitionSpec
+    clock_codes: frozenset[str]  # the clocks with a deadline rule
+    triggers: frozenset[str]
+    states: frozenset[str]
+    attributes: frozenset[str]  # what the lifecycle's steps record on a case
+
+
+def _date_problem(text: str) -> str | None:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return f"{text!r} is not a date as YYYY-MM-DD"
+    return None
+
+
+def _clocks_problem(text: str, scope: GuardScope) -> str | None:
+    unknown = [code for code in text.split("|") if code not in scope.clock_codes]
+    return f"no deadline rule for clock {', '.join(unknown)}" if unknown else None
+
+
+def _argument_problem(base: str, arg: str, scope: GuardScope) -> str | None:
+    """What is wrong with `arg` for guard `base` (the forms in each guard's docstring)."""
+    if base in ("clock_running", "clock_ticking", "clock_paused", "clock_met", "clock_elapsed"):
+        return _clocks_problem(arg, scope)
+    if base in ("in_force_from", "no_show_allowed"):
+        return _date_problem(arg)
+    if base == "dialogue_notice":
+        days, _, day = arg.partition(":")
+        return _date_problem(day) if days.isdigit() else f"{days!r} is not a number of days"
+    if base == "duty_done":
+        code, _, trigger = arg.partition(":")
+        if trigger not in scope.triggers:
+            return f"{trigger!r} is not a trigger of the lifecycle"
+        return _clocks_problem(code, scope)
+    if base == "recorded":
+        attribute, _, rest = arg.partition(":")
+        trigger, _, state = rest.partition(":")
+        if trigger not in scope.triggers:
+            return f"{trigger!r} is not a trigger of the lifecycle"
+        if state and state not in scope.states:
+            return f"{state!r} is not a state of the lifecycle"
+        return None if attribute in scope.attributes else f"no step records {attribute!r}"
+    if base == "reached":
+        return None if arg in scope.attributes else f"no step records {arg!r}"
+    if base == "field_when":
+        wanted, _, condition = arg.partition(":")
+        other, _, value = condition.partition("=")
+        fields = {f.name: f for f in scope.spec.fields}
+        missing = [name for name in (wanted, other) if name not in fields]
+        if missing:
+            return f"{scope.spec.trigger} takes no field {', '.join(missing)}"
+        if fields[other].choices and value not in fields[other].choices:
+            return f"{value!r} is not a choice of {other}: {', '.join(fields[other].choices)}"
+        return None
+    return f"takes no argument, not {arg!r}" if arg else None
+
+
+def guard_problems(guard: str, scope: GuardScope) -> list[str]:
+    """What is wrong with `guard` (`name` or `name:argument`) as a definition uses it: an
+    unknown name, or an argument naming no clock, trigger, state, field or date."""
+    base, _, arg = guard.partition(":")
+    if base not in GUARDS:
+        near = difflib.get_close_matches(base, list(GUARDS), n=1)
+        hint = f"did you mean {near[0]!r}?" if near else f"guards: {', '.join(sorted(GUARDS))}"
+        return [f"{base!r} is no guard ({hint})"]
+    problem = _argument_problem(base, arg, scope)
+    return [f"guard {guard}: {problem}"] if problem else []

@@ -9,19 +9,19 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from casework.adapters import audit_log, clock_rows
+from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.domain.confidentiality import IdentityDisclosure
 from casework.domain.errors import ConcurrentUpdate, InvalidInput, TransitionRefused
 from casework.domain.free_text import SUMMARY, check_date, check_text
-from casework.domain.guards import GuardContext, check_guards
 from casework.domain.lifecycle import TransitionSpec
 from casework.services.app import Casework, legal_date
 from casework.services.assignment import assignment_event, check_actor
 from casework.services.clock_effects import ClockBook
 from casework.services.delivery import OUTBOX
+from casework.services.guard_checks import GuardReader
 from casework.services.party_notices import party_notice_rows
 
 
@@ -239,25 +239,7 @@ def apply_step(
         check_actor(connection, org, case, command.actor)
     on = _event_date(case, command.on, legal_date(now))
     book = ClockBook(app, store, case, clocks=active_clocks)
-    latest = (
-        store.latest_clocks(case.id) if any(g.startswith("clock_met") for g in spec.guards) else {}
-    )
-    context = GuardContext(
-        spec=spec,
-        state=case.state,
-        handler=case.handler,
-        actor=command.actor,
-        attributes=case.attributes,
-        data=data,
-        clocks=book.domain_clocks(),
-        complexity=case.complexity,
-        on=on,
-        due_dates={c.code: c.due for c in book.clocks},
-        allow_late_extension=app.settings.allow_late_extension,
-        latest_clocks={code: clock_rows.to_domain(c, app.rules) for code, c in latest.items()},
-        latest_due={code: c.due for code, c in latest.items()},
-    )
-    failures = check_guards(context)
+    failures = GuardReader(app, store, case, book.clocks).failures(spec, data, on, command.actor)
     if failures:
         raise TransitionRefused(
             f"{command.trigger} refused for {case.ref}: " + "; ".join(failures),

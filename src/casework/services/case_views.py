@@ -27,7 +27,6 @@ from casework.domain.clocks import ClockStatus, compute_due, display_status
 from casework.domain.confidentiality import IDENTITY_FIELDS, TEXT_WITHHELD, shown_summary
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.escalation import NO_LADDER
-from casework.domain.guards import GuardContext, check_guards
 from casework.domain.organisation import Organisation
 from casework.domain.visibility import (
     CaseAccess,
@@ -46,6 +45,7 @@ from casework.services.case_access import (
 )
 from casework.services.case_parties import party_views
 from casework.services.clock_gaps import is_unclocked
+from casework.services.guard_checks import GuardReader
 from casework.services.lookup import load_case_row, ref_of
 
 
@@ -434,25 +434,16 @@ def allowed_triggers(
     it; with an `actor`, also what bars him from acting on the case at all (the check an
     advance makes, services/assignment.check_actor)."""
     with app.reading() as session:
-        case = load_case_row(session, ref)
+        store = CaseStore(session.connection())
+        case = store.get(ref)
         lifecycle = app.definitions.lifecycle(case.kind)
         barred = _actor_barred(app, session, ref, actor) if actor else []
-        active = [r for r in all_clock_rows(session, case.id or 0) if r.status != "stopped"]
-        clocks = tuple(clock_rows.to_domain(r, app.rules) for r in active)
+        guards = GuardReader(app, store, case, store.active_clocks(case.id))
+        on = legal_date(now)  # the date a step recorded now carries (services/advance.py)
         triggers = []
         for spec in lifecycle.transitions:
             if case.state not in spec.sources or spec.internal:
                 continue
-            context = GuardContext(
-                spec=spec,
-                state=case.state,
-                handler=case.handler,
-                actor=actor,
-                attributes=case.attributes,
-                data={},
-                clocks=clocks,
-                complexity=case.complexity,
-            )
             triggers.append(
                 {
                     "trigger": spec.trigger,
@@ -470,11 +461,11 @@ def allowed_triggers(
                         }
                         for f in spec.fields
                     ],
-                    "blocked_by": barred + check_guards(context),
+                    "blocked_by": barred + guards.failures(spec, {}, on, actor, previewing=True),
                 }
             )
         return {
-            "ref": ref_of(case),
+            "ref": case.ref,
             "state": case.state,
             "state_legal_name": lifecycle.states[case.state].legal_name,
             "triggers": triggers,
