@@ -225,7 +225,7 @@ SYSTEM_COMMANDS = {
     "init", "up", "engine", "serve",
     "deadlines sweep", "deadlines recompute", "deadlines digest", "outbox deliver",
     # reference data and integrity: no case, no identity
-    "rules list", "rules diagram", "calendar due", "calendar show", "audit verify",
+    "rules list", "rules diagram", "rules check", "calendar due", "calendar show", "audit verify",
     # the structure every officer reads (relations only with an administrator's --by), and the
     # first load of an empty database (a replacement needs an administrator's --by)
     "org show", "org load",

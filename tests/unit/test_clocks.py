@@ -62,7 +62,6 @@ RESOLVE = DeadlineRule(
     unit=DayUnit.CALENDAR,
     basis="LTC Arts. 30, 34(2); ND31 Arts. 3, 15(4)",
     effective_from=d("2019-01-01"),
-    pause_events=("suspend",),
     extension=ExtensionAllowance(
         days=30,
         unit=DayUnit.CALENDAR,

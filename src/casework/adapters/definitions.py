@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ import yaml
 from casework.domain.calendar import DayUnit
 from casework.domain.errors import ConfigurationError
 from casework.domain.escalation import EscalationPolicy, Ladder, LadderStep, RecipientRole
+from casework.domain.facts import DERIVED_FACTS, INTAKE_FACTS
+from casework.domain.guards import GuardScope, guard_problems
 from casework.domain.lifecycle import (
     PARTIES,
     ClockEffects,
@@ -49,9 +52,41 @@ class Definitions:
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _Lined(dict[str, Any]):
+    """A mapping read from YAML, with the line it starts on: a problem found in a definition
+    names its file and line."""
+
+    line = 0
+
+
+class _LinedLoader(_LOADER):  # type: ignore[misc]
+    pass
+
+
+def _lined_mapping(loader: Any, node: Any) -> _Lined:
+    mapping = _Lined(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LinedLoader.add_constructor("tag:yaml.org,2002:map", _lined_mapping)
+
+
+def unknown_name(name: str, known: Collection[str], what: str) -> str:
+    """`name` is not one of `known`: the nearest spelling if there is one, else the list."""
+    near = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"did you mean {near[0]!r}?" if near else f"{what}s: {', '.join(sorted(known))}"
+    return f"{name!r} is no {what} ({hint})"
+
+
+def _at(path: Path, data: Any) -> str:
+    """`path:line` of a mapping read by `_read_yaml`."""
+    return f"{path}:{getattr(data, 'line', 0)}"
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LinedLoader)
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ConfigurationError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict):
@@ -135,6 +170,11 @@ def _notice(data: Mapping[str, Any], where: str) -> NoticeSpec:
 
 
 def load_lifecycle(path: Path) -> LifecycleDefinition:
+    """The lifecycle in `path`, as read (`load_definitions` also cross-checks it)."""
+    return _read_lifecycle(path)[0]
+
+
+def _read_lifecycle(path: Path) -> tuple[LifecycleDefinition, dict[str, Any]]:
     data = _read_yaml(path)
     where = str(path)
     states = {
@@ -149,7 +189,7 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
     transitions = []
     for raw in _need(data, "transitions", where):
         trigger = _need(raw, "trigger", f"{where}: a transition")
-        here = f"{where}: trigger {trigger}"
+        here = f"{_at(path, raw)}: trigger {trigger}"
         fields = tuple(
             FieldSpec(
                 name=f["name"],
@@ -178,7 +218,7 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
                 internal=bool(raw.get("internal", False)),
             )
         )
-    return LifecycleDefinition(
+    lifecycle = LifecycleDefinition(
         kind=_need(data, "kind", where),
         version=str(_need(data, "version", where)),
         initial=_need(data, "initial", where),
@@ -192,6 +232,7 @@ def load_lifecycle(path: Path) -> LifecycleDefinition:
             for item in data.get("initial_when", ())
         ),
     )
+    return lifecycle, data
 
 
 def _linked(data: Any, where: str) -> LinkedStep | None:
@@ -250,11 +291,36 @@ def _variants(raw: Mapping[str, Any], where: str) -> tuple[RuleVariant, ...]:
     return tuple(variants)
 
 
-def load_rules(path: Path) -> list[DeadlineRule]:
+_LIFECYCLE_KEYS = ("start_events", "stop_events", "pause_events")
+"""What rule files once repeated of the lifecycle."""
+
+
+def load_rules(
+    path: Path, facts: Collection[str] | None = None, problems: list[str] | None = None
+) -> list[DeadlineRule]:
+    """The rules in `path`; with `facts`, a variant naming any other fact is a problem, added
+    to `problems` (raised at once without it)."""
     rules = []
+    found: list[str] = []
     for raw in _need(_read_yaml(path), "rules", str(path)):
         code = _need(raw, "code", f"{path}: a rule")
-        where = f"{path}: rule {code}"
+        where = f"{_at(path, raw)}: rule {code}"
+        stated = sorted(key for key in _LIFECYCLE_KEYS if key in raw)
+        if stated:
+            found.append(
+                f"{where}: {', '.join(stated)}: when a clock starts, stops or pauses is stated "
+                "by the lifecycle alone (the `clocks:` of its steps, `on_log`, `on_expiry`); "
+                "remove these lines"
+            )
+        for item in raw.get("variants", ()):
+            if facts is None:
+                break
+            found += [
+                f"{_at(path, item)}: rule {code}: a variant's when: "
+                + unknown_name(str(name), facts, "fact of a case")
+                for name in _as_list(item.get("when"))
+                if str(name) not in facts
+            ]
         unit = _unit(_need(raw, "unit", where), where)
         extension = _extension(raw.get("extension"), raw["unit"], _need(raw, "basis", where), where)
         effective_to = raw.get("effective_to")
@@ -275,15 +341,15 @@ def load_rules(path: Path) -> list[DeadlineRule]:
                 basis=_need(raw, "basis", where),
                 effective_from=_as_date(_need(raw, "effective_from", where), where),
                 effective_to=_as_date(effective_to, where) if effective_to else None,
-                start_events=tuple(raw.get("start_events", ())),
-                stop_events=tuple(raw.get("stop_events", ())),
-                pause_events=tuple(raw.get("pause_events", ())),
                 extension=extension,
                 is_policy=bool(raw.get("policy", False)),
                 note=raw.get("note", ""),
                 escalation=raw.get("escalation", "default"),
             )
         )
+    if found and problems is None:
+        raise ConfigurationError("\n".join(found))
+    (problems if problems is not None else []).extend(found)
     return rules
 
 
@@ -311,30 +377,21 @@ def load_escalation(path: Path) -> EscalationPolicy:
 
 
 def check_consistency(lifecycle: LifecycleDefinition, rules: RuleBook) -> None:
-    """The lifecycle's clock effects and the rules' event lists must say the same thing."""
+    """The lifecycle's clocks and the rules agree: each clock it uses has a rule, each rule of
+    its kind is started by some step, and its notices name its triggers and clocks. When a
+    clock starts, stops and pauses is stated by the lifecycle alone."""
     problems = []
     for code in sorted(lifecycle.clock_codes()):
         if code not in rules.codes:
             problems.append(f"clock {code} is used by the lifecycle but has no rule")
-    effects: dict[str, dict[str, set[str]]] = {}
-
-    def note(code: str, kind: str, trigger: str) -> None:
-        effects.setdefault(code, {}).setdefault(kind, set()).add(trigger)
-
-    for expired, expiry in lifecycle.on_expiry.items():
-        for start in expiry.start:
-            note(start.code, "start", EXPIRY_EVENT + expired)
-    for start in lifecycle.on_log.start:
-        note(start.code, "start", "log")
-        if start.stopped_at == "receipt":
-            note(start.code, "stop", "log")
+    started = {start.code for start in lifecycle.on_log.start}
+    for expiry in lifecycle.on_expiry.values():
+        started |= {start.code for start in expiry.start}
     for spec in lifecycle.transitions:
-        for start in spec.clocks.start:
-            note(start.code, "start", spec.trigger)
-        for code in spec.clocks.stop:
-            note(code, "stop", spec.trigger)
-        for code in (*spec.clocks.pause, *spec.clocks.interval):
-            note(code, "pause", spec.trigger)
+        started |= {start.code for start in spec.clocks.start}
+    prefix = lifecycle.kind + "."
+    for code in sorted(c for c in rules.codes if c.startswith(prefix) and c not in started):
+        problems.append(f"rule {code}: no step of the {lifecycle.kind} lifecycle starts its clock")
     triggers = set(lifecycle.triggers)
     for spec in lifecycle.transitions:
         for notice in spec.notices:
@@ -349,39 +406,101 @@ def check_consistency(lifecycle: LifecycleDefinition, rules: RuleBook) -> None:
                         f"notice {notice.notice} of {spec.trigger} states clock {code}, "
                         "which the lifecycle never starts"
                     )
-    prefix = lifecycle.kind + "."
-    for code in rules.codes:
-        if not code.startswith(prefix):
-            continue
-        for rule in rules.versions(code):
-            declared = {
-                "start": set(rule.start_events),
-                "stop": set(rule.stop_events),
-                "pause": set(rule.pause_events),
-            }
-            for kind, triggers in declared.items():
-                used = effects.get(code, {}).get(kind, set())
-                if triggers != used:
-                    problems.append(
-                        f"rule {code} v{rule.version} lists {kind} events {sorted(triggers)} "
-                        f"but the lifecycle {kind}s it on {sorted(used)}"
-                    )
     if problems:
         raise ConfigurationError("; ".join(problems))
 
 
+def lifecycle_facts(lifecycle: LifecycleDefinition) -> set[str]:
+    """The facts a case of this lifecycle can have: reception's, the derived ones, and every
+    attribute its steps record (a "yes" recorded is a fact, e.g. dialogue_held)."""
+    recorded = {
+        name for spec in lifecycle.transitions for name in (*spec.sets_attributes, *spec.set_values)
+    }
+    return {*INTAKE_FACTS, *DERIVED_FACTS, *recorded}
+
+
+def _cross_check(
+    path: Path, data: Mapping[str, Any], lifecycle: LifecycleDefinition, rules: RuleBook
+) -> list[str]:
+    """Each name a lifecycle file uses, against what it can name: guards and their arguments,
+    the facts of clock starts and initial states, the fields a step records."""
+    problems: list[str] = []
+    facts = lifecycle_facts(lifecycle)
+    attributes = frozenset(
+        name for spec in lifecycle.transitions for name in (*spec.sets_attributes, *spec.set_values)
+    )
+
+    def check_starts(effects: Any, where: str) -> None:
+        for start in _as_list((effects or {}).get("start")):
+            # `when` names one fact; `unless` one or more, as a|b
+            named = [("when", str(start.get("when") or ""))] + [
+                ("unless", name) for name in str(start.get("unless") or "").split("|")
+            ]
+            problems.extend(
+                f"{_at(path, start)}: {where}: clock {start.get('clock')} {key}: "
+                + unknown_name(name, facts, f"fact of a {lifecycle.kind}")
+                for key, name in named
+                if name and name not in facts
+            )
+
+    check_starts(data.get("on_log"), "on_log")
+    for code, effects in (data.get("on_expiry") or {}).items():
+        check_starts(effects, f"on_expiry of {code}")
+    for item in data.get("initial_when", ()):
+        if str(item.get("fact")) not in facts:
+            problems.append(
+                f"{_at(path, item)}: initial_when: "
+                + unknown_name(str(item.get("fact")), facts, f"fact of a {lifecycle.kind}")
+            )
+    for raw, spec in zip(data["transitions"], lifecycle.transitions, strict=True):
+        here = f"{_at(path, raw)}: trigger {spec.trigger}"
+        check_starts(raw.get("clocks"), f"trigger {spec.trigger}")
+        scope = GuardScope(
+            spec=spec,
+            clock_codes=frozenset(rules.codes),
+            triggers=frozenset(lifecycle.triggers),
+            states=frozenset(lifecycle.states),
+            attributes=attributes,
+        )
+        problems += [f"{here}: {p}" for g in spec.guards for p in guard_problems(g, scope)]
+        fields = {f.name for f in spec.fields}
+        for attribute, field_name in spec.sets_attributes.items():
+            if field_name not in fields:
+                problems.append(
+                    f"{here}: sets {attribute} from {field_name!r}, which is not one of its "
+                    f"fields ({', '.join(sorted(fields)) or 'none'})"
+                )
+    return problems
+
+
 def load_definitions(folder: Path) -> Definitions:
-    """Read every lifecycle in `folder`, the rules in `folder/rules` and `folder/escalation.yaml`."""
+    """Read every lifecycle in `folder`, the rules in `folder/rules` and `folder/escalation.yaml`,
+    and cross-check every name they use; every problem found is reported, each with its file
+    and line."""
+    read = [
+        _read_lifecycle(path)
+        for path in sorted(folder.glob("*.yaml"))
+        if path.name != "escalation.yaml"
+    ]
+    facts = {fact for lifecycle, _ in read for fact in lifecycle_facts(lifecycle)}
+    problems: list[str] = []
     rules = RuleBook(
-        rule for path in sorted((folder / "rules").glob("*.yaml")) for rule in load_rules(path)
+        rule
+        for path in sorted((folder / "rules").glob("*.yaml"))
+        for rule in load_rules(path, facts, problems)
     )
     lifecycles = {}
-    for path in sorted(folder.glob("*.yaml")):
-        if path.name == "escalation.yaml":
-            continue
-        lifecycle = load_lifecycle(path)
-        check_consistency(lifecycle, rules)
+    for (lifecycle, data), path in zip(
+        read, (p for p in sorted(folder.glob("*.yaml")) if p.name != "escalation.yaml"), strict=True
+    ):
+        problems += _cross_check(path, data, lifecycle, rules)
+        try:
+            check_consistency(lifecycle, rules)
+        except ConfigurationError as inconsistent:
+            problems.append(f"{path}: {inconsistent}")
         lifecycles[lifecycle.kind] = lifecycle
+    if problems:
+        raise ConfigurationError("\n".join(problems))
     return Definitions(
         lifecycles=lifecycles, rules=rules, escalation=load_escalation(folder / "escalation.yaml")
     )

@@ -61,9 +61,6 @@ class DeadlineRule:
     basis: str
     effective_from: date
     effective_to: date | None = None
-    start_events: tuple[str, ...] = ()
-    stop_events: tuple[str, ...] = ()
-    pause_events: tuple[str, ...] = ()
     extension: ExtensionAllowance | None = None
     is_policy: bool = False
     note: str = ""

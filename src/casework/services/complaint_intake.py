@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 
 from casework.adapters.case_store import CASES, IDENTITIES, TRANSITIONS, CaseStore, StoredCase
 from casework.domain.errors import InvalidInput
+from casework.domain.facts import INTAKE_FACTS
 from casework.domain.organisation import Organisation
 
 ISSUER_LEVELS = ("other", "provincial_chair", "minister")
@@ -69,7 +70,7 @@ def complaint_intake(
             f"({received_on.isoformat()})"
         )
     attributes: dict[str, Any] = {"issuer_level": facts.issuer_level}
-    for name in ("remote_area", "disciplinary", "dismissal"):
+    for name in INTAKE_FACTS:
         if getattr(facts, name):
             attributes[name] = "yes"
     if facts.remote_area:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -54,3 +55,30 @@ def diagram(kind: Annotated[str, typer.Argument(help="case kind")] = "denunciati
     """Print the lifecycle of KIND as Markdown: Mermaid diagram, states, triggers, clocks."""
     app_ = engine()
     typer.echo(lifecycle_markdown(app_.machine(kind), app_.rules), nl=False)
+
+
+@app.command("check")
+@handles_errors
+def check(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="a definitions folder (default: the one casework uses)"),
+    ] = None,
+) -> None:
+    """Check a definitions folder as casework loads it, before putting it in use: every
+    guard, fact, field, clock and rule event a lifecycle names must exist. Each problem is
+    printed with its file and line (exit code 8); nothing is written."""
+    from casework.adapters.definitions import load_definitions
+    from casework.config import load_settings
+    from casework.resources import state_machines_dir
+
+    target = folder or load_settings().definitions_dir or state_machines_dir()
+    if not target.is_dir():
+        raise typer.BadParameter(f"{target} is not a folder", param_hint="FOLDER")
+    definitions = load_definitions(target)
+    steps = sum(len(lifecycle.transitions) for lifecycle in definitions.lifecycles.values())
+    versions = sum(len(definitions.rules.versions(code)) for code in definitions.rules.codes)
+    typer.echo(
+        f"{target}: {len(definitions.lifecycles)} lifecycles ({steps} steps) and "
+        f"{versions} rule versions: every name they use is defined"
+    )
