@@ -159,12 +159,12 @@ def resolve_recipients(
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one batch.
+    """Pause Python's cyclic garbage collector for the whole sweep (docs/adr/0006).
 
-    A batch allocates tens of thousands of short-lived objects (rows, dicts, audit payloads),
-    which triggers full collections that rescan every object of the process: measured, that
-    is ~70 ms of a 180 ms sweep over 100,000 open cases. Reference counting still frees the
-    batch's objects; the collector runs again as soon as the batch ends.
+    A sweep allocates tens of thousands of short-lived objects per batch (rows, dicts, audit
+    payloads), which triggers full collections that rescan every object of the process:
+    measured, that was ~70 ms of a 180 ms sweep over 100,000 open cases. Reference counting
+    still frees the objects; the collector runs again as soon as the sweep ends.
     """
     was_enabled = gc.isenabled()
     gc.disable()
