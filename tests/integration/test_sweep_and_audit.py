@@ -11,6 +11,8 @@ import yaml
 from sqlalchemy import text
 from tests.conftest import EXAMPLE_ORG, at
 
+from casework.adapters import audit_log
+from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore
 from casework.domain.errors import (
     ConfigurationError,
@@ -226,6 +228,26 @@ def test_audit_trail_verifies_and_names_the_edited_entry(app: Casework) -> None:
     assert not broken.is_intact
     assert broken.first_broken_id == target
     assert "edited" in broken.problem
+
+
+def test_an_entry_holding_dates_and_instants_verifies_once_read_back(app: Casework) -> None:
+    # the payload column stores an instant as orjson writes it (with a T); the seal must be
+    # computed on that same form, or the entry fails verification once read back
+    with app.transaction() as connection:
+        audit_log.append(
+            connection,
+            [
+                AuditEvent(
+                    action="test.instants",
+                    actor="tt-chanh-thanh-tra",
+                    case_ref=None,
+                    payload={"at": at("2024-02-01", 15), "on": date(2024, 2, 1)},
+                )
+            ],
+            at("2024-02-01"),
+        )
+    result = verify_audit_trail(app)
+    assert result.is_intact, result.problem
 
 
 def test_audit_trail_detects_a_removed_entry(app: Casework) -> None:
