@@ -3,8 +3,9 @@
 Every ```sh block of README.md is read in order. `casework …` lines run in-process with the
 environment the blocks `export`; a comment under a command (or after it on its line) is what
 that command is claimed to answer: each case reference, each yyyy-mm-dd date and each
-`(state)` it names must be in the command's output (what follows `←` on a claim explains
-it and is not checked), and a claim that starts with `error:` means the command is refused. A command that cannot run inside a test (a server until Ctrl-C,
+`(state)` and each `state → state` it names must be in the command's output (what follows `←`
+on a claim explains it and is not checked); a claim that starts with `error:` means the command
+is refused with those words, `…` standing for what the README leaves out. A command that cannot run inside a test (a server until Ctrl-C,
 a request to one, a password typed at a prompt) is named in `NOT_RUN` with the reason, so a new
 kind of line fails here until someone decides what it is. A block that is reference rather than
 walk-through (placeholders, another machine) follows a line `<!-- not run by
@@ -52,6 +53,7 @@ REF = re.compile(r"\b[A-Z]+-\d{4}-\d{6}\b")
 DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 SKIP_BLOCK = "<!-- not run by tests/e2e/test_readme.py:"
 STATE = re.compile(r"\(([a-z]+(?:_[a-z]+)*)\)")
+MOVE = re.compile(r"\b([a-z_]+ → [a-z_]+)\b")
 
 
 @dataclass
@@ -143,6 +145,16 @@ def test_the_readme_parser_reads_continuations_claims_and_quotes() -> None:
     assert second.words == ["export", "CASEWORK_OPERATOR=me"]
 
 
+def _unquoted(claimed: str, output: str) -> list[str]:
+    """The parts of a claimed refusal (`error: … text … text`, `…` standing for what is left
+    out) that the output does not say, spaces and line breaks aside."""
+    if not claimed.startswith("error:"):
+        return []
+    said = " ".join(output.split())
+    parts = (" ".join(part.split()) for part in claimed.removeprefix("error:").split("…"))
+    return [part for part in parts if len(part) > 10 and part not in said]
+
+
 def _not_run(words: list[str]) -> str | None:
     for prefix, why in NOT_RUN.items():
         if tuple(words[: len(prefix)]) == prefix:
@@ -180,6 +192,8 @@ def test_the_readme_runs_in_order_and_answers_what_it_says(home: Path) -> None:
                 *(ref for ref in REF.findall(claimed) if ref not in output),
                 *(day for day in DATE.findall(claimed) if day not in output),
                 *(state for state in STATE.findall(claimed) if state not in output),
+                *(move for move in MOVE.findall(claimed) if move not in output),
+                *_unquoted(claimed, output),
             ]
             if missing:
                 drift.append(f"{where}claimed but not answered: {', '.join(missing)}")

@@ -15,9 +15,10 @@ from tests.conftest import at
 from casework.domain.errors import CaseworkError, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case, apply_step
 from casework.services.app import Casework
-from casework.services.case_views import allowed_triggers
+from casework.services.case_views import allowed_triggers, show_case
 from casework.services.complaint_intake import ComplaintFacts
 from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.redenunciation_intake import Redenunciation
 
 pytestmark = pytest.mark.integration
 
@@ -160,3 +161,71 @@ def test_accept_is_shown_blocked_once_the_limitation_has_passed(app: Casework) -
     }
     assert any("record an objective obstacle" in reason for reason in offered["accept"])
     assert offered["reject"] == []
+
+
+def test_a_takeover_already_made_is_shown_blocked_and_refused_alike(app: Casework) -> None:
+    original = log_case(
+        app,
+        replace(DENUNCIATION, agency="so-xay-dung", logged_by="xd-tiep-nhan"),
+        at("2026-07-06"),
+    ).ref
+    for trigger, on in (("triage", "2026-07-07"), ("accept", "2026-07-08")):
+        advance_case(
+            app, AdvanceCase(original, trigger, date.fromisoformat(on), "xd-xac-minh"), NOW
+        )
+    again = replace(
+        DENUNCIATION,
+        agency="ubnd-tinh",
+        received_on=date(2026, 9, 14),
+        logged_by="ubnd-tiep-nhan",
+        denounced_name="",
+        redenunciation=Redenunciation(original, "late"),
+    )
+    first, second = (log_case(app, again, at("2026-09-14")).ref for _ in range(2))
+    takeover = {"grounds": "serious_violation", "reasons": "quá hạn"}
+    for ref in (first, second):
+        advance_case(
+            app, AdvanceCase(ref, "request_report", date(2026, 9, 15), "ubnd-xac-minh"), NOW
+        )
+    advance_case(
+        app, AdvanceCase(first, "take_over", date(2026, 9, 28), "ubnd-xac-minh", "", takeover), NOW
+    )
+    offered = {
+        t["trigger"]: t["blocked_by"]
+        for t in allowed_triggers(app, second, NOW, actor="ubnd-xac-minh")["triggers"]
+    }
+    assert offered["take_over"] == [f"{original} is already handed_over (by {first})"]
+    with pytest.raises(TransitionRefused, match="is already handed_over") as refused:
+        advance_case(
+            app,
+            AdvanceCase(second, "take_over", date(2026, 9, 28), "ubnd-xac-minh", "", takeover),
+            NOW,
+        )
+    # the triggers named are those of the case as it stands
+    assert "take_over" not in refused.value.allowed
+    assert "conclude" not in refused.value.allowed
+
+
+def test_the_case_page_lists_as_allowed_only_what_no_guard_stops(app: Casework) -> None:
+    late = replace(COMPLAINT, complaint=ComplaintFacts(decision_known_on=date(2026, 3, 1)))
+    ref = log_case(app, late, at("2026-07-02")).ref
+    shown = show_case(app, ref, NOW)["allowed_triggers"]
+    assert "reject" in shown
+    assert "accept" not in shown  # its limitation has passed
+
+
+def test_a_step_dated_earlier_is_previewed_as_of_its_date(app: Casework) -> None:
+    ref = log_case(app, DENUNCIATION, at("2026-07-06")).ref
+    head = "tt-chanh-thanh-tra"
+    advance_case(app, AdvanceCase(ref, "triage", date(2026, 7, 7), head), NOW)
+
+    def extend_blocked(on: date | None) -> list[str]:
+        offered = allowed_triggers(app, ref, NOW, actor=head, on=on)["triggers"]
+        return next(t["blocked_by"] for t in offered if t["trigger"] == "extend")
+
+    # the triage period ran out on 07-15: too late today, in time for a decision of 07-10
+    assert any("expired on 2026-07-15" in reason for reason in extend_blocked(None))
+    assert extend_blocked(date(2026, 7, 10)) == []
+    advance_case(
+        app, AdvanceCase(ref, "extend", date(2026, 7, 10), head, "kiểm tra nhiều nơi"), NOW
+    )

@@ -155,3 +155,25 @@ def test_a_rule_no_step_starts_is_named(folder: Path) -> None:
     assert "rule petition.forwarder_report: no step of the petition lifecycle starts its clock" in (
         _problems(folder)
     )
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "said"),
+    [
+        # the limitation would never start: a late complaint accepted as in time
+        ("complaint.yaml", "attribute:decision_known_on", "attribute:decision_know_on", "anchor: 'decision_know_on' is no date a case records (did you mean 'decision_known_on'?)"),
+        # a takeover that never hands the original over: it stays overdue, escalating
+        ("denunciation.yaml", "case: redenunciation_of", "case: redenunciaton_of", "linked: 'redenunciaton_of' is no link to another case (did you mean 'redenunciation_of'?)"),
+        # every intake refused at run time
+        ("rules/complaint.yaml", "escalation: none", "escalation: nnone", "escalation: 'nnone' is no ladder (did you mean 'none'?)"),
+        ("rules/complaint.yaml", "code: complaint.accept", "code: complain.accept", "'complain' is no kind of case (did you mean 'complaint'?)"),
+    ],
+)  # fmt: skip
+def test_a_name_that_breaks_a_clock_only_at_run_time_is_caught_when_loaded(
+    folder: Path, file: str, old: str, new: str, said: str
+) -> None:
+    path = folder / file
+    _spoil(path, old, new)
+    problems = _problems(folder)
+    assert said in problems
+    assert re.search(rf"{re.escape(str(path))}:\d+: ", problems)

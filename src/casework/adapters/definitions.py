@@ -14,7 +14,7 @@ import yaml
 from casework.domain.calendar import DayUnit
 from casework.domain.errors import ConfigurationError
 from casework.domain.escalation import EscalationPolicy, Ladder, LadderStep, RecipientRole
-from casework.domain.facts import DERIVED_FACTS, INTAKE_FACTS
+from casework.domain.facts import CASE_LINKS, DERIVED_FACTS, INTAKE_DATES, INTAKE_FACTS
 from casework.domain.guards import GuardScope, guard_problems
 from casework.domain.lifecycle import (
     PARTIES,
@@ -295,11 +295,20 @@ _LIFECYCLE_KEYS = ("start_events", "stop_events", "pause_events")
 """What rule files once repeated of the lifecycle."""
 
 
+@dataclass(frozen=True)
+class RuleNames:
+    """What a rule file may name: the facts of a case, the escalation ladders, the kinds."""
+
+    facts: Collection[str]
+    ladders: Collection[str]
+    kinds: Collection[str]
+
+
 def load_rules(
-    path: Path, facts: Collection[str] | None = None, problems: list[str] | None = None
+    path: Path, known: RuleNames | None = None, problems: list[str] | None = None
 ) -> list[DeadlineRule]:
-    """The rules in `path`; with `facts`, a variant naming any other fact is a problem, added
-    to `problems` (raised at once without it)."""
+    """The rules in `path`; with `known`, a name that is none of them is a problem, added to
+    `problems` (raised at once without it)."""
     rules = []
     found: list[str] = []
     for raw in _need(_read_yaml(path), "rules", str(path)):
@@ -312,15 +321,8 @@ def load_rules(
                 "by the lifecycle alone (the `clocks:` of its steps, `on_log`, `on_expiry`); "
                 "remove these lines"
             )
-        for item in raw.get("variants", ()):
-            if facts is None:
-                break
-            found += [
-                f"{_at(path, item)}: rule {code}: a variant's when: "
-                + unknown_name(str(name), facts, "fact of a case")
-                for name in _as_list(item.get("when"))
-                if str(name) not in facts
-            ]
+        if known is not None:
+            found += _rule_name_problems(path, raw, str(code), known)
         unit = _unit(_need(raw, "unit", where), where)
         extension = _extension(raw.get("extension"), raw["unit"], _need(raw, "basis", where), where)
         effective_to = raw.get("effective_to")
@@ -351,6 +353,29 @@ def load_rules(
         raise ConfigurationError("\n".join(found))
     (problems if problems is not None else []).extend(found)
     return rules
+
+
+def _rule_name_problems(
+    path: Path, raw: Mapping[str, Any], code: str, known: RuleNames
+) -> list[str]:
+    where = f"{_at(path, raw)}: rule {code}"
+    problems = [
+        f"{_at(path, item)}: rule {code}: a variant's when: "
+        + unknown_name(str(name), known.facts, "fact of a case")
+        for item in raw.get("variants", ())
+        for name in _as_list(item.get("when"))
+        if str(name) not in known.facts
+    ]
+    ladder = str(raw.get("escalation", "default"))
+    if ladder not in known.ladders:
+        problems.append(f"{where}: escalation: " + unknown_name(ladder, known.ladders, "ladder"))
+    kind = code.partition(".")[0]
+    if kind not in known.kinds:
+        problems.append(
+            f"{where}: a rule's code starts with the kind whose clock it times: "
+            + unknown_name(kind, known.kinds, "kind of case")
+        )
+    return problems
 
 
 def load_escalation(path: Path) -> EscalationPolicy:
@@ -429,6 +454,7 @@ def _cross_check(
     attributes = frozenset(
         name for spec in lifecycle.transitions for name in (*spec.sets_attributes, *spec.set_values)
     )
+    dates = {*INTAKE_DATES, *attributes}
 
     def check_starts(effects: Any, where: str) -> None:
         for start in _as_list((effects or {}).get("start")):
@@ -442,6 +468,13 @@ def _cross_check(
                 for key, name in named
                 if name and name not in facts
             )
+            anchor = str(start.get("anchor") or "")
+            dated = anchor.removeprefix("attribute:")
+            if anchor.startswith("attribute:") and dated not in dates:
+                problems.append(
+                    f"{_at(path, start)}: {where}: clock {start.get('clock')} anchor: "
+                    + unknown_name(dated, dates, "date a case records")
+                )
 
     check_starts(data.get("on_log"), "on_log")
     for code, effects in (data.get("on_expiry") or {}).items():
@@ -463,6 +496,11 @@ def _cross_check(
             attributes=attributes,
         )
         problems += [f"{here}: {p}" for g in spec.guards for p in guard_problems(g, scope)]
+        if spec.linked is not None and spec.linked.attribute not in CASE_LINKS:
+            problems.append(
+                f"{here}: linked: "
+                + unknown_name(spec.linked.attribute, CASE_LINKS, "link to another case")
+            )
         fields = {f.name for f in spec.fields}
         for attribute, field_name in spec.sets_attributes.items():
             if field_name not in fields:
@@ -482,12 +520,17 @@ def load_definitions(folder: Path) -> Definitions:
         for path in sorted(folder.glob("*.yaml"))
         if path.name != "escalation.yaml"
     ]
-    facts = {fact for lifecycle, _ in read for fact in lifecycle_facts(lifecycle)}
+    escalation = load_escalation(folder / "escalation.yaml")
+    known = RuleNames(
+        facts={fact for lifecycle, _ in read for fact in lifecycle_facts(lifecycle)},
+        ladders=set(escalation.ladders),
+        kinds={lifecycle.kind for lifecycle, _ in read},
+    )
     problems: list[str] = []
     rules = RuleBook(
         rule
         for path in sorted((folder / "rules").glob("*.yaml"))
-        for rule in load_rules(path, facts, problems)
+        for rule in load_rules(path, known, problems)
     )
     lifecycles = {}
     for (lifecycle, data), path in zip(
@@ -501,6 +544,4 @@ def load_definitions(folder: Path) -> Definitions:
         lifecycles[lifecycle.kind] = lifecycle
     if problems:
         raise ConfigurationError("\n".join(problems))
-    return Definitions(
-        lifecycles=lifecycles, rules=rules, escalation=load_escalation(folder / "escalation.yaml")
-    )
+    return Definitions(lifecycles=lifecycles, rules=rules, escalation=escalation)

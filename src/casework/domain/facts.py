@@ -19,3 +19,19 @@ DERIVED_FACTS = (
     "anonymous",
 )
 """Worked out from the case (services/clock_effects.case_facts)."""
+
+INTAKE_DATES = ("decision_known_on",)
+"""Dates reception records that a clock may count from (`anchor: attribute:NAME`)."""
+
+CASE_LINKS = (
+    "from_letter",
+    "redenunciation_of",
+    "first_instance_ref",
+    "taken_over_by",
+    "linked_check",
+    "repeat_of",
+    "duplicate_of",
+)
+"""The attributes (and audit payload fields) that may hold another case's reference: each is
+shown only to whoever may see the linked case (services/case_access.py), and a lifecycle's
+`linked:` step names one of them."""

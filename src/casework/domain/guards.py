@@ -52,7 +52,7 @@ Guard = Callable[[GuardContext, str], str | None]
 
 
 def has_handler(ctx: GuardContext, _arg: str) -> str | None:
-    if ctx.handler or ctx.actor:
+    if ctx.handler or ctx.actor or ctx.previewing:  # a preview: whoever acts takes it up
         return None
     return "no handler: assign one first (`case assign REF OFFICER`) or act with --by OFFICER"
 

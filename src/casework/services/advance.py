@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bulk import insert_ignoring_duplicates
-from casework.adapters.case_store import CaseStore, StoredCase
+from casework.adapters.case_store import CaseStore, StoredCase, canonical_ref
 from casework.domain.confidentiality import IdentityDisclosure
 from casework.domain.errors import ConcurrentUpdate, InvalidInput, TransitionRefused
 from casework.domain.free_text import SUMMARY, check_date, check_text
@@ -121,7 +121,8 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
                     AuditEvent(
                         action="identity.disclosure_refused",
                         actor=command.actor,
-                        case_ref=command.ref,
+                        # as stored, so the case's trail finds it however it was typed
+                        case_ref=canonical_ref(command.ref),
                         payload={"trigger": command.trigger, "basis": "LTC Arts. 8(3), 56"},
                     )
                 ],
@@ -152,21 +153,9 @@ def _take_linked_step(
     other_ref = str(case.attributes.get(spec.linked.attribute) or "")
     if not other_ref:
         return
+    # the step's guards refused it if the linked case had already moved (guard_checks.py)
     other = CaseStore(connection).get(other_ref)
     definition = app.machine(other.kind).definition
-    reached = {t.dest for t in definition.transitions if t.trigger == spec.linked.trigger}
-    if other.state in reached:  # e.g. already handed over: one takeover per case
-        raise TransitionRefused(
-            f"{spec.trigger} refused for {case.ref}: {other.ref} is already {other.state}"
-            + (
-                f" (by {other.attributes['taken_over_by']})"
-                if other.attributes.get("taken_over_by")
-                else ""
-            )
-            + "; nothing was written",
-            app.machine(case.kind).definition.allowed_triggers(case.state),
-            refused=spec.trigger,
-        )
     allowed = definition.allowed_triggers(other.state, include_internal=True)
     if spec.linked.trigger in allowed:
         apply_step(

@@ -14,6 +14,7 @@ from casework.adapters.case_visibility import exclusions_of
 from casework.domain.access import Principal
 from casework.domain.confidentiality import IDENTITY_FIELDS, identity_leaks
 from casework.domain.errors import NotFound
+from casework.domain.facts import CASE_LINKS
 from casework.domain.organisation import Organisation
 from casework.domain.visibility import (
     CaseAccess,
@@ -97,16 +98,9 @@ def accesses(
     }
 
 
-LINKS = (
-    "from_letter",
-    "redenunciation_of",
-    "first_instance_ref",
-    "taken_over_by",
-    "linked_check",
-    "repeat_of",
-)
+LINKS = CASE_LINKS
 """The fields of a case's attributes (and of its audit payloads) that hold another case's
-reference."""
+reference (domain/facts.py)."""
 
 
 def linked_refs(values: Mapping[str, Any]) -> dict[str, str]:

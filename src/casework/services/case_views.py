@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import Connection, exists
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -229,7 +229,7 @@ def show_case(
             "parties": party_views(connection, org, case.id or 0, sender, reads_sender),
             "denouncer": denouncer,
             "version": case.version,
-            "allowed_triggers": lifecycle.allowed_triggers(case.state),
+            "allowed_triggers": _unblocked_triggers(app, connection, case.id or 0, today),
             # open, and no legal clock watches it: it can never be overdue (clock_gaps.py)
             "without_clock": is_unclocked(app, connection, case.id or 0),
             "clocks": [
@@ -428,18 +428,18 @@ def _cases_by_due(
 
 
 def allowed_triggers(
-    app: Casework, ref: str, now: datetime, actor: str | None = None
+    app: Casework, ref: str, now: datetime, actor: str | None = None, on: date | None = None
 ) -> dict[str, Any]:
-    """The triggers a case accepts now, with the fields each needs and any guard that blocks
-    it; with an `actor`, also what bars him from acting on the case at all (the check an
-    advance makes, services/assignment.check_actor)."""
+    """The triggers a case accepts now — or for a step dated `on` — with the fields each
+    needs and any guard that blocks it; with an `actor`, also what bars him from acting on
+    the case at all (the check an advance makes, services/assignment.check_actor)."""
     with app.reading() as session:
         store = CaseStore(session.connection())
         case = store.get(ref)
         lifecycle = app.definitions.lifecycle(case.kind)
         barred = _actor_barred(app, session, ref, actor) if actor else []
         guards = GuardReader(app, store, case, store.active_clocks(case.id))
-        on = legal_date(now)  # the date a step recorded now carries (services/advance.py)
+        on = on or legal_date(now)  # a step's date defaults to today (services/advance.py)
         triggers = []
         for spec in lifecycle.transitions:
             if case.state not in spec.sources or spec.internal:
@@ -470,6 +470,25 @@ def allowed_triggers(
             "state_legal_name": lifecycle.states[case.state].legal_name,
             "triggers": triggers,
         }
+
+
+def _unblocked_triggers(
+    app: Casework, connection: Connection, case_id: int, today: date
+) -> list[str]:
+    """The triggers no guard stops today (`allowed_triggers` says why the others are)."""
+    store = CaseStore(connection)
+    case = store.get_by_id(case_id)
+    guards = GuardReader(app, store, case, store.active_clocks(case_id))
+    lifecycle = app.definitions.lifecycle(case.kind)
+    return sorted(
+        {
+            spec.trigger
+            for spec in lifecycle.transitions
+            if case.state in spec.sources
+            and not spec.internal
+            and not guards.failures(spec, {}, today, None, previewing=True)
+        }
+    )
 
 
 def _actor_barred(app: Casework, session: Session, ref: str, actor: str) -> list[str]:

@@ -68,4 +68,22 @@ class GuardReader:
             latest_due={code: c.due for code, c in latest.items()},
             previewing=previewing,
         )
-        return check_guards(context)
+        failures = check_guards(context)
+        linked = self._linked_refusal(spec)
+        return [*failures, linked] if linked else failures
+
+    def _linked_refusal(self, spec: TransitionSpec) -> str | None:
+        """Why the step a linked case takes with this one cannot follow (a case is handed
+        over once), or None."""
+        if spec.linked is None:
+            return None
+        other_ref = str(self.case.attributes.get(spec.linked.attribute) or "")
+        if not other_ref:
+            return None
+        other = self.store.get(other_ref)
+        definition = self.app.machine(other.kind).definition
+        reached = {t.dest for t in definition.transitions if t.trigger == spec.linked.trigger}
+        if other.state not in reached:
+            return None
+        by = other.attributes.get("taken_over_by")
+        return f"{other.ref} is already {other.state}" + (f" (by {by})" if by else "")

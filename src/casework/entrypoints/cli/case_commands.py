@@ -597,6 +597,10 @@ def list_(
 @handles_errors
 def triggers(
     ref: Annotated[str, typer.Argument(help="case reference")],
+    on: Annotated[
+        str | None,
+        typer.Option(help="as for a step dated YYYY-MM-DD, as `case advance --on` (default today)"),
+    ] = None,
     by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
@@ -604,7 +608,8 @@ def triggers(
     officer = acting(by, "reading a case's triggers")
     now = wall_clock()
     authorise(engine(), officer, Action.READ_CASES, now, ref=ref)
-    result = allowed_triggers(engine(), ref, now, actor=officer.username)
+    step_on = parse_date(on, "--on")
+    result = allowed_triggers(engine(), ref, now, actor=officer.username, on=step_on)
     if as_json:
         emit_json(result)
         return
