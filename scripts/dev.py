@@ -101,7 +101,9 @@ def main(argv: list[str]) -> None:
         run(BIN / "mypy", "--strict", "workflows")
         run(BIN / "lint-imports")
         ensure_browser()
-        run(BIN / "python", "-m", "pytest", *rest)
+        # one worker per core, each module's tests in one worker (its fixtures and templates
+        # are set up once); `python3 scripts/dev.py test -n 0` runs in one process
+        run(BIN / "python", "-m", "pytest", "--numprocesses=auto", "--dist=loadfile", *rest)
 
 
 if __name__ == "__main__":
