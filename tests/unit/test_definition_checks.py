@@ -43,9 +43,9 @@ def _problems(folder: Path) -> str:
 
 
 def _line_of_mapping_around(path: Path, line: int) -> int:
-    """The line where the YAML list item holding `line` starts (`- trigger: …`)."""
+    """The line where the transition holding `line` starts (`- trigger: …`)."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    while not lines[line - 1].lstrip().startswith("- "):
+    while not lines[line - 1].lstrip().startswith("- trigger:"):
         line -= 1
     return line
 
@@ -68,6 +68,9 @@ def test_the_shipped_definitions_pass() -> None:
         ("complaint.yaml", "duty_done:complaint.send_first_decision:send_decision", "duty_done:complaint.send_first_decision:send_decison", "'send_decison' is not a trigger"),
         ("letter.yaml", "field_when:duplicate_of:ground=duplicate", "field_when:duplicate_of:ground=duplicat", "'duplicat' is not a choice of ground"),
         ("complaint.yaml", "reached:dialogue_on", "reached:dialog_on", "no step records 'dialog_on'"),
+        ("denunciation.yaml", "dest: inspection", "dest: inspecton", "'inspecton' is no state of the lifecycle (did you mean 'inspection'?)"),
+        ("petition.yaml", "stop: [petition.resolve]", "stop: [petition.resolv]", "clocks: 'petition.resolv' is no clock with a deadline rule"),
+        ("complaint.yaml", "about: suspend", "about: suspnd", "about: 'suspnd' is no trigger of the lifecycle (did you mean 'suspend'?)"),
     ],
 )  # fmt: skip
 def test_a_misspelt_name_in_a_lifecycle_is_named_with_its_file_and_line(

@@ -218,6 +218,16 @@ def _read_lifecycle(path: Path) -> tuple[LifecycleDefinition, dict[str, Any]]:
                 internal=bool(raw.get("internal", False)),
             )
         )
+    declared = set(states)
+    misnamed = [
+        f"{_at(path, raw)}: trigger {spec.trigger}: "
+        + unknown_name(name, declared, "state of the lifecycle")
+        for raw, spec in zip(data["transitions"], transitions, strict=True)
+        for name in (*spec.sources, *([] if spec.dest in ("=", *declared) else [spec.dest]))
+        if name not in declared
+    ]
+    if misnamed:
+        raise ConfigurationError("\n".join(misnamed))
     lifecycle = LifecycleDefinition(
         kind=_need(data, "kind", where),
         version=str(_need(data, "version", where)),
@@ -402,35 +412,19 @@ def load_escalation(path: Path) -> EscalationPolicy:
 
 
 def check_consistency(lifecycle: LifecycleDefinition, rules: RuleBook) -> None:
-    """The lifecycle's clocks and the rules agree: each clock it uses has a rule, each rule of
-    its kind is started by some step, and its notices name its triggers and clocks. When a
-    clock starts, stops and pauses is stated by the lifecycle alone."""
-    problems = []
-    for code in sorted(lifecycle.clock_codes()):
-        if code not in rules.codes:
-            problems.append(f"clock {code} is used by the lifecycle but has no rule")
+    """Each rule of the lifecycle's kind is started by some step (the names the lifecycle uses
+    are checked, with their lines, when the definitions are loaded). When a clock starts,
+    stops and pauses is stated by the lifecycle alone."""
     started = {start.code for start in lifecycle.on_log.start}
     for expiry in lifecycle.on_expiry.values():
         started |= {start.code for start in expiry.start}
     for spec in lifecycle.transitions:
         started |= {start.code for start in spec.clocks.start}
     prefix = lifecycle.kind + "."
-    for code in sorted(c for c in rules.codes if c.startswith(prefix) and c not in started):
-        problems.append(f"rule {code}: no step of the {lifecycle.kind} lifecycle starts its clock")
-    triggers = set(lifecycle.triggers)
-    for spec in lifecycle.transitions:
-        for notice in spec.notices:
-            if notice.about and notice.about not in triggers:
-                problems.append(
-                    f"notice {notice.notice} of {spec.trigger} is about {notice.about}, "
-                    "which is not a trigger of the lifecycle"
-                )
-            for code in notice.clocks:
-                if code not in lifecycle.clock_codes():
-                    problems.append(
-                        f"notice {notice.notice} of {spec.trigger} states clock {code}, "
-                        "which the lifecycle never starts"
-                    )
+    problems = [
+        f"rule {code}: no step of the {lifecycle.kind} lifecycle starts its clock"
+        for code in sorted(c for c in rules.codes if c.startswith(prefix) and c not in started)
+    ]
     if problems:
         raise ConfigurationError("; ".join(problems))
 
@@ -477,6 +471,12 @@ def _cross_check(
                 )
 
     check_starts(data.get("on_log"), "on_log")
+    for where, effects in (("on_log", lifecycle.on_log), *lifecycle.on_expiry.items()):
+        problems += [
+            f"{path}: {where}: " + unknown_name(code, rules.codes, "clock with a deadline rule")
+            for code in sorted({*effects.codes(), *([] if where == "on_log" else [where])})
+            if code not in rules.codes
+        ]
     for code, effects in (data.get("on_expiry") or {}).items():
         check_starts(effects, f"on_expiry of {code}")
     for item in data.get("initial_when", ()):
@@ -501,6 +501,23 @@ def _cross_check(
                 f"{here}: linked: "
                 + unknown_name(spec.linked.attribute, CASE_LINKS, "link to another case")
             )
+        problems += [
+            f"{here}: clocks: " + unknown_name(code, rules.codes, "clock with a deadline rule")
+            for code in sorted(spec.clocks.codes())
+            if code not in rules.codes
+        ]
+        for notice in spec.notices:
+            if notice.about and notice.about not in lifecycle.triggers:
+                problems.append(
+                    f"{here}: notice {notice.notice} about: "
+                    + unknown_name(notice.about, lifecycle.triggers, "trigger of the lifecycle")
+                )
+            problems += [
+                f"{here}: notice {notice.notice} clock: "
+                + unknown_name(code, lifecycle.clock_codes(), "clock the lifecycle starts")
+                for code in notice.clocks
+                if code not in lifecycle.clock_codes()
+            ]
         fields = {f.name for f in spec.fields}
         for attribute, field_name in spec.sets_attributes.items():
             if field_name not in fields:
@@ -515,27 +532,32 @@ def load_definitions(folder: Path) -> Definitions:
     """Read every lifecycle in `folder`, the rules in `folder/rules` and `folder/escalation.yaml`,
     and cross-check every name they use; every problem found is reported, each with its file
     and line."""
-    read = [
-        _read_lifecycle(path)
-        for path in sorted(folder.glob("*.yaml"))
-        if path.name != "escalation.yaml"
-    ]
+    problems: list[str] = []
+    read: list[tuple[LifecycleDefinition, dict[str, Any], Path]] = []
+    unread: set[str] = set()  # a kind whose file is reported unreadable: its rules still count
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == "escalation.yaml":
+            continue
+        try:
+            lifecycle, data = _read_lifecycle(path)
+        except ConfigurationError as unreadable:  # reported with the rest
+            problems.append(str(unreadable))
+            unread.add(path.stem)
+            continue
+        read.append((lifecycle, data, path))
     escalation = load_escalation(folder / "escalation.yaml")
     known = RuleNames(
-        facts={fact for lifecycle, _ in read for fact in lifecycle_facts(lifecycle)},
+        facts={fact for lifecycle, _, _ in read for fact in lifecycle_facts(lifecycle)},
         ladders=set(escalation.ladders),
-        kinds={lifecycle.kind for lifecycle, _ in read},
+        kinds={lifecycle.kind for lifecycle, _, _ in read} | unread,
     )
-    problems: list[str] = []
     rules = RuleBook(
         rule
         for path in sorted((folder / "rules").glob("*.yaml"))
         for rule in load_rules(path, known, problems)
     )
     lifecycles = {}
-    for (lifecycle, data), path in zip(
-        read, (p for p in sorted(folder.glob("*.yaml")) if p.name != "escalation.yaml"), strict=True
-    ):
+    for lifecycle, data, path in read:
         problems += _cross_check(path, data, lifecycle, rules)
         try:
             check_consistency(lifecycle, rules)
