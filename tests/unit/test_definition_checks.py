@@ -180,3 +180,11 @@ def test_a_name_that_breaks_a_clock_only_at_run_time_is_caught_when_loaded(
     problems = _problems(folder)
     assert said in problems
     assert re.search(rf"{re.escape(str(path))}:\d+: ", problems)
+
+
+def test_each_kind_numbers_its_own_register_under_a_prefix_that_reads_back(folder: Path) -> None:
+    path = folder / "petition.yaml"
+    _spoil(path, "reference_prefix: KNPA", "reference_prefix: KN")
+    assert f"{path}: reference_prefix 'KN' is already the complaints'" in _problems(folder)
+    _spoil(path, "reference_prefix: KN", "reference_prefix: Kn-2")
+    assert "reference_prefix 'Kn-2': two to eight capital letters" in _problems(folder)

@@ -8,7 +8,6 @@ matches no row means someone else changed the case first.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, fields
@@ -45,21 +44,19 @@ from casework.adapters.tables import (
     TransitionRow,
 )
 from casework.domain.errors import ConcurrentUpdate, NotFound
+from casework.domain.references import REFERENCE
 
 CASES: Table = CaseRow.__table__  # type: ignore[attr-defined]
 CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
 TRANSITIONS: Table = TransitionRow.__table__  # type: ignore[attr-defined]
 IDENTITIES: Table = DenouncerIdentityRow.__table__  # type: ignore[attr-defined]
 
-REF_PREFIX = {"denunciation": "TC", "complaint": "KN", "petition": "KNPA", "letter": "DON"}
-# at most 19 digits: a reference is looked up as text, but nobody types more
-_REF_PATTERN = re.compile(r"^([A-Z]+)-(\d{4})-(\d{1,19})$")
 
-
-def reference_series(kind: str, received_on: date) -> str:
-    """The series a case's reference is numbered in: its kind's prefix and the year received
-    (references restart at 1 each year, as a register does)."""
-    return f"{REF_PREFIX.get(kind, kind[:2].upper())}-{received_on.year}"
+def reference_series(prefix: str, received_on: date) -> str:
+    """The series a case's reference is numbered in: its kind's prefix (the lifecycle's
+    `reference_prefix`) and the year received (references restart at 1 each year, as a
+    register does)."""
+    return f"{prefix}-{received_on.year}"
 
 
 def case_ref(series: str, number: int) -> str:
@@ -71,7 +68,7 @@ def canonical_ref(ref: str) -> str:
     """`ref` as stored (upper case, no surrounding space); a text that cannot be a reference
     is refused, saying what one looks like."""
     canonical = ref.strip().upper()
-    if not _REF_PATTERN.match(canonical):
+    if not REFERENCE.match(canonical):
         raise NotFound(f"{ref!r} is not a case reference; they look like TC-2026-000123")
     return canonical
 

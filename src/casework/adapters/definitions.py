@@ -27,6 +27,7 @@ from casework.domain.lifecycle import (
     StateSpec,
     TransitionSpec,
 )
+from casework.domain.references import REFERENCE_PREFIX
 from casework.domain.rules import DeadlineRule, ExtensionAllowance, RuleBook, RuleVariant
 
 
@@ -237,6 +238,7 @@ def _read_lifecycle(path: Path) -> tuple[LifecycleDefinition, dict[str, Any]]:
         on_log=_clock_effects(data.get("on_log")),
         on_expiry=_expiry_effects(data.get("on_expiry"), where),
         source_file=path.name,
+        reference_prefix=str(_need(data, "reference_prefix", where)),
         initial_when=tuple(
             (str(_need(item, "fact", where)), str(_need(item, "state", where)))
             for item in data.get("initial_when", ())
@@ -557,7 +559,19 @@ def load_definitions(folder: Path) -> Definitions:
         for rule in load_rules(path, known, problems)
     )
     lifecycles = {}
+    by_prefix: dict[str, str] = {}
     for lifecycle, data, path in read:
+        prefix = lifecycle.reference_prefix
+        if not REFERENCE_PREFIX.match(prefix):
+            problems.append(
+                f"{path}: reference_prefix {prefix!r}: two to eight capital letters without "
+                "accents (TC, KN, KNPA, DON), as references are typed"
+            )
+        elif by_prefix.setdefault(prefix, lifecycle.kind) != lifecycle.kind:
+            problems.append(
+                f"{path}: reference_prefix {prefix!r} is already the {by_prefix[prefix]}s': "
+                "each kind numbers its own register"
+            )
         problems += _cross_check(path, data, lifecycle, rules)
         try:
             check_consistency(lifecycle, rules)

@@ -146,6 +146,7 @@ class LifecycleDefinition:
     source_file: str = ""
     # (fact, state): a case whose fact holds at intake starts in that state, not `initial`
     initial_when: tuple[tuple[str, str], ...] = ()
+    reference_prefix: str = ""  # TC: references TC-2026-000001 (adapters/reference_counters.py)
     # clock code -> what starts when that clock runs out with its duty undone, as of its due
     # date (a first instance undecided in time opens the second-instance window, LKN 33(1))
     on_expiry: Mapping[str, ClockEffects] = field(default_factory=dict)

@@ -373,7 +373,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         repeat_of = None if is_follow_on else earlier_case(connection, repeats)
         if repeat_of:
             attributes["repeat_of"] = repeat_of
-        series = reference_series(command.kind, command.received_on)
+        series = reference_series(lifecycle.reference_prefix, command.received_on)
         values: dict[str, Any] = {
             # numbered in this transaction: an intake refused below gives its number back
             "reference": case_ref(series, take_number(connection, series)),
