@@ -3,7 +3,8 @@
 Every ```sh block of README.md is read in order. `casework …` lines run in-process with the
 environment the blocks `export`; a comment under a command (or after it on its line) is what
 that command is claimed to answer: each case reference, each yyyy-mm-dd date and each
-`(state)` and each `state → state` it names must be in the command's output (what follows `←`
+`(state)`, each `state → state` and each count (`1 new escalation step(s)`) it names must be
+in the command's output (what follows `←`
 on a claim explains it and is not checked); a claim that starts with `error:` means the command
 is refused with those words, `…` standing for what the README leaves out. A command that cannot run inside a test (a server until Ctrl-C,
 a request to one, a password typed at a prompt) is named in `NOT_RUN` with the reason, so a new
@@ -54,6 +55,7 @@ DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 SKIP_BLOCK = "<!-- not run by tests/e2e/test_readme.py:"
 STATE = re.compile(r"\(([a-z]+(?:_[a-z]+)*)\)")
 MOVE = re.compile(r"\b([a-z_]+ → [a-z_]+)\b")
+COUNT = re.compile(r"\b(\d+ [a-z][a-z ]*\(s\))")  # "1 new escalation step(s)"
 
 
 @dataclass
@@ -193,6 +195,7 @@ def test_the_readme_runs_in_order_and_answers_what_it_says(home: Path) -> None:
                 *(day for day in DATE.findall(claimed) if day not in output),
                 *(state for state in STATE.findall(claimed) if state not in output),
                 *(move for move in MOVE.findall(claimed) if move not in output),
+                *(count for count in COUNT.findall(claimed) if count not in output),
                 *_unquoted(claimed, output),
             ]
             if missing:

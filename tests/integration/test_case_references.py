@@ -85,8 +85,9 @@ def test_a_refused_intake_gives_its_number_back(app: Casework) -> None:
 def test_a_reference_is_found_as_typed_and_only_as_its_own(app: Casework) -> None:
     ref = _ref(app, DENUNCIATION)
     assert show_case(app, f"  {ref.lower()} ", at("2024-03-01"))["ref"] == ref
-    # the same number in another kind, another year, or without its zeros is another case
-    for other in ("KN-2024-000001", "TC-2025-000001", "TC-2024-1"):
+    assert show_case(app, "TC-2024-1", at("2024-03-01"))["ref"] == ref  # as on a register
+    # the same number in another kind or another year is another case
+    for other in ("KN-2024-000001", "TC-2025-000001", "TC-2024-2"):
         with pytest.raises(NotFound, match="no case"):
             show_case(app, other, at("2024-03-01"))
     with pytest.raises(NotFound, match="not a case reference; they look like TC-2026-000123"):

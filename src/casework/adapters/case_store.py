@@ -65,12 +65,14 @@ def case_ref(series: str, number: int) -> str:
 
 
 def canonical_ref(ref: str) -> str:
-    """`ref` as stored (upper case, no surrounding space); a text that cannot be a reference
-    is refused, saying what one looks like."""
-    canonical = ref.strip().upper()
-    if not REFERENCE.match(canonical):
+    """`ref` as stored: upper case, no surrounding space, the number with its leading zeros
+    (`tc-2024-1` is TC-2024-000001, as an officer reads it off a register); a text that
+    cannot be a reference is refused, saying what one looks like."""
+    found = REFERENCE.match(ref.strip().upper())
+    if not found:
         raise NotFound(f"{ref!r} is not a case reference; they look like TC-2026-000123")
-    return canonical
+    prefix, year, number = found.groups()
+    return case_ref(f"{prefix}-{year}", int(number))
 
 
 def case_ids_of(connection: Connection, refs: Iterable[str]) -> dict[str, int]:
