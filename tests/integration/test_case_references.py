@@ -7,36 +7,19 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from tests import scenarios
 from tests.conftest import at
 
 from casework.adapters.reference_counters import last_numbers
 from casework.domain.errors import InvalidInput, NotFound
 from casework.services.app import Casework
 from casework.services.case_views import show_case
-from casework.services.complaint_intake import ComplaintFacts
-from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.intake import LogCase, log_case
 
 pytestmark = pytest.mark.integration
 
-DENUNCIATION = LogCase(
-    kind="denunciation",
-    agency="thanh-tra-tinh",
-    received_on=date(2024, 3, 1),
-    summary="Cán bộ địa chính thu tiền trái quy định",
-    denouncer=Denouncer("Phạm Thị Hoa", "Vinh, Nghệ An"),
-    denounced_name="Lê Văn Cường",
-    logged_by="tt-tiep-nhan",
-)
-COMPLAINT = replace(
-    DENUNCIATION,
-    kind="complaint",
-    agency="xa-nghi-loc",
-    received_on=date(2026, 7, 2),
-    denounced_officer="nl-chu-tich",
-    denounced_name="",
-    complaint=ComplaintFacts(decision_known_on=date(2026, 5, 20)),
-    logged_by="nl-tiep-nhan",
-)
+DENUNCIATION = replace(scenarios.DENUNCIATION, received_on=date(2024, 3, 1))
+COMPLAINT = scenarios.COMPLAINT
 
 
 def _ref(app: Casework, command: LogCase) -> str:

@@ -11,37 +11,19 @@ from typing import Any
 
 import pytest
 from tests.conftest import at
+from tests.scenarios import COMPLAINT, DENUNCIATION
 
 from casework.domain.errors import CaseworkError, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case, apply_step
 from casework.services.app import Casework
 from casework.services.case_views import allowed_triggers, show_case
 from casework.services.complaint_intake import ComplaintFacts
-from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.intake import LogCase, log_case
 from casework.services.redenunciation_intake import Redenunciation
 
 pytestmark = pytest.mark.integration
 
 NOW = at("2026-10-01")
-DENUNCIATION = LogCase(
-    kind="denunciation",
-    agency="thanh-tra-tinh",
-    received_on=date(2026, 7, 6),
-    summary="Cán bộ địa chính thu tiền trái quy định",
-    denouncer=Denouncer("Phạm Thị Hoa", "Vinh, Nghệ An"),
-    denounced_name="Lê Văn Cường",
-    logged_by="tt-tiep-nhan",
-)
-COMPLAINT = replace(
-    DENUNCIATION,
-    kind="complaint",
-    agency="xa-nghi-loc",
-    received_on=date(2026, 7, 2),
-    denounced_name="",
-    denounced_officer="nl-chu-tich",
-    complaint=ComplaintFacts(decision_known_on=date(2026, 5, 20)),
-    logged_by="nl-tiep-nhan",
-)
 HEADS = {"thanh-tra-tinh": "tt-chanh-thanh-tra", "xa-nghi-loc": "nl-pho-chu-tich"}
 
 

@@ -9,7 +9,6 @@ matches no row means someone else changed the case first.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import suppress
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
@@ -75,13 +74,19 @@ def canonical_ref(ref: str) -> str:
     return case_ref(f"{prefix}-{year}", int(number))
 
 
-def case_ids_of(connection: Connection, refs: Iterable[str]) -> dict[str, int]:
+def as_reference(text: object) -> str | None:
+    """`text` as a reference is stored (`canonical_ref`), or None for anything not shaped
+    like one (a free-text field that may hold a reference)."""
+    try:
+        return canonical_ref(str(text))
+    except NotFound:
+        return None
+
+
+def case_ids_of(connection: Connection, refs: Iterable[object]) -> dict[str, int]:
     """Reference (as stored) → case id, for each of `refs` that names a case; anything else
     is left out."""
-    wanted = set()
-    for ref in refs:
-        with suppress(NotFound):
-            wanted.add(canonical_ref(ref))
+    wanted = {ref for ref in map(as_reference, refs) if ref is not None}
     if not wanted:
         return {}
     rows = connection.execute(

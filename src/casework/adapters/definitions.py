@@ -434,10 +434,14 @@ def check_consistency(lifecycle: LifecycleDefinition, rules: RuleBook) -> None:
 def lifecycle_facts(lifecycle: LifecycleDefinition) -> set[str]:
     """The facts a case of this lifecycle can have: reception's, the derived ones, and every
     attribute its steps record (a "yes" recorded is a fact, e.g. dialogue_held)."""
-    recorded = {
+    return {*INTAKE_FACTS, *DERIVED_FACTS, *_recorded_attributes(lifecycle)}
+
+
+def _recorded_attributes(lifecycle: LifecycleDefinition) -> frozenset[str]:
+    """What the lifecycle's steps record on a case (`sets:` and `set_values:`)."""
+    return frozenset(
         name for spec in lifecycle.transitions for name in (*spec.sets_attributes, *spec.set_values)
-    }
-    return {*INTAKE_FACTS, *DERIVED_FACTS, *recorded}
+    )
 
 
 def _cross_check(
@@ -447,9 +451,7 @@ def _cross_check(
     the facts of clock starts and initial states, the fields a step records."""
     problems: list[str] = []
     facts = lifecycle_facts(lifecycle)
-    attributes = frozenset(
-        name for spec in lifecycle.transitions for name in (*spec.sets_attributes, *spec.set_values)
-    )
+    attributes = _recorded_attributes(lifecycle)
     dates = {*INTAKE_DATES, *attributes}
 
     def check_starts(effects: Any, where: str) -> None:

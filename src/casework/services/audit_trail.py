@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from casework.adapters import audit_log
 from casework.adapters.audit_log import VerifyResult
-from casework.adapters.case_store import case_ids_of
+from casework.adapters.case_store import as_reference, case_ids_of
 from casework.adapters.tables import AuditRow
 from casework.domain.access import Principal
 from casework.domain.visibility import case_access
@@ -45,14 +45,15 @@ def audit_entries(
     its payload withheld."""
     query = select(AuditRow).order_by(col(AuditRow.id).desc()).limit(limit)
     if case_ref:
-        query = query.where(AuditRow.case_ref == case_ref.strip().upper())
+        # as stored, typed however (tc-2024-1); a text that is no reference matches nothing
+        query = query.where(AuditRow.case_ref == (as_reference(case_ref) or case_ref))
     if before_id is not None:
         query = query.where(col(AuditRow.id) < before_id)
     with app.reading() as session:
         rows = session.exec(query).all()
         connection = session.connection()
         by_ref = case_ids_of(connection, {row.case_ref for row in rows if row.case_ref})
-        ids = {row.id: by_ref.get(str(row.case_ref or "").strip().upper()) for row in rows}
+        ids = {row.id: by_ref.get(as_reference(row.case_ref) or "") for row in rows}
         case_ids = {case_id for case_id in ids.values() if case_id is not None}
         linked_to = {
             ref

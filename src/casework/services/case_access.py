@@ -9,11 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from casework.adapters.case_store import CASES, IDENTITIES, canonical_ref, case_ids_of
+from casework.adapters.case_store import CASES, IDENTITIES, as_reference, case_ids_of
 from casework.adapters.case_visibility import exclusions_of
 from casework.domain.access import Principal
 from casework.domain.confidentiality import IDENTITY_FIELDS, identity_leaks
-from casework.domain.errors import NotFound
 from casework.domain.facts import CASE_LINKS
 from casework.domain.organisation import Organisation
 from casework.domain.visibility import (
@@ -108,12 +107,9 @@ def linked_refs(values: Mapping[str, Any]) -> dict[str, str]:
     something shaped like one."""
     found = {}
     for key in LINKS:
-        ref = values.get(key)
-        if isinstance(ref, str) and ref:
-            try:
-                found[key] = canonical_ref(ref)
-            except NotFound:
-                continue
+        ref = as_reference(values[key]) if isinstance(values.get(key), str) else None
+        if ref is not None:
+            found[key] = ref
     return found
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from casework.adapters import audit_log, clock_rows
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CaseStore
+from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.tables import (
     CaseRow,
@@ -437,13 +437,11 @@ def allowed_triggers(
         store = CaseStore(session.connection())
         case = store.get(ref)
         lifecycle = app.definitions.lifecycle(case.kind)
-        barred = _actor_barred(app, session, ref, actor) if actor else []
+        barred = _actor_barred(app, session.connection(), case, actor) if actor else []
         guards = GuardReader(app, store, case, store.active_clocks(case.id))
         on = on or legal_date(now)  # a step's date defaults to today (services/advance.py)
         triggers = []
-        for spec in lifecycle.transitions:
-            if case.state not in spec.sources or spec.internal:
-                continue
+        for spec, blocked_by in guards.preview(on, actor):
             triggers.append(
                 {
                     "trigger": spec.trigger,
@@ -461,7 +459,7 @@ def allowed_triggers(
                         }
                         for f in spec.fields
                     ],
-                    "blocked_by": barred + guards.failures(spec, {}, on, actor, previewing=True),
+                    "blocked_by": barred + blocked_by,
                 }
             )
         return {
@@ -479,22 +477,14 @@ def _unblocked_triggers(
     store = CaseStore(connection)
     case = store.get_by_id(case_id)
     guards = GuardReader(app, store, case, store.active_clocks(case_id))
-    lifecycle = app.definitions.lifecycle(case.kind)
     return sorted(
-        {
-            spec.trigger
-            for spec in lifecycle.transitions
-            if case.state in spec.sources
-            and not spec.internal
-            and not guards.failures(spec, {}, today, None, previewing=True)
-        }
+        {spec.trigger for spec, blocked_by in guards.preview(today, None) if not blocked_by}
     )
 
 
-def _actor_barred(app: Casework, session: Session, ref: str, actor: str) -> list[str]:
-    connection = session.connection()
+def _actor_barred(app: Casework, connection: Connection, case: StoredCase, actor: str) -> list[str]:
     try:
-        check_actor(connection, app.organisation(connection), CaseStore(connection).get(ref), actor)
+        check_actor(connection, app.organisation(connection), case, actor)
     except (NotAllowed, ConflictOfInterest) as barred:
         return [str(barred)]
     return []

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from casework.adapters.case_store import case_ids_of
+from casework.adapters.case_store import as_reference, case_ids_of
 from casework.adapters.case_visibility import add_exclusions, exclusions_of, replace_exclusions
 from casework.adapters.tables import (
     CasePartyRow,
@@ -165,15 +165,15 @@ class _LinkedIds:
 
     def add(self, cases: Iterable[Any]) -> None:
         refs = {
-            str(c.attributes[field]).strip().upper()
+            as_reference(c.attributes[field])
             for c in cases
             for field in self._FIELDS
             if c.attributes.get(field)
         }
-        self.ids.update(case_ids_of(self.connection, refs - set(self.ids)))
+        self.ids.update(case_ids_of(self.connection, refs - {None} - set(self.ids)))
 
     def of(self, ref: Any) -> int:
-        return self.ids.get(str(ref).strip().upper(), 0)
+        return self.ids.get(as_reference(ref) or "", 0)
 
 
 def _read_cases(connection: Connection, ids: set[int] | None) -> dict[int, Any]:

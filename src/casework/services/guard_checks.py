@@ -72,6 +72,16 @@ class GuardReader:
         linked = self._linked_refusal(spec)
         return [*failures, linked] if linked else failures
 
+    def preview(self, on: date, actor: str | None) -> list[tuple[TransitionSpec, list[str]]]:
+        """Each step an officer may record from the case's state, with what would stop it on
+        `on` whatever values its fields are given (a preview: no data yet)."""
+        lifecycle = self.app.definitions.lifecycle(self.case.kind)
+        return [
+            (spec, self.failures(spec, {}, on, actor, previewing=True))
+            for spec in lifecycle.transitions
+            if self.case.state in spec.sources and not spec.internal
+        ]
+
     def _linked_refusal(self, spec: TransitionSpec) -> str | None:
         """Why the step a linked case takes with this one cannot follow (a case is handed
         over once), or None."""

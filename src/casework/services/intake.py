@@ -420,9 +420,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             case_id,
             exclusions,
             letter.id if letter is not None else None,
-            original_id=case_id_of(connection, command.redenunciation.of_ref)
-            if command.redenunciation is not None
-            else None,
+            original_id=redenunciation.original_id if redenunciation else None,
         )
         case = StoredCase(id=case_id, **values)
         book = ClockBook(app, store, case, is_new=True)

@@ -33,6 +33,7 @@ class Redenunciation:
 class RedenunciationIntake:
     attributes: dict[str, Any]
     denounced: dict[str, Any]
+    original_id: int
 
 
 def redenunciation_intake(
@@ -79,6 +80,7 @@ def redenunciation_intake(
             "denounced_agency": case_row.denounced_agency,
             "denounced_email": case_row.denounced_email,
         },
+        original_id=original.id,
     )
 
 
