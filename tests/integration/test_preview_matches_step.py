@@ -1,7 +1,7 @@
 """What a case page, `case triggers` and the API offer as allowed now is what the step then
 accepts, and what they show blocked the step refuses for the same reason (issue 23): both ask
-services/guard_checks.py. Every trigger offered from each scenario's state is tried, inside a
-transaction that is rolled back. Runs on SQLite and PostgreSQL."""
+the case itself (`Case.preview` and `Case.step`). Every trigger offered from each scenario's
+state is tried, inside a transaction that is rolled back. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

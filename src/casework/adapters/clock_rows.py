@@ -66,34 +66,51 @@ def write_back(
     calendar: WorkingCalendar,
     escalation: EscalationPolicy,
 ) -> DueDate:
-    """Store `clock`'s facts on `stored` and recompute its due date and next ladder step.
+    """Store `clock`'s facts on `stored` and recompute its due date and next ladder step."""
+    computed = compute_due(clock, calendar)
+    store_facts(stored, clock, computed.due, calendar, escalation)
+    return computed
+
+
+def store_facts(
+    stored: StoredClock,
+    clock: Clock,
+    due: date | None,
+    calendar: WorkingCalendar,
+    escalation: EscalationPolicy,
+) -> None:
+    """Store `clock`'s facts and its due date (computed on `calendar`) on `stored`, and its
+    next ladder step.
 
     A new due date is a new deadline: its ladder starts again from the first step (steps
     already fired for the old due date stay recorded and are not repeated for it). A pause
     that ends with the same due date as before keeps the steps already fired.
     """
-    computed = compute_due(clock, calendar)
     stored.extensions = [_extension_to_json(e) for e in clock.extensions]
     stored.pauses = [_pause_to_json(p) for p in clock.pauses]
     stored.stopped_on = clock.stopped_on
     stored.status = clock.stored_status.value
-    if computed.due is not None and computed.due != stored.ladder_due:
+    if due is not None and due != stored.ladder_due:
         stored.next_step = 0  # a pause alone (no due date) keeps the ladder where it was
-        stored.ladder_due = computed.due
-    stored.due = computed.due
+        stored.ladder_due = due
+    stored.due = due
     stored.calendar_version = calendar.version
     ladder = escalation.ladder(stored.ladder)
     stored.next_step_on = (
-        ladder.next_step_on(calendar, computed.due, stored.next_step)
-        if computed.due is not None and clock.stopped_on is None
+        ladder.next_step_on(calendar, due, stored.next_step)
+        if due is not None and clock.stopped_on is None
         else None
     )
-    return computed
 
 
 def new_clock(
-    case_id: int, clock: Clock, calendar: WorkingCalendar, escalation: EscalationPolicy
+    case_id: int,
+    clock: Clock,
+    due: date | None,
+    calendar: WorkingCalendar,
+    escalation: EscalationPolicy,
 ) -> StoredClock:
+    """The row of a clock a step started, its due date computed on `calendar`."""
     stored = StoredClock(
         case_id=case_id,
         code=clock.code,
@@ -103,5 +120,5 @@ def new_clock(
         status=clock.stored_status.value,
         ladder=clock.rule.escalation,
     )
-    write_back(stored, clock, calendar, escalation)
+    store_facts(stored, clock, due, calendar, escalation)
     return stored

@@ -18,6 +18,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
+from casework.adapters.case_steps import CaseSteps
 from casework.adapters.database import READ_ONLY, is_initialised, make_engine
 from casework.adapters.definitions import Definitions, load_definitions
 from casework.adapters.holiday_calendar import VietnamCalendar
@@ -31,6 +32,7 @@ from casework.adapters.tables import (
     RelationRow,
 )
 from casework.config import LEGAL_TIMEZONE, Settings, load_settings
+from casework.domain.case import Law
 from casework.domain.errors import ConcurrentUpdate, ConfigurationError, InvalidInput
 from casework.domain.organisation import (
     Acting,
@@ -80,6 +82,20 @@ class Casework:
         if kind not in self.machines:
             self.machines[kind] = LifecycleMachine(self.definitions.lifecycle(kind))
         return self.machines[kind]
+
+    @property
+    def law(self) -> Law:
+        """What a case's step consults besides the case (domain/case.py)."""
+        return Law(
+            engines=self.machine,
+            rules=self.rules,
+            calendar=self.calendar,
+            allow_late_extension=self.settings.allow_late_extension,
+        )
+
+    def case_steps(self, connection: Connection) -> CaseSteps:
+        """The store of cases as the domain steps them, inside `connection`'s transaction."""
+        return CaseSteps(connection, self.rules, self.calendar, self.definitions.escalation)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

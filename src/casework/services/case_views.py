@@ -45,8 +45,8 @@ from casework.services.case_access import (
 )
 from casework.services.case_parties import party_views
 from casework.services.clock_gaps import is_unclocked
-from casework.services.guard_checks import GuardReader
 from casework.services.lookup import load_case_row, ref_of
+from casework.services.step_preview import preview_steps
 
 
 def _days_left(app: Casework, today: date, due: date | None) -> int | None:
@@ -438,10 +438,9 @@ def allowed_triggers(
         case = store.get(ref)
         lifecycle = app.definitions.lifecycle(case.kind)
         barred = _actor_barred(app, session.connection(), case, actor) if actor else []
-        guards = GuardReader(app, store, case, store.active_clocks(case.id))
         on = on or legal_date(now)  # a step's date defaults to today (services/advance.py)
         triggers = []
-        for spec, blocked_by in guards.preview(on, actor):
+        for spec, blocked_by in preview_steps(app, session.connection(), case, on, actor):
             triggers.append(
                 {
                     "trigger": spec.trigger,
@@ -474,12 +473,9 @@ def _unblocked_triggers(
     app: Casework, connection: Connection, case_id: int, today: date
 ) -> list[str]:
     """The triggers no guard stops today (`allowed_triggers` says why the others are)."""
-    store = CaseStore(connection)
-    case = store.get_by_id(case_id)
-    guards = GuardReader(app, store, case, store.active_clocks(case_id))
-    return sorted(
-        {spec.trigger for spec, blocked_by in guards.preview(today, None) if not blocked_by}
-    )
+    case = CaseStore(connection).get_by_id(case_id)
+    previews = preview_steps(app, connection, case, today, None)
+    return sorted({spec.trigger for spec, blocked_by in previews if not blocked_by})
 
 
 def _actor_barred(app: Casework, connection: Connection, case: StoredCase, actor: str) -> list[str]:

@@ -11,10 +11,10 @@ from datetime import date, datetime
 from sqlalchemy import Connection, exists, select
 
 from casework.adapters import audit_log
-from casework.adapters.case_store import CASES, CLOCKS, CaseStore
+from casework.adapters.case_store import CASES, CLOCKS
 from casework.adapters.definitions import EXPIRY_EVENT
 from casework.services.app import Casework
-from casework.services.clock_effects import ClockBook
+from casework.services.case_events import audit_events
 
 ACTOR = "casework:sweep"
 
@@ -22,7 +22,7 @@ ACTOR = "casework:sweep"
 def start_on_expiry(app: Casework, connection: Connection, today: date, now: datetime) -> int:
     """Apply every `on_expiry` effect whose clock ran out before `today` (its due day has
     passed) and is still running; returns how many cases it started clocks on."""
-    store = CaseStore(connection)
+    steps = app.case_steps(connection)
     started = 0
     for kind, lifecycle in app.definitions.lifecycles.items():
         for expired, effects in lifecycle.on_expiry.items():
@@ -43,9 +43,12 @@ def start_on_expiry(app: Casework, connection: Connection, today: date, now: dat
                 .order_by(CLOCKS.c.case_id)
             ).all()
             for row in rows:
-                book = ClockBook(app, store, store.get_by_id(row.case_id))
-                book.apply(effects, row.due, ACTOR, "", EXPIRY_EVENT + expired)
-                if book.events:
-                    audit_log.append(connection, book.events, now)
+                case = steps.load_by_id(row.case_id)
+                done = case.apply_clock_effects(
+                    effects, row.due, ACTOR, EXPIRY_EVENT + expired, app.law
+                )
+                if done.events:
+                    steps.save_clocks(case.id, done.clock_changes)
+                    audit_log.append(connection, audit_events(done.events, case.ref), now)
                     started += 1
     return started

@@ -20,6 +20,7 @@ from casework.adapters.case_store import (
 from casework.adapters.reference_counters import take_number
 from casework.domain.access import Principal
 from casework.domain.errors import ConflictOfInterest, InvalidInput
+from casework.domain.facts import attribute_facts
 from casework.domain.free_text import SUMMARY, check_date, check_text
 from casework.domain.lifecycle import LifecycleDefinition
 from casework.domain.organisation import Organisation, Role
@@ -37,7 +38,7 @@ from casework.domain.visibility import repeat_shown
 from casework.services.advance import AdvanceCase, apply_step
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import facts_for
-from casework.services.clock_effects import ClockBook, attribute_facts
+from casework.services.case_events import audit_events
 from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
 from casework.services.exclusions import insert_parties, record_exclusions
 from casework.services.letter_intake import from_letter, letter_for
@@ -422,11 +423,14 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             letter.id if letter is not None else None,
             original_id=redenunciation.original_id if redenunciation else None,
         )
+        steps = app.case_steps(connection)
         case = StoredCase(id=case_id, **values)
-        book = ClockBook(app, store, case, is_new=True)
-        book.apply(lifecycle.on_log, command.received_on, command.logged_by, "", "log")
-        if state != "intelligence" and not any(c.status != "stopped" for c in book.clocks):
+        started = replace(steps.adopt(case), history={}).apply_clock_effects(
+            lifecycle.on_log, command.received_on, command.logged_by, "log", app.law
+        )
+        if state != "intelligence" and not any(c.is_active for c in started.clocks):
             _refuse_unclocked(app, lifecycle, command)
+        steps.save_clocks(case_id, started.clock_changes)
         events = [
             AuditEvent(
                 action="case.logged",
@@ -453,7 +457,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                     },
                 },
             ),
-            *book.events,
+            *audit_events(started.events, case.ref),
         ]
         audit_log.append(connection, events, now)
         first_ref = attributes.get("first_instance_ref")
@@ -504,7 +508,8 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             ref=case.ref,
             state=state,
             clocks=[
-                {"code": c.code, "due": c.due.isoformat() if c.due else None} for c in book.clocks
+                {"code": c.code, "due": c.due.isoformat() if c.due else None}
+                for c in started.clocks
             ],
         )
 

@@ -24,10 +24,10 @@ from casework.adapters.tables import AuditRow
 from casework.domain.calendar import WorkingCalendar
 from casework.domain.clocks import compute_due
 from casework.domain.errors import InvalidInput, NotFound
+from casework.domain.facts import case_facts
 from casework.domain.rules import DeadlineRule, RuleBook, length_words
 from casework.services.app import Casework, legal_date
 from casework.services.case_views import all_clock_rows
-from casework.services.clock_effects import case_facts
 from casework.services.lookup import load_case_row, ref_of
 
 
@@ -132,7 +132,7 @@ def explain_case(app: Casework, ref: str, now: datetime) -> dict[str, Any]:
         case = load_case_row(session, ref)
         ref = ref_of(case)
         stored_case = CaseStore(session.connection()).get(ref)
-        facts = case_facts(stored_case)
+        facts = case_facts(stored_case.attributes, stored_case.state, stored_case.forwarded_by)
         started_by = {
             (str(entry.payload.get("clock")), str(entry.payload.get("start_on"))): str(
                 entry.payload.get("by", "")
@@ -232,7 +232,7 @@ def what_if(app: Casework, ref: str, now: datetime, scenario: Scenario) -> dict[
         case = load_case_row(session, ref)
         ref = ref_of(case)
         stored_case = CaseStore(session.connection()).get(ref)
-        facts = case_facts(stored_case)
+        facts = case_facts(stored_case.attributes, stored_case.state, stored_case.forwarded_by)
         rows = all_clock_rows(session, stored_case.id)
         clocks: list[dict[str, Any]] = []
         for row in rows:
