@@ -96,6 +96,30 @@ def test_the_openapi_document_and_page_are_served(api: TestClient) -> None:
     assert api.get("/api/docs").status_code == 200
 
 
+def test_the_openapi_document_describes_every_answer(api: TestClient) -> None:
+    """Every operation's success answer has a named schema (a read model of
+    services/read_models.py or a page of entrypoints/api/responses.py), not a bare object."""
+    spec = api.get("/api/openapi.json").json()
+    undescribed = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            status, answer = next((s, a) for s, a in operation["responses"].items() if s < "300")
+            content = answer.get("content", {})
+            if "text/csv" in content or "text/html" in content:
+                continue
+            schema = content.get("application/json", {}).get("schema", {})
+            if "$ref" not in schema:
+                undescribed.append(f"{method.upper()} {path} {status}: {schema}")
+    assert not undescribed, undescribed
+    components = spec["components"]["schemas"]
+    case = components["CaseView"]["properties"]
+    assert {"ref", "state", "clocks", "history", "allowed_triggers"} <= set(case)
+    assert components["ClockView"]["properties"]["days_left"]["anyOf"] == [
+        {"type": "integer"},
+        {"type": "null"},
+    ]
+
+
 def test_reception_logs_and_the_response_carries_the_clocks(
     api: TestClient, tokens: dict[str, str]
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 
@@ -21,6 +20,7 @@ from casework.services.case_access import (
     names_sender,
     withheld_links,
 )
+from casework.services.read_models import AuditEntry
 
 
 def verify_audit_trail(app: Casework) -> VerifyResult:
@@ -38,7 +38,7 @@ def audit_entries(
     case_ref: str | None = None,
     limit: int = 100,
     before_id: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[AuditEntry]:
     """The newest entries first, of one case or of all; `before_id` pages back. An entry about
     a case that does not exist for `reader` is left out (a page may then be shorter than
     `limit`); one whose payload names the sender to a reader who may not see him is kept with
@@ -66,7 +66,7 @@ def audit_entries(
         facts = facts_for(connection, case_ids | linked)
         identity = identities_of(connection, case_ids)
     today = legal_date(now)
-    entries = []
+    entries: list[AuditEntry] = []
     for row in rows:
         case_id = ids[row.id]
         payload = row.payload
@@ -83,7 +83,7 @@ def audit_entries(
                 payload = {k: None if k in hidden else v for k, v in payload.items()}
         entries.append(
             {
-                "id": row.id,
+                "id": row.id or 0,  # a stored entry always has one
                 "recorded_at": row.recorded_at.isoformat(),
                 "actor": row.actor,
                 "case": row.case_ref,

@@ -4,19 +4,19 @@ weekend days worked, each with its reason."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from casework.domain.errors import InvalidInput
 from casework.services.app import Casework
+from casework.services.read_models import CalendarException, CalendarYear
 
 
-def year_calendar(app: Casework, year: int) -> dict[str, Any]:
+def year_calendar(app: Casework, year: int) -> CalendarYear:
     """Working days in `year`, and every exception to Monday–Friday with its reason."""
     if not 1990 <= year <= 2100:
         raise InvalidInput(f"year {year} is out of range; give one from 1990 to 2100")
     calendar = app.calendar
     day = date(year, 1, 1)
-    exceptions = []
+    exceptions: list[CalendarException] = []
     working = 0
     while day.year == year:
         is_working = calendar.is_working_day(day)

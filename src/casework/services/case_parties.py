@@ -38,6 +38,7 @@ from casework.services.app import Casework, legal_date
 from casework.services.case_access import identities_of
 from casework.services.exclusions import party_of, refresh_exclusions
 from casework.services.notices import outbox_row
+from casework.services.read_models import PartyView
 from casework.services.sweep import first_head_up_the_chain
 
 PARTIES = CasePartyRow.__table__  # type: ignore[attr-defined]
@@ -45,7 +46,7 @@ RECUSALS = CaseRecusalRow.__table__  # type: ignore[attr-defined]
 OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
 
 
-def parties_of(app: Casework, ref: str, access: CaseAccess) -> list[dict[str, Any]]:
+def parties_of(app: Casework, ref: str, access: CaseAccess) -> list[PartyView]:
     """The parties of case `ref`, numbered from 1 as the commands take them, each with the
     officers its typed name may be (the caller has checked that the case exists for the
     reader)."""
@@ -64,7 +65,7 @@ def party_views(
     case_id: int,
     sender: dict[str, str] | None,
     reads_sender: bool,
-) -> list[dict[str, Any]]:
+) -> list[PartyView]:
     """The parties of case `case_id` as `parties_of` shows them to a reader who may (or may
     not: `reads_sender`) see the case's `sender`: a head's recorded reason that names him is
     withheld like any typed text."""
@@ -87,7 +88,7 @@ def _party_view(
     row: Any,
     sender: dict[str, str] | None = None,
     reads_sender: bool = True,
-) -> dict[str, Any]:
+) -> PartyView:
     party = party_of(row)
     return {
         "number": number,
@@ -128,7 +129,7 @@ def _reason(reason: str, what: str) -> str:
 
 def confirm_outside(
     app: Casework, head: Principal, ref: str, number: int, reason: str, now: datetime
-) -> dict[str, Any]:
+) -> PartyView:
     """Record that party `number` of case `ref` is an outside person, not one of the officers
     its name may be; `head` must not be one of them (the caller has checked his role and that
     the case exists for him)."""
@@ -189,7 +190,7 @@ def identify(
     denounced: str,
     reason: str,
     now: datetime,
-) -> dict[str, Any]:
+) -> PartyView:
     """Record that party `number` of case `ref` is the officer `denounced`: he, his relatives
     and, if he heads an agency, its staff are excluded from the case from now on. A party
     whose name may be other officers (candidates) is settled only as `confirm_outside` is: by

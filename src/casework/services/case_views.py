@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, exists
 from sqlalchemy import select as sa_select
@@ -46,6 +46,16 @@ from casework.services.case_access import (
 from casework.services.case_parties import party_views
 from casework.services.clock_gaps import is_unclocked
 from casework.services.lookup import load_case_row, ref_of
+from casework.services.read_models import (
+    AllowedTriggers,
+    CaseListRow,
+    CaseView,
+    ClockView,
+    ExtensionRecord,
+    IdentityView,
+    PauseRecord,
+    TriggerOption,
+)
 from casework.services.step_preview import preview_steps
 
 
@@ -58,7 +68,7 @@ def _days_left(app: Casework, today: date, due: date | None) -> int | None:
     return -working_days_between(app.calendar, due, today)
 
 
-def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
+def clock_view(app: Casework, row: ClockRow, today: date) -> ClockView:
     clock = clock_rows.to_domain(row, app.rules)
     computed = compute_due(clock, app.calendar)
     status = display_status(
@@ -85,8 +95,9 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
         "late": bool(row.stopped_on and row.due and row.stopped_on > row.due),
         "paused_since": open_pause.paused_on.isoformat() if open_pause else None,
         "paused_reason": open_pause.reason if open_pause else None,
-        "extensions": row.extensions,
-        "pauses": row.pauses,
+        # as clock_rows writes them
+        "extensions": cast(list[ExtensionRecord], row.extensions),
+        "pauses": cast(list[PauseRecord], row.pauses),
         "rule_version": row.rule_version,
         "calendar_version": row.calendar_version,
         "basis": clock.rule.basis,
@@ -96,7 +107,7 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> dict[str, Any]:
 
 def _denouncer_view(
     session: Session, case: CaseRow, access: CaseAccess | None, reveal: bool
-) -> dict[str, Any] | None:
+) -> IdentityView | None:
     identity = session.get(DenouncerIdentityRow, case.id)
     if identity is None:
         return None
@@ -175,7 +186,7 @@ def show_case(
     now: datetime,
     viewer: Principal | None = None,
     reveal_identity: bool = False,
-) -> dict[str, Any]:
+) -> CaseView:
     """Everything about one case, if it exists for `viewer` (domain/visibility.py; else the
     NotFound of a case that does not exist). Without a viewer this is the server operator's
     view (a command naming no officer), which never holds an identity: the API and web UI
@@ -206,7 +217,7 @@ def show_case(
         ).all()
         handler = org.officers.get(case.handler) if case.handler else None
         agency = org.agencies.get(case.agency)
-        view = {
+        view: CaseView = {
             "ref": ref,
             "kind": case.kind,
             "state": case.state,
@@ -305,7 +316,7 @@ def check_filter_values(app: Casework, filters: CaseFilter) -> None:
         )
 
 
-def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[str, Any]]:
+def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseListRow]:
     """Cases matching `filters`, nearest due date first; indexed queries only.
 
     The page is read by walking the running duty clocks in due-date order (the index on clock
@@ -347,7 +358,7 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[dict[s
         }
         identities = _identities(session, ids)
         org = app.organisation(session.connection())
-        result = []
+        result: list[CaseListRow] = []
         for case_id in ids:
             case = rows[case_id]
             due = due_of.get(case_id)
@@ -429,7 +440,7 @@ def _cases_by_due(
 
 def allowed_triggers(
     app: Casework, ref: str, now: datetime, actor: str | None = None, on: date | None = None
-) -> dict[str, Any]:
+) -> AllowedTriggers:
     """The triggers a case accepts now — or for a step dated `on` — with the fields each
     needs and any guard that blocks it; with an `actor`, also what bars him from acting on
     the case at all (the check an advance makes, services/assignment.check_actor)."""
@@ -439,7 +450,7 @@ def allowed_triggers(
         lifecycle = app.definitions.lifecycle(case.kind)
         barred = _actor_barred(app, session.connection(), case, actor) if actor else []
         on = on or legal_date(now)  # a step's date defaults to today (services/advance.py)
-        triggers = []
+        triggers: list[TriggerOption] = []
         for spec, blocked_by in preview_steps(app, session.connection(), case, on, actor):
             triggers.append(
                 {
@@ -488,6 +499,6 @@ def _actor_barred(app: Casework, connection: Connection, case: StoredCase, actor
 
 def show_case_to(
     app: Casework, principal: Principal, ref: str, now: datetime, reveal_identity: bool = False
-) -> dict[str, Any]:
+) -> CaseView:
     """The case as `show_case` gives it to `principal`."""
     return show_case(app, ref, now, viewer=principal, reveal_identity=reveal_identity)

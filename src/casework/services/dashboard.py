@@ -19,9 +19,10 @@ parties is nobody's deadline to miss. No figure reads a denouncer's identity.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVarTuple
+from typing import TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, and_, case, extract, func, select
+from typing_extensions import TypedDict
 
 from casework.adapters.case_store import CASES, CLOCKS
 from casework.adapters.case_visibility import excluded_clause
@@ -30,6 +31,7 @@ from casework.domain.errors import InvalidInput, NotFound
 from casework.domain.escalation import NO_LADDER
 from casework.services.app import Casework, legal_date
 from casework.services.clock_gaps import open_clause, unclocked_clause
+from casework.services.read_models import Dashboard, DashboardClock, DashboardUnit, MonthOutcome
 
 DEFAULT_HORIZON_WORKING_DAYS = 5
 CALENDAR_DAYS = 28  # four weeks of deadlines, from today
@@ -46,7 +48,7 @@ def dashboard(
     horizon_days: int = DEFAULT_HORIZON_WORKING_DAYS,
     viewer: str | None = None,
     overdue_limit: int = OVERDUE_LIMIT,
-) -> dict[str, Any]:
+) -> Dashboard:
     """The dashboard of the cases of `agencies` (None: every agency) as of `now`.
 
     Due soon means due from today up to `horizon_days` working days ahead. `viewer`, when given,
@@ -173,7 +175,7 @@ def dashboard(
     soon_by_agency = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in by_agency_rows}
     shown = set(open_by_agency) | set(soon_by_agency)
     shown |= set(org.agencies) if agencies is None else set(agencies)
-    units: list[dict[str, Any]] = [
+    units: list[DashboardUnit] = [
         {
             "agency": code,
             "name": agency_name(code),
@@ -184,7 +186,7 @@ def dashboard(
         for code in shown
     ]
     units.sort(key=lambda u: (-u["overdue"], -u["due_soon"], -u["open"], u["agency"]))
-    clocks: list[dict[str, Any]] = [
+    clocks: list[DashboardClock] = [
         {
             "code": code,
             **_titles(app, code),
@@ -195,7 +197,7 @@ def dashboard(
     ]
     clocks.sort(key=lambda c: (-c["overdue"], -c["due_soon"], c["code"]))
     outcomes = {(int(y), int(m)): (int(on or 0), int(late or 0)) for y, m, on, late in outcome_rows}
-    months = []
+    months: list[MonthOutcome] = []
     for first in _month_starts(since, OUTCOME_MONTHS):
         on_time, late = outcomes.get((first.year, first.month), (0, 0))
         months.append({"month": first.strftime("%Y-%m"), "on_time": on_time, "late": late})
@@ -286,7 +288,12 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _titles(app: Casework, code: str, version: str | None = None) -> dict[str, str]:
+class _Titles(TypedDict):
+    title: str
+    title_vi: str
+
+
+def _titles(app: Casework, code: str, version: str | None = None) -> _Titles:
     try:
         rule = app.rules.version(code, version) if version else app.rules.versions(code)[-1]
     except NotFound:

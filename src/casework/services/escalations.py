@@ -35,6 +35,7 @@ from casework.domain.row_ids import MAX_ROW_ID
 from casework.domain.visibility import alert_reaches
 from casework.services.app import Casework
 from casework.services.case_access import facts_for
+from casework.services.read_models import Alert
 
 ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
 ACKS: Table = EscalationAckRow.__table__  # type: ignore[attr-defined]
@@ -94,7 +95,7 @@ def list_escalations(
     officer: str | None = None,
     unacknowledged: bool = False,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[Alert]:
     """The alerts on cases that exist for `viewer`, newest first. `officer` keeps those
     addressed to that officer; `unacknowledged` those still waiting for `officer` (or, without
     one, for any of their recipients)."""
@@ -139,7 +140,7 @@ def list_escalations(
             select(ACKS).where(ACKS.c.escalation_id.in_([row.id for row, _ in candidates]))
         ).all():
             acks_of.setdefault(ack.escalation_id, {})[ack.officer] = ack.acknowledged_at
-        result: list[dict[str, Any]] = []
+        result: list[Alert] = []
         for row, recipients in candidates:
             acks = acks_of.get(row.id, {})
             waiting = [r for r in recipients if r not in acks] if row.current else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from sqlalchemy import Connection, delete, func, select
 from sqlmodel import Session
@@ -28,6 +28,7 @@ from casework.services.app import Casework
 from casework.services.case_parties import unassign_excluded_handlers
 from casework.services.exclusions import record_stamp as record_exclusions_stamp
 from casework.services.exclusions import refresh_exclusions
+from casework.services.read_models import OrganisationView
 
 
 def load_organisation_file(
@@ -133,7 +134,7 @@ def _refuse_orphans(connection: Connection, org: Organisation, path: Path) -> No
         )
 
 
-def show_organisation(app: Casework, with_relations: bool = False) -> dict[str, Any]:
+def show_organisation(app: Casework, with_relations: bool = False) -> OrganisationView:
     """The organisation as plain data. The declared family relations of officers are personal
     data kept for the conflict-of-interest rule: only an administrator reads them
     (`with_relations`); everyone else gets an empty list."""
@@ -141,4 +142,5 @@ def show_organisation(app: Casework, with_relations: bool = False) -> dict[str, 
         shown = organisation_to_dict(app.organisation(session.connection()))
     if not with_relations:
         shown["relations"] = []
-    return shown
+    # the file's shape (adapters/organisation_file.py), which the read model describes
+    return cast(OrganisationView, shown)

@@ -29,6 +29,7 @@ from casework.domain.rules import DeadlineRule, RuleBook, length_words
 from casework.services.app import Casework, legal_date
 from casework.services.case_views import all_clock_rows
 from casework.services.lookup import load_case_row, ref_of
+from casework.services.read_models import CaseExplanation, ClockExplanation
 
 
 def rule_catalogue(rules: RuleBook, kind: str | None = None) -> list[dict[str, Any]]:
@@ -125,7 +126,7 @@ def _why(
     return reasons
 
 
-def explain_case(app: Casework, ref: str, now: datetime) -> dict[str, Any]:
+def explain_case(app: Casework, ref: str, now: datetime) -> CaseExplanation:
     """For each clock of the case: the rule version applied, why, and how its due date was
     computed."""
     with app.reading() as session:
@@ -143,7 +144,7 @@ def explain_case(app: Casework, ref: str, now: datetime) -> dict[str, Any]:
                 .order_by(col(AuditRow.id))
             ).all()
         }
-        clocks = []
+        clocks: list[ClockExplanation] = []
         for row in all_clock_rows(session, stored_case.id):
             clock = clock_rows.to_domain(row, app.rules)
             computed = compute_due(clock, app.calendar)

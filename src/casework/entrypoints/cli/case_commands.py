@@ -485,7 +485,7 @@ def show(
         who = view["denouncer"]
         # withheld: the view says why and how to ask ({"identity": "confidential (…)"})
         parts = [who.get("full_name") or who.get("identity") or "", who.get("address") or ""]
-        parts += [f"{label} {who[key]}" for key, label in _IDENTITY_LABELS if who.get(key)]
+        parts += [f"{label} {value}" for key, label in _IDENTITY_LABELS if (value := who.get(key))]
         typer.echo(f"  {sender}: {', '.join(p for p in parts if p)}")
     if view["kind"] == "complaint":
         facts = view["attributes"]

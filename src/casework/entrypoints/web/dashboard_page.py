@@ -4,7 +4,7 @@ deadlines and a chart of clocks ended on time vs late. Server-rendered, no scrip
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -62,7 +62,7 @@ async def acknowledge_alert(request: Request, escalation_id: int) -> RedirectRes
 
 
 def calendar_weeks(
-    days: list[dict[str, Any]], describe: Callable[[date], str]
+    days: Sequence[Mapping[str, Any]], describe: Callable[[date], str]
 ) -> list[list[dict[str, Any] | None]]:
     """The days as rows of a Monday-first grid, a day off with the reason it is one; cells
     outside the period are None."""
@@ -78,7 +78,7 @@ def calendar_weeks(
     return [cells[i : i + 7] for i in range(0, len(cells), 7)]
 
 
-def bar_chart(months: list[dict[str, Any]]) -> dict[str, Any]:
+def bar_chart(months: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Stacked bars (on time below, late above) per month, in SVG coordinates."""
     tallest = max((m["on_time"] + m["late"] for m in months), default=0) or 1
     bars = []

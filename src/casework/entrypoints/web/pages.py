@@ -43,6 +43,7 @@ from casework.services.case_views import (
     show_case_to,
 )
 from casework.services.intake import CHANNELS, Denouncer, LogCase, OtherDenounced, log_case
+from casework.services.read_models import CaseView
 from casework.services.users import sign_in
 
 router = APIRouter(include_in_schema=False)
@@ -299,7 +300,7 @@ def _candidates_by_name(candidates: list[dict[str, str]]) -> dict[str, list[str]
     return grouped
 
 
-def _visible_case(request: Request, principal: Principal, ref: str) -> dict[str, Any]:
+def _visible_case(request: Request, principal: Principal, ref: str) -> CaseView:
     return show_case_to(casework_of(request), principal, ref, now_of(request))
 
 

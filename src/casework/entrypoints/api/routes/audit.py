@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
@@ -10,6 +10,7 @@ from casework.domain.access import Action
 from casework.domain.errors import NotAllowed
 from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.api.fields import LineQuery
+from casework.entrypoints.api.responses import AuditPage, AuditVerification
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.audit_trail import audit_entries, verify_audit_trail
@@ -25,7 +26,7 @@ def entries(
     case: LineQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
-) -> dict[str, Any]:
+) -> AuditPage:
     app = casework_of(request)
     authorise(app, principal, Action.READ_AUDIT, now_of(request), ref=case or None)
     if not case and scope_of(app, principal) is not None:
@@ -35,7 +36,7 @@ def entries(
 
 
 @router.get("/verify", summary="Recompute the hash chain")
-def verify(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+def verify(request: Request, principal: CurrentPrincipal) -> AuditVerification:
     authorise(casework_of(request), principal, Action.READ_AUDIT, now_of(request))
     result = verify_audit_trail(casework_of(request))
     return {

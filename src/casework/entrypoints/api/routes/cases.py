@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as FastApiPath
@@ -14,6 +14,15 @@ from pydantic import BaseModel, Field
 
 from casework.domain.access import Action, Principal
 from casework.entrypoints.api.fields import Line, LineQuery, Text
+from casework.entrypoints.api.responses import (
+    AdvancedCase,
+    Assigned,
+    CaseIdentity,
+    CasePage,
+    CaseParties,
+    LoggedCase,
+    Recused,
+)
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.advance import AdvanceCase, advance_case
@@ -31,6 +40,7 @@ from casework.services.case_views import (
 )
 from casework.services.complaint_intake import ComplaintFacts
 from casework.services.intake import Denouncer, LogCase, OtherDenounced, log_case
+from casework.services.read_models import AllowedTriggers, CaseExplanation, CaseView, PartyView
 from casework.services.redenunciation_intake import Redenunciation
 from casework.services.rule_explanations import explain_case
 
@@ -167,7 +177,7 @@ def list_(
     filters: ScopedFilter,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> dict[str, Any]:
+) -> CasePage:
     # one more than the page tells whether there is a next page
     rows = list_cases(
         casework_of(request), replace(filters, limit=limit + 1, offset=offset), now_of(request)
@@ -203,7 +213,7 @@ def _prepend(first: str, rest: Iterator[str]) -> Iterator[str]:
 
 
 @router.post("", status_code=201, summary="Log a case (reception)")
-def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> dict[str, Any]:
+def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> LoggedCase:
     app = casework_of(request)
     facts = body.complaint
     command = LogCase(
@@ -247,14 +257,17 @@ def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> dict
     return {
         "ref": logged.ref,
         "state": logged.state,
-        "clocks": logged.clocks,
+        "clocks": [{"code": str(c["code"]), "due": c["due"]} for c in logged.clocks],
         "repeat_of": logged.repeat_of,
-        "candidates": logged.candidates,
+        "candidates": [
+            {"typed": c["typed"], "officer": c["officer"], "name": c["name"]}
+            for c in logged.candidates
+        ],
     }
 
 
 @router.get("/{ref}", summary="A case: state, clocks, history, escalations (identity masked)")
-def show(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
+def show(request: Request, principal: CurrentPrincipal, ref: str) -> CaseView:
     return show_case_to(casework_of(request), principal, ref, now_of(request))
 
 
@@ -264,22 +277,20 @@ def show(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, A
 )
 def identity(
     request: Request, principal: CurrentPrincipal, ref: str, response: Response
-) -> dict[str, Any]:
+) -> CaseIdentity:
     response.headers["Cache-Control"] = "no-store"  # nothing keeps a copy of the identity
     view = show_case_to(casework_of(request), principal, ref, now_of(request), reveal_identity=True)
     return {"ref": view["ref"], "identity": view["denouncer"]}
 
 
 @router.get("/{ref}/triggers", summary="The triggers allowed now, with their fields and blockers")
-def triggers(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
+def triggers(request: Request, principal: CurrentPrincipal, ref: str) -> AllowedTriggers:
     _authorise(request, principal, Action.READ_CASES, ref)
     return allowed_triggers(casework_of(request), ref, now_of(request), actor=principal.username)
 
 
 @router.post("/{ref}/advance", summary="Apply a trigger as of a date")
-def advance(
-    request: Request, principal: CurrentPrincipal, ref: str, body: Advance
-) -> dict[str, Any]:
+def advance(request: Request, principal: CurrentPrincipal, ref: str, body: Advance) -> AdvancedCase:
     _authorise(request, principal, Action.ADVANCE_CASE, ref)
     result = advance_case(
         casework_of(request),
@@ -304,7 +315,7 @@ def advance(
 
 
 @router.post("/{ref}/assign", summary="Assign a handler (conflicts of interest refused)")
-def assign(request: Request, principal: CurrentPrincipal, ref: str, body: Assign) -> dict[str, Any]:
+def assign(request: Request, principal: CurrentPrincipal, ref: str, body: Assign) -> Assigned:
     _authorise(request, principal, Action.ASSIGN_CASE, ref)
     previous = assign_case(
         casework_of(request), ref, body.officer, principal.username, body.reason, now_of(request)
@@ -313,13 +324,13 @@ def assign(request: Request, principal: CurrentPrincipal, ref: str, body: Assign
 
 
 @router.get("/{ref}/explain", summary="Which rule version applied to each clock, and why")
-def explain(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
+def explain(request: Request, principal: CurrentPrincipal, ref: str) -> CaseExplanation:
     _authorise(request, principal, Action.READ_CASES, ref)
     return explain_case(casework_of(request), ref, now_of(request))
 
 
 @router.get("/{ref}/parties", summary="Who the case concerns, with the officers a name may be")
-def parties(request: Request, principal: CurrentPrincipal, ref: str) -> dict[str, Any]:
+def parties(request: Request, principal: CurrentPrincipal, ref: str) -> CaseParties:
     access = authorise_case(
         casework_of(request), principal, Action.READ_CASES, now_of(request), ref
     )
@@ -336,7 +347,7 @@ def identify_party(
     ref: str,
     number: Annotated[int, FastApiPath(ge=1, le=1000)],
     body: Identify,
-) -> dict[str, Any]:
+) -> PartyView:
     _authorise(request, principal, Action.IDENTIFY_PARTY, ref)
     return identify(
         casework_of(request), principal, ref, number, body.officer, body.reason, now_of(request)
@@ -353,7 +364,7 @@ def confirm_party_outside(
     ref: str,
     number: Annotated[int, FastApiPath(ge=1, le=1000)],
     body: Reason,
-) -> dict[str, Any]:
+) -> PartyView:
     _authorise(request, principal, Action.CONFIRM_OUTSIDE, ref)
     return confirm_outside(
         casework_of(request), principal, ref, number, body.reason, now_of(request)
@@ -361,9 +372,7 @@ def confirm_party_outside(
 
 
 @router.post("/{ref}/recuse", summary="Step aside from a case, with a reason (ND31 Art. 10(3))")
-def recuse_from(
-    request: Request, principal: CurrentPrincipal, ref: str, body: Reason
-) -> dict[str, Any]:
+def recuse_from(request: Request, principal: CurrentPrincipal, ref: str, body: Reason) -> Recused:
     _authorise(request, principal, Action.RECUSE, ref)
     recuse(casework_of(request), principal, ref, body.reason, now_of(request))
     return {"ref": ref, "recused": principal.username}

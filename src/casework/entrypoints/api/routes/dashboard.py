@@ -3,7 +3,7 @@ four weeks and on time vs late, for heads, supervisors and administrators."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
@@ -12,6 +12,7 @@ from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.authorisation import authorise, scope_of
 from casework.services.dashboard import DEFAULT_HORIZON_WORKING_DAYS, dashboard
+from casework.services.read_models import Dashboard
 
 router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
 
@@ -21,7 +22,7 @@ def show(
     request: Request,
     principal: CurrentPrincipal,
     horizon_days: Annotated[int, Query(ge=0, le=60)] = DEFAULT_HORIZON_WORKING_DAYS,
-) -> dict[str, Any]:
+) -> Dashboard:
     app = casework_of(request)
     authorise(app, principal, Action.READ_DASHBOARD, now_of(request))
     return dashboard(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
 from casework.domain.access import Action
 from casework.domain.row_ids import MAX_ROW_ID
+from casework.entrypoints.api.responses import Acknowledged, AlertPage
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.authorisation import authorise
@@ -22,7 +23,7 @@ def list_(
     principal: CurrentPrincipal,
     unacknowledged: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
+) -> AlertPage:
     items = list_escalations(
         casework_of(request),
         principal,
@@ -38,7 +39,7 @@ def ack(
     request: Request,
     principal: CurrentPrincipal,
     escalation_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
-) -> dict[str, Any]:
+) -> Acknowledged:
     authorise(casework_of(request), principal, Action.ACKNOWLEDGE_ALERT, now_of(request))
     ref = acknowledge(casework_of(request), escalation_id, principal, now_of(request))
     return {"id": escalation_id, "case": ref, "acknowledged_by": principal.username}

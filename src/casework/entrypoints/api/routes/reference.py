@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
 from casework.domain.access import Action
+from casework.entrypoints.api.responses import Me
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of
 from casework.services.calendar_views import year_calendar
 from casework.services.organisation import show_organisation
+from casework.services.read_models import CalendarYear, OrganisationView
 
 router = APIRouter(prefix="/api", tags=["reference"])
 
 
 @router.get("/me", summary="The signed-in user: login, agency, roles")
-def me(principal: CurrentPrincipal) -> dict[str, Any]:
+def me(principal: CurrentPrincipal) -> Me:
     return {
         "username": principal.username,
         "agency": principal.agency,
@@ -27,7 +29,7 @@ def me(principal: CurrentPrincipal) -> dict[str, Any]:
 @router.get(
     "/organisation", summary="Agencies and officers (declared relations: administrators only)"
 )
-def organisation(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+def organisation(request: Request, principal: CurrentPrincipal) -> OrganisationView:
     return show_organisation(casework_of(request), with_relations=principal.may(Action.ADMINISTER))
 
 
@@ -36,5 +38,5 @@ def calendar(
     request: Request,
     principal: CurrentPrincipal,
     year: Annotated[int, Path(ge=1990, le=2100)],
-) -> dict[str, Any]:
+) -> CalendarYear:
     return year_calendar(casework_of(request), year)

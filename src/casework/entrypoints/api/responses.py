@@ -1,0 +1,104 @@
+"""The REST API's own response shapes: pages of the services' read models
+(services/read_models.py) and the answers to its commands. Each route returns one of these
+or a read model, so the OpenAPI document describes every response."""
+
+from __future__ import annotations
+
+from typing_extensions import TypedDict
+
+from casework.services.read_models import Alert, AuditEntry, CaseListRow, IdentityView, PartyView
+
+
+class CasePage(TypedDict):
+    """A page of cases; `next_offset` None on the last page."""
+
+    items: list[CaseListRow]
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class LoggedClock(TypedDict):
+    code: str
+    due: str | None
+
+
+class NameCandidate(TypedDict):
+    """An officer a typed denounced name may be: excluded from the case until a head
+    settles it."""
+
+    typed: str
+    officer: str
+    name: str
+
+
+class LoggedCase(TypedDict):
+    """A case just logged: its reference, state and clocks; the earlier case it repeats
+    (only where the reader may see that one); the officers a typed name may be."""
+
+    ref: str
+    state: str
+    clocks: list[LoggedClock]
+    repeat_of: str | None
+    candidates: list[NameCandidate]
+
+
+AdvancedCase = TypedDict(
+    "AdvancedCase", {"ref": str, "trigger": str, "from": str, "to": str, "on": str}
+)
+"""A step recorded: from which state to which, as of which date."""
+
+
+class Assigned(TypedDict):
+    ref: str
+    handler: str
+    previous: str | None
+
+
+class CaseIdentity(TypedDict):
+    """The sender's identity, or None for an anonymous case."""
+
+    ref: str
+    identity: IdentityView | None
+
+
+class CaseParties(TypedDict):
+    ref: str
+    parties: list[PartyView]
+
+
+class Recused(TypedDict):
+    ref: str
+    recused: str
+
+
+class AlertPage(TypedDict):
+    items: list[Alert]
+
+
+class Acknowledged(TypedDict):
+    id: int
+    case: str
+    acknowledged_by: str
+
+
+class AuditPage(TypedDict):
+    """Audit entries, newest first; `next_before_id` pages back (None on the last page)."""
+
+    items: list[AuditEntry]
+    next_before_id: int | None
+
+
+class AuditVerification(TypedDict):
+    """The hash chain recomputed: intact, or the first entry that breaks it and why."""
+
+    intact: bool
+    entries: int
+    first_broken_id: int | None
+    problem: str | None
+
+
+class Me(TypedDict):
+    username: str
+    agency: str
+    roles: list[str]
