@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select
 
 from casework.adapters.bulk import insert_ignoring_duplicates
-from casework.adapters.tables import CaseExclusionRow, CaseRow
+from casework.adapters.tables import CaseExclusionRow, CaseRow, DenouncerIdentityRow
+from casework.domain.confidentiality import IDENTITY_FIELDS
 
 CASES = CaseRow.__table__  # type: ignore[attr-defined]
 EXCLUSIONS = CaseExclusionRow.__table__  # type: ignore[attr-defined]
+IDENTITIES = DenouncerIdentityRow.__table__  # type: ignore[attr-defined]
 _BATCH = 5000  # ids per IN list
 
 
@@ -26,6 +28,37 @@ def excluded_clause(viewer: str, case_id: Any = None) -> Any:
     another table whose `case_id` column is given (a notice in the outbox)."""
     column = CASES.c.id if case_id is None else case_id
     return exists().where(and_(EXCLUSIONS.c.case_id == column, EXCLUSIONS.c.officer == viewer))
+
+
+def visibility_rows(connection: Connection, case_ids: Iterable[int]) -> list[Any]:
+    """The columns the visibility policy reads (reference, kind, agency, logged_by, handler)
+    of each of `case_ids` that exists, with its id."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return []
+    return list(
+        connection.execute(
+            select(
+                CASES.c.id,
+                CASES.c.reference,
+                CASES.c.kind,
+                CASES.c.agency,
+                CASES.c.logged_by,
+                CASES.c.handler,
+            ).where(CASES.c.id.in_(ids))
+        ).all()
+    )
+
+
+def identities_of(connection: Connection, case_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Case id → its sender's identity, for the cases of `case_ids` that have one."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    return {
+        row.case_id: {field: getattr(row, field) or "" for field in IDENTITY_FIELDS}
+        for row in connection.execute(select(IDENTITIES).where(IDENTITIES.c.case_id.in_(ids)))
+    }
 
 
 def exclusions_of(connection: Connection, case_ids: Iterable[int]) -> dict[int, set[str]]:

@@ -1,5 +1,6 @@
 """The visibility policy (domain/visibility.py) applied to stored cases: every path that shows
-or touches a case asks here, with the officer who reads or acts."""
+or touches a case asks here, with the officer who reads or acts. `identities_of` (the
+senders' identities a check compares text with) is the store's, offered here with the rest."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
-
-from casework.adapters.case_store import CASES, IDENTITIES, as_reference, case_ids_of
-from casework.adapters.case_visibility import exclusions_of
+from casework.adapters.case_store import as_reference, case_ids_of
+from casework.adapters.case_visibility import exclusions_of, identities_of, visibility_rows
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
-from casework.domain.confidentiality import IDENTITY_FIELDS, identity_leaks
+from casework.domain.confidentiality import identity_leaks
 from casework.domain.facts import CASE_LINKS
 from casework.domain.organisation import Organisation
 from casework.domain.visibility import (
@@ -24,6 +24,19 @@ from casework.domain.visibility import (
 )
 from casework.services.app import Casework, legal_date
 from casework.services.lookup import load_case_row
+
+__all__ = [
+    "access_to",
+    "accesses",
+    "facts_for",
+    "facts_of",
+    "identities_of",
+    "linked_ids",
+    "linked_refs",
+    "names_sender",
+    "require_case_access",
+    "withheld_links",
+]
 
 
 def facts_of(case: Any, excluded: Iterable[str]) -> CaseFacts:
@@ -40,7 +53,7 @@ def facts_of(case: Any, excluded: Iterable[str]) -> CaseFacts:
 
 
 def access_to(
-    org: Organisation, connection: Connection, principal: Principal | None, case: Any, today: date
+    org: Organisation, connection: Transaction, principal: Principal | None, case: Any, today: date
 ) -> CaseAccess:
     """What `principal` may do with `case` (already read, see `facts_of`) on `today`."""
     excluded = exclusions_of(connection, [case.id])[case.id]
@@ -63,29 +76,17 @@ def require_case_access(
     return access
 
 
-def facts_for(connection: Connection, case_ids: Iterable[int]) -> dict[int, CaseFacts]:
+def facts_for(connection: Transaction, case_ids: Iterable[int]) -> dict[int, CaseFacts]:
     """Case id → the policy's facts, for each of `case_ids` that exists (read in two queries
     however many: a page of audit entries, notices or alerts, each about some case)."""
-    ids = sorted(set(case_ids))
-    if not ids:
-        return {}
-    rows = connection.execute(
-        select(
-            CASES.c.id,
-            CASES.c.reference,
-            CASES.c.kind,
-            CASES.c.agency,
-            CASES.c.logged_by,
-            CASES.c.handler,
-        ).where(CASES.c.id.in_(ids))
-    ).all()
-    excluded = exclusions_of(connection, ids)
+    rows = visibility_rows(connection, case_ids)
+    excluded = exclusions_of(connection, [row.id for row in rows])
     return {row.id: facts_of(row, excluded[row.id]) for row in rows}
 
 
 def accesses(
     org: Organisation,
-    connection: Connection,
+    connection: Transaction,
     principal: Principal | None,
     case_ids: Iterable[int],
     today: date,
@@ -113,7 +114,7 @@ def linked_refs(values: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
-def linked_ids(connection: Connection, values: Mapping[str, Any]) -> dict[str, int]:
+def linked_ids(connection: Transaction, values: Mapping[str, Any]) -> dict[str, int]:
     """Field → the id of the case it refers to, for each of `LINKS` in `values` that names a
     case."""
     refs = linked_refs(values)
@@ -140,17 +141,6 @@ def withheld_links(
         if not link_shown(org, viewer, key, case, linked, today):
             withheld.append(key)
     return withheld
-
-
-def identities_of(connection: Connection, case_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """Case id → its sender's identity, for the cases of `case_ids` that have one."""
-    ids = sorted(set(case_ids))
-    if not ids:
-        return {}
-    return {
-        row.case_id: {field: getattr(row, field) or "" for field in IDENTITY_FIELDS}
-        for row in connection.execute(select(IDENTITIES).where(IDENTITIES.c.case_id.in_(ids)))
-    }
 
 
 def names_sender(access: CaseAccess, identity: dict[str, str] | None, value: Any) -> bool:

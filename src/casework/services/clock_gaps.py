@@ -6,45 +6,21 @@ or ran after the day the case was received (a limitation stopped at receipt does
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select, true
-
-from casework.adapters.case_store import CASES, CLOCKS
+from casework.adapters import clock_gap_queries
+from casework.adapters.unit_of_work import Transaction
 from casework.services.app import Casework
 
-INTELLIGENCE = "intelligence"
 
-
-def open_clause(app: Casework) -> ColumnElement[bool]:
-    """Not in a final state of its kind's lifecycle."""
-    closed = [
-        and_(CASES.c.kind == kind, CASES.c.state.in_(finals)) for kind, finals in final_states(app)
-    ]
-    return ~or_(*closed) if closed else true()
-
-
-def final_states(app: Casework) -> Iterable[tuple[str, list[str]]]:
+def final_states(app: Casework) -> list[tuple[str, list[str]]]:
     """Each kind with the final states of its lifecycle."""
+    found = []
     for kind, lifecycle in sorted(app.definitions.lifecycles.items()):
         finals = sorted(name for name, state in lifecycle.states.items() if state.is_final)
         if finals:
-            yield kind, finals
+            found.append((kind, finals))
+    return found
 
 
-def unclocked_clause(app: Casework) -> ColumnElement[bool]:
-    """An open case that no clock watches (see the module's docstring)."""
-    clock = CLOCKS.alias("watching")
-    watched = exists().where(
-        clock.c.case_id == CASES.c.id,
-        or_(clock.c.status != "stopped", clock.c.stopped_on > CASES.c.received_on),
-    )
-    return and_(open_clause(app), CASES.c.state != INTELLIGENCE, ~watched)
-
-
-def is_unclocked(app: Casework, connection: Connection, case_id: int) -> bool:
+def is_unclocked(app: Casework, connection: Transaction, case_id: int) -> bool:
     """Whether case `case_id` is an open case that no clock watches."""
-    found = connection.execute(
-        select(CASES.c.id).where(CASES.c.id == case_id, unclocked_clause(app))
-    ).first()
-    return found is not None
+    return clock_gap_queries.is_unclocked(connection, final_states(app), case_id)

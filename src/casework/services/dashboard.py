@@ -26,11 +26,12 @@ from typing_extensions import TypedDict
 
 from casework.adapters.case_store import CASES, CLOCKS
 from casework.adapters.case_visibility import excluded_clause
+from casework.adapters.clock_gap_queries import open_clause, unclocked_clause
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.errors import InvalidInput, NotFound
 from casework.domain.escalation import NO_LADDER
 from casework.services.app import Casework, legal_date
-from casework.services.clock_gaps import open_clause, unclocked_clause
+from casework.services.clock_gaps import final_states
 from casework.services.read_models import Dashboard, DashboardClock, DashboardUnit, MonthOutcome
 
 DEFAULT_HORIZON_WORKING_DAYS = 5
@@ -72,7 +73,7 @@ def dashboard(
             connection.execute(
                 scope.apply(
                     select(CASES.c.agency, func.count())
-                    .where(open_clause(app))
+                    .where(open_clause(final_states(app)))
                     .group_by(CASES.c.agency)
                 )
             ).all()
@@ -162,7 +163,7 @@ def dashboard(
                     CASES.c.state,
                     CASES.c.attributes,
                 )
-                .where(unclocked_clause(app))
+                .where(unclocked_clause(final_states(app)))
                 .order_by(CASES.c.received_on, CASES.c.id)
                 .limit(overdue_limit)
             )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from casework.adapters.database import upgrade_schema
-from casework.services.app import Casework, organisation_stamp
+from casework.adapters.organisation_rows import organisation_stamp
+from casework.services.app import Casework
 from casework.services.exclusions import ensure_exclusions_current
 
 
