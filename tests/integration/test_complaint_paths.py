@@ -19,12 +19,13 @@ from tests.conftest import at
 
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer
+from casework.adapters.outbox_store import OUTBOX
 from casework.domain.errors import InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
 from casework.services.complaint_intake import ComplaintFacts
-from casework.services.delivery import OUTBOX, deliver_pending
+from casework.services.delivery import deliver_pending
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.rule_explanations import Scenario, explain_case, what_if
 from casework.services.sweep import sweep

@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from tests.conftest import at
 
 from casework.adapters.case_store import CASES, IDENTITIES
+from casework.adapters.repeat_lookup import _FIRST_WITH_REPEAT_KEY
 from casework.domain.errors import ConflictOfInterest, InvalidInput, TransitionRefused
 from casework.domain.repeats import repeat_key, sender_key, subject_key
 from casework.services.advance import AdvanceCase, advance_case
@@ -21,7 +22,6 @@ from casework.services.case_views import show_case
 from casework.services.complaint_intake import ComplaintFacts
 from casework.services.intake import Denouncer, LogCase, Logged, log_case
 from casework.services.redenunciation_intake import Redenunciation
-from casework.services.repeats import _FIRST_WITH_REPEAT_KEY
 from casework.services.statistics import Period, case_counts
 from casework.services.users import principal_of_officer
 

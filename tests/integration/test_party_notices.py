@@ -20,6 +20,7 @@ from tests.integration.test_delivery import Inbox, free_port, mailer_for
 from casework.adapters.case_store import CLOCKS
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer
+from casework.adapters.outbox_store import OUTBOX
 from casework.adapters.tables import AuditRow, DenouncerIdentityRow
 from casework.domain.access import Principal
 from casework.domain.confidentiality import IDENTITY_FIELDS, IdentityDisclosure, fold
@@ -27,7 +28,7 @@ from casework.domain.errors import InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
-from casework.services.delivery import OUTBOX, deliver_pending
+from casework.services.delivery import deliver_pending
 from casework.services.intake import Denouncer, LogCase, OtherDenounced, log_case
 from casework.services.outbox import show_message
 from casework.services.users import principal_of_officer

@@ -22,12 +22,13 @@ from tests.conftest import EXAMPLE_ORG, at
 
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer
+from casework.adapters.outbox_store import OUTBOX
 from casework.config import Settings
 from casework.domain.errors import ConfigurationError, InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework, bootstrap
 from casework.services.case_views import show_case
-from casework.services.delivery import OUTBOX, deliver_pending
+from casework.services.delivery import deliver_pending
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.organisation import load_organisation_file
 from casework.services.schema import initialise

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 from tests.conftest import EXAMPLE_ORG, at
 
+from casework.adapters.outbox_store import OUTBOX
 from casework.adapters.tables import AuditRow
 from casework.domain.errors import InvalidInput, NotFound, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
-from casework.services.delivery import OUTBOX
 from casework.services.intake import Denouncer, LogCase, OtherDenounced, log_case
 from casework.services.organisation import load_organisation_file
 from casework.services.redenunciation_intake import Redenunciation

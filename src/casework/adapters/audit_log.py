@@ -173,6 +173,30 @@ class VerifyResult:
         return self.first_broken_id is None
 
 
+def newest_entries(
+    session: Session, limit: int, case_ref: str | None = None, before_id: int | None = None
+) -> list[AuditRow]:
+    """Up to `limit` entries, newest first: of the case stored as `case_ref` if given (a text
+    that is no reference matches nothing), older than entry `before_id` if given."""
+    query = select(AuditRow).order_by(col(AuditRow.id).desc()).limit(limit)
+    if case_ref:
+        query = query.where(AuditRow.case_ref == case_ref)
+    if before_id is not None:
+        query = query.where(col(AuditRow.id) < before_id)
+    return list(session.exec(query).all())
+
+
+def case_entries(session: Session, case_ref: str, action: str) -> list[AuditRow]:
+    """The case's entries of one action, oldest first."""
+    return list(
+        session.exec(
+            select(AuditRow)
+            .where(AuditRow.case_ref == case_ref, AuditRow.action == action)
+            .order_by(col(AuditRow.id))
+        ).all()
+    )
+
+
 def verify(session: Session, batch: int = 5000) -> VerifyResult:
     """Recompute every hash in order; name the first entry that does not match."""
     previous = GENESIS_HASH

@@ -18,10 +18,12 @@ from sqlalchemy import (
     Connection,
     Date,
     Insert,
+    Row,
     Table,
     Update,
     and_,
     bindparam,
+    exists,
     func,
     insert,
     literal_column,
@@ -426,6 +428,95 @@ class CaseStore:
                 _UPDATE_CLOCK,
                 {"clock_id": clock.id, **{f"v_{k}": v for k, v in clock.values().items()}},
             )
+
+    def case_row(self, case_id: int) -> Row[Any]:
+        """Every column of the case with id `case_id`, which the caller knows exists (the
+        denounced party, channel, summary: what a follow-on case takes over)."""
+        return self.connection.execute(select(CASES).where(CASES.c.id == case_id)).one()
+
+    def identity_of(self, case_id: int) -> dict[str, Any] | None:
+        """The stored identity row of the case's sender, or None for an anonymous case."""
+        row = self.connection.execute(
+            select(IDENTITIES).where(IDENTITIES.c.case_id == case_id)
+        ).first()
+        return None if row is None else dict(row._mapping)
+
+    def step_data(self, case_id: int, trigger: str) -> list[dict[str, Any]]:
+        """The fields recorded with each `trigger` step of the case, oldest first."""
+        rows = self.connection.execute(
+            select(TRANSITIONS.c.data)
+            .where(TRANSITIONS.c.case_id == case_id, TRANSITIONS.c.trigger == trigger)
+            .order_by(TRANSITIONS.c.id)
+        ).all()
+        return [dict(row.data or {}) for row in rows]
+
+    def open_clocks(self, not_on_calendar: str | None = None) -> list[tuple[StoredClock, str]]:
+        """Every running or paused clock with its case's reference; only those computed on
+        another calendar version than `not_on_calendar`, when given."""
+        rows = self.connection.execute(
+            select(*_CLOCK_COLUMNS, CASES.c.reference)
+            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
+            .where(
+                CLOCKS.c.status != "stopped",
+                *(
+                    []
+                    if not_on_calendar is None
+                    else [CLOCKS.c.calendar_version != not_on_calendar]
+                ),
+            )
+        ).all()
+        found = []
+        for row in rows:
+            values = row._asdict()
+            ref = values.pop("reference")
+            found.append((StoredClock(**values), str(ref)))
+        return found
+
+    def run_out_clocks(
+        self, kind: str, code: str, before: date, unless_started: Iterable[str]
+    ) -> list[tuple[int, date]]:
+        """(case id, due date) of each running `code` clock of a `kind` case whose due day
+        is before `before`, on cases that have no clock of the `unless_started` codes; by
+        case."""
+        others = CLOCKS.alias("started")
+        rows = self.connection.execute(
+            select(CLOCKS.c.case_id, CLOCKS.c.due)
+            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
+            .where(
+                CASES.c.kind == kind,
+                CLOCKS.c.code == code,
+                CLOCKS.c.status == "running",
+                CLOCKS.c.due < before,
+                ~exists().where(
+                    others.c.case_id == CLOCKS.c.case_id,
+                    others.c.code.in_(sorted(set(unless_started))),
+                ),
+            )
+            .order_by(CLOCKS.c.case_id)
+        ).all()
+        return [(int(row.case_id), row.due) for row in rows]
+
+    def steps_of(self, case_id: int, triggers: Iterable[str]) -> list[Row[Any]]:
+        """The case's recorded steps of these triggers (every column), oldest first."""
+        return list(
+            self.connection.execute(
+                select(TRANSITIONS)
+                .where(
+                    TRANSITIONS.c.case_id == case_id,
+                    TRANSITIONS.c.trigger.in_(sorted(set(triggers))),
+                )
+                .order_by(TRANSITIONS.c.id)
+            ).all()
+        )
+
+    def newest_clock(self, case_id: int, code: str) -> Row[Any] | None:
+        """The case's newest clock of `code` (every column), stopped or not; None if none."""
+        return self.connection.execute(
+            select(CLOCKS)
+            .where(CLOCKS.c.case_id == case_id, CLOCKS.c.code == code)
+            .order_by(CLOCKS.c.id.desc())
+            .limit(1)
+        ).first()
 
     def insert_transition(self, values: dict[str, Any]) -> int:
         """Record one applied trigger; returns its id."""

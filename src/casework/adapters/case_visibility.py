@@ -11,15 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select
+from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select, update
 
 from casework.adapters.bulk import insert_ignoring_duplicates
-from casework.adapters.tables import CaseExclusionRow, CaseRow, DenouncerIdentityRow
+from casework.adapters.tables import (
+    CaseExclusionRow,
+    CaseRow,
+    DenouncerIdentityRow,
+    EngineStateRow,
+)
 from casework.domain.confidentiality import IDENTITY_FIELDS
 
 CASES = CaseRow.__table__  # type: ignore[attr-defined]
 EXCLUSIONS = CaseExclusionRow.__table__  # type: ignore[attr-defined]
 IDENTITIES = DenouncerIdentityRow.__table__  # type: ignore[attr-defined]
+_ENGINE_STATE = EngineStateRow.__table__  # type: ignore[attr-defined]
+_STAMP_KEY = "exclusions"  # the engine state naming what the stored exclusions follow
 _BATCH = 5000  # ids per IN list
 
 
@@ -117,3 +124,33 @@ def _rows(reasons_by_case: Mapping[int, Mapping[str, str]]) -> list[dict[str, An
         for case_id, reasons in reasons_by_case.items()
         for officer, reason in reasons.items()
     ]
+
+
+def excluded_handlers(connection: Connection, case_ids: list[int] | None) -> dict[int, str]:
+    """Case id → why it excludes its handler, for the cases of `case_ids` (every case if None)
+    whose handler it excludes."""
+    query = select(CASES.c.id, EXCLUSIONS.c.reason).join(
+        EXCLUSIONS,
+        and_(EXCLUSIONS.c.case_id == CASES.c.id, EXCLUSIONS.c.officer == CASES.c.handler),
+    )
+    if case_ids is not None:
+        query = query.where(CASES.c.id.in_(case_ids))
+    why_of: dict[int, str] = dict(connection.execute(query).all())
+    return why_of
+
+
+def exclusions_stamp(connection: Connection) -> str | None:
+    """The stamp of what the stored exclusions were last worked out from; None if never."""
+    found: str | None = connection.execute(
+        select(_ENGINE_STATE.c.value).where(_ENGINE_STATE.c.key == _STAMP_KEY)
+    ).scalar_one_or_none()
+    return found
+
+
+def record_exclusions_stamp(connection: Connection, value: str) -> None:
+    """Store `value` as the stamp of what the exclusions were worked out from."""
+    changed = connection.execute(
+        update(_ENGINE_STATE).where(_ENGINE_STATE.c.key == _STAMP_KEY).values(value=value)
+    ).rowcount
+    if not changed:
+        connection.execute(_ENGINE_STATE.insert().values(key=_STAMP_KEY, value=value))

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Connection
-
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CaseStore, StoredCase, canonical_ref
+from casework.adapters.outbox_store import OUTBOX
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.case import StepRequest
 from casework.domain.case_events import CaseTakenUp
 from casework.domain.confidentiality import IdentityDisclosure
@@ -20,7 +20,6 @@ from casework.domain.lifecycle import TransitionSpec
 from casework.services.app import Casework, legal_date
 from casework.services.assignment import assignment_event, check_actor
 from casework.services.case_events import audit_event
-from casework.services.delivery import OUTBOX
 from casework.services.party_notices import party_notice_rows
 
 
@@ -89,7 +88,7 @@ def _advance(app: Casework, command: AdvanceCase, now: datetime) -> Advanced:
 
 def _take_linked_step(
     app: Casework,
-    connection: Connection,
+    connection: Transaction,
     case: StoredCase,
     spec: TransitionSpec,
     result: Advanced,
@@ -141,7 +140,7 @@ def _take_linked_step(
 
 def apply_step(
     app: Casework,
-    connection: Connection,
+    connection: Transaction,
     command: AdvanceCase,
     now: datetime,
     internal: bool = False,

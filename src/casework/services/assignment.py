@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection
-
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.case_visibility import exclusion_reason
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import ALLOWED, Action
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.free_text import SUMMARY, check_text
@@ -19,7 +18,7 @@ from casework.services.app import Casework
 
 
 def check_handler(
-    connection: Connection,
+    connection: Transaction,
     org: Organisation,
     case: StoredCase,
     officer_code: str,
@@ -65,7 +64,7 @@ ACTING_ROLES = ALLOWED[Action.ADVANCE_CASE]
 
 
 def check_actor(
-    connection: Connection, org: Organisation, case: StoredCase, officer_code: str
+    connection: Transaction, org: Organisation, case: StoredCase, officer_code: str
 ) -> None:
     """Refuse an officer who may not decide on `case`: no acting role, another agency's staff
     (unless assigned to it), or barred by the conflict-of-interest rule (ND31 Art. 10(3))."""
@@ -83,7 +82,7 @@ def check_actor(
     check_not_excluded(connection, case, officer.code)
 
 
-def check_not_excluded(connection: Connection, case: StoredCase, officer_code: str) -> None:
+def check_not_excluded(connection: Transaction, case: StoredCase, officer_code: str) -> None:
     """Refuse an officer the case excludes (domain/parties.py): the denounced, a candidate a
     head has not cleared, the staff of a denounced agency or head, a declared relative, one who
     recused himself (ND31 Art. 10(3)). A complaint's respondent is not excluded: its first

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import col, select
-
 from casework.adapters import audit_log
 from casework.adapters.audit_log import VerifyResult
 from casework.adapters.case_store import as_reference, case_ids_of
-from casework.adapters.tables import AuditRow
 from casework.domain.access import Principal
 from casework.domain.visibility import case_access
 from casework.services.app import Casework, legal_date
@@ -43,14 +40,10 @@ def audit_entries(
     a case that does not exist for `reader` is left out (a page may then be shorter than
     `limit`); one whose payload names the sender to a reader who may not see him is kept with
     its payload withheld."""
-    query = select(AuditRow).order_by(col(AuditRow.id).desc()).limit(limit)
-    if case_ref:
-        # as stored, typed however (tc-2024-1); a text that is no reference matches nothing
-        query = query.where(AuditRow.case_ref == (as_reference(case_ref) or case_ref))
-    if before_id is not None:
-        query = query.where(col(AuditRow.id) < before_id)
+    # as stored, typed however (tc-2024-1); a text that is no reference matches nothing
+    stored_ref = (as_reference(case_ref) or case_ref) if case_ref else None
     with app.reading() as session:
-        rows = session.exec(query).all()
+        rows = audit_log.newest_entries(session, limit, stored_ref, before_id)
         connection = session.connection()
         by_ref = case_ids_of(connection, {row.case_ref for row in rows if row.case_ref})
         ids = {row.id: by_ref.get(as_reference(row.case_ref) or "") for row in rows}

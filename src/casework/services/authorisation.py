@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from casework.adapters.case_lookup import load_case_row
 from casework.adapters.case_visibility import exclusion_reason
 from casework.domain.access import (
     Action,
@@ -34,7 +35,6 @@ from casework.services.app import Casework
 from casework.services.case_access import require_case_access
 from casework.services.case_views import CaseFilter
 from casework.services.intake import LogCase
-from casework.services.lookup import load_case_row
 
 
 def authorise(

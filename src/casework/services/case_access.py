@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from casework.adapters.case_lookup import load_case_row
 from casework.adapters.case_store import as_reference, case_ids_of
 from casework.adapters.case_visibility import exclusions_of, identities_of, visibility_rows
 from casework.adapters.unit_of_work import Transaction
@@ -23,7 +24,6 @@ from casework.domain.visibility import (
     require_exists,
 )
 from casework.services.app import Casework, legal_date
-from casework.services.lookup import load_case_row
 
 __all__ = [
     "access_to",

@@ -23,14 +23,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
-from casework.adapters.case_store import CASES, CLOCKS, IDENTITIES
+from casework.adapters.case_visibility import identities_of
+from casework.adapters.export_queries import cases_after
 from casework.domain.calendar import add_working_days
-from casework.domain.confidentiality import IDENTITY_FIELDS, shown_summary
-from casework.domain.escalation import NO_LADDER
+from casework.domain.confidentiality import shown_summary
 from casework.services.app import Casework, legal_date
-from casework.services.case_views import CaseFilter, apply_case_filters, check_filter_values
+from casework.services.case_views import CaseFilter, check_filter_values
 
 COLUMNS: tuple[str, ...] = (
     "ref",
@@ -60,31 +58,12 @@ def export_rows(app: Casework, filters: CaseFilter, now: datetime) -> Iterator[d
         else None
     )
     unpaged = replace(filters, limit=BATCH, offset=0)
-    next_due = (
-        select(CLOCKS.c.case_id, func.min(CLOCKS.c.due).label("next_due"))
-        .where(CLOCKS.c.status == "running", CLOCKS.c.ladder != NO_LADDER)
-        .group_by(CLOCKS.c.case_id)
-        .subquery()
-    )
     after = 0
     while True:
-        query = (
-            select(CASES, next_due.c.next_due)
-            .outerjoin(next_due, next_due.c.case_id == CASES.c.id)
-            .where(CASES.c.id > after)
-            .order_by(CASES.c.id)
-            .limit(BATCH)
-        )
         with app.reading() as session:
             connection = session.connection()
-            batch = connection.execute(apply_case_filters(query, unpaged)).mappings().all()
-            ids = [row["id"] for row in batch]
-            identities = {
-                row["case_id"]: {field: row[field] or "" for field in IDENTITY_FIELDS}
-                for row in connection.execute(
-                    select(IDENTITIES).where(IDENTITIES.c.case_id.in_(ids))
-                ).mappings()
-            }
+            batch = cases_after(connection, after, BATCH, unpaged)
+            identities = identities_of(connection, [row["id"] for row in batch])
         for row in batch:
             due = row["next_due"]
             if filters.overdue and not (due and due < today):

@@ -18,15 +18,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
-from sqlalchemy.exc import IntegrityError
-
-from casework.adapters import audit_log
+from casework.adapters import audit_log, party_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bulk import insert_ignoring_duplicates
-from casework.adapters.case_store import CASES, CaseStore, StoredCase
-from casework.adapters.case_visibility import EXCLUSIONS, exclusions_of
-from casework.adapters.tables import CasePartyRow, CaseRecusalRow, OutboxRow
+from casework.adapters.case_store import CaseStore, StoredCase
+from casework.adapters.case_visibility import excluded_handlers, exclusions_of
+from casework.adapters.outbox_store import OUTBOX
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
 from casework.domain.confidentiality import TEXT_WITHHELD, shown_summary
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
@@ -40,10 +38,6 @@ from casework.services.exclusions import party_of, refresh_exclusions
 from casework.services.notices import outbox_row
 from casework.services.read_models import PartyView
 from casework.services.sweep import first_head_up_the_chain
-
-PARTIES = CasePartyRow.__table__  # type: ignore[attr-defined]
-RECUSALS = CaseRecusalRow.__table__  # type: ignore[attr-defined]
-OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
 
 
 def parties_of(app: Casework, ref: str, access: CaseAccess) -> list[PartyView]:
@@ -60,7 +54,7 @@ def parties_of(app: Casework, ref: str, access: CaseAccess) -> list[PartyView]:
 
 
 def party_views(
-    connection: Connection,
+    connection: Transaction,
     org: Organisation,
     case_id: int,
     sender: dict[str, str] | None,
@@ -75,11 +69,8 @@ def party_views(
     ]
 
 
-def _numbered(connection: Connection, case_id: int) -> list[tuple[int, Any]]:
-    rows = connection.execute(
-        select(PARTIES).where(PARTIES.c.case_id == case_id).order_by(PARTIES.c.id)
-    ).all()
-    return list(enumerate(rows, start=1))
+def _numbered(connection: Transaction, case_id: int) -> list[tuple[int, Any]]:
+    return list(enumerate(party_store.parties_of_case(connection, case_id), start=1))
 
 
 def _party_view(
@@ -110,7 +101,7 @@ def _party_view(
     }
 
 
-def _party_row(connection: Connection, case: StoredCase, number: int) -> Any:
+def _party_row(connection: Transaction, case: StoredCase, number: int) -> Any:
     rows = _numbered(connection, case.id)
     for found, row in rows:
         if found == number:
@@ -156,15 +147,7 @@ def confirm_outside(
                 f"{party.outside_confirmed_by}"
             )
         _require_clearing_head(head, party.candidates, number)
-        connection.execute(
-            update(PARTIES)
-            .where(PARTIES.c.id == row.id)
-            .values(
-                outside_confirmed_by=head.username,
-                outside_confirmed_at=now.astimezone(UTC),
-                outside_reason=text,
-            )
-        )
+        party_store.confirm_outside(connection, row.id, head.username, now.astimezone(UTC), text)
         refresh_exclusions(connection, org, [case.id])
         audit_log.append(
             connection,
@@ -215,11 +198,7 @@ def identify(
             )
         if party.is_pending:
             _require_clearing_head(officer, party.candidates, number)
-        connection.execute(
-            update(PARTIES)
-            .where(PARTIES.c.id == row.id)
-            .values(kind=PartyKind.OFFICER.value, officer=record.code)
-        )
+        party_store.identify_officer(connection, row.id, record.code)
         if party.role == PartyRole.DENOUNCED and case.denounced_officer is None:
             # the column the notices to the denounced read (services/party_notices.py)
             store.update_case(case, denounced_officer=record.code)
@@ -266,20 +245,10 @@ def recuse(app: Casework, officer: Principal, ref: str, reason: str, now: dateti
     with app.transaction() as connection:
         case = CaseStore(connection).get(ref)
         org = app.organisation(connection)
-        try:
-            with connection.begin_nested():
-                connection.execute(
-                    RECUSALS.insert().values(
-                        case_id=case.id,
-                        officer=officer.username,
-                        reason=text,
-                        recorded_at=now.astimezone(UTC),
-                    )
-                )
-        except IntegrityError:
-            raise InvalidInput(
-                f"{officer.username} already recused himself from {case.ref}"
-            ) from None
+        if not party_store.record_recusal(
+            connection, case.id, officer.username, text, now.astimezone(UTC)
+        ):
+            raise InvalidInput(f"{officer.username} already recused himself from {case.ref}")
         refresh_exclusions(connection, org, [case.id])
         audit_log.append(
             connection,
@@ -292,7 +261,7 @@ def recuse(app: Casework, officer: Principal, ref: str, reason: str, now: dateti
 
 def unassign_excluded_handlers(
     app: Casework,
-    connection: Connection,
+    connection: Transaction,
     org: Organisation,
     now: datetime,
     case_ids: list[int] | None = None,
@@ -302,13 +271,7 @@ def unassign_excluded_handlers(
     tell the first head up the chain who is not excluded; returns the cases' references. `by`
     is the officer whose action excluded him (a recusal, an identification, a new
     organisation), on the audit trail."""
-    query = select(CASES.c.id, EXCLUSIONS.c.reason).join(
-        EXCLUSIONS,
-        and_(EXCLUSIONS.c.case_id == CASES.c.id, EXCLUSIONS.c.officer == CASES.c.handler),
-    )
-    if case_ids is not None:
-        query = query.where(CASES.c.id.in_(case_ids))
-    why_of: dict[int, str] = dict(connection.execute(query).all())
+    why_of = excluded_handlers(connection, case_ids)
     ids = list(why_of)
     if not ids:
         return []

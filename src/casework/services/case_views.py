@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, exists
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
-
-from casework.adapters import audit_log, clock_rows
+from casework.adapters import audit_log, case_reads, clock_rows
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.case_lookup import load_case_row, ref_of
+from casework.adapters.case_reads import CaseFilter as CaseFilter
+from casework.adapters.case_reads import apply_case_filters as apply_case_filters
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.tables import (
     CaseRow,
     ClockRow,
-    DenouncerIdentityRow,
-    EscalationRow,
-    TransitionRow,
 )
+from casework.adapters.unit_of_work import ReadSession, Transaction
 from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
@@ -45,7 +40,6 @@ from casework.services.case_access import (
 )
 from casework.services.case_parties import party_views
 from casework.services.clock_gaps import is_unclocked
-from casework.services.lookup import load_case_row, ref_of
 from casework.services.read_models import (
     AllowedTriggers,
     CaseListRow,
@@ -106,9 +100,9 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> ClockView:
 
 
 def _denouncer_view(
-    session: Session, case: CaseRow, access: CaseAccess | None, reveal: bool
+    session: ReadSession, case: CaseRow, access: CaseAccess | None, reveal: bool
 ) -> IdentityView | None:
-    identity = session.get(DenouncerIdentityRow, case.id)
+    identity = case_reads.identity_row(session, case.id or 0)
     if identity is None:
         return None
     if not reveal:
@@ -131,7 +125,7 @@ def _denouncer_view(
 
 
 def _linked_attributes(
-    session: Session, org: Organisation, viewer: Principal | None, case: CaseRow, today: date
+    session: ReadSession, org: Organisation, viewer: Principal | None, case: CaseRow, today: date
 ) -> dict[str, Any]:
     """The case's attributes without the links `viewer` may not follow (linked records
     inherit the policy, domain/visibility.link_shown), counted in `withheld_links`; a repeat
@@ -146,28 +140,11 @@ def _linked_attributes(
     return shown
 
 
-def _identity_of(session: Session, case_id: int) -> dict[str, str] | None:
-    identity = session.get(DenouncerIdentityRow, case_id)
+def _identity_of(session: ReadSession, case_id: int) -> dict[str, str] | None:
+    identity = case_reads.identity_row(session, case_id)
     if identity is None:
         return None
     return {field: getattr(identity, field) or "" for field in IDENTITY_FIELDS}
-
-
-def _identities(session: Session, case_ids: list[int]) -> dict[int, dict[str, str]]:
-    rows = session.exec(
-        select(DenouncerIdentityRow).where(col(DenouncerIdentityRow.case_id).in_(case_ids))
-    ).all()
-    return {
-        row.case_id: {field: getattr(row, field) or "" for field in IDENTITY_FIELDS} for row in rows
-    }
-
-
-def all_clock_rows(session: Session, case_id: int) -> list[ClockRow]:
-    return list(
-        session.exec(
-            select(ClockRow).where(ClockRow.case_id == case_id).order_by(col(ClockRow.id))
-        ).all()
-    )
 
 
 def _record_identity_read(app: Casework, ref: str, officer: str, now: datetime) -> None:
@@ -205,16 +182,8 @@ def show_case(
         sender = _identity_of(session, case.id or 0)
         reads_sender = bool(access and access.identity)
         summary = shown_summary(case.summary, sender, reads_sender)
-        history = session.exec(
-            select(TransitionRow)
-            .where(TransitionRow.case_id == case.id)
-            .order_by(col(TransitionRow.id))
-        ).all()
-        escalations = session.exec(
-            select(EscalationRow)
-            .where(EscalationRow.case_id == case.id)
-            .order_by(col(EscalationRow.id))
-        ).all()
+        history = case_reads.transition_rows(session, case.id or 0)
+        escalations = case_reads.escalation_rows(session, case.id or 0)
         handler = org.officers.get(case.handler) if case.handler else None
         agency = org.agencies.get(case.agency)
         view: CaseView = {
@@ -244,7 +213,8 @@ def show_case(
             # open, and no legal clock watches it: it can never be overdue (clock_gaps.py)
             "without_clock": is_unclocked(app, connection, case.id or 0),
             "clocks": [
-                clock_view(app, row, today) for row in all_clock_rows(session, case.id or 0)
+                clock_view(app, row, today)
+                for row in case_reads.all_clock_rows(session, case.id or 0)
             ],
             "history": [
                 {
@@ -286,20 +256,6 @@ MAX_DUE_WITHIN = 260
 millions of working days cost seconds per request (issue 21)."""
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    state: str | None = None
-    kind: str | None = None
-    agency: str | None = None
-    handler: str | None = None
-    overdue: bool = False
-    due_within: int | None = None  # working days
-    limit: int = 100
-    offset: int = 0  # for pages: skip this many
-    agencies: frozenset[str] | None = None  # only these agencies' cases (a user's scope)
-    viewer: str | None = None  # leave out the denunciations of this officer (LTC Art. 8(3))
-
-
 def check_filter_values(app: Casework, filters: CaseFilter) -> None:
     """Raise InvalidInput naming what is allowed for an unknown state or kind."""
     if filters.state:
@@ -327,7 +283,12 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseLi
     check_filter_values(app, filters)
     wanted = filters.offset + filters.limit
     with app.reading() as session:
-        dated, exhausted = _cases_by_due(app, session, filters, today, wanted)
+        horizon = (
+            add_working_days(app.calendar, today, filters.due_within)
+            if filters.due_within is not None
+            else None
+        )
+        dated, exhausted = case_reads.cases_by_due(session, filters, today, horizon, wanted)
         page_ids = [case_id for case_id, _ in dated][filters.offset : wanted]
         undated: list[int] = []
         # a window the law leaves to the parties (ladder "none") is nobody's deadline: cases
@@ -336,27 +297,11 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseLi
             skip = max(0, filters.offset - len(dated))
             take = wanted - len(dated) - skip
             if take > 0:
-                undated = [
-                    int(case_id)
-                    for case_id in session.execute(
-                        apply_case_filters(sa_select(CaseRow.__table__.c.id), filters)  # type: ignore[attr-defined]
-                        .where(
-                            ~exists().where(
-                                _running_duty(), col(ClockRow.case_id) == col(CaseRow.id)
-                            )
-                        )
-                        .order_by(col(CaseRow.id))
-                        .offset(skip)
-                        .limit(take)
-                    ).scalars()
-                ]
+                undated = case_reads.undated_cases(session, filters, skip, take)
         due_of = dict(dated)
         ids = page_ids + undated
-        rows = {
-            case.id: case
-            for case in session.exec(select(CaseRow).where(col(CaseRow.id).in_(ids))).all()
-        }
-        identities = _identities(session, ids)
+        rows = case_reads.case_rows(session, ids)
+        identities = case_reads.identities(session, ids)
         org = app.organisation(session.connection())
         result: list[CaseListRow] = []
         for case_id in ids:
@@ -381,61 +326,6 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseLi
                 }
             )
         return result
-
-
-def _running_duty() -> Any:
-    return (col(ClockRow.status) == "running") & (col(ClockRow.ladder) != NO_LADDER)
-
-
-def apply_case_filters(query: Any, filters: CaseFilter) -> Any:
-    """`query` narrowed to the cases `filters` names and the reader may see: their agencies,
-    and never a denunciation of the reader (LTC Art. 8(3)). Limit and offset are not applied."""
-    if filters.state:
-        query = query.where(CaseRow.state == filters.state)
-    if filters.kind:
-        query = query.where(CaseRow.kind == filters.kind)
-    if filters.agency:
-        query = query.where(CaseRow.agency == filters.agency)
-    if filters.handler:
-        query = query.where(CaseRow.handler == filters.handler)
-    if filters.agencies is not None:
-        query = query.where(col(CaseRow.agency).in_(sorted(filters.agencies)))
-    if filters.viewer:
-        # the policy's exclusions, as the case page applies them (domain/visibility.py)
-        query = query.where(~excluded_clause(filters.viewer))
-    return query
-
-
-def _cases_by_due(
-    app: Casework, session: Session, filters: CaseFilter, today: date, wanted: int
-) -> tuple[list[tuple[int, date]], bool]:
-    """The first `wanted` distinct cases by their nearest running duty clock, and whether
-    every such case was seen (the walk ran out of clocks)."""
-    query = apply_case_filters(
-        sa_select(col(ClockRow.case_id), col(ClockRow.due))
-        .join(CaseRow, col(CaseRow.id) == col(ClockRow.case_id))
-        .where(_running_duty(), col(ClockRow.due).is_not(None)),
-        filters,
-    )
-    if filters.overdue:
-        query = query.where(col(ClockRow.due) < today)
-    if filters.due_within is not None:
-        horizon = add_working_days(app.calendar, today, filters.due_within)
-        query = query.where(col(ClockRow.due) <= horizon)
-    query = query.order_by(col(ClockRow.due), col(ClockRow.case_id))
-    seen: dict[int, date] = {}
-    window = max(wanted * 2, 64)
-    skip = 0
-    while True:
-        batch = session.execute(query.offset(skip).limit(window)).all()
-        for case_id, due in batch:
-            if case_id not in seen:
-                seen[case_id] = due
-                if len(seen) >= wanted:
-                    return list(seen.items()), False
-        if len(batch) < window:
-            return list(seen.items()), True
-        skip += window
 
 
 def allowed_triggers(
@@ -481,7 +371,7 @@ def allowed_triggers(
 
 
 def _unblocked_triggers(
-    app: Casework, connection: Connection, case_id: int, today: date
+    app: Casework, connection: Transaction, case_id: int, today: date
 ) -> list[str]:
     """The triggers no guard stops today (`allowed_triggers` says why the others are)."""
     case = CaseStore(connection).get_by_id(case_id)
@@ -489,7 +379,9 @@ def _unblocked_triggers(
     return sorted({spec.trigger for spec, blocked_by in previews if not blocked_by})
 
 
-def _actor_barred(app: Casework, connection: Connection, case: StoredCase, actor: str) -> list[str]:
+def _actor_barred(
+    app: Casework, connection: Transaction, case: StoredCase, actor: str
+) -> list[str]:
     try:
         check_actor(connection, app.organisation(connection), case, actor)
     except (NotAllowed, ConflictOfInterest) as barred:

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
-
-from casework.adapters.case_store import CASES, IDENTITIES, TRANSITIONS, CaseStore, StoredCase
+from casework.adapters.case_store import CaseStore, StoredCase
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.errors import InvalidInput
 from casework.domain.facts import INTAKE_FACTS
 from casework.domain.organisation import Organisation
@@ -44,7 +43,7 @@ class ComplaintIntake:
 
 
 def complaint_intake(
-    connection: Connection,
+    connection: Transaction,
     facts: ComplaintFacts,
     received_on: date,
     agency: str = "",
@@ -87,7 +86,7 @@ def complaint_intake(
 
 
 def _second_instance(
-    connection: Connection,
+    connection: Transaction,
     first_ref: str,
     attributes: dict[str, Any],
     agency: str,
@@ -131,13 +130,11 @@ def _second_instance(
         "second_instance": "yes",
         "first_instance_ref": first.ref,
     }
-    identity_row = connection.execute(
-        select(IDENTITIES).where(IDENTITIES.c.case_id == first.id)
-    ).first()
-    case_row = connection.execute(select(CASES).where(CASES.c.id == first.id)).one()
+    store = CaseStore(connection)
+    case_row = store.case_row(first.id)
     return ComplaintIntake(
         attributes,
-        identity=dict(identity_row._mapping) if identity_row is not None else None,
+        identity=store.identity_of(first.id),
         respondent={
             "denounced_name": case_row.denounced_name,
             "denounced_officer": case_row.denounced_officer,
@@ -147,7 +144,7 @@ def _second_instance(
     )
 
 
-def _first_instance_end(connection: Connection, first: StoredCase) -> date:
+def _first_instance_end(connection: Transaction, first: StoredCase) -> date:
     """The day the second complaint's limitation counts from when the officer typed none: the
     start of the first case's window for it — the day its decision was sent, or the day its
     period ran out without one (LKN Art. 33(1)) — or, before a sweep opened that window, the
@@ -187,22 +184,13 @@ def _check_second_instance_agency(
         )
 
 
-def _appeals(connection: Connection, case_id: int) -> list[dict[str, Any]]:
-    rows = connection.execute(
-        select(TRANSITIONS.c.data)
-        .where(TRANSITIONS.c.case_id == case_id, TRANSITIONS.c.trigger == "appeal")
-        .order_by(TRANSITIONS.c.id)
-    ).all()
-    return [dict(row.data or {}) for row in rows]
-
-
 def _check_first_instance_done(
-    connection: Connection, first: StoredCase, received_on: date
+    connection: Transaction, first: StoredCase, received_on: date
 ) -> None:
     """A second complaint follows a first-instance decision the complainant did not take to
     court, or a first-instance period that ran out without one (LKN Art. 33(1)); and only one
     second complaint continues a first case."""
-    appeals = _appeals(connection, first.id)
+    appeals = CaseStore(connection).step_data(first.id, "appeal")
     continued = [a["second_case"] for a in appeals if a.get("second_case")]
     if continued:
         raise InvalidInput(

@@ -19,17 +19,13 @@ parties is nobody's deadline to miss. No figure reads a denouncer's identity.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, extract, func, select
 from typing_extensions import TypedDict
 
-from casework.adapters.case_store import CASES, CLOCKS
-from casework.adapters.case_visibility import excluded_clause
-from casework.adapters.clock_gap_queries import open_clause, unclocked_clause
+from casework.adapters import dashboard_queries
+from casework.adapters.dashboard_queries import Scope
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.errors import InvalidInput, NotFound
-from casework.domain.escalation import NO_LADDER
 from casework.services.app import Casework, legal_date
 from casework.services.clock_gaps import final_states
 from casework.services.read_models import Dashboard, DashboardClock, DashboardUnit, MonthOutcome
@@ -38,8 +34,6 @@ DEFAULT_HORIZON_WORKING_DAYS = 5
 CALENDAR_DAYS = 28  # four weeks of deadlines, from today
 OUTCOME_MONTHS = 12  # on time vs late: this month and the eleven before
 OVERDUE_LIMIT = 50
-
-_Columns = TypeVarTuple("_Columns")
 
 
 def dashboard(
@@ -64,116 +58,38 @@ def dashboard(
     horizon = add_working_days(app.calendar, today, horizon_days)
     calendar_end = today + timedelta(days=CALENDAR_DAYS - 1)
     since = _months_back(today, OUTCOME_MONTHS - 1)
-    scope = _Scope(agencies, viewer)
+    scope = Scope(agencies, viewer)
+    finals = final_states(app)
 
     with app.reading() as session:
         connection = session.connection()
         org = app.organisation(connection)
-        open_by_agency: dict[str, int] = dict(
-            connection.execute(
-                scope.apply(
-                    select(CASES.c.agency, func.count())
-                    .where(open_clause(final_states(app)))
-                    .group_by(CASES.c.agency)
-                )
-            ).all()
-        )
-        # the nearest due date of each case, among its running duty clocks due by the horizon
-        # (a range on ix_clock_status_due); cases with nothing due that soon drop out here
-        nearest = scope.apply(
-            select(CLOCKS.c.case_id, func.min(CLOCKS.c.due).label("next_due"))
-            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-            .where(_running_duty(), CLOCKS.c.due <= horizon)
-            .group_by(CLOCKS.c.case_id)
-        ).subquery()
-        by_agency_rows = connection.execute(
-            select(
-                CASES.c.agency,
-                _count_if(nearest.c.next_due < today),
-                _count_if(nearest.c.next_due >= today),
-            )
-            .join(nearest, nearest.c.case_id == CASES.c.id)
-            .group_by(CASES.c.agency)
-        ).all()
+        open_by_agency = dashboard_queries.open_by_agency(connection, scope, finals)
+        by_agency_rows = dashboard_queries.due_by_agency(connection, scope, today, horizon)
         # one pass over the running duty clocks due by the later of the horizon and the end of
-        # the calendar, grouped by clock and day: both the counts by clock and the calendar
-        # are sums of these few rows
-        by_code_and_day = connection.execute(
-            scope.apply(
-                select(CLOCKS.c.code, CLOCKS.c.due, func.count())
-                .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-                .where(_running_duty(), CLOCKS.c.due <= max(horizon, calendar_end))
-                .group_by(CLOCKS.c.code, CLOCKS.c.due)
-            )
-        ).all()
-        counts: dict[str, list[int]] = {}
-        due_by_day: dict[date, int] = {}
-        for code, due, count in by_code_and_day:
-            if due < today:
-                counts.setdefault(code, [0, 0])[0] += count
-            elif due <= horizon:
-                counts.setdefault(code, [0, 0])[1] += count
-            if today <= due <= calendar_end:
-                due_by_day[due] = due_by_day.get(due, 0) + count
-        by_clock_rows = [(code, overdue, soon) for code, (overdue, soon) in sorted(counts.items())]
-        year = extract("year", CLOCKS.c.stopped_on)
-        month = extract("month", CLOCKS.c.stopped_on)
-        is_late = CLOCKS.c.stopped_on > CLOCKS.c.due
-        outcome_rows = connection.execute(
-            scope.apply(
-                select(year, month, _count_if(~is_late), _count_if(is_late))
-                .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-                .where(
-                    CLOCKS.c.status == "stopped",
-                    CLOCKS.c.ladder != NO_LADDER,
-                    CLOCKS.c.due.is_not(None),
-                    CLOCKS.c.stopped_on.between(since, today),
-                )
-                .group_by(year, month)
-            )
-        ).all()
-        overdue_rows = connection.execute(
-            scope.apply(
-                select(
-                    CASES.c.id,
-                    CASES.c.reference,
-                    CASES.c.kind,
-                    CASES.c.received_on,
-                    CASES.c.agency,
-                    CASES.c.state,
-                    CASES.c.handler,
-                    CLOCKS.c.code,
-                    CLOCKS.c.rule_version,
-                    CLOCKS.c.due,
-                )
-                .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-                .where(_running_duty(), CLOCKS.c.due < today)
-                .order_by(CLOCKS.c.due, CASES.c.id, CLOCKS.c.id)
-                .limit(overdue_limit)
-            )
-        ).all()
-        unwatched_rows = connection.execute(
-            scope.apply(
-                select(
-                    CASES.c.id,
-                    CASES.c.reference,
-                    CASES.c.kind,
-                    CASES.c.received_on,
-                    CASES.c.agency,
-                    CASES.c.state,
-                    CASES.c.attributes,
-                )
-                .where(unclocked_clause(final_states(app)))
-                .order_by(CASES.c.received_on, CASES.c.id)
-                .limit(overdue_limit)
-            )
-        ).all()
+        # the calendar: both the counts by clock and the calendar are sums of these few rows
+        by_code_and_day = dashboard_queries.due_by_code_and_day(
+            connection, scope, max(horizon, calendar_end)
+        )
+        outcome_rows = dashboard_queries.outcomes_by_month(connection, scope, since, today)
+        overdue_rows = dashboard_queries.overdue_clocks(connection, scope, today, overdue_limit)
+        unwatched_rows = dashboard_queries.unclocked_cases(connection, scope, finals, overdue_limit)
+    counts: dict[str, list[int]] = {}
+    due_by_day: dict[date, int] = {}
+    for code, due, count in by_code_and_day:
+        if due < today:
+            counts.setdefault(code, [0, 0])[0] += count
+        elif due <= horizon:
+            counts.setdefault(code, [0, 0])[1] += count
+        if today <= due <= calendar_end:
+            due_by_day[due] = due_by_day.get(due, 0) + count
+    by_clock_rows = [(code, overdue, soon) for code, (overdue, soon) in sorted(counts.items())]
 
     def agency_name(code: str) -> str:
         agency = org.agencies.get(code)
         return agency.name if agency else code
 
-    soon_by_agency = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in by_agency_rows}
+    soon_by_agency = {agency: (overdue, soon) for agency, overdue, soon in by_agency_rows}
     shown = set(open_by_agency) | set(soon_by_agency)
     shown |= set(org.agencies) if agencies is None else set(agencies)
     units: list[DashboardUnit] = [
@@ -197,7 +113,7 @@ def dashboard(
         for code, overdue, soon in by_clock_rows
     ]
     clocks.sort(key=lambda c: (-c["overdue"], -c["due_soon"], c["code"]))
-    outcomes = {(int(y), int(m)): (int(on or 0), int(late or 0)) for y, m, on, late in outcome_rows}
+    outcomes = {(y, m): (on, late) for y, m, on, late in outcome_rows}
     months: list[MonthOutcome] = []
     for first in _month_starts(since, OUTCOME_MONTHS):
         on_time, late = outcomes.get((first.year, first.month), (0, 0))
@@ -258,35 +174,6 @@ def dashboard(
             for row in unwatched_rows
         ],
     }
-
-
-class _Scope:
-    """The cases a dashboard counts: those of some agencies, minus those against the viewer."""
-
-    def __init__(self, agencies: frozenset[str] | None, viewer: str | None) -> None:
-        self.agencies = agencies
-        self.viewer = viewer
-
-    def apply(self, query: Select[*_Columns]) -> Select[*_Columns]:
-        if self.agencies is not None:
-            query = query.where(CASES.c.agency.in_(sorted(self.agencies)))
-        if self.viewer:
-            # the policy's exclusions, as the case page applies them (domain/visibility.py)
-            query = query.where(~excluded_clause(self.viewer))
-        return query
-
-
-def _running_duty() -> ColumnElement[bool]:
-    return and_(
-        CLOCKS.c.status == "running",
-        CLOCKS.c.ladder != NO_LADDER,
-        CLOCKS.c.due.is_not(None),
-    )
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    """COUNT(*) FILTER (WHERE …), spelled portably."""
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 class _Titles(TypedDict):

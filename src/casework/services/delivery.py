@@ -15,22 +15,18 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
-
-from casework.adapters import audit_log
+from casework.adapters import audit_log, outbox_store
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CASES, IDENTITIES
 from casework.adapters.database import stored_instant
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer, Mailer, SmtpMailer, SmtpSettings
 from casework.adapters.notice_templates import NoticeRenderer
-from casework.adapters.tables import OutboxRow
+from casework.adapters.outbox_store import Outcome
 from casework.config import Settings
 from casework.domain.errors import ConfigurationError
 from casework.resources import notifications_dir
 from casework.services.app import Casework
 
-OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
 LEASE = timedelta(minutes=10)  # at least; longer for big batches on a slow server
 
 
@@ -105,26 +101,11 @@ def compose(
 
 
 def _claim(app: Casework, now: datetime, batch: int) -> list[Any]:
-    lease = lease_for(app.settings, batch)
     """Lease a batch of due messages (stored instants are UTC: SQLite keeps no offset)."""
+    lease = lease_for(app.settings, batch)
     now = now.astimezone(UTC)
     with app.transaction() as connection:
-        query = (
-            select(OUTBOX)
-            .where(OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at <= now)
-            .order_by(OUTBOX.c.id)
-            .limit(batch)
-        )
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = connection.execute(query).all()
-        if rows:
-            connection.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.id.in_([r.id for r in rows]))
-                .values(next_attempt_at=now + lease)
-            )
-        return list(rows)
+        return outbox_store.claim(connection, now, batch, now + lease)
 
 
 @dataclass(frozen=True)
@@ -143,31 +124,14 @@ def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
     identities: dict[int, Any] = {}
     if wanted:
         with app.reading() as session:
-            identities = {
-                r.case_id: r
-                for r in session.execute(
-                    select(IDENTITIES).where(IDENTITIES.c.case_id.in_(wanted))
-                ).all()
-            }
+            identities = outbox_store.denouncer_identities(session.connection(), wanted)
     denounced_addresses: dict[int, set[str]] = {}
     for row in rows:  # where notices to the denounced of these cases went
         if row.recipient_party == "denounced" and row.to_address:
             denounced_addresses.setdefault(row.case_id, set()).add(row.to_address.casefold())
     if wanted:
         with app.reading() as session:
-            for case_id, address in session.execute(
-                select(OUTBOX.c.case_id, OUTBOX.c.to_address).where(
-                    OUTBOX.c.case_id.in_(wanted),
-                    OUTBOX.c.recipient_party == "denounced",
-                    OUTBOX.c.to_address != "",
-                )
-            ).all():
-                denounced_addresses.setdefault(case_id, set()).add(address.casefold())
-            for case_id, address in session.execute(
-                select(CASES.c.id, CASES.c.denounced_email).where(
-                    CASES.c.id.in_(wanted), CASES.c.denounced_email != ""
-                )
-            ).all():
+            for case_id, address in outbox_store.denounced_addresses(session.connection(), wanted):
                 denounced_addresses.setdefault(case_id, set()).add(address.casefold())
     targets: dict[int, _Target | str] = {}
     for row in rows:
@@ -227,7 +191,9 @@ def deliver_pending(
     by_message_id: dict[str, int] = {}
     targets = _targets(app, rows)
     with app.reading() as session:
-        refs = _refs(session, {r.case_id for r in rows if r.case_id})
+        refs = outbox_store.references_of(
+            session.connection(), {r.case_id for r in rows if r.case_id}
+        )
     for row in rows:
         target = targets[row.id]
         if isinstance(target, str):
@@ -300,10 +266,10 @@ def _record(
     report: DeliveryReport,
 ) -> None:
     settings = app.settings
-    updates: list[dict[str, Any]] = []
+    updates: list[Outcome] = []
     events: list[AuditEvent] = []
     with app.transaction() as connection:
-        refs = _refs(connection, {r.case_id for r in rows if r.case_id})
+        refs = outbox_store.references_of(connection, {r.case_id for r in rows if r.case_id})
         for row in rows:
             error = outcome.get(row.id, "not sent")
             attempts = row.attempts + 1
@@ -317,15 +283,15 @@ def _record(
                 report.retrying += 1
                 report.errors.append(f"message {row.id}: {error}")
             updates.append(
-                {
-                    "b_id": row.id,
-                    "b_status": status,
-                    "b_attempts": attempts,
-                    "b_next": next_at,
-                    "b_error": error or "",
-                    "b_sent": now if error is None else None,
-                    "b_channel": channels.get(row.id, "") if error is None else "",
-                }
+                Outcome(
+                    id=row.id,
+                    status=status,
+                    attempts=attempts,
+                    next_attempt_at=next_at,
+                    last_error=error or "",
+                    sent_at=now if error is None else None,
+                    channel=channels.get(row.id, "") if error is None else "",
+                )
             )
             if row.id in read_identity:
                 events.append(
@@ -356,26 +322,5 @@ def _record(
                     },
                 )
             )
-        connection.execute(
-            update(OUTBOX)
-            .where(OUTBOX.c.id == bindparam("b_id"))
-            .values(
-                status=bindparam("b_status"),
-                attempts=bindparam("b_attempts"),
-                next_attempt_at=bindparam("b_next"),
-                last_error=bindparam("b_error"),
-                sent_at=bindparam("b_sent"),
-                channel=bindparam("b_channel"),
-            ),
-            updates,
-        )
+        outbox_store.record_outcomes(connection, updates)
         audit_log.append(connection, events, now)
-
-
-def _refs(connection: Any, case_ids: set[int]) -> dict[int | None, str]:
-    if not case_ids:
-        return {}
-    rows = connection.execute(
-        select(CASES.c.id, CASES.c.reference).where(CASES.c.id.in_(case_ids))
-    ).all()
-    return {r.id: r.reference for r in rows}

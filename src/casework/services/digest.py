@@ -7,19 +7,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from casework.adapters.bulk import insert_ignoring_duplicates
-from casework.adapters.case_store import CASES, CLOCKS
-from casework.adapters.tables import OutboxRow
+from casework.adapters import digest_queries, outbox_store
 from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
-from casework.domain.escalation import NO_LADDER
 from casework.domain.organisation import Role
 from casework.domain.visibility import alert_reaches, case_access
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import facts_for
-from casework.services.escalations import ACKS, ESCALATIONS, alert_recipients, is_current
+from casework.services.escalations import alert_recipients
 from casework.services.notices import outbox_row
 
 DIGEST_HORIZON_WORKING_DAYS = 5
@@ -44,41 +39,10 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
     stamped = now.astimezone(UTC)
     with app.transaction() as connection:
         org = app.organisation(connection)
-        clocks = connection.execute(
-            select(
-                CLOCKS.c.code,
-                CLOCKS.c.due,
-                CLOCKS.c.rule_version,
-                CASES.c.id,
-                CASES.c.reference,
-                CASES.c.kind,
-                CASES.c.agency,
-                CASES.c.logged_by,
-                CASES.c.handler,
-            )
-            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-            .where(
-                CLOCKS.c.status == "running",
-                CLOCKS.c.due <= horizon,
-                CLOCKS.c.ladder != NO_LADDER,  # the parties' windows are not duties
-            )
-            .order_by(CLOCKS.c.due)
-        ).all()
-        open_alerts = connection.execute(
-            select(ESCALATIONS, CASES.c.reference)
-            .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
-            .join(CLOCKS, CLOCKS.c.id == ESCALATIONS.c.clock_id)
-            .where(is_current())  # one alert per clock, at its level; closed ones are history
-        ).all()
-        told = alert_recipients(connection, list(open_alerts))
-        acknowledged = {
-            (escalation_id, officer)
-            for escalation_id, officer in connection.execute(
-                select(ACKS.c.escalation_id, ACKS.c.officer).where(
-                    ACKS.c.escalation_id.in_([a.id for a in open_alerts])
-                )
-            )
-        }
+        clocks = digest_queries.duty_clocks_due(connection, horizon)
+        open_alerts = digest_queries.open_alerts(connection)
+        told = alert_recipients(connection, open_alerts)
+        acknowledged = digest_queries.acknowledged(connection, [a.id for a in open_alerts])
         facts = facts_for(connection, [c.id for c in clocks] + [a.case_id for a in open_alerts])
         rows: list[dict[str, Any]] = []
         for officer in org.officers.values():
@@ -142,20 +106,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
                 )
             )
             result.supervisors.append(officer.code)
-        outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-        already = (
-            set(
-                connection.execute(
-                    select(outbox.c.dedupe_key).where(
-                        outbox.c.dedupe_key.in_([r["dedupe_key"] for r in rows])
-                    )
-                ).scalars()
-            )
-            if rows
-            else set()
-        )
-        rows = [r for r in rows if r["dedupe_key"] not in already]
-        insert_ignoring_duplicates(connection, outbox, rows)
+        rows = outbox_store.queue_new(connection, rows)
         result.queued = len(rows)
         result.supervisors = [r["recipient_officer"] for r in rows]
     return result

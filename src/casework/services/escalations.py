@@ -20,14 +20,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, exists, select
-from sqlalchemy.exc import IntegrityError
-
-from casework.adapters import audit_log
+from casework.adapters import alert_store, audit_log
+from casework.adapters.alert_store import is_current as is_current
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CASES, CLOCKS
-from casework.adapters.case_visibility import excluded_clause, exclusions_of
-from casework.adapters.tables import EscalationAckRow, EscalationRow
+from casework.adapters.case_visibility import exclusions_of
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal, visible_agencies
 from casework.domain.errors import InvalidInput, NotFound
 from casework.domain.escalation import merged_recipients
@@ -37,27 +34,9 @@ from casework.services.app import Casework
 from casework.services.case_access import facts_for
 from casework.services.read_models import Alert
 
-ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
-ACKS: Table = EscalationAckRow.__table__  # type: ignore[attr-defined]
-
-
-def is_current() -> ColumnElement[bool]:
-    """An escalation row that is its clock's open alert now (SQL, over ESCALATIONS joined with
-    CLOCKS on clock_id): the newest step fired for the due date the clock still runs to."""
-    newer = ESCALATIONS.alias("newer")
-    return and_(
-        CLOCKS.c.status == "running",
-        CLOCKS.c.due == ESCALATIONS.c.due,
-        ~exists().where(
-            newer.c.clock_id == ESCALATIONS.c.clock_id,
-            newer.c.due == ESCALATIONS.c.due,
-            newer.c.id > ESCALATIONS.c.id,
-        ),
-    )
-
 
 def alert_recipients(
-    connection: Connection, rows: Sequence[Any]
+    connection: Transaction, rows: Sequence[Any]
 ) -> dict[int, list[dict[str, str]]]:
     """For each escalation row, everyone its alert has told up to that step: the row's own
     recipients first, then those of the earlier steps for the same clock and due date — less
@@ -68,13 +47,7 @@ def alert_recipients(
     excluded = exclusions_of(connection, (row.case_id for row in rows))
     clock_ids = sorted({row.clock_id for row in rows})
     history: dict[tuple[int, Any], list[Any]] = {}
-    for step in connection.execute(
-        select(
-            ESCALATIONS.c.id, ESCALATIONS.c.clock_id, ESCALATIONS.c.due, ESCALATIONS.c.recipients
-        )
-        .where(ESCALATIONS.c.clock_id.in_(clock_ids))
-        .order_by(ESCALATIONS.c.id.desc())
-    ):
+    for step in alert_store.steps_of_clocks(connection, clock_ids):
         history.setdefault((step.clock_id, step.due), []).append(step)
     result = {}
     for row in rows:
@@ -82,11 +55,6 @@ def alert_recipients(
         told = merged_recipients(step.recipients for step in steps if step.id <= row.id)
         result[row.id] = [t for t in told if t["officer"] not in excluded[row.case_id]]
     return result
-
-
-def acknowledged_by(escalation_id: Any, officer: Any) -> Any:
-    """True where `officer` acknowledged escalation `escalation_id` (SQL)."""
-    return exists().where(and_(ACKS.c.escalation_id == escalation_id, ACKS.c.officer == officer))
 
 
 def list_escalations(
@@ -99,32 +67,22 @@ def list_escalations(
     """The alerts on cases that exist for `viewer`, newest first. `officer` keeps those
     addressed to that officer; `unacknowledged` those still waiting for `officer` (or, without
     one, for any of their recipients)."""
-    query = (
-        select(
-            ESCALATIONS,
-            CASES.c.reference,
-            CASES.c.agency,
-            is_current().label("current"),
-        )
-        .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
-        .join(CLOCKS, CLOCKS.c.id == ESCALATIONS.c.clock_id)
-        .where(~excluded_clause(viewer.username))
-        .order_by(ESCALATIONS.c.id.desc())
-    )
-    if unacknowledged:
-        query = query.where(is_current())  # a raised or closed alert waits for nobody
     with app.reading() as session:
         connection = session.connection()
         org = app.organisation(connection)
         if officer:
             org.officer(officer)
-            if unacknowledged:
-                query = query.where(~acknowledged_by(ESCALATIONS.c.id, officer))
         scope = visible_agencies(org, viewer)
         if viewer.username not in org.officers:
             return []  # fail closed: an officer the organisation does not know sees nothing
         candidates = []
-        rows = connection.execute(query).all()
+        # a raised or closed alert waits for nobody: `unacknowledged` reads open ones only
+        rows = alert_store.alert_rows(
+            connection,
+            viewer.username,
+            current_only=unacknowledged,
+            waiting_for=officer if unacknowledged else None,
+        )
         told = alert_recipients(connection, rows)
         for row in rows:
             recipients = [r["officer"] for r in told[row.id]]
@@ -135,11 +93,7 @@ def list_escalations(
             if viewer.username not in recipients and scope is not None and row.agency not in scope:
                 continue
             candidates.append((row, recipients))
-        acks_of: dict[int, dict[str, datetime]] = {}
-        for ack in connection.execute(
-            select(ACKS).where(ACKS.c.escalation_id.in_([row.id for row, _ in candidates]))
-        ).all():
-            acks_of.setdefault(ack.escalation_id, {})[ack.officer] = ack.acknowledged_at
+        acks_of = alert_store.acknowledgements(connection, [row.id for row, _ in candidates])
         result: list[Alert] = []
         for row, recipients in candidates:
             acks = acks_of.get(row.id, {})
@@ -181,12 +135,7 @@ def acknowledge(app: Casework, escalation_id: int, officer: Principal, now: date
         raise missing
     with app.transaction() as connection:
         org = app.organisation(connection)
-        row = connection.execute(
-            select(ESCALATIONS, CASES.c.reference, is_current().label("current"))
-            .join(CASES, CASES.c.id == ESCALATIONS.c.case_id)
-            .join(CLOCKS, CLOCKS.c.id == ESCALATIONS.c.clock_id)
-            .where(ESCALATIONS.c.id == escalation_id)
-        ).first()
+        row = alert_store.alert_row(connection, escalation_id)
         told = alert_recipients(connection, [row]).get(escalation_id, []) if row else []
         if row is None or officer.username not in {r["officer"] for r in told}:
             raise missing
@@ -200,29 +149,16 @@ def acknowledge(app: Casework, escalation_id: int, officer: Principal, now: date
                 "later step, or its clock stopped or moved; `casework escalations list "
                 "--unacknowledged --officer` shows what waits for you"
             )
-        earlier = connection.execute(
-            select(ACKS.c.acknowledged_at).where(
-                ACKS.c.escalation_id == escalation_id, ACKS.c.officer == officer.username
-            )
-        ).scalar_one_or_none()
+        earlier = alert_store.acknowledged_at(connection, escalation_id, officer.username)
         if earlier is not None:
             raise InvalidInput(
                 f"you already acknowledged escalation {escalation_id} on {ref} "
                 f"({earlier.astimezone(UTC).isoformat()})"
             )
-        try:
-            with connection.begin_nested():
-                connection.execute(
-                    ACKS.insert().values(
-                        escalation_id=escalation_id,
-                        officer=officer.username,
-                        acknowledged_at=now.astimezone(UTC),
-                    )
-                )
-        except IntegrityError:
-            raise InvalidInput(
-                f"you already acknowledged escalation {escalation_id} on {ref}"
-            ) from None
+        if not alert_store.record_acknowledgement(
+            connection, escalation_id, officer.username, now.astimezone(UTC)
+        ):
+            raise InvalidInput(f"you already acknowledged escalation {escalation_id} on {ref}")
         audit_log.append(
             connection,
             [

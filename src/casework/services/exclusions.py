@@ -13,16 +13,16 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select, update
-
+from casework.adapters import party_store
 from casework.adapters.case_store import as_reference, case_ids_of
-from casework.adapters.case_visibility import add_exclusions, exclusions_of, replace_exclusions
-from casework.adapters.tables import (
-    CasePartyRow,
-    CaseRecusalRow,
-    CaseRow,
-    EngineStateRow,
+from casework.adapters.case_visibility import (
+    add_exclusions,
+    exclusions_of,
+    exclusions_stamp,
+    record_exclusions_stamp,
+    replace_exclusions,
 )
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.organisation import Organisation
 from casework.domain.parties import (
     CaseExclusions,
@@ -37,15 +37,9 @@ from casework.domain.people import officers_named
 RULES_VERSION = "3"
 """Bump when `excluded_officers` or `officers_named` changes: the next start recomputes."""
 
-STAMP_KEY = "exclusions"
-
-_CASES = CaseRow.__table__  # type: ignore[attr-defined]
-_PARTIES = CasePartyRow.__table__  # type: ignore[attr-defined]
-_RECUSALS = CaseRecusalRow.__table__  # type: ignore[attr-defined]
-_STATE = EngineStateRow.__table__  # type: ignore[attr-defined]
-
 
 def party_of(row: Any) -> Party:
+    """The party a stored party row (adapters/party_store.py) records."""
     return Party(
         role=PartyRole(row.role),
         kind=PartyKind(row.kind),
@@ -57,27 +51,8 @@ def party_of(row: Any) -> Party:
     )
 
 
-def insert_parties(connection: Connection, case_id: int, parties: Iterable[Party]) -> None:
-    rows = [
-        {
-            "case_id": case_id,
-            "role": p.role.value,
-            "kind": p.kind.value,
-            "name": p.name,
-            "officer": p.officer,
-            "agency": p.agency,
-            "candidates": list(p.candidates),
-            "outside_confirmed_by": p.outside_confirmed_by,
-            "outside_reason": "",
-        }
-        for p in parties
-    ]
-    if rows:
-        connection.execute(_PARTIES.insert(), rows)
-
-
 def record_exclusions(
-    connection: Connection,
+    connection: Transaction,
     case_id: int,
     exclusions: CaseExclusions,
     letter_id: int | None,
@@ -100,12 +75,12 @@ def _linked(reasons: dict[str, str]) -> dict[str, str]:
 
 
 def refresh_exclusions(
-    connection: Connection, org: Organisation, case_ids: Iterable[int] | None = None
+    connection: Transaction, org: Organisation, case_ids: Iterable[int] | None = None
 ) -> int:
     """Recompute candidates and exclusions of `case_ids` (every case when None) and of the
     letters they were classified from; returns how many cases were rewritten."""
     wanted = None if case_ids is None else set(case_ids)
-    cases = _read_cases(connection, wanted)
+    cases: dict[int, Any] = party_store.exclusion_cases(connection, wanted)
     links = _LinkedIds(connection, cases.values())
     letters = {
         links.of(c.attributes["from_letter"])
@@ -118,12 +93,12 @@ def refresh_exclusions(
         if c.attributes.get("redenunciation_of")
     }
     if wanted is not None and (letters | originals) - set(cases):
-        more = _read_cases(connection, (letters | originals) - set(cases))
+        more = party_store.exclusion_cases(connection, (letters | originals) - set(cases))
         links.add(more.values())
         cases.update(more)
     ids = None if wanted is None else set(cases)
-    parties = _read_parties(connection, ids)
-    recused = _read_recusals(connection, ids)
+    parties = party_store.parties_by_case(connection, ids)
+    recused = party_store.recusals_by_case(connection, ids)
     reasons: dict[int, dict[str, str]] = {}
     for case_id, case in cases.items():
         current = [
@@ -158,7 +133,7 @@ class _LinkedIds:
 
     _FIELDS = ("from_letter", "redenunciation_of")
 
-    def __init__(self, connection: Connection, cases: Iterable[Any]) -> None:
+    def __init__(self, connection: Transaction, cases: Iterable[Any]) -> None:
         self.connection = connection
         self.ids: dict[str, int] = {}
         self.add(cases)
@@ -176,34 +151,7 @@ class _LinkedIds:
         return self.ids.get(as_reference(ref) or "", 0)
 
 
-def _read_cases(connection: Connection, ids: set[int] | None) -> dict[int, Any]:
-    query = select(_CASES.c.id, _CASES.c.kind, _CASES.c.received_on, _CASES.c.attributes)
-    if ids is not None:
-        query = query.where(_CASES.c.id.in_(sorted(ids)))
-    return {row.id: row for row in connection.execute(query)}
-
-
-def _read_parties(connection: Connection, ids: set[int] | None) -> dict[int, list[Any]]:
-    query = select(_PARTIES).order_by(_PARTIES.c.id)
-    if ids is not None:
-        query = query.where(_PARTIES.c.case_id.in_(sorted(ids)))
-    found: dict[int, list[Any]] = {}
-    for row in connection.execute(query):
-        found.setdefault(row.case_id, []).append(row)
-    return found
-
-
-def _read_recusals(connection: Connection, ids: set[int] | None) -> dict[int, list[str]]:
-    query = select(_RECUSALS.c.case_id, _RECUSALS.c.officer)
-    if ids is not None:
-        query = query.where(_RECUSALS.c.case_id.in_(sorted(ids)))
-    found: dict[int, list[str]] = {}
-    for case_id, officer in connection.execute(query):
-        found.setdefault(case_id, []).append(officer)
-    return found
-
-
-def _recandidate(connection: Connection, org: Organisation, row: Any, on: date) -> Party:
+def _recandidate(connection: Transaction, org: Organisation, row: Any, on: date) -> Party:
     """The party with its candidates worked out against today's organisation (stored when
     they changed): a person typed by name is matched again on every refresh."""
     party = party_of(row)
@@ -212,37 +160,31 @@ def _recandidate(connection: Connection, org: Organisation, row: Any, on: date) 
     candidates = tuple(o.code for o in officers_named(org, party.name, on))
     if candidates == party.candidates:
         return party
-    connection.execute(
-        update(_PARTIES).where(_PARTIES.c.id == row.id).values(candidates=list(candidates))
-    )
+    party_store.set_candidates(connection, row.id, candidates)
     return replace(party, candidates=candidates)
 
 
 def stamp(organisation_stamp: str | None) -> str:
+    """The stamp of exclusions worked out by this rule from the organisation loaded with
+    `organisation_stamp`."""
     return f"{RULES_VERSION}@{organisation_stamp or ''}"
 
 
 def ensure_exclusions_current(
-    connection: Connection, org: Organisation, organisation_stamp: str | None
+    connection: Transaction, org: Organisation, organisation_stamp: str | None
 ) -> bool:
     """Recompute every case's exclusions if the organisation or the rule changed since they
     were last worked out (after an upgrade, or an organisation loaded by an older engine);
     returns whether it did."""
     wanted = stamp(organisation_stamp)
-    current = connection.execute(
-        select(_STATE.c.value).where(_STATE.c.key == STAMP_KEY)
-    ).scalar_one_or_none()
-    if current == wanted:
+    if exclusions_stamp(connection) == wanted:
         return False
     refresh_exclusions(connection, org)
     record_stamp(connection, organisation_stamp)
     return True
 
 
-def record_stamp(connection: Connection, organisation_stamp: str | None) -> None:
-    value = stamp(organisation_stamp)
-    changed = connection.execute(
-        update(_STATE).where(_STATE.c.key == STAMP_KEY).values(value=value)
-    ).rowcount
-    if not changed:
-        connection.execute(_STATE.insert().values(key=STAMP_KEY, value=value))
+def record_stamp(connection: Transaction, organisation_stamp: str | None) -> None:
+    """Record that the stored exclusions follow this rule and the organisation loaded with
+    `organisation_stamp`."""
+    record_exclusions_stamp(connection, stamp(organisation_stamp))

@@ -8,44 +8,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, exists, select
-
 from casework.adapters import audit_log
-from casework.adapters.case_store import CASES, CLOCKS
 from casework.adapters.definitions import EXPIRY_EVENT
+from casework.adapters.unit_of_work import Transaction
 from casework.services.app import Casework
 from casework.services.case_events import audit_events
 
 ACTOR = "casework:sweep"
 
 
-def start_on_expiry(app: Casework, connection: Connection, today: date, now: datetime) -> int:
+def start_on_expiry(app: Casework, connection: Transaction, today: date, now: datetime) -> int:
     """Apply every `on_expiry` effect whose clock ran out before `today` (its due day has
     passed) and is still running; returns how many cases it started clocks on."""
     steps = app.case_steps(connection)
     started = 0
     for kind, lifecycle in app.definitions.lifecycles.items():
         for expired, effects in lifecycle.on_expiry.items():
-            others = CLOCKS.alias("started")
-            rows = connection.execute(
-                select(CLOCKS.c.case_id, CLOCKS.c.due)
-                .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-                .where(
-                    CASES.c.kind == kind,
-                    CLOCKS.c.code == expired,
-                    CLOCKS.c.status == "running",
-                    CLOCKS.c.due < today,
-                    ~exists().where(
-                        others.c.case_id == CLOCKS.c.case_id,
-                        others.c.code.in_([start.code for start in effects.start]),
-                    ),
-                )
-                .order_by(CLOCKS.c.case_id)
-            ).all()
-            for row in rows:
-                case = steps.load_by_id(row.case_id)
+            run_out = steps.store.run_out_clocks(
+                kind, expired, today, [start.code for start in effects.start]
+            )
+            for case_id, due in run_out:
+                case = steps.load_by_id(case_id)
                 done = case.apply_clock_effects(
-                    effects, row.due, ACTOR, EXPIRY_EVENT + expired, app.law
+                    effects, due, ACTOR, EXPIRY_EVENT + expired, app.law
                 )
                 if done.events:
                     steps.save_clocks(case.id, done.clock_changes)

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import (
@@ -17,7 +15,10 @@ from casework.adapters.case_store import (
     case_ref,
     reference_series,
 )
+from casework.adapters.party_store import insert_parties
 from casework.adapters.reference_counters import take_number
+from casework.adapters.repeat_lookup import earlier_case
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
 from casework.domain.errors import ConflictOfInterest, InvalidInput
 from casework.domain.facts import attribute_facts
@@ -40,14 +41,13 @@ from casework.services.app import Casework, legal_date
 from casework.services.case_access import facts_for
 from casework.services.case_events import audit_events
 from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
-from casework.services.exclusions import insert_parties, record_exclusions
+from casework.services.exclusions import record_exclusions
 from casework.services.letter_intake import from_letter, letter_for
 from casework.services.redenunciation_intake import (
     Redenunciation,
     RedenunciationIntake,
     redenunciation_intake,
 )
-from casework.services.repeats import earlier_case
 
 CHANNELS = ("letter", "visit", "phone", "online", "forwarded")
 
@@ -515,7 +515,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
 
 
 def _repeat_shown(
-    connection: Connection,
+    connection: Transaction,
     org: Organisation,
     case: StoredCase,
     earlier_ref: str,

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
-
-from casework.adapters.case_store import CASES, IDENTITIES, CaseStore, StoredCase
+from casework.adapters.case_store import CaseStore, StoredCase
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -21,7 +20,7 @@ CLASSIFIABLE_STATES = ("received", "classified")
 KINDS = ("denunciation", "complaint", "petition")
 
 
-def letter_for(connection: Connection, ref: str, kind: str) -> StoredCase:
+def letter_for(connection: Transaction, ref: str, kind: str) -> StoredCase:
     """The letter a case of `kind` is classified from, or a clear refusal."""
     letter = CaseStore(connection).get(ref)
     if letter.kind != "letter":
@@ -36,7 +35,7 @@ def letter_for(connection: Connection, ref: str, kind: str) -> StoredCase:
     return letter
 
 
-def from_letter(connection: Connection, command: LogCase, letter: StoredCase) -> LogCase:
+def from_letter(connection: Transaction, command: LogCase, letter: StoredCase) -> LogCase:
     """`command` completed from the letter: its receipt date (refusing another), channel,
     forwarder, sender and summary where the officer did not give them."""
     from casework.services.intake import Denouncer
@@ -46,11 +45,8 @@ def from_letter(connection: Connection, command: LogCase, letter: StoredCase) ->
             f"{letter.ref} was received on {letter.received_on.isoformat()}: a case classified "
             "from it keeps that date for every clock (leave --received out)"
         )
-    row = connection.execute(
-        select(CASES.c.channel, CASES.c.forwarded_by, CASES.c.summary).where(
-            CASES.c.id == letter.id
-        )
-    ).one()
+    store = CaseStore(connection)
+    row = store.case_row(letter.id)
     changes: dict[str, Any] = {
         "agency": command.agency or letter.agency,
         "channel": row.channel,
@@ -60,16 +56,14 @@ def from_letter(connection: Connection, command: LogCase, letter: StoredCase) ->
         "attributes": {**command.attributes, "from_letter": letter.ref},
     }
     if not (command.denouncer and command.denouncer.full_name.strip()):
-        identity = connection.execute(
-            select(IDENTITIES).where(IDENTITIES.c.case_id == letter.id)
-        ).first()
+        identity = store.identity_of(letter.id)
         if identity is not None:
             changes["denouncer"] = Denouncer(
-                full_name=identity.full_name,
-                address=identity.address or "",
-                contact=identity.contact or "",
-                id_number=identity.id_number or "",
-                email=identity.email or "",
+                full_name=identity["full_name"],
+                address=identity["address"] or "",
+                contact=identity["contact"] or "",
+                id_number=identity["id_number"] or "",
+                email=identity["email"] or "",
             )
     return replace(command, **changes)
 

@@ -7,21 +7,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Connection, delete, func, select
-from sqlmodel import Session
-
 from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.organisation_file import load_organisation, organisation_to_dict
-from casework.adapters.tables import (
-    ORGANISATION_STAMP,
-    ActingRow,
-    AgencyRow,
-    CaseRow,
-    EngineStateRow,
-    OfficerRow,
-    RelationRow,
-)
+from casework.adapters.organisation_rows import case_references, replace_organisation
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.errors import ConfigurationError
 from casework.domain.organisation import Organisation
 from casework.services.app import Casework
@@ -37,61 +27,16 @@ def load_organisation_file(
     """Validate `path` fully, then swap it in, in one transaction; the audit keeps its hash."""
     org = load_organisation(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    with app.transaction() as connection, Session(bind=connection) as session:
+    with app.transaction() as connection:
         _refuse_orphans(connection, org, path)
-        for table in (ActingRow, RelationRow, OfficerRow, AgencyRow):
-            session.execute(delete(table))
-        for agency in org.agencies.values():
-            session.add(
-                AgencyRow(
-                    code=agency.code,
-                    name=agency.name,
-                    kind=agency.kind,
-                    head=agency.head,
-                    deputies=list(agency.deputies),
-                    inspectorate=agency.inspectorate,
-                    superior=agency.superior,
-                )
-            )
-        for officer in org.officers.values():
-            session.add(
-                OfficerRow(
-                    code=officer.code,
-                    name=officer.name,
-                    agency=officer.agency,
-                    roles=[r.value for r in officer.roles],
-                    email=officer.email,
-                    title=officer.title,
-                )
-            )
-        for relation in org.relations:
-            session.add(
-                RelationRow(
-                    officer=relation.officer,
-                    kinship=relation.kinship.value,
-                    person_name=relation.person_name,
-                    person_officer=relation.person_officer,
-                )
-            )
         # a new stamp makes every running engine re-read the organisation
         stamp = f"{digest}@{now.isoformat()}"
-        session.merge(EngineStateRow(key=ORGANISATION_STAMP, value=stamp))
+        replace_organisation(connection, org, stamp)
         counts = {
             "agencies": len(org.agencies),
             "officers": len(org.officers),
             "relations": len(org.relations),
         }
-        for acting in org.acting:
-            session.add(
-                ActingRow(
-                    officer=acting.officer,
-                    agency=acting.agency,
-                    start=acting.start,
-                    end=acting.end,
-                    reason=acting.reason,
-                )
-            )
-        session.flush()
         # who each case excludes follows the organisation: a new relation, a new officer whose
         # name a letter typed, a new acting head
         refresh_exclusions(connection, org)
@@ -113,20 +58,21 @@ def load_organisation_file(
         return counts
 
 
-def _refuse_orphans(connection: Connection, org: Organisation, path: Path) -> None:
+def _refuse_orphans(connection: Transaction, org: Organisation, path: Path) -> None:
     """A new organisation must still hold every agency and officer that cases refer to, or
     their escalations would reach nobody."""
-    cases = CaseRow.__table__  # type: ignore[attr-defined]
+    referred = case_references(connection)
     missing: list[str] = []
     for column, known, what in [
-        (cases.c.agency, org.agencies, "agency"),
-        (cases.c.handler, org.officers, "handler"),
-        (cases.c.denounced_officer, org.officers, "denounced officer"),
+        ("agency", org.agencies, "agency"),
+        ("handler", org.officers, "handler"),
+        ("denounced_officer", org.officers, "denounced officer"),
     ]:
-        rows = connection.execute(
-            select(column, func.count()).where(column.is_not(None)).group_by(column)
-        ).all()
-        missing += [f"{what} {code} ({count} case(s))" for code, count in rows if code not in known]
+        missing += [
+            f"{what} {code} ({count} case(s))"
+            for code, count in referred[column]
+            if code not in known
+        ]
     if missing:
         raise ConfigurationError(
             f"{path} leaves cases without their {', '.join(missing)}: keep them in the file "

@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
-
-from casework.adapters import audit_log
+from casework.adapters import audit_log, outbox_store
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound
 from casework.resources import notifications_dir
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import accesses, identities_of, names_sender
-from casework.services.delivery import OUTBOX
 
 STATUSES = ("pending", "sent", "dead")
 CONFIDENTIAL = "[confidential: the denouncer's identity is added on delivery]"
@@ -54,11 +50,6 @@ def _summary(row: Any) -> dict[str, Any]:
     }
 
 
-def _not_excluding(reader: Principal) -> Any:
-    """Notices about no case, or about a case that does not exclude `reader` (SQL)."""
-    return or_(OUTBOX.c.case_id.is_(None), ~excluded_clause(reader.username, OUTBOX.c.case_id))
-
-
 def list_outbox(
     app: Casework, reader: Principal, status: str | None = None, limit: int = 100
 ) -> dict[str, Any]:
@@ -66,14 +57,10 @@ def list_outbox(
     are of every notice (the queue's health, not its contents)."""
     if status and status not in STATUSES:
         raise InvalidInput(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
-    query = select(OUTBOX).where(_not_excluding(reader)).order_by(OUTBOX.c.id.desc()).limit(limit)
-    if status:
-        query = query.where(OUTBOX.c.status == status)
     with app.reading() as session:
-        rows = session.execute(query).all()
-        counts = dict(
-            session.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status)).all()
-        )
+        connection = session.connection()
+        rows = outbox_store.newest(connection, reader.username, status, limit)
+        counts = outbox_store.counts_by_status(connection)
     return {
         "counts": {s: counts.get(s, 0) for s in STATUSES},
         "messages": [_summary(r) for r in rows],
@@ -88,12 +75,10 @@ def show_message(
     shown without its text."""
     missing = NotFound(f"no outbox message {message_id}; `casework outbox list` shows them")
     with app.reading() as session:
-        row = session.execute(
-            select(OUTBOX).where(OUTBOX.c.id == message_id, _not_excluding(reader))
-        ).first()
+        connection = session.connection()
+        row = outbox_store.message(connection, message_id, reader.username)
         if row is None:
             raise missing
-        connection = session.connection()
         case_ids = [row.case_id] if row.case_id is not None else []
         access = accesses(
             app.organisation(connection), connection, reader, case_ids, legal_date(now)
@@ -118,13 +103,8 @@ def show_message(
 def retry_dead(app: Casework, message_id: int | None, now: datetime, by: str) -> int:
     """Queue dead messages again (one, or all); their attempts start over. `by` is the
     officer who asked, on the audit trail."""
-    query = update(OUTBOX).where(OUTBOX.c.status == "dead")
-    if message_id is not None:
-        query = query.where(OUTBOX.c.id == message_id)
     with app.transaction() as connection:
-        count = connection.execute(
-            query.values(status="pending", attempts=0, next_attempt_at=now.astimezone(UTC))
-        ).rowcount
+        count = outbox_store.requeue_dead(connection, message_id, now.astimezone(UTC))
         if message_id is not None and count == 0:
             raise InvalidInput(
                 f"outbox message {message_id} is not dead; only dead ones are retried"

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CASES, CLOCKS, IDENTITIES, TRANSITIONS, StoredCase
+from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.notice_templates import NoticeRenderer
-from casework.adapters.tables import CasePartyRow
+from casework.adapters.party_store import parties_of_case
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
 from casework.domain.confidentiality import IDENTITY_FIELDS, ensure_no_identity
 from casework.domain.lifecycle import NoticeSpec, TransitionSpec
@@ -36,7 +35,6 @@ from casework.services.case_access import access_to
 from casework.services.notices import outbox_row
 
 CONTENT_FOR_DENOUNCED = "content_for_denounced"
-PARTIES = CasePartyRow.__table__  # type: ignore[attr-defined]
 """Case attribute: the denounced content as it may be told to the denounced person (Mẫu 06)."""
 
 
@@ -61,27 +59,23 @@ class Addressee:
     officer: str | None = None
 
 
-def denouncer_identity(connection: Connection, case_id: int) -> dict[str, str] | None:
+def denouncer_identity(connection: Transaction, case_id: int) -> dict[str, str] | None:
     """The identity of the case's denouncer, or None for an anonymous case."""
-    row = connection.execute(select(IDENTITIES).where(IDENTITIES.c.case_id == case_id)).first()
+    row = CaseStore(connection).identity_of(case_id)
     if row is None:
         return None
-    return {name: str(getattr(row, name) or "") for name in IDENTITY_FIELDS}
+    return {name: str(row[name] or "") for name in IDENTITY_FIELDS}
 
 
 def _decisions_since_last_send(
-    app: Casework, connection: Connection, case: StoredCase, spec: TransitionSpec
+    app: Casework, connection: Transaction, case: StoredCase, spec: TransitionSpec
 ) -> list[Decision]:
     """Every decision among the notices' `about` triggers recorded since this "send" step was
     last applied, oldest first: a suspension then a termination are both sent, in order."""
     about = {n.about for n in spec.notices if n.about}
     if not about:
         return []
-    rows = connection.execute(
-        select(TRANSITIONS)
-        .where(TRANSITIONS.c.case_id == case.id, TRANSITIONS.c.trigger.in_({*about, spec.trigger}))
-        .order_by(TRANSITIONS.c.id)
-    ).all()
+    rows = CaseStore(connection).steps_of(case.id, {*about, spec.trigger})
     decisions: list[Decision] = []
     for row in rows[:-1]:  # the last row is this very step
         if row.trigger == spec.trigger:
@@ -96,16 +90,11 @@ def _decisions_since_last_send(
 
 
 def _clock_context(
-    app: Casework, connection: Connection, case_id: int, codes: tuple[str, ...]
+    app: Casework, connection: Transaction, case_id: int, codes: tuple[str, ...]
 ) -> dict[str, Any] | None:
     """The newest clock of the first listed code the case has, as the notice states it."""
     for code in codes:
-        row = connection.execute(
-            select(CLOCKS)
-            .where(CLOCKS.c.case_id == case_id, CLOCKS.c.code == code)
-            .order_by(CLOCKS.c.id.desc())
-            .limit(1)
-        ).first()
+        row = CaseStore(connection).newest_clock(case_id, code)
         if row is None:
             continue
         rule = app.rules.version(code, row.rule_version)
@@ -141,17 +130,17 @@ def _denounced_addressee(org: Organisation, case_row: Any, on: date) -> Addresse
 
 
 def _denounced_addressees(
-    connection: Connection, org: Organisation, case_row: Any, on: date
+    connection: Transaction, org: Organisation, case_row: Any, on: date
 ) -> list[Addressee]:
     """Everyone a notice to "the denounced" goes to: the first party as the case records it,
     then each further party a denunciation names (an officer at his address, an agency through
     its head, a person by a printed letter: reception records no address for him)."""
     addressees = [_denounced_addressee(org, case_row, on)]
-    rows = connection.execute(
-        select(PARTIES)
-        .where(PARTIES.c.case_id == case_row.id, PARTIES.c.role == PartyRole.DENOUNCED.value)
-        .order_by(PARTIES.c.id)
-    ).all()
+    rows = [
+        row
+        for row in parties_of_case(connection, case_row.id)
+        if row.role == PartyRole.DENOUNCED.value
+    ]
     for row in rows[1:]:
         officer = org.officers.get(row.officer or "")
         agency = org.agencies.get(row.agency or "") if row.kind == PartyKind.AGENCY else None
@@ -174,7 +163,7 @@ def _denounced_addressees(
 
 def party_notice_rows(
     app: Casework,
-    connection: Connection,
+    connection: Transaction,
     case: StoredCase,
     spec: TransitionSpec,
     data: dict[str, str],
@@ -207,7 +196,7 @@ def party_notice_rows(
         acting is not None
         and access_to(org, connection, Principal.of_officer(acting), case, on).identity
     )
-    case_row = connection.execute(select(CASES).where(CASES.c.id == case.id)).one()
+    case_row = CaseStore(connection).case_row(case.id)
     identity = denouncer_identity(connection, case.id)
     agency = org.agencies.get(case.agency)
     head = org.head_of(case.agency, on)

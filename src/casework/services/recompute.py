@@ -3,14 +3,12 @@ release with the year's official swaps), or after a deadline rule was corrected.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import select
 
 from casework.adapters import audit_log, clock_rows
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CASES, CLOCKS, CaseStore, StoredClock
+from casework.adapters.case_store import CaseStore
 from casework.services.app import Casework
 
 
@@ -31,23 +29,11 @@ def recompute_deadlines(app: Casework, now: datetime, every: bool = False) -> li
     calendar version. The escalation ladder re-arms for a changed due date.
     """
     calendar = app.calendar
-    columns = [CLOCKS.c[f.name] for f in fields(StoredClock)]
     changed: list[Recomputed] = []
     with app.transaction() as connection:
-        rows = connection.execute(
-            select(*columns, CASES.c.reference)
-            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-            .where(
-                CLOCKS.c.status != "stopped",
-                *([] if every else [CLOCKS.c.calendar_version != calendar.version]),
-            )
-        ).all()
         store = CaseStore(connection)
         events = []
-        for row in rows:
-            data = row._asdict()
-            ref = data.pop("reference")
-            stored = StoredClock(**data)
+        for stored, ref in store.open_clocks(None if every else calendar.version):
             old_due = stored.due
             clock_rows.write_back(
                 stored,

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
-
-from casework.adapters.case_store import CASES, CaseStore
+from casework.adapters.case_store import CaseStore
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.errors import InvalidInput
 from casework.domain.organisation import Organisation
 
@@ -37,7 +36,7 @@ class RedenunciationIntake:
 
 
 def redenunciation_intake(
-    connection: Connection,
+    connection: Transaction,
     org: Organisation,
     facts: Redenunciation,
     agency: str,
@@ -71,7 +70,7 @@ def redenunciation_intake(
         )
     if facts.ground == "late":
         _check_overdue(store, original.id, original.ref, original.state, received_on)
-    case_row = connection.execute(select(CASES).where(CASES.c.id == original.id)).one()
+    case_row = store.case_row(original.id)
     return RedenunciationIntake(
         attributes={"redenunciation_of": original.ref, "redenunciation": facts.ground},
         denounced={

@@ -15,20 +15,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
-
-from casework.adapters import clock_rows
+from casework.adapters import audit_log, case_reads, clock_rows
+from casework.adapters.case_lookup import load_case_row, ref_of
 from casework.adapters.case_store import CaseStore
 from casework.adapters.holiday_calendar import VietnamCalendar
-from casework.adapters.tables import AuditRow
 from casework.domain.calendar import WorkingCalendar
 from casework.domain.clocks import compute_due
 from casework.domain.errors import InvalidInput, NotFound
 from casework.domain.facts import case_facts
 from casework.domain.rules import DeadlineRule, RuleBook, length_words
 from casework.services.app import Casework, legal_date
-from casework.services.case_views import all_clock_rows
-from casework.services.lookup import load_case_row, ref_of
 from casework.services.read_models import CaseExplanation, ClockExplanation
 
 
@@ -138,14 +134,10 @@ def explain_case(app: Casework, ref: str, now: datetime) -> CaseExplanation:
             (str(entry.payload.get("clock")), str(entry.payload.get("start_on"))): str(
                 entry.payload.get("by", "")
             )
-            for entry in session.exec(
-                select(AuditRow)
-                .where(AuditRow.case_ref == ref, AuditRow.action == "clock.started")
-                .order_by(col(AuditRow.id))
-            ).all()
+            for entry in audit_log.case_entries(session, ref, "clock.started")
         }
         clocks: list[ClockExplanation] = []
-        for row in all_clock_rows(session, stored_case.id):
+        for row in case_reads.all_clock_rows(session, stored_case.id):
             clock = clock_rows.to_domain(row, app.rules)
             computed = compute_due(clock, app.calendar)
             trigger = started_by.get((row.code, row.start_on.isoformat()), "")
@@ -234,7 +226,7 @@ def what_if(app: Casework, ref: str, now: datetime, scenario: Scenario) -> dict[
         ref = ref_of(case)
         stored_case = CaseStore(session.connection()).get(ref)
         facts = case_facts(stored_case.attributes, stored_case.state, stored_case.forwarded_by)
-        rows = all_clock_rows(session, stored_case.id)
+        rows = case_reads.all_clock_rows(session, stored_case.id)
         clocks: list[dict[str, Any]] = []
         for row in rows:
             clock = clock_rows.to_domain(row, app.rules)

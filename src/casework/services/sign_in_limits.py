@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
-
 from casework.adapters.database import stored_instant
-from casework.adapters.tables import LoginFailureRow
+from casework.adapters.login_failures import (
+    failures_from_client,
+    failures_of_login,
+    forget_failures_of,
+    forget_failures_until,
+    record_failure,
+)
 from casework.domain.errors import NotAllowed
 from casework.services.app import Casework
 
-FAILURES = LoginFailureRow.__table__  # type: ignore[attr-defined]
 MAX_FAILURES = 5
 MAX_FAILURES_PER_CLIENT = 20
 LOCK = timedelta(minutes=15)
@@ -29,16 +32,10 @@ def check(app: Casework, username: str, client: str, now: datetime) -> None:
     since = (now - LOCK).astimezone(UTC)
     with app.reading() as session:
         connection = session.connection()
-        login = connection.execute(
-            select(func.count(), func.max(FAILURES.c.failed_at)).where(
-                FAILURES.c.username == _key(username), FAILURES.c.failed_at > since
-            )
-        ).one()
-        address = connection.execute(
-            select(func.count()).where(FAILURES.c.client == client, FAILURES.c.failed_at > since)
-        ).scalar_one()
-    if login[0] >= MAX_FAILURES:
-        until = (stored_instant(login[1]) + LOCK).astimezone(now.tzinfo or UTC).strftime("%H:%M")
+        failures, latest = failures_of_login(connection, _key(username), since)
+        address = failures_from_client(connection, client, since)
+    if failures >= MAX_FAILURES:
+        until = (stored_instant(latest) + LOCK).astimezone(now.tzinfo or UTC).strftime("%H:%M")
         raise NotAllowed(
             f"too many failed sign-ins for {username.strip()}: try again after {until}, or "
             "ask an administrator to set a new password"
@@ -50,17 +47,11 @@ def check(app: Casework, username: str, client: str, now: datetime) -> None:
 def failed(app: Casework, username: str, client: str, now: datetime) -> None:
     """Record a failed sign-in, and forget those older than LOCK."""
     with app.transaction() as connection:
-        connection.execute(
-            FAILURES.insert().values(
-                username=_key(username), client=client, failed_at=now.astimezone(UTC)
-            )
-        )
-        connection.execute(
-            delete(FAILURES).where(FAILURES.c.failed_at <= (now - LOCK).astimezone(UTC))
-        )
+        record_failure(connection, _key(username), client, now.astimezone(UTC))
+        forget_failures_until(connection, (now - LOCK).astimezone(UTC))
 
 
 def cleared(app: Casework, username: str) -> None:
     """Forget the login's failures: it signed in, or was given a new password."""
     with app.transaction() as connection:
-        connection.execute(delete(FAILURES).where(FAILURES.c.username == _key(username)))
+        forget_failures_of(connection, _key(username))

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
-from casework.adapters.case_store import CASES
+from casework.adapters.statistics_queries import received_cases
 from casework.domain.errors import InvalidInput
 from casework.services.app import Casework
 
@@ -34,20 +32,16 @@ def case_counts(app: Casework, period: Period) -> dict[str, Any]:
         raise InvalidInput(
             f"--to {period.end.isoformat()} is before --from {period.start.isoformat()}"
         )
-    query = select(CASES.c.kind, CASES.c.state, CASES.c.attributes).where(
-        CASES.c.received_on >= period.start, CASES.c.received_on <= period.end
-    )
-    if period.agency:
-        query = query.where(CASES.c.agency == period.agency)
-    if period.agencies is not None:
-        query = query.where(CASES.c.agency.in_(sorted(period.agencies)))
     received: Counter[str] = Counter()
     repeats: Counter[str] = Counter()
     by_state: dict[str, Counter[str]] = defaultdict(Counter)
     with app.reading() as session:
+        connection = session.connection()
         if period.agency:
-            app.organisation(session.connection()).agency(period.agency)  # unknown → error
-        for row in session.execute(query):
+            app.organisation(connection).agency(period.agency)  # unknown → error
+        for row in received_cases(
+            connection, period.start, period.end, period.agency, period.agencies
+        ):
             received[row.kind] += 1
             if (row.attributes or {}).get("repeat_of"):
                 repeats[row.kind] += 1

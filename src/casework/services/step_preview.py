@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection
-
 from casework.adapters.case_store import StoredCase
+from casework.adapters.unit_of_work import Transaction
 from casework.domain.lifecycle import TransitionSpec
 from casework.services.app import Casework
 
 
 def preview_steps(
-    app: Casework, connection: Connection, stored: StoredCase, on: date, actor: str | None
+    app: Casework, connection: Transaction, stored: StoredCase, on: date, actor: str | None
 ) -> list[tuple[TransitionSpec, list[str]]]:
     """Each step an officer may record on case `stored` from its state, with what would stop
     it on `on` (by `actor`, if given) whatever values its fields are given."""

@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, text
-
-from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.bulk import insert_ignoring_duplicates, update_clock_steps
 from casework.adapters.case_visibility import exclusions_of
-from casework.adapters.tables import CaseRow, ClockRow, EscalationRow, OutboxRow
+from casework.adapters.sweep_store import (
+    due_clocks,
+    is_postgresql,
+    take_sweep_lock,
+    write_batch,
+)
+from casework.adapters.unit_of_work import Transaction, writing
 from casework.domain.calendar import WorkingCalendar
 from casework.domain.escalation import (
     EscalationPolicy,
@@ -36,36 +38,6 @@ from casework.domain.organisation import Organisation, Recipient
 from casework.services.app import Casework, legal_date
 from casework.services.expiry_effects import start_on_expiry
 from casework.services.notices import NoticeFacts, escalation_notices
-
-# Any constant key, taken with pg_advisory_xact_lock: released when the sweep's transaction
-# ends. READ COMMITTED (the default) gives each statement after it a fresh snapshot.
-_SWEEP_LOCK_KEY = 7_316_903
-_ONE_SWEEPER_AT_A_TIME = text("SELECT pg_advisory_xact_lock(:key)")
-
-
-_CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
-_CASES: Table = CaseRow.__table__  # type: ignore[attr-defined]
-# Built once, in Core: a flow run sweeps once in a fresh process, where compiling an ORM
-# query cost more than a small sweep's own SQL
-_DUE_CLOCKS = (
-    select(
-        _CLOCKS.c.id,
-        _CLOCKS.c.case_id,
-        _CLOCKS.c.code,
-        _CLOCKS.c.due,
-        _CLOCKS.c.ladder,
-        _CLOCKS.c.next_step,
-        _CLOCKS.c.rule_version,
-        _CASES.c.state,
-        _CASES.c.kind,
-        _CASES.c.reference,
-        _CASES.c.agency,
-        _CASES.c.handler,
-    )
-    .join(_CASES, _CASES.c.id == _CLOCKS.c.case_id)
-    .where(_CLOCKS.c.status == "running", _CLOCKS.c.next_step_on <= bindparam("today"))
-    .order_by(_CLOCKS.c.next_step_on, _CLOCKS.c.id)
-)
 
 
 @dataclass(frozen=True)
@@ -191,16 +163,13 @@ def sweep(
     stamped = (recorded_at or now).astimezone(UTC)
     result = SweepResult(as_of=today)
     with _collector_paused(), app.transaction() as connection:
-        query = _DUE_CLOCKS
-        if limit:
-            query = query.limit(limit)
-        if connection.dialect.name == "postgresql":
+        if is_postgresql(connection):
             # one sweeper at a time, until it commits; the next one then reads the clocks as
             # that sweep left them. Locking each due clock instead (FOR UPDATE) marked ten
             # thousand rows that the sweep rewrites anyway: 0.6 s of a 10^6-case sweep.
-            connection.execute(_ONE_SWEEPER_AT_A_TIME, {"key": _SWEEP_LOCK_KEY})
+            take_sweep_lock(connection)
         result.expiry_starts = start_on_expiry(app, connection, today, stamped)
-        due_rows = connection.execute(query, {"today": today}).all()
+        due_rows = due_clocks(connection, today, limit)
         result.clocks_examined = len(due_rows)
         if not due_rows:
             return result
@@ -221,7 +190,7 @@ def sweep(
             )
             for first in range(0, len(due_rows), _BATCH)
         )
-        if connection.dialect.name == "postgresql" and len(due_rows) > _BATCH:
+        if is_postgresql(connection) and len(due_rows) > _BATCH:
             _write_in_parallel(app, batches, stamped)
         else:
             for batch in batches:
@@ -248,7 +217,7 @@ def _work_out(
     app: Casework,
     org: Organisation,
     ladder_dates: _LadderDates,
-    due_rows: Sequence[Any],  # rows of _DUE_CLOCKS
+    due_rows: Sequence[Any],  # rows of sweep_store.due_clocks
     excluded: Mapping[int, set[str]],
     today: date,
     stamped: datetime,
@@ -337,10 +306,6 @@ def _work_out(
     return batch
 
 
-_ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
-_OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
-
-
 def _skipped_event(
     ref: str, code: str, step: str, due: date, fires_on: date, current: LadderStep, today: date
 ) -> AuditEvent:
@@ -379,13 +344,10 @@ def _fired_event(fact: NoticeFacts, recipients: list[dict[str, str]], today: dat
     )
 
 
-def _write(connection: Connection, batch: _Batch, stamped: datetime) -> None:
-    """One batch's rows, in the caller's transaction; the audit entries last, as appending
-    them locks the chain's head until the transaction ends."""
-    update_clock_steps(connection, _CLOCKS, batch.clock_updates)
-    insert_ignoring_duplicates(connection, _ESCALATIONS, batch.escalations)
-    insert_ignoring_duplicates(connection, _OUTBOX, batch.notices)
-    audit_log.append(connection, batch.events, stamped)
+def _write(connection: Transaction, batch: _Batch, stamped: datetime) -> None:
+    write_batch(
+        connection, batch.clock_updates, batch.escalations, batch.notices, batch.events, stamped
+    )
 
 
 def _write_in_parallel(app: Casework, batches: Iterable[_Batch], stamped: datetime) -> None:
@@ -417,7 +379,7 @@ def _write_in_parallel(app: Casework, batches: Iterable[_Batch], stamped: dateti
 
 
 def _write_alone(app: Casework, batch: _Batch, stamped: datetime) -> None:
-    with app.engine.begin() as connection:
+    with writing(app.engine) as connection:
         _write(connection, batch, stamped)
 
 

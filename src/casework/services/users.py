@@ -11,23 +11,22 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, update
-from sqlmodel import Session, col, select
 
-from casework.adapters import audit_log
+from casework.adapters import audit_log, user_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.database import stored_instant
-from casework.adapters.tables import ApiTokenRow, UserRow
+from casework.adapters.login_failures import forget_failures_of
+from casework.adapters.tables import UserRow
+from casework.adapters.unit_of_work import ReadSession
+from casework.adapters.user_store import UserStore
 from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound, NotSignedIn
 from casework.domain.organisation import Role
 from casework.services import web_sessions
 from casework.services.app import Casework
-from casework.services.sign_in_limits import FAILURES
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "cw_"
-TOKENS = ApiTokenRow.__table__  # type: ignore[attr-defined]
 _HASHER = PasswordHasher()
 
 
@@ -69,18 +68,10 @@ def add_user(
     with app.transaction() as connection:
         known = app.organisation(connection).officer(officer)  # an unknown code is an error
         granted = _check_roles(roles if roles is not None else [str(r) for r in known.roles])
-        session = Session(bind=connection)
-        if session.get(UserRow, officer) is not None:
+        logins = UserStore(connection)
+        if logins.user(officer) is not None:
             raise InvalidInput(f"{officer} already has a login; `casework user passwd` changes it")
-        session.add(
-            UserRow(
-                username=officer,
-                password_hash=_HASHER.hash(password),
-                roles=granted,
-                created_at=now.astimezone(UTC),
-            )
-        )
-        session.flush()
+        logins.add_user(officer, _HASHER.hash(password), granted, now.astimezone(UTC))
         audit_log.append(
             connection,
             [AuditEvent("user.added", by, None, {"username": officer, "roles": granted})],
@@ -89,8 +80,8 @@ def add_user(
         return granted
 
 
-def _user(session: Session, username: str) -> UserRow:
-    user = session.get(UserRow, username)
+def _user(logins: UserStore, username: str) -> UserRow:
+    user = logins.user(username)
     if user is None:
         raise NotFound(f"no login {username!r}; `casework user add OFFICER` creates one")
     return user
@@ -99,25 +90,20 @@ def _user(session: Session, username: str) -> UserRow:
 def set_password(
     app: Casework, username: str, password: str, now: datetime, by: str | None = None
 ) -> None:
+    """Give login `username` a new password: its web sessions end, its failed sign-ins are
+    forgotten (lifting a lock) and its API tokens are revoked; audited."""
     _check_password(password)
     with app.transaction() as connection:
-        session = Session(bind=connection)
-        user = _user(session, username)
-        user.password_hash = _HASHER.hash(password)
-        session.add(user)
-        session.flush()
+        logins = UserStore(connection)
+        logins.set_password_hash(_user(logins, username), _HASHER.hash(password))
         # whoever was signed in with the old password is not now
         sessions_ended = web_sessions.end_all(
             connection, username, web_sessions.PASSWORD_CHANGED, now
         )
         # a locked login is unlocked by a new password (services/sign_in_limits.py)
-        connection.execute(delete(FAILURES).where(FAILURES.c.username == username.lower()))
+        forget_failures_of(connection, username.lower())
         # nor any script holding a token issued under the old password
-        revoked = connection.execute(
-            update(TOKENS)
-            .where(TOKENS.c.username == username, TOKENS.c.revoked_at.is_(None))
-            .values(revoked_at=now.astimezone(UTC))
-        ).rowcount
+        revoked = user_store.revoke_tokens_of(connection, username, now.astimezone(UTC))
         audit_log.append(
             connection,
             [
@@ -146,13 +132,11 @@ def set_roles(
 ) -> list[str]:
     """Grant and revoke roles; returns the roles the login has afterwards."""
     with app.transaction() as connection:
-        session = Session(bind=connection)
-        user = _user(session, username)
+        logins = UserStore(connection)
+        user = _user(logins, username)
         roles = _check_roles([*user.roles, *grant])
         roles = [r for r in roles if r not in _check_roles(revoke)]
-        user.roles = roles
-        session.add(user)
-        session.flush()
+        logins.set_roles(user, roles)
         # a session signed in under other roles starts again, seeing what it now may
         web_sessions.end_all(connection, username, web_sessions.ROLES_CHANGED, now)
         audit_log.append(
@@ -164,10 +148,11 @@ def set_roles(
 
 
 def list_users(app: Casework) -> list[dict[str, Any]]:
+    """Every login, by username, with its roles and whether it is disabled."""
     with app.reading() as session:
         return [
             {"username": u.username, "roles": u.roles, "disabled": u.disabled}
-            for u in session.exec(select(UserRow).order_by(col(UserRow.username))).all()
+            for u in UserStore(session).users()
         ]
 
 
@@ -194,18 +179,15 @@ def create_token(
         raise InvalidInput(f"a token works from 1 to {MAX_TOKEN_DAYS} days; {days} asked")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with app.transaction() as connection:
-        session = Session(bind=connection)
-        _user(session, username)
-        session.add(
-            ApiTokenRow(
-                username=username,
-                token_digest=_digest(token),
-                label=label,
-                created_at=now.astimezone(UTC),
-                expires_at=(now + timedelta(days=days)).astimezone(UTC),
-            )
+        logins = UserStore(connection)
+        _user(logins, username)
+        logins.add_token(
+            username,
+            _digest(token),
+            label,
+            now.astimezone(UTC),
+            (now + timedelta(days=days)).astimezone(UTC),
         )
-        session.flush()
         audit_log.append(
             connection,
             [AuditEvent("user.token_created", by, None, {"username": username, "label": label})],
@@ -214,7 +196,7 @@ def create_token(
     return token
 
 
-def _principal(app: Casework, session: Session, user: UserRow) -> Principal:
+def _principal(app: Casework, session: ReadSession, user: UserRow) -> Principal:
     if user.disabled:
         raise NotSignedIn(f"the login {user.username} is disabled")
     officer = app.organisation(session.connection()).officers.get(user.username)
@@ -231,7 +213,7 @@ def principal_of_officer(app: Casework, officer: str) -> Principal:
     with app.reading() as session:
         org = app.organisation(session.connection())
         record = org.officer(officer)  # an unknown code is an error naming the known ones
-        user = session.get(UserRow, record.code)
+        user = UserStore(session).user(record.code)
         if user is not None:
             return _principal(app, session, user)
         return Principal.of_officer(record)
@@ -241,7 +223,7 @@ def sign_in(app: Casework, username: str, password: str) -> Principal:
     """The principal for a username and password, or NotSignedIn (never saying which was
     wrong)."""
     with app.reading() as session:
-        user = session.get(UserRow, username.strip())
+        user = UserStore(session).user(username.strip())
         try:
             # an unknown login costs the same hashing as a known one: timing tells nothing
             _HASHER.verify(user.password_hash if user else _dummy_hash(), password)
@@ -256,9 +238,8 @@ def principal_for_token(app: Casework, token: str, now: datetime) -> Principal:
     """The principal an API token stands for at `now`, or NotSignedIn (unknown, revoked —
     also by a password change — or expired). Its last use is recorded, at most hourly."""
     with app.reading() as session:
-        row = session.exec(
-            select(ApiTokenRow).where(ApiTokenRow.token_digest == _digest(token.strip()))
-        ).first()
+        logins = UserStore(session)
+        row = logins.token(_digest(token.strip()))
         if row is None or row.revoked_at is not None:
             raise NotSignedIn(
                 "unknown or revoked API token (a password change revokes them); "
@@ -269,29 +250,24 @@ def principal_for_token(app: Casework, token: str, now: datetime) -> Principal:
                 f"this API token expired on {stored_instant(row.expires_at).date().isoformat()}; "
                 "`casework user token` issues a new one"
             )
-        principal = _principal(app, session, _user(session, row.username))
+        principal = _principal(app, session, _user(logins, row.username))
         stale = row.last_used_at is None or stored_instant(row.last_used_at) < now - timedelta(
             hours=1
         )
         token_id = row.id
+        assert token_id is not None  # a stored token has its id
     if stale:
         with app.transaction() as connection:
-            connection.execute(
-                update(TOKENS)
-                .where(TOKENS.c.id == token_id)
-                .values(last_used_at=now.astimezone(UTC))
-            )
+            user_store.touch_token(connection, token_id, now.astimezone(UTC))
     return principal
 
 
 def list_tokens(app: Casework, username: str | None = None) -> list[dict[str, Any]]:
     """The API tokens (of `username`, or every login's), newest first: never the token."""
-    query = select(ApiTokenRow).order_by(col(ApiTokenRow.id).desc())
-    if username:
-        query = query.where(ApiTokenRow.username == username)
     with app.reading() as session:
+        logins = UserStore(session)
         if username:
-            _user(session, username)
+            _user(logins, username)
         return [
             {
                 "id": row.id,
@@ -308,21 +284,19 @@ def list_tokens(app: Casework, username: str | None = None) -> list[dict[str, An
                 if row.revoked_at
                 else None,
             }
-            for row in session.exec(query).all()
+            for row in logins.tokens(username)
         ]
 
 
 def revoke_token(app: Casework, token_id: int, now: datetime, by: str) -> str:
     """Revoke token `token_id`; returns its login. Revoking one already revoked is refused."""
     with app.transaction() as connection:
-        row = connection.execute(select(TOKENS).where(TOKENS.c.id == token_id)).first()
+        row = user_store.token_by_id(connection, token_id)
         if row is None:
             raise NotFound(f"no API token {token_id}; `casework user tokens` lists them")
         if row.revoked_at is not None:
             raise InvalidInput(f"API token {token_id} was already revoked")
-        connection.execute(
-            update(TOKENS).where(TOKENS.c.id == token_id).values(revoked_at=now.astimezone(UTC))
-        )
+        user_store.revoke_token(connection, token_id, now.astimezone(UTC))
         audit_log.append(
             connection,
             [
@@ -341,7 +315,7 @@ def revoke_token(app: Casework, token_id: int, now: datetime, by: str) -> str:
 def principal_for(app: Casework, username: str) -> Principal:
     """The principal of a login already authenticated."""
     with app.reading() as session:
-        user = session.get(UserRow, username)
+        user = UserStore(session).user(username)
         if user is None:
             raise NotSignedIn("the session's login no longer exists; sign in again")
         return _principal(app, session, user)
@@ -358,7 +332,7 @@ def first_login(app: Casework, now: datetime) -> tuple[str, str] | None:
     """On an installation without any login, one for the organisation's first administrator,
     with a password made up here and returned once; None if logins exist or nobody is admin."""
     with app.reading() as session:
-        if session.exec(select(UserRow)).first() is not None:
+        if UserStore(session).any_user():
             return None
         org = app.organisation(session.connection())
     admins = sorted(code for code, o in org.officers.items() if Role.ADMIN in o.roles)

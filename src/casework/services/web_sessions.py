@@ -12,18 +12,16 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
-
-from casework.adapters import audit_log
+from casework.adapters import audit_log, web_session_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.database import stored_instant
-from casework.adapters.tables import UserRow, WebSessionRow
+from casework.adapters.unit_of_work import Transaction
+from casework.adapters.user_store import login_exists
 from casework.domain.errors import InvalidInput, NotSignedIn
 from casework.services.app import Casework
 
 COOKIE_KEY = "sid"
 """Under which key the session cookie carries the session identifier."""
-SESSIONS = WebSessionRow.__table__  # type: ignore[attr-defined]
 TOUCH_EVERY = timedelta(minutes=1)
 """The last use is written at most this often (a tenth of the idle limit, if shorter): a page
 of many requests costs one write. The stored last use may so lag the real one by that much,
@@ -72,25 +70,11 @@ def begin(app: Casework, username: str, client: str, now: datetime) -> str:
     session_id = secrets.token_urlsafe(32)
     at = now.astimezone(UTC)
     with app.transaction() as connection:
-        connection.execute(
-            SESSIONS.insert().values(
-                session_digest=_digest(session_id),
-                username=username,
-                client=client[:100],
-                started_at=at,
-                last_seen_at=at,
-                end_reason="",
-            )
+        web_session_store.insert_session(
+            connection, _digest(session_id), username, client[:100], at
         )
         # ended long ago, or abandoned (never signed out) and unused as long
-        connection.execute(
-            delete(SESSIONS).where(
-                or_(
-                    and_(SESSIONS.c.ended_at.is_not(None), SESSIONS.c.ended_at < at - KEEP_ENDED),
-                    SESSIONS.c.last_seen_at < at - KEEP_ENDED,
-                )
-            )
-        )
+        web_session_store.forget_sessions_before(connection, at - KEEP_ENDED)
     return session_id
 
 
@@ -100,56 +84,45 @@ def resume(app: Casework, session_id: str, now: datetime) -> str:
     settings = app.settings
     at = now.astimezone(UTC)
     with app.reading() as session:
-        row = (
-            session.connection()
-            .execute(select(SESSIONS).where(SESSIONS.c.session_digest == _digest(session_id)))
-            .first()
-        )
+        row = web_session_store.session_by_digest(session.connection(), _digest(session_id))
     if row is None or row.ended_at is not None:
         raise NotSignedIn("this session has ended; sign in again")
     expired = _expiry(row, settings, at)
     if expired is not None:
         reason = expired[1]
         with app.transaction() as connection:
-            _close(connection, SESSIONS.c.id == row.id, reason, at)
+            web_session_store.close_session(connection, row.id, reason, at)
         raise NotSignedIn(f"the session ended ({reason}); sign in again")
     touch = _touch_every(timedelta(minutes=settings.session_idle_minutes))
     if at - stored_instant(row.last_seen_at) >= touch:
         with app.transaction() as connection:
-            connection.execute(
-                update(SESSIONS)
-                .where(SESSIONS.c.id == row.id, SESSIONS.c.ended_at.is_(None))
-                .values(last_seen_at=at)
-            )
+            web_session_store.touch_session(connection, row.id, at)
     return str(row.username)
 
 
 def end(app: Casework, session_id: str, now: datetime) -> None:
     """Sign out: close the session `session_id` (nothing to do if it is unknown or closed)."""
     with app.transaction() as connection:
-        _close(connection, SESSIONS.c.session_digest == _digest(session_id), SIGNED_OUT, now)
+        web_session_store.close_session_by_digest(
+            connection, _digest(session_id), SIGNED_OUT, now.astimezone(UTC)
+        )
 
 
-def end_all(connection: Connection, username: str, reason: str, now: datetime) -> int:
+def end_all(connection: Transaction, username: str, reason: str, now: datetime) -> int:
     """Close every open session of `username` inside the caller's transaction (a new
     password, new roles); returns how many were open."""
-    return _close(connection, SESSIONS.c.username == username, reason, now)
+    return web_session_store.close_sessions_of(connection, username, reason, now.astimezone(UTC))
 
 
 def end_sessions_of(app: Casework, username: str, now: datetime, by: str) -> int:
     """An administrator ends every open session of `username` (a lost laptop, a departure):
     the login must sign in again everywhere. Returns how many were open; audited."""
     with app.transaction() as connection:
-        if (
-            connection.execute(
-                select(UserRow.__table__.c.username).where(  # type: ignore[attr-defined]
-                    UserRow.__table__.c.username == username  # type: ignore[attr-defined]
-                )
-            ).first()
-            is None
-        ):
+        if not login_exists(connection, username):
             raise InvalidInput(f"no login {username!r}; `casework user list` shows the logins")
-        ended = _close(connection, SESSIONS.c.username == username, ENDED_BY_ADMIN, now)
+        ended = web_session_store.close_sessions_of(
+            connection, username, ENDED_BY_ADMIN, now.astimezone(UTC)
+        )
         audit_log.append(
             connection,
             [AuditEvent("user.sessions_ended", by, None, {"username": username, "ended": ended})],
@@ -164,13 +137,10 @@ def list_sessions(
     """Sessions (of `username`, or everyone's), newest first, with when they began, their last
     use, their client address and, if ended, when and why. A session past its idle or age limit
     but not yet found so is shown ended, as it is."""
-    query = select(SESSIONS).order_by(SESSIONS.c.id.desc())
-    if username:
-        query = query.where(SESSIONS.c.username == username)
     at = now.astimezone(UTC)
     found = []
     with app.reading() as session:
-        for row in session.connection().execute(query):
+        for row in web_session_store.sessions(session.connection(), username):
             ended_at, reason = row.ended_at, row.end_reason
             if ended_at is None:
                 ended_at, reason = _expiry(row, app.settings, at) or (None, "")
@@ -188,13 +158,3 @@ def list_sessions(
                 }
             )
     return found
-
-
-def _close(connection: Connection, which: Any, reason: str, now: datetime) -> int:
-    return int(
-        connection.execute(
-            update(SESSIONS)
-            .where(which, SESSIONS.c.ended_at.is_(None))
-            .values(ended_at=now.astimezone(UTC), end_reason=reason)
-        ).rowcount
-    )

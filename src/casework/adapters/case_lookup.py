@@ -1,4 +1,4 @@
-"""Find a case by its reference (for the read side, through the ORM)."""
+"""Find a case row by its reference (the read side, through the ORM)."""
 
 from __future__ import annotations
 

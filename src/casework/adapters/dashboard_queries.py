@@ -1,0 +1,187 @@
+"""The SQL of the supervisor's dashboard (services/dashboard.py): one aggregate query (GROUP BY)
+per figure, answered from the indexed columns (clock.status/due, case_file.agency), and one
+page of overdue clocks and of open cases no clock watches. Python sees only the grouped rows.
+
+A duty clock is one on an escalation ladder (ladder != "none"). `finals` is each kind with the
+final states of its lifecycle (services/clock_gaps.final_states). No query reads a denouncer's
+identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, extract, func, select
+
+from casework.adapters.case_store import CASES, CLOCKS
+from casework.adapters.case_visibility import excluded_clause
+from casework.adapters.clock_gap_queries import FinalStates, open_clause, unclocked_clause
+from casework.domain.escalation import NO_LADDER
+
+_Columns = TypeVarTuple("_Columns")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The cases a dashboard counts: those of `agencies` (None: every agency), minus those
+    against `viewer` (None: nobody's)."""
+
+    agencies: frozenset[str] | None
+    viewer: str | None
+
+    def apply(self, query: Select[*_Columns]) -> Select[*_Columns]:
+        """`query`, over `case_file`, narrowed to the cases of this scope."""
+        if self.agencies is not None:
+            query = query.where(CASES.c.agency.in_(sorted(self.agencies)))
+        if self.viewer:
+            # the policy's exclusions, as the case page applies them (domain/visibility.py)
+            query = query.where(~excluded_clause(self.viewer))
+        return query
+
+
+def _running_duty() -> ColumnElement[bool]:
+    return and_(
+        CLOCKS.c.status == "running",
+        CLOCKS.c.ladder != NO_LADDER,
+        CLOCKS.c.due.is_not(None),
+    )
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """COUNT(*) FILTER (WHERE …), spelled portably."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def open_by_agency(connection: Connection, scope: Scope, finals: FinalStates) -> dict[str, int]:
+    """Agency → its open cases (not in a final state)."""
+    return dict(
+        connection.execute(
+            scope.apply(
+                select(CASES.c.agency, func.count())
+                .where(open_clause(finals))
+                .group_by(CASES.c.agency)
+            )
+        ).all()
+    )
+
+
+def due_by_agency(
+    connection: Connection, scope: Scope, today: date, horizon: date
+) -> list[tuple[str, int, int]]:
+    """(agency, cases overdue, cases due soon) by the nearest due date of each case's running
+    duty clocks: overdue before `today`, due soon from `today` to `horizon`; agencies with
+    neither are left out."""
+    # the nearest due date of each case, among its running duty clocks due by the horizon
+    # (a range on ix_clock_status_due); cases with nothing due that soon drop out here
+    nearest = scope.apply(
+        select(CLOCKS.c.case_id, func.min(CLOCKS.c.due).label("next_due"))
+        .join(CASES, CASES.c.id == CLOCKS.c.case_id)
+        .where(_running_duty(), CLOCKS.c.due <= horizon)
+        .group_by(CLOCKS.c.case_id)
+    ).subquery()
+    rows = connection.execute(
+        select(
+            CASES.c.agency,
+            _count_if(nearest.c.next_due < today),
+            _count_if(nearest.c.next_due >= today),
+        )
+        .join(nearest, nearest.c.case_id == CASES.c.id)
+        .group_by(CASES.c.agency)
+    ).all()
+    return [(agency, int(overdue or 0), int(soon or 0)) for agency, overdue, soon in rows]
+
+
+def due_by_code_and_day(
+    connection: Connection, scope: Scope, until: date
+) -> list[tuple[str, date, int]]:
+    """(clock code, due date, running duty clocks) for the running duty clocks due by
+    `until`: one pass, grouped by clock and day, of which the counts by clock and the calendar
+    are both sums."""
+    rows = connection.execute(
+        scope.apply(
+            select(CLOCKS.c.code, CLOCKS.c.due, func.count())
+            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
+            .where(_running_duty(), CLOCKS.c.due <= until)
+            .group_by(CLOCKS.c.code, CLOCKS.c.due)
+        )
+    ).all()
+    return [(code, due, count) for code, due, count in rows]
+
+
+def outcomes_by_month(
+    connection: Connection, scope: Scope, since: date, today: date
+) -> list[tuple[int, int, int, int]]:
+    """(year, month, on time, late) of the duty clocks stopped from `since` to `today`, for the
+    months that have any."""
+    year = extract("year", CLOCKS.c.stopped_on)
+    month = extract("month", CLOCKS.c.stopped_on)
+    is_late = CLOCKS.c.stopped_on > CLOCKS.c.due
+    rows = connection.execute(
+        scope.apply(
+            select(year, month, _count_if(~is_late), _count_if(is_late))
+            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
+            .where(
+                CLOCKS.c.status == "stopped",
+                CLOCKS.c.ladder != NO_LADDER,
+                CLOCKS.c.due.is_not(None),
+                CLOCKS.c.stopped_on.between(since, today),
+            )
+            .group_by(year, month)
+        )
+    ).all()
+    return [(int(y), int(m), int(on or 0), int(late or 0)) for y, m, on, late in rows]
+
+
+def overdue_clocks(connection: Connection, scope: Scope, today: date, limit: int) -> list[Any]:
+    """The first `limit` running duty clocks due before `today`, longest overdue first: each
+    with its case's id, reference, kind, received_on, agency, state and handler, and its
+    code, rule_version and due."""
+    return list(
+        connection.execute(
+            scope.apply(
+                select(
+                    CASES.c.id,
+                    CASES.c.reference,
+                    CASES.c.kind,
+                    CASES.c.received_on,
+                    CASES.c.agency,
+                    CASES.c.state,
+                    CASES.c.handler,
+                    CLOCKS.c.code,
+                    CLOCKS.c.rule_version,
+                    CLOCKS.c.due,
+                )
+                .join(CASES, CASES.c.id == CLOCKS.c.case_id)
+                .where(_running_duty(), CLOCKS.c.due < today)
+                .order_by(CLOCKS.c.due, CASES.c.id, CLOCKS.c.id)
+                .limit(limit)
+            )
+        ).all()
+    )
+
+
+def unclocked_cases(
+    connection: Connection, scope: Scope, finals: FinalStates, limit: int
+) -> list[Any]:
+    """The first `limit` open cases no legal clock watches (clock_gap_queries), oldest first:
+    their id, reference, kind, received_on, agency, state and attributes."""
+    return list(
+        connection.execute(
+            scope.apply(
+                select(
+                    CASES.c.id,
+                    CASES.c.reference,
+                    CASES.c.kind,
+                    CASES.c.received_on,
+                    CASES.c.agency,
+                    CASES.c.state,
+                    CASES.c.attributes,
+                )
+                .where(unclocked_clause(finals))
+                .order_by(CASES.c.received_on, CASES.c.id)
+                .limit(limit)
+            )
+        ).all()
+    )
