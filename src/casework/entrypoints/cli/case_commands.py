@@ -33,10 +33,11 @@ from casework.services.authorisation import (
 )
 from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case_to
-from casework.services.complaint_intake import ISSUER_LEVELS, ComplaintFacts
-from casework.services.intake import CHANNELS, Denouncer, LogCase, OtherDenounced, log_case
+from casework.services.complaint_intake import ISSUER_LEVELS
+from casework.services.intake import CHANNELS, log_case
+from casework.services.intake_form import INTAKE_FIELDS, intake_command
 from casework.services.letter_intake import letter_receipt
-from casework.services.redenunciation_intake import GROUNDS, Redenunciation
+from casework.services.redenunciation_intake import GROUNDS
 from casework.services.rule_explanations import Scenario, explain_case, what_if
 
 PARTY_LABELS = {
@@ -48,32 +49,19 @@ PARTY_LABELS = {
 
 app = command_group("Log, show, list and advance cases.")
 
-_FILE_KEYS = {
-    "agency",
-    "received",
-    "summary",
-    "channel",
-    "forwarded_by",
-    "by",
-    "denounced_name",
-    "denounced_officer",
-    "denounced_agency",
-    "denounced_email",
-    "also_denounced",
-    "denouncer",
-    "anonymous",
-    "historical",
-    "complaint",
+_FILE_KEYS = {*INTAKE_FIELDS, "by"} - {"kind"}
+"""What a case file (`--from-file`) may hold: the intake's fields, and who logs it."""
+_LABELS = {
+    "agency": "--agency",
+    "received": "--received",
+    "anonymous": "the case file's anonymous",
+    "denouncer": "'denouncer' in the file",
+    "complaint": "'complaint' in the file",
+    "complaint.decision_known_on": "--decision-known-on",
+    "classified_on": "--classified-on",
+    "also_denounced": "--also-denounced",
 }
-_COMPLAINT_KEYS = {
-    "decision_known_on",
-    "contested_decision",
-    "remote_area",
-    "disciplinary",
-    "dismissal",
-    "issuer_level",
-    "second_instance_of",
-}
+"""The intake's fields as a command-line user knows them (services/intake_form.py)."""
 
 
 def _read_case_file(path: Path) -> dict[str, Any]:
@@ -97,66 +85,6 @@ def _read_case_file(path: Path) -> dict[str, Any]:
             f"{path}: unknown fields {', '.join(unknown)}; allowed: {', '.join(sorted(_FILE_KEYS))}"
         )
     return data
-
-
-def _complaint_facts(
-    kind: str, from_file: object, options: dict[str, Any]
-) -> ComplaintFacts | None:
-    """The complaint facts from the options, completed by the file's `complaint:` mapping."""
-    if from_file is not None and not isinstance(from_file, dict):
-        raise InvalidInput(
-            f"'complaint' in the file must be a mapping of: {', '.join(sorted(_COMPLAINT_KEYS))}"
-        )
-    given = dict(from_file or {})
-    unknown = sorted(set(given) - _COMPLAINT_KEYS)
-    if unknown:
-        raise InvalidInput(
-            f"unknown complaint fields {', '.join(unknown)}; allowed: "
-            f"{', '.join(sorted(_COMPLAINT_KEYS))}"
-        )
-    merged = {**given, **{k: v for k, v in options.items() if v not in (None, "", False)}}
-    if kind != "complaint":
-        return ComplaintFacts() if merged else None
-    known = merged.get("decision_known_on")
-    remote = merged.get("remote_area")
-    if remote is not None and not isinstance(remote, (str, bool)):
-        raise InvalidInput("complaint remote_area must be the reason, as text")
-    reason = remote if isinstance(remote, str) and _yes_no_word(remote) is None else ""
-    return ComplaintFacts(
-        decision_known_on=parse_date(str(known), "--decision-known-on") if known else None,
-        contested_decision=_text(merged, "contested_decision"),
-        remote_area=bool(reason) or remote is True or _yes_no_word(str(remote)) is True,
-        remote_area_reason=reason,
-        disciplinary=_yes_no(merged, "disciplinary"),
-        dismissal=_yes_no(merged, "dismissal"),
-        issuer_level=_text(merged, "issuer_level") or "other",
-        second_instance_of=_text(merged, "second_instance_of") or None,
-    )
-
-
-def _yes_no_word(word: str) -> bool | None:
-    return {"yes": True, "true": True, "no": False, "false": False}.get(word.strip().lower())
-
-
-def _yes_no(values: dict[str, Any], name: str, what: str = "complaint ") -> bool:
-    """A yes/no fact from an option (a bool) or a file (a bool, or yes/no/true/false); any
-    other value is refused, never taken as yes ("false" is not true)."""
-    value = values.get(name, False)
-    if isinstance(value, bool):
-        return value
-    answer = _yes_no_word(str(value))
-    if answer is None:
-        raise InvalidInput(f"{what}{name} must be yes or no, not {value!r}")
-    return answer
-
-
-def _text(values: dict[str, Any], name: str) -> str:
-    value = values.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"complaint {name} must be text, not {value!r}; quote it in the file")
-    return value.strip()
 
 
 @app.command("new")
@@ -339,76 +267,56 @@ def new(
     """Log a case the day it arrives (a paper letter may be back-dated with --received)."""
     fields: dict[str, Any] = _read_case_file(from_file) if from_file else {}
     now = wall_clock()
-    identity = fields.get("denouncer") or {}
-    if not isinstance(identity, dict):
-        raise InvalidInput(
-            "'denouncer' in the file must be a mapping: full_name, address, contact, id_number, "
-            "email"
-        )
-    name = denouncer_name or identity.get("full_name")
-    is_anonymous = anonymous or _yes_no(fields, "anonymous", "the case file's ")
-    officer = acting(by or fields.get("by"), "logging a case")
-    if from_letter:  # its receipt date is read only by whoever the letter exists for
-        authorise(engine(), officer, Action.LOG_CASE, now, ref=from_letter)
-    received_text = received or fields.get("received")
-    received_on = (
-        parse_date(str(received_text), "--received")
-        if received_text
-        else letter_receipt(engine(), from_letter)
-        if from_letter
-        else now.date()
-    )
-    agency_code = agency or fields.get("agency")
-    if not agency_code and not from_letter:
-        raise InvalidInput(
-            "--agency is required: the code of the agency that must resolve the case"
-        )
-    assert received_on is not None
-    command = LogCase(
-        kind=kind,
-        agency=str(agency_code or ""),
-        received_on=received_on,
-        summary=str(summary or fields.get("summary") or ""),
-        anonymous=is_anonymous,
-        historical=historical or str(fields.get("historical") or ""),
-        denouncer=None
-        if not name
-        else Denouncer(
-            full_name=str(name),
-            address=denouncer_address or str(identity.get("address", "")),
-            contact=denouncer_contact or str(identity.get("contact", "")),
-            id_number=denouncer_id or str(identity.get("id_number", "")),
-            email=denouncer_email or str(identity.get("email", "")),
-        ),
-        denounced_name=denounced_name or str(fields.get("denounced_name") or ""),
-        denounced_officer=denounced_officer or fields.get("denounced_officer"),
-        denounced_agency=denounced_agency or fields.get("denounced_agency"),
-        denounced_email=denounced_email or str(fields.get("denounced_email") or ""),
-        more_denounced=tuple(
-            OtherDenounced.parse(str(text))
-            for text in also_denounced or fields.get("also_denounced") or []
-        ),
-        channel=channel if channel != "letter" else str(fields.get("channel", "letter")),
-        forwarded_by=forwarded_by or fields.get("forwarded_by"),
-        logged_by=officer.username,
-        from_letter=from_letter,
-        classified_on=parse_date(classified_on, "--classified-on"),
-        redenunciation=Redenunciation(redenunciation_of, redenunciation_ground)
-        if redenunciation_of
-        else None,
-        complaint=_complaint_facts(
-            kind,
-            fields.get("complaint"),
-            {
-                "decision_known_on": decision_known_on,
-                "contested_decision": contested_decision,
-                "remote_area": remote_area,
-                "disciplinary": disciplinary,
-                "dismissal": dismissal,
-                "issuer_level": issuer_level if issuer_level != "other" else None,
-                "second_instance_of": second_instance_of,
-            },
-        ),
+    officer = acting(by or fields.pop("by", None), "logging a case")
+    # the options given override the file, field by field (the sender's and the complaint's
+    # fields one by one too); the dates of options are read here, to name the option
+    identity = {
+        "full_name": denouncer_name,
+        "address": denouncer_address,
+        "contact": denouncer_contact,
+        "id_number": denouncer_id,
+        "email": denouncer_email,
+    }
+    complaint = {
+        "decision_known_on": parse_date(decision_known_on, "--decision-known-on"),
+        "contested_decision": contested_decision,
+        "remote_area": remote_area,
+        "disciplinary": disciplinary,
+        "dismissal": dismissal,
+        "issuer_level": issuer_level if issuer_level != "other" else None,
+        "second_instance_of": second_instance_of,
+    }
+    options = {
+        "agency": agency,
+        "received": parse_date(received, "--received"),
+        "summary": summary,
+        "anonymous": anonymous,
+        "historical": historical,
+        "denounced_name": denounced_name,
+        "denounced_officer": denounced_officer,
+        "denounced_agency": denounced_agency,
+        "denounced_email": denounced_email,
+        "also_denounced": also_denounced,
+        "channel": channel if channel != "letter" else None,
+        "forwarded_by": forwarded_by,
+        "from_letter": from_letter,
+        "classified_on": parse_date(classified_on, "--classified-on"),
+        "redenunciation_of": redenunciation_of,
+        "redenunciation_ground": redenunciation_ground if redenunciation_of else None,
+    }
+    merged = {**fields, **_given(options), "kind": kind}
+    for name, given in (("denouncer", identity), ("complaint", complaint)):
+        if _given(given):
+            in_file = fields.get(name) or {}
+            merged[name] = {**in_file, **_given(given)} if isinstance(in_file, dict) else in_file
+    if merged.get("from_letter"):  # its receipt date is read only by whoever the letter exists for
+        authorise(engine(), officer, Action.LOG_CASE, now, ref=str(merged["from_letter"]))
+    command = intake_command(
+        merged,
+        officer.username,
+        now.date(),
+        lambda letter: letter_receipt(engine(), letter),
+        labels=_LABELS,
     )
     authorise_intake(engine(), officer, command, now)
     logged = log_case(engine(), command, now)
@@ -439,6 +347,11 @@ def new(
             "linked as a repeat (counted once in statistics). If nothing is new, the letter "
             "may be filed without handling (TT05/2021)"
         )
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """The options given on the command line (left at their defaults: not given)."""
+    return {name: value for name, value in values.items() if value not in (None, "", False, [])}
 
 
 _IDENTITY_LABELS = (("id_number", "ID"), ("contact", "contact"), ("email", "email"))

@@ -42,7 +42,9 @@ from casework.services.case_views import (
     list_cases,
     show_case_to,
 )
-from casework.services.intake import CHANNELS, Denouncer, LogCase, OtherDenounced, log_case
+from casework.services.intake import CHANNELS, log_case
+from casework.services.intake_form import intake_command
+from casework.services.letter_intake import letter_receipt
 from casework.services.read_models import CaseView
 from casework.services.users import sign_in
 
@@ -228,41 +230,46 @@ def _new_case_page(
     )
 
 
+_INTAKE_LABELS = {
+    "received": "received date",
+    "denouncer": "sender",
+    "also_denounced": "other denounced parties",
+}
+"""The intake's fields as the reception form names them (services/intake_form.py)."""
+
+
 @router.post("/cases/new")
 async def log_new_case(request: Request) -> Response:
     principal = signed_in(request)
     authorise(casework_of(request), principal, Action.LOG_CASE, now_of(request))
     form = await _form(request)
-    try:
-        received = date.fromisoformat(form.get("received_on", ""))
-    except ValueError:
-        request.session["flash"] = ("received date: YYYY-MM-DD", "")
-        return _new_case_page(request, principal, form, 422)
     name = form.get("full_name", "").strip()
     try:
-        command = LogCase(
-            kind=form.get("kind", ""),
-            agency=principal.agency,
-            received_on=received,
-            summary=form.get("summary", ""),
-            denouncer=Denouncer(
-                full_name=name,
-                address=form.get("address", ""),
-                contact=form.get("contact", ""),
-                id_number=form.get("id_number", ""),
-            )
-            if name
-            else None,
-            anonymous=form.get("anonymous") == "yes",
-            denounced_name=form.get("denounced_name", ""),
-            more_denounced=tuple(
-                OtherDenounced.parse(line)
-                for line in form.get("more_denounced", "").splitlines()
-                if line.strip()
-            ),
-            channel=form.get("channel", "letter"),
-            logged_by=principal.username,
+        command = intake_command(
+            {
+                "kind": form.get("kind", ""),
+                "agency": principal.agency,
+                "received": form.get("received_on", "").strip() or None,
+                "summary": form.get("summary", ""),
+                "denouncer": {
+                    field: form.get(field, "")
+                    for field in ("full_name", "address", "contact", "id_number")
+                }
+                if name
+                else None,
+                "anonymous": form.get("anonymous") == "yes",
+                "denounced_name": form.get("denounced_name", ""),
+                "also_denounced": [
+                    line for line in form.get("more_denounced", "").splitlines() if line.strip()
+                ],
+                "channel": form.get("channel", "letter"),
+            },
+            principal.username,
+            legal_date(now_of(request)),
+            lambda letter: letter_receipt(casework_of(request), letter),
+            labels=_INTAKE_LABELS,
         )
+        received = command.received_on
         authorise_intake(casework_of(request), principal, command, now_of(request))
         logged = log_case(casework_of(request), command, now_of(request))
     except CaseworkError as refused:

@@ -26,6 +26,7 @@ from casework.entrypoints.api.responses import (
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.services.advance import AdvanceCase, advance_case
+from casework.services.app import legal_date
 from casework.services.assignment import assign_case
 from casework.services.authorisation import authorise, authorise_case, authorise_intake
 from casework.services.authorisation import scoped_filter as narrowed
@@ -38,13 +39,20 @@ from casework.services.case_views import (
     list_cases,
     show_case_to,
 )
-from casework.services.complaint_intake import ComplaintFacts
-from casework.services.intake import Denouncer, LogCase, OtherDenounced, log_case
+from casework.services.intake import log_case
+from casework.services.intake_form import intake_command
+from casework.services.letter_intake import letter_receipt
 from casework.services.read_models import AllowedTriggers, CaseExplanation, CaseView, PartyView
-from casework.services.redenunciation_intake import Redenunciation
 from casework.services.rule_explanations import explain_case
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
+_LABELS = {
+    "received": "received_on",
+    "denouncer": "sender",
+    "also_denounced": "more_denounced",
+    "complaint.decision_known_on": "complaint.decision_known_on",
+}
+"""The intake's fields as the API's body names them (services/intake_form.py)."""
 
 
 class Sender(BaseModel):
@@ -215,42 +223,23 @@ def _prepend(first: str, rest: Iterator[str]) -> Iterator[str]:
 @router.post("", status_code=201, summary="Log a case (reception)")
 def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> LoggedCase:
     app = casework_of(request)
-    facts = body.complaint
-    command = LogCase(
-        kind=body.kind,
-        agency=body.agency,
-        received_on=body.received_on,
-        summary=body.summary,
-        denouncer=Denouncer(**body.sender.model_dump()) if body.sender else None,
-        anonymous=body.anonymous,
-        historical=body.historical,
-        denounced_name=body.denounced_name,
-        denounced_officer=body.denounced_officer,
-        denounced_agency=body.denounced_agency,
-        denounced_email=body.denounced_email,
-        more_denounced=tuple(
-            OtherDenounced(name=o.name.strip(), officer=o.officer, agency=o.agency)
-            for o in body.more_denounced
-        ),
-        channel=body.channel,
-        forwarded_by=body.forwarded_by,
-        logged_by=principal.username,
-        complaint=ComplaintFacts(
-            decision_known_on=facts.decision_known_on,
-            contested_decision=facts.contested_decision,
-            remote_area=bool(facts.remote_area_reason.strip()),
-            remote_area_reason=facts.remote_area_reason,
-            disciplinary=facts.disciplinary,
-            dismissal=facts.dismissal,
-            issuer_level=facts.issuer_level,
-            second_instance_of=facts.second_instance_of,
-        )
-        if facts
-        else None,
-        from_letter=body.from_letter,
-        redenunciation=Redenunciation(body.redenunciation_of, body.redenunciation_ground)
-        if body.redenunciation_of
-        else None,
+    complaint = (
+        body.complaint.model_dump(exclude={"remote_area_reason"}) if body.complaint else None
+    )
+    if complaint is not None and body.complaint is not None:
+        complaint["remote_area"] = body.complaint.remote_area_reason
+    command = intake_command(
+        {
+            **body.model_dump(exclude={"sender", "more_denounced", "complaint", "received_on"}),
+            "received": body.received_on,
+            "denouncer": body.sender.model_dump() if body.sender else None,
+            "also_denounced": [party.model_dump() for party in body.more_denounced],
+            "complaint": complaint,
+        },
+        principal.username,
+        legal_date(now_of(request)),
+        lambda letter: letter_receipt(app, letter),
+        labels=_LABELS,
     )
     authorise_intake(app, principal, command, now_of(request))
     logged = log_case(app, command, now_of(request))
