@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from tests import scenarios
 from tests.conftest import at
+from tests.scenarios import clocks, state
 
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer
 from casework.adapters.outbox_store import OUTBOX
 from casework.domain.errors import InvalidInput, TransitionRefused
-from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
 from casework.services.complaint_intake import ComplaintFacts
@@ -68,19 +69,7 @@ def complaint(
 
 
 def step(app: Casework, ref: str, trigger: str, on: str, actor: str = HANDLER, **data: str) -> None:
-    advance_case(
-        app,
-        AdvanceCase(ref=ref, trigger=trigger, on=date.fromisoformat(on), actor=actor, data=data),
-        at(on, 16),
-    )
-
-
-def clocks(app: Casework, ref: str, today: str) -> dict[str, dict[str, Any]]:
-    return {c["code"]: c for c in show_case(app, ref, at(today))["clocks"]}
-
-
-def state(app: Casework, ref: str, today: str) -> str:
-    return str(show_case(app, ref, at(today))["state"])
+    scenarios.step(app, ref, trigger, on, actor, **data)
 
 
 def accepted(app: Casework, received: str, accept_on: str, **facts: Any) -> str:

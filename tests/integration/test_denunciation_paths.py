@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+from tests import scenarios
 from tests.conftest import at
+from tests.scenarios import clocks, state
 
 from casework.domain.errors import ConcurrentUpdate, InvalidInput, TransitionRefused
 from casework.services.advance import AdvanceCase, advance_case
@@ -41,20 +43,7 @@ def new_case(app: Casework, received: str, **overrides: Any) -> str:
 
 
 def step(app: Casework, ref: str, trigger: str, on: str, **data: str) -> None:
-    advance_case(
-        app,
-        AdvanceCase(ref=ref, trigger=trigger, on=date.fromisoformat(on), actor=HANDLER, data=data),
-        at(on, 16),
-    )
-
-
-def clocks(app: Casework, ref: str, today: str) -> dict[str, dict[str, Any]]:
-    view = show_case(app, ref, at(today))
-    return {c["code"]: c for c in view["clocks"]}
-
-
-def state(app: Casework, ref: str, today: str) -> str:
-    return str(show_case(app, ref, at(today))["state"])
+    scenarios.step(app, ref, trigger, on, HANDLER, **data)
 
 
 def test_logging_starts_triage_clock_skipping_tet(app: Casework) -> None:

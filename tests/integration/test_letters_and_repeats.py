@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 from tests.conftest import at
+from tests.scenarios import clocks
 
 from casework.adapters.case_store import CASES, IDENTITIES
 from casework.adapters.repeat_lookup import _FIRST_WITH_REPEAT_KEY
@@ -60,10 +61,6 @@ def view(app: Casework, ref: str, today: str, by: str = "ubnd-chu-tich") -> dict
     """The case as officer `by` reads it (by default the provincial chairman, who sees every
     unit's cases but no sender he is not entitled to)."""
     return show_case(app, ref, at(today), viewer=principal_of_officer(app, by))
-
-
-def clocks(app: Casework, ref: str, today: str) -> dict[str, dict[str, Any]]:
-    return {c["code"]: c for c in view(app, ref, today)["clocks"]}
 
 
 def test_a_mixed_letter_is_split_into_cases_that_count_from_its_receipt(app: Casework) -> None:

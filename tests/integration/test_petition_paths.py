@@ -14,11 +14,12 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from tests import scenarios
 from tests.conftest import EXAMPLE_ORG, at
+from tests.scenarios import clocks, state
 
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer
@@ -55,19 +56,7 @@ def petition(app: Casework, received: str, forwarded_by: str | None = None) -> s
 
 
 def step(app: Casework, ref: str, trigger: str, on: str, actor: str = HANDLER, **data: str) -> None:
-    advance_case(
-        app,
-        AdvanceCase(ref=ref, trigger=trigger, on=date.fromisoformat(on), actor=actor, data=data),
-        at(on, 16),
-    )
-
-
-def clocks(app: Casework, ref: str, today: str) -> dict[str, dict[str, Any]]:
-    return {c["code"]: c for c in show_case(app, ref, at(today))["clocks"]}
-
-
-def state(app: Casework, ref: str, today: str) -> str:
-    return str(show_case(app, ref, at(today))["state"])
+    scenarios.step(app, ref, trigger, on, actor, **data)
 
 
 def test_intake_of_a_petition(app: Casework) -> None:

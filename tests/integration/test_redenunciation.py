@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from tests.conftest import EXAMPLE_ORG, at
+from tests.scenarios import clocks, step
 
 from casework.adapters.outbox_store import OUTBOX
 from casework.adapters.tables import AuditRow
 from casework.domain.errors import InvalidInput, NotFound, TransitionRefused
-from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_views import show_case
 from casework.services.intake import Denouncer, LogCase, OtherDenounced, log_case
@@ -65,22 +65,10 @@ def again(app: Casework, of: str, received: str, ground: str, agency: str = SUPE
     ).ref
 
 
-def step(app: Casework, ref: str, trigger: str, on: str, actor: str | None, **data: str) -> None:
-    advance_case(
-        app,
-        AdvanceCase(ref=ref, trigger=trigger, on=date.fromisoformat(on), actor=actor, data=data),
-        at(on, 16),
-    )
-
-
 def view(app: Casework, ref: str, today: str, **kwargs: Any) -> dict[str, Any]:
     """The case as the provincial chairman reads it (every unit's cases), unless `viewer`."""
     kwargs.setdefault("viewer", principal_of_officer(app, "ubnd-chu-tich"))
     return show_case(app, ref, at(today), **kwargs)
-
-
-def clocks(app: Casework, ref: str, today: str) -> dict[str, dict[str, Any]]:
-    return {c["code"]: c for c in view(app, ref, today)["clocks"]}
 
 
 def test_an_overdue_denunciation_taken_over_by_the_superior(app: Casework) -> None:
