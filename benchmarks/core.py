@@ -125,15 +125,15 @@ def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
                     "next_step_on": ladder.next_step_on(calendar, due, 0),
                 }
             )
-        with app.engine.begin() as connection:
+        with app.database.begin() as connection:
             connection.execute(insert(CaseRow.__table__), cases)  # type: ignore[attr-defined]
             connection.execute(insert(ClockRow.__table__), clocks)  # type: ignore[attr-defined]
-    if app.engine.dialect.name == "postgresql":
-        with app.engine.begin() as connection:
+    if app.database.dialect.name == "postgresql":
+        with app.database.begin() as connection:
             connection.execute(
                 text("SELECT setval('case_file_id_seq', (SELECT max(id) FROM case_file))")
             )
-    settle(app.engine)
+    settle(app.database)
     return newly_due
 
 
@@ -166,7 +166,7 @@ def settle(engine: Engine) -> None:
 def bare_sql(app: Casework) -> float:
     """The floor: select the due clocks by index and bump their step, nothing else."""
     started = time.perf_counter()
-    with app.engine.begin() as connection:
+    with app.database.begin() as connection:
         ids = (
             connection.execute(
                 text("SELECT id FROM clock WHERE status = 'running' AND next_step_on <= :d"),
@@ -204,7 +204,7 @@ def time_intake(app: Casework, count: int) -> tuple[float, list[str]]:
 
 def _ids_of(app: Casework, refs: list[str]) -> list[int]:
     """The ids of the cases `refs` name, in their order (read before any timing starts)."""
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         ids = case_ids_of(connection, refs)
     return [ids[ref] for ref in refs]
 
@@ -215,8 +215,8 @@ def bare_transaction_rate(app: Casework, refs: list[str]) -> float:
     BEGIN, read and lock the case row, bump its version, add a transition row, COMMIT.
     Whatever the service layer adds (guards, clocks, the audit chain, SQLAlchemy) comes on
     top; no transition rate can pass this one on the same machine at the same moment."""
-    raw = app.engine.raw_connection()
-    postgres = app.engine.dialect.name == "postgresql"
+    raw = app.database.raw_connection()
+    postgres = app.database.dialect.name == "postgresql"
     marker = "%s" if postgres else "?"
     lock = " FOR UPDATE" if postgres else ""
     case_ids = _ids_of(app, refs)
@@ -251,7 +251,7 @@ def pipelined_transaction_rate(app: Casework, refs: list[str]) -> float:
     left of a transition's time once every statement goes below SQLAlchemy and nothing waits
     for a reply it does not need."""
     cases = list(zip(refs, _ids_of(app, refs), strict=True))
-    raw = app.engine.raw_connection()
+    raw = app.database.raw_connection()
     try:
         connection = raw.driver_connection
         assert connection is not None
@@ -314,7 +314,7 @@ def main() -> None:
         intake_rate, refs = time_intake(app, args.intake)
         transition_rate = time_transitions(app, refs)
         result = {
-            "database": app.engine.dialect.name,
+            "database": app.database.dialect.name,
             "open_cases": args.cases,
             "fill_seconds": round(fill_seconds, 2),
             "sweep": {
@@ -329,7 +329,7 @@ def main() -> None:
             "transitions_per_second": round(transition_rate, 1),
             "intake_and_transitions_measured_on": len(refs),
         }
-        app.engine.dispose()
+        app.database.dispose()
         if args.database_url and args.database_url.startswith("postgresql"):
             scratch_postgres(args.database_url, drop=True)
     print(json.dumps(result, indent=2))

@@ -92,7 +92,7 @@ def queue(app: Casework, n: int, now: datetime) -> None:
         }
         for i in range(n)
     ]
-    with app.engine.begin() as connection:
+    with app.database.begin() as connection:
         connection.execute(insert(OutboxRow.__table__), rows)  # type: ignore[attr-defined]
 
 
@@ -152,7 +152,7 @@ def measure_delivery(messages: int, batch: int, overhead: bool = True) -> dict[s
         seconds = time.perf_counter() - started
         controller.stop()
         sweep(app, now)  # warm the engine's caches for the overhead comparison
-        app.engine.dispose()
+        app.database.dispose()
         return {
             "messages": messages,
             "batch": batch,

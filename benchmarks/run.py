@@ -103,7 +103,7 @@ def with_app(url: str | None, work: Callable[[Casework], dict[str, Any]], **sett
         try:
             return work(app)
         finally:
-            app.engine.dispose()
+            app.database.dispose()
             if url:
                 core.scratch_postgres(url, drop=True)
 
@@ -143,7 +143,7 @@ def service_rates(count: int) -> Callable[[Casework], dict[str, Any]]:
             # measured right after, on the same cases: what this machine allows at that moment
             "bare_transactions_per_second": round(core.bare_transaction_rate(app, refs), 1),
         }
-        if app.engine.dialect.name == "postgresql":  # pipeline mode is psycopg's
+        if app.database.dialect.name == "postgresql":  # pipeline mode is psycopg's
             rate = core.pipelined_transaction_rate(app, refs)
             figures["pipelined_transactions_per_second"] = round(rate, 1)
         return figures
@@ -207,7 +207,7 @@ def _advance_slice(url: str, home: str, commit: str, refs: list[str], ready: Any
     go.wait()
     for ref in refs:
         advance_case(app, AdvanceCase(ref, "triage", core.TODAY, "tt-xac-minh-1"), core.NOW)
-    app.engine.dispose()
+    app.database.dispose()
 
 
 def concurrent_rates(processes: int, count: int) -> Callable[[Casework], dict[str, Any]]:
@@ -218,7 +218,7 @@ def concurrent_rates(processes: int, count: int) -> Callable[[Casework], dict[st
         _, refs = core.time_intake(app, count)
         context = multiprocessing.get_context("spawn")
         ready, go = context.Barrier(processes + 1), context.Event()
-        url = app.engine.url.render_as_string(hide_password=False)
+        url = app.database.url.render_as_string(hide_password=False)
         workers = [
             context.Process(
                 target=_advance_slice,

@@ -80,13 +80,13 @@ def main() -> None:
             "api_cases_overdue": timed(head, "/api/cases?overdue=true&limit=50", args.runs),
         }
         result = {
-            "database": app.engine.dialect.name,
+            "database": app.database.dialect.name,
             "open_cases": args.cases,
             "runs": args.runs,
             "pages": {name: figures for name, figures in pages.items() if figures is not None},
             "target_ms": 100,
         }
-        app.engine.dispose()
+        app.database.dispose()
         if args.database_url and args.database_url.startswith("postgresql"):
             scratch_postgres(args.database_url, drop=True)
     print(json.dumps(result, indent=2))

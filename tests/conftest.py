@@ -146,7 +146,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "casework.db"
     template = bootstrap(Settings(home=folder, database_url=f"sqlite:///{path}"))
     _prepare(template)
-    template.engine.dispose()  # the last connection closed: the WAL is folded into the file
+    template.database.dispose()  # the last connection closed: the WAL is folded into the file
     assert not path.with_name("casework.db-wal").exists()
     return path
 
@@ -160,7 +160,7 @@ def postgres_template(
         folder = tmp_path_factory.mktemp("postgres-template")
         template = bootstrap(Settings(home=folder, database_url=url))
         _prepare(template)
-        template.engine.dispose()  # CREATE DATABASE … TEMPLATE needs it unused
+        template.database.dispose()  # CREATE DATABASE … TEMPLATE needs it unused
         yield url
 
 
@@ -194,7 +194,7 @@ def app(prepared_database_url: str, tmp_path: Path) -> Iterator[Casework]:
     """An initialised engine with the example organisation loaded."""
     engine_app = bootstrap(Settings(home=tmp_path, database_url=prepared_database_url))
     yield engine_app
-    engine_app.engine.dispose()
+    engine_app.database.dispose()
 
 
 @pytest.fixture
@@ -204,4 +204,4 @@ def sqlite_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Casework]:
     shutil.copyfile(sqlite_template, path)
     engine_app = bootstrap(Settings(home=tmp_path, database_url=f"sqlite:///{path}"))
     yield engine_app
-    engine_app.engine.dispose()
+    engine_app.database.dispose()

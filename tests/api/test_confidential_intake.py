@@ -214,7 +214,7 @@ def test_reloading_the_organisation_recomputes_who_a_case_excludes(
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     load_organisation_file(app, path, "ubnd-quan-tri", at("2024-02-02"))
     assert not any(sees(api, tokens, "tt-xac-minh-1", ref).values())
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         reasons = connection.execute(
             text("SELECT officer, reason FROM case_exclusion ORDER BY officer")
         ).all()
@@ -223,7 +223,7 @@ def test_reloading_the_organisation_recomputes_who_a_case_excludes(
     # inspector is told to assign someone else
     view = api.get(f"/api/cases/{ref}", headers=as_(tokens, "tt-chanh-thanh-tra")).json()
     assert view["handler"] is None
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         unassigned = connection.execute(
             text("SELECT actor FROM audit_entry WHERE action = 'case.unassigned'")
         ).all()

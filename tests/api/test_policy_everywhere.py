@@ -277,7 +277,7 @@ def _invocation(name: str, command: Any, ref: str) -> list[str]:
 
 @pytest.fixture
 def cli(sqlite_app: Casework, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("CASEWORK_DATABASE_URL", sqlite_app.engine.url.render_as_string(False))
+    monkeypatch.setenv("CASEWORK_DATABASE_URL", sqlite_app.database.url.render_as_string(False))
     monkeypatch.setenv("CASEWORK_HOME", str(Path(sqlite_app.settings.home)))
     common.reset_engine()
     yield CliRunner()

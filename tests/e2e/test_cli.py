@@ -769,7 +769,7 @@ def test_an_administrator_lists_and_ends_a_logins_web_sessions(cli: CliRunner) -
         run(cli, "user", "add", "tt-tiep-nhan", "--password", "mười ký tự trở lên")
         now = datetime.now(UTC)
         for client in ("10.0.0.5", "10.0.0.9"):  # signed in at two desks
-            web_sessions.begin(common.engine(), "tt-tiep-nhan", client, now)
+            web_sessions.begin(common.casework_app(), "tt-tiep-nhan", client, now)
         listed = run_json(cli, "user", "sessions", "tt-tiep-nhan", "--by", "ubnd-quan-tri")
         assert [s["client"] for s in listed] == ["10.0.0.9", "10.0.0.5"]
         assert "10.0.0.5" in run(cli, "user", "sessions", operator="tt-tiep-nhan")  # his own
@@ -780,8 +780,8 @@ def test_an_administrator_lists_and_ends_a_logins_web_sessions(cli: CliRunner) -
         assert run_json(cli, "user", "sessions", "tt-tiep-nhan", "--by", "ubnd-quan-tri") == []
         ended = run(cli, "user", "sessions", "tt-tiep-nhan", "--ended", "--by", "ubnd-quan-tri")
         assert ended.count("ended by an administrator") == 2
-        admin = principal_of_officer(common.engine(), "ubnd-quan-tri")
-        [latest] = audit_entries(common.engine(), admin, datetime.now(UTC), limit=1)
+        admin = principal_of_officer(common.casework_app(), "ubnd-quan-tri")
+        [latest] = audit_entries(common.casework_app(), admin, datetime.now(UTC), limit=1)
         assert (latest["action"], latest["actor"]) == ("user.sessions_ended", "ubnd-quan-tri")
 
 

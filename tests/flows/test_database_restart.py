@@ -135,7 +135,7 @@ def test_a_database_restart_mid_sweep_is_logged_and_the_retried_task_completes(
     # what a clean run records, no more, no fewer: the current step, the three before skipped
     assert (result["escalations"], result["skipped"]) == (1, 3)
     assert flows.sweep_summary(at("2024-02-27", 9).isoformat())["escalations"] == 0
-    app.engine.dispose()
+    app.database.dispose()
 
 
 def test_after_a_restart_the_api_answers_503_once_then_reconnects(
@@ -160,4 +160,4 @@ def test_after_a_restart_the_api_answers_503_once_then_reconnects(
         assert lost.headers["retry-after"] == "1"
         assert "nothing of this request was written" in lost.json()["detail"]
         assert api.get("/api/cases", headers=headers).status_code == 200
-    app.engine.dispose()
+    app.database.dispose()

@@ -45,7 +45,7 @@ def casework_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ),
         at("2024-02-01"),
     )
-    app.engine.dispose()
+    app.database.dispose()
     return tmp_path
 
 

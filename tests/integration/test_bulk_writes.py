@@ -36,7 +36,7 @@ def _outbox_row(key: str, at: datetime, context: dict[str, Any] | None) -> dict[
 
 def _stored(app: Casework, prefix: str) -> list[tuple[Any, ...]]:
     """The rows as SQLite holds them (text, not parsed back), without their ids."""
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         rows = connection.exec_driver_sql(
             "SELECT dedupe_key, message_id, template, language, case_id, recipient_officer, "
             "recipient_party, to_address, context, status, attempts, next_attempt_at, "
@@ -69,7 +69,7 @@ def test_rows_written_in_bulk_are_stored_as_sqlalchemy_stores_them(sqlite_app: C
     assert len(in_bulk) == len(values)
     assert [row[2:] for row in in_bulk] == [row[2:] for row in by_orm]
     assert in_bulk[0][11] != in_bulk[1][11]  # 01:00 UTC and 08:00 +07:00, as SQLAlchemy does
-    with sqlite_app.engine.connect() as connection:
+    with sqlite_app.database.connect() as connection:
         read = connection.execute(
             select(OUTBOX.c.context, OUTBOX.c.created_at)
             .where(OUTBOX.c.dedupe_key.like("bulk-%"))
@@ -91,7 +91,7 @@ def test_a_bulk_insert_ignoring_duplicates_keeps_the_first_row(sqlite_app: Casew
                 _outbox_row("twice", first, {"n": 3}),
             ],
         )
-    with sqlite_app.engine.connect() as connection:
+    with sqlite_app.database.connect() as connection:
         rows = connection.execute(
             select(OUTBOX.c.dedupe_key, OUTBOX.c.context).order_by(OUTBOX.c.id)
         ).all()

@@ -390,7 +390,7 @@ def test_intake_refuses_what_a_complaint_cannot_be(app: Casework) -> None:
     no_respondent = LogCase(**{**base.__dict__, "denouncer": named, "denounced_officer": None})
     with pytest.raises(InvalidInput, match="--respondent-name"):
         log_case(app, no_respondent, at("2026-07-02"))
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM case_file")).scalar_one() == 0
 
 
@@ -429,7 +429,7 @@ def test_explain_says_which_rule_version_applied_and_why(app: Casework) -> None:
 def test_what_if_recomputes_without_writing(app: Casework) -> None:
     ref = complaint(app, "2026-06-30", known="2026-06-01")
     step(app, ref, "accept", "2026-07-13")  # day 9 of 10 WD; under the new rule, due 07-09
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         before = connection.execute(text("SELECT count(*) FROM audit_entry")).scalar_one()
         clocks_before = connection.execute(text("SELECT * FROM clock ORDER BY id")).all()
     result = what_if(app, ref, at("2026-07-13"), Scenario(rules_as_of=date(2026, 7, 1)))
@@ -451,7 +451,7 @@ def test_what_if_recomputes_without_writing(app: Casework) -> None:
     closed = what_if(app, ref, at("2026-07-13"), Scenario(calendar_file=str(_closure_file(app))))
     accept = next(c for c in closed["clocks"] if c["code"] == "complaint.accept")
     assert accept["what_if_due"] == "2026-07-15"  # the agency closed on Fri 07-10
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM audit_entry")).scalar_one() == before
         assert connection.execute(text("SELECT * FROM clock ORDER BY id")).all() == clocks_before
     with pytest.raises(InvalidInput, match="say what to change"):

@@ -75,7 +75,7 @@ def test_same_trigger_at_once_applies_once(app: Casework) -> None:
     assert len(results) == 1
     assert len(errors) == 5
     assert all(isinstance(e, ConcurrentUpdate | TransitionRefused) for e in errors)
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         accepted = connection.execute(
             text("SELECT count(*) FROM transition WHERE trigger = 'accept'")
         ).scalar_one()
@@ -124,7 +124,7 @@ def test_different_triggers_at_once_never_both_apply(app: Casework) -> None:
     assert len(results) == 1
     assert len(errors) == 3
     assert all(isinstance(e, ConcurrentUpdate | TransitionRefused) for e in errors)
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         rows = connection.execute(text("SELECT trigger, to_state FROM transition")).all()
     assert len(rows) == 1
     assert verify_audit_trail(app).is_intact
@@ -220,10 +220,10 @@ def test_two_engines_taking_turns_keep_one_chain(app: Casework, tmp_path: Path) 
         _log(app, 6)
         _log(other, 7)
     finally:
-        other.engine.dispose()
+        other.database.dispose()
     result = verify_audit_trail(app)
     assert result.is_intact, result.problem
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         actions = connection.execute(text("SELECT action FROM audit_entry")).scalars().all()
     assert actions.count("case.logged") == 8
     assert "test.rolled_back" not in actions

@@ -216,7 +216,7 @@ def test_a_crash_after_claiming_loses_nothing_and_repeats_the_same_message_id(
 def test_notices_are_written_with_the_sweep_in_one_transaction(app: Casework) -> None:
     overdue_case(app)
     result = sweep(app, at("2024-02-27", 8))
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         queued = connection.execute(text("SELECT count(*) FROM outbox_message")).scalar_one()
     assert queued == result.notices_queued > 0
     assert sweep(app, at("2024-02-27", 9)).notices_queued == 0
@@ -231,7 +231,7 @@ def test_one_bad_message_is_dead_lettered_and_the_rest_of_the_batch_goes_out(
 ) -> None:
     overdue_case(app)
     sweep(app, at("2024-02-27", 8))
-    with app.engine.begin() as connection:
+    with app.database.begin() as connection:
         first = connection.execute(text("SELECT min(id) FROM outbox_message")).scalar_one()
         connection.execute(
             text("UPDATE outbox_message SET to_address = :bad WHERE id = :id"),

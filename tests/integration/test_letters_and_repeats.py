@@ -249,7 +249,7 @@ def test_finding_a_repeat_reads_one_index_however_many_cases_share_the_subject(
     # cases on PostgreSQL, once per letter logged.
     subject = subject_key("Lê Văn Tám")
     crowd = range(1000, 3000)
-    with app.engine.begin() as connection:
+    with app.database.begin() as connection:
         connection.execute(
             insert(CASES),
             [
@@ -287,7 +287,7 @@ def test_finding_a_repeat_reads_one_index_however_many_cases_share_the_subject(
     key = repeat_key(
         sender_key(SENDER.full_name, SENDER.id_number), "denunciation", "thanh-tra-tinh", subject
     )
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         compiled = _FIRST_WITH_REPEAT_KEY.compile(dialect=connection.dialect)
         parameters = compiled.construct_params({"repeat_key": key})
         if connection.dialect.name == "postgresql":

@@ -93,7 +93,7 @@ def test_a_petition_needs_its_sender(app: Casework) -> None:
     )
     with pytest.raises(InvalidInput, match="sender's name"):
         log_case(app, unsigned, at("2026-07-06"))
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM case_file")).scalar_one() == 0
 
 
@@ -275,7 +275,7 @@ def policy_app(database_url: str, tmp_path: Path) -> Iterator[Casework]:
     initialise(engine_app)
     load_organisation_file(engine_app, EXAMPLE_ORG, "tests", at("2024-01-02"))
     yield engine_app
-    engine_app.engine.dispose()
+    engine_app.database.dispose()
 
 
 def test_the_agency_sets_its_own_answer_period(policy_app: Casework) -> None:

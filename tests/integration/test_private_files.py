@@ -74,7 +74,7 @@ def test_every_file_and_folder_casework_writes_is_the_owners_alone(
         )
         assert report.sent == 2
     finally:
-        app.engine.dispose()
+        app.database.dispose()
     written = sorted(home.rglob("*"))
     assert any(p.suffix == ".eml" for p in written)
     assert any(p.suffix == ".html" for p in written)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_migrations_match_the_declared_tables(app: Casework) -> None:
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == [], "add a migration: `alembic revision --autogenerate` (see README)"
@@ -42,7 +42,7 @@ def test_the_newest_migration_goes_down_and_up_again_keeping_the_cases(app: Case
         ),
         at("2024-02-01"),
     )
-    config = alembic_config(app.engine.url.render_as_string(hide_password=False))
+    config = alembic_config(app.database.url.render_as_string(hide_password=False))
     previous = ScriptDirectory.from_config(config).get_current_head()
     assert previous is not None
     down_to = ScriptDirectory.from_config(config).get_revision(previous).down_revision
@@ -50,10 +50,10 @@ def test_the_newest_migration_goes_down_and_up_again_keeping_the_cases(app: Case
         lambda: command.downgrade(config, str(down_to)),
         lambda: command.upgrade(config, "head"),
     ):
-        with app.engine.begin() as connection:
+        with app.database.begin() as connection:
             config.attributes["connection"] = connection
             step()
-        with app.engine.connect() as connection:
+        with app.database.connect() as connection:
             assert connection.execute(text("select count(*) from case_file")).scalar() == 1
             assert connection.execute(text("select count(*) from denouncer_identity")).scalar() == 1
     # the case logged before the round trip is still found as a repeat's first case

@@ -217,7 +217,7 @@ def test_audit_trail_verifies_and_names_the_edited_entry(app: Casework) -> None:
     result = verify_audit_trail(app)
     assert result.is_intact
     assert result.entries >= 6
-    with app.engine.begin() as connection:
+    with app.database.begin() as connection:
         target = connection.execute(
             text("SELECT id FROM audit_entry WHERE action = 'case.advanced'")
         ).scalar_one()
@@ -253,7 +253,7 @@ def test_an_entry_holding_dates_and_instants_verifies_once_read_back(app: Casewo
 def test_audit_trail_detects_a_removed_entry(app: Casework) -> None:
     log(app, "2024-02-01")
     log(app, "2024-02-02")
-    with app.engine.begin() as connection:
+    with app.database.begin() as connection:
         ids = connection.execute(text("SELECT id FROM audit_entry ORDER BY id")).scalars().all()
         connection.execute(text("DELETE FROM audit_entry WHERE id = :id"), {"id": ids[2]})
     broken = verify_audit_trail(app)
@@ -362,7 +362,7 @@ def test_a_pause_that_keeps_the_due_date_does_not_refire_the_ladder(app: Casewor
     assert show_case(app, ref, at("2024-08-08"))["clocks"][1]["due"] == "2024-08-05"
     again = sweep(app, at("2024-08-08"))
     assert [(f.clock, f.step) for f in again.fired if f.clock == "denunciation.resolve"] == []
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         fired = connection.execute(
             text("SELECT count(*) FROM audit_entry WHERE action = 'escalation.fired'")
         ).scalar_one()
@@ -428,7 +428,7 @@ def test_reloading_an_organisation_that_drops_a_used_agency_is_refused(
 def test_audit_trail_detects_removal_of_the_newest_entries(app: Casework) -> None:
     log(app, "2024-02-01")
     log(app, "2024-02-02")
-    with app.engine.begin() as connection:
+    with app.database.begin() as connection:
         newest = connection.execute(text("SELECT max(id) FROM audit_entry")).scalar_one()
         connection.execute(text("DELETE FROM audit_entry WHERE id = :id"), {"id": newest})
     broken = verify_audit_trail(app)
@@ -479,7 +479,7 @@ def test_a_sweep_whose_write_fails_records_nothing_and_says_why(
             f"SELECT count(*) FROM {t}" for t in ("escalation", "outbox_message", "audit_entry")
         ]
         queries.append("SELECT sum(next_step) FROM clock")
-        with app.engine.connect() as connection:
+        with app.database.connect() as connection:
             return [connection.execute(text(query)).scalar_one() for query in queries]
 
     before = counts()
@@ -531,7 +531,7 @@ def _rows_per_case(app: Casework) -> dict[str, tuple[int, int, int, int]]:
     def per_case(query: str) -> dict[object, int]:
         return dict(connection.execute(text(query)).all())  # type: ignore[arg-type]
 
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         steps = per_case("SELECT case_id, next_step FROM clock")
         escalations = per_case("SELECT case_id, count(*) FROM escalation GROUP BY case_id")
         notices = per_case("SELECT case_id, count(*) FROM outbox_message GROUP BY case_id")
@@ -597,7 +597,7 @@ def test_a_batch_that_fails_leaves_every_clock_whole_and_the_next_sweep_finishes
     after_failure = _rows_per_case(app)
     assert after_failure[refs[4]] == (0, 0, 0, 0)
     # the first batch was sent before the third was worked out: it commits on PostgreSQL
-    assert after_failure[refs[0]][0] == (1 if app.engine.dialect.name == "postgresql" else 0)
+    assert after_failure[refs[0]][0] == (1 if app.database.dialect.name == "postgresql" else 0)
     for step, escalations, notices, fired in after_failure.values():
         assert (step, escalations, fired) in {(0, 0, 0), (1, 1, 1)}
         assert (notices > 0) == (step == 1)

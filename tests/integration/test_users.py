@@ -31,7 +31,7 @@ PASSWORD = "một câu mật khẩu dài"
 
 def test_a_login_takes_the_officers_roles_and_a_hashed_password(app: Casework) -> None:
     assert add_user(app, "tt-chanh-thanh-tra", PASSWORD, NOW) == ["head", "supervisor"]
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         stored = connection.execute(text("SELECT password_hash FROM app_user")).scalar_one()
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
@@ -70,13 +70,13 @@ def test_a_token_is_shown_once_and_only_its_digest_is_kept(app: Casework) -> Non
     add_user(app, "tt-xac-minh-1", PASSWORD, NOW)
     token = create_token(app, "tt-xac-minh-1", "export", NOW)
     assert token.startswith("cw_")
-    with app.engine.connect() as connection:
+    with app.database.connect() as connection:
         digest = connection.execute(text("SELECT token_digest FROM api_token")).scalar_one()
     assert token not in digest
     assert principal_for_token(app, token, NOW).username == "tt-xac-minh-1"
     with pytest.raises(NotSignedIn, match="unknown or revoked"):
         principal_for_token(app, token + "x", NOW)
-    with app.engine.begin() as connection:
+    with app.database.begin() as connection:
         connection.execute(text("UPDATE app_user SET disabled = true"))
     with pytest.raises(NotSignedIn, match="disabled"):
         principal_for_token(app, token, NOW)

@@ -78,7 +78,7 @@ class Workers:
     def spawn(self, action: str, now: datetime, **spec: Any) -> subprocess.Popen[str]:
         payload = {
             "home": str(self.app.settings.home),
-            "url": self.app.engine.url.render_as_string(hide_password=False),
+            "url": self.app.database.url.render_as_string(hide_password=False),
             "now": now.isoformat(),
             "start_file": str(self.start_file),
             **spec,

@@ -59,7 +59,7 @@ def run_sweep(app: Casework, spec: dict[str, Any], now: datetime) -> dict[str, A
     batches = 0
     if "in_batch" in kill:
 
-        @event.listens_for(app.engine, "commit")
+        @event.listens_for(app.database, "commit")
         def _before_commit(connection: Any) -> None:  # runs before the database commits
             if batches + 1 == kill["in_batch"]:
                 _die()

@@ -38,7 +38,7 @@ def law(allow_late_extension: bool = False) -> Law:
     definitions = load_definitions(state_machines_dir())
     machines = {kind: LifecycleMachine(d) for kind, d in definitions.lifecycles.items()}
     return Law(
-        engines=machines.__getitem__,
+        machines=machines.__getitem__,
         rules=definitions.rules,
         calendar=VietnamCalendar(),
         allow_late_extension=allow_late_extension,

@@ -202,7 +202,7 @@ def test_working_day_extension_counts_working_days(cal: VietnamCalendar) -> None
     )
     result = compute_due(clock, cal)
     assert result.due == d("2024-02-22")
-    assert any("+3 working days" in step for step in result.steps)
+    assert any("+3 working days" in step for step in result.explanation)
 
 
 def test_extension_without_allowance_uses_the_rule_unit(cal: VietnamCalendar) -> None:
@@ -318,7 +318,7 @@ def test_open_pause_has_no_due_date(cal: VietnamCalendar) -> None:
     result = compute_due(clock, cal)
     assert result.due is None
     assert result.nominal_end is None
-    assert "paused since 2024-07-15 (expert assessment)" in result.steps[-1]
+    assert "paused since 2024-07-15 (expert assessment)" in result.explanation[-1]
     assert display_status(clock.stored_status, result.due, d("2024-12-31")) is ClockStatus.PAUSED
 
 
@@ -334,7 +334,7 @@ def test_open_pause_after_a_closed_one(cal: VietnamCalendar) -> None:
     assert clock.open_pause.paused_on == d("2024-08-01")
     result = compute_due(clock, cal)
     assert result.due is None
-    assert any("2024-07-15" in step and "2024-07-25" in step for step in result.steps)
+    assert any("2024-07-15" in step and "2024-07-25" in step for step in result.explanation)
     # resuming the second pause on 08-06 adds 5 more days: 08-03 + 15 = 08-18 (Sun) -> 08-19
     resumed = clock.resumed(d("2024-08-06"))
     assert resumed.stored_status is ClockStatus.RUNNING
@@ -438,7 +438,7 @@ def test_overdue_display_from_a_computed_clock(cal: VietnamCalendar) -> None:
 
 
 def test_steps_name_the_rule_basis_and_calendar(cal: VietnamCalendar) -> None:
-    steps = compute_due(resolve_clock(), cal).steps
+    steps = compute_due(resolve_clock(), cal).explanation
     first = steps[0]
     assert "denunciation.resolve" in first
     assert "v2019.1" in first
@@ -451,7 +451,7 @@ def test_steps_name_the_rule_basis_and_calendar(cal: VietnamCalendar) -> None:
 
 
 def test_steps_explain_the_roll_forward(cal: VietnamCalendar) -> None:
-    steps = compute_due(resolve_clock(), cal).steps
+    steps = compute_due(resolve_clock(), cal).explanation
     roll = [step for step in steps if "rolled forward" in step]
     assert len(roll) == 1
     assert "2024-08-03 is not a working day (weekend)" in roll[0]
@@ -465,7 +465,7 @@ def test_steps_explain_extension_and_holiday_roll(cal: VietnamCalendar) -> None:
     clock = resolve_clock().extended(
         Extension(decided_on=d("2024-07-25"), days=30, reason="complex")
     )
-    steps = compute_due(clock, cal).steps
+    steps = compute_due(clock, cal).explanation
     ext = [step for step in steps if step.startswith("extension decided 2024-07-25")]
     assert len(ext) == 1
     assert "+30 days" in ext[0]
@@ -479,7 +479,7 @@ def test_steps_explain_extension_and_holiday_roll(cal: VietnamCalendar) -> None:
 
 def test_steps_explain_a_pause(cal: VietnamCalendar) -> None:
     clock = resolve_clock().paused(d("2024-07-15"), "suspension").resumed(d("2024-07-25"))
-    steps = compute_due(clock, cal).steps
+    steps = compute_due(clock, cal).explanation
     pause = [step for step in steps if step.startswith("paused 2024-07-15")]
     assert len(pause) == 1
     assert "resumed 2024-07-25" in pause[0]
@@ -491,7 +491,7 @@ def test_steps_explain_a_pause(cal: VietnamCalendar) -> None:
 
 
 def test_steps_for_a_working_day_clock(cal: VietnamCalendar) -> None:
-    steps = compute_due(Clock(rule=TRIAGE, start_on=d("2024-02-01")), cal).steps
+    steps = compute_due(Clock(rule=TRIAGE, start_on=d("2024-02-01")), cal).explanation
     assert "7 working days" in steps[0]
     assert "LTC Art. 24(1)" in steps[0]
     assert "+7 working days → nominal end 2024-02-19" in steps[2]
@@ -499,7 +499,7 @@ def test_steps_for_a_working_day_clock(cal: VietnamCalendar) -> None:
 
 
 def test_steps_use_singular_for_one_day(cal: VietnamCalendar) -> None:
-    steps = compute_due(Clock(rule=REFERRAL, start_on=d("2024-08-02")), cal).steps
+    steps = compute_due(Clock(rule=REFERRAL, start_on=d("2024-08-02")), cal).explanation
     assert "1 working day;" in steps[0]
     assert "+1 working day → nominal end 2024-08-05" in steps[2]
 
@@ -509,7 +509,7 @@ def test_steps_name_the_agency_calendar_and_closure() -> None:
     result = compute_due(resolve_clock(), cal)
     # 08-03 (Sat) -> Sun 04 -> Mon 05 closed -> Tue 06
     assert result.due == d("2024-08-06")
-    assert "+nghe-an" in result.steps[0]
+    assert "+nghe-an" in result.explanation[0]
 
 
 def test_working_day_clock_due_on_agency_closure_rolls() -> None:
@@ -563,8 +563,8 @@ def test_rule_book_version_applies_to_the_clock(cal: VietnamCalendar) -> None:
     new = Clock(rule=book.in_force("complaint.accept", d("2026-07-01")), start_on=d("2026-07-01"))
     assert compute_due(old, cal).due == d("2026-07-14")
     assert compute_due(new, cal).due == d("2026-07-10")
-    assert "v2026.1" in compute_due(new, cal).steps[0]
-    assert "ND155 Art. 10" in compute_due(new, cal).steps[0]
+    assert "v2026.1" in compute_due(new, cal).explanation[0]
+    assert "ND155 Art. 10" in compute_due(new, cal).explanation[0]
 
 
 def test_rule_book_before_first_version_is_not_found() -> None:
@@ -687,7 +687,7 @@ def test_with_policy_lengths_changes_only_policy_rules(cal: VietnamCalendar) -> 
     # Fri 2024-08-02 + 2 WD: Mon 05, Tue 06
     clock = Clock(rule=referral, start_on=d("2024-08-02"))
     assert compute_due(clock, cal).due == d("2024-08-06")
-    assert "v2019.1+policy2" in compute_due(clock, cal).steps[0]
+    assert "v2019.1+policy2" in compute_due(clock, cal).explanation[0]
 
 
 def test_with_policy_lengths_default_referral_is_one_working_day(cal: VietnamCalendar) -> None:

@@ -53,8 +53,14 @@ class CaseSteps:
         stored = self.store.get_by_id(case_id)
         return self.adopt(stored, self.store.active_clocks(case_id))
 
-    def adopt(self, stored: StoredCase, active: Iterable[StoredClock] = ()) -> Case:
-        """The domain case of a row already read (or just inserted) and its active clocks."""
+    def adopt(
+        self,
+        stored: StoredCase,
+        active: Iterable[StoredClock] = (),
+        history: dict[str, CaseClock] | None = None,
+    ) -> Case:
+        """The domain case of a row already read (or just inserted), its active clocks and,
+        if read, the newest clock of each code (a new case: none, `{}`)."""
         self._records[stored.id] = stored
         return Case(
             id=stored.id,
@@ -70,6 +76,7 @@ class CaseSteps:
             attributes=stored.attributes,
             forwarded_by=stored.forwarded_by,
             clocks=tuple(self._clock(row) for row in active),
+            history=history,
         )
 
     def _clock(self, row: StoredClock) -> CaseClock:

@@ -12,7 +12,7 @@ the very same guard evaluation as the step.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -31,7 +31,7 @@ from casework.domain.lifecycle import (
 from casework.domain.rules import RuleBook
 
 
-class StateEngine(Protocol):
+class StateMachine(Protocol):
     """The state machine of one kind of case (adapters/state_machine.py, on `transitions`)."""
 
     definition: LifecycleDefinition
@@ -43,13 +43,13 @@ class StateEngine(Protocol):
 class Law:
     """What a step consults besides the case itself."""
 
-    engines: Callable[[str], StateEngine]  # kind -> its state machine
+    machines: Callable[[str], StateMachine]  # kind -> its state machine
     rules: RuleBook
     calendar: WorkingCalendar
     allow_late_extension: bool = False  # an extension decided after the due date (settings)
 
     def lifecycle(self, kind: str) -> LifecycleDefinition:
-        return self.engines(kind).definition
+        return self.machines(kind).definition
 
 
 @dataclass(frozen=True)
@@ -305,8 +305,8 @@ class Case:
                 "someone changed it since you read it; nothing was written — show it again "
                 "and decide"
             )
-        engine = law.engines(self.kind)
-        definition = engine.definition
+        machine = law.machines(self.kind)
+        definition = machine.definition
         spec = definition.transition_for(request.trigger, self.state)
         if spec.internal and not request.internal:
             linking = [
@@ -334,7 +334,7 @@ class Case:
         if spec.assigns_actor and self.handler is None and request.actor:
             events.append(CaseTakenUp(actor=request.actor, officer=request.actor))
             changes["handler"] = request.actor
-        to_state = engine.fire(self.state, request.trigger)
+        to_state = machine.fire(self.state, request.trigger)
         attributes = dict(self.attributes)
         if "competent" in data:
             attributes["competent"] = data["competent"]
@@ -347,17 +347,19 @@ class Case:
         attributes.update(spec.set_values)
         if attributes != self.attributes:
             changes["attributes"] = attributes
-        moved = replace(
-            self,
-            state=to_state,
-            last_event_on=on,
-            version=self.version + 1,
-            handler=changes.get("handler", self.handler),
-            complexity=changes.get("complexity", self.complexity),
-            attributes=attributes,
+        # the clock rules read the case as the step leaves it: its new state and attributes
+        ledger = ClockLedger(
+            ClockSubject(
+                self.ref,
+                self.received_on,
+                attributes,
+                case_facts(attributes, to_state, self.forwarded_by),
+            ),
+            self.clocks,
+            self.history,
+            law.rules,
+            law.calendar,
         )
-        # after the new state and attributes: the clock rules read them
-        ledger = moved._ledger(law)
         ledger.apply(
             spec.clocks,
             on,
@@ -376,8 +378,25 @@ class Case:
             data=data,
             basis=spec.basis,
         )
+        moved = Case(
+            id=self.id,
+            ref=self.ref,
+            kind=self.kind,
+            state=to_state,
+            agency=self.agency,
+            version=self.version + 1,
+            received_on=self.received_on,
+            last_event_on=on,
+            handler=changes.get("handler", self.handler),
+            complexity=changes.get("complexity", self.complexity),
+            attributes=attributes,
+            forwarded_by=self.forwarded_by,
+            clocks=tuple(c for c in ledger.clocks if c.is_active),
+            history=None if self.history is None else ledger.newest_of_each_code(),
+            linked=self.linked,
+        )
         return Outcome(
-            case=moved._with_clocks(ledger),
+            case=moved,
             spec=spec,
             from_state=self.state,
             on=on,
@@ -398,11 +417,6 @@ class Case:
     def _ledger(self, law: Law) -> ClockLedger:
         subject = ClockSubject(self.ref, self.received_on, self.attributes, self.facts)
         return ClockLedger(subject, self.clocks, self.history, law.rules, law.calendar)
-
-    def _with_clocks(self, ledger: ClockLedger) -> Case:
-        active = tuple(c for c in ledger.clocks if c.is_active)
-        history = None if self.history is None else ledger.newest_of_each_code()
-        return replace(self, clocks=active, history=history)
 
     @property
     def running_clocks(self) -> tuple[tuple[str, date | None, str], ...]:

@@ -104,11 +104,11 @@ class Clock:
 
 @dataclass(frozen=True)
 class DueDate:
-    """The result of a computation with each step spelled out."""
+    """A due date with the lines of its computation (`explanation`), as a case page shows them."""
 
     due: date | None
     nominal_end: date | None
-    steps: list[str] = field(default_factory=list)
+    explanation: list[str] = field(default_factory=list)
 
 
 def _unit_words(days: int, unit: DayUnit) -> str:
@@ -117,47 +117,49 @@ def _unit_words(days: int, unit: DayUnit) -> str:
 
 
 def compute_due(clock: Clock, calendar: WorkingCalendar) -> DueDate:
-    """Compute the due date of `clock` on `calendar`, explaining every step."""
+    """Compute the due date of `clock` on `calendar`, with each line of the computation."""
     rule = clock.rule
-    steps = [
+    explanation = [
         f"rule {rule.code} v{rule.version} ({rule.basis}): {length_words(rule.length, rule.unit)}; "
         f"calendar {calendar.version}",
         f"start {clock.start_on.isoformat()} (day 1 is the next day, Civil Code Art. 147)",
     ]
     nominal = add_period(calendar, clock.start_on, rule.length, rule.unit)
-    steps.append(f"+{_unit_words(rule.length, rule.unit)} → nominal end {nominal.isoformat()}")
+    explanation.append(
+        f"+{_unit_words(rule.length, rule.unit)} → nominal end {nominal.isoformat()}"
+    )
     for ext in clock.extensions:
         unit = rule.extension.unit if rule.extension else rule.unit
         nominal = add_period(calendar, nominal, ext.days, unit)
-        steps.append(
+        explanation.append(
             f"extension decided {ext.decided_on.isoformat()} (+{_unit_words(ext.days, unit)}, "
             f"{ext.reason}) → nominal end {nominal.isoformat()}"
         )
     for pause in clock.pauses:
         if pause.resumed_on is None:
-            steps.append(
+            explanation.append(
                 f"paused since {pause.paused_on.isoformat()} ({pause.reason}): "
                 "no due date until the clock resumes"
             )
-            return DueDate(due=None, nominal_end=None, steps=steps)
+            return DueDate(due=None, nominal_end=None, explanation=explanation)
         if rule.unit is DayUnit.WORKING:
             shift = working_days_between(calendar, pause.paused_on, pause.resumed_on)
             nominal = add_period(calendar, nominal, shift, DayUnit.WORKING)
         else:
             shift = (pause.resumed_on - pause.paused_on).days
             nominal = add_period(calendar, nominal, shift, DayUnit.CALENDAR)
-        steps.append(
+        explanation.append(
             f"paused {pause.paused_on.isoformat()} → resumed {pause.resumed_on.isoformat()} "
             f"({pause.reason}): +{_unit_words(shift, rule.unit)} → nominal end {nominal.isoformat()}"
         )
     due = roll_forward(calendar, nominal)
     if due != nominal:
-        steps.append(
+        explanation.append(
             f"{nominal.isoformat()} is not a working day ({calendar.describe(nominal)}): "
             f"rolled forward to {due.isoformat()} (Civil Code Art. 148(5))"
         )
-    steps.append(f"due {due.isoformat()} (expires at 24:00 Asia/Ho_Chi_Minh)")
-    return DueDate(due=due, nominal_end=nominal, steps=steps)
+    explanation.append(f"due {due.isoformat()} (expires at 24:00 Asia/Ho_Chi_Minh)")
+    return DueDate(due=due, nominal_end=nominal, explanation=explanation)
 
 
 def display_status(

@@ -359,10 +359,6 @@ def check_guards(ctx: GuardContext) -> list[str]:
     return failures
 
 
-def known_guard_names() -> set[str]:
-    return set(GUARDS)
-
-
 @dataclass(frozen=True)
 class GuardScope:
     """What a guard's argument may name, in the lifecycle that uses it."""

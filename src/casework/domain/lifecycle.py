@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from casework.domain.errors import ConfigurationError, TransitionRefused
 
@@ -183,8 +184,9 @@ class LifecycleDefinition:
                     "which is not a trigger of this lifecycle"
                 )
 
-    @property
+    @cached_property
     def triggers(self) -> list[str]:
+        """Every trigger of the lifecycle, sorted (worked out once: every step asks)."""
         return sorted({t.trigger for t in self.transitions})
 
     def allowed_triggers(self, state: str, include_internal: bool = False) -> list[str]:

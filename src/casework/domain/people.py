@@ -225,15 +225,11 @@ def _place_forms(agency: Agency) -> list[list[str]]:
     return forms
 
 
-def posts_named(org: Organisation, text: str) -> list[PostMention]:
-    """The head and deputy posts `text` names: a post phrase followed, after organ words, by
-    an agency's place ("Chủ tịch UBND xã Hưng Nguyên"; "Phó Giám đốc Sở Xây dựng")."""
-    return _posts_in(org, _folded(org), _expanded(folded_words(text)))
-
-
 def _posts_in(
     org: Organisation, folded: _FoldedOrganisation, words: list[str]
 ) -> list[PostMention]:
+    """The head and deputy posts `words` name: a post phrase followed, after organ words, by
+    an agency's place ("Chủ tịch UBND xã Hưng Nguyên"; "Phó Giám đốc Sở Xây dựng")."""
     found: list[PostMention] = []
     for agency in org.agencies.values():
         place_starts = [i for form in folded.places[agency.code] for i in _contains(words, form)]

@@ -1,6 +1,6 @@
 """Bootstrap: everything a use case needs, built once from settings.
 
-`Casework` holds the database engine, the definitions from `state_machines/`, the legal
+`Casework` holds the database, the definitions from `state_machines/`, the legal
 calendar and one `transitions` machine per case kind. Services receive it explicitly, and
 take `now` as a parameter: only entrypoints read the clock.
 """
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from casework.adapters.case_steps import CaseSteps
 from casework.adapters.database import is_initialised, make_engine
@@ -43,10 +44,10 @@ def legal_date(now: datetime) -> date:
 
 @dataclass
 class Casework:
-    """The engine's dependencies, shared by every use case."""
+    """casework's dependencies, shared by every use case."""
 
     settings: Settings
-    engine: Database
+    database: Database
     definitions: Definitions
     rules: RuleBook
     calendar: VietnamCalendar
@@ -58,11 +59,12 @@ class Casework:
             self.machines[kind] = LifecycleMachine(self.definitions.lifecycle(kind))
         return self.machines[kind]
 
-    @property
+    @cached_property
     def law(self) -> Law:
-        """What a case's step consults besides the case (domain/case.py)."""
+        """What a case's step consults besides the case (domain/case.py); built once, as
+        the rules, the calendar and the settings it holds are."""
         return Law(
-            engines=self.machine,
+            machines=self.machine,
             rules=self.rules,
             calendar=self.calendar,
             allow_late_extension=self.settings.allow_late_extension,
@@ -76,21 +78,21 @@ class Casework:
     def transaction(self) -> Iterator[Transaction]:
         """One writing unit of work: commits if the block succeeds, rolls back otherwise."""
         self.require_schema()
-        with writing(self.engine) as connection:
+        with writing(self.database) as connection:
             yield connection
 
     @contextmanager
     def reading(self) -> Iterator[ReadSession]:
         """One reading unit of work (no write lock)."""
         self.require_schema()
-        with reading(self.engine) as session:
+        with reading(self.database) as session:
             yield session
 
     def require_schema(self) -> None:
         if not getattr(self, "_schema_checked", False):
-            if not is_initialised(self.engine):
+            if not is_initialised(self.database):
                 raise ConfigurationError(
-                    f"the database at {self.engine.url.render_as_string()} has no casework "
+                    f"the database at {self.database.url.render_as_string()} has no casework "
                     "schema yet: run `casework init` first"
                 )
             self._schema_checked = True
@@ -106,8 +108,8 @@ class Casework:
         return self._organisation[1]
 
 
-def bootstrap(settings: Settings | None = None, engine: Database | None = None) -> Casework:
-    """Build the engine from settings (environment variables by default)."""
+def bootstrap(settings: Settings | None = None, database: Database | None = None) -> Casework:
+    """Build casework from settings (environment variables by default)."""
     settings = settings or load_settings()
     definitions = load_definitions(settings.definitions_dir or state_machines_dir())
     rules = definitions.rules
@@ -115,7 +117,7 @@ def bootstrap(settings: Settings | None = None, engine: Database | None = None) 
         rules = rules.with_policy_lengths(settings.policy_lengths)
     return Casework(
         settings=settings,
-        engine=engine
+        database=database
         or make_engine(
             settings.resolved_database_url(),
             synchronous_commit=settings.postgres_synchronous_commit,

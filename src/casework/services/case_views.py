@@ -69,7 +69,7 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> ClockView:
         ClockStatus(row.status), row.due, today, is_duty=row.ladder != NO_LADDER
     )
     open_pause = clock.open_pause
-    explanation = list(computed.steps)
+    explanation = list(computed.explanation)
     is_stale = row.status != "stopped" and computed.due != row.due
     if is_stale:
         explanation.append(

@@ -425,7 +425,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         )
         steps = app.case_steps(connection)
         case = StoredCase(id=case_id, **values)
-        started = replace(steps.adopt(case), history={}).apply_clock_effects(
+        started = steps.adopt(case, history={}).apply_clock_effects(
             lifecycle.on_log, command.received_on, command.logged_by, "log", app.law
         )
         if state != "intelligence" and not any(c.is_active for c in started.clocks):

@@ -153,7 +153,7 @@ def explain_case(app: Casework, ref: str, now: datetime) -> CaseExplanation:
                     "variant": clock.rule.variant,
                     "basis": clock.rule.basis,
                     "why": _why(app.rules, clock.rule, row.start_on, facts),
-                    "computation": computed.steps,
+                    "computation": computed.explanation,
                     "calendar_version": row.calendar_version,
                 }
             )
@@ -264,7 +264,7 @@ def what_if(app: Casework, ref: str, now: datetime, scenario: Scenario) -> dict[
                         row.stopped_on and current_due and row.stopped_on > current_due
                     ),
                     "late_then": bool(row.stopped_on and new_due and row.stopped_on > new_due),
-                    "computation": alternative.steps,
+                    "computation": alternative.explanation,
                 }
             )
     return {

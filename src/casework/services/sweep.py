@@ -379,7 +379,7 @@ def _write_in_parallel(app: Casework, batches: Iterable[_Batch], stamped: dateti
 
 
 def _write_alone(app: Casework, batch: _Batch, stamped: datetime) -> None:
-    with writing(app.engine) as connection:
+    with writing(app.database) as connection:
         _write(connection, batch, stamped)
 
 

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from casework.entrypoints.cli.common import command_group, emit_json, engine, fail, handles_errors
+from casework.domain.errors import AuditChainBroken
+from casework.entrypoints.cli.common import casework_app, command_group, emit_json, handles_errors
 from casework.services.audit_trail import verify_audit_trail
 
 app = command_group("The audit trail.")
@@ -16,7 +17,7 @@ app = command_group("The audit trail.")
 @handles_errors
 def verify(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """Recompute the hash chain; exit 7 and name the first broken entry if it was tampered with."""
-    result = verify_audit_trail(engine())
+    result = verify_audit_trail(casework_app())
     if as_json:
         emit_json(
             {
@@ -27,6 +28,8 @@ def verify(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] =
             }
         )
     if not result.is_intact:
-        raise fail(f"audit trail broken at entry {result.first_broken_id}: {result.problem}", 7)
+        raise AuditChainBroken(
+            f"audit trail broken at entry {result.first_broken_id}: {result.problem}"
+        )
     if not as_json:
         typer.echo(f"audit trail intact: {result.entries} entries verified")

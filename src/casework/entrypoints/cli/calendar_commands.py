@@ -9,9 +9,9 @@ import typer
 
 from casework.domain.calendar import DayUnit, add_period, roll_forward
 from casework.entrypoints.cli.common import (
+    casework_app,
     command_group,
     emit_json,
-    engine,
     handles_errors,
     legal_calendar,
     parse_date,
@@ -76,10 +76,10 @@ def show(
     """List the year's days off on weekdays and working Saturdays/Sundays."""
     from casework.services.calendar_views import year_calendar
 
-    result = year_calendar(engine(), year)
+    result = year_calendar(casework_app(), year)
     exceptions = result["exceptions"]
     working = result["working_days"]
-    calendar = engine().calendar
+    calendar = casework_app().calendar
     if as_json:
         emit_json(result)
         return

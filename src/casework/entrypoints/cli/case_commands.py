@@ -14,9 +14,9 @@ from casework.domain.errors import InvalidInput
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    casework_app,
     command_group,
     emit_json,
-    engine,
     handles_errors,
     parse_assignments,
     parse_date,
@@ -310,16 +310,16 @@ def new(
             in_file = fields.get(name) or {}
             merged[name] = {**in_file, **_given(given)} if isinstance(in_file, dict) else in_file
     if merged.get("from_letter"):  # its receipt date is read only by whoever the letter exists for
-        authorise(engine(), officer, Action.LOG_CASE, now, ref=str(merged["from_letter"]))
+        authorise(casework_app(), officer, Action.LOG_CASE, now, ref=str(merged["from_letter"]))
     command = intake_command(
         merged,
         officer.username,
         now.date(),
-        lambda letter: letter_receipt(engine(), letter),
+        lambda letter: letter_receipt(casework_app(), letter),
         labels=_LABELS,
     )
-    authorise_intake(engine(), officer, command, now)
-    logged = log_case(engine(), command, now)
+    authorise_intake(casework_app(), officer, command, now)
+    logged = log_case(casework_app(), command, now)
     if as_json:
         emit_json(
             {
@@ -372,8 +372,8 @@ def show(
     """Show a case: state, clocks with due dates, history and escalations."""
     officer = acting(by, "reading a case")
     now = wall_clock()
-    authorise(engine(), officer, Action.READ_CASES, now, ref=ref)
-    view = show_case_to(engine(), officer, ref, now, reveal_identity=reveal_identity)
+    authorise(casework_app(), officer, Action.READ_CASES, now, ref=ref)
+    view = show_case_to(casework_app(), officer, ref, now, reveal_identity=reveal_identity)
     if as_json:
         emit_json(view)
         return
@@ -485,7 +485,7 @@ def list_(
         due_within=due_within,
         limit=limit,
     )
-    rows = list_cases(engine(), scoped_filter(engine(), officer, filters), wall_clock())
+    rows = list_cases(casework_app(), scoped_filter(casework_app(), officer, filters), wall_clock())
     if as_json:
         emit_json(rows)
         return
@@ -520,9 +520,9 @@ def triggers(
     """The triggers allowed now, with the fields each needs and what would block it."""
     officer = acting(by, "reading a case's triggers")
     now = wall_clock()
-    authorise(engine(), officer, Action.READ_CASES, now, ref=ref)
+    authorise(casework_app(), officer, Action.READ_CASES, now, ref=ref)
     step_on = parse_date(on, "--on")
-    result = allowed_triggers(engine(), ref, now, actor=officer.username, on=step_on)
+    result = allowed_triggers(casework_app(), ref, now, actor=officer.username, on=step_on)
     if as_json:
         emit_json(result)
         return
@@ -560,9 +560,9 @@ def advance(
     officer = acting(by, "advancing a case")
     now = wall_clock()
     on_date = parse_date(on, "--on")
-    authorise(engine(), officer, Action.ADVANCE_CASE, now, ref=ref)
+    authorise(casework_app(), officer, Action.ADVANCE_CASE, now, ref=ref)
     result = advance_case(
-        engine(),
+        casework_app(),
         AdvanceCase(
             ref=ref,
             trigger=trigger,
@@ -608,8 +608,8 @@ def assign(
     """Assign a handler, refusing conflicts of interest (ND31 Art. 10(3))."""
     head = acting(by, "assigning a case")
     now = wall_clock()
-    authorise(engine(), head, Action.ASSIGN_CASE, now, ref=ref)
-    previous = assign_case(engine(), ref, officer, head.username, reason, now)
+    authorise(casework_app(), head, Action.ASSIGN_CASE, now, ref=ref)
+    previous = assign_case(casework_app(), ref, officer, head.username, reason, now)
     if as_json:
         typer.echo(json.dumps({"ref": ref, "handler": officer, "previous": previous or None}))
         return
@@ -627,8 +627,8 @@ def explain(
     computed."""
     officer = acting(by, "explaining a case")
     now = wall_clock()
-    authorise(engine(), officer, Action.READ_CASES, now, ref=ref)
-    result = explain_case(engine(), ref, now)
+    authorise(casework_app(), officer, Action.READ_CASES, now, ref=ref)
+    result = explain_case(casework_app(), ref, now)
     if as_json:
         emit_json(result)
         return
@@ -677,8 +677,8 @@ def what_if_(
     )
     officer = acting(by, "a what-if on a case")
     now = wall_clock()
-    authorise(engine(), officer, Action.READ_CASES, now, ref=ref)
-    result = what_if(engine(), ref, now, scenario)
+    authorise(casework_app(), officer, Action.READ_CASES, now, ref=ref)
+    result = what_if(casework_app(), ref, now, scenario)
     if as_json:
         emit_json(result)
         return
@@ -711,8 +711,8 @@ def parties(
 ) -> None:
     """Who the case concerns, numbered, with the officers a typed name may be."""
     officer = acting(by, "reading a case's parties")
-    access = authorise_case(engine(), officer, Action.READ_CASES, wall_clock(), ref)
-    found = parties_of(engine(), ref, access)
+    access = authorise_case(casework_app(), officer, Action.READ_CASES, wall_clock(), ref)
+    found = parties_of(casework_app(), ref, access)
     if as_json:
         emit_json(found)
         return
@@ -747,8 +747,8 @@ def identify_(
     several officers is settled by a head who is not one of them)."""
     officer = acting(by, "identifying a party")
     now = wall_clock()
-    authorise(engine(), officer, Action.IDENTIFY_PARTY, now, ref=ref)
-    view = identify(engine(), officer, ref, party, officer_code, reason, now)
+    authorise(casework_app(), officer, Action.IDENTIFY_PARTY, now, ref=ref)
+    view = identify(casework_app(), officer, ref, party, officer_code, reason, now)
     typer.echo(f"{ref}: party {party} is the officer {view['officer']}")
 
 
@@ -764,8 +764,8 @@ def confirm_outside_(
     outside person: its candidates see the case again."""
     head = acting(by, "confirming an outside person")
     now = wall_clock()
-    authorise(engine(), head, Action.CONFIRM_OUTSIDE, now, ref=ref)
-    confirm_outside(engine(), head, ref, party, reason, now)
+    authorise(casework_app(), head, Action.CONFIRM_OUTSIDE, now, ref=ref)
+    confirm_outside(casework_app(), head, ref, party, reason, now)
     typer.echo(f"{ref}: party {party} confirmed an outside person by {head.username}")
 
 
@@ -780,6 +780,6 @@ def recuse_(
     you are unassigned and your head is told."""
     officer = acting(by, "a recusal")
     now = wall_clock()
-    authorise(engine(), officer, Action.RECUSE, now, ref=ref)
-    recuse(engine(), officer, ref, reason, now)
+    authorise(casework_app(), officer, Action.RECUSE, now, ref=ref)
+    recuse(casework_app(), officer, ref, reason, now)
     typer.echo(f"{ref}: {officer.username} recused")

@@ -29,8 +29,8 @@ R = TypeVar("R")
 _app: Casework | None = None
 
 
-def engine() -> Casework:
-    """The engine, built once per process from `CASEWORK_*` settings."""
+def casework_app() -> Casework:
+    """casework for this command, built once per process from `CASEWORK_*` settings."""
     global _app
     if _app is None:
         from casework.services.app import bootstrap
@@ -54,7 +54,7 @@ def reset_engine() -> None:
     """Forget the engine (tests change settings between invocations)."""
     global _app
     if _app is not None:
-        _app.engine.dispose()
+        _app.database.dispose()
     _app = None
 
 
@@ -85,7 +85,7 @@ def acting(by: str | None, what: str = "this command") -> Principal:
         )
     from casework.services.users import principal_of_officer
 
-    return principal_of_officer(engine(), code)
+    return principal_of_officer(casework_app(), code)
 
 
 def wall_clock() -> datetime:

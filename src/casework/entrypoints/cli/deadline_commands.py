@@ -8,9 +8,9 @@ import typer
 
 from casework.domain.errors import InvalidInput
 from casework.entrypoints.cli.common import (
+    casework_app,
     command_group,
     emit_json,
-    engine,
     handles_errors,
     parse_instant,
     table,
@@ -42,7 +42,7 @@ def run_sweep(
             f"--now {as_of.isoformat()} is in the future: a sweep can catch up on the past, "
             "never run ahead (it would mark steps as sent before their day)"
         )
-    result = sweep(engine(), as_of, recorded_at=real_now)
+    result = sweep(casework_app(), as_of, recorded_at=real_now)
     fired: list[dict[str, Any]] = [
         {
             "case": f.case_ref,
@@ -109,7 +109,7 @@ def recompute(
 ) -> None:
     """Recompute open clocks after the calendar changed (agency file, holidays release), or
     with --all after a deadline rule was corrected."""
-    changed = recompute_deadlines(engine(), wall_clock(), every=every)
+    changed = recompute_deadlines(casework_app(), wall_clock(), every=every)
     rows: list[dict[str, Any]] = [
         {"case": c.case_ref, "clock": c.clock, "old_due": c.old_due, "due": c.new_due}
         for c in changed
@@ -117,7 +117,7 @@ def recompute(
     if as_json:
         emit_json(rows)
         return
-    typer.echo(f"{len(rows)} due date(s) moved (calendar {engine().calendar.version})")
+    typer.echo(f"{len(rows)} due date(s) moved (calendar {casework_app().calendar.version})")
     table(
         [[r["case"], r["clock"], r["old_due"] or "-", r["due"] or "-"] for r in rows],
         ["case", "clock", "was due", "now due"],
@@ -137,7 +137,7 @@ def digest(
             f"--now {as_of.isoformat()} is in the future: a digest is queued for today or a "
             "past day, never ahead (it would take that day's place)"
         )
-    result = queue_digest(engine(), as_of)
+    result = queue_digest(casework_app(), as_of)
     if not result.is_working_day:
         typer.echo(f"{result.day} is not a working day: no digest")
         return

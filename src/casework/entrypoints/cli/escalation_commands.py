@@ -11,9 +11,9 @@ from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    casework_app,
     command_group,
     emit_json,
-    engine,
     handles_errors,
     table,
     wall_clock,
@@ -42,8 +42,8 @@ def list_(
 ) -> None:
     """Escalation alerts on the cases you may see, newest first."""
     viewer = acting(by, "listing alerts")
-    authorise(engine(), viewer, Action.READ_CASES, wall_clock())
-    rows = list_escalations(engine(), viewer, officer, unacknowledged, limit)
+    authorise(casework_app(), viewer, Action.READ_CASES, wall_clock())
+    rows = list_escalations(casework_app(), viewer, officer, unacknowledged, limit)
     if as_json:
         emit_json(rows)
         return
@@ -74,6 +74,6 @@ def ack(
     it until they acknowledge it too)."""
     officer = acting(by, "acknowledging an alert")
     now = wall_clock()
-    authorise(engine(), officer, Action.ACKNOWLEDGE_ALERT, now)
-    ref = acknowledge(engine(), escalation_id, officer, now)
+    authorise(casework_app(), officer, Action.ACKNOWLEDGE_ALERT, now)
+    ref = acknowledge(casework_app(), escalation_id, officer, now)
     typer.echo(f"escalation {escalation_id} on {ref} acknowledged by {officer.username}")

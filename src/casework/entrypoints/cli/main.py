@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from casework import __version__
-from casework.entrypoints.cli.common import engine, handles_errors, wall_clock
+from casework.entrypoints.cli.common import casework_app, handles_errors, wall_clock
 from casework.entrypoints.cli.root import GROUPS, add_group, root_app
 from casework.resources import examples_dir
 from casework.services.case_views import CaseFilter, list_cases
@@ -24,7 +24,7 @@ for _name in GROUPS:
 @handles_errors
 def init() -> None:
     """Create or upgrade the database schema (safe to run again)."""
-    url = initialise(engine())
+    url = initialise(casework_app())
     typer.echo(f"database ready: {url}")
 
 
@@ -56,7 +56,7 @@ def up(
     """Set up the embedded database, load the example organisation if none, make a first
     login, show the state, then run the web UI and the engine until Ctrl-C (`--no-engine` to
     stop after the set-up)."""
-    app_ = engine()
+    app_ = casework_app()
     url = initialise(app_)
     typer.echo(f"casework {__version__}: database ready at {url}")
     if not show_organisation(app_)["agencies"]:
@@ -105,9 +105,9 @@ def engine_command(
 
     from casework.entrypoints.engine import run_engine
 
-    app_ = engine()
+    app_ = casework_app()
     initialise(app_)
-    typer.echo(f"casework engine: database {app_.engine.url.render_as_string()}")
+    typer.echo(f"casework engine: database {app_.database.url.render_as_string()}")
     typer.echo(f"notices without SMTP go to {app_.settings.resolved_mail_folder()}; Ctrl-C stops")
     run_engine(
         app_.settings,
@@ -125,7 +125,7 @@ def serve_command(host: WebHost = "127.0.0.1", web_port: WebPort = 8000) -> None
 
     from casework.entrypoints.web.app import create_app
 
-    app_ = engine()
+    app_ = casework_app()
     initialise(app_)
     web = create_app(app_, wall_clock)  # a setting it cannot use is said before "on http://…"
     typer.echo(f"casework on http://{host}:{web_port}/ (API: /api/docs; Ctrl-C stops)")

@@ -11,9 +11,9 @@ from casework.domain.access import Action
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    casework_app,
     command_group,
     emit_json,
-    engine,
     handles_errors,
     table,
     wall_clock,
@@ -33,11 +33,13 @@ def load(
     """Replace the organisation with the one in FILE (validated first; all or nothing). The
     first load needs no officer (there is none yet); a replacement is an administrator's."""
     actor = None
-    if show_organisation(engine())["officers"]:
+    if show_organisation(casework_app())["officers"]:
         admin = acting(by, "replacing the organisation")
-        authorise(engine(), admin, Action.ADMINISTER, wall_clock())
+        authorise(casework_app(), admin, Action.ADMINISTER, wall_clock())
         actor = admin.username
-    counts = load_organisation_file(engine(), file, actor or "casework:first-load", wall_clock())
+    counts = load_organisation_file(
+        casework_app(), file, actor or "casework:first-load", wall_clock()
+    )
     typer.echo(
         f"loaded {counts['agencies']} agencies, {counts['officers']} officers, "
         f"{counts['relations']} declared relations from {file}"
@@ -55,7 +57,7 @@ def show(
 ) -> None:
     """Show agencies and officers (reference data every officer reads)."""
     admin = bool(by) and acting(by).may(Action.ADMINISTER)
-    org = show_organisation(engine(), with_relations=admin)
+    org = show_organisation(casework_app(), with_relations=admin)
     if as_json:
         emit_json(org)
         return

@@ -11,9 +11,9 @@ from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    casework_app,
     command_group,
     emit_json,
-    engine,
     handles_errors,
     parse_instant,
     table,
@@ -36,8 +36,8 @@ def list_(
 ) -> None:
     """The newest notices, with how many are pending, sent and dead (administrators)."""
     reader = acting(by, "the outbox")
-    authorise(engine(), reader, Action.RUN_OUTBOX, wall_clock())
-    result = list_outbox(engine(), reader, status, limit)
+    authorise(casework_app(), reader, Action.RUN_OUTBOX, wall_clock())
+    result = list_outbox(casework_app(), reader, status, limit)
     if as_json:
         emit_json(result)
         return
@@ -70,8 +70,8 @@ def show(
     """One notice, rendered as it is (or was) sent, the denouncer's identity left out
     (administrators)."""
     reader = acting(by, "the outbox")
-    authorise(engine(), reader, Action.RUN_OUTBOX, wall_clock())
-    message = show_message(engine(), reader, message_id, wall_clock())
+    authorise(casework_app(), reader, Action.RUN_OUTBOX, wall_clock())
+    message = show_message(casework_app(), reader, message_id, wall_clock())
     if as_json:
         emit_json(message)
         return
@@ -94,8 +94,8 @@ def retry(
     if message_id is None and not all_dead:
         raise typer.BadParameter("give an outbox id or --all-dead")
     officer = acting(by, "retrying a notice")
-    authorise(engine(), officer, Action.RUN_OUTBOX, wall_clock())
-    count = retry_dead(engine(), message_id, wall_clock(), officer.username)
+    authorise(casework_app(), officer, Action.RUN_OUTBOX, wall_clock())
+    count = retry_dead(casework_app(), message_id, wall_clock(), officer.username)
     typer.echo(f"{count} notice(s) queued again")
 
 
@@ -106,7 +106,7 @@ def deliver(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Send the notices that are due, one batch (SMTP if configured, else .eml files)."""
-    app_ = engine()
+    app_ = casework_app()
     report = deliver_pending(app_, parse_instant(now, "--now"), build_mailer(app_.settings))
     if as_json:
         emit_json(report.__dict__)

@@ -12,9 +12,9 @@ from casework.domain.errors import InvalidInput
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    casework_app,
     command_group,
     emit_json,
-    engine,
     handles_errors,
     parse_date,
     table,
@@ -44,8 +44,10 @@ def counts(
     if start is None or end is None:
         raise InvalidInput("--from and --to are required")
     officer = acting(by, "a report")
-    authorise(engine(), officer, Action.READ_DASHBOARD, wall_clock(), agency=agency)
-    result = case_counts(engine(), Period(start, end, agency, scope_of(engine(), officer)))
+    authorise(casework_app(), officer, Action.READ_DASHBOARD, wall_clock(), agency=agency)
+    result = case_counts(
+        casework_app(), Period(start, end, agency, scope_of(casework_app(), officer))
+    )
     if as_json:
         emit_json(result)
         return
@@ -92,7 +94,9 @@ def export(
         overdue=overdue,
         due_within=due_within,
     )
-    chunks = export_csv(engine(), scoped_filter(engine(), officer, filters), wall_clock())
+    chunks = export_csv(
+        casework_app(), scoped_filter(casework_app(), officer, filters), wall_clock()
+    )
     if out is None:
         for chunk in chunks:
             typer.echo(chunk, nl=False)

@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from casework.adapters.lifecycle_docs import lifecycle_markdown
-from casework.entrypoints.cli.common import command_group, emit_json, engine, handles_errors, table
+from casework.entrypoints.cli.common import (
+    casework_app,
+    command_group,
+    emit_json,
+    handles_errors,
+    table,
+)
 from casework.services.rule_explanations import rule_catalogue
 
 app = command_group("Deadline rules and lifecycle definitions.")
@@ -24,7 +30,7 @@ def list_rules(
 ) -> None:
     """Every version of every deadline rule: length and variants, dates in force, legal basis
     and transitional note."""
-    rules = rule_catalogue(engine().rules, kind)
+    rules = rule_catalogue(casework_app().rules, kind)
     if as_json:
         emit_json(rules)
         return
@@ -53,7 +59,7 @@ def list_rules(
 @handles_errors
 def diagram(kind: Annotated[str, typer.Argument(help="case kind")] = "denunciation") -> None:
     """Print the lifecycle of KIND as Markdown: Mermaid diagram, states, triggers, clocks."""
-    app_ = engine()
+    app_ = casework_app()
     typer.echo(lifecycle_markdown(app_.machine(kind), app_.rules), nl=False)
 
 

@@ -12,9 +12,9 @@ from casework.domain.row_ids import MAX_ROW_ID
 from casework.entrypoints.cli.common import (
     By,
     acting,
+    casework_app,
     command_group,
     emit_json,
-    engine,
     handles_errors,
     table,
     wall_clock,
@@ -60,8 +60,8 @@ def add(
     """Give an officer a login; its roles are the officer's in the organisation unless given
     (administrators)."""
     admin = acting(by, "adding a login")
-    authorise(engine(), admin, Action.ADMINISTER, wall_clock())
-    roles = add_user(engine(), officer, password, wall_clock(), role, by=admin.username)
+    authorise(casework_app(), admin, Action.ADMINISTER, wall_clock())
+    roles = add_user(casework_app(), officer, password, wall_clock(), role, by=admin.username)
     typer.echo(f"login {officer} added, roles: {', '.join(roles) or 'none'}")
 
 
@@ -75,7 +75,7 @@ def passwd(
     """Set a login's password: your own, or anyone's as an administrator."""
     officer = acting(by, "setting a password")
     require_self_or(officer, username, Action.ADMINISTER)
-    set_password(engine(), username, password, wall_clock(), by=officer.username)
+    set_password(casework_app(), username, password, wall_clock(), by=officer.username)
     typer.echo(f"password of {username} changed")
 
 
@@ -90,9 +90,9 @@ def roles(
     """Show, grant or revoke a login's roles (reception, handler, head, supervisor, admin;
     administrators)."""
     admin = acting(by, "changing roles")
-    authorise(engine(), admin, Action.ADMINISTER, wall_clock())
+    authorise(casework_app(), admin, Action.ADMINISTER, wall_clock())
     now_roles = set_roles(
-        engine(), username, grant or [], revoke or [], wall_clock(), by=admin.username
+        casework_app(), username, grant or [], revoke or [], wall_clock(), by=admin.username
     )
     typer.echo(f"{username}: {', '.join(now_roles) or 'no roles'}")
 
@@ -113,7 +113,7 @@ def token(
     officer = acting(by, "issuing a token")
     require_self_or(officer, username, Action.ADMINISTER)
     typer.echo(
-        create_token(engine(), username, label, wall_clock(), by=officer.username, days=days)
+        create_token(casework_app(), username, label, wall_clock(), by=officer.username, days=days)
     )
 
 
@@ -128,7 +128,7 @@ def tokens(
     officer = acting(by, "listing tokens")
     whose = username or officer.username
     require_self_or(officer, whose, Action.ADMINISTER)
-    found = list_tokens(engine(), whose)
+    found = list_tokens(casework_app(), whose)
     if as_json:
         emit_json(found)
         return
@@ -159,10 +159,10 @@ def revoke(
     """Revoke an API token: yours, or anyone's as an administrator."""
     officer = acting(by, "revoking a token")
     if not officer.may(Action.ADMINISTER) and token_id not in {
-        t["id"] for t in list_tokens(engine(), officer.username)
+        t["id"] for t in list_tokens(casework_app(), officer.username)
     }:
         raise NotFound(f"no API token {token_id} of yours; `casework user tokens` lists them")
-    username = revoke_token(engine(), token_id, wall_clock(), officer.username)
+    username = revoke_token(casework_app(), token_id, wall_clock(), officer.username)
     typer.echo(f"API token {token_id} of {username} revoked")
 
 
@@ -183,7 +183,7 @@ def sessions(
     officer = acting(by, "listing sessions")
     whose = username or officer.username
     require_self_or(officer, whose, Action.ADMINISTER)
-    found = list_sessions(engine(), whose, wall_clock(), include_ended)
+    found = list_sessions(casework_app(), whose, wall_clock(), include_ended)
     if as_json:
         emit_json(found)
         return
@@ -212,7 +212,7 @@ def end_sessions(
     again everywhere. Your own, or anyone's as an administrator."""
     officer = acting(by, "ending sessions")
     require_self_or(officer, username, Action.ADMINISTER)
-    ended = end_sessions_of(engine(), username, wall_clock(), officer.username)
+    ended = end_sessions_of(casework_app(), username, wall_clock(), officer.username)
     typer.echo(f"{ended} session(s) of {username} ended")
 
 
@@ -222,8 +222,8 @@ def list_(
     by: By = None, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False
 ) -> None:
     """Every login with its roles (administrators)."""
-    authorise(engine(), acting(by, "listing logins"), Action.ADMINISTER, wall_clock())
-    users = list_users(engine())
+    authorise(casework_app(), acting(by, "listing logins"), Action.ADMINISTER, wall_clock())
+    users = list_users(casework_app())
     if as_json:
         emit_json(users)
         return
