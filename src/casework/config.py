@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     )
     allow_late_extension: bool = Field(
         default=False,
-        description="accept an extension decided after the period expired (PROCEDURES §1.8 [U])",
+        description="accept an extension decided after the period expired (the law is read to want it before)",
     )
     policy_lengths: dict[str, int] = Field(
         default_factory=dict,

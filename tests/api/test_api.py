@@ -231,7 +231,7 @@ def test_pages(api: TestClient, tokens: dict[str, str]) -> None:
     assert second["next_offset"] is None
 
 
-# the role matrix: who may do what (DOMAIN §5); 2xx allowed, 403 refused by role, 404 a case
+# the role matrix: who may do what (domain/access.py); 2xx allowed, 403 refused by role, 404 a case
 # outside one's agencies (answered as if it did not exist)
 MATRIX: dict[str, dict[str, int]] = {
     #                 reception handler head-tt tnmt-rec tnmt-handler ubnd-head admin

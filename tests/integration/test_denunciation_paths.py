@@ -1,6 +1,6 @@
 """The denunciation lifecycle through the service layer, on a real database.
 
-Due dates are the DOMAIN §2 worked examples and other dates counted by hand on the 2024
+Due dates are worked examples and other dates counted by hand on the 2024
 Vietnamese calendar (Tết 2024-02-08..14, 2024-04-29..05-01 off, Sat 2024-05-04 worked,
 National Day 2024-09-02/03).
 """

@@ -4,8 +4,9 @@ Due dates are counted by hand on the 2026 Vietnamese calendar: Tết 2026-02-16.
 Kings 04-27 (observed), 04-30 and 05-01 off; Saturday 08-22 worked in exchange for Monday
 08-31; National Day 09-01 and 09-02 off; Vietnam Cultural Day 11-24 off. Day 1 of a period is
 the day after its start. The reply to the sender is 10 working days from reception (LTCD Art.
-28(1)), the answer 15 working days from the assignment by default (agency policy, PROCEDURES
-§3.7), the report to a forwarding authority 7 working days from the answer (LTCD Art. 27(2)).
+28(1)), the answer 15 working days from the assignment by default (agency policy: LTCD
+Arts. 25–28 set none), the report to a forwarding authority 7 working days from the answer
+(LTCD Art. 27(2)).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Working-day arithmetic (casework.domain.calendar) on the Vietnamese legal calendar.
 
 Every expected date below was worked out by hand from the published calendar facts
-(DOMAIN §2 and the government's holiday notices as encoded in `holidays.VN`):
+(Civil Code Arts. 144–148 and the government's holiday notices as encoded in `holidays.VN`):
 
 - New Year: 2024-01-01 (Mon), 2025-01-01 (Wed), 2026-01-01 (Thu), 2027-01-01 (Fri);
   2018-12-31 (Mon) was a day off swapped with the working Saturday 2019-01-05.

@@ -1,6 +1,6 @@
 """Legal clocks (casework.domain.clocks) and versioned rules (casework.domain.rules).
 
-Expected dates are worked out by hand from DOMAIN §2 and the Vietnamese calendar facts:
+Expected dates are worked out by hand (Civil Code Arts. 144–148) from the Vietnamese calendar facts:
 Tết 2024 is 2024-02-08..14; 2024-04-29/30 and 05-01 are days off and Sat 2024-05-04 a working
 day; National Day 2024 is Mon 09-02 and Tue 09-03; 2024-08-03 is a Saturday.
 """
@@ -131,7 +131,7 @@ def resolve_clock() -> Clock:
 
 
 # --------------------------------------------------------------------------------------------
-# DOMAIN §2 worked examples
+# worked examples
 # --------------------------------------------------------------------------------------------
 
 

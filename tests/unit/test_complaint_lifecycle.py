@@ -1,6 +1,6 @@
 """Every (state, trigger) pair of the complaint lifecycle, allowed or refused.
 
-The expected table below is written by hand from LKN/ND124 as amended (PROCEDURES §8(b)-2),
+The expected table below is written by hand from LKN/ND124 as amended,
 independently of state_machines/complaint.yaml, so a wrong edit of the definition fails here.
 """
 

@@ -1,6 +1,6 @@
 """Every (state, trigger) pair of the denunciation lifecycle, allowed or refused.
 
-The expected table below is written by hand from LTC/ND31 (PROCEDURES §8(b)-1), independently of
+The expected table below is written by hand from LTC/ND31, independently of
 state_machines/denunciation.yaml, so a wrong edit of the definition fails here.
 """
 

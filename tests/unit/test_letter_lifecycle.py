@@ -1,6 +1,6 @@
 """Every (state, trigger) pair of the letter-handling lifecycle (xử lý đơn), allowed or
-refused, against a table written by hand from LTCD Arts. 25–26 and TT05/2021 (PROCEDURES §3.6,
-§8(b)-3), independently of state_machines/letter.yaml.
+refused, against a table written by hand from LTCD Arts. 25–26 and TT05/2021, independently
+of state_machines/letter.yaml.
 """
 
 from __future__ import annotations

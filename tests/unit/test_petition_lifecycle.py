@@ -1,7 +1,7 @@
 """Every (state, trigger) pair of the petition (kiến nghị, phản ánh) lifecycle, allowed or refused.
 
 The expected table below is written by hand from the Law on Citizen Reception (LTCD Arts.
-26–28; PROCEDURES §3.3, §3.7, §8(b)-3), independently of state_machines/petition.yaml, so a
+26–28), independently of state_machines/petition.yaml, so a
 wrong edit of the definition fails here.
 """
 

@@ -21,6 +21,12 @@ from casework.adapters.tables import OutboxRow
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
 
 
+def queue(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Queue these notices (outbox rows) in the caller's transaction; one already queued
+    under the same key is left as it is."""
+    insert_ignoring_duplicates(connection, OUTBOX, list(rows))
+
+
 # -- the delivery run ---------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Who may do what (DOMAIN §5): the principal, the agencies it may see, and the roles each
+"""Who may do what: the principal, the agencies it may see, and the roles each
 action needs. Whether one case exists for a principal, and whether he may read its sender's
 identity, is decided with these in domain/visibility.py."""
 

@@ -1,4 +1,4 @@
-"""Working-day arithmetic on a legal calendar (DOMAIN §2).
+"""Working-day arithmetic on a legal calendar (Civil Code Arts. 144–148).
 
 The calendar itself (which days are working days) comes from an adapter; this module holds the
 counting rules that do not depend on where the holidays come from.

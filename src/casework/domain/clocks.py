@@ -1,4 +1,5 @@
-"""Legal clocks: a rule applied from a start date, with extensions and pauses (DOMAIN §2).
+"""Legal clocks: a rule applied from a start date, with extensions and pauses (Civil Code
+Arts. 144–148).
 
 The due date is a pure function of the stored facts, so it can always be recomputed and
 explained: nominal end = start + length; each extension adds its days to the *un-rolled*

@@ -1,4 +1,4 @@
-"""The escalation ladder (DOMAIN §4): when each step fires relative to a due date, and to whom."""
+"""The escalation ladder (state_machines/escalation.yaml): when each step fires relative to a due date, and to whom."""
 
 from __future__ import annotations
 

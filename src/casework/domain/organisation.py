@@ -15,7 +15,7 @@ from casework.domain.errors import ConfigurationError, NotFound
 
 
 class Role(StrEnum):
-    """What an officer may do (DOMAIN §5)."""
+    """What an officer may do (domain/access.py)."""
 
     RECEPTION = "reception"
     HANDLER = "handler"

@@ -1,4 +1,4 @@
-"""People named in a case, resolved against the organisation (DOMAIN §5; issue 20).
+"""People named in a case, resolved against the organisation (issue 20).
 
 A reception desk types a denounced person the way the letter names him: "ông Đoàn Văn Uy",
 "Chủ tịch xã Đoàn Văn Uy", "ông Lê Văn Cường, cán bộ địa chính", "Uy Doan Van", or only a post:

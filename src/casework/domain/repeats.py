@@ -1,4 +1,4 @@
-"""How a repeated letter is recognised (TT05/2021; PROCEDURES §3.6: the same person on the same
+"""How a repeated letter is recognised (TT05/2021: the same person on the same
 matter): the sender by a digest of their normalised name and ID number (or address, when no ID
 is given), the matter by who or what it is about. Names are compared folded — case, spaces,
 punctuation and diacritics do not matter — so "NGUYEN VAN AN" and "Nguyễn Văn An" match."""

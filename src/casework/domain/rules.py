@@ -1,4 +1,5 @@
-"""Deadline rules as versioned data (DOMAIN §2.8, §3).
+"""Deadline rules as versioned data (state_machines/rules/): a clock keeps the version in force
+on the day it started.
 
 A rule says how long a legal clock runs, in which unit, what may extend or pause it, on which
 legal basis, and from when to when it is in force. Rules are loaded from
@@ -36,7 +37,7 @@ class ExtensionAllowance:
 @dataclass(frozen=True)
 class RuleVariant:
     """Another length (and extension) that applies when a case fact holds at the clock's
-    start, e.g. remote areas (vùng sâu, vùng xa) or disciplinary complaints (DOMAIN §2.7)."""
+    start, e.g. remote areas (vùng sâu, vùng xa) or disciplinary complaints (LKN Arts. 28, 37, 50)."""
 
     when: tuple[str, ...]  # every one of these facts holds
     length: int

@@ -124,7 +124,7 @@ def deployments(
             name="casework",
             interval=sweep_every,
             concurrency_limit=1,
-            description="Record escalation steps reached and queue their notices (DOMAIN §4).",
+            description="Record escalation steps reached and queue their notices.",
         ),
         flows.deliver_notifications.to_deployment(
             name="casework",

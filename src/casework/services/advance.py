@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from casework.adapters import audit_log
+from casework.adapters import audit_log, outbox_store
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CaseStore, StoredCase, canonical_ref
-from casework.adapters.outbox_store import OUTBOX
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.case import StepRequest
 from casework.domain.case_events import CaseTakenUp
@@ -190,7 +188,7 @@ def apply_step(
         now,
         command.actor,
     )
-    insert_ignoring_duplicates(connection, OUTBOX, notices)
+    outbox_store.queue(connection, notices)
     events.extend(notice_events)
     audit_log.append(connection, events, now)
     result = Advanced(

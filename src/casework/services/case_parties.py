@@ -18,12 +18,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from casework.adapters import audit_log, party_store
+from casework.adapters import audit_log, outbox_store, party_store
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.case_visibility import excluded_handlers, exclusions_of
-from casework.adapters.outbox_store import OUTBOX
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
 from casework.domain.confidentiality import TEXT_WITHHELD, shown_summary
@@ -326,5 +324,5 @@ def unassign_excluded_handlers(
             )
         )
     audit_log.append(connection, events, now)
-    insert_ignoring_duplicates(connection, OUTBOX, notices)
+    outbox_store.queue(connection, notices)
     return refs

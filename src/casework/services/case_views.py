@@ -148,7 +148,7 @@ def _identity_of(session: ReadSession, case_id: int) -> dict[str, str] | None:
 
 
 def _record_identity_read(app: Casework, ref: str, officer: str, now: datetime) -> None:
-    """Every read of a denouncer's identity is itself on the audit trail (DOMAIN §5)."""
+    """Every read of a denouncer's identity is itself on the audit trail (LTC Arts. 8(3), 47)."""
     with app.transaction() as connection:
         audit_log.append(
             connection,

@@ -26,7 +26,7 @@ class ComplaintFacts:
     decision_known_on: date | None = None  # received or learnt of the decision or act
     contested_decision: str = ""  # e.g. "Quyết định 123/QĐ-UBND ngày 02/05/2026"
     remote_area: bool = False  # vùng sâu, vùng xa đi lại khó khăn (LKN Arts. 28, 33, 37, 44)
-    remote_area_reason: str = ""  # why: a variant is recorded with its reason (DOMAIN §2.7)
+    remote_area_reason: str = ""  # why: a variant is recorded with its reason (LKN Arts. 28, 37)
     disciplinary: bool = False  # against a disciplinary decision (LKN Chapter IV)
     dismissal: bool = False  # the discipline is dismissal (buộc thôi việc, LKN Art. 48)
     issuer_level: str = "other"
@@ -57,8 +57,7 @@ def complaint_intake(
     if facts.remote_area and not facts.remote_area_reason.strip():
         raise InvalidInput(
             "--remote-area needs its reason, e.g. --remote-area 'xã đặc biệt khó khăn, cách trụ "
-            "sở 60 km': the longer periods apply on a recorded reason (LKN Arts. 28, 37; "
-            "DOMAIN §2.7)"
+            "sở 60 km': the longer periods apply on a recorded reason (LKN Arts. 28, 37)"
         )
     if facts.dismissal and not facts.disciplinary:
         raise InvalidInput("--dismissal describes a disciplinary decision: add --disciplinary")

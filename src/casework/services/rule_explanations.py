@@ -1,7 +1,7 @@
 """Which rule applied to each clock of a case and why, and what the clocks would be under
 another rule version or calendar (a what-if that writes nothing).
 
-A clock keeps the rule version in force on the day it started (DOMAIN §2.8): a complaint
+A clock keeps the rule version in force on the day it started: a complaint
 received on 2026-06-30 keeps 10 working days to be accepted, one received on 2026-07-01 gets 7
 (ND155). The case's facts then pick the rule's variant (remote area, disciplinary, second
 instance). These views spell that choice out, so an officer can answer "why this date?".
@@ -93,7 +93,7 @@ def _why(
     reasons = [
         f"v{base.version} ({_in_force_words(base)}; {base.basis}) was in force on "
         f"{start_on.isoformat()}, the day the clock started: a clock keeps the rule of its "
-        "start (DOMAIN §2.8)"
+        "start"
     ]
     for other in rules.versions(applied.code):
         if other.version == base.version:

@@ -1,4 +1,4 @@
-"""Counts for the periodic reports (PROCEDURES §7): cases received in a period by kind, where a
+"""Counts for the periodic reports (the reporting regime): cases received in a period by kind, where a
 repeat of an earlier case (same sender, same matter) is counted once, and where they stand."""
 
 from __future__ import annotations

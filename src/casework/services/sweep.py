@@ -1,4 +1,5 @@
-"""The deadline sweep: record every escalation step that clocks have reached (DOMAIN §4).
+"""The deadline sweep: record every escalation step that clocks have reached
+(state_machines/escalation.yaml).
 
 Set-based: one indexed query selects the running clocks whose next ladder step is due
 (`status, next_step_on`), so the cost follows the number of clocks that reach a step, not the
@@ -339,7 +340,7 @@ def _fired_event(fact: NoticeFacts, recipients: list[dict[str, str]], today: dat
             "fires_on": fact.fires_on.isoformat(),
             "as_of": today.isoformat(),
             "recipients": [r["officer"] for r in recipients],
-            "basis": "DOMAIN §4 escalation ladder; LTC Arts. 8, 38, 63–64",
+            "basis": "escalation ladder (state_machines/escalation.yaml); LTC Arts. 8, 38, 63–64",
         },
     )
 

@@ -32,7 +32,7 @@ def due(
     ] = DayUnit.WORKING,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Compute a due date the way every legal clock does (DOMAIN §2)."""
+    """Compute a due date the way every legal clock does (Civil Code Arts. 144–148)."""
     start_on = parse_date(start, "--start")
     assert start_on is not None
     calendar = legal_calendar()
