@@ -37,24 +37,27 @@ def excluded_clause(viewer: str, case_id: Any = None) -> Any:
     return exists().where(and_(EXCLUSIONS.c.case_id == column, EXCLUSIONS.c.officer == viewer))
 
 
-def visibility_rows(connection: Connection, case_ids: Iterable[int]) -> list[Any]:
+_VISIBILITY_COLUMNS = (
+    CASES.c.id,
+    CASES.c.reference,
+    CASES.c.kind,
+    CASES.c.agency,
+    CASES.c.logged_by,
+    CASES.c.handler,
+)
+
+
+def visibility_rows(
+    connection: Connection, case_ids: Iterable[int] = (), refs: Iterable[str] = ()
+) -> list[Any]:
     """The columns the visibility policy reads (reference, kind, agency, logged_by, handler)
-    of each of `case_ids` that exists, with its id."""
+    of each case of `case_ids` — or, given as stored, of `refs` — that exists, with its id."""
     ids = sorted(set(case_ids))
-    if not ids:
+    references = sorted(set(refs))
+    if not ids and not references:
         return []
-    return list(
-        connection.execute(
-            select(
-                CASES.c.id,
-                CASES.c.reference,
-                CASES.c.kind,
-                CASES.c.agency,
-                CASES.c.logged_by,
-                CASES.c.handler,
-            ).where(CASES.c.id.in_(ids))
-        ).all()
-    )
+    chosen = CASES.c.id.in_(ids) if ids else CASES.c.reference.in_(references)
+    return list(connection.execute(select(*_VISIBILITY_COLUMNS).where(chosen)).all())
 
 
 def identities_of(connection: Connection, case_ids: Iterable[int]) -> dict[int, dict[str, str]]:

@@ -28,6 +28,7 @@ from casework.services.app import Casework, legal_date
 __all__ = [
     "access_to",
     "accesses",
+    "facts_by_ref",
     "facts_for",
     "facts_of",
     "identities_of",
@@ -82,6 +83,13 @@ def facts_for(connection: Transaction, case_ids: Iterable[int]) -> dict[int, Cas
     rows = visibility_rows(connection, case_ids)
     excluded = exclusions_of(connection, [row.id for row in rows])
     return {row.id: facts_of(row, excluded[row.id]) for row in rows}
+
+
+def facts_by_ref(connection: Transaction, refs: Iterable[str]) -> dict[str, CaseFacts]:
+    """Reference (as stored) → the policy's facts, for each of `refs` that names a case."""
+    rows = visibility_rows(connection, refs=refs)
+    excluded = exclusions_of(connection, [row.id for row in rows])
+    return {row.reference: facts_of(row, excluded[row.id]) for row in rows}
 
 
 def accesses(

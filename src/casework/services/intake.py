@@ -11,7 +11,6 @@ from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import (
     CaseStore,
     StoredCase,
-    case_id_of,
     case_ref,
     reference_series,
 )
@@ -38,7 +37,7 @@ from casework.domain.repeats import repeat_key, sender_key, subject_key
 from casework.domain.visibility import repeat_shown
 from casework.services.advance import AdvanceCase, apply_step
 from casework.services.app import Casework, legal_date
-from casework.services.case_access import facts_for
+from casework.services.case_access import facts_by_ref
 from casework.services.case_events import audit_events
 from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
 from casework.services.exclusions import record_exclusions
@@ -521,11 +520,13 @@ def _repeat_shown(
     earlier_ref: str,
     logger: str | None,
 ) -> bool:
-    earlier = case_id_of(connection, earlier_ref)
-    facts = facts_for(connection, [case.id, earlier])
+    # one read for both, by reference (as stored: `earlier_case` reads it so)
+    facts = facts_by_ref(connection, [case.ref, earlier_ref])
+    if earlier_ref not in facts:
+        return False  # not a case as stored: say nothing of it (fails closed)
     known = org.officers.get(logger) if logger else None
     viewer = Principal.of_officer(known) if known else None
-    return repeat_shown(org, viewer, facts[case.id], facts[earlier], case.received_on)
+    return repeat_shown(org, viewer, facts[case.ref], facts[earlier_ref], case.received_on)
 
 
 def _parties(org: Organisation, command: LogCase) -> list[Party]:
