@@ -299,7 +299,7 @@ def log_overdue_cases(url: str, home: Path, count: int) -> list[str]:
             )
             refs.append(logged.ref)
     finally:
-        app.engine.dispose()
+        app.database.dispose()
     return refs
 
 
@@ -310,7 +310,7 @@ def casework_counts(url: str) -> dict[str, Any]:
 
     app = bootstrap(Settings(database_url=url))
     try:
-        with app.engine.connect() as connection:
+        with app.database.connect() as connection:
 
             def scalar(sql: str) -> int:
                 return int(connection.execute(text(sql)).scalar_one())
@@ -339,7 +339,7 @@ def casework_counts(url: str) -> dict[str, Any]:
         counts["audit_chain_intact"] = chain.is_intact
         counts["audit_entries"] = chain.entries
     finally:
-        app.engine.dispose()
+        app.database.dispose()
     return counts
 
 

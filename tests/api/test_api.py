@@ -131,6 +131,15 @@ def test_reception_logs_and_the_response_carries_the_clocks(
     assert me == {"username": "tt-tiep-nhan", "agency": "thanh-tra-tinh", "roles": ["reception"]}
 
 
+def test_who_may_not_log_is_refused_before_the_body_is_read(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    handler = as_(tokens, "tt-xac-minh-1")  # a handler decides on cases; reception logs them
+    for body in (NEW_CASE, {**NEW_CASE, "agency": ""}):
+        refused = api.post("/api/cases", json=body, headers=handler)
+        assert refused.status_code == 403, refused.json()
+
+
 def test_invalid_input_is_422_naming_the_field_and_what_is_allowed(
     api: TestClient, tokens: dict[str, str]
 ) -> None:

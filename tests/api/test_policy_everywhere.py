@@ -279,9 +279,9 @@ def _invocation(name: str, command: Any, ref: str) -> list[str]:
 def cli(sqlite_app: Casework, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     monkeypatch.setenv("CASEWORK_DATABASE_URL", sqlite_app.database.url.render_as_string(False))
     monkeypatch.setenv("CASEWORK_HOME", str(Path(sqlite_app.settings.home)))
-    common.reset_engine()
+    common.reset_casework_app()
     yield CliRunner()
-    common.reset_engine()
+    common.reset_casework_app()
 
 
 def test_every_command_names_its_officer_and_tells_the_denounced_nothing(

@@ -24,14 +24,14 @@ pytestmark = pytest.mark.e2e
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("CASEWORK_HOME", str(tmp_path))
     monkeypatch.delenv("CASEWORK_DATABASE_URL", raising=False)
-    common.reset_engine()
+    common.reset_casework_app()
     yield tmp_path
-    common.reset_engine()
+    common.reset_casework_app()
 
 
 def init(env: dict[str, str]) -> tuple[int, str]:
     result = CliRunner().invoke(app, ["init"], env=env)
-    common.reset_engine()
+    common.reset_casework_app()
     text = result.stderr + result.output
     assert "Traceback" not in text
     if result.exit_code:

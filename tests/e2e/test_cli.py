@@ -30,9 +30,9 @@ pytestmark = pytest.mark.e2e
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     monkeypatch.setenv("CASEWORK_HOME", str(tmp_path))
     monkeypatch.delenv("CASEWORK_DATABASE_URL", raising=False)
-    common.reset_engine()
+    common.reset_casework_app()
     yield CliRunner()
-    common.reset_engine()
+    common.reset_casework_app()
 
 
 DESK = {
@@ -328,7 +328,7 @@ def test_a_new_agency_calendar_is_applied_by_recompute(
             encoding="utf-8",
         )
         monkeypatch.setenv("CASEWORK_CALENDAR_FILE", str(closures))
-        common.reset_engine()
+        common.reset_casework_app()
         clock = run_json(cli, "case", "show", ref)["clocks"][0]
         assert clock["stale"] is True
         moved = run_json(cli, "deadlines", "recompute")

@@ -125,9 +125,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("CASEWORK_HOME", str(tmp_path))
     for name in ("CASEWORK_DATABASE_URL", "CASEWORK_OPERATOR", "CASEWORK_SMTP_HOST"):
         monkeypatch.delenv(name, raising=False)
-    common.reset_engine()
+    common.reset_casework_app()
     yield tmp_path
-    common.reset_engine()
+    common.reset_casework_app()
 
 
 def test_the_readme_parser_reads_continuations_claims_and_quotes() -> None:

@@ -249,6 +249,13 @@ def test_stale_version_is_a_conflict(app: Casework) -> None:
             at("2024-03-03"),
         )
     assert state(app, ref, "2024-03-03") == "triage"
+    # a step the move made impossible is still "someone changed it", not a refused trigger
+    with pytest.raises(ConcurrentUpdate, match=f"at version {seen + 1}, not {seen}"):
+        advance_case(
+            app,
+            AdvanceCase(ref, "triage", on=date(2024, 3, 3), actor=HANDLER, expected_version=seen),
+            at("2024-03-03"),
+        )
 
 
 def test_received_date_in_the_future_is_refused(app: Casework) -> None:

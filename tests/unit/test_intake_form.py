@@ -163,3 +163,42 @@ def test_a_case_from_a_letter_keeps_the_letter_s_date_and_agency() -> None:
         {"kind": "complaint", "from_letter": "DON-2026-1"}, "t", TODAY, receipt
     )
     assert (command.received_on, command.agency, asked) == (date(2026, 7, 2), "", ["DON-2026-1"])
+
+
+def test_what_the_review_found_reads_as_before() -> None:
+    # the API's reason is a reason, whatever its words
+    api = intake_command(
+        {"kind": "complaint", "agency": "a", "complaint": {"remote_area_reason": "yes"}},
+        "t",
+        TODAY,
+        no_letter,
+    )
+    assert api.complaint is not None
+    assert (api.complaint.remote_area, api.complaint.remote_area_reason) == (True, "yes")
+    # a complaint's facts on a denunciation reach the intake, which refuses them
+    stray = intake_command(
+        {"kind": "denunciation", "agency": "a", "complaint": {"disciplinary": False}},
+        "t",
+        TODAY,
+        no_letter,
+    )
+    assert stray.complaint is not None
+    # a number a case file gives unquoted is text
+    numbered = intake_command(
+        {"kind": "denunciation", "agency": "a", "summary": 12345}, "t", TODAY, no_letter
+    )
+    assert numbered.summary == "12345"
+    # the ground of a re-denunciation is read wherever it is given
+    again = intake_command(
+        {
+            "kind": "denunciation",
+            "agency": "a",
+            "redenunciation_of": "TC-2024-000001",
+            "redenunciation_ground": "late",
+        },
+        "t",
+        TODAY,
+        no_letter,
+    )
+    assert again.redenunciation is not None
+    assert (again.redenunciation.of_ref, again.redenunciation.ground) == ("TC-2024-000001", "late")

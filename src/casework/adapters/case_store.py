@@ -97,14 +97,6 @@ def case_ids_of(connection: Connection, refs: Iterable[object]) -> dict[str, int
     return {row.reference: row.id for row in rows}
 
 
-def case_id_of(connection: Connection, ref: str) -> int:
-    """The id of the case `ref` names, or NotFound."""
-    found = case_ids_of(connection, [canonical_ref(ref)])
-    if not found:
-        raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
-    return next(iter(found.values()))
-
-
 @dataclass
 class StoredCase:
     """A case row as plain data."""

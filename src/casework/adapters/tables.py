@@ -139,7 +139,7 @@ class DenouncerIdentityRow(SQLModel, table=True):
     __tablename__ = "denouncer_identity"
     # one index answers "the first case this one repeats", whatever the planner knows of the
     # tables: joining case_file to the sender's rows let a planner without statistics walk
-    # every case on a much-denounced subject (services/repeats.py)
+    # every case on a much-denounced subject (adapters/repeat_lookup.py)
     __table_args__ = (Index("ix_denouncer_identity_repeat_key", "repeat_key", "case_id"),)
 
     case_id: int = Field(primary_key=True, foreign_key="case_file.id")

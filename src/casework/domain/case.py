@@ -295,16 +295,21 @@ class Case:
             )
         return event_on
 
+    def check_version(self, expected: int | None) -> None:
+        """Refuse (ConcurrentUpdate) if the case moved since the officer read it at version
+        `expected` (None: not checked). Asked first: a step that no longer applies is
+        reported as the case having changed, not as a refused trigger."""
+        if expected is not None and expected != self.version:
+            raise ConcurrentUpdate(
+                f"{self.ref} is at version {self.version}, not {expected}: someone changed it "
+                "since you read it; nothing was written — show it again and decide"
+            )
+
     def step(self, request: StepRequest, law: Law, today: date) -> Outcome:
         """Decide `request` on this case as of `today`: the outcome, or a refusal
         (TransitionRefused naming the triggers allowed now, InvalidInput for bad values,
         ConcurrentUpdate if the case moved since the officer read it)."""
-        if request.expected_version is not None and request.expected_version != self.version:
-            raise ConcurrentUpdate(
-                f"{self.ref} is at version {self.version}, not {request.expected_version}: "
-                "someone changed it since you read it; nothing was written — show it again "
-                "and decide"
-            )
+        self.check_version(request.expected_version)
         machine = law.machines(self.kind)
         definition = machine.definition
         spec = definition.transition_for(request.trigger, self.state)

@@ -150,6 +150,7 @@ def apply_step(
     law = app.law
     steps = app.case_steps(connection)
     case, organisation_stamp = steps.load(command.ref)
+    case.check_version(command.expected_version)
     case = steps.complete(case, case.needs(case.transition(command.trigger, law)))
     org = app.organisation(connection, organisation_stamp)
     record = steps.record(case)

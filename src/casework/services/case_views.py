@@ -9,7 +9,6 @@ from casework.adapters import audit_log, case_reads, clock_rows
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_lookup import load_case_row, ref_of
 from casework.adapters.case_reads import CaseFilter as CaseFilter
-from casework.adapters.case_reads import apply_case_filters as apply_case_filters
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.tables import (
     CaseRow,

@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from casework.adapters import alert_store, audit_log
-from casework.adapters.alert_store import is_current as is_current
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_visibility import exclusions_of
 from casework.adapters.unit_of_work import Transaction

@@ -28,12 +28,14 @@ COMPLAINT_FIELDS = (
     "decision_known_on",
     "contested_decision",
     "remote_area",
+    "remote_area_reason",
     "disciplinary",
     "dismissal",
     "issuer_level",
     "second_instance_of",
 )
-"""A complaint's facts (`complaint`); `remote_area` is the reason, or yes/no."""
+"""A complaint's facts (`complaint`); `remote_area` is the reason or yes/no (a case file, the
+command line), `remote_area_reason` the reason alone, as text (the API)."""
 
 OTHER_PARTY_FIELDS = ("name", "officer", "agency")
 """One further denounced party given as a mapping (`also_denounced`)."""
@@ -77,10 +79,18 @@ class _Reader:
     def label(self, name: str) -> str:
         return self.labels.get(name, name)
 
-    def text(self, name: str, values: Mapping[str, Any] | None = None, what: str = "") -> str:
+    def text(
+        self,
+        name: str,
+        values: Mapping[str, Any] | None = None,
+        what: str = "",
+        numbers: bool = True,
+    ) -> str:
         value = (self.fields if values is None else values).get(name)
         if value is None:
             return ""
+        if numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)  # a number a case file gives unquoted (a summary: 12)
         if not isinstance(value, str):
             raise InvalidInput(f"{what or self.label(name)} must be text, not {value!r}")
         return value
@@ -131,27 +141,35 @@ def _yes_no(value: Any, label: str) -> bool:
 
 def _complaint(read: _Reader, kind: str) -> ComplaintFacts | None:
     given = read.mapping("complaint", COMPLAINT_FIELDS)
-    facts = {k: v for k, v in given.items() if v not in (None, "", False)}
     if kind != "complaint":
-        return ComplaintFacts() if facts else None
+        # a complaint's facts on another kind are refused by the intake, which says why
+        return ComplaintFacts() if given else None
+    facts = {k: v for k, v in given.items() if v not in (None, "", False)}
     remote = facts.get("remote_area")
     if remote is not None and not isinstance(remote, (str, bool)):
         raise InvalidInput("complaint remote_area must be the reason, as text")
-    reason = remote.strip() if isinstance(remote, str) and yes_no_word(remote) is None else ""
+    reason = read.text(
+        "remote_area_reason", facts, "complaint remote_area_reason", numbers=False
+    ).strip()
+    if not reason and isinstance(remote, str) and yes_no_word(remote) is None:
+        reason = remote.strip()
     return ComplaintFacts(
         decision_known_on=read.day(
             facts.get("decision_known_on"), read.label("complaint.decision_known_on")
         ),
         contested_decision=read.text(
-            "contested_decision", facts, "complaint contested_decision"
+            "contested_decision", facts, "complaint contested_decision", numbers=False
         ).strip(),
         remote_area=bool(reason) or _yes_no(remote, "complaint remote_area"),
         remote_area_reason=reason,
         disciplinary=_yes_no(facts.get("disciplinary"), "complaint disciplinary"),
         dismissal=_yes_no(facts.get("dismissal"), "complaint dismissal"),
-        issuer_level=read.text("issuer_level", facts, "complaint issuer_level").strip() or "other",
+        issuer_level=read.text(
+            "issuer_level", facts, "complaint issuer_level", numbers=False
+        ).strip()
+        or "other",
         second_instance_of=read.text(
-            "second_instance_of", facts, "complaint second_instance_of"
+            "second_instance_of", facts, "complaint second_instance_of", numbers=False
         ).strip()
         or None,
     )

@@ -254,12 +254,12 @@ def new(
         ),
     ] = None,
     redenunciation_ground: Annotated[
-        str,
+        str | None,
         typer.Option(
             help=f"with --redenunciation-of: {' or '.join(GROUNDS)} (resolved unlawfully, "
-            "Art. 37; not resolved in time, Art. 38)"
+            "Art. 37, the default; not resolved in time, Art. 38)"
         ),
-    ] = "unlawful",
+    ] = None,
     by: By = None,
     from_file: Annotated[Path | None, typer.Option(help="YAML/JSON file with these fields")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
@@ -302,7 +302,7 @@ def new(
         "from_letter": from_letter,
         "classified_on": parse_date(classified_on, "--classified-on"),
         "redenunciation_of": redenunciation_of,
-        "redenunciation_ground": redenunciation_ground if redenunciation_of else None,
+        "redenunciation_ground": redenunciation_ground,
     }
     merged = {**fields, **_given(options), "kind": kind}
     for name, given in (("denouncer", identity), ("complaint", complaint)):

@@ -50,8 +50,9 @@ def legal_calendar() -> VietnamCalendar:
     return VietnamCalendar.from_file(calendar_file_setting(), home_setting() / CACHE_FOLDER)
 
 
-def reset_engine() -> None:
-    """Forget the engine (tests change settings between invocations)."""
+def reset_casework_app() -> None:
+    """Forget the casework built for this process (tests change settings between
+    invocations)."""
     global _app
     if _app is not None:
         _app.database.dispose()

@@ -223,18 +223,15 @@ def _prepend(first: str, rest: Iterator[str]) -> Iterator[str]:
 @router.post("", status_code=201, summary="Log a case (reception)")
 def create(request: Request, principal: CurrentPrincipal, body: NewCase) -> LoggedCase:
     app = casework_of(request)
-    complaint = (
-        body.complaint.model_dump(exclude={"remote_area_reason"}) if body.complaint else None
-    )
-    if complaint is not None and body.complaint is not None:
-        complaint["remote_area"] = body.complaint.remote_area_reason
+    # who may log at all is asked before the body is read: a refusal tells nothing of it
+    authorise(app, principal, Action.LOG_CASE, now_of(request))
     command = intake_command(
         {
             **body.model_dump(exclude={"sender", "more_denounced", "complaint", "received_on"}),
             "received": body.received_on,
             "denouncer": body.sender.model_dump() if body.sender else None,
             "also_denounced": [party.model_dump() for party in body.more_denounced],
-            "complaint": complaint,
+            "complaint": body.complaint.model_dump() if body.complaint else None,
         },
         principal.username,
         legal_date(now_of(request)),
