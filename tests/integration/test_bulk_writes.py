@@ -96,3 +96,18 @@ def test_a_bulk_insert_ignoring_duplicates_keeps_the_first_row(sqlite_app: Casew
             select(OUTBOX.c.dedupe_key, OUTBOX.c.context).order_by(OUTBOX.c.id)
         ).all()
     assert [(row.dedupe_key, row.context["n"]) for row in rows] == [("once", 1), ("twice", 3)]
+
+
+def test_a_value_with_keys_that_are_not_text_reads_back_alike_on_each_database(
+    app: Casework,
+) -> None:
+    """The bulk path (PostgreSQL: one JSON document of rows) writes keys that are not strings
+    as strings, as a JSON column written row by row does."""
+    at = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+    with app.transaction() as connection:
+        insert_ignoring_duplicates(connection, OUTBOX, [_outbox_row("keys", at, {1: "một"})])
+    with app.database.connect() as connection:
+        stored = connection.execute(
+            select(OUTBOX.c.context).where(OUTBOX.c.dedupe_key == "keys")
+        ).scalar_one()
+    assert stored == {"1": "một"}

@@ -182,9 +182,11 @@ def rows_as_json(rows: Sequence[dict[str, Any]]) -> str:
     """The rows as one JSON array of objects; dates and instants in ISO 8601 (with their UTC
     offset, which PostgreSQL reads back as the same instant). orjson, because the standard
     encoder called back into Python for every date: ten thousand escalations carry seventy
-    thousand of them, and dumping was the largest part of the sweep's Python time."""
+    thousand of them, and dumping was the largest part of the sweep's Python time. Keys that
+    are not strings are written as strings, as `database.json_text` writes a JSON column on
+    the row-by-row path: a value reads back the same whichever path wrote it."""
     try:
-        return orjson.dumps(list(rows)).decode()
+        return orjson.dumps(list(rows), option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError as exc:
         raise TypeError(f"a row casework writes in bulk holds a value JSON cannot: {exc}") from exc
 
