@@ -167,6 +167,20 @@ def test_a_letter_not_to_be_handled_is_filed_with_its_ground(app: Casework) -> N
             AdvanceCase(again, "file_without_handling", date(2026, 7, 9), "tt-xac-minh-1"),
             at("2026-07-09"),
         )
+    for wrong in ("TC-2099-000001", "not a reference"):
+        with pytest.raises(InvalidInput, match=f"duplicate_of: no case {wrong!r}"):
+            advance_case(
+                app,
+                AdvanceCase(
+                    again,
+                    "file_without_handling",
+                    date(2026, 7, 9),
+                    "tt-xac-minh-1",
+                    data={"ground": "duplicate", "duplicate_of": wrong},
+                ),
+                at("2026-07-09"),
+            )
+    typed = first.lower().replace("-00000", "-")  # as an officer may type it: don-2026-1
     advance_case(
         app,
         AdvanceCase(
@@ -174,7 +188,7 @@ def test_a_letter_not_to_be_handled_is_filed_with_its_ground(app: Casework) -> N
             "file_without_handling",
             date(2026, 7, 9),
             "tt-xac-minh-1",
-            data={"ground": "duplicate", "duplicate_of": first},
+            data={"ground": "duplicate", "duplicate_of": typed},
         ),
         at("2026-07-09"),
     )

@@ -39,6 +39,11 @@ CASE_LINKS = (
 shown only to whoever may see the linked case (services/case_access.py), and a lifecycle's
 `linked:` step names one of them."""
 
+TYPED_CASE_LINKS = ("duplicate_of",)
+"""Of `CASE_LINKS`, those an officer types on a step that must name a case he can see (the
+others are written by the engine, or, like `linked_check`, may be an inspection's own
+number)."""
+
 
 def attribute_facts(attributes: Mapping[str, Any]) -> dict[str, bool]:
     """The facts the case's attributes alone give: every attribute set to "yes" (e.g.

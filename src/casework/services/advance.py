@@ -8,15 +8,21 @@ from datetime import date, datetime
 
 from casework.adapters import audit_log, outbox_store
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_store import CaseStore, StoredCase, canonical_ref
+from casework.adapters.case_store import CaseStore, StoredCase, as_reference, canonical_ref
 from casework.adapters.unit_of_work import Transaction
+from casework.domain.access import Principal
 from casework.domain.case import StepRequest
 from casework.domain.case_events import CaseTakenUp
 from casework.domain.confidentiality import IdentityDisclosure
+from casework.domain.errors import InvalidInput
+from casework.domain.facts import TYPED_CASE_LINKS
 from casework.domain.free_text import SUMMARY, check_date, check_text
 from casework.domain.lifecycle import TransitionSpec
+from casework.domain.organisation import Organisation
+from casework.domain.visibility import case_access
 from casework.services.app import Casework, legal_date
 from casework.services.assignment import assignment_event, check_actor
+from casework.services.case_access import facts_by_ref
 from casework.services.case_events import audit_event
 from casework.services.party_notices import party_notice_rows
 
@@ -136,6 +142,40 @@ def _take_linked_step(
     )
 
 
+def _checked_links(
+    connection: Transaction,
+    org: Organisation,
+    spec: TransitionSpec,
+    command: AdvanceCase,
+    now: datetime,
+) -> Mapping[str, str]:
+    """`command.data` with each field that records a link to another case (a letter filed as a
+    duplicate of one) checked and written as stored: a case that does not exist, or that
+    does not exist for the acting officer, is refused alike (domain/visibility.py)."""
+    linking = {
+        field for attribute, field in spec.sets_attributes.items() if attribute in TYPED_CASE_LINKS
+    }
+    data = dict(command.data)
+    for name in sorted(linking & set(data)):
+        typed = data[name].strip()
+        if not typed:
+            continue
+        missing = InvalidInput(
+            f"{name}: no case {typed!r}; give the reference of a case you can see, like "
+            "TC-2026-000123"
+        )
+        ref = as_reference(typed)
+        facts = facts_by_ref(connection, [ref]) if ref else {}
+        if ref is None or ref not in facts:
+            raise missing
+        officer = org.officers.get(command.actor or "")
+        viewer = Principal.of_officer(officer) if officer else None
+        if viewer is not None and not case_access(org, viewer, facts[ref], legal_date(now)).exists:
+            raise missing
+        data[name] = ref
+    return data
+
+
 def apply_step(
     app: Casework,
     connection: Transaction,
@@ -151,15 +191,18 @@ def apply_step(
     steps = app.case_steps(connection)
     case, organisation_stamp = steps.load(command.ref)
     case.check_version(command.expected_version)
-    case = steps.complete(case, case.needs(case.transition(command.trigger, law)))
+    spec = case.transition(command.trigger, law)
+    case = steps.complete(case, case.needs(spec))
     org = app.organisation(connection, organisation_stamp)
     record = steps.record(case)
     if command.actor:
         check_actor(connection, org, record, command.actor)
+    # a link typed by an officer names a case he can see (steps the engine takes link alone)
+    data = command.data if internal else _checked_links(connection, org, spec, command, now)
     outcome = case.step(
         StepRequest(
             trigger=command.trigger,
-            data=command.data,
+            data=data,
             reason=command.reason,
             actor=command.actor,
             on=command.on,
