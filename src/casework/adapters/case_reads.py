@@ -16,11 +16,9 @@ from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.tables import (
     CaseRow,
     ClockRow,
-    DenouncerIdentityRow,
     EscalationRow,
     TransitionRow,
 )
-from casework.domain.confidentiality import IDENTITY_FIELDS
 from casework.domain.escalation import NO_LADDER
 
 
@@ -55,21 +53,6 @@ def apply_case_filters(query: Any, filters: CaseFilter) -> Any:
         # the policy's exclusions, as the case page applies them (domain/visibility.py)
         query = query.where(~excluded_clause(filters.viewer))
     return query
-
-
-def identity_row(session: Session, case_id: int) -> DenouncerIdentityRow | None:
-    """The stored identity of the case's sender, or None for an anonymous case."""
-    return session.get(DenouncerIdentityRow, case_id)
-
-
-def identities(session: Session, case_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """Case id → its sender's identity fields, for the cases of `case_ids` that have one."""
-    rows = session.exec(
-        select(DenouncerIdentityRow).where(col(DenouncerIdentityRow.case_id).in_(list(case_ids)))
-    ).all()
-    return {
-        row.case_id: {field: getattr(row, field) or "" for field in IDENTITY_FIELDS} for row in rows
-    }
 
 
 def all_clock_rows(session: Session, case_id: int) -> list[ClockRow]:

@@ -426,22 +426,6 @@ class CaseStore:
         denounced party, channel, summary: what a follow-on case takes over)."""
         return self.connection.execute(select(CASES).where(CASES.c.id == case_id)).one()
 
-    def identity_of(self, case_id: int) -> dict[str, Any] | None:
-        """The stored identity row of the case's sender, or None for an anonymous case."""
-        row = self.connection.execute(
-            select(IDENTITIES).where(IDENTITIES.c.case_id == case_id)
-        ).first()
-        return None if row is None else dict(row._mapping)
-
-    def step_data(self, case_id: int, trigger: str) -> list[dict[str, Any]]:
-        """The fields recorded with each `trigger` step of the case, oldest first."""
-        rows = self.connection.execute(
-            select(TRANSITIONS.c.data)
-            .where(TRANSITIONS.c.case_id == case_id, TRANSITIONS.c.trigger == trigger)
-            .order_by(TRANSITIONS.c.id)
-        ).all()
-        return [dict(row.data or {}) for row in rows]
-
     def open_clocks(self, not_on_calendar: str | None = None) -> list[tuple[StoredClock, str]]:
         """Every running or paused clock with its case's reference; only those computed on
         another calendar version than `not_on_calendar`, when given."""

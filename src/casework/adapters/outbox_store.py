@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, or_, select, update
 
 from casework.adapters.bulk import insert_ignoring_duplicates
-from casework.adapters.case_store import CASES, IDENTITIES
+from casework.adapters.case_store import CASES
 from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.tables import OutboxRow
 
@@ -50,17 +50,6 @@ def claim(connection: Connection, now: datetime, batch: int, leased_until: datet
             .values(next_attempt_at=leased_until)
         )
     return list(rows)
-
-
-def denouncer_identities(connection: Connection, case_ids: Iterable[int]) -> dict[int, Any]:
-    """Case id → its denouncer's identity row (full_name, address, email, …), for the cases
-    of `case_ids` that have one."""
-    return {
-        r.case_id: r
-        for r in connection.execute(
-            select(IDENTITIES).where(IDENTITIES.c.case_id.in_(set(case_ids)))
-        ).all()
-    }
 
 
 def denounced_addresses(connection: Connection, case_ids: Iterable[int]) -> list[tuple[int, str]]:

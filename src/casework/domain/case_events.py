@@ -3,6 +3,7 @@ entry (`action` and `payload()` are the entry's), in the order the step produced
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,18 +11,20 @@ from typing import Any
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseEvent:
+class CaseEvent(ABC):
     """Something a step did to one case; `actor` is the officer it is recorded for (None for
-    the engine itself)."""
+    the engine itself). Each kind of event names its audit action and builds its payload."""
 
     actor: str | None
 
     @property
+    @abstractmethod
     def action(self) -> str:
-        raise NotImplementedError
+        """The audit entry's action, e.g. `case.advanced`."""
 
+    @abstractmethod
     def payload(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The audit entry's payload, JSON-ready."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,12 +7,12 @@ from datetime import datetime
 from casework.adapters import audit_log
 from casework.adapters.audit_log import VerifyResult
 from casework.adapters.case_store import as_reference, case_ids_of
+from casework.adapters.case_visibility import identities_of
 from casework.domain.access import Principal
 from casework.domain.visibility import case_access
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import (
     facts_for,
-    identities_of,
     linked_refs,
     names_sender,
     withheld_links,

@@ -1,6 +1,5 @@
 """The visibility policy (domain/visibility.py) applied to stored cases: every path that shows
-or touches a case asks here, with the officer who reads or acts. `identities_of` (the
-senders' identities a check compares text with) is the store's, offered here with the rest."""
+or touches a case asks here, with the officer who reads or acts."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from typing import Any
 
 from casework.adapters.case_lookup import load_case_row
 from casework.adapters.case_store import as_reference, case_ids_of
-from casework.adapters.case_visibility import exclusions_of, identities_of, visibility_rows
+from casework.adapters.case_visibility import exclusions_of, visibility_rows
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
 from casework.domain.confidentiality import identity_leaks
@@ -31,7 +30,6 @@ __all__ = [
     "facts_by_ref",
     "facts_for",
     "facts_of",
-    "identities_of",
     "linked_ids",
     "linked_refs",
     "names_sender",

@@ -21,7 +21,7 @@ from typing import Any
 from casework.adapters import audit_log, outbox_store, party_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.adapters.case_visibility import excluded_handlers, exclusions_of
+from casework.adapters.case_visibility import excluded_handlers, exclusions_of, identities_of
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
 from casework.domain.confidentiality import TEXT_WITHHELD, shown_summary
@@ -31,7 +31,6 @@ from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import PartyKind, PartyRole
 from casework.domain.visibility import CaseAccess
 from casework.services.app import Casework, legal_date
-from casework.services.case_access import identities_of
 from casework.services.exclusions import party_of, refresh_exclusions
 from casework.services.notices import outbox_row
 from casework.services.read_models import PartyView

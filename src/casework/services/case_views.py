@@ -10,6 +10,7 @@ from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_lookup import load_case_row, ref_of
 from casework.adapters.case_reads import CaseFilter as CaseFilter
 from casework.adapters.case_store import CaseStore, StoredCase
+from casework.adapters.case_visibility import identities_of
 from casework.adapters.tables import (
     CaseRow,
     ClockRow,
@@ -18,7 +19,7 @@ from casework.adapters.unit_of_work import ReadSession, Transaction
 from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
-from casework.domain.confidentiality import IDENTITY_FIELDS, TEXT_WITHHELD, shown_summary
+from casework.domain.confidentiality import TEXT_WITHHELD, shown_summary
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.escalation import NO_LADDER
 from casework.domain.organisation import Organisation
@@ -99,9 +100,8 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> ClockView:
 
 
 def _denouncer_view(
-    session: ReadSession, case: CaseRow, access: CaseAccess | None, reveal: bool
+    case: CaseRow, identity: dict[str, str] | None, access: CaseAccess | None, reveal: bool
 ) -> IdentityView | None:
-    identity = case_reads.identity_row(session, case.id or 0)
     if identity is None:
         return None
     if not reveal:
@@ -115,11 +115,11 @@ def _denouncer_view(
         raise NotAllowed(f"reading the identity of {ref_of(case)} needs the officer who reads it")
     require_identity(access, ref_of(case))
     return {
-        "full_name": identity.full_name,
-        "address": identity.address,
-        "contact": identity.contact,
-        "id_number": identity.id_number,
-        "email": identity.email,
+        "full_name": identity["full_name"],
+        "address": identity["address"],
+        "contact": identity["contact"],
+        "id_number": identity["id_number"],
+        "email": identity["email"],
     }
 
 
@@ -137,13 +137,6 @@ def _linked_attributes(
         if key != "repeat_of":
             shown["withheld_links"] = int(shown.get("withheld_links", 0)) + 1
     return shown
-
-
-def _identity_of(session: ReadSession, case_id: int) -> dict[str, str] | None:
-    identity = case_reads.identity_row(session, case_id)
-    if identity is None:
-        return None
-    return {field: getattr(identity, field) or "" for field in IDENTITY_FIELDS}
 
 
 def _record_identity_read(app: Casework, ref: str, officer: str, now: datetime) -> None:
@@ -177,8 +170,8 @@ def show_case(
             require_exists(access, ref)  # as typed, like the NotFound of a missing case
         ref = ref_of(case)
         lifecycle = app.definitions.lifecycle(case.kind)
-        denouncer = _denouncer_view(session, case, access, reveal_identity)
-        sender = _identity_of(session, case.id or 0)
+        sender = identities_of(connection, [case.id or 0]).get(case.id or 0)
+        denouncer = _denouncer_view(case, sender, access, reveal_identity)
         reads_sender = bool(access and access.identity)
         summary = shown_summary(case.summary, sender, reads_sender)
         history = case_reads.transition_rows(session, case.id or 0)
@@ -300,7 +293,7 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseLi
         due_of = dict(dated)
         ids = page_ids + undated
         rows = case_reads.case_rows(session, ids)
-        identities = case_reads.identities(session, ids)
+        identities = identities_of(session.connection(), ids)
         org = app.organisation(session.connection())
         result: list[CaseListRow] = []
         for case_id in ids:

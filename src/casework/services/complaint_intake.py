@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from casework.adapters.case_store import CaseStore, StoredCase
+from casework.adapters.case_visibility import identities_of
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.errors import InvalidInput
 from casework.domain.facts import INTAKE_FACTS
@@ -38,7 +39,7 @@ class ComplaintIntake:
     """Attributes to store, and what a second complaint takes over from the first case."""
 
     attributes: dict[str, Any]
-    identity: dict[str, Any] | None = None
+    identity: dict[str, str] | None = None
     respondent: dict[str, Any] | None = None
 
 
@@ -133,7 +134,7 @@ def _second_instance(
     case_row = store.case_row(first.id)
     return ComplaintIntake(
         attributes,
-        identity=store.identity_of(first.id),
+        identity=identities_of(connection, [first.id]).get(first.id),
         respondent={
             "denounced_name": case_row.denounced_name,
             "denounced_officer": case_row.denounced_officer,
@@ -189,7 +190,7 @@ def _check_first_instance_done(
     """A second complaint follows a first-instance decision the complainant did not take to
     court, or a first-instance period that ran out without one (LKN Art. 33(1)); and only one
     second complaint continues a first case."""
-    appeals = CaseStore(connection).step_data(first.id, "appeal")
+    appeals = [dict(row.data or {}) for row in CaseStore(connection).steps_of(first.id, ["appeal"])]
     continued = [a["second_case"] for a in appeals if a.get("second_case")]
     if continued:
         raise InvalidInput(

@@ -17,6 +17,7 @@ from typing import Any
 
 from casework.adapters import audit_log, outbox_store
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.case_visibility import identities_of
 from casework.adapters.database import stored_instant
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer, Mailer, SmtpMailer, SmtpSettings
@@ -121,10 +122,10 @@ def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
     """Each row's target, or why it has none. A denouncer's name, address and email are
     read here, at the last moment, and never stored with the message."""
     wanted = {r.case_id for r in rows if r.recipient_party == "denouncer"}
-    identities: dict[int, Any] = {}
+    identities: dict[int, dict[str, str]] = {}
     if wanted:
         with app.reading() as session:
-            identities = outbox_store.denouncer_identities(session.connection(), wanted)
+            identities = identities_of(session.connection(), wanted)
     denounced_addresses: dict[int, set[str]] = {}
     for row in rows:  # where notices to the denounced of these cases went
         if row.recipient_party == "denounced" and row.to_address:
@@ -142,7 +143,7 @@ def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
         if identity is None:
             targets[row.id] = "the case has no denouncer identity to address this notice to"
             continue
-        if identity.email and identity.email.casefold() in denounced_addresses.get(
+        if identity["email"] and identity["email"].casefold() in denounced_addresses.get(
             row.case_id, set()
         ):
             targets[row.id] = (
@@ -152,11 +153,11 @@ def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
             continue
         recipient = {
             **row.context.get("recipient", {}),
-            "name": identity.full_name,
-            "address": identity.address,
+            "name": identity["full_name"],
+            "address": identity["address"],
         }
         targets[row.id] = _Target(
-            {**row.context, "recipient": recipient}, identity.email, reads_identity=True
+            {**row.context, "recipient": recipient}, identity["email"], reads_identity=True
         )
     return targets
 

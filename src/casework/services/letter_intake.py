@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from casework.adapters.case_store import CaseStore, StoredCase
+from casework.adapters.case_visibility import identities_of
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.errors import InvalidInput
 
@@ -56,15 +57,9 @@ def from_letter(connection: Transaction, command: LogCase, letter: StoredCase) -
         "attributes": {**command.attributes, "from_letter": letter.ref},
     }
     if not (command.denouncer and command.denouncer.full_name.strip()):
-        identity = store.identity_of(letter.id)
+        identity = identities_of(connection, [letter.id]).get(letter.id)
         if identity is not None:
-            changes["denouncer"] = Denouncer(
-                full_name=identity["full_name"],
-                address=identity["address"] or "",
-                contact=identity["contact"] or "",
-                id_number=identity["id_number"] or "",
-                email=identity["email"] or "",
-            )
+            changes["denouncer"] = Denouncer(**identity)
     return replace(command, **changes)
 
 

@@ -7,12 +7,13 @@ from typing import Any
 
 from casework.adapters import audit_log, outbox_store
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.case_visibility import identities_of
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound
 from casework.resources import notifications_dir
 from casework.services.app import Casework, legal_date
-from casework.services.case_access import accesses, identities_of, names_sender
+from casework.services.case_access import accesses, names_sender
 
 STATUSES = ("pending", "sent", "dead")
 CONFIDENTIAL = "[confidential: the denouncer's identity is added on delivery]"

@@ -21,11 +21,12 @@ from typing import Any
 
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
+from casework.adapters.case_visibility import identities_of
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.adapters.party_store import parties_of_case
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
-from casework.domain.confidentiality import IDENTITY_FIELDS, ensure_no_identity
+from casework.domain.confidentiality import ensure_no_identity
 from casework.domain.lifecycle import NoticeSpec, TransitionSpec
 from casework.domain.organisation import Organisation
 from casework.domain.parties import PartyKind, PartyRole
@@ -61,10 +62,7 @@ class Addressee:
 
 def denouncer_identity(connection: Transaction, case_id: int) -> dict[str, str] | None:
     """The identity of the case's denouncer, or None for an anonymous case."""
-    row = CaseStore(connection).identity_of(case_id)
-    if row is None:
-        return None
-    return {name: str(row[name] or "") for name in IDENTITY_FIELDS}
+    return identities_of(connection, [case_id]).get(case_id)
 
 
 def _decisions_since_last_send(
