@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from casework.environment import ENV_PREFIX, LEGAL_TIMEZONE
@@ -92,12 +92,39 @@ class Settings(BaseSettings):
         default="",
         description="signs web session cookies; empty: one is made in <home>/secret_key",
     )
+    keys_folder: Path | None = Field(
+        default=None,
+        description="folder of the installation and repeat keys (made 0700, files 0600); "
+        "empty: <home>/keys. Keep it out of the database's backups",
+    )
+    installation_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="the installation key (base64 of 32 bytes) instead of the keys folder",
+    )
+    previous_installation_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="earlier installation keys (base64, comma-separated) kept while "
+        "`casework keys rotate` moves the vault to the current one",
+    )
+    repeat_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="the repeat key (base64 of 32 bytes) instead of the keys folder",
+    )
+    key_hook: str = Field(
+        default="",
+        description="module:function returning the keys (a KMS); see the README, section Keys",
+    )
     cookie_secure: bool = Field(
         default=False, description="send the session cookie over HTTPS only (set in production)"
     )
 
     @field_validator(
-        "calendar_file", "definitions_dir", "mail_folder", "letters_folder", mode="before"
+        "calendar_file",
+        "definitions_dir",
+        "mail_folder",
+        "letters_folder",
+        "keys_folder",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
@@ -142,6 +169,9 @@ class Settings(BaseSettings):
 
     def resolved_mail_folder(self) -> Path:
         return self.mail_folder or self.home / "mail"
+
+    def resolved_keys_folder(self) -> Path:
+        return self.keys_folder or self.home / "keys"
 
     def resolved_letters_folder(self) -> Path:
         return self.letters_folder or self.home / "letters"

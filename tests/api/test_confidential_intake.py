@@ -258,8 +258,13 @@ def test_a_summary_naming_the_sender_is_withheld_from_who_may_not_see_him(
     assert page["summary"] == SUMMARY_WITHHELD
     assert [c["summary"] for c in listed if c["ref"] == ref] == [SUMMARY_WITHHELD]
     for login in ("tt-tiep-nhan", "tt-chanh-thanh-tra"):  # the logger, the resolver's head
+        # stored withheld for every reader; the summary as typed is in the identity view
         mine = api.get(f"/api/cases/{ref}", headers=as_(tokens, login)).json()
-        assert "Hoa Phạm Thị" in mine["summary"]
+        assert mine["summary"] == SUMMARY_WITHHELD
+        typed = api.get(f"/api/cases/{ref}/identity", headers=as_(tokens, login)).json()
+        assert "Hoa Phạm Thị" in typed["summary"]
+    refused = api.get(f"/api/cases/{ref}/identity", headers=handler)
+    assert refused.status_code == 403, refused.text
 
 
 def test_a_guessed_repeat_is_not_answered_to_who_may_not_see_both_senders(
@@ -384,8 +389,10 @@ def test_a_reason_naming_the_sender_is_withheld_from_who_may_not_see_him(
     trail = api.get(f"/api/audit?case={ref}", headers=as_(tokens, "ubnd-chu-tich")).json()
     assert "0912" not in str(trail)
     assert "Phạm T. Hoa" not in str(trail)
-    mine = api.get(f"/api/cases/{ref}", headers=head).json()  # the head may see the sender
-    assert "0912 345 678" in mine["history"][-1]["reason"]
+    mine = api.get(f"/api/cases/{ref}", headers=head).json()  # stored withheld for all
+    assert mine["history"][-1]["reason"] == TEXT_WITHHELD
+    typed = api.get(f"/api/cases/{ref}/identity", headers=head).json()  # he may see the sender
+    assert "0912 345 678" in typed["history"][-1]["reason"]
 
 
 def test_an_agency_typed_by_name_is_withheld_from_its_staff_who_may_still_log_it(

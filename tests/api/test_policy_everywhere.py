@@ -229,6 +229,9 @@ SYSTEM_COMMANDS = {
     # the structure every officer reads (relations only with an administrator's --by), and the
     # first load of an empty database (a replacement needs an administrator's --by)
     "org show", "org load",
+    # the keys: ids and counts only, never a key, an identity or a case (rotate and retire
+    # take an administrator's --by)
+    "keys check", "keys new",
 }  # fmt: skip
 ARGUMENTS = {
     "kind": "denunciation",
@@ -239,6 +242,7 @@ ARGUMENTS = {
     "escalation_id": "1",
     "message_id": "1",
     "token_id": "1",
+    "key": "0123456789abcdef",
 }
 REQUIRED_OPTIONS = {
     "case new": ["--agency", "thanh-tra-tinh", "--summary", "x"],

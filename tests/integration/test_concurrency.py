@@ -210,7 +210,12 @@ def test_two_engines_taking_turns_keep_one_chain(app: Casework, tmp_path: Path) 
     stale; each must then chain onto the other's head, and an entry that was rolled back must
     not become anyone's predecessor."""
     other = bootstrap(
-        Settings(home=tmp_path / "other", database_url=app.settings.resolved_database_url())
+        Settings(
+            home=tmp_path / "other",
+            database_url=app.settings.resolved_database_url(),
+            # one installation, two engines: they share its keys
+            keys_folder=app.settings.resolved_keys_folder(),
+        )
     )
     try:
         for n in range(6):

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from functools import partial
+
 import pytest
 
-from casework.domain.repeats import repeat_key, sender_key, subject_key
+from casework.domain.repeats import repeat_key, subject_key
+from casework.domain.repeats import sender_key as keyed_sender_key
 
 pytestmark = pytest.mark.unit
+
+
+def _digest(secret: bytes, text: str) -> str:
+    return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+sender_key = partial(keyed_sender_key, partial(_digest, b"k" * 32))
+
+
+def test_the_sender_key_cannot_be_recomputed_without_the_repeat_key() -> None:
+    """A list of names and ID numbers gives nothing: the digest is keyed."""
+    ours = sender_key("Trần Thị Mai", id_number="040190001234")
+    theirs = keyed_sender_key(partial(_digest, b"x" * 32), "Trần Thị Mai", "040190001234")
+    plain = hashlib.sha256(b"tran thi mai|id:040190001234").hexdigest()[:32]
+    assert ours != theirs
+    assert ours != plain
 
 
 def test_the_same_sender_on_the_same_matter_shares_one_repeat_key() -> None:

@@ -160,6 +160,44 @@ def _append_postgres(connection: Connection, events: list[AuditEvent], now: date
     connection.info[_HEAD_GUESS] = head
 
 
+def rechain(connection: Connection, from_id: int, batch: int = 5000) -> str:
+    """Seal the chain again from entry `from_id` on, after a migration changed entries (ADR
+    0011: an entry that named a sender now holds it sealed); returns the head before. The
+    migration records on the trail itself that it did so."""
+    previous_head = str(connection.execute(_SELECT_RECORDED_HEAD).scalar_one_or_none() or "")
+    previous = (
+        connection.execute(
+            select(col(AuditRow.hash))
+            .where(col(AuditRow.id) < from_id)
+            .order_by(col(AuditRow.id).desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        or GENESIS_HASH
+    )
+    last_id = from_id - 1
+    while True:
+        rows = connection.execute(
+            select(_ENTRIES).where(_ENTRIES.c.id > last_id).order_by(_ENTRIES.c.id).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for entry in rows:
+            content = sealed_content(
+                entry.recorded_at, entry.actor, entry.case_ref, entry.action, entry.payload
+            )
+            digest = chain_hash(previous, content)
+            connection.execute(
+                update(_ENTRIES)
+                .where(_ENTRIES.c.id == entry.id)
+                .values(prev_hash=previous, hash=digest)
+            )
+            previous, last_id = digest, entry.id
+    if connection.execute(_UPDATE_HEAD, {"head": previous}).rowcount == 0:
+        connection.execute(_INSERT_HEAD, {"head": previous})
+    connection.info.pop(_HEAD_GUESS, None)
+    return previous_head
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     """The outcome of walking the whole chain."""

@@ -8,9 +8,10 @@ step started or changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -21,6 +22,17 @@ from casework.domain.case import Case, LinkedCase, Outcome, StepNeeds
 from casework.domain.clock_effects import CaseClock
 from casework.domain.escalation import EscalationPolicy
 from casework.domain.rules import RuleBook
+
+
+@dataclass(frozen=True)
+class SealedStep:
+    """A step's texts as stored when they named the sender: withheld, and the originals
+    sealed in `token` (services/sealing.py)."""
+
+    reason: str
+    data: Mapping[str, Any]
+    attributes: Mapping[str, Any]
+    token: str
 
 
 class CaseSteps:
@@ -106,15 +118,29 @@ class CaseSteps:
 
     # --- writes ---------------------------------------------------------------------------
 
-    def save(self, outcome: Outcome, actor: str | None, reason: str, now: datetime) -> int:
+    def save(
+        self,
+        outcome: Outcome,
+        actor: str | None,
+        reason: str,
+        now: datetime,
+        sealed: SealedStep | None = None,
+    ) -> int:
         """Write a step's outcome: the case's changes with the transition row (refused as a
         concurrent update if the case moved since it was read), then its clocks. Returns
-        the transition's id."""
+        the transition's id. `sealed`: the step's texts as stored when they name the sender
+        (services/sealing.py)."""
         stored = self._records[outcome.case.id]
         spec = outcome.spec
+        changes = dict(outcome.changes)
+        data = dict(outcome.data)
+        if sealed is not None:
+            reason, data = sealed.reason, dict(sealed.data)
+            if "attributes" in changes:
+                changes["attributes"] = dict(sealed.attributes)
         transition_id = self.store.update_case_recording(
             stored,
-            dict(outcome.changes),
+            changes,
             {
                 "case_id": stored.id,
                 "trigger": spec.trigger,
@@ -124,8 +150,9 @@ class CaseSteps:
                 "recorded_at": now.astimezone(UTC),
                 "actor": actor,
                 "reason": reason,
-                "data": dict(outcome.data),
+                "data": data,
                 "basis": spec.basis,
+                "sealed": sealed.token if sealed is not None else "",
             },
         )
         self.save_clocks(stored.id, outcome.clock_changes)

@@ -17,14 +17,11 @@ from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.tables import (
     CaseExclusionRow,
     CaseRow,
-    DenouncerIdentityRow,
     EngineStateRow,
 )
-from casework.domain.confidentiality import IDENTITY_FIELDS
 
 CASES = CaseRow.__table__  # type: ignore[attr-defined]
 EXCLUSIONS = CaseExclusionRow.__table__  # type: ignore[attr-defined]
-IDENTITIES = DenouncerIdentityRow.__table__  # type: ignore[attr-defined]
 _ENGINE_STATE = EngineStateRow.__table__  # type: ignore[attr-defined]
 _STAMP_KEY = "exclusions"  # the engine state naming what the stored exclusions follow
 _BATCH = 5000  # ids per IN list
@@ -58,17 +55,6 @@ def visibility_rows(
         return []
     chosen = CASES.c.id.in_(ids) if ids else CASES.c.reference.in_(references)
     return list(connection.execute(select(*_VISIBILITY_COLUMNS).where(chosen)).all())
-
-
-def identities_of(connection: Connection, case_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """Case id → its sender's identity, for the cases of `case_ids` that have one."""
-    ids = sorted(set(case_ids))
-    if not ids:
-        return {}
-    return {
-        row.case_id: {field: getattr(row, field) or "" for field in IDENTITY_FIELDS}
-        for row in connection.execute(select(IDENTITIES).where(IDENTITIES.c.case_id.in_(ids)))
-    }
 
 
 def exclusions_of(connection: Connection, case_ids: Iterable[int]) -> dict[int, set[str]]:

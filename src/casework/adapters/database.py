@@ -96,14 +96,28 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+def upgrade_schema(engine: Engine, vault: Any = None) -> dict[str, int] | None:
+    """Bring the schema to the newest migration (idempotent). `vault` seals the identities a
+    database of the old format holds (migration 0018); returns what it sealed, if it ran.
+    SQLite is then vacuumed, the WAL folded in and emptied, so no clear text stays in free
+    pages."""
     from alembic import command
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
+    config.attributes["vault"] = vault
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    sealed: dict[str, int] | None = config.attributes.get("vault_sealed")
+    if sealed is not None and engine.dialect.name == "sqlite":
+        # outside any transaction: the driver's own connection, which autocommits here
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+    return sealed
 
 
 def is_initialised(engine: Engine) -> bool:

@@ -20,6 +20,17 @@ from casework.adapters.tables import OutboxRow
 
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
 
+REPLY_WITHHELD = (
+    "(the server's reply quoted the sender's address or name: kept sealed in the case's "
+    "vault, LTC Art. 8(3))"
+)
+"""What a delivery error that quoted the sender is stored and reported as."""
+
+
+def notice_stub(ref: str) -> dict[str, Any]:
+    """What a notice to the sender keeps in clear (the rest is sealed): the case it is about."""
+    return {"case": {"ref": ref}, "recipient": {"party": "denouncer"}}
+
 
 def queue(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Queue these notices (outbox rows) in the caller's transaction; one already queued
@@ -95,6 +106,7 @@ class Outcome:
     last_error: str
     sent_at: datetime | None
     channel: str
+    sealed_error: str = ""
 
 
 # built once: every delivery run records its batch with it (one executemany)
@@ -108,6 +120,7 @@ _RECORD = (
         last_error=bindparam("b_error"),
         sent_at=bindparam("b_sent"),
         channel=bindparam("b_channel"),
+        sealed_error=bindparam("b_sealed_error"),
     )
 )
 
@@ -125,6 +138,7 @@ def record_outcomes(connection: Connection, outcomes: Sequence[Outcome]) -> None
                 "b_error": o.last_error,
                 "b_sent": o.sent_at,
                 "b_channel": o.channel,
+                "b_sealed_error": o.sealed_error,
             }
             for o in outcomes
         ],

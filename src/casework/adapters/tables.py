@@ -134,22 +134,30 @@ class ReferenceCounterRow(SQLModel, table=True):
 
 
 class DenouncerIdentityRow(SQLModel, table=True):
-    """The denouncer's identity, kept apart from the case (LTC Arts. 8(3), 47, 56)."""
+    """The sender of a case (denouncer, complainant, petitioner), sealed: nothing in this row
+    tells who he is without the installation key (LTC Arts. 8(3), 47, 56; ADR 0011)."""
 
     __tablename__ = "denouncer_identity"
     # one index answers "the first case this one repeats", whatever the planner knows of the
     # tables: joining case_file to the sender's rows let a planner without statistics walk
     # every case on a much-denounced subject (adapters/repeat_lookup.py)
-    __table_args__ = (Index("ix_denouncer_identity_repeat_key", "repeat_key", "case_id"),)
+    __table_args__ = (
+        Index("ix_denouncer_identity_repeat_key", "repeat_key", "case_id"),
+        # `casework keys rotate` finds the data keys still under an earlier key
+        Index("ix_denouncer_identity_key_id", "key_id"),
+    )
 
     case_id: int = Field(primary_key=True, foreign_key="case_file.id")
-    full_name: str
-    address: str = ""
-    contact: str = ""
-    id_number: str = ""
-    email: str = ""  # notices to the denouncer go here; without it they are printed as letters
-    # a digest of the normalised name and ID number (or address): the same sender's letters
-    # share it, and nobody reads the identity to compare them
+    # the id of the installation key that wraps `wrapped_key`, the case's data key
+    key_id: str
+    wrapped_key: str
+    # name, address, contact, ID number, email: sealed under the data key
+    identity: str
+    # the summary as reception typed it, sealed, when it named the sender ("" otherwise):
+    # case_file.summary then holds the withheld text every reader sees
+    summary: str = ""
+    # keyed digests (the repeat key, adapters/keyring.py) of the normalised name and ID
+    # number (or address): the same sender's letters share it, nobody can recompute it
     sender_key: str = ""
     # sender, kind, agency and subject: equal on a repeat and its first case (domain/repeats.py)
     repeat_key: str = ""
@@ -242,6 +250,9 @@ class TransitionRow(SQLModel, table=True):
     reason: str = ""
     data: dict[str, Any] = _json(dict)
     basis: str = ""
+    # the reason and data as typed, sealed in the case's vault, when they named the sender:
+    # `reason` and `data` then hold the withheld text every reader sees
+    sealed: str = ""
 
 
 class EscalationRow(SQLModel, table=True):
@@ -303,10 +314,15 @@ class OutboxRow(SQLModel, table=True):
     to_address: str  # "" = no email address: delivered as a printable letter
     channel: str = ""  # how it went out: "email" or "letter" (set on delivery)
     context: dict[str, Any] = _json(dict)
+    # a notice to the sender: its whole context sealed in the case's vault, opened only to
+    # send it; `context` then holds the case's reference alone
+    sealed_context: str = ""
     status: str = "pending"  # pending | sent | dead
     attempts: int = 0
     next_attempt_at: datetime = _instant()
     last_error: str = ""
+    # the server's reply as it came, sealed, when it quoted the sender's address or name
+    sealed_error: str = ""
     created_at: datetime = _instant()
     sent_at: datetime | None = _instant(nullable=True)
 

@@ -27,6 +27,7 @@ class Action(StrEnum):
     IDENTIFY_PARTY = "record which officer a party is"
     CONFIRM_OUTSIDE = "confirm that a party is an outside person"
     RECUSE = "recuse oneself from a case"
+    MANAGE_KEYS = "rotate the keys that seal the identities"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -42,6 +43,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.IDENTIFY_PARTY: frozenset({Role.RECEPTION, Role.HEAD}),
     Action.CONFIRM_OUTSIDE: frozenset({Role.HEAD}),
     Action.RECUSE: frozenset({Role.RECEPTION, Role.HANDLER, Role.HEAD, Role.SUPERVISOR}),
+    Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
 }
 
 

@@ -327,3 +327,33 @@ def shown_summary(
     if may_see_identity or not identity or not identity_leaks(summary, identity):
         return summary
     return withheld
+
+
+WITHHELD_TEXTS = frozenset({SUMMARY_WITHHELD, TEXT_WITHHELD})
+"""What a text that named its sender is stored as (its original is sealed in the vault)."""
+
+
+def withheld(
+    data: Any, identity: Mapping[str, str] | None, placeholder: str = TEXT_WITHHELD
+) -> Any:
+    """`data` with every text in it that names the sender (the scan of `identity_leaks`)
+    replaced by `placeholder`, the rest as it is; None when no text names him. What is stored
+    for every reader to see; the original goes into the case's vault."""
+    if not identity or not identity_leaks(data, identity):
+        return None
+    return _replaced(data, identity, placeholder)
+
+
+def _replaced(value: Any, identity: Mapping[str, str], placeholder: str) -> Any:
+    if isinstance(value, str):
+        return placeholder if identity_leaks(value, identity) else value
+    if isinstance(value, Mapping):
+        return {key: _replaced(item, identity, placeholder) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_replaced(item, identity, placeholder) for item in value]
+    return value
+
+
+def is_withheld(text: Any) -> bool:
+    """Whether `text` is what a text that named the sender is stored as."""
+    return isinstance(text, str) and text in WITHHELD_TEXTS

@@ -87,3 +87,9 @@ class HomeNotWritable(CaseworkError):
     """casework may not write its home folder (the database, the secret key, notices)."""
 
     exit_code = 13
+
+
+class VaultLocked(CaseworkError):
+    """The keys present do not open the identities this database holds (or are missing)."""
+
+    exit_code = 14

@@ -1,24 +1,28 @@
-"""How a repeated letter is recognised (TT05/2021: the same person on the same
-matter): the sender by a digest of their normalised name and ID number (or address, when no ID
-is given), the matter by who or what it is about. Names are compared folded — case, spaces,
+"""How a repeated letter is recognised (TT05/2021: the same person on the same matter): the
+sender by a keyed digest of their normalised name and ID number (or address, when no ID is
+given), the matter by who or what it is about. Names are compared folded — case, spaces,
 punctuation and diacritics do not matter — so "NGUYEN VAN AN" and "Nguyễn Văn An" match."""
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 
 from casework.domain.confidentiality import fold
 
 
-def sender_key(full_name: str, id_number: str = "", address: str = "") -> str:
-    """A digest of the sender; empty for an anonymous letter (nothing to compare)."""
+def sender_key(
+    digest: Callable[[str], str], full_name: str, id_number: str = "", address: str = ""
+) -> str:
+    """A digest of the sender; empty for an anonymous letter (nothing to compare). `digest`
+    is keyed (`Vault.digest`): a digest of a guessed name and number cannot be recomputed
+    without the repeat key."""
     name = fold(full_name)
     if not name:
         return ""
     digits = "".join(ch for ch in id_number if ch.isdigit())
     second = f"id:{digits}" if digits else f"addr:{fold(address)}"
-    # a digest, not the folded text: the case table must not carry a copy of the identity
-    return hashlib.sha256(f"{name}|{second}".encode()).hexdigest()[:32]
+    # a digest, not the folded text: the database must not carry a copy of the identity
+    return digest(f"{name}|{second}")
 
 
 def subject_key(

@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from casework.adapters import audit_log, outbox_store
+from casework.adapters import outbox_store
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.case_steps import SealedStep
 from casework.adapters.case_store import CaseStore, StoredCase, as_reference, canonical_ref
+from casework.adapters.identity_vault import Sender
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
-from casework.domain.case import StepRequest
+from casework.domain.case import Outcome, StepRequest
 from casework.domain.case_events import CaseTakenUp
 from casework.domain.confidentiality import IdentityDisclosure
 from casework.domain.errors import InvalidInput
@@ -25,6 +27,7 @@ from casework.services.assignment import assignment_event, check_actor
 from casework.services.case_access import facts_by_ref
 from casework.services.case_events import audit_event
 from casework.services.party_notices import party_notice_rows
+from casework.services.sealing import append_audit, sealed_texts, sender_of
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
         return _advance(app, command, now)
     except IdentityDisclosure:
         with app.transaction() as connection:
-            audit_log.append(
+            append_audit(
+                app,
                 connection,
                 [
                     AuditEvent(
@@ -123,7 +127,8 @@ def _take_linked_step(
             internal=True,
         )
         return
-    audit_log.append(
+    append_audit(
+        app,
         connection,
         [
             AuditEvent(
@@ -176,6 +181,21 @@ def _checked_links(
     return data
 
 
+def _sealed_step(sender: Sender | None, reason: str, outcome: Outcome) -> SealedStep | None:
+    """The step's texts as stored when they name the case's sender (services/sealing.py)."""
+    if sender is None or not (reason.strip() or outcome.data):
+        return None
+    original = {
+        "reason": reason,
+        "data": dict(outcome.data),
+        "attributes": dict(outcome.changes.get("attributes") or {}),
+    }
+    stored, token = sealed_texts(sender, original, "step")
+    if not token:
+        return None
+    return SealedStep(stored["reason"], stored["data"], stored["attributes"], token)
+
+
 def apply_step(
     app: Casework,
     connection: Transaction,
@@ -219,7 +239,11 @@ def apply_step(
         else audit_event(event, case.ref)
         for event in outcome.events
     ]
-    transition_id = steps.save(outcome, command.actor, command.reason, now)
+    # the sender, opened once: the step's texts, its notices and its audit entries are
+    # searched for him (services/sealing.py)
+    sender = sender_of(app, connection, record.id)
+    sealed = _sealed_step(sender, command.reason, outcome)
+    transition_id = steps.save(outcome, command.actor, command.reason, now, sealed)
     notices, notice_events = party_notice_rows(
         app,
         connection,
@@ -230,11 +254,12 @@ def apply_step(
         transition_id,
         org,
         now,
+        sender,
         command.actor,
     )
     outbox_store.queue(connection, notices)
     events.extend(notice_events)
-    audit_log.append(connection, events, now)
+    append_audit(app, connection, events, now, {record.ref: sender})
     result = Advanced(
         case.ref,
         outcome.spec.trigger,

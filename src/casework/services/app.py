@@ -17,6 +17,8 @@ from casework.adapters.case_steps import CaseSteps
 from casework.adapters.database import is_initialised, make_engine
 from casework.adapters.definitions import Definitions, load_definitions
 from casework.adapters.holiday_calendar import VietnamCalendar
+from casework.adapters.identity_vault import Vault
+from casework.adapters.keyring import Keyring, key_source
 from casework.adapters.organisation_rows import organisation_stamp, read_organisation
 from casework.adapters.state_machine import LifecycleMachine
 from casework.adapters.unit_of_work import (
@@ -69,6 +71,12 @@ class Casework:
             calendar=self.calendar,
             allow_late_extension=self.settings.allow_late_extension,
         )
+
+    @cached_property
+    def vault(self) -> Vault:
+        """Seals and opens what names a case's sender, under this installation's keys
+        (adapters/identity_vault.py); the keys are read when first needed."""
+        return Vault(Keyring(key_source(self.settings)))
 
     def case_steps(self, connection: Transaction) -> CaseSteps:
         """The store of cases as the domain steps them, inside `connection`'s transaction."""

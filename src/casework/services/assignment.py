@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.case_visibility import exclusion_reason
@@ -15,6 +14,7 @@ from casework.domain.free_text import SUMMARY, check_text
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import EXCLUSION_TEXT, Exclusion
 from casework.services.app import Casework
+from casework.services.sealing import append_audit
 
 
 def check_handler(
@@ -133,5 +133,5 @@ def assign_case(
         previous = case.handler or ""
         event = check_handler(connection, org, case, officer_code, by, reason)
         store.update_case(case, handler=officer_code)
-        audit_log.append(connection, [event], now)
+        append_audit(app, connection, [event], now)
         return previous

@@ -7,17 +7,16 @@ from datetime import datetime
 from casework.adapters import audit_log
 from casework.adapters.audit_log import VerifyResult
 from casework.adapters.case_store import as_reference, case_ids_of
-from casework.adapters.case_visibility import identities_of
 from casework.domain.access import Principal
 from casework.domain.visibility import case_access
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import (
     facts_for,
     linked_refs,
-    names_sender,
     withheld_links,
 )
 from casework.services.read_models import AuditEntry
+from casework.services.sealing import SEALED
 
 
 def verify_audit_trail(app: Casework) -> VerifyResult:
@@ -25,7 +24,8 @@ def verify_audit_trail(app: Casework) -> VerifyResult:
         return audit_log.verify(session)
 
 
-WITHHELD = {"withheld": "names the sender, whom this reader may not see (LTC Art. 8(3))"}
+SEALED_SHOWN = "(the text as typed names the sender: sealed, opened only in the identity view)"
+"""What an entry's sealed original reads as in the trail."""
 
 
 def audit_entries(
@@ -57,7 +57,6 @@ def audit_entries(
         linked = set(case_ids_of(connection, linked_to).values())
         org = app.organisation(connection)
         facts = facts_for(connection, case_ids | linked)
-        identity = identities_of(connection, case_ids)
     today = legal_date(now)
     entries: list[AuditEntry] = []
     for row in rows:
@@ -68,9 +67,10 @@ def audit_entries(
             seen = case_access(org, reader, case, today) if case is not None else None
             if case is None or seen is None or not seen.exists:
                 continue
-            if names_sender(seen, identity.get(case_id), payload):
-                payload = WITHHELD
-            elif isinstance(payload, dict):
+            if isinstance(payload, dict):
+                # what named the sender was stored withheld, for every reader alike
+                if SEALED in payload:
+                    payload = {**payload, SEALED: SEALED_SHOWN}
                 # the links the case page leaves out, left out here too
                 hidden = withheld_links(org, reader, case, payload, facts, today)
                 payload = {k: None if k in hidden else v for k, v in payload.items()}

@@ -12,7 +12,6 @@ from casework.adapters.case_store import as_reference, case_ids_of
 from casework.adapters.case_visibility import exclusions_of, visibility_rows
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
-from casework.domain.confidentiality import identity_leaks
 from casework.domain.facts import CASE_LINKS
 from casework.domain.organisation import Organisation
 from casework.domain.visibility import (
@@ -32,7 +31,6 @@ __all__ = [
     "facts_of",
     "linked_ids",
     "linked_refs",
-    "names_sender",
     "require_case_access",
     "withheld_links",
 ]
@@ -147,9 +145,3 @@ def withheld_links(
         if not link_shown(org, viewer, key, case, linked, today):
             withheld.append(key)
     return withheld
-
-
-def names_sender(access: CaseAccess, identity: dict[str, str] | None, value: Any) -> bool:
-    """Whether `value` (a reason, a payload, a notice's text) gives away the sender to a reader
-    with `access` who may not see him (the scan of domain/confidentiality.py)."""
-    return not access.identity and bool(identity) and bool(identity_leaks(value, identity or {}))

@@ -18,13 +18,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from casework.adapters import audit_log, outbox_store, party_store
+from casework.adapters import outbox_store, party_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.adapters.case_visibility import excluded_handlers, exclusions_of, identities_of
+from casework.adapters.case_visibility import excluded_handlers, exclusions_of
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
-from casework.domain.confidentiality import TEXT_WITHHELD, shown_summary
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.free_text import SUMMARY, check_text
 from casework.domain.organisation import Organisation, Role
@@ -34,6 +33,7 @@ from casework.services.app import Casework, legal_date
 from casework.services.exclusions import party_of, refresh_exclusions
 from casework.services.notices import outbox_row
 from casework.services.read_models import PartyView
+from casework.services.sealing import append_audit, sealed_texts, sender_of
 from casework.services.sweep import first_head_up_the_chain
 
 
@@ -44,39 +44,20 @@ def parties_of(app: Casework, ref: str, access: CaseAccess) -> list[PartyView]:
     with app.reading() as session:
         connection = session.connection()
         case = CaseStore(connection).get(ref)
-        sender = identities_of(connection, [case.id]).get(case.id)
-        return party_views(
-            connection, app.organisation(connection), case.id, sender, access.identity
-        )
+        return party_views(connection, app.organisation(connection), case.id)
 
 
-def party_views(
-    connection: Transaction,
-    org: Organisation,
-    case_id: int,
-    sender: dict[str, str] | None,
-    reads_sender: bool,
-) -> list[PartyView]:
-    """The parties of case `case_id` as `parties_of` shows them to a reader who may (or may
-    not: `reads_sender`) see the case's `sender`: a head's recorded reason that names him is
-    withheld like any typed text."""
-    return [
-        _party_view(org, number, row, sender, reads_sender)
-        for number, row in _numbered(connection, case_id)
-    ]
+def party_views(connection: Transaction, org: Organisation, case_id: int) -> list[PartyView]:
+    """The parties of case `case_id` as `parties_of` shows them: a head's recorded reason
+    that named the sender was stored withheld, like any typed text (services/sealing.py)."""
+    return [_party_view(org, number, row) for number, row in _numbered(connection, case_id)]
 
 
 def _numbered(connection: Transaction, case_id: int) -> list[tuple[int, Any]]:
     return list(enumerate(party_store.parties_of_case(connection, case_id), start=1))
 
 
-def _party_view(
-    org: Organisation,
-    number: int,
-    row: Any,
-    sender: dict[str, str] | None = None,
-    reads_sender: bool = True,
-) -> PartyView:
+def _party_view(org: Organisation, number: int, row: Any) -> PartyView:
     party = party_of(row)
     return {
         "number": number,
@@ -94,7 +75,7 @@ def _party_view(
         "outside_confirmed_at": row.outside_confirmed_at.isoformat()
         if row.outside_confirmed_at
         else None,
-        "outside_reason": shown_summary(row.outside_reason, sender, reads_sender, TEXT_WITHHELD),
+        "outside_reason": row.outside_reason,
     }
 
 
@@ -144,9 +125,13 @@ def confirm_outside(
                 f"{party.outside_confirmed_by}"
             )
         _require_clearing_head(head, party.candidates, number)
-        party_store.confirm_outside(connection, row.id, head.username, now.astimezone(UTC), text)
+        # a reason naming the sender is stored withheld; the audit entry seals it as typed
+        sender = sender_of(app, connection, case.id)
+        stored, _ = sealed_texts(sender, text, "party")
+        party_store.confirm_outside(connection, row.id, head.username, now.astimezone(UTC), stored)
         refresh_exclusions(connection, org, [case.id])
-        audit_log.append(
+        append_audit(
+            app,
             connection,
             [
                 AuditEvent(
@@ -200,7 +185,8 @@ def identify(
             # the column the notices to the denounced read (services/party_notices.py)
             store.update_case(case, denounced_officer=record.code)
         refresh_exclusions(connection, org, [case.id])
-        audit_log.append(
+        append_audit(
+            app,
             connection,
             [
                 AuditEvent(
@@ -242,12 +228,16 @@ def recuse(app: Casework, officer: Principal, ref: str, reason: str, now: dateti
     with app.transaction() as connection:
         case = CaseStore(connection).get(ref)
         org = app.organisation(connection)
+        # a reason naming the sender is stored withheld; the audit entry seals it as typed
+        sender = sender_of(app, connection, case.id)
+        stored, _ = sealed_texts(sender, text, "recusal")
         if not party_store.record_recusal(
-            connection, case.id, officer.username, text, now.astimezone(UTC)
+            connection, case.id, officer.username, stored, now.astimezone(UTC)
         ):
             raise InvalidInput(f"{officer.username} already recused himself from {case.ref}")
         refresh_exclusions(connection, org, [case.id])
-        audit_log.append(
+        append_audit(
+            app,
             connection,
             [AuditEvent("case.recused", officer.username, case.ref, {"reason": text})],
             now,
@@ -322,6 +312,6 @@ def unassign_excluded_handlers(
                 case_id,
             )
         )
-    audit_log.append(connection, events, now)
+    append_audit(app, connection, events, now)
     outbox_store.queue(connection, notices)
     return refs

@@ -10,22 +10,16 @@ from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_lookup import load_case_row, ref_of
 from casework.adapters.case_reads import CaseFilter as CaseFilter
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.adapters.case_visibility import identities_of
-from casework.adapters.tables import (
-    CaseRow,
-    ClockRow,
-)
+from casework.adapters.identity_vault import Sender
+from casework.adapters.tables import CaseRow, ClockRow, TransitionRow
 from casework.adapters.unit_of_work import ReadSession, Transaction
 from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
-from casework.domain.confidentiality import TEXT_WITHHELD, shown_summary
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.escalation import NO_LADDER
 from casework.domain.organisation import Organisation
 from casework.domain.visibility import (
-    CaseAccess,
-    may_see_identity,
     require_exists,
     require_identity,
 )
@@ -34,7 +28,6 @@ from casework.services.assignment import check_actor
 from casework.services.case_access import (
     access_to,
     facts_for,
-    facts_of,
     linked_ids,
     withheld_links,
 )
@@ -99,21 +92,17 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> ClockView:
     }
 
 
-def _denouncer_view(
-    case: CaseRow, identity: dict[str, str] | None, access: CaseAccess | None, reveal: bool
-) -> IdentityView | None:
-    if identity is None:
+def _denouncer_view(case: CaseRow, opened: Sender | None, has_sender: bool) -> IdentityView | None:
+    if not has_sender:
         return None
-    if not reveal:
+    if opened is None:
         basis = (
             "personal data, shown only on request"
             if case.kind in ("complaint", "petition", "letter")
             else "confidential (LTC Arts. 8(3), 47)"
         )
         return {"identity": f"{basis}: use --reveal-identity --by OFFICER"}
-    if access is None:  # fail closed: nobody named, nothing shown
-        raise NotAllowed(f"reading the identity of {ref_of(case)} needs the officer who reads it")
-    require_identity(access, ref_of(case))
+    identity = opened.identity
     return {
         "full_name": identity["full_name"],
         "address": identity["address"],
@@ -137,6 +126,14 @@ def _linked_attributes(
         if key != "repeat_of":
             shown["withheld_links"] = int(shown.get("withheld_links", 0)) + 1
     return shown
+
+
+def _as_typed(step: TransitionRow, opened: Sender | None) -> TransitionRow:
+    """The step with its reason and fields as typed, in the audited identity view."""
+    if opened is None or not step.sealed:
+        return step
+    typed = opened.case_key.open("step", step.sealed)
+    return step.model_copy(update={"reason": typed["reason"], "data": typed["data"]})
 
 
 def _record_identity_read(app: Casework, ref: str, officer: str, now: datetime) -> None:
@@ -170,11 +167,18 @@ def show_case(
             require_exists(access, ref)  # as typed, like the NotFound of a missing case
         ref = ref_of(case)
         lifecycle = app.definitions.lifecycle(case.kind)
-        sender = identities_of(connection, [case.id or 0]).get(case.id or 0)
-        denouncer = _denouncer_view(case, sender, access, reveal_identity)
-        reads_sender = bool(access and access.identity)
-        summary = shown_summary(case.summary, sender, reads_sender)
-        history = case_reads.transition_rows(session, case.id or 0)
+        has_sender = app.vault.has_sender(connection, case.id or 0)
+        opened = None
+        if reveal_identity and has_sender:
+            if access is None:  # fail closed: nobody named, nothing shown
+                raise NotAllowed(f"reading the identity of {ref} needs the officer who reads it")
+            require_identity(access, ref)
+            # the audited view (recorded below): the identity, and the texts that named
+            # him as they were typed
+            opened = app.vault.senders_of(connection, [case.id or 0]).get(case.id or 0)
+        denouncer = _denouncer_view(case, opened, has_sender)
+        summary = (opened.summary() if opened else None) or case.summary
+        history = [_as_typed(t, opened) for t in case_reads.transition_rows(session, case.id or 0)]
         escalations = case_reads.escalation_rows(session, case.id or 0)
         handler = org.officers.get(case.handler) if case.handler else None
         agency = org.agencies.get(case.agency)
@@ -198,7 +202,7 @@ def show_case(
                 "officer": case.denounced_officer,
                 "agency": case.denounced_agency,
             },
-            "parties": party_views(connection, org, case.id or 0, sender, reads_sender),
+            "parties": party_views(connection, org, case.id or 0),
             "denouncer": denouncer,
             "version": case.version,
             "allowed_triggers": _unblocked_triggers(app, connection, case.id or 0, today),
@@ -215,14 +219,9 @@ def show_case(
                     "from": t.from_state,
                     "to": t.to_state,
                     "actor": t.actor,
-                    # what an officer typed may name the sender: withheld like the summary
-                    "reason": shown_summary(t.reason, sender, reads_sender, TEXT_WITHHELD),
-                    "data": {
-                        key: shown_summary(str(value), sender, reads_sender, TEXT_WITHHELD)
-                        if isinstance(value, str)
-                        else value
-                        for key, value in (t.data or {}).items()
-                    },
+                    # what named the sender was stored withheld, for every reader alike
+                    "reason": t.reason,
+                    "data": dict(t.data or {}),
                     "basis": t.basis,
                 }
                 for t in history
@@ -293,17 +292,12 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseLi
         due_of = dict(dated)
         ids = page_ids + undated
         rows = case_reads.case_rows(session, ids)
-        identities = identities_of(session.connection(), ids)
-        org = app.organisation(session.connection())
         result: list[CaseListRow] = []
         for case_id in ids:
             case = rows[case_id]
             due = due_of.get(case_id)
-            # the list has applied the rest of the policy in SQL; a reader who may not see the
-            # sender does not read him in a summary either (no reader: the operator's count)
-            reads_sender = filters.viewer is not None and may_see_identity(
-                org, filters.viewer, facts_of(case, ()), today
-            )
+            # the list has applied the policy in SQL; a summary that named the sender was
+            # stored withheld (services/sealing.py)
             result.append(
                 {
                     "ref": ref_of(case),
@@ -314,7 +308,7 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseLi
                     "received_on": case.received_on.isoformat(),
                     "next_due": due.isoformat() if due else None,
                     "overdue": bool(due and due < today),
-                    "summary": shown_summary(case.summary, identities.get(case_id), reads_sender),
+                    "summary": case.summary,
                 }
             )
         return result

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.adapters.case_visibility import identities_of
+from casework.adapters.identity_vault import Vault
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.errors import InvalidInput
 from casework.domain.facts import INTAKE_FACTS
@@ -45,6 +45,7 @@ class ComplaintIntake:
 
 def complaint_intake(
     connection: Transaction,
+    vault: Vault,
     facts: ComplaintFacts,
     received_on: date,
     agency: str = "",
@@ -81,12 +82,13 @@ def complaint_intake(
     if not facts.second_instance_of:
         return ComplaintIntake(attributes)
     return _second_instance(
-        connection, facts.second_instance_of, attributes, agency, org, received_on
+        connection, vault, facts.second_instance_of, attributes, agency, org, received_on
     )
 
 
 def _second_instance(
     connection: Transaction,
+    vault: Vault,
     first_ref: str,
     attributes: dict[str, Any],
     agency: str,
@@ -134,7 +136,8 @@ def _second_instance(
     case_row = store.case_row(first.id)
     return ComplaintIntake(
         attributes,
-        identity=identities_of(connection, [first.id]).get(first.id),
+        # the complainant, opened to be sealed again under the second case's own key
+        identity=vault.identities_of(connection, [first.id]).get(first.id),
         respondent={
             "denounced_name": case_row.denounced_name,
             "denounced_officer": case_row.denounced_officer,

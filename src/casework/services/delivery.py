@@ -15,18 +15,19 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime
 from typing import Any
 
-from casework.adapters import audit_log, outbox_store
+from casework.adapters import outbox_store
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_visibility import identities_of
 from casework.adapters.database import stored_instant
+from casework.adapters.identity_vault import Sender
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer, Mailer, SmtpMailer, SmtpSettings
 from casework.adapters.notice_templates import NoticeRenderer
-from casework.adapters.outbox_store import Outcome
+from casework.adapters.outbox_store import REPLY_WITHHELD, Outcome
 from casework.config import Settings
 from casework.domain.errors import ConfigurationError
 from casework.resources import notifications_dir
 from casework.services.app import Casework
+from casework.services.sealing import append_audit, sealed_texts
 
 LEASE = timedelta(minutes=10)  # at least; longer for big batches on a slow server
 
@@ -116,16 +117,17 @@ class _Target:
     context: Mapping[str, Any]
     address: str
     reads_identity: bool = False
+    sender: Sender | None = None
 
 
 def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
-    """Each row's target, or why it has none. A denouncer's name, address and email are
-    read here, at the last moment, and never stored with the message."""
+    """Each row's target, or why it has none. A denouncer's name, address and email, and the
+    notice's sealed text, are opened here, at the last moment, and never stored in clear."""
     wanted = {r.case_id for r in rows if r.recipient_party == "denouncer"}
-    identities: dict[int, dict[str, str]] = {}
+    senders: dict[int, Sender] = {}
     if wanted:
         with app.reading() as session:
-            identities = identities_of(session.connection(), wanted)
+            senders = app.vault.senders_of(session.connection(), wanted)
     denounced_addresses: dict[int, set[str]] = {}
     for row in rows:  # where notices to the denounced of these cases went
         if row.recipient_party == "denounced" and row.to_address:
@@ -139,10 +141,16 @@ def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
         if row.recipient_party != "denouncer":
             targets[row.id] = _Target(row.context, row.to_address)
             continue
-        identity = identities.get(row.case_id)
-        if identity is None:
+        sender = senders.get(row.case_id)
+        if sender is None:
             targets[row.id] = "the case has no denouncer identity to address this notice to"
             continue
+        identity = sender.identity
+        context = (
+            sender.case_key.open("notice", row.sealed_context)
+            if row.sealed_context
+            else row.context
+        )
         if identity["email"] and identity["email"].casefold() in denounced_addresses.get(
             row.case_id, set()
         ):
@@ -152,12 +160,12 @@ def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
             )
             continue
         recipient = {
-            **row.context.get("recipient", {}),
+            **context.get("recipient", {}),
             "name": identity["full_name"],
             "address": identity["address"],
         }
         targets[row.id] = _Target(
-            {**row.context, "recipient": recipient}, identity["email"], reads_identity=True
+            {**context, "recipient": recipient}, identity["email"], True, sender
         )
     return targets
 
@@ -243,16 +251,22 @@ def deliver_pending(
             continue
         outcome[row_id] = None
         channels[row_id] = "letter"
-    for row_id, target in targets.items():  # never store or log a denouncer's address
+    sealed_errors: dict[int, str] = {}
+    for row_id, target in targets.items():  # never store or log a denouncer's identity
         error = outcome.get(row_id)
-        if error and isinstance(target, _Target) and target.reads_identity and target.address:
-            outcome[row_id] = re.sub(
-                re.escape(target.address), "<the denouncer's address>", error, flags=re.I
-            )
+        if error and isinstance(target, _Target) and target.sender is not None:
+            stored, sealed = sealed_texts(target.sender, error, "reply")
+            if target.address:
+                stored = re.sub(
+                    re.escape(target.address), "<the denouncer's address>", stored, flags=re.I
+                )
+            if sealed:
+                stored, sealed_errors[row_id] = REPLY_WITHHELD, sealed
+            outcome[row_id] = stored
     read_identity = {
         row_id for row_id, t in targets.items() if isinstance(t, _Target) and t.reads_identity
     }
-    _record(app, rows, outcome, permanent, channels, read_identity, now, report)
+    _record(app, rows, outcome, permanent, channels, read_identity, sealed_errors, now, report)
     return report
 
 
@@ -263,6 +277,7 @@ def _record(
     permanent: set[int],
     channels: dict[int, str],
     read_identity: set[int],
+    sealed_errors: dict[int, str],
     now: datetime,
     report: DeliveryReport,
 ) -> None:
@@ -292,6 +307,7 @@ def _record(
                     last_error=error or "",
                     sent_at=now if error is None else None,
                     channel=channels.get(row.id, "") if error is None else "",
+                    sealed_error=sealed_errors.get(row.id, "") if error else "",
                 )
             )
             if row.id in read_identity:
@@ -324,4 +340,4 @@ def _record(
                 )
             )
         outbox_store.record_outcomes(connection, updates)
-        audit_log.append(connection, events, now)
+        append_audit(app, connection, events, now)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from casework.adapters import alert_store, audit_log
+from casework.adapters import alert_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_visibility import exclusions_of
 from casework.adapters.unit_of_work import Transaction
@@ -32,6 +32,7 @@ from casework.domain.visibility import alert_reaches
 from casework.services.app import Casework
 from casework.services.case_access import facts_for
 from casework.services.read_models import Alert
+from casework.services.sealing import append_audit
 
 
 def alert_recipients(
@@ -158,7 +159,8 @@ def acknowledge(app: Casework, escalation_id: int, officer: Principal, now: date
             connection, escalation_id, officer.username, now.astimezone(UTC)
         ):
             raise InvalidInput(f"you already acknowledged escalation {escalation_id} on {ref}")
-        audit_log.append(
+        append_audit(
+            app,
             connection,
             [
                 AuditEvent(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from casework.adapters import audit_log
 from casework.adapters.definitions import EXPIRY_EVENT
 from casework.adapters.unit_of_work import Transaction
 from casework.services.app import Casework
 from casework.services.case_events import audit_events
+from casework.services.sealing import append_audit
 
 ACTOR = "casework:sweep"
 
@@ -34,6 +34,6 @@ def start_on_expiry(app: Casework, connection: Transaction, today: date, now: da
                 )
                 if done.events:
                     steps.save_clocks(case.id, done.clock_changes)
-                    audit_log.append(connection, audit_events(done.events, case.ref), now)
+                    append_audit(app, connection, audit_events(done.events, case.ref), now)
                     started += 1
     return started

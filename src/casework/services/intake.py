@@ -6,7 +6,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import (
     CaseStore,
@@ -14,11 +13,13 @@ from casework.adapters.case_store import (
     case_ref,
     reference_series,
 )
+from casework.adapters.identity_vault import CaseKey, Sender
 from casework.adapters.party_store import insert_parties
 from casework.adapters.reference_counters import take_number
 from casework.adapters.repeat_lookup import earlier_case
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
+from casework.domain.confidentiality import SUMMARY_WITHHELD, withheld
 from casework.domain.errors import ConflictOfInterest, InvalidInput
 from casework.domain.facts import attribute_facts
 from casework.domain.free_text import SUMMARY, check_date, check_text
@@ -47,6 +48,7 @@ from casework.services.redenunciation_intake import (
     RedenunciationIntake,
     redenunciation_intake,
 )
+from casework.services.sealing import append_audit
 
 CHANNELS = ("letter", "visit", "phone", "online", "forwarded")
 
@@ -313,12 +315,12 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             else None
         )
         if letter is not None:
-            command = from_letter(connection, command, letter)
+            command = from_letter(connection, app.vault, command, letter)
         _validate(command, org, legal_date(now), list(app.definitions.lifecycles))
         lifecycle = app.definitions.lifecycle(command.kind)
         complaint = (
             complaint_intake(
-                connection, command.complaint, command.received_on, command.agency, org
+                connection, app.vault, command.complaint, command.received_on, command.agency, org
             )
             if command.complaint is not None
             else ComplaintIntake({})
@@ -356,7 +358,10 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             denounced_name = org.officer(command.denounced_officer).name
         sender = (
             sender_key(
-                command.denouncer.full_name, command.denouncer.id_number, command.denouncer.address
+                app.vault.digest,
+                command.denouncer.full_name,
+                command.denouncer.id_number,
+                command.denouncer.address,
             )
             if command.denouncer is not None and not is_anonymous
             else ""
@@ -391,28 +396,40 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             "attributes": attributes,
             "version": 1,
         }
+        summary = command.summary.strip()
+        sender_row = None
+        case_key: CaseKey | None = None
+        if not is_anonymous and command.denouncer is not None:
+            identity = {
+                "full_name": command.denouncer.full_name.strip(),
+                "address": command.denouncer.address,
+                "contact": command.denouncer.contact,
+                "id_number": command.denouncer.id_number,
+                "email": command.denouncer.email.strip(),
+            }
+            # a summary naming the sender is stored withheld; the one typed is sealed
+            shown = withheld(summary, identity, SUMMARY_WITHHELD)
+            case_key = app.vault.new_case_key(connection, values["reference"])
+            sender_row = app.vault.sender_row(
+                case_key,
+                identity,
+                summary if shown is not None else None,
+                sender,
+                repeats,
+            )
+            summary = summary if shown is None else shown
         store = CaseStore(connection)
         case_id = store.insert_case_with_identity(
             {
                 **values,
                 "logged_at": now.astimezone(UTC),
                 "channel": command.channel,
-                "summary": command.summary.strip(),
+                "summary": summary,
                 "denounced_agency": command.denounced_agency,
                 "denounced_email": command.denounced_email.strip(),
                 "subject_key": subject,
             },
-            {
-                "full_name": command.denouncer.full_name.strip(),
-                "address": command.denouncer.address,
-                "contact": command.denouncer.contact,
-                "id_number": command.denouncer.id_number,
-                "email": command.denouncer.email.strip(),
-                "sender_key": sender,
-                "repeat_key": repeats,
-            }
-            if not is_anonymous and command.denouncer is not None
-            else None,
+            sender_row,
         )
         insert_parties(connection, case_id, parties)
         record_exclusions(
@@ -458,7 +475,12 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             ),
             *audit_events(started.events, case.ref),
         ]
-        audit_log.append(connection, events, now)
+        opened = (
+            Sender(case_id, case.ref, identity, case_key, sender_row["summary"])
+            if case_key is not None and sender_row is not None
+            else None
+        )
+        append_audit(app, connection, events, now, {case.ref: opened})
         first_ref = attributes.get("first_instance_ref")
         if first_ref and CaseStore(connection).get(str(first_ref)).state == "decided":
             # the first case records the appeal to the superior, same transaction

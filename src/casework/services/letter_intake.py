@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.adapters.case_visibility import identities_of
+from casework.adapters.identity_vault import Vault
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.errors import InvalidInput
 
@@ -36,7 +36,9 @@ def letter_for(connection: Transaction, ref: str, kind: str) -> StoredCase:
     return letter
 
 
-def from_letter(connection: Transaction, command: LogCase, letter: StoredCase) -> LogCase:
+def from_letter(
+    connection: Transaction, vault: Vault, command: LogCase, letter: StoredCase
+) -> LogCase:
     """`command` completed from the letter: its receipt date (refusing another), channel,
     forwarder, sender and summary where the officer did not give them."""
     from casework.services.intake import Denouncer
@@ -48,18 +50,19 @@ def from_letter(connection: Transaction, command: LogCase, letter: StoredCase) -
         )
     store = CaseStore(connection)
     row = store.case_row(letter.id)
+    # the letter's sender, opened to be sealed again under the new case's own key
+    sender = vault.senders_of(connection, [letter.id]).get(letter.id)
+    typed_summary = (sender.summary() if sender is not None else None) or row.summary
     changes: dict[str, Any] = {
         "agency": command.agency or letter.agency,
         "channel": row.channel,
         "forwarded_by": command.forwarded_by or row.forwarded_by,
-        "summary": command.summary if command.summary.strip() else row.summary,
+        "summary": command.summary if command.summary.strip() else typed_summary,
         "logged_by": command.logged_by or letter.logged_by,
         "attributes": {**command.attributes, "from_letter": letter.ref},
     }
-    if not (command.denouncer and command.denouncer.full_name.strip()):
-        identity = identities_of(connection, [letter.id]).get(letter.id)
-        if identity is not None:
-            changes["denouncer"] = Denouncer(**identity)
+    if not (command.denouncer and command.denouncer.full_name.strip()) and sender is not None:
+        changes["denouncer"] = Denouncer(**sender.identity)
     return replace(command, **changes)
 
 

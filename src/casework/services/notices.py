@@ -60,6 +60,7 @@ def outbox_row(
         "recipient_officer": to_officer,
         "to_address": to_address,
         "context": context,
+        "sealed_context": "",
         "status": "pending",
         "attempts": 0,
         "next_attempt_at": now,

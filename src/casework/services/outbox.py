@@ -7,19 +7,16 @@ from typing import Any
 
 from casework.adapters import audit_log, outbox_store
 from casework.adapters.audit_log import AuditEvent
-from casework.adapters.case_visibility import identities_of
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound
 from casework.resources import notifications_dir
-from casework.services.app import Casework, legal_date
-from casework.services.case_access import accesses, names_sender
+from casework.services.app import Casework
 
 STATUSES = ("pending", "sent", "dead")
-CONFIDENTIAL = "[confidential: the denouncer's identity is added on delivery]"
-TEXT_WITHHELD = (
-    "[withheld: the text of this notice names the sender, whom you may not see; those the law "
-    "allows read it on the case]"
+SEALED_NOTICE = (
+    "[sealed: a notice to the sender is kept sealed in the case's vault and opened only to "
+    "send it (LTC Art. 8(3)); the decision it tells is on the case]"
 )
 
 
@@ -72,33 +69,18 @@ def show_message(
     app: Casework, reader: Principal, message_id: int, now: datetime
 ) -> dict[str, Any]:
     """One notice as rendered, for `reader`: a notice about a case that excludes him is
-    answered as a missing one, and one whose text names the sender, whom he may not see, is
-    shown without its text."""
+    answered as a missing one, and a notice to the sender, sealed, is shown without its
+    text (nobody opens it but the delivery)."""
     missing = NotFound(f"no outbox message {message_id}; `casework outbox list` shows them")
     with app.reading() as session:
         connection = session.connection()
         row = outbox_store.message(connection, message_id, reader.username)
         if row is None:
             raise missing
-        case_ids = [row.case_id] if row.case_id is not None else []
-        access = accesses(
-            app.organisation(connection), connection, reader, case_ids, legal_date(now)
-        )
-        identity = identities_of(connection, case_ids)
-    context = dict(row.context)
-    if row.recipient_party == "denouncer":  # shown without their identity (LTC Art. 8(3))
-        context["recipient"] = {
-            **context.get("recipient", {}),
-            "name": CONFIDENTIAL,
-            "address": CONFIDENTIAL,
-        }
-    rendered = NoticeRenderer(notifications_dir()).render(row.template, row.language, context)
-    text = rendered.text
-    if row.case_id is not None:
-        seen = access.get(row.case_id)
-        if seen is not None and names_sender(seen, identity.get(row.case_id), text):
-            text = TEXT_WITHHELD
-    return {**_summary(row), "subject": rendered.subject, "text": text}
+    if row.sealed_context or row.recipient_party == "denouncer":
+        return {**_summary(row), "subject": "", "text": SEALED_NOTICE}
+    rendered = NoticeRenderer(notifications_dir()).render(row.template, row.language, row.context)
+    return {**_summary(row), "subject": rendered.subject, "text": rendered.text}
 
 
 def retry_dead(app: Casework, message_id: int | None, now: datetime, by: str) -> int:

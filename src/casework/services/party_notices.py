@@ -8,8 +8,10 @@ module builds their outbox rows inside the transition's transaction. Two rules h
 - **The denounced person never learns who denounced them** (LTC Arts. 8(3), 56). Their notice's
   data is built from case facts that hold no identity, then searched for every part of the
   identity (`casework.domain.confidentiality`); a hit refuses the whole transition.
-- **No copy of the denouncer's identity goes into the outbox.** A notice to the denouncer holds
-  only `recipient.party = "denouncer"`; delivery looks up their name and address when it sends.
+- **No copy of the denouncer's identity goes into the outbox in clear.** A notice to the
+  denouncer is built from the texts as typed (a summary or a reason may name him) and sealed
+  whole in the case's vault (`sealed_context`); delivery opens it, and looks up his name and
+  address, only when it sends.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from typing import Any
 
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore, StoredCase
-from casework.adapters.case_visibility import identities_of
+from casework.adapters.identity_vault import Sender
 from casework.adapters.notice_templates import NoticeRenderer
+from casework.adapters.outbox_store import notice_stub
 from casework.adapters.party_store import parties_of_case
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
-from casework.domain.confidentiality import ensure_no_identity
+from casework.domain.confidentiality import IdentityDisclosure, ensure_no_identity, is_withheld
 from casework.domain.lifecycle import NoticeSpec, TransitionSpec
 from casework.domain.organisation import Organisation
 from casework.domain.parties import PartyKind, PartyRole
@@ -60,13 +63,12 @@ class Addressee:
     officer: str | None = None
 
 
-def denouncer_identity(connection: Transaction, case_id: int) -> dict[str, str] | None:
-    """The identity of the case's denouncer, or None for an anonymous case."""
-    return identities_of(connection, [case_id]).get(case_id)
-
-
 def _decisions_since_last_send(
-    app: Casework, connection: Transaction, case: StoredCase, spec: TransitionSpec
+    app: Casework,
+    connection: Transaction,
+    case: StoredCase,
+    spec: TransitionSpec,
+    sender: Sender | None,
 ) -> list[Decision]:
     """Every decision among the notices' `about` triggers recorded since this "send" step was
     last applied, oldest first: a suspension then a termination are both sent, in order."""
@@ -81,9 +83,10 @@ def _decisions_since_last_send(
             continue
         lifecycle = app.definitions.lifecycle(case.kind)
         title = lifecycle.transition_for(row.trigger, row.from_state).title
-        decisions.append(
-            Decision(row.trigger, title, row.occurred_on, row.basis, dict(row.data or {}))
-        )
+        data = dict(row.data or {})
+        if row.sealed and sender is not None:  # the fields as typed: the notices check them
+            data = dict(sender.case_key.open("step", row.sealed)["data"])
+        decisions.append(Decision(row.trigger, title, row.occurred_on, row.basis, data))
     return decisions
 
 
@@ -169,11 +172,13 @@ def party_notice_rows(
     transition_id: int,
     org: Organisation,
     now: datetime,
+    sender: Sender | None,
     actor: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[AuditEvent]]:
     """The outbox rows (and their audit events) of the notices `spec` sends to the parties.
 
-    Raises IdentityDisclosure, before anything is written, if a notice to the denounced
+    `sender` is the case's, opened (None: anonymous). Raises IdentityDisclosure, before
+    anything is written, if a notice to the denounced
     person would contain any part of the denouncer's identity; the message names the part only
     if `actor` may see the identity.
     """
@@ -183,7 +188,7 @@ def party_notice_rows(
     chosen: list[tuple[NoticeSpec, Decision]] = [
         (notice, current) for notice in spec.notices if notice.about is None
     ]
-    for decision in _decisions_since_last_send(app, connection, case, spec):
+    for decision in _decisions_since_last_send(app, connection, case, spec, sender):
         chosen.extend((n, decision) for n in spec.notices if n.about == decision.trigger)
     if not chosen:
         return [], []
@@ -195,7 +200,10 @@ def party_notice_rows(
         and access_to(org, connection, Principal.of_officer(acting), case, on).identity
     )
     case_row = CaseStore(connection).case_row(case.id)
-    identity = denouncer_identity(connection, case.id)
+    identity = sender.identity if sender is not None else None
+    # the summary as reception typed it: told to the denouncer, and searched before the
+    # denounced is told anything of it
+    summary = (sender.summary() if sender is not None else None) or case_row.summary
     agency = org.agencies.get(case.agency)
     head = org.head_of(case.agency, on)
     content = data.get("content") or case.attributes.get(CONTENT_FOR_DENOUNCED) or ""
@@ -217,7 +225,7 @@ def party_notice_rows(
     events: list[AuditEvent] = []
     for notice, decision in chosen:
         for party, number, addressee in _recipients(notice.to, identity, denounced):
-            told_content = case_row.summary if party == "denouncer" else content or case_row.summary
+            told_content = summary if party == "denouncer" else content or summary
             context: dict[str, Any] = {
                 "notice": {"code": notice.notice, "basis": notice.basis},
                 "recipient": {"party": party, "name": addressee.name},
@@ -242,6 +250,10 @@ def party_notice_rows(
             key = f"party:{case.id}:{transition_id}:{notice.notice}:{party}" + (
                 f":{number}" if number > 1 else ""
             )
+            sealed = ""
+            if party == "denouncer" and sender is not None:
+                sealed = sender.case_key.seal("notice", context)
+                context = notice_stub(case.ref)
             row = outbox_row(
                 settings,
                 key,
@@ -253,6 +265,7 @@ def party_notice_rows(
                 case_id=case.id,
             )
             row["recipient_party"] = party
+            row["sealed_context"] = sealed
             rows.append(row)
             events.append(
                 AuditEvent(
@@ -316,6 +329,15 @@ def _ensure_confidential(
         "case": {"content": context["case"]["content"]},
         "decision": {"data": context["decision"]["data"]},
     }
+    # a text stored withheld named the sender when it was typed
+    if is_withheld(free_text["case"]["content"]) or any(
+        is_withheld(value) for value in free_text["decision"]["data"].values()
+    ):
+        raise IdentityDisclosure(
+            f"the notice {notice.notice} would tell the denounced person a text that names "
+            "the denouncer; nothing was written. Reword that text without it (LTC Arts. 8(3), "
+            f"56). {content_hint}"
+        )
     ensure_no_identity(
         free_text,
         identity,

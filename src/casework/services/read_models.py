@@ -73,7 +73,8 @@ TimelineEntry = TypedDict(
         "basis": str,
     },
 )
-"""One step recorded on a case (its history), typed text withheld as the summary is."""
+"""One step recorded on a case (its history): a typed text that named the sender is stored
+withheld, as the summary is, and read as typed only in the identity view."""
 
 
 class CaseEscalation(TypedDict):

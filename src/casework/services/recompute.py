@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from casework.adapters import audit_log, clock_rows
+from casework.adapters import clock_rows
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import CaseStore
 from casework.services.app import Casework
+from casework.services.sealing import append_audit
 
 
 @dataclass(frozen=True)
@@ -64,5 +65,5 @@ def recompute_deadlines(app: Casework, now: datetime, every: bool = False) -> li
                         },
                     )
                 )
-        audit_log.append(connection, events, now)
+        append_audit(app, connection, events, now)
     return changed

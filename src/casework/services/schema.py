@@ -11,7 +11,7 @@ from casework.services.exclusions import ensure_exclusions_current
 def initialise(app: Casework) -> str:
     """Run the migrations up to the newest, then bring each case's exclusions up to date if the
     rule changed since they were worked out; returns the database URL (without password)."""
-    upgrade_schema(app.database)
+    upgrade_schema(app.database, app.vault)
     with app.transaction() as connection:
         stamp = organisation_stamp(connection)
         if stamp is not None:

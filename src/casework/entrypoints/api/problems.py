@@ -21,6 +21,7 @@ from casework.domain.errors import (
     NotFound,
     NotSignedIn,
     TransitionRefused,
+    VaultLocked,
 )
 from casework.domain.free_text import LINE, SUMMARY, check_text
 from casework.entrypoints.api.fields import PATTERNS
@@ -35,6 +36,7 @@ STATUS: list[tuple[type[CaseworkError], int, str]] = [
     (TransitionRefused, 409, "Transition refused"),
     (ConcurrentUpdate, 409, "Changed by someone else"),
     (InvalidInput, 422, "Invalid input"),
+    (VaultLocked, 503, "Identities locked"),
 ]
 
 

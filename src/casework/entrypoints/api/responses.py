@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from typing_extensions import TypedDict
 
-from casework.services.read_models import Alert, AuditEntry, CaseListRow, IdentityView, PartyView
+from casework.services.read_models import (
+    Alert,
+    AuditEntry,
+    CaseListRow,
+    IdentityView,
+    PartyView,
+    TimelineEntry,
+)
 
 
 class CasePage(TypedDict):
@@ -56,10 +63,13 @@ class Assigned(TypedDict):
 
 
 class CaseIdentity(TypedDict):
-    """The sender's identity, or None for an anonymous case."""
+    """The sender's identity, or None for an anonymous case; with the summary and the steps'
+    reasons and fields as typed (those that named him are withheld everywhere else)."""
 
     ref: str
     identity: IdentityView | None
+    summary: str
+    history: list[TimelineEntry]
 
 
 class CaseParties(TypedDict):

@@ -7,10 +7,12 @@ from typing import Annotated
 import typer
 
 from casework import __version__
+from casework.domain.errors import VaultLocked
 from casework.entrypoints.cli.common import casework_app, handles_errors, wall_clock
 from casework.entrypoints.cli.root import GROUPS, add_group, root_app
 from casework.resources import examples_dir
 from casework.services.case_views import CaseFilter, list_cases
+from casework.services.keys import ensure_keys
 from casework.services.organisation import load_organisation_file, show_organisation
 from casework.services.schema import initialise
 from casework.services.users import first_login
@@ -26,6 +28,20 @@ def init() -> None:
     """Create or upgrade the database schema (safe to run again)."""
     url = initialise(casework_app())
     typer.echo(f"database ready: {url}")
+    _report_keys()
+
+
+def _report_keys() -> None:
+    """Where the keys that seal the identities are, and that they open them (else exit 14,
+    before anything runs with a vault it cannot open)."""
+    report = ensure_keys(casework_app())
+    if not report.opens:
+        raise VaultLocked(
+            f"the keys from {report.source} do not open the identities sealed under "
+            f"{', '.join(report.missing)}: give casework that key (restore the keys folder "
+            "from its backup, or set CASEWORK_INSTALLATION_KEY); see `casework keys check`"
+        )
+    typer.echo(f"identities sealed; keys from {report.source} (back them up apart)")
 
 
 PrefectPort = Annotated[
@@ -59,6 +75,7 @@ def up(
     app_ = casework_app()
     url = initialise(app_)
     typer.echo(f"casework {__version__}: database ready at {url}")
+    _report_keys()
     if not show_organisation(app_)["agencies"]:
         path = org_file or str(examples_dir() / "org.yaml")
         from pathlib import Path

@@ -23,6 +23,7 @@ GROUPS: dict[str, str] = {
     "escalations": "casework.entrypoints.cli.escalation_commands",
     "report": "casework.entrypoints.cli.report_commands",
     "user": "casework.entrypoints.cli.user_commands",
+    "keys": "casework.entrypoints.cli.key_commands",
 }
 """Each group of commands (`casework NAME …`) and the module whose `app` it is."""
 

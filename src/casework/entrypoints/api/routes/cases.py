@@ -266,7 +266,12 @@ def identity(
 ) -> CaseIdentity:
     response.headers["Cache-Control"] = "no-store"  # nothing keeps a copy of the identity
     view = show_case_to(casework_of(request), principal, ref, now_of(request), reveal_identity=True)
-    return {"ref": view["ref"], "identity": view["denouncer"]}
+    return {
+        "ref": view["ref"],
+        "identity": view["denouncer"],
+        "summary": view["summary"],
+        "history": view["history"],
+    }
 
 
 @router.get("/{ref}/triggers", summary="The triggers allowed now, with their fields and blockers")

@@ -1,0 +1,299 @@
+"""Issue 24: a copy of the database, a dump or a file of the home folder reveals no sender.
+
+Cases of every kind are logged with identities, summaries and reasons naming the sender, and
+notices to him; the sweep and the delivery run; then the raw bytes of the database (the
+SQLite file with its WAL and free pages, or a `pg_dump` of PostgreSQL) and of every file
+under the home folder but the mail and letters folders are searched for each part of each
+identity, with and without diacritics. Then the identity view, repeats, notices and exports
+are shown to work still.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+from tests.conftest import at
+
+from casework.adapters.letters import LetterWriter
+from casework.adapters.mailer import FolderMailer
+from casework.domain.confidentiality import SUMMARY_WITHHELD, TEXT_WITHHELD
+from casework.domain.errors import NotAllowed, VaultLocked
+from casework.domain.text_folding import fold
+from casework.services.advance import AdvanceCase, advance_case
+from casework.services.app import Casework, bootstrap
+from casework.services.case_export import export_csv
+from casework.services.case_views import CaseFilter, show_case
+from casework.services.complaint_intake import ComplaintFacts
+from casework.services.delivery import deliver_pending
+from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.keys import check_keys, retire_key, rotate_keys
+from casework.services.sweep import sweep
+from casework.services.users import principal_of_officer
+
+pytestmark = pytest.mark.integration
+
+HEAD = "tt-chanh-thanh-tra"  # may see the sender of the inspectorate's cases
+VERIFIER = "tt-xac-minh-1"  # may not
+ADMIN = "ubnd-quan-tri"
+
+
+@dataclass(frozen=True)
+class Sender:
+    denouncer: Denouncer
+    street: str  # the part of the address a search would look for
+
+    def needles(self) -> list[str]:
+        """What must not be found: each part, as typed and without diacritics."""
+        d = self.denouncer
+        parts = [d.full_name, self.street, d.id_number, d.email, d.contact.replace(" ", "")]
+        return sorted({p for part in parts if part for p in (part, fold(part))})
+
+
+SENDERS = {
+    "denunciation": Sender(
+        Denouncer(
+            "Hoàng Thị Bích Ngọc",
+            "Số 12 ngõ 34 đường Lê Lợi, Vinh",
+            "0912 345 678",
+            "040190001234",
+            "ngoc.hoang@example.vn",
+        ),
+        "ngõ 34 đường Lê Lợi",
+    ),
+    "complaint": Sender(
+        Denouncer("Hồ Văn Lực", "xóm Đông Quỳnh, xã Nghi Lộc", "0987 654 321", "040188005678", ""),
+        "xóm Đông Quỳnh",
+    ),
+    "petition": Sender(
+        Denouncer(
+            "Nguyễn Thị Xuân Lộc", "khối Phúc Thịnh, Cửa Lò", "0977 111 222", "040195009999", ""
+        ),
+        "khối Phúc Thịnh",
+    ),
+    "letter": Sender(
+        Denouncer(
+            "Trương Quang Khải",
+            "Số 7 đường Trần Phú, Vinh",
+            "0933 444 555",
+            "040180007777",
+            "khai.truong@example.vn",
+        ),
+        "đường Trần Phú",
+    ),
+}
+
+
+def _log(app: Casework, kind: str, summary: str) -> str:
+    sender = SENDERS[kind].denouncer
+    command = LogCase(
+        kind=kind,
+        agency="thanh-tra-tinh",
+        received_on=date(2024, 2, 1),
+        summary=summary,
+        denouncer=sender,
+        denounced_officer="hn-chu-tich",
+        logged_by="tt-tiep-nhan",
+    )
+    if kind == "complaint":
+        command = replace(
+            command,
+            complaint=ComplaintFacts(
+                decision_known_on=date(2024, 1, 20), contested_decision="QĐ 45/QĐ-UBND"
+            ),
+        )
+    return log_case(app, command, at("2024-02-01")).ref
+
+
+def _fill(app: Casework) -> dict[str, str]:
+    """A case of each kind whose summary names its sender; a reason naming him; notices to
+    the denouncer; the sweep and the delivery. Returns kind → reference."""
+    refs = {
+        kind: _log(app, kind, f"Ông/bà {s.denouncer.full_name} ({s.denouncer.contact}) phản ánh")
+        for kind, s in SENDERS.items()
+    }
+    ngoc = SENDERS["denunciation"].denouncer
+    advance_case(
+        app,
+        AdvanceCase(
+            refs["denunciation"],
+            "reject",
+            date(2024, 2, 5),
+            HEAD,
+            f"đã gọi bà {ngoc.full_name} số {ngoc.contact}",
+            {"reasons": f"bà {ngoc.full_name} rút một phần nội dung"},
+        ),
+        at("2024-02-05"),
+    )
+    sweep(app, at("2024-06-01"))
+    home = app.settings.home
+    deliver_pending(
+        app,
+        at("2024-06-01", 10),
+        FolderMailer(home / "mail"),
+        letters=LetterWriter(home / "letters"),
+    )
+    return refs
+
+
+def _dump(app: Casework, tmp_path: Path) -> list[Path]:
+    """The files that hold the database: the SQLite file and its WAL, or a pg_dump."""
+    url = make_url(app.settings.resolved_database_url())
+    if url.get_backend_name() == "sqlite":
+        app.database.dispose()
+        assert url.database
+        return list(Path(url.database).parent.glob(Path(url.database).name + "*"))
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        pytest.skip("pg_dump is not installed here: the dump cannot be searched")
+    dumped = tmp_path / "dump.sql"
+    subprocess.run(
+        [
+            pg_dump,
+            "--host",
+            url.host or "127.0.0.1",
+            "--port",
+            str(url.port or 5432),
+            "--username",
+            url.username or "postgres",
+            "--no-password",
+            "--file",
+            str(dumped),
+            url.database or "",
+        ],
+        check=True,
+        env={**os.environ, "PGPASSWORD": url.password or ""},
+    )
+    return [dumped]
+
+
+def _home_files(app: Casework) -> list[Path]:
+    home = app.settings.home
+    skipped = {home / "mail", home / "letters"}
+    return [
+        path
+        for path in home.rglob("*")
+        if path.is_file() and not any(folder in path.parents for folder in skipped)
+    ]
+
+
+def _found(files: list[Path], needles: list[str]) -> list[tuple[str, str]]:
+    hits = []
+    for path in files:
+        content = path.read_bytes()
+        lowered = content.lower()
+        for needle in needles:
+            if needle.encode().lower() in lowered:
+                hits.append((str(path), needle))
+    return hits
+
+
+def test_no_copy_of_the_database_or_the_home_folder_names_a_sender(
+    app: Casework, tmp_path: Path
+) -> None:
+    refs = _fill(app)
+    needles = [n for s in SENDERS.values() for n in s.needles()]
+    database = _dump(app, tmp_path)
+    assert refs["denunciation"].encode() in b"".join(p.read_bytes() for p in database)
+    files = database + _home_files(app)
+    assert any(p.suffix == ".key" for p in files)  # the keys are in the home folder …
+    assert _found(files, needles) == []  # … and nothing else tells who wrote
+    # what the law lets be read still reads
+    head = principal_of_officer(app, HEAD)
+    ngoc = SENDERS["denunciation"].denouncer
+    view = show_case(app, refs["denunciation"], at("2024-06-02"), head, reveal_identity=True)
+    assert view["denouncer"] == {
+        "full_name": ngoc.full_name,
+        "address": ngoc.address,
+        "contact": ngoc.contact,
+        "id_number": ngoc.id_number,
+        "email": ngoc.email,
+    }
+    assert ngoc.full_name in view["summary"]
+    reject = view["history"][-1]
+    assert ngoc.contact in reject["reason"]
+    assert ngoc.full_name in reject["data"]["reasons"]
+    plain = show_case(app, refs["denunciation"], at("2024-06-02"), head)
+    assert plain["summary"] == SUMMARY_WITHHELD
+    assert plain["history"][-1]["reason"] == TEXT_WITHHELD
+    # the notice to the denouncer went out, addressed and telling the summary as typed
+    mails = list((app.settings.home / "mail").rglob("*.eml"))
+    assert mails, "the non-acceptance notice was not sent"
+    sent = b"".join(m.read_bytes() for m in mails)
+    assert ngoc.email.encode() in sent
+    # an export carries the withheld summary, never the sender
+    exported = "".join(export_csv(app, CaseFilter(viewer=HEAD), at("2024-06-02")))
+    assert refs["petition"] in exported
+    assert not any(n.lower() in exported.lower() for n in needles)
+    # the same sender on the same matter is still recognised
+    again = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2024, 6, 3),
+            summary="Tố cáo lại",
+            denouncer=replace(ngoc, full_name=ngoc.full_name.upper()),
+            denounced_officer="hn-chu-tich",
+            logged_by="tt-tiep-nhan",
+        ),
+        at("2024-06-03"),
+    )
+    assert again.repeat_of == refs["denunciation"]
+
+
+def test_a_verifier_reads_neither_the_identity_nor_the_texts_as_typed(app: Casework) -> None:
+    refs = _fill(app)
+    verifier = principal_of_officer(app, VERIFIER)
+    with pytest.raises(NotAllowed, match="identity"):
+        show_case(app, refs["denunciation"], at("2024-06-02"), verifier, reveal_identity=True)
+
+
+def test_the_keys_rotate_while_the_identities_stay_readable(app: Casework, tmp_path: Path) -> None:
+    refs = _fill(app)
+    # another engine of the installation, started before the rotation, keeps reading
+    other = bootstrap(app.settings.model_copy())
+    head = principal_of_officer(app, HEAD)
+    before = check_keys(app)
+    assert before.opens
+    assert set(before.in_use) == {before.current}
+    rotated = rotate_keys(app, ADMIN, at("2024-06-02"))
+    assert rotated.previous == before.current
+    assert rotated.rewrapped == len(SENDERS)
+    after = check_keys(app)
+    assert after.opens
+    assert set(after.in_use) == {rotated.current}
+    for engine in (app, other):
+        view = show_case(engine, refs["letter"], at("2024-06-02"), head, reveal_identity=True)
+        assert view["denouncer"]["full_name"] == SENDERS["letter"].denouncer.full_name
+    # the other engine still wraps new cases under the key it read; retiring re-wraps them
+    _log(other, "petition", "Kiến nghị")
+    retire_key(app, rotated.previous, ADMIN, at("2024-06-02"))
+    assert set(check_keys(app).in_use) == {rotated.current}
+    assert not list((app.settings.resolved_keys_folder()).glob("*.previous"))
+    other.database.dispose()
+
+
+def test_the_wrong_key_fails_with_a_message_that_says_what_to_do(
+    app: Casework, tmp_path: Path
+) -> None:
+    refs = _fill(app)
+    stranger = bootstrap(app.settings.model_copy(update={"keys_folder": tmp_path / "other-keys"}))
+    stranger.vault.keyring.material(make_missing=True)
+    head = principal_of_officer(app, HEAD)
+    with pytest.raises(VaultLocked, match="restore the keys folder") as refused:
+        show_case(stranger, refs["denunciation"], at("2024-06-02"), head, reveal_identity=True)
+    assert app.vault.keyring.current()[0] in str(refused.value)
+    report = check_keys(stranger)
+    assert not report.opens
+    assert report.missing == [app.vault.keyring.current()[0]]
+    # nor may it seal new cases under a key the others do not share
+    with pytest.raises(VaultLocked):
+        _log(stranger, "petition", "Kiến nghị")
+    stranger.database.dispose()
