@@ -393,6 +393,9 @@ def test_a_reason_naming_the_sender_is_withheld_from_who_may_not_see_him(
     assert mine["history"][-1]["reason"] == TEXT_WITHHELD
     typed = api.get(f"/api/cases/{ref}/identity", headers=head).json()  # he may see the sender
     assert "0912 345 678" in typed["history"][-1]["reason"]
+    # the assignment's reason, stored withheld, reads as recorded in the identity view
+    assigned = [e for e in typed["typed_entries"] if e["action"] == "case.assigned"]
+    assert [e["payload"]["reason"] for e in assigned] == ["bà Phạm T. Hoa đề nghị người khác"]
 
 
 def test_an_agency_typed_by_name_is_withheld_from_its_staff_who_may_still_log_it(

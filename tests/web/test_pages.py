@@ -45,7 +45,7 @@ def sign_in(web: TestClient, login: str) -> None:
     assert response.status_code == 200, response.text  # followed to /cases
 
 
-def log_letter(web: TestClient) -> str:
+def log_letter(web: TestClient, summary: str = "Cán bộ địa chính thu tiền trái quy định") -> str:
     form = web.get("/cases/new").text
     response = web.post(
         "/cases/new",
@@ -54,7 +54,7 @@ def log_letter(web: TestClient) -> str:
             "kind": "denunciation",
             "received_on": "2024-02-01",
             "channel": "visit",
-            "summary": "Cán bộ địa chính thu tiền trái quy định",
+            "summary": summary,
             "full_name": "Phạm Thị Hoa",
             "address": "Vinh, Nghệ An",
             "denounced_name": "Lê Văn Cường",
@@ -223,6 +223,19 @@ def test_a_head_assigns_from_the_page_and_reads_who_viewed_the_identity(
         f"/cases/{ref}/assign", data={"csrf_token": csrf(assigned.text), "officer": "tt-xac-minh-2"}
     )
     assert "Không thực hiện được" in refused.text  # a declared sibling of the denounced
+
+
+def test_a_summary_naming_the_sender_is_read_as_typed_on_the_identity_page_only(
+    web: TestClient,
+) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web, summary="Bà Phạm Thị Hoa tố cáo cán bộ địa chính thu tiền")
+    page = web.get(f"/cases/{ref}").text
+    assert "Phạm Thị Hoa" not in page
+    assert "không hiển thị vì có nêu thông tin của người gửi đơn" in page
+    shown = web.post(f"/cases/{ref}/identity", data={"csrf_token": csrf(page)}).text
+    assert "Bà Phạm Thị Hoa tố cáo cán bộ địa chính thu tiền" in shown
+    assert "Nội dung đã nhập có nêu thông tin người gửi đơn" in shown
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from casework.services.case_parties import party_views
 from casework.services.clock_gaps import is_unclocked
 from casework.services.read_models import (
     AllowedTriggers,
+    AuditEntry,
     CaseListRow,
     CaseView,
     ClockView,
@@ -43,6 +44,7 @@ from casework.services.read_models import (
     PauseRecord,
     TriggerOption,
 )
+from casework.services.sealing import SEALED, opened_payload
 from casework.services.step_preview import preview_steps
 
 
@@ -126,6 +128,10 @@ def _linked_attributes(
         if key != "repeat_of":
             shown["withheld_links"] = int(shown.get("withheld_links", 0)) + 1
     return shown
+
+
+TYPED_ENTRIES = 1000
+"""The newest audit entries of a case the identity view searches for texts as typed."""
 
 
 def _as_typed(step: TransitionRow, opened: Sender | None) -> TransitionRow:
@@ -237,9 +243,30 @@ def show_case(
                 for e in escalations
             ],
         }
+    if opened is not None:
+        with app.reading() as session:
+            view["typed_entries"] = _typed_entries(session, opened)
     if reveal_identity and denouncer is not None and viewer is not None:
         _record_identity_read(app, ref, viewer.username, now)
     return view
+
+
+def _typed_entries(session: ReadSession, opened: Sender) -> list[AuditEntry]:
+    """The case's audit entries that named its sender, oldest first, as they were recorded
+    (their sealed originals opened), for the identity view."""
+    rows = audit_log.newest_entries(session, TYPED_ENTRIES, opened.ref)
+    return [
+        {
+            "id": row.id or 0,
+            "recorded_at": row.recorded_at.isoformat(),
+            "actor": row.actor,
+            "case": row.case_ref,
+            "action": row.action,
+            "payload": dict(opened_payload(opened, row.payload)),
+        }
+        for row in reversed(rows)
+        if isinstance(row.payload, dict) and row.payload.get(SEALED)
+    ]
 
 
 MAX_DUE_WITHIN = 260

@@ -156,6 +156,9 @@ class CaseView(TypedDict):
     clocks: list[ClockView]
     history: list[TimelineEntry]
     escalations: list[CaseEscalation]
+    # the identity view only: the case's audit entries whose payload named the sender, as
+    # recorded (a recusal's or a party's reason, an assignment's, a step's)
+    typed_entries: NotRequired[list[AuditEntry]]
 
 
 class CaseListRow(TypedDict):
@@ -358,7 +361,8 @@ class Alert(TypedDict):
 
 
 class AuditEntry(TypedDict):
-    """One entry of the audit trail, its payload withheld where it names the sender."""
+    """One entry of the audit trail, its payload withheld where it named the sender (the
+    identity view reads it as recorded)."""
 
     id: int
     recorded_at: str

@@ -70,6 +70,7 @@ class CaseIdentity(TypedDict):
     identity: IdentityView | None
     summary: str
     history: list[TimelineEntry]
+    typed_entries: list[AuditEntry]
 
 
 class CaseParties(TypedDict):

@@ -135,6 +135,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "show_identity": "Xem thông tin người gửi đơn (việc xem được ghi nhật ký)",
         "identity_reads": "Nhật ký xem thông tin người gửi đơn",
         "anonymous_case": "Đơn không có thông tin người gửi.",
+        "as_typed": "Nội dung đã nhập có nêu thông tin người gửi đơn (chỉ hiển thị ở trang này)",
+        "summary_as_typed": "Nội dung tóm tắt",
+        "step_reason": "Lý do",
+        "recorded_entry": "Ghi nhận",
     },
     "en": {
         "app": "Casework: letters on legal clocks",
@@ -265,6 +269,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "show_identity": "Show the sender's identity (the view is logged)",
         "identity_reads": "Who viewed the sender's identity",
         "anonymous_case": "The letter carries no sender.",
+        "as_typed": "What was typed naming the sender (shown on this page only)",
+        "summary_as_typed": "Summary",
+        "step_reason": "Reason",
+        "recorded_entry": "Recorded",
     },
 }
 

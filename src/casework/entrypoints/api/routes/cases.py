@@ -271,6 +271,7 @@ def identity(
         "identity": view["denouncer"],
         "summary": view["summary"],
         "history": view["history"],
+        "typed_entries": view.get("typed_entries", []),
     }
 
 
