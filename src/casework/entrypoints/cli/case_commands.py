@@ -456,7 +456,25 @@ def show(
             ],
             ["fired", "clock", "step", "to"],
         )
+    typed = [e for e in view.get("typed_entries", []) if e["action"] != "case.advanced"]
+    if typed:  # the identity view: what was recorded naming the sender, as typed
+        typer.echo("recorded naming the sender:")
+        table(
+            [
+                [e["recorded_at"][:10], e["action"], e["actor"] or "-", _typed_text(e["payload"])]
+                for e in typed
+            ],
+            ["on", "action", "by", "text"],
+        )
     typer.echo(f"allowed now: {', '.join(view['allowed_triggers']) or 'none'}")
+
+
+def _typed_text(payload: dict[str, Any]) -> str:
+    """The typed text of an audit payload (its reason, or what else was typed)."""
+    for key in ("reason", "why", "error"):
+        if payload.get(key):
+            return str(payload[key])
+    return ", ".join(f"{k}={v}" for k, v in payload.items() if isinstance(v, str))
 
 
 @app.command("list")
