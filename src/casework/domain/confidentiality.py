@@ -315,20 +315,6 @@ TEXT_WITHHELD = (
 """What any other typed text (a step's reason, a field) that names its sender reads as."""
 
 
-def shown_summary(
-    summary: str,
-    identity: Mapping[str, str] | None,
-    may_see_identity: bool,
-    withheld: str = SUMMARY_WITHHELD,
-) -> str:
-    """The summary as a reader sees it: withheld whole when the reader may not see the
-    sender's identity and the reception officer wrote any part of it into the summary (the
-    same scan as the notices to the denounced)."""
-    if may_see_identity or not identity or not identity_leaks(summary, identity):
-        return summary
-    return withheld
-
-
 WITHHELD_TEXTS = frozenset({SUMMARY_WITHHELD, TEXT_WITHHELD})
 """What a text that named its sender is stored as (its original is sealed in the vault)."""
 

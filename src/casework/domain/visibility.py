@@ -74,12 +74,6 @@ def case_access(
     )
 
 
-def may_see_identity(org: Organisation, officer: str, case: CaseFacts, today: date) -> bool:
-    """The identity part of the policy, for an officer the case exists for (lists, which
-    have applied the rest in SQL)."""
-    return officer in org.officers and _may_see_identity(org, officer, case, today)
-
-
 def _may_see_identity(org: Organisation, officer: str, case: CaseFacts, today: date) -> bool:
     if case.kind == "complaint":
         return org.officers[officer].agency == case.agency or officer == case.handler
