@@ -18,11 +18,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from tests.conftest import at
 
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer
+from casework.adapters.tables import AuditRow
 from casework.domain.confidentiality import SUMMARY_WITHHELD, TEXT_WITHHELD
 from casework.domain.errors import NotAllowed, VaultLocked
 from casework.domain.text_folding import fold
@@ -297,3 +299,49 @@ def test_the_wrong_key_fails_with_a_message_that_says_what_to_do(
     with pytest.raises(VaultLocked):
         _log(stranger, "petition", "Kiến nghị")
     stranger.database.dispose()
+
+
+class _Refusing:
+    """An SMTP server's handler that puts a recipient off, quoting him, as real servers do."""
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: object, session: object, envelope: object, address: str, options: list[str]
+    ) -> str:
+        ngoc = SENDERS["denunciation"].denouncer
+        return f"450 4.2.1 <{address}>: mailbox of {ngoc.full_name} ({ngoc.contact}) is full"
+
+
+def test_a_server_reply_quoting_the_sender_is_sealed(app: Casework, tmp_path: Path) -> None:
+    from aiosmtpd.controller import Controller
+    from tests.integration.test_delivery import free_port, mailer_for
+
+    from casework.adapters.outbox_store import OUTBOX, REPLY_WITHHELD
+
+    ngoc = SENDERS["denunciation"].denouncer
+    ref = _log(app, "denunciation", "Tố cáo thu tiền")
+    advance_case(
+        app,
+        AdvanceCase(ref, "reject", date(2024, 2, 5), HEAD, "", {"reasons": "không rõ"}),
+        at("2024-02-05"),
+    )
+    controller = Controller(_Refusing(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        report = deliver_pending(
+            app,
+            at("2024-02-05", 10),
+            mailer_for(controller.port),
+            letters=LetterWriter(tmp_path / "letters"),
+        )
+    finally:
+        controller.stop()
+    assert report.retrying == 1
+    assert not any(ngoc.full_name in e or ngoc.email in e for e in report.errors)
+    with app.reading() as session:
+        row = session.execute(select(OUTBOX).where(OUTBOX.c.recipient_party == "denouncer")).one()
+        trail = session.execute(select(AuditRow.payload)).scalars().all()
+        sender = app.vault.senders_of(session.connection(), [row.case_id])[row.case_id]
+    assert (row.status, row.last_error) == ("pending", REPLY_WITHHELD)
+    assert not any(ngoc.full_name in str(p) or ngoc.email in str(p) for p in trail)
+    # kept, sealed in the case's vault, for whoever must find out why it did not go
+    assert ngoc.full_name in sender.case_key.open("reply", row.sealed_error)
