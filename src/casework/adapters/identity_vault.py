@@ -107,6 +107,22 @@ class Sender:
         return str(self.case_key.open("summary", self.sealed_summary))
 
 
+_SENDER_COLUMNS = select(
+    SENDERS.c.case_id,
+    SENDERS.c.key_id,
+    SENDERS.c.wrapped_key,
+    SENDERS.c.identity,
+    SENDERS.c.summary,
+    _CASES.c.reference,
+).join(_CASES, _CASES.c.id == SENDERS.c.case_id)
+# built once: every step on a case with a sender reads it
+_SENDER_OF_CASE = _SENDER_COLUMNS.where(SENDERS.c.case_id == bindparam("case_id"))
+_SENDERS_OF_CASES = _SENDER_COLUMNS.where(
+    SENDERS.c.case_id.in_(bindparam("case_ids", expanding=True))
+)
+_SENDERS_OF_REFS = _SENDER_COLUMNS.where(_CASES.c.reference.in_(bindparam("refs", expanding=True)))
+
+
 class Vault:
     """Seals and opens the values that name a case's sender, under the keys of `keyring`."""
 
@@ -218,19 +234,12 @@ class Vault:
         references = sorted(set(refs))
         if not ids and not references:
             return {}
-        chosen = SENDERS.c.case_id.in_(ids) if ids else _CASES.c.reference.in_(references)
-        rows = connection.execute(
-            select(
-                SENDERS.c.case_id,
-                SENDERS.c.key_id,
-                SENDERS.c.wrapped_key,
-                SENDERS.c.identity,
-                SENDERS.c.summary,
-                _CASES.c.reference,
-            )
-            .join(_CASES, _CASES.c.id == SENDERS.c.case_id)
-            .where(chosen)
-        ).all()
+        if len(ids) == 1:  # a step's case: the statement built once, one key lookup
+            rows = connection.execute(_SENDER_OF_CASE, {"case_id": ids[0]}).all()
+        elif ids:
+            rows = connection.execute(_SENDERS_OF_CASES, {"case_ids": ids}).all()
+        else:
+            rows = connection.execute(_SENDERS_OF_REFS, {"refs": references}).all()
         senders: dict[int, Sender] = {}
         for row in rows:
             case_key = self.case_key(row.reference, row.key_id, row.wrapped_key)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from casework.domain.errors import InvalidInput
@@ -256,18 +257,58 @@ def _texts(value: Any, path: str) -> Iterator[tuple[str, str]]:
         yield path, str(value)
 
 
+@lru_cache(maxsize=16384)
+def _scanned(text: str) -> tuple[list[str], list[str], str]:
+    """A text as the scan reads it: its folded words, its digit runs, and its folded letters
+    and digits run together. Cached: most texts scanned are the same codes, bases and dates
+    over and over (every audit entry is scanned before it is stored)."""
+    text_words = words(text)
+    return text_words, _digit_runs(text), "".join(text_words)
+
+
+@dataclass(frozen=True)
+class IdentityScan:
+    """The markers of one identity, built once, and what each needs in a text: all of its
+    words, whole or run together, or its number. A text that holds none of these for any
+    marker holds no marker, and is not searched further."""
+
+    markers: tuple[IdentityMarker, ...]
+    word_sets: tuple[tuple[str, ...], ...]
+    numbers: tuple[str, ...]
+
+    @staticmethod
+    def of(identity: Mapping[str, str]) -> IdentityScan:
+        return _scan_of(tuple(sorted((k, v or "") for k, v in identity.items())))
+
+    def leaks(self, data: Any) -> list[tuple[str, str]]:
+        """(path in `data`, identity field) for every marker found in `data`, in order, each
+        pair once."""
+        leaks: list[tuple[str, str]] = []
+        for path, text in _texts(data, ""):
+            text_words, digit_runs, joined = _scanned(text)
+            if not any(all(w in joined for w in needed) for needed in self.word_sets) and not any(
+                number in run for number in self.numbers for run in digit_runs
+            ):
+                continue
+            for marker in self.markers:
+                if (path, marker.field) not in leaks and marker.is_in(text_words, digit_runs):
+                    leaks.append((path, marker.field))
+        return leaks
+
+
+@lru_cache(maxsize=1024)
+def _scan_of(identity: tuple[tuple[str, str], ...]) -> IdentityScan:
+    markers = tuple(identity_markers(dict(identity)))
+    # a word marker's words all appear, whole or run together, in a text that holds it
+    word_sets = tuple(dict.fromkeys(m.words for m in markers if not m.digits))
+    numbers = tuple(m.digits for m in markers if m.digits)
+    return IdentityScan(markers, word_sets, numbers)
+
+
 def identity_leaks(data: Any, identity: Mapping[str, str]) -> list[tuple[str, str]]:
     """(path in `data`, identity field) for every identity marker found in `data`, in order,
     each pair once."""
-    markers = identity_markers(identity)
-    leaks: list[tuple[str, str]] = []
-    for path, text in _texts(data, ""):
-        text_words = words(text)
-        digit_runs = _digit_runs(text)
-        for marker in markers:
-            if (path, marker.field) not in leaks and marker.is_in(text_words, digit_runs):
-                leaks.append((path, marker.field))
-    return leaks
+    return IdentityScan.of(identity).leaks(data)
 
 
 def ensure_no_identity(
