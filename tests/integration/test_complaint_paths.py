@@ -19,9 +19,11 @@ from tests import scenarios
 from tests.conftest import at
 from tests.scenarios import clocks, state
 
+from casework.adapters.case_store import case_ids_of
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer
 from casework.adapters.outbox_store import OUTBOX
+from casework.domain.confidentiality import TEXT_WITHHELD
 from casework.domain.errors import InvalidInput, TransitionRefused
 from casework.services.app import Casework
 from casework.services.case_views import show_case
@@ -61,8 +63,7 @@ def complaint(
             decision_known_on=None
             if second_of and not known
             else date.fromisoformat(known or received),
-            contested_decision="QĐ 45/QĐ-UBND ngày 15/05/2026",
-            **facts,
+            **{"contested_decision": "QĐ 45/QĐ-UBND ngày 15/05/2026", **facts},
         ),
     )
     return log_case(app, command, at(received, 10)).ref
@@ -345,6 +346,43 @@ def test_second_instance_is_a_case_of_its_own_linked_to_the_first(app: Casework)
     ]
     with pytest.raises(InvalidInput, match="already a second-instance complaint"):
         complaint(app, "2026-10-01", agency=PROVINCE, second_instance_of=second)
+
+
+def test_a_decision_naming_the_complainant_is_sealed_and_followed_as_typed(
+    app: Casework,
+) -> None:
+    """A contested decision on the complainant's own household names him: stored withheld,
+    the respondent is told it as typed in a sealed notice, and the second instance takes it
+    over as typed (issue 24)."""
+    named = "QĐ 45/QĐ-UBND thu hồi đất của hộ ông Hồ Văn Lực"
+    first = _decided_and_sent(app, contested_decision=named)
+    head = principal_of_officer(app, "ubnd-chu-tich")
+    commune_head = principal_of_officer(app, "nl-chu-tich")
+    shown = show_case(app, first, at("2026-08-06"), viewer=commune_head)
+    assert shown["attributes"]["contested_decision"] == TEXT_WITHHELD
+    with app.reading() as session:
+        dialogue = session.execute(
+            select(OUTBOX.c.context, OUTBOX.c.sealed_context).where(
+                OUTBOX.c.case_id == case_ids_of(session.connection(), {first})[first],
+                OUTBOX.c.recipient_party == "denounced",
+            )
+        ).all()
+    assert dialogue
+    assert all(row.sealed_context for row in dialogue)
+    assert not any("Hồ Văn Lực" in str(row.context) for row in dialogue)
+    step(app, first, "appeal", "2026-08-20", route="second_complaint", to_agency=PROVINCE)
+    second = complaint(  # no decision typed: the first case's is taken over
+        app,
+        "2026-08-20",
+        known="2026-08-05",
+        agency=PROVINCE,
+        second_instance_of=first,
+        contested_decision="",
+    )
+    plain = show_case(app, second, at("2026-08-20"), viewer=head)
+    assert plain["attributes"]["contested_decision"] == TEXT_WITHHELD
+    typed = show_case(app, second, at("2026-08-20"), viewer=head, reveal_identity=True)
+    assert typed["attributes"]["contested_decision"] == named
 
 
 def test_the_second_instance_belongs_to_the_direct_superior(app: Casework) -> None:

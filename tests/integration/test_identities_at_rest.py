@@ -103,14 +103,24 @@ def _log(app: Casework, kind: str, summary: str) -> str:
         denounced_officer="hn-chu-tich",
         logged_by="tt-tiep-nhan",
     )
-    if kind == "complaint":
+    if kind == "complaint":  # a decision on the complainant's own household names him
         command = replace(
             command,
             complaint=ComplaintFacts(
-                decision_known_on=date(2024, 1, 20), contested_decision="QĐ 45/QĐ-UBND"
+                decision_known_on=date(2024, 1, 20),
+                contested_decision=DECISION,
+                remote_area=True,
+                remote_area_reason=f"nhà ông {sender.full_name} cách trụ sở 60 km",
             ),
         )
+    if kind == "petition":  # forwarded by a newspaper that names its reader
+        command = replace(
+            command, forwarded_by=f"Báo Nghệ An, theo phản ánh của bà {sender.full_name}"
+        )
     return log_case(app, command, at("2024-02-01")).ref
+
+
+DECISION = "QĐ 45/QĐ-UBND thu hồi đất của hộ ông Hồ Văn Lực"
 
 
 def _fill(app: Casework) -> dict[str, str]:
@@ -224,6 +234,15 @@ def test_no_copy_of_the_database_or_the_home_folder_names_a_sender(
     plain = show_case(app, refs["denunciation"], at("2024-06-02"), head)
     assert plain["summary"] == SUMMARY_WITHHELD
     assert plain["history"][-1]["reason"] == TEXT_WITHHELD
+    # what reception typed besides the summary: withheld alike, read as typed in the view
+    complaint = show_case(app, refs["complaint"], at("2024-06-02"), head)
+    assert complaint["attributes"]["contested_decision"] == TEXT_WITHHELD
+    typed = show_case(app, refs["complaint"], at("2024-06-02"), head, reveal_identity=True)
+    assert typed["attributes"]["contested_decision"] == DECISION
+    assert "Hồ Văn Lực" in typed["attributes"]["remote_area_reason"]
+    petition = show_case(app, refs["petition"], at("2024-06-02"), head, reveal_identity=True)
+    assert "Nguyễn Thị Xuân Lộc" in (petition["forwarded_by"] or "")
+    assert show_case(app, refs["petition"], at("2024-06-02"), head)["forwarded_by"] == TEXT_WITHHELD
     # the notice to the denouncer went out, addressed and telling the summary as typed
     mails = list((app.settings.home / "mail").rglob("*.eml"))
     assert mails, "the non-acceptance notice was not sent"
@@ -345,3 +364,60 @@ def test_a_server_reply_quoting_the_sender_is_sealed(app: Casework, tmp_path: Pa
     assert not any(ngoc.full_name in str(p) or ngoc.email in str(p) for p in trail)
     # kept, sealed in the case's vault, for whoever must find out why it did not go
     assert ngoc.full_name in sender.case_key.open("reply", row.sealed_error)
+
+
+def test_a_notice_that_will_not_open_holds_back_only_itself(app: Casework, tmp_path: Path) -> None:
+    from casework.adapters.outbox_store import OUTBOX
+
+    refs = [_log(app, "denunciation", f"Tố cáo thứ {n}") for n in (1, 2)]
+    for ref in refs:
+        advance_case(
+            app,
+            AdvanceCase(ref, "reject", date(2024, 2, 5), HEAD, "", {"reasons": "không rõ"}),
+            at("2024-02-05"),
+        )
+    with app.database.begin() as connection:
+        damaged = connection.execute(
+            select(OUTBOX.c.id, OUTBOX.c.sealed_context).order_by(OUTBOX.c.id).limit(1)
+        ).one()
+        token = damaged.sealed_context
+        flipped = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
+        connection.execute(
+            OUTBOX.update().where(OUTBOX.c.id == damaged.id).values(sealed_context=flipped)
+        )
+    home = app.settings.home
+    report = deliver_pending(
+        app, at("2024-02-05", 10), FolderMailer(home / "mail"), letters=LetterWriter(home / "l")
+    )
+    assert (report.sent, report.retrying, report.dead) == (1, 1, 0)
+    with app.reading() as session:
+        row = session.execute(select(OUTBOX).where(OUTBOX.c.id == damaged.id)).one()
+    assert row.status == "pending"
+    assert "does not open" in row.last_error
+
+
+def test_a_lost_repeat_key_stops_intake_and_is_not_replaced(app: Casework) -> None:
+    _log(app, "denunciation", "Tố cáo")
+    keys = app.settings.resolved_keys_folder()
+    (keys / "repeat.key").unlink()
+    again = bootstrap(app.settings.model_copy())
+    with pytest.raises(VaultLocked, match="repeat key"):
+        _log(again, "petition", "Kiến nghị")
+    assert not (keys / "repeat.key").exists()
+    report = check_keys(again)
+    assert not report.opens
+    assert any("no repeat key" in problem for problem in report.problems())
+    again.database.dispose()
+
+
+def test_a_lost_keys_folder_is_not_replaced_by_new_keys(app: Casework, tmp_path: Path) -> None:
+    _log(app, "denunciation", "Tố cáo")
+    moved = app.settings.model_copy(update={"keys_folder": tmp_path / "restored-keys"})
+    again = bootstrap(moved)
+    with pytest.raises(VaultLocked, match="restore the keys folder"):
+        _log(again, "petition", "Kiến nghị")
+    assert not list((tmp_path / "restored-keys").glob("*.key"))
+    report = check_keys(again)
+    assert not report.opens
+    assert report.missing == [app.vault.keyring.current()[0]]
+    again.database.dispose()

@@ -253,7 +253,7 @@ def test_the_denouncers_address_is_read_at_delivery_logged_and_never_stored_or_s
 
 def test_no_identity_column_is_in_clear() -> None:
     """The sender's row holds no part of the identity in clear: it is sealed whole in
-    `identity` (and a summary naming him in `summary`), under a wrapped data key; the digests
+    `identity` (and what reception typed naming him in `typed`), under a wrapped data key; the digests
     are keyed (ADR 0011). A new column must be one of these, or the vault misses it."""
     columns = {c.name for c in inspect(DenouncerIdentityRow).columns}
     assert columns == {
@@ -261,7 +261,7 @@ def test_no_identity_column_is_in_clear() -> None:
         "key_id",
         "wrapped_key",
         "identity",
-        "summary",
+        "typed",
         "sender_key",
         "repeat_key",
     }

@@ -284,8 +284,9 @@ def test_a_senders_row_is_sealed_and_opens_back(vault: Vault, connection: Connec
     _add_case(connection, 1, REF)
     case_key = vault.new_case_key(connection, REF)
     summary = f"Bà {NAME} tố cáo ông Lê Văn Tám"
-    row = vault.sender_row(case_key, IDENTITY, summary, "sender-digest", "repeat-digest")
-    for column in ("identity", "summary", "wrapped_key"):
+    typed = {"summary": summary, "attributes": {"contested_decision": f"QĐ thu hồi đất hộ {NAME}"}}
+    row = vault.sender_row(case_key, IDENTITY, typed, "sender-digest", "repeat-digest")
+    for column in ("identity", "typed", "wrapped_key"):
         assert NAME not in row[column]
         assert NAME_FOLDED not in row[column]
     connection.execute(insert(SENDERS).values(case_id=1, **row))
@@ -295,6 +296,7 @@ def test_a_senders_row_is_sealed_and_opens_back(vault: Vault, connection: Connec
     sender = vault.senders_of(connection, [1])[1]
     assert sender.identity == IDENTITY
     assert sender.summary() == summary
+    assert sender.typed_attributes() == typed["attributes"]
     assert vault.senders_of(connection, refs=[REF])[1].identity == IDENTITY
     assert vault.identities_of(connection, [1]) == {1: IDENTITY}
     assert vault.keys_in_use(connection) == {case_key.key_id: 1}
@@ -307,7 +309,7 @@ def test_rewrapping_moves_every_row_to_the_current_key(
         ref = f"TC-2026-00000{case_id}"
         _add_case(connection, case_id, ref)
         case_key = vault.new_case_key(connection, ref)
-        row = vault.sender_row(case_key, IDENTITY, None, "", "")
+        row = vault.sender_row(case_key, IDENTITY, {}, "", "")
         connection.execute(insert(SENDERS).values(case_id=case_id, **row))
     old_id = vault.keyring.current()[0]
 
@@ -332,7 +334,7 @@ def test_no_new_data_key_when_the_newest_is_under_a_key_not_held(
     first = Vault(Keyring(FolderKeys(tmp_path / "lost-keys")))
     case_key = first.new_case_key(connection, REF)
     connection.execute(
-        insert(SENDERS).values(case_id=1, **first.sender_row(case_key, IDENTITY, None, "", ""))
+        insert(SENDERS).values(case_id=1, **first.sender_row(case_key, IDENTITY, {}, "", ""))
     )
 
     with pytest.raises(VaultLocked, match=case_key.key_id):
@@ -345,6 +347,8 @@ def test_no_new_data_key_when_the_newest_is_under_a_key_not_held(
 def test_a_digest_is_stable_keyed_and_not_a_plain_hash(tmp_path: Path) -> None:
     vault = Vault(Keyring(FolderKeys(tmp_path / "keys")))
     other = Vault(Keyring(FolderKeys(tmp_path / "other-keys")))
+    for made in (vault, other):  # a new installation's keys (`casework init`)
+        made.keyring.current()
     text = "tran thi mai|id:040190001234"
 
     digest = vault.digest(text)
@@ -359,6 +363,7 @@ def test_a_digest_is_stable_keyed_and_not_a_plain_hash(tmp_path: Path) -> None:
 
 def test_a_digest_survives_a_rotation_of_the_installation_key(tmp_path: Path) -> None:
     vault = Vault(Keyring(FolderKeys(tmp_path / "keys")))
+    vault.keyring.current()
     before = vault.digest(NAME)
     FolderKeys(tmp_path / "keys").rotate()
     assert vault.digest(NAME) == before

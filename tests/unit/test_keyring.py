@@ -382,3 +382,21 @@ def test_a_key_id_names_a_key_without_revealing_it() -> None:
     assert named not in key.hex()
     assert named != hashlib.sha256(key).hexdigest()[:16]  # keyed, not a plain digest
     assert named not in encoded(key)
+
+
+def test_a_key_file_others_may_read_is_refused_with_the_fix(tmp_path: Path) -> None:
+    folder = tmp_path / "keys"
+    Keyring(FolderKeys(folder)).current()
+    (folder / CURRENT_FILE).chmod(0o644)
+    with pytest.raises(SettingsInvalid, match="chmod 600") as refused:
+        Keyring(FolderKeys(folder)).current()
+    assert "644" in str(refused.value)
+
+
+def _failing_kms() -> dict[str, bytes]:
+    raise ConnectionError("the KMS at kms.example is unreachable")
+
+
+def test_a_hook_that_fails_says_so_without_a_traceback() -> None:
+    with pytest.raises(SettingsInvalid, match="unreachable"):
+        HookKeys(f"{__name__}:_failing_kms").load()

@@ -97,14 +97,25 @@ class Sender:
     ref: str
     identity: dict[str, str]
     case_key: CaseKey
-    sealed_summary: str = ""
+    sealed_typed: str = ""
+
+    def typed(self) -> dict[str, Any]:
+        """What reception typed that named the sender, as typed (`summary`, `forwarded_by`,
+        `attributes`), each key only when it did; {} when nothing did."""
+        if not self.sealed_typed:
+            return {}
+        opened: dict[str, Any] = self.case_key.open("typed", self.sealed_typed)
+        return opened
 
     def summary(self) -> str | None:
         """The summary as reception typed it, when it named the sender (else None: the case's
         summary is the one typed)."""
-        if not self.sealed_summary:
-            return None
-        return str(self.case_key.open("summary", self.sealed_summary))
+        summary = self.typed().get("summary")
+        return None if summary is None else str(summary)
+
+    def typed_attributes(self) -> dict[str, Any]:
+        """The case's attributes set at intake that named the sender, as typed."""
+        return dict(self.typed().get("attributes") or {})
 
 
 _SENDER_COLUMNS = select(
@@ -112,7 +123,7 @@ _SENDER_COLUMNS = select(
     SENDERS.c.key_id,
     SENDERS.c.wrapped_key,
     SENDERS.c.identity,
-    SENDERS.c.summary,
+    SENDERS.c.typed,
     _CASES.c.reference,
 ).join(_CASES, _CASES.c.id == SENDERS.c.case_id)
 # built once: every step on a case with a sender reads it
@@ -133,7 +144,7 @@ class Vault:
     # --- data keys ---------------------------------------------------------------------
     def new_case_key(self, connection: Connection, ref: str) -> CaseKey:
         """A fresh data key for case `ref`, wrapped under the current installation key."""
-        self._check_opens(connection)
+        self.ready(connection)
         wrapping_id, wrapping = self.keyring.current()
         key = os.urandom(KEY_BYTES)
         return CaseKey(ref, key, wrapping_id, seal_bytes(wrapping, key, _aad(ref, "data key")))
@@ -156,10 +167,12 @@ class Vault:
         wrapped = seal_bytes(wrapping, case_key.key, _aad(case_key.ref, "data key"))
         return CaseKey(case_key.ref, case_key.key, wrapping_id, wrapped)
 
-    def _check_opens(self, connection: Connection) -> None:
-        """Before the first data key this process wraps: the newest one stored is under a key
-        this installation holds. Else the keys folder was lost or another one given, and a
-        new key would seal new cases under a key the old ones do not share."""
+    def ready(self, connection: Connection) -> None:
+        """Once per process, before its first digest or data key: the newest data key stored
+        is under an installation key present, and the repeat key is the one the digests were
+        made with. Else the keys folder was lost or another one given, and new cases would be
+        sealed under keys the old ones do not share. Keys are made here only for a database
+        that holds none (a new installation)."""
         if self._checked:
             return
         newest = connection.execute(
@@ -171,13 +184,18 @@ class Vault:
         self._check_repeat_key(connection)
         self._checked = True
 
+    def recorded_repeat_key(self, connection: Connection) -> str | None:
+        """The id of the repeat key the stored digests were made with (None: none yet)."""
+        recorded: str | None = connection.execute(
+            select(_STATE.c.value).where(_STATE.c.key == REPEAT_KEY_STATE)
+        ).scalar_one_or_none()
+        return recorded
+
     def _check_repeat_key(self, connection: Connection) -> None:
         """The repeat key is the one the stored digests were made with (its id is recorded
         with the first): a lost repeat key, replaced, would recognise no repeat again."""
         present = key_id(self.keyring.repeat_secret())
-        recorded = connection.execute(
-            select(_STATE.c.value).where(_STATE.c.key == REPEAT_KEY_STATE)
-        ).scalar_one_or_none()
+        recorded = self.recorded_repeat_key(connection)
         if recorded is None:
             insert_ignoring_duplicates(
                 connection, _STATE, [{"key": REPEAT_KEY_STATE, "value": present}]
@@ -201,19 +219,19 @@ class Vault:
         self,
         case_key: CaseKey,
         identity: Mapping[str, str],
-        summary: str | None,
+        typed: Mapping[str, Any],
         sender_key: str,
         repeat_key: str,
     ) -> dict[str, Any]:
         """The columns of a sender's row (without its case id): everything that names him
-        sealed, with the summary as typed when it named him."""
+        sealed, with what reception typed naming him (`Sender.typed`; {}: nothing did)."""
         return {
             "key_id": case_key.key_id,
             "wrapped_key": case_key.wrapped,
             "identity": case_key.seal(
                 "identity", {name: identity.get(name) or "" for name in IDENTITY_FIELDS}
             ),
-            "summary": case_key.seal("summary", summary) if summary is not None else "",
+            "typed": case_key.seal("typed", dict(typed)) if typed else "",
             "sender_key": sender_key,
             "repeat_key": repeat_key,
         }
@@ -249,7 +267,7 @@ class Vault:
                 row.reference,
                 {name: str(identity.get(name) or "") for name in IDENTITY_FIELDS},
                 case_key,
-                row.summary or "",
+                row.typed or "",
             )
         return senders
 

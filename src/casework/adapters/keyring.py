@@ -101,7 +101,7 @@ class FolderKeys:
         return KeyMaterial(current, previous, self._read(self.folder / REPEAT_FILE), self.where)
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def locked(self) -> Iterator[None]:
         """The folder's keys to this process alone while it changes them: two rotations at
         once would each keep only the key they read, and lose the other's."""
         private_folder(self.folder)
@@ -114,22 +114,32 @@ class FolderKeys:
 
     def _read(self, path: Path) -> bytes | None:
         try:
+            mode = path.stat().st_mode & 0o777
             text = path.read_text(encoding="ascii")
         except FileNotFoundError:
             return None
         except OSError as error:
             raise VaultLocked(f"cannot read the key file {path}: {error.strerror}") from error
+        if mode & 0o077:  # a restore or a copy that let others read it
+            raise SettingsInvalid(
+                f"the key file {path} may be read by other users (mode {mode:o}): make it the "
+                f"owner's alone (chmod 600 {path}), and ask who may have read it"
+            )
         return _decoded(text, f"the key file {path}")
 
     def make_missing(self) -> None:
         """Make the installation and repeat keys that are not there yet. Each is written whole
         under another name, then linked into place: two processes starting together keep the
         same key (the second link fails and that process reads the first one's)."""
-        with self._locked():
-            for name in (CURRENT_FILE, REPEAT_FILE):
-                path = self.folder / name
-                if not path.exists():
-                    self._place(path, new_key(), replace=False)
+        with self.locked():
+            self.make_both()
+
+    def make_both(self) -> None:
+        """`make_missing` for a caller that holds the folder's lock."""
+        for name in (CURRENT_FILE, REPEAT_FILE):
+            path = self.folder / name
+            if not path.exists():
+                self._place(path, new_key(), replace=False)
 
     def _place(self, path: Path, key: bytes, replace: bool) -> None:
         draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
@@ -146,7 +156,7 @@ class FolderKeys:
     def rotate(self) -> tuple[str, str]:
         """Keep the current installation key as a previous one and put a new one in its place;
         returns (old id, new id)."""
-        with self._locked():
+        with self.locked():
             old = self.load().current  # read under the lock: the key on disk now
             if old is None:
                 raise VaultLocked(f"there is no installation key in {self.folder} to rotate")
@@ -157,7 +167,7 @@ class FolderKeys:
 
     def retire(self, retired_id: str) -> bool:
         """Delete the previous key `retired_id`; False if there is none such."""
-        with self._locked():
+        with self.locked():
             path = self.folder / f"installation-{retired_id}{PREVIOUS_SUFFIX}"
             if not path.exists():
                 return False
@@ -208,7 +218,12 @@ class HookKeys:
             raise SettingsInvalid(
                 f"CASEWORK_KEY_HOOK={self.spec!r} names no function: give module:function ({error})"
             ) from error
-        given = function()
+        try:
+            given = function()
+        except Exception as error:  # the KMS refused or is down: say so, not a traceback
+            raise SettingsInvalid(
+                f"the key hook {self.spec} failed: {type(error).__name__}: {error}"
+            ) from error
         previous = given.get("previous", []) if isinstance(given, Mapping) else None
         if not isinstance(given, Mapping) or not isinstance(previous, list | tuple):
             raise SettingsInvalid(
@@ -260,15 +275,42 @@ class Keyring:
             return self._material
 
     def material(self, make_missing: bool = False) -> KeyMaterial:
+        """The keys; `make_missing` makes both in the keys folder when it has neither (a new
+        installation: the caller has checked that nothing is sealed yet). One key without the
+        other is a loss to restore, never to paper over with a new key."""
         material = self._material or self.reload()
-        if make_missing and (material.current is None or material.repeat is None):
-            if not isinstance(self.source, FolderKeys):
-                raise VaultLocked(
-                    f"{self.source.where} gives no {'repeat' if material.current else 'installation'}"
-                    " key; set CASEWORK_REPEAT_KEY and CASEWORK_INSTALLATION_KEY together"
+        source = self.source
+        incomplete = material.current is None or material.repeat is None
+        if (
+            incomplete
+            and isinstance(source, FolderKeys)
+            and (make_missing or source.folder.is_dir())
+        ):
+            # another process may be making them this instant: wait for it, then look again
+            with source.locked():
+                material = self.reload()
+                if material.current is None and material.repeat is None and make_missing:
+                    source.make_both()
+                    material = self.reload()
+        for key, name, file_name in (
+            (material.current, "installation", CURRENT_FILE),
+            (material.repeat, "repeat", REPEAT_FILE),
+        ):
+            if key is None and (make_missing or material.current or material.repeat):
+                where = (
+                    f"{self.source.folder / file_name}"
+                    if isinstance(self.source, FolderKeys)
+                    else self.source.where
                 )
-            self.source.make_missing()
-            material = self.reload()
+                raise VaultLocked(
+                    f"there is no {name} key ({where}): restore it from the keys' backup"
+                    + (
+                        f", or set CASEWORK_{name.upper()}_KEY"
+                        if not isinstance(self.source, HookKeys)
+                        else ""
+                    )
+                    + "; `casework keys check` tells when the keys open the vault"
+                )
         return material
 
     def current(self) -> tuple[str, bytes]:
@@ -304,6 +346,10 @@ class Keyring:
         return [key_id(k) for k in (material.current, *material.previous) if k is not None]
 
     def repeat_secret(self) -> bytes:
-        material = self.material(make_missing=True)
-        assert material.repeat is not None
+        """The repeat key (made only by `current`, for a new installation)."""
+        material = self.material()
+        if material.repeat is None:
+            raise VaultLocked(
+                f"{self.source.where} holds no repeat key yet: run `casework init` first"
+            )
         return material.repeat

@@ -27,9 +27,10 @@ REPLY_WITHHELD = (
 """What a delivery error that quoted the sender is stored and reported as."""
 
 
-def notice_stub(ref: str) -> dict[str, Any]:
-    """What a notice to the sender keeps in clear (the rest is sealed): the case it is about."""
-    return {"case": {"ref": ref}, "recipient": {"party": "denouncer"}}
+def notice_stub(ref: str, party: str = "denouncer") -> dict[str, Any]:
+    """What a sealed notice keeps in clear (the rest is sealed): the case it is about, and to
+    which party it goes."""
+    return {"case": {"ref": ref}, "recipient": {"party": party}}
 
 
 def queue(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:

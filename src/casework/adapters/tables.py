@@ -153,9 +153,10 @@ class DenouncerIdentityRow(SQLModel, table=True):
     wrapped_key: str
     # name, address, contact, ID number, email: sealed under the data key
     identity: str
-    # the summary as reception typed it, sealed, when it named the sender ("" otherwise):
-    # case_file.summary then holds the withheld text every reader sees
-    summary: str = ""
+    # what reception typed that named the sender (the summary, the forwarder, attributes such
+    # as the contested decision), sealed as typed ("" when nothing did): case_file then
+    # holds the withheld text every reader sees
+    typed: str = ""
     # keyed digests (the repeat key, adapters/keyring.py) of the normalised name and ID
     # number (or address): the same sender's letters share it, nobody can recompute it
     sender_key: str = ""

@@ -6,9 +6,9 @@ summary, a step's reason, an audit entry, a notice to him) were withheld only wh
 pass, run once with the installation key at hand, gives each such case a data key and:
 
 - seals the identity, and recomputes the sender and repeat digests under the repeat key;
-- stores every text that names the sender withheld, its original sealed beside it: the
-  summary (in the sender's row), each step's reason and fields (`transition.sealed`), the
-  case's attributes (their originals are in the steps that set them), each audit entry
+- stores every text that names the sender withheld, its original sealed beside it: what
+  reception typed (the summary, the forwarder, the attributes: in the sender's row), each
+  step's reason and fields (`transition.sealed`), each audit entry
   (`payload.sealed`, the chain re-sealed from the first entry changed, and an entry saying so);
 - seals each notice to the sender whole (`outbox_message.sealed_context`) and any server reply
   that quoted him (`sealed_error`); other notices, reasons of parties and of recusals are
@@ -29,8 +29,8 @@ from casework.adapters import audit_log
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.identity_vault import Vault
 from casework.adapters.outbox_store import REPLY_WITHHELD, notice_stub
-from casework.domain.confidentiality import SUMMARY_WITHHELD, withheld
-from casework.domain.repeats import repeat_key, sender_key
+from casework.domain.confidentiality import withheld, withheld_at_intake
+from casework.domain.repeats import keyed_subject, repeat_key, sender_key
 
 _BATCH = 500
 _OLD_FIELDS = ("full_name", "address", "contact", "id_number", "email")
@@ -41,12 +41,17 @@ _senders = sa.table(
     sa.column("key_id"),
     sa.column("wrapped_key"),
     sa.column("identity"),
-    sa.column("summary"),
+    sa.column("typed"),
     sa.column("sender_key"),
     sa.column("repeat_key"),
 )
 _cases = sa.table(
-    "case_file", sa.column("id"), sa.column("summary"), sa.column("attributes", sa.JSON)
+    "case_file",
+    sa.column("id"),
+    sa.column("summary"),
+    sa.column("forwarded_by"),
+    sa.column("subject_key"),
+    sa.column("attributes", sa.JSON),
 )
 _steps = sa.table(
     "transition",
@@ -86,7 +91,8 @@ def seal_clear_identities(connection: Connection, vault: Vault) -> dict[str, int
         rows = connection.execute(
             sa.text(
                 "SELECT i.case_id, i.full_name, i.address, i.contact, i.id_number, i.email, "
-                "c.reference, c.kind, c.agency, c.subject_key, c.summary, c.attributes "
+                "c.reference, c.kind, c.agency, c.subject_key, c.summary, c.attributes, "
+                "c.forwarded_by "
                 "FROM denouncer_identity i JOIN case_file c ON c.id = i.case_id "
                 "WHERE i.case_id > :last ORDER BY i.case_id LIMIT :batch"
             ),
@@ -99,6 +105,7 @@ def seal_clear_identities(connection: Connection, vault: Vault) -> dict[str, int
             if changed is not None:
                 first_entry_changed = min(changed, first_entry_changed or changed)
         last_case = rows[-1].case_id
+    _key_subjects(connection, vault)
     if first_entry_changed is not None:
         previous_head = audit_log.rechain(connection, first_entry_changed)
         audit_log.append(
@@ -123,6 +130,29 @@ def seal_clear_identities(connection: Connection, vault: Vault) -> dict[str, int
     return done
 
 
+def _key_subjects(connection: Connection, vault: Vault) -> None:
+    """Every case's subject as a keyed digest (a contested decision may name the household
+    of the complainant); the senders' repeat digests were made from the same digests."""
+    last = 0
+    while True:
+        rows = connection.execute(
+            sa.text(
+                "SELECT id, subject_key FROM case_file WHERE id > :last AND subject_key != '' "
+                "ORDER BY id LIMIT :batch"
+            ),
+            {"last": last, "batch": _BATCH},
+        ).all()
+        if not rows:
+            return
+        connection.execute(
+            _cases.update()
+            .where(_cases.c.id == bindparam("c_id"))
+            .values(subject_key=bindparam("c_subject")),
+            [{"c_id": r.id, "c_subject": keyed_subject(vault.digest, r.subject_key)} for r in rows],
+        )
+        last = rows[-1].id
+
+
 def _seal_case(connection: Connection, vault: Vault, row: Any, done: dict[str, int]) -> int | None:
     """Seal one case's sender and the texts naming him; the id of its first audit entry
     changed, if any."""
@@ -131,26 +161,24 @@ def _seal_case(connection: Connection, vault: Vault, row: Any, done: dict[str, i
     sender = sender_key(
         vault.digest, identity["full_name"], identity["id_number"], identity["address"]
     )
-    summary = row.summary or ""
-    withheld_summary = withheld(summary, identity, SUMMARY_WITHHELD)
+    attributes = _json(row.attributes) or {}
+    summary, forwarder, stored_attributes, typed = withheld_at_intake(
+        row.summary or "", row.forwarded_by, attributes, identity
+    )
+    subject = keyed_subject(vault.digest, row.subject_key or "")
     columns = vault.sender_row(
-        case_key,
-        identity,
-        summary if withheld_summary is not None else None,
-        sender,
-        repeat_key(sender, row.kind, row.agency, row.subject_key or ""),
+        case_key, identity, typed, sender, repeat_key(sender, row.kind, row.agency, subject)
     )
     connection.execute(_senders.update().where(_senders.c.case_id == row.case_id).values(**columns))
     done["senders"] += 1
-    case_values: dict[str, Any] = {}
-    if withheld_summary is not None:
-        case_values["summary"] = withheld_summary
+    if "summary" in typed:
         done["summaries"] += 1
-    attributes = withheld(_json(row.attributes) or {}, identity)
-    if attributes is not None:
-        case_values["attributes"] = attributes
-    if case_values:
-        connection.execute(_cases.update().where(_cases.c.id == row.case_id).values(**case_values))
+    if typed:
+        connection.execute(
+            _cases.update()
+            .where(_cases.c.id == row.case_id)
+            .values(summary=summary, forwarded_by=forwarder, attributes=stored_attributes)
+        )
     for step in _case_steps(connection, row.case_id):
         original = {"reason": step.reason or "", "data": _json(step.data) or {}}
         hidden = withheld(original, identity)

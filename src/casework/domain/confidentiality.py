@@ -381,6 +381,36 @@ def _replaced(value: Any, identity: Mapping[str, str], placeholder: str) -> Any:
     return value
 
 
+def withheld_at_intake(
+    summary: str,
+    forwarded_by: str | None,
+    attributes: Mapping[str, Any],
+    identity: Mapping[str, str],
+) -> tuple[str, str | None, dict[str, Any], dict[str, Any]]:
+    """What reception typed, as stored — the summary, the forwarder, the attributes (a
+    contested decision, a reason for the longer periods, a historical import's note), each
+    withheld where it names the sender — and the originals of those that did (`summary`,
+    `forwarded_by`, `attributes`: only the keys withheld), to seal; {} when none did."""
+    typed: dict[str, Any] = {}
+    stored_summary = withheld(summary, identity, SUMMARY_WITHHELD)
+    if stored_summary is not None:
+        typed["summary"] = summary
+    stored_forwarder = withheld(forwarded_by or "", identity)
+    if stored_forwarder is not None:
+        typed["forwarded_by"] = forwarded_by
+    hidden = withheld(dict(attributes), identity)
+    stored_attributes = dict(attributes) if hidden is None else hidden
+    changed = {k: v for k, v in attributes.items() if stored_attributes.get(k) != v}
+    if changed:
+        typed["attributes"] = changed
+    return (
+        summary if stored_summary is None else stored_summary,
+        forwarded_by if stored_forwarder is None else stored_forwarder,
+        stored_attributes,
+        typed,
+    )
+
+
 def is_withheld(text: Any) -> bool:
     """Whether `text` is what a text that named the sender is stored as."""
     return isinstance(text, str) and text in WITHHELD_TEXTS

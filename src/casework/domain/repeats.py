@@ -45,12 +45,16 @@ def subject_key(
     return f"{who}|{decision}" if decision else who
 
 
+def keyed_subject(digest: Callable[[str], str], subject: str) -> str:
+    """The subject as stored: a keyed digest of `subject_key`, which may hold a contested
+    decision naming the complainant's household ("thu hồi đất của hộ ông …")."""
+    return digest(f"subject|{subject}") if subject else ""
+
+
 def repeat_key(sender: str, kind: str, agency: str, subject: str) -> str:
     """What a repeat shares with its first case: the same sender writing to the same agency,
     in a case of the same kind, about the same matter. Empty when there is no sender or no
-    subject to compare. Plain text joined by `|` (the sender is already a digest), so that a
-    migration can build it in SQL: `sender_key || '|' || kind || '|' || agency || '|' ||
-    subject_key`."""
+    subject to compare. Joined by `|`: the sender and the subject are already keyed digests."""
     if not (sender and subject):
         return ""
     return f"{sender}|{kind}|{agency}|{subject}"

@@ -16,6 +16,7 @@ from casework.adapters.unit_of_work import ReadSession, Transaction
 from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
+from casework.domain.confidentiality import is_withheld
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.escalation import NO_LADDER
 from casework.domain.organisation import Organisation
@@ -134,6 +135,22 @@ TYPED_ENTRIES = 1000
 """The newest audit entries of a case the identity view searches for texts as typed."""
 
 
+def _attributes_as_typed(
+    opened: Sender | None, stored: dict[str, Any], steps: list[TransitionRow]
+) -> dict[str, Any]:
+    """In the identity view, the attributes stored withheld, as typed: at intake, then by
+    each step that set them, the latest last. Only those: every other attribute (a link the
+    reader may not follow, say) stays as the case page shows it."""
+    if opened is None:
+        return {}
+    typed = opened.typed_attributes()
+    for step in steps:
+        if step.sealed:
+            by_step = opened.case_key.open("step", step.sealed).get("attributes") or {}
+            typed.update({k: v for k, v in by_step.items() if not is_withheld(v)})
+    return {key: typed[key] for key, value in stored.items() if is_withheld(value) and key in typed}
+
+
 def _as_typed(step: TransitionRow, opened: Sender | None) -> TransitionRow:
     """The step with its reason and fields as typed, in the audited identity view."""
     if opened is None or not step.sealed:
@@ -184,7 +201,9 @@ def show_case(
             opened = app.vault.senders_of(connection, [case.id or 0]).get(case.id or 0)
         denouncer = _denouncer_view(case, opened, has_sender)
         summary = (opened.summary() if opened else None) or case.summary
-        history = [_as_typed(t, opened) for t in case_reads.transition_rows(session, case.id or 0)]
+        steps = case_reads.transition_rows(session, case.id or 0)
+        history = [_as_typed(t, opened) for t in steps]
+        typed_attributes = _attributes_as_typed(opened, dict(case.attributes), steps)
         escalations = case_reads.escalation_rows(session, case.id or 0)
         handler = org.officers.get(case.handler) if case.handler else None
         agency = org.agencies.get(case.agency)
@@ -200,9 +219,13 @@ def show_case(
             "received_on": case.received_on.isoformat(),
             "channel": case.channel,
             "summary": summary,
-            "forwarded_by": case.forwarded_by,
+            "forwarded_by": (opened.typed().get("forwarded_by") if opened else None)
+            or case.forwarded_by,
             "complexity": case.complexity,
-            "attributes": _linked_attributes(session, org, viewer, case, today),
+            "attributes": {
+                **_linked_attributes(session, org, viewer, case, today),
+                **typed_attributes,
+            },
             "denounced": {
                 "name": case.denounced_name,
                 "officer": case.denounced_officer,

@@ -113,9 +113,13 @@ def _second_instance(
         attributes["decision_known_on"] = _first_instance_end(connection, first).isoformat()
     if org is not None and first.kind == "complaint":
         _check_second_instance_agency(org, first.agency, first.attributes, agency, first.ref)
+    # the first case's facts as typed (a contested decision naming the complainant's household
+    # is stored withheld): sealed again under the second case's own key
+    sender = vault.senders_of(connection, [first.id]).get(first.id)
+    as_typed = {**first.attributes, **(sender.typed_attributes() if sender else {})}
     inherited = {
         key: value
-        for key, value in first.attributes.items()
+        for key, value in as_typed.items()
         if key
         in (
             "contested_decision",
@@ -136,8 +140,7 @@ def _second_instance(
     case_row = store.case_row(first.id)
     return ComplaintIntake(
         attributes,
-        # the complainant, opened to be sealed again under the second case's own key
-        identity=vault.identities_of(connection, [first.id]).get(first.id),
+        identity=sender.identity if sender is not None else None,
         respondent={
             "denounced_name": case_row.denounced_name,
             "denounced_officer": case_row.denounced_officer,

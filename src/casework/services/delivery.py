@@ -24,7 +24,7 @@ from casework.adapters.mailer import FolderMailer, Mailer, SmtpMailer, SmtpSetti
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.adapters.outbox_store import REPLY_WITHHELD, Outcome
 from casework.config import Settings
-from casework.domain.errors import ConfigurationError
+from casework.domain.errors import ConfigurationError, VaultLocked
 from casework.resources import notifications_dir
 from casework.services.app import Casework
 from casework.services.sealing import append_audit, sealed_texts
@@ -123,11 +123,8 @@ class _Target:
 def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
     """Each row's target, or why it has none. A denouncer's name, address and email, and the
     notice's sealed text, are opened here, at the last moment, and never stored in clear."""
-    wanted = {r.case_id for r in rows if r.recipient_party == "denouncer"}
-    senders: dict[int, Sender] = {}
-    if wanted:
-        with app.reading() as session:
-            senders = app.vault.senders_of(session.connection(), wanted)
+    wanted = {r.case_id for r in rows if r.recipient_party == "denouncer" or r.sealed_context}
+    senders, locked = _senders(app, wanted)
     denounced_addresses: dict[int, set[str]] = {}
     for row in rows:  # where notices to the denounced of these cases went
         if row.recipient_party == "denounced" and row.to_address:
@@ -138,36 +135,73 @@ def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
                 denounced_addresses.setdefault(case_id, set()).add(address.casefold())
     targets: dict[int, _Target | str] = {}
     for row in rows:
-        if row.recipient_party != "denouncer":
-            targets[row.id] = _Target(row.context, row.to_address)
-            continue
-        sender = senders.get(row.case_id)
-        if sender is None:
-            targets[row.id] = "the case has no denouncer identity to address this notice to"
-            continue
-        identity = sender.identity
-        context = (
-            sender.case_key.open("notice", row.sealed_context)
-            if row.sealed_context
-            else row.context
-        )
-        if identity["email"] and identity["email"].casefold() in denounced_addresses.get(
-            row.case_id, set()
-        ):
-            targets[row.id] = (
-                "the denouncer's email address is also an address of the denounced person: "
-                "not sent (LTC Art. 8(3)); correct the address"
-            )
-            continue
-        recipient = {
-            **context.get("recipient", {}),
-            "name": identity["full_name"],
-            "address": identity["address"],
-        }
-        targets[row.id] = _Target(
-            {**context, "recipient": recipient}, identity["email"], True, sender
-        )
+        try:
+            targets[row.id] = _target(row, senders, locked, denounced_addresses)
+        except VaultLocked as error:  # this row's sealed text alone: the batch goes on
+            targets[row.id] = HeldBack(f"the sealed notice cannot be opened: {error}")
     return targets
+
+
+class HeldBack(str):
+    """Why a message cannot go now, for a reason that may heal (a key to restore): it is
+    tried again, not given up."""
+
+
+def _target(
+    row: Any,
+    senders: Mapping[int, Sender],
+    locked: Mapping[int, str],
+    denounced_addresses: Mapping[int, set[str]],
+) -> _Target | str:
+    """Where one message goes and what it says, or why it cannot go now."""
+    if row.case_id in locked:  # this case's alone: the others of the batch go out
+        return locked[row.case_id]
+    if row.recipient_party != "denouncer":
+        context = row.context
+        if row.sealed_context:  # it names the sender: opened to be sent
+            context = senders[row.case_id].case_key.open("notice", row.sealed_context)
+        return _Target(context, row.to_address)
+    sender = senders.get(row.case_id)
+    if sender is None:
+        return "the case has no denouncer identity to address this notice to"
+    identity = sender.identity
+    context = (
+        sender.case_key.open("notice", row.sealed_context) if row.sealed_context else row.context
+    )
+    if identity["email"] and identity["email"].casefold() in denounced_addresses.get(
+        row.case_id, set()
+    ):
+        return (
+            "the denouncer's email address is also an address of the denounced person: "
+            "not sent (LTC Art. 8(3)); correct the address"
+        )
+    recipient = {
+        **context.get("recipient", {}),
+        "name": identity["full_name"],
+        "address": identity["address"],
+    }
+    return _Target({**context, "recipient": recipient}, identity["email"], True, sender)
+
+
+def _senders(app: Casework, case_ids: set[int]) -> tuple[dict[int, Sender], dict[int, str]]:
+    """The senders of `case_ids`, opened, and why a case's would not open: a damaged row or
+    a missing key holds back that case's notices only (they are tried again later)."""
+    if not case_ids:
+        return {}, {}
+    with app.reading() as session:
+        connection = session.connection()
+        try:
+            return app.vault.senders_of(connection, case_ids), {}
+        except VaultLocked:
+            pass
+        senders: dict[int, Sender] = {}
+        locked: dict[int, str] = {}
+        for case_id in sorted(case_ids):
+            try:
+                senders.update(app.vault.senders_of(connection, [case_id]))
+            except VaultLocked as error:
+                locked[case_id] = HeldBack(f"the sealed notice cannot be opened: {error}")
+    return senders, locked
 
 
 def deliver_pending(
@@ -207,7 +241,8 @@ def deliver_pending(
         target = targets[row.id]
         if isinstance(target, str):
             outcome[row.id] = target
-            permanent.add(row.id)
+            if not isinstance(target, HeldBack):  # a key restored lets it go later
+                permanent.add(row.id)
             continue
         try:
             if target.address:

@@ -19,7 +19,7 @@ from casework.adapters.reference_counters import take_number
 from casework.adapters.repeat_lookup import earlier_case
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
-from casework.domain.confidentiality import SUMMARY_WITHHELD, withheld
+from casework.domain.confidentiality import withheld_at_intake
 from casework.domain.errors import ConflictOfInterest, InvalidInput
 from casework.domain.facts import attribute_facts
 from casework.domain.free_text import SUMMARY, check_date, check_text
@@ -34,7 +34,7 @@ from casework.domain.parties import (
     excluded_officers,
     resolve_party,
 )
-from casework.domain.repeats import repeat_key, sender_key, subject_key
+from casework.domain.repeats import keyed_subject, repeat_key, sender_key, subject_key
 from casework.domain.visibility import repeat_shown
 from casework.services.advance import AdvanceCase, apply_step
 from casework.services.app import Casework, legal_date
@@ -356,6 +356,8 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         denounced_name = command.denounced_name.strip()
         if not denounced_name and command.denounced_officer:
             denounced_name = org.officer(command.denounced_officer).name
+        # the keys open this database before anything is digested or sealed with them
+        app.vault.ready(connection)
         sender = (
             sender_key(
                 app.vault.digest,
@@ -366,11 +368,14 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             if command.denouncer is not None and not is_anonymous
             else ""
         )
-        subject = subject_key(
-            denounced_name,
-            command.denounced_officer,
-            command.denounced_agency,
-            str(attributes.get("contested_decision", "")),
+        subject = keyed_subject(
+            app.vault.digest,
+            subject_key(
+                denounced_name,
+                command.denounced_officer,
+                command.denounced_agency,
+                str(attributes.get("contested_decision", "")),
+            ),
         )
         repeats = repeat_key(sender, command.kind, command.agency, subject)
         # a second complaint or a re-denunciation is a new step on the same matter, not a repeat
@@ -407,17 +412,13 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                 "id_number": command.denouncer.id_number,
                 "email": command.denouncer.email.strip(),
             }
-            # a summary naming the sender is stored withheld; the one typed is sealed
-            shown = withheld(summary, identity, SUMMARY_WITHHELD)
-            case_key = app.vault.new_case_key(connection, values["reference"])
-            sender_row = app.vault.sender_row(
-                case_key,
-                identity,
-                summary if shown is not None else None,
-                sender,
-                repeats,
+            # what names the sender is stored withheld, and sealed as typed
+            summary, forwarder, stored_attributes, typed = withheld_at_intake(
+                summary, command.forwarded_by, attributes, identity
             )
-            summary = summary if shown is None else shown
+            values.update(forwarded_by=forwarder, attributes=stored_attributes)
+            case_key = app.vault.new_case_key(connection, values["reference"])
+            sender_row = app.vault.sender_row(case_key, identity, typed, sender, repeats)
         store = CaseStore(connection)
         case_id = store.insert_case_with_identity(
             {
@@ -476,7 +477,7 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             *audit_events(started.events, case.ref),
         ]
         opened = (
-            Sender(case_id, case.ref, identity, case_key, sender_row["summary"])
+            Sender(case_id, case.ref, identity, case_key, sender_row["typed"])
             if case_key is not None and sender_row is not None
             else None
         )

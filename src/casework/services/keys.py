@@ -33,10 +33,39 @@ class KeyReport:
     present: list[str]
     in_use: dict[str, int]
     missing: list[str] = field(default_factory=list)
+    repeat: str = ""  # the repeat key's id ("" when there is none)
+    repeat_recorded: str | None = None  # the id the stored digests were made with
+
+    @property
+    def repeat_matches(self) -> bool:
+        return bool(self.repeat) and self.repeat_recorded in (None, self.repeat)
 
     @property
     def opens(self) -> bool:
-        return not self.missing
+        return not self.missing and (self.repeat_matches or not (self.current or self.in_use))
+
+    def problems(self) -> list[str]:
+        """What stops the keys from opening the vault, each with what to do."""
+        found = []
+        if self.missing:
+            found.append(
+                f"the identities sealed under installation key(s) {', '.join(self.missing)} "
+                f"do not open with the keys from {self.source}: give casework that key "
+                "(restore the keys folder from its backup, or set CASEWORK_INSTALLATION_KEY / "
+                "CASEWORK_PREVIOUS_INSTALLATION_KEYS)"
+            )
+        if (self.current or self.in_use) and not self.repeat:
+            found.append(
+                f"{self.source} holds no repeat key: restore repeat.key from the keys' backup, "
+                "or set CASEWORK_REPEAT_KEY"
+            )
+        elif self.repeat and not self.repeat_matches:
+            found.append(
+                f"the repeat key from {self.source} (id {self.repeat}) is not the one the "
+                f"stored repeat digests were made with (id {self.repeat_recorded}): restore "
+                "repeat.key from the keys' backup, or set CASEWORK_REPEAT_KEY"
+            )
+        return found
 
 
 def check_keys(app: Casework) -> KeyReport:
@@ -53,7 +82,9 @@ def check_keys(app: Casework) -> KeyReport:
         for key in in_use:
             if key not in missing:
                 app.vault.open_one_under(connection, key)
-    return KeyReport(keyring.source.where, current, present, in_use, missing)
+        recorded = app.vault.recorded_repeat_key(connection)
+    repeat = key_id(material.repeat) if material.repeat else ""
+    return KeyReport(keyring.source.where, current, present, in_use, missing, repeat, recorded)
 
 
 def ensure_keys(app: Casework) -> KeyReport:
@@ -61,7 +92,8 @@ def ensure_keys(app: Casework) -> KeyReport:
     and nothing sealed yet). Keys are never made for a database that holds sealed data: a
     new key would not open it."""
     report = check_keys(app)
-    if not report.current and not report.in_use:
+    nothing_yet = not (report.current or report.repeat or report.in_use)
+    if nothing_yet and report.repeat_recorded is None:
         app.vault.keyring.material(make_missing=True)
         report = check_keys(app)
     return report
@@ -88,10 +120,7 @@ def rotate_keys(app: Casework, by: str, now: datetime, batch: int = BATCH) -> Ro
     keyring = app.vault.keyring
     check = check_keys(app)
     if not check.opens:
-        raise VaultLocked(
-            f"the keys present do not open data keys under {', '.join(check.missing)}: "
-            "nothing was rotated (`casework keys check`)"
-        )
+        raise VaultLocked("nothing was rotated: " + "; ".join(check.problems()))
     previous = check.current
     if isinstance(keyring.source, FolderKeys):
         previous, _ = keyring.source.rotate()

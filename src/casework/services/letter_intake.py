@@ -52,11 +52,12 @@ def from_letter(
     row = store.case_row(letter.id)
     # the letter's sender, opened to be sealed again under the new case's own key
     sender = vault.senders_of(connection, [letter.id]).get(letter.id)
-    typed_summary = (sender.summary() if sender is not None else None) or row.summary
+    typed = sender.typed() if sender is not None else {}
+    typed_summary = typed.get("summary") or row.summary
     changes: dict[str, Any] = {
         "agency": command.agency or letter.agency,
         "channel": row.channel,
-        "forwarded_by": command.forwarded_by or row.forwarded_by,
+        "forwarded_by": command.forwarded_by or typed.get("forwarded_by") or row.forwarded_by,
         "summary": command.summary if command.summary.strip() else typed_summary,
         "logged_by": command.logged_by or letter.logged_by,
         "attributes": {**command.attributes, "from_letter": letter.ref},

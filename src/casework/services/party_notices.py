@@ -29,7 +29,12 @@ from casework.adapters.outbox_store import notice_stub
 from casework.adapters.party_store import parties_of_case
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
-from casework.domain.confidentiality import IdentityDisclosure, ensure_no_identity, is_withheld
+from casework.domain.confidentiality import (
+    IdentityDisclosure,
+    ensure_no_identity,
+    is_withheld,
+    withheld,
+)
 from casework.domain.lifecycle import NoticeSpec, TransitionSpec
 from casework.domain.organisation import Organisation
 from casework.domain.parties import PartyKind, PartyRole
@@ -207,6 +212,13 @@ def party_notice_rows(
     agency = org.agencies.get(case.agency)
     head = org.head_of(case.agency, on)
     content = data.get("content") or case.attributes.get(CONTENT_FOR_DENOUNCED) or ""
+    # the facts reception typed, as typed where they were stored withheld (a contested
+    # decision naming the complainant's household): the notice is then sealed below
+    typed = sender.typed_attributes() if sender is not None else {}
+    attributes = {
+        key: typed[key] if is_withheld(value) and key in typed else value
+        for key, value in case.attributes.items()
+    }
     base_case = {
         "ref": case.ref,
         "kind": case.kind,
@@ -214,10 +226,10 @@ def party_notice_rows(
         "agency_name": agency.name if agency else case.agency,
         "denounced_name": case_row.denounced_name or _agency_name(org, case_row.denounced_agency),
         # complaints: the contested decision, and whether this is the second instance
-        "contested_decision": str(case.attributes.get("contested_decision", "")),
-        "second_instance": case.attributes.get("second_instance") == "yes",
+        "contested_decision": str(attributes.get("contested_decision", "")),
+        "second_instance": attributes.get("second_instance") == "yes",
         # a re-denunciation: the earlier case it concerns (or "")
-        "redenunciation_of": str(case.attributes.get("redenunciation_of", "")),
+        "redenunciation_of": str(attributes.get("redenunciation_of", "")),
     }
     settings = app.settings
     denounced = _denounced_addressees(connection, org, case_row, on)
@@ -250,10 +262,14 @@ def party_notice_rows(
             key = f"party:{case.id}:{transition_id}:{notice.notice}:{party}" + (
                 f":{number}" if number > 1 else ""
             )
+            # a notice to the sender is sealed whole; so is any other that names him (the
+            # respondent of a complaint is told the decision he took, naming its household)
             sealed = ""
-            if party == "denouncer" and sender is not None:
+            if sender is not None and (
+                party == "denouncer" or withheld(context, sender.identity) is not None
+            ):
                 sealed = sender.case_key.seal("notice", context)
-                context = notice_stub(case.ref)
+                context = notice_stub(case.ref, party)
             row = outbox_row(
                 settings,
                 key,

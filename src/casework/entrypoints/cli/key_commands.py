@@ -37,6 +37,8 @@ def check(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = 
                 "present": report.present,
                 "in_use": report.in_use,
                 "missing": report.missing,
+                "repeat": report.repeat,
+                "repeat_recorded": report.repeat_recorded,
                 "opens": report.opens,
             }
         )
@@ -46,16 +48,12 @@ def check(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = 
         for key, count in sorted(report.in_use.items()):
             state = "MISSING" if key in report.missing else "present"
             typer.echo(f"  {key}: wraps {count} case key(s), {state}")
+        typer.echo(f"repeat key: {report.repeat or '(none)'}")
         if report.opens:
             typer.echo("the keys present open the vault")
     if not report.opens:
-        typer.echo(
-            f"the keys present do not open the identities sealed under "
-            f"{', '.join(report.missing)}: give casework that key (restore the keys folder "
-            "from its backup, or set CASEWORK_INSTALLATION_KEY / "
-            "CASEWORK_PREVIOUS_INSTALLATION_KEYS)",
-            err=True,
-        )
+        for problem in report.problems():
+            typer.echo(problem, err=True)
         raise typer.Exit(14)
 
 

@@ -36,11 +36,7 @@ def _report_keys() -> None:
     before anything runs with a vault it cannot open)."""
     report = ensure_keys(casework_app())
     if not report.opens:
-        raise VaultLocked(
-            f"the keys from {report.source} do not open the identities sealed under "
-            f"{', '.join(report.missing)}: give casework that key (restore the keys folder "
-            "from its backup, or set CASEWORK_INSTALLATION_KEY); see `casework keys check`"
-        )
+        raise VaultLocked("; ".join(report.problems()) + " (see `casework keys check`)")
     typer.echo(f"identities sealed; keys from {report.source} (back them up apart)")
 
 

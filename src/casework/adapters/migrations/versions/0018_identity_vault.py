@@ -34,7 +34,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("key_id", sa.String(), nullable=False, server_default=""))
         batch.add_column(sa.Column("wrapped_key", sa.String(), nullable=False, server_default=""))
         batch.add_column(sa.Column("identity", sa.String(), nullable=False, server_default=""))
-        batch.add_column(sa.Column("summary", sa.String(), nullable=False, server_default=""))
+        batch.add_column(sa.Column("typed", sa.String(), nullable=False, server_default=""))
     # added in place (no batch copy of these large tables)
     op.add_column("transition", sa.Column("sealed", sa.String(), nullable=False, server_default=""))
     op.add_column(
