@@ -240,8 +240,10 @@ def apply_step(
         for event in outcome.events
     ]
     # the sender, opened once: the step's texts, its notices and its audit entries are
-    # searched for him (services/sealing.py)
-    sender = sender_of(app, connection, record.id)
+    # searched for him (services/sealing.py). A step that typed nothing and tells nobody
+    # has nothing that could name him, and opens nothing.
+    typed = bool(command.reason.strip() or outcome.data or outcome.spec.notices)
+    sender = sender_of(app, connection, record.id) if typed else None
     sealed = _sealed_step(sender, command.reason, outcome)
     transition_id = steps.save(outcome, command.actor, command.reason, now, sealed)
     notices, notice_events = party_notice_rows(
