@@ -421,3 +421,36 @@ def test_a_lost_keys_folder_is_not_replaced_by_new_keys(app: Casework, tmp_path:
     assert not report.opens
     assert report.missing == [app.vault.keyring.current()[0]]
     again.database.dispose()
+
+
+def test_a_case_key_that_will_not_open_holds_back_only_its_case(
+    app: Casework, tmp_path: Path
+) -> None:
+    from casework.adapters.identity_vault import SENDERS
+    from casework.adapters.outbox_store import OUTBOX
+
+    refs = [_log(app, "denunciation", f"Tố cáo thứ {n}") for n in (1, 2)]
+    for ref in refs:
+        advance_case(
+            app,
+            AdvanceCase(ref, "reject", date(2024, 2, 5), HEAD, "", {"reasons": "không rõ"}),
+            at("2024-02-05"),
+        )
+    with app.database.begin() as connection:
+        first = connection.execute(
+            select(SENDERS.c.case_id, SENDERS.c.wrapped_key).order_by(SENDERS.c.case_id).limit(1)
+        ).one()
+        token = first.wrapped_key
+        flipped = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
+        connection.execute(
+            SENDERS.update().where(SENDERS.c.case_id == first.case_id).values(wrapped_key=flipped)
+        )
+    home = app.settings.home
+    report = deliver_pending(
+        app, at("2024-02-05", 10), FolderMailer(home / "mail"), letters=LetterWriter(home / "l")
+    )
+    assert (report.sent, report.retrying) == (1, 1)
+    with app.reading() as session:
+        held = session.execute(select(OUTBOX).where(OUTBOX.c.case_id == first.case_id)).one()
+    assert held.status == "pending"
+    assert "does not open" in held.last_error

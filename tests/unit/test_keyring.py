@@ -250,8 +250,9 @@ def test_a_retired_key_is_no_longer_found(tmp_path: Path) -> None:
 
 def test_a_key_file_that_is_not_a_key_is_refused_naming_the_file(tmp_path: Path) -> None:
     folder = tmp_path / "keys"
-    folder.mkdir()
+    folder.mkdir(mode=0o700)
     (folder / CURRENT_FILE).write_text("not a key at all\n", encoding="ascii")
+    (folder / CURRENT_FILE).chmod(0o600)
     with pytest.raises(SettingsInvalid, match=CURRENT_FILE) as refused:
         Keyring(FolderKeys(folder)).current()
     assert "not a key at all" not in str(refused.value)
@@ -397,6 +398,15 @@ def _failing_kms() -> dict[str, bytes]:
     raise ConnectionError("the KMS at kms.example is unreachable")
 
 
-def test_a_hook_that_fails_says_so_without_a_traceback() -> None:
-    with pytest.raises(SettingsInvalid, match="unreachable"):
+def test_a_hook_that_fails_says_so_without_a_traceback_or_its_message() -> None:
+    with pytest.raises(SettingsInvalid, match="ConnectionError") as refused:
         HookKeys(f"{__name__}:_failing_kms").load()
+    assert "kms.example" not in str(refused.value)  # a KMS's message may carry a token
+
+
+def test_a_keys_folder_others_may_open_is_refused_with_the_fix(tmp_path: Path) -> None:
+    folder = tmp_path / "keys"
+    Keyring(FolderKeys(folder)).current()
+    folder.chmod(0o755)
+    with pytest.raises(SettingsInvalid, match="chmod 700"):
+        Keyring(FolderKeys(folder)).current()

@@ -91,6 +91,18 @@ class FolderKeys:
         self.where = f"the keys folder {folder}"
 
     def load(self) -> KeyMaterial:
+        try:
+            folder_mode = self.folder.stat().st_mode & 0o777
+        except FileNotFoundError:
+            return KeyMaterial(None, (), None, self.where)
+        holds_keys = any(self.folder.glob("*.key")) or any(self.folder.glob("*.previous"))
+        # others may list it, and swap a key file in (an empty one is narrowed when keys
+        # are made in it)
+        if folder_mode & 0o077 and holds_keys:
+            raise SettingsInvalid(
+                f"the keys folder {self.folder} is open to other users (mode {folder_mode:o}): "
+                f"make it the owner's alone (chmod 700 {self.folder})"
+            )
         current = self._read(self.folder / CURRENT_FILE)
         found = (
             self._read(path)
@@ -221,9 +233,11 @@ class HookKeys:
         try:
             given = function()
         except Exception as error:  # the KMS refused or is down: say so, not a traceback
+            # its type only: a KMS client's message may carry a token or a key's name
             raise SettingsInvalid(
-                f"the key hook {self.spec} failed: {type(error).__name__}: {error}"
-            ) from error
+                f"the key hook {self.spec} failed ({type(error).__name__}); see what it logs "
+                "itself, or call it from a Python prompt to read its whole message"
+            ) from None
         previous = given.get("previous", []) if isinstance(given, Mapping) else None
         if not isinstance(given, Mapping) or not isinstance(previous, list | tuple):
             raise SettingsInvalid(

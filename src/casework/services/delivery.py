@@ -120,7 +120,9 @@ class _Target:
     sender: Sender | None = None
 
 
-def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
+def _targets(
+    app: Casework, rows: list[Any]
+) -> tuple[dict[int, _Target | str], dict[int, Sender | None]]:
     """Each row's target, or why it has none. A denouncer's name, address and email, and the
     notice's sealed text, are opened here, at the last moment, and never stored in clear."""
     wanted = {r.case_id for r in rows if r.recipient_party == "denouncer" or r.sealed_context}
@@ -139,7 +141,9 @@ def _targets(app: Casework, rows: list[Any]) -> dict[int, _Target | str]:
             targets[row.id] = _target(row, senders, locked, denounced_addresses)
         except VaultLocked as error:  # this row's sealed text alone: the batch goes on
             targets[row.id] = HeldBack(f"the sealed notice cannot be opened: {error}")
-    return targets
+    # what the audit entries of the batch are searched against (None: nothing to open)
+    opened: dict[int, Sender | None] = {case_id: senders.get(case_id) for case_id in wanted}
+    return targets, opened
 
 
 class HeldBack(str):
@@ -232,7 +236,7 @@ def deliver_pending(
     channels: dict[int, str] = {}
     messages: list[Message] = []
     by_message_id: dict[str, int] = {}
-    targets = _targets(app, rows)
+    targets, senders = _targets(app, rows)
     with app.reading() as session:
         refs = outbox_store.references_of(
             session.connection(), {r.case_id for r in rows if r.case_id}
@@ -301,7 +305,9 @@ def deliver_pending(
     read_identity = {
         row_id for row_id, t in targets.items() if isinstance(t, _Target) and t.reads_identity
     }
-    _record(app, rows, outcome, permanent, channels, read_identity, sealed_errors, now, report)
+    _record(
+        app, rows, outcome, permanent, channels, read_identity, sealed_errors, senders, now, report
+    )
     return report
 
 
@@ -313,6 +319,7 @@ def _record(
     channels: dict[int, str],
     read_identity: set[int],
     sealed_errors: dict[int, str],
+    senders: dict[int, Sender | None],
     now: datetime,
     report: DeliveryReport,
 ) -> None:
@@ -375,4 +382,8 @@ def _record(
                 )
             )
         outbox_store.record_outcomes(connection, updates)
-        append_audit(app, connection, events, now)
+        # searched against the senders opened above; the other cases' entries hold no typed
+        # text (a server's reply to an officer names the officer), and a case whose key
+        # will not open must not stop the batch's record
+        known = {ref: senders.get(case_id) for case_id, ref in refs.items() if case_id}
+        append_audit(app, connection, events, now, known)
