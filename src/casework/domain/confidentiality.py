@@ -268,13 +268,13 @@ def _scanned(text: str) -> tuple[list[str], list[str], str]:
 
 @dataclass(frozen=True)
 class IdentityScan:
-    """The markers of one identity, built once, and what each needs in a text: all of its
-    words, whole or run together, or its number. A text that holds none of these for any
-    marker holds no marker, and is not searched further."""
+    """The markers of one identity, built once, and an anchor for each: the longest of its
+    words, or its number. A text holds a marker only if it holds its anchor among its folded
+    letters and digits run together, so a text in which one search finds no anchor is not
+    searched further (most texts scanned are codes, dates and bases)."""
 
     markers: tuple[IdentityMarker, ...]
-    word_sets: tuple[tuple[str, ...], ...]
-    numbers: tuple[str, ...]
+    anchors: re.Pattern[str] | None
 
     @staticmethod
     def of(identity: Mapping[str, str]) -> IdentityScan:
@@ -284,11 +284,11 @@ class IdentityScan:
         """(path in `data`, identity field) for every marker found in `data`, in order, each
         pair once."""
         leaks: list[tuple[str, str]] = []
+        if self.anchors is None:
+            return leaks
         for path, text in _texts(data, ""):
             text_words, digit_runs, joined = _scanned(text)
-            if not any(all(w in joined for w in needed) for needed in self.word_sets) and not any(
-                number in run for number in self.numbers for run in digit_runs
-            ):
+            if not self.anchors.search(joined):
                 continue
             for marker in self.markers:
                 if (path, marker.field) not in leaks and marker.is_in(text_words, digit_runs):
@@ -299,10 +299,11 @@ class IdentityScan:
 @lru_cache(maxsize=1024)
 def _scan_of(identity: tuple[tuple[str, str], ...]) -> IdentityScan:
     markers = tuple(identity_markers(dict(identity)))
-    # a word marker's words all appear, whole or run together, in a text that holds it
-    word_sets = tuple(dict.fromkeys(m.words for m in markers if not m.digits))
-    numbers = tuple(m.digits for m in markers if m.digits)
-    return IdentityScan(markers, word_sets, numbers)
+    # a word marker's words all appear, whole or run together, in a text that holds it; a
+    # number's digits appear run together there too (its separators are not letters)
+    anchors = {m.digits or max(m.words, key=len) for m in markers}
+    pattern = "|".join(re.escape(a) for a in sorted(anchors, key=len, reverse=True))
+    return IdentityScan(markers, re.compile(pattern) if anchors else None)
 
 
 def identity_leaks(data: Any, identity: Mapping[str, str]) -> list[tuple[str, str]]:
