@@ -400,6 +400,8 @@ def show(
         parts = [who.get("full_name") or who.get("identity") or "", who.get("address") or ""]
         parts += [f"{label} {value}" for key, label in _IDENTITY_LABELS if (value := who.get(key))]
         typer.echo(f"  {sender}: {', '.join(p for p in parts if p)}")
+    if view["forwarded_by"]:
+        typer.echo(f"  forwarded by: {view['forwarded_by']}")
     if view["kind"] == "complaint":
         facts = view["attributes"]
         for key in ("contested_decision", "decision_known_on", "first_instance_ref"):
