@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from casework.environment import ENV_PREFIX, LEGAL_TIMEZONE
+from casework.mail_addresses import MailAddress
 
 __all__ = ["LEGAL_TIMEZONE", "Settings", "load_settings"]
 
@@ -69,7 +70,14 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="base URL of the web UI, for links in emails"
     )
-    mail_from: str = Field(default="casework@localhost", description="From: of every notice")
+    mail_from: str = Field(
+        default="casework@localhost",
+        description="From: of every notice: an address, with a display name if you like "
+        '("Thanh tra tỉnh <thanhtra@nghean.gov.vn>"); its domain names the Message-IDs',
+    )
+    mail_reply_to: str = Field(
+        default="", description="Reply-To: of every notice (an address); empty: none"
+    )
     mail_folder: Path | None = Field(
         default=None, description="where notices go as .eml files when no SMTP host is set"
     )
@@ -84,6 +92,17 @@ class Settings(BaseSettings):
     smtp_username: str = Field(default="")
     smtp_password: str = Field(default="")
     smtp_timeout: float = Field(default=30.0)
+    smtp_helo: str = Field(
+        default="", description="the name casework gives in EHLO; empty: this machine's name"
+    )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="CA certificates (PEM) to trust for the mail server, e.g. an agency's own CA",
+    )
+    smtp_verify: bool = Field(
+        default=True,
+        description="check the mail server's certificate (turn off only for a test server)",
+    )
     delivery_batch: int = Field(default=200, description="messages per delivery run")
     delivery_max_attempts: int = Field(default=8, description="then the message is dead")
     delivery_backoff_seconds: int = Field(default=60, description="first retry delay; doubles")
@@ -124,6 +143,7 @@ class Settings(BaseSettings):
         "mail_folder",
         "letters_folder",
         "keys_folder",
+        "smtp_ca_file",
         mode="before",
     )
     @classmethod
@@ -170,6 +190,55 @@ class Settings(BaseSettings):
     def resolved_mail_folder(self) -> Path:
         return self.mail_folder or self.home / "mail"
 
+    @field_validator("mail_from")
+    @classmethod
+    def _one_sender(cls, value: str) -> str:
+        from casework.mail_addresses import parse_address
+
+        parse_address(value, "CASEWORK_MAIL_FROM")
+        return value
+
+    @field_validator("mail_reply_to")
+    @classmethod
+    def _one_reply_to(cls, value: str) -> str:
+        from casework.mail_addresses import parse_address
+
+        if value.strip():
+            parse_address(value, "CASEWORK_MAIL_REPLY_TO")
+        return value
+
+    @field_validator("smtp_helo")
+    @classmethod
+    def _helo_name(cls, value: str) -> str:
+        from casework.mail_addresses import check_helo_name
+
+        return check_helo_name(value.strip())
+
+    @field_validator("smtp_ca_file")
+    @classmethod
+    def _readable_ca_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(
+                f"CASEWORK_SMTP_CA_FILE={str(value)!r} is not a file; give the PEM file of the "
+                "CA that signed the mail server's certificate"
+            )
+        return value
+
+    def sender(self) -> MailAddress:
+        """The From: address, parsed (checked when the settings were read)."""
+        from casework.mail_addresses import parse_address
+
+        return parse_address(self.mail_from, "CASEWORK_MAIL_FROM")
+
+    def reply_to(self) -> MailAddress | None:
+        from casework.mail_addresses import parse_address
+
+        return (
+            parse_address(self.mail_reply_to, "CASEWORK_MAIL_REPLY_TO")
+            if self.mail_reply_to.strip()
+            else None
+        )
+
     def resolved_keys_folder(self) -> Path:
         return self.keys_folder or self.home / "keys"
 
@@ -207,7 +276,11 @@ def load_settings() -> Settings:
             value = error.get("input")
             secret = any(word in name for word in ("PASSWORD", "SECRET", "KEY", "URL"))
             shown = f"={value!r}" if isinstance(value, str | int | float) and not secret else ""
-            problems.append(f"{name}{shown}: {error['msg'].lower()}")
+            message = str(error["msg"])
+            if message.startswith("Value error, CASEWORK_"):  # ours: names itself, as written
+                problems.append(message.removeprefix("Value error, "))
+                continue
+            problems.append(f"{name}{shown}: {message.lower()}")
         raise SettingsInvalid(
             "invalid setting: " + "; ".join(problems) + " (see README, Configuration)"
         ) from None

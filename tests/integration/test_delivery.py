@@ -18,8 +18,9 @@ from sqlalchemy import text
 from tests.conftest import at
 
 from casework.adapters.mailer import FolderMailer, SmtpMailer, SmtpSettings
+from casework.config import Settings
 from casework.domain.access import Principal
-from casework.services.app import Casework
+from casework.services.app import Casework, bootstrap
 from casework.services.assignment import assign_case
 from casework.services.delivery import _claim, deliver_pending, lease_for
 from casework.services.intake import Denouncer, LogCase, log_case
@@ -42,12 +43,14 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.recipients: list[str] = []
+        self.envelopes: list[tuple[str, str]] = []  # (EHLO name, MAIL FROM)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
         self.recipients.extend(envelope.rcpt_tos)
+        self.envelopes.append((session.host_name, envelope.mail_from))
         return "250 OK"
 
 
@@ -134,6 +137,41 @@ def test_each_step_reaches_exactly_the_right_people_once(
         for m in inbox.messages
     )
     assert "Phạm Thị Hoa" not in everything
+
+
+def test_the_sender_with_a_vietnamese_name_arrives_as_one_address_with_its_headers(
+    app: Casework, smtp: tuple[Inbox, int, MailServer]
+) -> None:
+    """Issue 25: a display name in the sender setting, in Vietnamese, reaches the server as
+    one address; the envelope names the address alone; the EHLO name, Reply-To, RFC 3834's
+    Auto-Submitted and a Date in Asia/Ho_Chi_Minh are set."""
+    inbox, port, _ = smtp
+    settings = Settings(
+        home=app.settings.home,
+        database_url=app.settings.resolved_database_url(),
+        mail_from='"Thanh tra tỉnh Nghệ An" <thanhtra@nghean.gov.vn>',
+        mail_reply_to="Tiếp công dân <tiepdan@nghean.gov.vn>",
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security="none",
+        smtp_helo="casework.nghean.gov.vn",
+    )
+    named = bootstrap(settings, app.database)
+    overdue_case(named)
+    sweep(named, at("2024-02-07", 8))
+    report = deliver_pending(named, at("2024-02-07", 8))
+    assert report.sent == 1, report.errors
+    message = inbox.messages[0]
+    sender = message["From"].addresses
+    assert [(a.display_name, a.addr_spec) for a in sender] == [
+        ("Thanh tra tỉnh Nghệ An", "thanhtra@nghean.gov.vn")
+    ]
+    assert message["Reply-To"].addresses[0].addr_spec == "tiepdan@nghean.gov.vn"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Date"].endswith("+0700")
+    assert message["Message-ID"].endswith("@nghean.gov.vn>")
+    assert ">>" not in message["Message-ID"]
+    assert inbox.envelopes == [("casework.nghean.gov.vn", "thanhtra@nghean.gov.vn")]
 
 
 def test_vietnamese_subjects_and_bodies_arrive_intact(

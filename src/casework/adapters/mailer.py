@@ -42,6 +42,10 @@ class SmtpSettings:
     username: str = ""
     password: str = ""
     timeout: float = 30.0
+    helo: str = ""  # the name given in EHLO ("": this machine's)
+    ca_file: str = ""  # CA certificates to trust (an agency's own CA)
+    verify: bool = True  # check the server's certificate
+    envelope_sender: str = ""  # MAIL FROM: the sender's address, never its display name
 
 
 class SmtpMailer:
@@ -69,6 +73,9 @@ class SmtpMailer:
             use_tls=s.security == "tls",
             start_tls=s.security == "starttls",
             timeout=s.timeout,
+            local_hostname=s.helo or None,
+            cert_bundle=s.ca_file or None,
+            validate_certs=s.verify,
         )
         try:
             await client.connect()
@@ -81,7 +88,7 @@ class SmtpMailer:
         try:
             for message in messages:
                 try:
-                    await client.send_message(message)
+                    await client.send_message(message, sender=s.envelope_sender or None)
                     results.append(SendResult(str(message["Message-ID"])))
                 except Exception as exc:  # one message's failure never stops the batch
                     results.append(

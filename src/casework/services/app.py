@@ -18,6 +18,7 @@ from casework.adapters.database import is_initialised, make_engine
 from casework.adapters.definitions import Definitions, load_definitions
 from casework.adapters.holiday_calendar import VietnamCalendar
 from casework.adapters.identity_vault import Vault
+from casework.adapters.installation import installation_id
 from casework.adapters.keyring import Keyring, key_source
 from casework.adapters.organisation_rows import organisation_stamp, read_organisation
 from casework.adapters.state_machine import LifecycleMachine
@@ -77,6 +78,13 @@ class Casework:
         """Seals and opens what names a case's sender, under this installation's keys
         (adapters/identity_vault.py); the keys are read when first needed."""
         return Vault(Keyring(key_source(self.settings)))
+
+    @cached_property
+    def installation_id(self) -> str:
+        """This installation's id (adapters/installation.py), read once; a read, so it may be
+        asked inside another unit of work's transaction."""
+        with self.reading() as session:
+            return installation_id(session.connection())
 
     def case_steps(self, connection: Transaction) -> CaseSteps:
         """The store of cases as the domain steps them, inside `connection`'s transaction."""

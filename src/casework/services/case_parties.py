@@ -288,7 +288,7 @@ def unassign_excluded_handlers(
         agency = org.agencies.get(case.agency)
         notices.append(
             outbox_row(
-                app.settings,
+                app,
                 f"unassigned:{case_id}:{handler}:{case.version}",
                 "handler.unassigned",
                 head.officer,

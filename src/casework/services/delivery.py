@@ -23,11 +23,14 @@ from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer, Mailer, SmtpMailer, SmtpSettings
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.adapters.outbox_store import REPLY_WITHHELD, Outcome
-from casework.config import Settings
+from casework.config import LEGAL_TIMEZONE, Settings
 from casework.domain.errors import ConfigurationError, VaultLocked
 from casework.resources import notifications_dir
 from casework.services.app import Casework
 from casework.services.sealing import append_audit, sealed_texts
+
+BULK_TEMPLATES = frozenset({"digest"})
+"""Notices sent to many at once on a schedule, marked `Precedence: bulk`."""
 
 LEASE = timedelta(minutes=10)  # at least; longer for big batches on a slow server
 
@@ -50,6 +53,10 @@ def build_mailer(settings: Settings) -> Mailer:
             username=settings.smtp_username,
             password=settings.smtp_password,
             timeout=settings.smtp_timeout,
+            helo=settings.smtp_helo,
+            ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else "",
+            verify=settings.smtp_verify,
+            envelope_sender=settings.sender().address,
         )
     )
 
@@ -92,10 +99,18 @@ def compose(
     )
     message = MIMEMultipart("alternative")
     message["Message-ID"] = row.message_id
-    message["From"] = settings.mail_from
+    message["From"] = settings.sender().header()
     message["To"] = address
+    reply_to = settings.reply_to()
+    if reply_to is not None:
+        message["Reply-To"] = reply_to.header()
     message["Subject"] = Header(rendered.subject, "utf-8").encode()
-    message["Date"] = format_datetime(stored_instant(row.created_at))
+    # the hour the reader lives by (the legal timezone), as the law's dates are
+    message["Date"] = format_datetime(stored_instant(row.created_at).astimezone(LEGAL_TIMEZONE))
+    # RFC 3834: an out-of-office reply to a notice goes nowhere, and is not a bounce
+    message["Auto-Submitted"] = "auto-generated"
+    if row.template in BULK_TEMPLATES:
+        message["Precedence"] = "bulk"
     message["X-Casework-Notice"] = row.template
     message.attach(MIMEText(rendered.text, "plain", "utf-8"))
     message.attach(MIMEText(rendered.html, "html", "utf-8"))

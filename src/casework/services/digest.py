@@ -89,7 +89,7 @@ def queue_digest(app: Casework, now: datetime) -> DigestResult:
             key = f"digest:{today.isoformat()}:{officer.code}"
             rows.append(
                 outbox_row(
-                    app.settings,
+                    app,
                     key,
                     "digest",
                     officer.code,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from casework.config import Settings
 from casework.domain.calendar import working_days_between
 from casework.domain.escalation import LadderStep
 from casework.domain.organisation import Organisation
@@ -22,10 +21,11 @@ _NAMESPACE = uuid.UUID("6f1d7c52-3c1e-4c55-9b39-6a0c6d5e2a10")
 _NAMESPACE_BYTES = _NAMESPACE.bytes
 
 
-def message_id_for(dedupe_key: str, mail_from: str) -> str:
-    """A Message-ID fixed by the notice's cause: every retry of it carries the same one."""
-    domain = mail_from.rpartition("@")[2] or "casework.local"
-    return f"<{name_based_uuid(dedupe_key)}@{domain}>"
+def message_id_for(dedupe_key: str, domain: str, installation: str) -> str:
+    """A Message-ID fixed by the notice's cause: every retry of it carries the same one. The
+    installation's id keeps two installations' notices with the same cause apart; the domain
+    is the sender address's (never its display name)."""
+    return f"<{name_based_uuid(f'{installation}/{dedupe_key}')}@{domain}>"
 
 
 def name_based_uuid(name: str) -> str:
@@ -40,7 +40,7 @@ def name_based_uuid(name: str) -> str:
 
 
 def outbox_row(
-    settings: Settings,
+    app: Casework,
     dedupe_key: str,
     template: str,
     to_officer: str | None,
@@ -51,9 +51,10 @@ def outbox_row(
 ) -> dict[str, Any]:
     """A pending outbox row: queued now, its Message-ID fixed by its cause."""
     now = now.astimezone(UTC)  # stored instants are UTC: SQLite keeps no offset
+    settings = app.settings
     return {
         "dedupe_key": dedupe_key,
-        "message_id": message_id_for(dedupe_key, settings.mail_from),
+        "message_id": message_id_for(dedupe_key, settings.sender().domain, app.installation_id),
         "template": template,
         "language": settings.notice_language,
         "case_id": case_id,
@@ -114,7 +115,7 @@ def escalation_notices(
         )
         rows.append(
             outbox_row(
-                settings,
+                app,
                 key,
                 f"escalation.{facts.step.code}",
                 recipient["officer"],

@@ -271,7 +271,7 @@ def party_notice_rows(
                 sealed = sender.case_key.seal("notice", context)
                 context = notice_stub(case.ref, party)
             row = outbox_row(
-                settings,
+                app,
                 key,
                 notice.notice,
                 addressee.officer,

@@ -18,6 +18,7 @@ Create Date: 2026-12-07 19:30:00
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -61,6 +62,11 @@ def upgrade() -> None:
         for name in ("full_name", "address", "contact", "id_number", "email"):
             batch.drop_column(name)
     op.create_index("ix_denouncer_identity_key_id", "denouncer_identity", ["key_id"])
+    # the installation's own id: Message-IDs of two installations never meet (issue 25)
+    connection.execute(
+        sa.text("INSERT INTO engine_state (key, value) VALUES ('installation_id', :value)"),
+        {"value": str(uuid.uuid4())},
+    )
 
 
 def downgrade() -> None:
