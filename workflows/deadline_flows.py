@@ -17,6 +17,7 @@ from prefect.runtime import flow_run
 from sqlalchemy.exc import DBAPIError
 
 from casework.config import LEGAL_TIMEZONE
+from casework.domain.errors import DeliveryFailed
 from casework.services.app import bootstrap
 from casework.services.delivery import deliver_pending
 from casework.services.digest import queue_digest
@@ -59,6 +60,7 @@ def delivery_summary(as_of: str) -> dict[str, Any]:
         "sent": report.sent,
         "retrying": report.retrying,
         "dead": report.dead,
+        "errors": report.errors,  # the denouncer's identity already withheld from them
     }
 
 
@@ -126,7 +128,19 @@ def deliver_notifications(as_of: str | None = None) -> dict[str, Any]:
     """Deliver queued notices whose time has come, as of now: unlike a sweep, a delivery that
     starts late must still send what was queued after its scheduled time."""
     moment = _moment(as_of) if as_of else datetime.now(UTC)
-    return run_delivery(moment.isoformat())
+    summary = run_delivery(moment.isoformat())
+    if summary["retrying"] or summary["dead"]:
+        # a run that left notices undelivered ends Failed, its reasons in the run's log (the
+        # task is not retried for it: the notices are, on their own backoff)
+        logger = get_run_logger()
+        for error in summary["errors"]:
+            logger.error("%s", error)
+        raise DeliveryFailed(
+            f"{summary['retrying'] + summary['dead']} of {summary['claimed']} notice(s) not "
+            f"delivered by {summary['mailer']} ({summary['retrying']} to retry, "
+            f"{summary['dead']} dead); the reasons are in this run's log"
+        )
+    return summary
 
 
 @flow(name="daily-digest")

@@ -830,3 +830,28 @@ def test_a_case_file_says_anonymous_only_with_yes(cli: CliRunner, tmp_path: Path
     assert run_json(cli, "case", "new", "denunciation", "--from-file", str(path))["state"] == (
         "intelligence"
     )
+
+
+def test_a_delivery_run_that_fails_says_so_with_its_exit_code_and_whole_reasons(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 25: `outbox deliver` exits 15 when notices were left undelivered, and `outbox
+    list` shows each reason whole."""
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on: the mail server is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run(cli, "up", "--no-engine")
+    run(cli, *NEW_LETTER, "--received", "2024-02-01")
+    assert "0 notices" not in run(cli, "deadlines", "sweep", "--now", "2024-03-01T08:00")
+    monkeypatch.setenv("CASEWORK_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CASEWORK_SMTP_PORT", str(port))
+    monkeypatch.setenv("CASEWORK_SMTP_SECURITY", "none")
+    common.reset_casework_app()
+    refused = run(cli, "outbox", "deliver", "--now", "2099-01-01T00:00", code=15)
+    assert "not delivered" in refused
+    assert f"cannot reach smtp://127.0.0.1:{port}" in refused
+    listed = run(cli, "outbox", "list")
+    assert "last errors:" in listed
+    assert f"cannot reach smtp://127.0.0.1:{port} (none):" in listed

@@ -146,3 +146,27 @@ def test_the_engine_sweeps_and_delivers_on_its_schedule(
         ["pgrep", "-s", str(engine_process.pid)], capture_output=True, text=True, check=False
     )
     assert leftovers.stdout.strip() == "", "the Prefect server must stop with the engine"
+
+
+def test_a_delivery_run_that_leaves_notices_undelivered_ends_failed(
+    casework_home: Path, flows: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 25: with the mail server down, the run is Failed in Prefect, not Completed."""
+    import socket
+
+    from prefect.testing.utilities import prefect_test_harness
+
+    from casework.domain.errors import DeliveryFailed
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    flows.sweep_summary(at("2024-02-27", 8).isoformat())
+    monkeypatch.setenv("CASEWORK_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CASEWORK_SMTP_PORT", str(port))
+    monkeypatch.setenv("CASEWORK_SMTP_SECURITY", "none")
+    with prefect_test_harness():
+        state = flows.deliver_notifications(as_of=datetime.now(UTC).isoformat(), return_state=True)
+    assert state.is_failed()
+    with pytest.raises(DeliveryFailed, match=f"{NOTICES} of {NOTICES} notice"):
+        state.result()

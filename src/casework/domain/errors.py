@@ -93,3 +93,9 @@ class VaultLocked(CaseworkError):
     """The keys present do not open the identities this database holds (or are missing)."""
 
     exit_code = 14
+
+
+class DeliveryFailed(CaseworkError):
+    """A delivery run left notices undelivered (to retry, or dead): the run says so."""
+
+    exit_code = 15

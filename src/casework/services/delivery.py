@@ -24,7 +24,7 @@ from casework.adapters.mailer import FolderMailer, Mailer, SmtpMailer, SmtpSetti
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.adapters.outbox_store import REPLY_WITHHELD, Outcome
 from casework.config import LEGAL_TIMEZONE, Settings
-from casework.domain.errors import ConfigurationError, VaultLocked
+from casework.domain.errors import ConfigurationError, DeliveryFailed, VaultLocked
 from casework.resources import notifications_dir
 from casework.services.app import Casework
 from casework.services.sealing import append_audit, sealed_texts
@@ -69,6 +69,20 @@ class DeliveryReport:
     retrying: int = 0
     dead: int = 0
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the run left notices undelivered (to retry, or dead)."""
+        return bool(self.retrying or self.dead)
+
+    def failure(self) -> DeliveryFailed:
+        """What a failed run says, for the exit code and the engine's run state."""
+        return DeliveryFailed(
+            f"{self.retrying + self.dead} of {self.claimed} notice(s) not delivered by "
+            f"{self.mailer} ({self.retrying} to retry, {self.dead} dead): "
+            + "; ".join(self.errors[:10])
+            + (f"; and {len(self.errors) - 10} more" if len(self.errors) > 10 else "")
+        )
 
 
 def backoff(settings: Settings, attempts: int) -> timedelta:

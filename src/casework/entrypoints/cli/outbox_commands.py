@@ -52,12 +52,16 @@ def list_(
                 m["case"] or "-",
                 m["to"],
                 str(m["attempts"]),
-                m["last_error"][:40],
             ]
             for m in result["messages"]
         ],
-        ["id", "status", "notice", "case", "to", "tries", "last error"],
+        ["id", "status", "notice", "case", "to", "tries"],
     )
+    failed = [m for m in result["messages"] if m["last_error"]]
+    if failed:  # whole: a reason cut off tells nobody what to fix
+        typer.echo("last errors:")
+        for m in failed:
+            typer.echo(f"  {m['id']}: {m['last_error']}")
 
 
 @app.command("show")
@@ -110,10 +114,12 @@ def deliver(
     report = deliver_pending(app_, parse_instant(now, "--now"), build_mailer(app_.settings))
     if as_json:
         emit_json(report.__dict__)
-        return
-    typer.echo(
-        f"{report.mailer}: {report.sent} sent, {report.retrying} to retry, {report.dead} dead "
-        f"(of {report.claimed})"
-    )
-    for error in report.errors:
-        typer.echo(f"  {error}")
+    else:
+        typer.echo(
+            f"{report.mailer}: {report.sent} sent, {report.retrying} to retry, "
+            f"{report.dead} dead (of {report.claimed})"
+        )
+        for error in report.errors:
+            typer.echo(f"  {error}")
+    if report.failed:  # a run that failed says so: exit code 15, not 0
+        raise report.failure()
