@@ -104,7 +104,12 @@ class Settings(BaseSettings):
         description="check the mail server's certificate (turn off only for a test server)",
     )
     delivery_batch: int = Field(default=200, description="messages per delivery run")
-    delivery_max_attempts: int = Field(default=8, description="then the message is dead")
+    delivery_max_age_hours: float = Field(
+        default=48,
+        gt=0,
+        description="a notice still undelivered this long after it was queued is given up "
+        "(dead); until then it is retried, slower each time",
+    )
     delivery_backoff_seconds: int = Field(default=60, description="first retry delay; doubles")
     notice_language: str = Field(default="vi", description="vi or en")
     secret_key: str = Field(

@@ -214,11 +214,30 @@ def test_mail_server_down_then_back_every_message_arrives_once(
     }
 
 
-def test_dead_letters_after_the_last_attempt_and_can_be_retried(
+def test_an_outage_of_hours_kills_no_notice(
+    app: Casework, smtp: tuple[Inbox, int, MailServer]
+) -> None:
+    """Issue 25: notices die by age (48 hours by default), not by their number of attempts:
+    a mail server down for a morning, tried every few minutes, loses nothing."""
+    _, port, controller = smtp
+    overdue_case(app)
+    sweep(app, at("2024-02-20", 8))
+    controller.stop()
+    start = at("2024-02-20", 8)
+    for minutes in range(0, 6 * 60, 20):
+        report = deliver_pending(app, start + timedelta(minutes=minutes), mailer_for(port))
+        assert report.dead == 0, minutes
+    controller.start()
+    report = deliver_pending(app, start + timedelta(days=1), mailer_for(port))
+    assert report.sent > 0
+    assert list_outbox(app, admin(app))["counts"]["dead"] == 0
+
+
+def test_dead_letters_past_their_age_and_can_be_retried(
     app: Casework, smtp: tuple[Inbox, int, MailServer]
 ) -> None:
     inbox, port, controller = smtp
-    app.settings = replace_settings(app, delivery_max_attempts=2)
+    app.settings = replace_settings(app, delivery_max_age_hours=1)
     overdue_case(app)
     sweep(app, at("2024-02-20", 8))
     controller.stop()

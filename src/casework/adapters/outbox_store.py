@@ -177,14 +177,16 @@ def message(connection: Connection, message_id: int, viewer: str) -> Any | None:
     ).first()
 
 
-def requeue_dead(connection: Connection, message_id: int | None, at: datetime) -> int:
+def requeue_dead(
+    connection: Connection, message_id: int | None, at: datetime, retry_until: datetime
+) -> int:
     """Put dead messages (one, or all) back in the queue, due at `at`, their attempts
-    starting over; returns how many."""
+    starting over and tried until `retry_until`; returns how many."""
     query = update(OUTBOX).where(OUTBOX.c.status == "dead")
     if message_id is not None:
         query = query.where(OUTBOX.c.id == message_id)
     count: int = connection.execute(
-        query.values(status="pending", attempts=0, next_attempt_at=at)
+        query.values(status="pending", attempts=0, next_attempt_at=at, retry_until=retry_until)
     ).rowcount
     return count
 

@@ -326,6 +326,9 @@ class OutboxRow(SQLModel, table=True):
     sealed_error: str = ""
     created_at: datetime = _instant()
     sent_at: datetime | None = _instant(nullable=True)
+    # given up when still undelivered at this instant: set when an administrator queues a
+    # dead message again; otherwise its creation plus CASEWORK_DELIVERY_MAX_AGE_HOURS
+    retry_until: datetime | None = _instant(nullable=True)
 
 
 class AuditRow(SQLModel, table=True):

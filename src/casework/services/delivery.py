@@ -85,6 +85,19 @@ class DeliveryReport:
         )
 
 
+def max_age(settings: Settings) -> timedelta:
+    """How long an undelivered notice is retried before it is given up."""
+    return timedelta(hours=settings.delivery_max_age_hours)
+
+
+def _retry_until(settings: Settings, row: Any) -> datetime:
+    """When `row` is given up if still undelivered: by age, not by its number of attempts,
+    so an outage of a few hours, or a relay's rate limit, kills nothing."""
+    if row.retry_until is not None:
+        return stored_instant(row.retry_until)
+    return stored_instant(row.created_at) + max_age(settings)
+
+
 def backoff(settings: Settings, attempts: int) -> timedelta:
     """First retry after `delivery_backoff_seconds`, doubling each time, at most a day."""
     seconds = settings.delivery_backoff_seconds * 2 ** max(attempts - 1, 0)
@@ -362,7 +375,7 @@ def _record(
             attempts = row.attempts + 1
             if error is None:
                 status, next_at, report.sent = "sent", row.next_attempt_at, report.sent + 1
-            elif row.id in permanent or attempts >= settings.delivery_max_attempts:
+            elif row.id in permanent or now >= _retry_until(settings, row):
                 status, next_at, report.dead = "dead", row.next_attempt_at, report.dead + 1
                 report.errors.append(f"message {row.id}: {error}")
             else:

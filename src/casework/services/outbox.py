@@ -12,6 +12,7 @@ from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound
 from casework.resources import notifications_dir
 from casework.services.app import Casework
+from casework.services.delivery import max_age
 
 STATUSES = ("pending", "sent", "dead")
 SEALED_NOTICE = (
@@ -87,7 +88,8 @@ def retry_dead(app: Casework, message_id: int | None, now: datetime, by: str) ->
     """Queue dead messages again (one, or all); their attempts start over. `by` is the
     officer who asked, on the audit trail."""
     with app.transaction() as connection:
-        count = outbox_store.requeue_dead(connection, message_id, now.astimezone(UTC))
+        at = now.astimezone(UTC)
+        count = outbox_store.requeue_dead(connection, message_id, at, at + max_age(app.settings))
         if message_id is not None and count == 0:
             raise InvalidInput(
                 f"outbox message {message_id} is not dead; only dead ones are retried"

@@ -46,6 +46,10 @@ def upgrade() -> None:
         "outbox_message",
         sa.Column("sealed_error", sa.String(), nullable=False, server_default=""),
     )
+    # issue 25: a notice is given up by age, not by its number of attempts
+    op.add_column(
+        "outbox_message", sa.Column("retry_until", sa.DateTime(timezone=True), nullable=True)
+    )
     connection = op.get_bind()
     has_senders = connection.execute(sa.text("SELECT 1 FROM denouncer_identity LIMIT 1")).first()
     if has_senders is not None:
