@@ -72,7 +72,10 @@ def test_each_supervisor_gets_their_units_once_a_working_day(app: Casework, tmp_
     # the chairman's unacknowledged superior alert is repeated, until acknowledged
     chairman_ = principal_of_officer(app, "ubnd-chu-tich")
     alert = next(e for e in list_escalations(app, chairman_, "ubnd-chu-tich"))
-    assert f"#{alert['id']}" in chairman["text"]
+    assert f"Cảnh báo số {alert['id']}," in chairman["text"]
+    # the way to acknowledge is the dashboard's link, never a command line (issue 25)
+    assert "casework " not in chairman["text"].replace("hệ thống casework", "")
+    assert "/dashboard" in chairman["text"]
     acknowledge(app, alert["id"], chairman_, at("2024-02-27", 9))
     assert queue_digest(app, at("2024-02-27", 10)).queued == 0  # once a day
     queue_digest(app, at("2024-02-28", 7))
@@ -80,7 +83,7 @@ def test_each_supervisor_gets_their_units_once_a_working_day(app: Casework, tmp_
         m for m in list_outbox(app, admin(app))["messages"] if m["officer"] == "ubnd-chu-tich"
     )
     assert (
-        f"#{alert['id']}"
+        f"Cảnh báo số {alert['id']},"
         not in show_message(app, admin(app), latest["id"], at("2024-02-28"))["text"]
     )
     assert deliver_pending(app, at("2024-02-28", 8), FolderMailer(tmp_path / "mail")).dead == 0
