@@ -340,3 +340,38 @@ def test_a_server_that_drops_connections_for_a_while_loses_nothing(app: Casework
         }
     finally:
         server.stop()
+
+
+class _Dropping(Inbox):
+    """Accepts every message but one, for which it drops the connection mid-conversation."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if "drop@" in " ".join(envelope.rcpt_tos):
+            server.transport.close()
+            return "421 closing"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_dropped_connection_is_reopened_and_the_batch_goes_on() -> None:
+    """Issue 25, item 6: the message whose connection dropped is left for a later run (never
+    sent twice in this one); the rest of the batch goes out on a new connection."""
+    from email.message import Message
+
+    inbox = _Dropping()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        messages = []
+        for number, to in enumerate(("a@example.vn", "drop@example.vn", "c@example.vn")):
+            message = Message()
+            message["Message-ID"] = f"<{number}@example.vn>"
+            message["From"] = "casework@example.vn"
+            message["To"] = to
+            message.set_payload("x")
+            messages.append(message)
+        results = mailer_for(controller.port).send_batch(messages)
+    finally:
+        controller.stop()
+    assert [r.error is None for r in results] == [True, False, True]
+    assert not results[1].permanent  # tried again in a later run
+    assert sorted(inbox.recipients) == ["a@example.vn", "c@example.vn"]

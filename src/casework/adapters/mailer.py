@@ -65,9 +65,9 @@ class SmtpMailer:
     def send_batch(self, messages: Sequence[Message]) -> list[SendResult]:
         return asyncio.run(self._send(messages))
 
-    async def _send(self, messages: Sequence[Message]) -> list[SendResult]:
+    def _client(self) -> aiosmtplib.SMTP:
         s = self.settings
-        client = aiosmtplib.SMTP(
+        return aiosmtplib.SMTP(
             hostname=s.host,
             port=s.port,
             use_tls=s.security == "tls",
@@ -77,16 +77,24 @@ class SmtpMailer:
             cert_bundle=s.ca_file or None,
             validate_certs=s.verify,
         )
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        client = self._client()
+        await client.connect()
+        if self.settings.username:
+            await client.login(self.settings.username, self.settings.password)
+        return client
+
+    async def _send(self, messages: Sequence[Message]) -> list[SendResult]:
+        s = self.settings
         try:
-            await client.connect()
-            if s.username:
-                await client.login(s.username, s.password)
+            client = await self._connected()
         except (aiosmtplib.SMTPException, OSError) as exc:
             reason = f"cannot reach {self.describe()}: {exc}"
             return [SendResult(str(m["Message-ID"]), reason) for m in messages]
-        results = []
+        results: list[SendResult] = []
         try:
-            for message in messages:
+            for index, message in enumerate(messages):
                 try:
                     await client.send_message(message, sender=s.envelope_sender or None)
                     results.append(SendResult(str(message["Message-ID"])))
@@ -94,11 +102,33 @@ class SmtpMailer:
                     results.append(
                         SendResult(str(message["Message-ID"]), str(exc), _is_permanent(exc))
                     )
+                    if not _lost_connection(exc):
+                        continue
+                    # the connection went (a timeout, a drop): this message is tried again
+                    # in a later run, never twice in this one; the rest go on a new connection
+                    with contextlib.suppress(Exception):
+                        client.close()
+                    try:
+                        client = await self._connected()
+                    except (aiosmtplib.SMTPException, OSError) as again:
+                        reason = f"cannot reach {self.describe()} again: {again}"
+                        results.extend(
+                            SendResult(str(m["Message-ID"]), reason) for m in messages[index + 1 :]
+                        )
+                        return results
         finally:
             # the batch is done; a failed goodbye changes nothing
             with contextlib.suppress(aiosmtplib.SMTPException, OSError):
                 await client.quit()
         return results
+
+
+def _lost_connection(exc: Exception) -> bool:
+    """Whether `exc` left the connection unusable (the server went away, or did not answer
+    in time), so the next message needs a new one."""
+    return isinstance(
+        exc, aiosmtplib.SMTPServerDisconnected | aiosmtplib.SMTPTimeoutError | OSError
+    )
 
 
 def _is_permanent(exc: Exception) -> bool:
