@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from casework.environment import ENV_PREFIX, LEGAL_TIMEZONE
-from casework.mail_addresses import MailAddress
+from casework.mail_addresses import MailAddress, check_helo_name, parse_address
 
 __all__ = ["LEGAL_TIMEZONE", "Settings", "load_settings"]
 
@@ -198,16 +198,12 @@ class Settings(BaseSettings):
     @field_validator("mail_from")
     @classmethod
     def _one_sender(cls, value: str) -> str:
-        from casework.mail_addresses import parse_address
-
         parse_address(value, "CASEWORK_MAIL_FROM")
         return value
 
     @field_validator("mail_reply_to")
     @classmethod
     def _one_reply_to(cls, value: str) -> str:
-        from casework.mail_addresses import parse_address
-
         if value.strip():
             parse_address(value, "CASEWORK_MAIL_REPLY_TO")
         return value
@@ -215,8 +211,6 @@ class Settings(BaseSettings):
     @field_validator("smtp_helo")
     @classmethod
     def _helo_name(cls, value: str) -> str:
-        from casework.mail_addresses import check_helo_name
-
         return check_helo_name(value.strip())
 
     @field_validator("smtp_ca_file")
@@ -231,13 +225,9 @@ class Settings(BaseSettings):
 
     def sender(self) -> MailAddress:
         """The From: address, parsed (checked when the settings were read)."""
-        from casework.mail_addresses import parse_address
-
         return parse_address(self.mail_from, "CASEWORK_MAIL_FROM")
 
     def reply_to(self) -> MailAddress | None:
-        from casework.mail_addresses import parse_address
-
         return (
             parse_address(self.mail_reply_to, "CASEWORK_MAIL_REPLY_TO")
             if self.mail_reply_to.strip()

@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -366,32 +367,43 @@ def test_a_server_reply_quoting_the_sender_is_sealed(app: Casework, tmp_path: Pa
     assert ngoc.full_name in sender.case_key.open("reply", row.sealed_error)
 
 
-def test_a_notice_that_will_not_open_holds_back_only_itself(app: Casework, tmp_path: Path) -> None:
-    from casework.adapters.outbox_store import OUTBOX
-
-    refs = [_log(app, "denunciation", f"Tố cáo thứ {n}") for n in (1, 2)]
-    for ref in refs:
+def _two_rejected_denunciations(app: Casework) -> None:
+    """Two cases, each with a notice of non-acceptance queued to its denouncer."""
+    for n in (1, 2):
+        ref = _log(app, "denunciation", f"Tố cáo thứ {n}")
         advance_case(
             app,
             AdvanceCase(ref, "reject", date(2024, 2, 5), HEAD, "", {"reasons": "không rõ"}),
             at("2024-02-05"),
         )
+
+
+def _damage(app: Casework, table: Any, key: Any, column: str) -> Any:
+    """Change one character of `column` in the first row of `table` (by `key`); its key."""
     with app.database.begin() as connection:
-        damaged = connection.execute(
-            select(OUTBOX.c.id, OUTBOX.c.sealed_context).order_by(OUTBOX.c.id).limit(1)
-        ).one()
-        token = damaged.sealed_context
+        first = connection.execute(select(key, table.c[column]).order_by(key).limit(1)).one()
+        token = first[1]
         flipped = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
-        connection.execute(
-            OUTBOX.update().where(OUTBOX.c.id == damaged.id).values(sealed_context=flipped)
-        )
+        connection.execute(table.update().where(key == first[0]).values({column: flipped}))
+    return first[0]
+
+
+def _deliver(app: Casework) -> Any:
     home = app.settings.home
-    report = deliver_pending(
+    return deliver_pending(
         app, at("2024-02-05", 10), FolderMailer(home / "mail"), letters=LetterWriter(home / "l")
     )
+
+
+def test_a_notice_that_will_not_open_holds_back_only_itself(app: Casework, tmp_path: Path) -> None:
+    from casework.adapters.outbox_store import OUTBOX
+
+    _two_rejected_denunciations(app)
+    damaged = _damage(app, OUTBOX, OUTBOX.c.id, "sealed_context")
+    report = _deliver(app)
     assert (report.sent, report.retrying, report.dead) == (1, 1, 0)
     with app.reading() as session:
-        row = session.execute(select(OUTBOX).where(OUTBOX.c.id == damaged.id)).one()
+        row = session.execute(select(OUTBOX).where(OUTBOX.c.id == damaged)).one()
     assert row.status == "pending"
     assert "does not open" in row.last_error
 
@@ -429,28 +441,11 @@ def test_a_case_key_that_will_not_open_holds_back_only_its_case(
     from casework.adapters.identity_vault import SENDERS
     from casework.adapters.outbox_store import OUTBOX
 
-    refs = [_log(app, "denunciation", f"Tố cáo thứ {n}") for n in (1, 2)]
-    for ref in refs:
-        advance_case(
-            app,
-            AdvanceCase(ref, "reject", date(2024, 2, 5), HEAD, "", {"reasons": "không rõ"}),
-            at("2024-02-05"),
-        )
-    with app.database.begin() as connection:
-        first = connection.execute(
-            select(SENDERS.c.case_id, SENDERS.c.wrapped_key).order_by(SENDERS.c.case_id).limit(1)
-        ).one()
-        token = first.wrapped_key
-        flipped = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
-        connection.execute(
-            SENDERS.update().where(SENDERS.c.case_id == first.case_id).values(wrapped_key=flipped)
-        )
-    home = app.settings.home
-    report = deliver_pending(
-        app, at("2024-02-05", 10), FolderMailer(home / "mail"), letters=LetterWriter(home / "l")
-    )
+    _two_rejected_denunciations(app)
+    case_id = _damage(app, SENDERS, SENDERS.c.case_id, "wrapped_key")
+    report = _deliver(app)
     assert (report.sent, report.retrying) == (1, 1)
     with app.reading() as session:
-        held = session.execute(select(OUTBOX).where(OUTBOX.c.case_id == first.case_id)).one()
+        held = session.execute(select(OUTBOX).where(OUTBOX.c.case_id == case_id)).one()
     assert held.status == "pending"
     assert "does not open" in held.last_error

@@ -298,7 +298,7 @@ def test_a_senders_row_is_sealed_and_opens_back(vault: Vault, connection: Connec
     assert sender.summary() == summary
     assert sender.typed_attributes() == typed["attributes"]
     assert vault.senders_of(connection, refs=[REF])[1].identity == IDENTITY
-    assert vault.identities_of(connection, [1]) == {1: IDENTITY}
+    assert {k: s.identity for k, s in vault.senders_of(connection, [1]).items()} == {1: IDENTITY}
     assert vault.keys_in_use(connection) == {case_key.key_id: 1}
 
 
@@ -321,8 +321,8 @@ def test_rewrapping_moves_every_row_to_the_current_key(
     assert vault.rewrap_batch(connection, batch=2) == 0
     assert vault.keys_in_use(connection) == {new_id: 3}
     FolderKeys(tmp_path / "keys").retire(old_id)
-    opened = Vault(Keyring(FolderKeys(tmp_path / "keys"))).identities_of(connection, [1, 2, 3])
-    assert opened == dict.fromkeys((1, 2, 3), IDENTITY)
+    senders = Vault(Keyring(FolderKeys(tmp_path / "keys"))).senders_of(connection, [1, 2, 3])
+    assert {k: s.identity for k, s in senders.items()} == dict.fromkeys((1, 2, 3), IDENTITY)
 
 
 def test_no_new_data_key_when_the_newest_is_under_a_key_not_held(

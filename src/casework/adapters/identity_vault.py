@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.keyring import KEY_BYTES, Keyring, key_id
@@ -271,14 +271,6 @@ class Vault:
             )
         return senders
 
-    def identities_of(
-        self, connection: Connection, case_ids: Iterable[int]
-    ) -> dict[int, dict[str, str]]:
-        """Case id → its sender's identity, opened, for the cases of `case_ids` that have
-        one. The one reader of identities: each caller is a use the law allows (see the
-        module's docstring)."""
-        return {case_id: s.identity for case_id, s in self.senders_of(connection, case_ids).items()}
-
     def rewrap_batch(self, connection: Connection, batch: int = 500) -> int:
         """Re-wrap up to `batch` data keys not under the current installation key; returns
         how many (0: none left)."""
@@ -319,8 +311,6 @@ class Vault:
 
     def keys_in_use(self, connection: Connection) -> dict[str, int]:
         """Installation key id → how many data keys it wraps."""
-        from sqlalchemy import func
-
         return {
             str(key): int(count)
             for key, count in connection.execute(

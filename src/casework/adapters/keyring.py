@@ -112,6 +112,10 @@ class FolderKeys:
         previous = tuple(key for key in found if key is not None)
         return KeyMaterial(current, previous, self._read(self.folder / REPEAT_FILE), self.where)
 
+    def current_on_disk(self) -> bytes | None:
+        """The current installation key as the folder holds it now."""
+        return self._read(self.folder / CURRENT_FILE)
+
     @contextmanager
     def locked(self) -> Iterator[None]:
         """The folder's keys to this process alone while it changes them: two rotations at
@@ -333,7 +337,7 @@ class Keyring:
         looked at again whenever it changed."""
         material = self.material(make_missing=True)
         if isinstance(self.source, FolderKeys):
-            on_disk = self.source._read(self.source.folder / CURRENT_FILE)
+            on_disk = self.source.current_on_disk()
             if on_disk is not None and on_disk != material.current:
                 material = self.reload()
         assert material.current is not None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from jinja2 import (
 )
 
 from casework.domain.errors import ConfigurationError
+from casework.environment import LEGAL_TIMEZONE
 
 PARTS: tuple[str, ...] = ("subject", "txt", "html")
 """The three files every language of a notice must provide, in rendering order."""
@@ -58,6 +59,15 @@ def vn_date(value: str | date) -> str:
                 f"vn_date expects an ISO date such as 2024-02-19, got {value!r}"
             ) from None
     return day.strftime("%d/%m/%Y")
+
+
+def vn_instant(value: str | datetime) -> str:
+    """An instant (ISO, or a `datetime`; stored ones are UTC) as an officer reads it: the
+    hour and the day in Asia/Ho_Chi_Minh, `14:05 19/02/2024`."""
+    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(LEGAL_TIMEZONE).strftime("%H:%M %d/%m/%Y")
 
 
 class NoticeRenderer:

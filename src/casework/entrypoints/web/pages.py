@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
+from casework.adapters.notice_templates import vn_date, vn_instant
 from casework.domain import free_text
 from casework.domain.access import Action, Principal
 from casework.domain.errors import CaseworkError, NotAllowed, NotFound, NotSignedIn
@@ -448,10 +449,37 @@ async def identity(request: Request, ref: str) -> HTMLResponse:
     keeps a copy (no-store)."""
     principal = signed_in(request)
     await _form(request)
-    view = show_case_to(casework_of(request), principal, ref, now_of(request), reveal_identity=True)
-    page = _page(request, "identity.html", principal, case=view, identity=view["denouncer"])
+    app = casework_of(request)
+    view = show_case_to(app, principal, ref, now_of(request), reveal_identity=True)
+    page = _page(
+        request,
+        "identity.html",
+        principal,
+        case=view,
+        identity=view["denouncer"],
+        typed=_typed_rows(app, view, language(request)),
+    )
     page.headers.update(PRIVATE)
     return page
+
+
+def _typed_rows(app: Any, view: Any, lang: str) -> list[tuple[str, str, str]]:
+    """(when, what, the text as typed) for the identity page: each step's reason and free-text
+    fields under the step's title, then what else was recorded naming the sender (a recusal's
+    or a party's reason). A field with a closed list of choices holds a code, not a text."""
+    lifecycle = app.definitions.lifecycle(view["kind"])
+    rows = []
+    for step in view["history"]:
+        spec = lifecycle.transition_for(step["trigger"], step["from"])
+        free = {f.name for f in spec.fields if not f.choices}
+        texts = [step["reason"], *(v for k, v in step["data"].items() if k in free)]
+        for text in filter(None, texts):
+            rows.append((vn_date(step["on"]), spec.title_in(lang), str(text)))
+    for entry in view.get("typed_entries", []):
+        text = entry["payload"].get("reason") or entry["payload"].get("why")
+        if entry["action"] != "case.advanced" and text:
+            rows.append((vn_instant(entry["recorded_at"]), "", str(text)))
+    return rows
 
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
