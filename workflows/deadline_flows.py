@@ -58,9 +58,14 @@ def delivery_summary(as_of: str) -> dict[str, Any]:
         "mailer": report.mailer,
         "claimed": report.claimed,
         "sent": report.sent,
+        "printed": report.printed,
         "retrying": report.retrying,
+        "refused": report.refused,
         "dead": report.dead,
+        "needs_attention": report.needs_attention,
         "errors": report.errors,  # the denouncer's identity already withheld from them
+        # what a failed run says (DeliveryReport.failure), or "" when nothing failed
+        "failure": str(report.failure()) if report.failed else "",
     }
 
 
@@ -129,17 +134,13 @@ def deliver_notifications(as_of: str | None = None) -> dict[str, Any]:
     starts late must still send what was queued after its scheduled time."""
     moment = _moment(as_of) if as_of else datetime.now(UTC)
     summary = run_delivery(moment.isoformat())
-    if summary["retrying"] or summary["dead"]:
+    if summary["failure"]:
         # a run that left notices undelivered ends Failed, its reasons in the run's log (the
         # task is not retried for it: the notices are, on their own backoff)
         logger = get_run_logger()
         for error in summary["errors"]:
             logger.error("%s", error)
-        raise DeliveryFailed(
-            f"{summary['retrying'] + summary['dead']} of {summary['claimed']} notice(s) not "
-            f"delivered by {summary['mailer']} ({summary['retrying']} to retry, "
-            f"{summary['dead']} dead); the reasons are in this run's log"
-        )
+        raise DeliveryFailed(f"{summary['failure']}; the reasons are in this run's log")
     return summary
 
 

@@ -25,7 +25,7 @@ def _outbox_row(key: str, at: datetime, context: dict[str, Any] | None) -> dict[
         "recipient_officer": "tt-xac-minh-1",
         "to_address": "",
         "context": context,
-        "status": "pending",
+        "status": "queued",
         "attempts": 0,
         "next_attempt_at": at,
         "last_error": "",

@@ -361,7 +361,7 @@ def test_a_server_reply_quoting_the_sender_is_sealed(app: Casework, tmp_path: Pa
         row = session.execute(select(OUTBOX).where(OUTBOX.c.recipient_party == "denouncer")).one()
         trail = session.execute(select(AuditRow.payload)).scalars().all()
         sender = app.vault.senders_of(session.connection(), [row.case_id])[row.case_id]
-    assert (row.status, row.last_error) == ("pending", REPLY_WITHHELD)
+    assert (row.status, row.last_error) == ("deferred", REPLY_WITHHELD)
     assert not any(ngoc.full_name in str(p) or ngoc.email in str(p) for p in trail)
     # kept, sealed in the case's vault, for whoever must find out why it did not go
     assert ngoc.full_name in sender.case_key.open("reply", row.sealed_error)
@@ -404,7 +404,7 @@ def test_a_notice_that_will_not_open_holds_back_only_itself(app: Casework, tmp_p
     assert (report.sent, report.retrying, report.dead) == (1, 1, 0)
     with app.reading() as session:
         row = session.execute(select(OUTBOX).where(OUTBOX.c.id == damaged)).one()
-    assert row.status == "pending"
+    assert row.status == "deferred"
     assert "does not open" in row.last_error
 
 
@@ -447,5 +447,5 @@ def test_a_case_key_that_will_not_open_holds_back_only_its_case(
     assert (report.sent, report.retrying) == (1, 1)
     with app.reading() as session:
         held = session.execute(select(OUTBOX).where(OUTBOX.c.case_id == case_id)).one()
-    assert held.status == "pending"
+    assert held.status == "deferred"
     assert "does not open" in held.last_error

@@ -20,7 +20,7 @@ from tests.integration.test_delivery import Inbox, free_port, mailer_for
 from casework.adapters.case_store import CLOCKS
 from casework.adapters.letters import LetterWriter
 from casework.adapters.mailer import FolderMailer
-from casework.adapters.outbox_store import OUTBOX
+from casework.adapters.outbox_store import OUTBOX, REPLY_WITHHELD
 from casework.adapters.tables import AuditRow, DenouncerIdentityRow
 from casework.domain.access import Principal
 from casework.domain.confidentiality import IDENTITY_FIELDS, IdentityDisclosure, fold
@@ -194,7 +194,8 @@ def test_the_denounced_officer_is_emailed_and_the_denouncer_gets_their_own_notic
     # each names the case, the clock and its due date, the legal basis and a link
     for text in (to_denouncer, body):
         assert ref in text
-        assert "denunciation.resolve" in text
+        assert "denunciation.resolve" not in text  # no internal code: the law, in Vietnamese
+        assert "Luật Tố cáo" in text
         assert "18/03/2024" in text
         assert "Mẫu 0" in text
         assert f"/cases/{ref}" in text
@@ -211,7 +212,8 @@ def test_a_party_without_an_email_address_gets_a_printable_letter(
     report = deliver_pending(
         app, at("2024-02-05", 10), FolderMailer(folder), letters=LetterWriter(tmp_path / "letters")
     )
-    assert (report.sent, report.claimed) == (1, 1)
+    assert (report.printed, report.claimed) == (1, 1)  # a postal address: it can be posted
+    assert not report.failed
     assert not folder.exists()
     letters = sorted((tmp_path / "letters" / ref).iterdir())
     assert [p.suffix for p in letters] == [".html", ".txt"]
@@ -222,7 +224,7 @@ def test_a_party_without_an_email_address_gets_a_printable_letter(
     assert "<!DOCTYPE html>" in letters[0].read_text(encoding="utf-8")
     with app.reading() as session:
         row = session.execute(select(OUTBOX)).one()
-    assert (row.status, row.channel, row.to_address) == ("sent", "letter", "")
+    assert (row.status, row.channel, row.to_address) == ("printed", "letter", "")
 
 
 def test_the_denouncers_address_is_read_at_delivery_logged_and_never_stored_or_shown(
@@ -298,7 +300,9 @@ def test_no_message_to_the_denounced_contains_any_part_of_the_denouncers_identit
         pass
     with app.reading() as session:
         rows = session.execute(select(OUTBOX)).all()
-    assert {r.status for r in rows} == {"sent"}
+    # the person reception recorded without any address cannot be posted to: reception's
+    assert {r.status for r in rows} == {"sent", "needs_attention"}
+    assert {r.recipient_party for r in rows if r.status == "needs_attention"} == {"denounced"}
     to_denounced = [r for r in rows if r.recipient_party == "denounced"]
     assert {r.template for r in to_denounced} == _declared_denounced_notices(app)
     assert {r.channel for r in to_denounced} == {"email", "letter"}
@@ -422,8 +426,15 @@ def test_decisions_are_notified_in_order_and_every_notice_is_delivered(
     report = deliver_pending(
         app, at("2024-04-01"), FolderMailer(tmp_path / "mail"), letters=letters
     )
-    assert (report.dead, report.errors) == (0, [])
-    assert report.sent == report.claimed == len(expected) + 2
+    # delivered, but for the letters to the person denounced, whose address nobody recorded
+    assert not report.failed
+    assert report.sent + report.needs_attention == report.claimed == len(expected) + 2
+    with app.reading() as session:
+        to_denounced = session.execute(
+            select(OUTBOX).where(OUTBOX.c.recipient_party == "denounced")
+        ).all()
+    assert report.needs_attention == len(to_denounced)
+    assert all("no postal address" in e for e in report.errors)
 
 
 def test_resolution_continues_only_after_the_suspension_was_sent(app: Casework) -> None:
@@ -471,13 +482,15 @@ def test_a_bounced_party_notice_becomes_a_letter_and_the_address_is_never_logged
         )
     finally:
         controller.stop()
-    assert (report.sent, report.dead) == (1, 0)
+    assert (report.printed, report.dead, report.refused) == (1, 0, 0)
     assert len(list((tmp_path / "letters" / ref).glob("*.txt"))) == 1
     with app.reading() as session:
         row = session.execute(select(OUTBOX)).one()
         audit = AuditRow.__table__  # type: ignore[attr-defined]
         payloads = " ".join(str(p) for p in session.execute(select(audit.c.payload)).scalars())
-    assert (row.status, row.channel) == ("sent", "letter")
+    assert (row.status, row.channel) == ("printed", "letter")
+    # the refusal is kept, sealed: the server's reply quoted the denouncer's address
+    assert (row.last_error, bool(row.sealed_error)) == (REPLY_WITHHELD, True)
     assert IDENTITY.email not in f"{row.last_error} {payloads}"
 
 

@@ -17,6 +17,7 @@ from casework.adapters.bulk import insert_ignoring_duplicates
 from casework.adapters.case_store import CASES
 from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.tables import OutboxRow
+from casework.domain.notice_status import RETRIABLE, WAITING, NoticeStatus
 
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
 
@@ -48,7 +49,7 @@ def claim(connection: Connection, now: datetime, batch: int, leased_until: datet
     locked are skipped. Returns the claimed rows as they were read."""
     query = (
         select(OUTBOX)
-        .where(OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at <= now)
+        .where(OUTBOX.c.status.in_(sorted(WAITING)), OUTBOX.c.next_attempt_at <= now)
         .order_by(OUTBOX.c.id)
         .limit(batch)
     )
@@ -177,18 +178,76 @@ def message(connection: Connection, message_id: int, viewer: str) -> Any | None:
     ).first()
 
 
-def requeue_dead(
-    connection: Connection, message_id: int | None, at: datetime, retry_until: datetime
-) -> int:
-    """Put dead messages (one, or all) back in the queue, due at `at`, their attempts
-    starting over and tried until `retry_until`; returns how many."""
-    query = update(OUTBOX).where(OUTBOX.c.status == "dead")
+def undelivered(connection: Connection, message_id: int | None) -> list[Any]:
+    """The messages an administrator may queue again (one, or all of them): refused,
+    bounced, dead or needing attention."""
+    query = select(OUTBOX.c.id, OUTBOX.c.recipient_officer, OUTBOX.c.to_address).where(
+        OUTBOX.c.status.in_(sorted(RETRIABLE))
+    )
     if message_id is not None:
         query = query.where(OUTBOX.c.id == message_id)
+    return list(connection.execute(query).all())
+
+
+def requeue(
+    connection: Connection,
+    ids: Sequence[int],
+    at: datetime,
+    retry_until: datetime,
+    addresses: dict[int, str],
+) -> int:
+    """Put messages `ids` back in the queue, due at `at`, their attempts starting over and
+    tried until `retry_until`, by e-mail again; `addresses` gives a message a new address (an
+    officer's, as the organisation now records it). Returns how many."""
+    if not ids:
+        return 0
     count: int = connection.execute(
-        query.values(status="pending", attempts=0, next_attempt_at=at, retry_until=retry_until)
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.status.in_(sorted(RETRIABLE)))
+        .values(
+            status=NoticeStatus.QUEUED.value,
+            attempts=0,
+            next_attempt_at=at,
+            retry_until=retry_until,
+            channel="",
+        )
     ).rowcount
+    for row_id, address in addresses.items():
+        connection.execute(update(OUTBOX).where(OUTBOX.c.id == row_id).values(to_address=address))
     return count
+
+
+def by_message_ids(connection: Connection, message_ids: Iterable[str]) -> list[Any]:
+    """The messages with these Message-IDs (a bounce names the one it returns)."""
+    wanted = sorted(set(message_ids))
+    if not wanted:
+        return []
+    return list(connection.execute(select(OUTBOX).where(OUTBOX.c.message_id.in_(wanted))).all())
+
+
+def oldest_waiting(connection: Connection, officer_notices_only: bool) -> Any | None:
+    """The oldest notice still waiting to go (queued or deferred), or None."""
+    query = (
+        select(OUTBOX.c.id, OUTBOX.c.created_at, OUTBOX.c.template, OUTBOX.c.last_error)
+        .where(OUTBOX.c.status.in_(sorted(WAITING)))
+        .order_by(OUTBOX.c.created_at, OUTBOX.c.id)
+        .limit(1)
+    )
+    if officer_notices_only:
+        query = query.where(OUTBOX.c.recipient_officer.is_not(None))
+    return connection.execute(query).first()
+
+
+def problems(connection: Connection, statuses: Iterable[str], limit: int) -> list[Any]:
+    """The newest `limit` messages in `statuses`, newest first."""
+    return list(
+        connection.execute(
+            select(OUTBOX)
+            .where(OUTBOX.c.status.in_(sorted(set(statuses))))
+            .order_by(OUTBOX.c.id.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 # -- queueing -------------------------------------------------------------------------------

@@ -293,8 +293,8 @@ class OutboxRow(SQLModel, table=True):
 
     `dedupe_key` makes the cause write it once; `message_id` is fixed at that moment, so a
     retry after a crash carries the same Message-ID and is recognisable as the same message.
-    It is unique because it is named after the dedupe key (migration 0011 says why it has no
-    index of its own).
+    It is unique because it is named after the dedupe key; its index (migration 0019) finds
+    the notice a bounce names.
     """
 
     __tablename__ = "outbox_message"
@@ -302,7 +302,7 @@ class OutboxRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(unique=True)
-    message_id: str
+    message_id: str = Field(index=True)
     template: str
     language: str
     # no foreign key, for the reason given on EscalationRow.case_id: the outbox is written by
@@ -313,12 +313,14 @@ class OutboxRow(SQLModel, table=True):
     # only when the notice is delivered, so no copy of their identity sits in the outbox.
     recipient_party: str | None = None
     to_address: str  # "" = no email address: delivered as a printable letter
-    channel: str = ""  # how it went out: "email" or "letter" (set on delivery)
+    # how it went out: "email" or "letter" (set on delivery); "letter" on a queued notice
+    # means it goes as a letter (its e-mail bounced)
+    channel: str = ""
     context: dict[str, Any] = _json(dict)
     # a notice to the sender: its whole context sealed in the case's vault, opened only to
     # send it; `context` then holds the case's reference alone
     sealed_context: str = ""
-    status: str = "pending"  # pending | sent | dead
+    status: str = "queued"  # a NoticeStatus (domain/notice_status.py)
     attempts: int = 0
     next_attempt_at: datetime = _instant()
     last_error: str = ""

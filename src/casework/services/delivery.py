@@ -25,8 +25,10 @@ from casework.adapters.notice_templates import NoticeRenderer
 from casework.adapters.outbox_store import REPLY_WITHHELD, Outcome
 from casework.config import LEGAL_TIMEZONE, Settings
 from casework.domain.errors import ConfigurationError, DeliveryFailed, VaultLocked
+from casework.domain.notice_status import DELIVERED, PROBLEMS, NoticeStatus
 from casework.resources import notifications_dir
-from casework.services.app import Casework
+from casework.services.app import Casework, legal_date
+from casework.services.delivery_problems import problem_alerts
 from casework.services.sealing import append_audit, sealed_texts
 
 BULK_TEMPLATES = frozenset({"digest"})
@@ -66,20 +68,25 @@ class DeliveryReport:
     mailer: str
     claimed: int = 0
     sent: int = 0
-    retrying: int = 0
+    printed: int = 0
+    retrying: int = 0  # deferred
+    refused: int = 0
     dead: int = 0
+    needs_attention: int = 0  # a party with no way to reach him: reception's, not a failure
     errors: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
-        """Whether the run left notices undelivered (to retry, or dead)."""
-        return bool(self.retrying or self.dead)
+        """Whether the run left notices undelivered through a fault of the mail path (to
+        retry, refused, or given up)."""
+        return bool(self.retrying or self.refused or self.dead)
 
     def failure(self) -> DeliveryFailed:
         """What a failed run says, for the exit code and the engine's run state."""
         return DeliveryFailed(
-            f"{self.retrying + self.dead} of {self.claimed} notice(s) not delivered by "
-            f"{self.mailer} ({self.retrying} to retry, {self.dead} dead): "
+            f"{self.retrying + self.refused + self.dead} of {self.claimed} notice(s) not "
+            f"delivered by {self.mailer} ({self.retrying} to retry, {self.refused} refused, "
+            f"{self.dead} dead): "
             + "; ".join(self.errors[:10])
             + (f"; and {len(self.errors) - 10} more" if len(self.errors) > 10 else "")
         )
@@ -160,6 +167,7 @@ class _Target:
     address: str
     reads_identity: bool = False
     sender: Sender | None = None
+    postal: bool = False  # a postal address is on record: a letter can be posted
 
 
 def _targets(
@@ -206,7 +214,8 @@ def _target(
         context = row.context
         if row.sealed_context:  # it names the sender: opened to be sent
             context = senders[row.case_id].case_key.open("notice", row.sealed_context)
-        return _Target(context, row.to_address)
+        postal = bool(context.get("recipient", {}).get("address"))
+        return _Target(context, row.to_address, postal=postal)
     sender = senders.get(row.case_id)
     if sender is None:
         return "the case has no denouncer identity to address this notice to"
@@ -226,7 +235,8 @@ def _target(
         "name": identity["full_name"],
         "address": identity["address"],
     }
-    return _Target({**context, "recipient": recipient}, identity["email"], True, sender)
+    postal = bool(identity["address"])
+    return _Target({**context, "recipient": recipient}, identity["email"], True, sender, postal)
 
 
 def _senders(app: Casework, case_ids: set[int]) -> tuple[dict[int, Sender], dict[int, str]]:
@@ -250,6 +260,21 @@ def _senders(app: Casework, case_ids: set[int]) -> tuple[dict[int, Sender], dict
     return senders, locked
 
 
+@dataclass
+class _Result:
+    """What one claimed message came to in this run."""
+
+    status: NoticeStatus
+    error: str = ""
+    channel: str = ""
+
+
+NO_POSTAL_ADDRESS = (
+    "no postal address on record to post the letter to: the letter is written, ready to "
+    "print; reception must find where to deliver it"
+)
+
+
 def deliver_pending(
     app: Casework,
     now: datetime,
@@ -260,8 +285,10 @@ def deliver_pending(
 ) -> DeliveryReport:
     """Send one batch of due messages; returns what happened to it.
 
-    A message with an email address goes through `mailer`; a notice to a party without one
-    is written by `letters` as a printable letter.
+    A message with an email address goes through `mailer`. A notice to a party that has no
+    address, or whose address was refused for good (or bounced, `channel` "letter"), is
+    written by `letters` as a printable letter: "printed" when a postal address is on record,
+    otherwise "needs attention" (domain/notice_status.py).
     """
     settings = app.settings
     mailer = mailer or build_mailer(settings)
@@ -273,9 +300,7 @@ def deliver_pending(
     report.claimed = len(rows)
     if not rows:
         return report
-    outcome: dict[int, str | None] = {}
-    permanent: set[int] = set()
-    channels: dict[int, str] = {}
+    results: dict[int, _Result] = {}
     messages: list[Message] = []
     by_message_id: dict[str, int] = {}
     targets, senders = _targets(app, rows)
@@ -283,82 +308,105 @@ def deliver_pending(
         refs = outbox_store.references_of(
             session.connection(), {r.case_id for r in rows if r.case_id}
         )
-    for row in rows:
-        target = targets[row.id]
-        if isinstance(target, str):
-            outcome[row.id] = target
-            if not isinstance(target, HeldBack):  # a key restored lets it go later
-                permanent.add(row.id)
-            continue
-        try:
-            if target.address:
-                messages.append(
-                    compose(settings, row, renderer, now, target.context, target.address)
-                )
-                by_message_id[row.message_id] = row.id
-                channels[row.id] = "email"
-            else:
-                letter = renderer.render(row.template, row.language, target.context)
-                letters.write(refs.get(row.case_id) or "no-case", row.message_id, letter)
-                outcome[row.id] = None
-                channels[row.id] = "letter"
-        except ConfigurationError as exc:  # a template problem will not heal by retrying
-            outcome[row.id] = str(exc)
-            permanent.add(row.id)
-        except OSError as exc:  # the letters folder: may heal (disk full, permissions)
-            outcome[row.id] = f"cannot write the letter: {exc}"
-        except Exception as exc:  # a bad address or header: this message only, never the batch
-            outcome[row.id] = f"cannot compose the message: {type(exc).__name__}: {exc}"
-            permanent.add(row.id)
-    refused: list[int] = []
-    try:
-        for result in mailer.send_batch(messages) if messages else []:
-            row_id = by_message_id[result.message_id]
-            outcome[row_id] = result.error
-            if result.permanent:
-                refused.append(row_id)
-    except Exception as exc:  # the mailer itself failed: every message of the batch is retried
-        for row_id in by_message_id.values():
-            outcome.setdefault(row_id, f"{type(exc).__name__}: {exc}")
-    rows_by_id = {row.id: row for row in rows}
-    for row_id in refused:  # a party whose address bounces for good still gets the letter
-        row, target = rows_by_id[row_id], targets[row_id]
-        if row.recipient_party is None or isinstance(target, str):
-            continue
+
+    def as_letter(row: Any, target: _Target, why: str = "") -> _Result:
+        """The notice written as a letter to print: printed if it can be posted."""
         try:
             letter = renderer.render(row.template, row.language, target.context)
             letters.write(refs.get(row.case_id) or "no-case", row.message_id, letter)
-        except (ConfigurationError, OSError):
+        except ConfigurationError as exc:  # a template problem will not heal by retrying
+            return _Result(NoticeStatus.DEAD, "; ".join(filter(None, [why, str(exc)])))
+        except OSError as exc:  # the letters folder: may heal (disk full, permissions)
+            return _Result(NoticeStatus.DEFERRED, f"cannot write the letter: {exc}")
+        if target.postal:
+            return _Result(NoticeStatus.PRINTED, why, "letter")
+        reason = "; ".join(filter(None, [why, NO_POSTAL_ADDRESS]))
+        return _Result(NoticeStatus.NEEDS_ATTENTION, reason, "letter")
+
+    for row in rows:
+        target = targets[row.id]
+        if isinstance(target, HeldBack):  # a key restored lets it go later
+            results[row.id] = _Result(NoticeStatus.DEFERRED, target)
             continue
-        outcome[row_id] = None
-        channels[row_id] = "letter"
+        if isinstance(target, str):
+            results[row.id] = _Result(NoticeStatus.DEAD, target)
+            continue
+        if not target.address or (row.channel == "letter" and row.recipient_party):
+            results[row.id] = as_letter(row, target, row.last_error)
+            continue
+        try:
+            messages.append(compose(settings, row, renderer, now, target.context, target.address))
+            by_message_id[row.message_id] = row.id
+        except ConfigurationError as exc:  # a template problem will not heal by retrying
+            results[row.id] = _Result(NoticeStatus.DEAD, str(exc))
+        except Exception as exc:  # a bad address or header: this message only, never the batch
+            why = f"cannot compose the message: {type(exc).__name__}: {exc}"
+            results[row.id] = _Result(NoticeStatus.DEAD, why)
+    rows_by_id = {row.id: row for row in rows}
+    try:
+        for result in mailer.send_batch(messages) if messages else []:
+            row_id = by_message_id[result.message_id]
+            row, target = rows_by_id[row_id], targets[row_id]
+            if result.error is None:
+                results[row_id] = _Result(NoticeStatus.SENT, "", "email")
+            elif not result.permanent:
+                results[row_id] = _Result(NoticeStatus.DEFERRED, result.error)
+            elif row.recipient_party and isinstance(target, _Target):
+                # a party whose address is refused for good is written to, if it can be
+                why = f"e-mail refused: {result.error}"
+                results[row_id] = as_letter(row, target, why)
+            else:
+                results[row_id] = _Result(NoticeStatus.REFUSED, result.error)
+    except Exception as exc:  # the mailer itself failed: every message of the batch is retried
+        for row_id in by_message_id.values():
+            results.setdefault(
+                row_id, _Result(NoticeStatus.DEFERRED, f"{type(exc).__name__}: {exc}")
+            )
     sealed_errors: dict[int, str] = {}
     for row_id, target in targets.items():  # never store or log a denouncer's identity
-        error = outcome.get(row_id)
-        if error and isinstance(target, _Target) and target.sender is not None:
-            stored, sealed = sealed_texts(target.sender, error, "reply")
-            if target.address:
-                stored = re.sub(
-                    re.escape(target.address), "<the denouncer's address>", stored, flags=re.I
-                )
+        outcome = results.get(row_id)
+        if outcome and outcome.error and isinstance(target, _Target) and target.sender:
+            stored, sealed = withheld_reply(target.sender, outcome.error, target.address)
             if sealed:
-                stored, sealed_errors[row_id] = REPLY_WITHHELD, sealed
-            outcome[row_id] = stored
+                sealed_errors[row_id] = sealed
+            outcome.error = stored
     read_identity = {
         row_id for row_id, t in targets.items() if isinstance(t, _Target) and t.reads_identity
     }
-    _record(
-        app, rows, outcome, permanent, channels, read_identity, sealed_errors, senders, now, report
-    )
+    _record(app, rows, results, read_identity, sealed_errors, senders, now, report)
     return report
+
+
+_TALLY = {
+    NoticeStatus.SENT: "sent",
+    NoticeStatus.PRINTED: "printed",
+    NoticeStatus.DEFERRED: "retrying",
+    NoticeStatus.REFUSED: "refused",
+    NoticeStatus.DEAD: "dead",
+    NoticeStatus.NEEDS_ATTENTION: "needs_attention",
+}
+
+
+def _count(report: DeliveryReport, status: NoticeStatus) -> None:
+    name = _TALLY[status]
+    setattr(report, name, getattr(report, name) + 1)
+
+
+def withheld_reply(sender: Sender, reply: str, address: str) -> tuple[str, str]:
+    """A server's reply about a notice of `sender`'s case as it may be stored (his address
+    and any part of his identity left out) and, if it quoted him, the reply sealed ("")."""
+    stored, sealed = sealed_texts(sender, reply, "reply")
+    if address:
+        stored = re.sub(re.escape(address), "<the denouncer's address>", stored, flags=re.I)
+    if sealed:
+        return REPLY_WITHHELD, sealed
+    return stored, ""
 
 
 def _record(
     app: Casework,
     rows: list[Any],
-    outcome: dict[int, str | None],
-    permanent: set[int],
-    channels: dict[int, str],
+    results: dict[int, _Result],
     read_identity: set[int],
     sealed_errors: dict[int, str],
     senders: dict[int, Sender | None],
@@ -368,29 +416,35 @@ def _record(
     settings = app.settings
     updates: list[Outcome] = []
     events: list[AuditEvent] = []
+    problems: list[tuple[Any, NoticeStatus, str]] = []
     with app.transaction() as connection:
         refs = outbox_store.references_of(connection, {r.case_id for r in rows if r.case_id})
         for row in rows:
-            error = outcome.get(row.id, "not sent")
+            result = results.get(row.id) or _Result(NoticeStatus.DEFERRED, "not sent")
             attempts = row.attempts + 1
-            if error is None:
-                status, next_at, report.sent = "sent", row.next_attempt_at, report.sent + 1
-            elif row.id in permanent or now >= _retry_until(settings, row):
-                status, next_at, report.dead = "dead", row.next_attempt_at, report.dead + 1
-                report.errors.append(f"message {row.id}: {error}")
-            else:
-                status, next_at = "pending", now + backoff(settings, attempts)
-                report.retrying += 1
-                report.errors.append(f"message {row.id}: {error}")
+            if result.status is NoticeStatus.DEFERRED and now >= _retry_until(settings, row):
+                age = max_age(settings)
+                result = _Result(
+                    NoticeStatus.DEAD, f"{result.error} (still undelivered after {age}: given up)"
+                )
+            status, error = result.status, result.error
+            next_at = row.next_attempt_at
+            if status is NoticeStatus.DEFERRED:
+                next_at = now + backoff(settings, attempts)
+            _count(report, status)
+            if status not in DELIVERED and error:
+                report.errors.append(f"message {row.id} ({status.value}): {error}")
+            if status in PROBLEMS:
+                problems.append((row, status, error))
             updates.append(
                 Outcome(
                     id=row.id,
-                    status=status,
+                    status=status.value,
                     attempts=attempts,
                     next_attempt_at=next_at,
-                    last_error=error or "",
-                    sent_at=now if error is None else None,
-                    channel=channels.get(row.id, "") if error is None else "",
+                    last_error=error,
+                    sent_at=now if status in DELIVERED else None,
+                    channel=result.channel,
                     sealed_error=sealed_errors.get(row.id, "") if error else "",
                 )
             )
@@ -409,7 +463,7 @@ def _record(
                 )
             events.append(
                 AuditEvent(
-                    action=f"notice.{'sent' if error is None else status if status == 'dead' else 'failed'}",
+                    action=f"notice.{status.value}",
                     actor="casework:delivery",
                     case_ref=refs.get(row.case_id),
                     payload={
@@ -417,13 +471,20 @@ def _record(
                         "message_id": row.message_id,
                         "template": row.template,
                         "to": row.recipient_officer or row.recipient_party,
-                        "channel": channels.get(row.id, ""),
+                        "channel": result.channel,
                         "attempt": attempts,
-                        "error": error or "",
+                        "error": error,
                     },
                 )
             )
         outbox_store.record_outcomes(connection, updates)
+        if problems:
+            org = app.organisation(connection)
+            alerts, alerted = problem_alerts(
+                app, connection, org, problems, refs, legal_date(now), now
+            )
+            outbox_store.queue(connection, alerts)
+            events.extend(alerted)
         # searched against the senders opened above; the other cases' entries hold no typed
         # text (a server's reply to an officer names the officer), and a case whose key
         # will not open must not stop the batch's record

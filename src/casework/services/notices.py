@@ -14,6 +14,7 @@ from typing import Any
 
 from casework.domain.calendar import working_days_between
 from casework.domain.escalation import LadderStep
+from casework.domain.notice_status import NoticeStatus
 from casework.domain.organisation import Organisation
 from casework.services.app import Casework
 
@@ -49,7 +50,7 @@ def outbox_row(
     now: datetime,
     case_id: int | None = None,
 ) -> dict[str, Any]:
-    """A pending outbox row: queued now, its Message-ID fixed by its cause."""
+    """A queued outbox row: queued now, its Message-ID fixed by its cause."""
     now = now.astimezone(UTC)  # stored instants are UTC: SQLite keeps no offset
     settings = app.settings
     return {
@@ -62,7 +63,7 @@ def outbox_row(
         "to_address": to_address,
         "context": context,
         "sealed_context": "",
-        "status": "pending",
+        "status": NoticeStatus.QUEUED.value,
         "attempts": 0,
         "next_attempt_at": now,
         "last_error": "",

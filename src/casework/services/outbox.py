@@ -1,4 +1,4 @@
-"""Look into the outbox and put dead messages back in the queue."""
+"""Look into the outbox, and put notices that did not arrive back in the queue."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from casework.adapters.audit_log import AuditEvent
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.domain.access import Principal
 from casework.domain.errors import InvalidInput, NotFound
+from casework.domain.notice_status import MEANINGS, NoticeStatus
 from casework.resources import notifications_dir
 from casework.services.app import Casework
 from casework.services.delivery import max_age
 
-STATUSES = ("pending", "sent", "dead")
+STATUSES = tuple(s.value for s in NoticeStatus)
 SEALED_NOTICE = (
     "[sealed: a notice to the sender is kept sealed in the case's vault and opened only to "
     "send it (LTC Art. 8(3)); the decision it tells is on the case]"
@@ -35,6 +36,7 @@ def _summary(row: Any) -> dict[str, Any]:
     return {
         "id": row.id,
         "status": row.status,
+        "meaning": MEANINGS.get(NoticeStatus(row.status), "") if row.status in STATUSES else "",
         "template": row.template,
         "to": _addressee(row),
         "officer": row.recipient_officer,
@@ -85,18 +87,39 @@ def show_message(
 
 
 def retry_dead(app: Casework, message_id: int | None, now: datetime, by: str) -> int:
-    """Queue dead messages again (one, or all); their attempts start over. `by` is the
-    officer who asked, on the audit trail."""
+    """Queue again notices that did not arrive (one, or every refused, bounced, dead or
+    needing-attention one): their attempts start over, by e-mail, and a notice to an officer
+    goes to his address as the organisation now records it (the administrator mended it).
+    `by` is the officer who asked, on the audit trail."""
     with app.transaction() as connection:
         at = now.astimezone(UTC)
-        count = outbox_store.requeue_dead(connection, message_id, at, at + max_age(app.settings))
-        if message_id is not None and count == 0:
+        rows = outbox_store.undelivered(connection, message_id)
+        if message_id is not None and not rows:
             raise InvalidInput(
-                f"outbox message {message_id} is not dead; only dead ones are retried"
+                f"outbox message {message_id} is not refused, bounced, dead or needing "
+                "attention; only those are queued again"
             )
+        org = app.organisation(connection)
+        addresses = {
+            row.id: org.officers[row.recipient_officer].email
+            for row in rows
+            if row.recipient_officer in org.officers
+            and org.officers[row.recipient_officer].email
+            and org.officers[row.recipient_officer].email != row.to_address
+        }
+        count = outbox_store.requeue(
+            connection, [r.id for r in rows], at, at + max_age(app.settings), addresses
+        )
         audit_log.append(
             connection,
-            [AuditEvent("notice.requeued", by, None, {"outbox_id": message_id, "count": count})],
+            [
+                AuditEvent(
+                    "notice.requeued",
+                    by,
+                    None,
+                    {"outbox_id": message_id, "count": count, "readdressed": len(addresses)},
+                )
+            ],
             now,
         )
     return int(count)

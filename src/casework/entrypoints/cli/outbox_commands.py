@@ -1,4 +1,4 @@
-"""`casework outbox`: the notices waiting, sent or dead, and their delivery."""
+"""`casework outbox`: the notices waiting, delivered or not, and their delivery."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from casework.entrypoints.cli.common import (
 )
 from casework.services.authorisation import authorise
 from casework.services.delivery import build_mailer, deliver_pending
-from casework.services.outbox import list_outbox, retry_dead, show_message
+from casework.services.outbox import STATUSES, list_outbox, retry_dead, show_message
 
 app = command_group("Notices: list, show, retry, deliver.")
 
@@ -29,12 +29,13 @@ app = command_group("Notices: list, show, retry, deliver.")
 @app.command("list")
 @handles_errors
 def list_(
-    status: Annotated[str | None, typer.Option(help="pending, sent or dead")] = None,
+    status: Annotated[str | None, typer.Option(help=", ".join(STATUSES))] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
     by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """The newest notices, with how many are pending, sent and dead (administrators)."""
+    """The newest notices, with how many have each status (administrators); the README says
+    what each status means."""
     reader = acting(by, "the outbox")
     authorise(casework_app(), reader, Action.RUN_OUTBOX, wall_clock())
     result = list_outbox(casework_app(), reader, status, limit)
@@ -42,7 +43,7 @@ def list_(
         emit_json(result)
         return
     counts = result["counts"]
-    typer.echo(f"pending {counts['pending']}  sent {counts['sent']}  dead {counts['dead']}")
+    typer.echo("  ".join(f"{status} {count}" for status, count in counts.items()))
     table(
         [
             [
@@ -91,10 +92,14 @@ def retry(
     message_id: Annotated[
         int | None, typer.Argument(help="outbox id; omit with --all-dead", min=1, max=MAX_ROW_ID)
     ] = None,
-    all_dead: Annotated[bool, typer.Option(help="queue every dead notice again")] = False,
+    all_dead: Annotated[
+        bool,
+        typer.Option(help="queue again every refused, bounced, dead or needing-attention notice"),
+    ] = False,
     by: By = None,
 ) -> None:
-    """Queue a dead notice (or all of them) again (administrators; recorded)."""
+    """Queue again a notice that did not arrive (refused, bounced, dead, needing attention),
+    or all of them, after mending the address or the server (administrators; recorded)."""
     if message_id is None and not all_dead:
         raise typer.BadParameter("give an outbox id or --all-dead")
     officer = acting(by, "retrying a notice")
@@ -116,8 +121,9 @@ def deliver(
         emit_json(report.__dict__)
     else:
         typer.echo(
-            f"{report.mailer}: {report.sent} sent, {report.retrying} to retry, "
-            f"{report.dead} dead (of {report.claimed})"
+            f"{report.mailer}: {report.sent} sent, {report.printed} printed, "
+            f"{report.retrying} to retry, {report.refused} refused, {report.dead} dead, "
+            f"{report.needs_attention} needing attention (of {report.claimed})"
         )
         for error in report.errors:
             typer.echo(f"  {error}")
