@@ -31,6 +31,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from casework.domain.citations import cite_vi
 from casework.domain.errors import ConfigurationError
 from casework.environment import LEGAL_TIMEZONE
 
@@ -87,6 +88,7 @@ class NoticeRenderer:
             keep_trailing_newline=True,
         )
         self.environment.filters["vn_date"] = vn_date
+        self.environment.filters["vn_basis"] = cite_vi
 
     def available(self) -> dict[str, list[str]]:
         """Every notice name with the languages that have all three parts, both sorted."""
