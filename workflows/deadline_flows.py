@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from casework.config import LEGAL_TIMEZONE
 from casework.domain.errors import DeliveryFailed
 from casework.services.app import bootstrap
+from casework.services.bounces import read_bounces
 from casework.services.delivery import deliver_pending
 from casework.services.digest import queue_digest
 from casework.services.sweep import sweep
@@ -66,6 +67,19 @@ def delivery_summary(as_of: str) -> dict[str, Any]:
         "errors": report.errors,  # the denouncer's identity already withheld from them
         # what a failed run says (DeliveryReport.failure), or "" when nothing failed
         "failure": str(report.failure()) if report.failed else "",
+    }
+
+
+def bounce_summary(as_of: str) -> dict[str, Any]:
+    """Read the bounce mailbox and mark the notices it returns."""
+    report = read_bounces(bootstrap(), datetime.fromisoformat(as_of))
+    return {
+        "read": report.read,
+        "bounced": report.bounced,
+        "delayed": report.delayed,
+        "already": report.already,
+        "unmatched": report.unmatched,
+        "notes": report.notes,
     }
 
 
@@ -117,6 +131,11 @@ def run_delivery(as_of: str) -> dict[str, Any]:
     return _guarded("delivery", delivery_summary, as_of)
 
 
+@task(name="bounces", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS)
+def run_bounces(as_of: str) -> dict[str, Any]:
+    return _guarded("reading of bounces", bounce_summary, as_of)
+
+
 @task(name="digest", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS)
 def run_digest(as_of: str) -> dict[str, Any]:
     return _guarded("digest", digest_summary, as_of)
@@ -141,6 +160,17 @@ def deliver_notifications(as_of: str | None = None) -> dict[str, Any]:
         for error in summary["errors"]:
             logger.error("%s", error)
         raise DeliveryFailed(f"{summary['failure']}; the reasons are in this run's log")
+    return summary
+
+
+@flow(name="read-bounces")
+def read_bounce_mailbox(as_of: str | None = None) -> dict[str, Any]:
+    """Mark the notices the bounce mailbox returns (bounced officer notices alert the
+    administrator; a returned party notice is written as a letter by the next delivery)."""
+    moment = _moment(as_of) if as_of else datetime.now(UTC)
+    summary = run_bounces(moment.isoformat())
+    if summary["bounced"]:
+        get_run_logger().warning("%s notice(s) came back undelivered", summary["bounced"])
     return summary
 
 

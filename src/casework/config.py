@@ -103,6 +103,17 @@ class Settings(BaseSettings):
         default=True,
         description="check the mail server's certificate (turn off only for a test server)",
     )
+    bounce_address: str = Field(
+        default="",
+        description="envelope sender (MAIL FROM) for bounces, e.g. bounces@nghean.gov.vn: "
+        "each notice goes out as bounces+<its id>@… (VERP) so a bounce names its notice; "
+        "empty: the sender's address, and bounces are not read",
+    )
+    bounce_maildir: Path | None = Field(
+        default=None,
+        description="the Maildir the bounce address is delivered to, read by `casework "
+        "outbox bounces` and the read-bounces flow",
+    )
     delivery_batch: int = Field(default=200, description="messages per delivery run")
     delivery_max_age_hours: float = Field(
         default=48,
@@ -149,6 +160,7 @@ class Settings(BaseSettings):
         "letters_folder",
         "keys_folder",
         "smtp_ca_file",
+        "bounce_maildir",
         mode="before",
     )
     @classmethod
@@ -208,6 +220,20 @@ class Settings(BaseSettings):
             parse_address(value, "CASEWORK_MAIL_REPLY_TO")
         return value
 
+    @field_validator("bounce_address")
+    @classmethod
+    def _bare_bounce_address(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        found = parse_address(value, "CASEWORK_BOUNCE_ADDRESS")
+        if found.name or found.address != value or "+" in found.address.partition("@")[0]:
+            raise ValueError(
+                f"CASEWORK_BOUNCE_ADDRESS={value!r}: give a bare address without a display "
+                "name or a '+' (casework adds +<notice id> itself), e.g. bounces@nghean.gov.vn"
+            )
+        return value
+
     @field_validator("smtp_helo")
     @classmethod
     def _helo_name(cls, value: str) -> str:
@@ -222,6 +248,10 @@ class Settings(BaseSettings):
                 "CA that signed the mail server's certificate"
             )
         return value
+
+    def envelope_sender(self) -> str:
+        """MAIL FROM without a notice's token: the bounce address, else the sender's."""
+        return self.bounce_address or self.sender().address
 
     def sender(self) -> MailAddress:
         """The From: address, parsed (checked when the settings were read)."""

@@ -73,3 +73,32 @@ def check_helo_name(value: str) -> str:
         f"CASEWORK_SMTP_HELO={value!r} is not a host name; give this machine's name as the "
         "mail server knows it, e.g. casework.nghean.gov.vn (or [192.0.2.10])"
     )
+
+
+_TOKEN = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def verp_address(bounce_address: str, message_id: str) -> str:
+    """The envelope sender of one notice: `local+<token>@domain`, the token being the
+    Message-ID's left part (a name-based UUID), so that a bounce, sent back to it, names the
+    notice it returns (VERP) even when the mail server quotes nothing of it."""
+    token = message_id.strip().strip("<>").partition("@")[0]
+    if not _TOKEN.match(token):
+        return bounce_address  # not one of ours: no token, the bounce is matched by its text
+    local, _, domain = bounce_address.rpartition("@")
+    return f"{local}+{token}@{domain}"
+
+
+def verp_token(recipient: str, bounce_address: str) -> str | None:
+    """The token in `recipient` if it is `bounce_address` with one (`local+token@domain`,
+    compared without case), else None."""
+    local, _, domain = bounce_address.rpartition("@")
+    got_local, _, got_domain = recipient.strip().strip("<>").rpartition("@")
+    base, plus, token = got_local.partition("+")
+    if (
+        not plus
+        or base.casefold() != local.casefold()
+        or got_domain.casefold() != domain.casefold()
+    ):
+        return None
+    return token if _TOKEN.match(token) else None

@@ -224,6 +224,7 @@ SYSTEM_COMMANDS = {
     # the engine's own work and set-up: acts for nobody, shows no case's content
     "init", "up", "engine", "serve",
     "deadlines sweep", "deadlines recompute", "deadlines digest", "outbox deliver",
+    "outbox bounces",
     # reference data and integrity: no case, no identity
     "rules list", "rules diagram", "rules check", "calendar due", "calendar show", "audit verify",
     # the structure every officer reads (relations only with an administrator's --by), and the

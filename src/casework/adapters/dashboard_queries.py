@@ -18,7 +18,9 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, case, extract, f
 from casework.adapters.case_store import CASES, CLOCKS
 from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.clock_gap_queries import FinalStates, open_clause, unclocked_clause
+from casework.adapters.outbox_store import OUTBOX
 from casework.domain.escalation import NO_LADDER
+from casework.domain.notice_status import WAITING, NoticeStatus
 
 _Columns = TypeVarTuple("_Columns")
 
@@ -183,5 +185,80 @@ def unclocked_cases(
                 .order_by(CASES.c.received_on, CASES.c.id)
                 .limit(limit)
             )
+        ).all()
+    )
+
+
+# -- the delivery of notices (issue 25) ------------------------------------------------------
+
+
+def delivery_backlog(connection: Connection) -> dict[str, int]:
+    """Status → notices waiting to go (queued, deferred), over the whole outbox: the queue's
+    health, which names no case."""
+    return dict(
+        connection.execute(
+            select(OUTBOX.c.status, func.count())
+            .where(OUTBOX.c.status.in_(sorted(WAITING)))
+            .group_by(OUTBOX.c.status)
+        ).all()
+    )
+
+
+def oldest_waiting_alert(connection: Connection) -> Any | None:
+    """The oldest notice to an officer still waiting to go, or None."""
+    return connection.execute(
+        select(OUTBOX.c.created_at, OUTBOX.c.attempts, OUTBOX.c.last_error)
+        .where(OUTBOX.c.status.in_(sorted(WAITING)), OUTBOX.c.recipient_officer.is_not(None))
+        .order_by(OUTBOX.c.created_at, OUTBOX.c.id)
+        .limit(1)
+    ).first()
+
+
+def unreachable_officers(connection: Connection, limit: int) -> list[Any]:
+    """The newest refused or bounced notice of each officer whose address failed, newest
+    first: (officer, to_address, status, last_error, when)."""
+    newest = (
+        select(func.max(OUTBOX.c.id))
+        .where(
+            OUTBOX.c.status.in_([NoticeStatus.REFUSED.value, NoticeStatus.BOUNCED.value]),
+            OUTBOX.c.recipient_officer.is_not(None),
+        )
+        .group_by(OUTBOX.c.recipient_officer)
+    )
+    return list(
+        connection.execute(
+            select(
+                OUTBOX.c.recipient_officer.label("officer"),
+                OUTBOX.c.to_address,
+                OUTBOX.c.status,
+                OUTBOX.c.last_error,
+                OUTBOX.c.created_at.label("when"),
+            )
+            .where(OUTBOX.c.id.in_(newest))
+            .order_by(OUTBOX.c.id.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def notices_needing_attention(connection: Connection, scope: Scope, limit: int) -> list[Any]:
+    """Notices to a party of the cases in `scope` that cannot be delivered (no e-mail and
+    no postal address), newest first."""
+    return list(
+        connection.execute(
+            scope.apply(
+                select(
+                    OUTBOX.c.id,
+                    CASES.c.reference,
+                    CASES.c.agency,
+                    OUTBOX.c.template,
+                    OUTBOX.c.recipient_party,
+                    OUTBOX.c.created_at,
+                )
+                .join(CASES, CASES.c.id == OUTBOX.c.case_id)
+                .where(OUTBOX.c.status == NoticeStatus.NEEDS_ATTENTION.value)
+            )
+            .order_by(OUTBOX.c.id.desc())
+            .limit(limit)
         ).all()
     )

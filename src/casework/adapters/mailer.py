@@ -14,6 +14,7 @@ from typing import Protocol
 
 import aiosmtplib
 
+from casework.mail_addresses import verp_address
 from casework.private_files import private_folder, write_private
 
 
@@ -46,6 +47,7 @@ class SmtpSettings:
     ca_file: str = ""  # CA certificates to trust (an agency's own CA)
     verify: bool = True  # check the server's certificate
     envelope_sender: str = ""  # MAIL FROM: the sender's address, never its display name
+    verp: bool = False  # MAIL FROM is envelope_sender+<the notice's token> (bounces are read)
 
 
 class SmtpMailer:
@@ -78,6 +80,13 @@ class SmtpMailer:
             validate_certs=s.verify,
         )
 
+    def _envelope(self, message: Message) -> str | None:
+        """MAIL FROM for `message`: with its token when bounces are read (VERP)."""
+        s = self.settings
+        if s.verp and s.envelope_sender:
+            return verp_address(s.envelope_sender, str(message["Message-ID"]))
+        return s.envelope_sender or None
+
     async def _connected(self) -> aiosmtplib.SMTP:
         client = self._client()
         await client.connect()
@@ -86,7 +95,6 @@ class SmtpMailer:
         return client
 
     async def _send(self, messages: Sequence[Message]) -> list[SendResult]:
-        s = self.settings
         try:
             client = await self._connected()
         except (aiosmtplib.SMTPException, OSError) as exc:
@@ -96,7 +104,7 @@ class SmtpMailer:
         try:
             for index, message in enumerate(messages):
                 try:
-                    await client.send_message(message, sender=s.envelope_sender or None)
+                    await client.send_message(message, sender=self._envelope(message))
                     results.append(SendResult(str(message["Message-ID"])))
                 except Exception as exc:  # one message's failure never stops the batch
                     results.append(

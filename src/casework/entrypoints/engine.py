@@ -114,11 +114,24 @@ def load_flows() -> ModuleType:
 
 
 def deployments(
-    flows: ModuleType, sweep_every: timedelta, deliver_every: timedelta, digest_cron: str
+    flows: ModuleType,
+    sweep_every: timedelta,
+    deliver_every: timedelta,
+    digest_cron: str,
+    read_bounces: bool = False,
 ) -> list[Any]:
-    """The scheduled deployments; each runs one at a time (concurrency 1)."""
+    """The scheduled deployments; each runs one at a time (concurrency 1). Bounces are read
+    as often as notices are delivered, when a bounce address and its Maildir are set."""
     from prefect.schedules import Cron
 
+    bounces = [
+        flows.read_bounce_mailbox.to_deployment(
+            name="casework",
+            interval=deliver_every,
+            concurrency_limit=1,
+            description="Mark the notices the bounce mailbox returns.",
+        )
+    ]
     return [
         flows.sweep_deadlines.to_deployment(
             name="casework",
@@ -138,6 +151,7 @@ def deployments(
             concurrency_limit=1,
             description="Each supervisor's digest of overdue and due-soon cases (working days).",
         ),
+        *(bounces if read_bounces else []),
     ]
 
 
@@ -171,7 +185,9 @@ def run_engine(
     with prefect_server(port) as ui:
         if ui:
             print(
-                f"Prefect UI: {ui}  (deployments: sweep-deadlines, deliver-notifications, daily-digest)",
+                f"Prefect UI: {ui}  (deployments: sweep-deadlines, deliver-notifications, daily-digest"
+                + (", read-bounces" if settings.bounce_address and settings.bounce_maildir else "")
+                + ")",
                 flush=True,
             )
         from prefect import serve  # only now: Prefect reads its settings at import
@@ -180,7 +196,13 @@ def run_engine(
         catch_up(flows)
         try:
             serve(
-                *deployments(flows, sweep_every, deliver_every, digest_cron),
+                *deployments(
+                    flows,
+                    sweep_every,
+                    deliver_every,
+                    digest_cron,
+                    read_bounces=bool(settings.bounce_address and settings.bounce_maildir),
+                ),
                 print_starting_message=False,
             )
         except KeyboardInterrupt:

@@ -24,11 +24,25 @@ from typing_extensions import TypedDict
 
 from casework.adapters import dashboard_queries
 from casework.adapters.dashboard_queries import Scope
+from casework.adapters.database import stored_instant
+from casework.adapters.unit_of_work import Transaction
+from casework.config import LEGAL_TIMEZONE
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.errors import InvalidInput, NotFound
+from casework.domain.notice_status import NoticeStatus
+from casework.domain.organisation import Organisation
 from casework.services.app import Casework, legal_date
 from casework.services.clock_gaps import final_states
-from casework.services.read_models import Dashboard, DashboardClock, DashboardUnit, MonthOutcome
+from casework.services.read_models import (
+    Dashboard,
+    DashboardClock,
+    DashboardUnit,
+    DeliveryHealth,
+    MonthOutcome,
+    NoticeNeedingAttention,
+    UnreachableOfficer,
+    WaitingAlert,
+)
 
 DEFAULT_HORIZON_WORKING_DAYS = 5
 CALENDAR_DAYS = 28  # four weeks of deadlines, from today
@@ -74,6 +88,7 @@ def dashboard(
         outcome_rows = dashboard_queries.outcomes_by_month(connection, scope, since, today)
         overdue_rows = dashboard_queries.overdue_clocks(connection, scope, today, overdue_limit)
         unwatched_rows = dashboard_queries.unclocked_cases(connection, scope, finals, overdue_limit)
+        delivery = _delivery(connection, org, scope, now, overdue_limit)
     counts: dict[str, list[int]] = {}
     due_by_day: dict[date, int] = {}
     for code, due, count in by_code_and_day:
@@ -173,6 +188,67 @@ def dashboard(
             }
             for row in unwatched_rows
         ],
+        "delivery": delivery,
+    }
+
+
+def _delivery(
+    connection: Transaction, org: Organisation, scope: Scope, now: datetime, limit: int
+) -> DeliveryHealth:
+    """The queue's health (installation-wide: it names no case), the officers of the
+    agencies in scope whose address fails, and the party notices of the cases in scope that
+    nobody can deliver yet."""
+    backlog = dashboard_queries.delivery_backlog(connection)
+    oldest = dashboard_queries.oldest_waiting_alert(connection)
+    waiting: WaitingAlert | None = None
+    if oldest is not None:
+        queued_at = stored_instant(oldest.created_at)
+        waiting = {
+            "queued_at": queued_at.astimezone(LEGAL_TIMEZONE).isoformat(timespec="minutes"),
+            "hours_waiting": round((now - queued_at).total_seconds() / 3600, 1),
+            "attempts": oldest.attempts,
+            "reason": oldest.last_error,
+        }
+    unreachable: list[UnreachableOfficer] = []
+    for row in dashboard_queries.unreachable_officers(connection, limit):
+        officer = org.officers.get(row.officer)
+        if officer is None:
+            continue
+        if scope.agencies is not None and officer.agency not in scope.agencies:
+            continue
+        if officer.email and officer.email != row.to_address:
+            continue  # mended in the organisation since: a retry goes to the new address
+        agency = org.agencies.get(officer.agency)
+        unreachable.append(
+            {
+                "officer": officer.code,
+                "name": officer.name,
+                "agency_name": agency.name if agency else officer.agency,
+                "address": row.to_address,
+                "status": row.status,
+                "reason": row.last_error,
+                "since": legal_date(stored_instant(row.when)).isoformat(),
+            }
+        )
+    attention: list[NoticeNeedingAttention] = []
+    for row in dashboard_queries.notices_needing_attention(connection, scope, limit):
+        agency = org.agencies.get(row.agency)
+        attention.append(
+            {
+                "id": row.id,
+                "ref": row.reference,
+                "agency_name": agency.name if agency else row.agency,
+                "notice": row.template,
+                "party": row.recipient_party or "",
+                "queued_on": legal_date(stored_instant(row.created_at)).isoformat(),
+            }
+        )
+    return {
+        "queued": int(backlog.get(NoticeStatus.QUEUED.value, 0)),
+        "deferred": int(backlog.get(NoticeStatus.DEFERRED.value, 0)),
+        "oldest_waiting_alert": waiting,
+        "unreachable_officers": unreachable,
+        "needs_attention": attention,
     }
 
 

@@ -58,7 +58,8 @@ def build_mailer(settings: Settings) -> Mailer:
             helo=settings.smtp_helo,
             ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else "",
             verify=settings.smtp_verify,
-            envelope_sender=settings.sender().address,
+            envelope_sender=settings.envelope_sender(),
+            verp=bool(settings.bounce_address),
         )
     )
 
@@ -377,6 +378,17 @@ def deliver_pending(
     return report
 
 
+def _sealed_error(row: Any, error: str, sealed: str) -> str:
+    """The sealed reply to keep: this run's, or the one kept with the reason this run's
+    builds on (a bounce's, when its letter is written)."""
+    if not error:
+        return ""
+    if sealed:
+        return sealed
+    kept = str(row.sealed_error or "")
+    return kept if kept and row.last_error and error.startswith(row.last_error) else ""
+
+
 _TALLY = {
     NoticeStatus.SENT: "sent",
     NoticeStatus.PRINTED: "printed",
@@ -445,7 +457,7 @@ def _record(
                     last_error=error,
                     sent_at=now if status in DELIVERED else None,
                     channel=result.channel,
-                    sealed_error=sealed_errors.get(row.id, "") if error else "",
+                    sealed_error=_sealed_error(row, error, sealed_errors.get(row.id, "")),
                 )
             )
             if row.id in read_identity:

@@ -320,6 +320,48 @@ class UnwatchedCase(TypedDict):
     historical_import: Any  # why it was imported without a clock, if it was
 
 
+class WaitingAlert(TypedDict):
+    """The oldest notice to an officer not delivered yet."""
+
+    queued_at: str  # ISO, in Asia/Ho_Chi_Minh
+    hours_waiting: float
+    attempts: int
+    reason: str  # the last failure ("" if not tried yet)
+
+
+class UnreachableOfficer(TypedDict):
+    """An officer whose address was refused or bounced: he receives no alerts."""
+
+    officer: str
+    name: str
+    agency_name: str
+    address: str
+    status: str  # refused | bounced
+    reason: str
+    since: str  # ISO date the failed notice was queued
+
+
+class NoticeNeedingAttention(TypedDict):
+    """A notice to a party nobody can deliver yet: no e-mail, no postal address."""
+
+    id: int
+    ref: str
+    agency_name: str
+    notice: str  # the notice's template, e.g. party.acceptance
+    party: str  # denouncer | denounced
+    queued_on: str  # ISO date
+
+
+class DeliveryHealth(TypedDict):
+    """Whether notices reach people (issue 25)."""
+
+    queued: int
+    deferred: int
+    oldest_waiting_alert: WaitingAlert | None
+    unreachable_officers: list[UnreachableOfficer]
+    needs_attention: list[NoticeNeedingAttention]
+
+
 class Dashboard(TypedDict):
     """What a head sees first: overdue and due-soon cases of the agencies in scope."""
 
@@ -335,6 +377,7 @@ class Dashboard(TypedDict):
     overdue: list[OverdueClock]
     overdue_limit: int
     without_clock: list[UnwatchedCase]
+    delivery: DeliveryHealth
 
 
 # --- alerts and the audit trail ------------------------------------------------------------

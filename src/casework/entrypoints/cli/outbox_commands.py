@@ -20,6 +20,7 @@ from casework.entrypoints.cli.common import (
     wall_clock,
 )
 from casework.services.authorisation import authorise
+from casework.services.bounces import read_bounces
 from casework.services.delivery import build_mailer, deliver_pending
 from casework.services.outbox import STATUSES, list_outbox, retry_dead, show_message
 
@@ -129,3 +130,22 @@ def deliver(
             typer.echo(f"  {error}")
     if report.failed:  # a run that failed says so: exit code 15, not 0
         raise report.failure()
+
+
+@app.command("bounces")
+@handles_errors
+def bounces(
+    now: Annotated[str | None, typer.Option(help="as of this date-time (default: now)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Read the bounce mailbox (CASEWORK_BOUNCE_MAILDIR) and mark the notices it returns."""
+    report = read_bounces(casework_app(), parse_instant(now, "--now"))
+    if as_json:
+        emit_json(report.__dict__)
+        return
+    typer.echo(
+        f"{report.read} read: {report.bounced} notice(s) returned, {report.delayed} delayed, "
+        f"{report.already} already recorded, {report.unmatched} not understood (left, seen)"
+    )
+    for note in report.notes:
+        typer.echo(f"  {note}")
