@@ -23,19 +23,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.api.test_api import DENOUNCER, PASSWORD, Clock
 from tests.conftest import at
+from tests.integration.test_delivery import Inbox, free_port, mailer_for
 from tests.web.test_pages import csrf
 
+from casework.adapters.letters import LetterWriter
 from casework.entrypoints.web.app import create_app
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
+from casework.services.assignment import assign_case
 from casework.services.complaint_intake import ComplaintFacts
+from casework.services.delivery import deliver_pending
 from casework.services.escalations import list_escalations
 from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.sweep import sweep
@@ -388,3 +394,61 @@ def _section(page: str, section_id: str) -> str:
     found = re.search(rf'<section id="{section_id}">(.*?)</section>', page, re.DOTALL)
     assert found, f"no section {section_id}"
     return found.group(1)
+
+
+class _RefusesLan(Inbox):
+    """Refuses one handler's mailbox for good (550), accepts everything else."""
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address.startswith("lan.nt@"):
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_the_dashboard_shows_whom_mail_does_not_reach(
+    app: Casework, browser: Callable[[str], TestClient], tmp_path: Path
+) -> None:
+    """Issue 25: a refused officer address is listed (to the heads of his agency and above),
+    with the server's reply; a notice to a party nobody can deliver needs reception's
+    attention; the queue's backlog is shown. A head of another agency sees neither."""
+    overdue = _denunciation(app, "2024-01-10")
+    assign_case(app, overdue, "tt-xac-minh-1", None, "", at("2024-01-10"))
+    rejected = log_case(  # a sender who gave neither an e-mail nor a postal address
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2024, 1, 15),
+            summary="Cán bộ địa chính thu tiền trái quy định",
+            denouncer=Denouncer("Nguyễn Văn Bảy", id_number="040190000002"),
+            denounced_name="Lê Văn Cường",
+            logged_by="tt-tiep-nhan",
+        ),
+        at("2024-01-15", 10),
+    ).ref
+    _step(app, rejected, "reject", "2024-01-16", reasons="không đủ điều kiện thụ lý")
+    sweep(app, at(TODAY, 8))
+    controller = Controller(_RefusesLan(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        deliver_pending(
+            app, at(TODAY, 8), mailer_for(controller.port), letters=LetterWriter(tmp_path)
+        )
+    finally:
+        controller.stop()
+    delivery = _board(browser(HEAD_TT))["delivery"]
+    (lan,) = delivery["unreachable_officers"]
+    assert (lan["name"], lan["status"]) == ("Ngô Thị Lan", "refused")
+    assert "User unknown" in lan["reason"]
+    assert [n["ref"] for n in delivery["needs_attention"]] == [rejected]
+    assert delivery["queued"] >= 1  # the administrator's alert about Lan, not sent yet
+    page = browser(HEAD_TT).get("/dashboard").text
+    assert "Cán bộ không nhận được thư" in page
+    assert "Ngô Thị Lan" in page
+    assert "Thông báo cho đương sự cần xử lý" in page
+    assert "Người gửi đơn" in page or "Người bị tố cáo" in page
+    elsewhere = _board(browser("tnmt-giam-doc"))["delivery"]
+    assert (elsewhere["unreachable_officers"], elsewhere["needs_attention"]) == ([], [])
