@@ -108,7 +108,7 @@ class SmtpMailer:
                     results.append(SendResult(str(message["Message-ID"])))
                 except Exception as exc:  # one message's failure never stops the batch
                     results.append(
-                        SendResult(str(message["Message-ID"]), str(exc), _is_permanent(exc))
+                        SendResult(str(message["Message-ID"]), reply_of(exc), _is_permanent(exc))
                     )
                     if not _lost_connection(exc):
                         continue
@@ -137,6 +137,16 @@ def _lost_connection(exc: Exception) -> bool:
     return isinstance(
         exc, aiosmtplib.SMTPServerDisconnected | aiosmtplib.SMTPTimeoutError | OSError
     )
+
+
+def reply_of(exc: Exception) -> str:
+    """What the server said, as its reply reads (`550 5.1.1 <a@b>: User unknown`), rather
+    than the Python representation of the exception; the exception's words otherwise."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{r.code} {r.message}" for r in exc.recipients) or str(exc)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return f"{exc.code} {exc.message}"
+    return str(exc) or type(exc).__name__
 
 
 def _is_permanent(exc: Exception) -> bool:
