@@ -217,6 +217,28 @@ def requeue(
     return count
 
 
+def record_bounce(
+    connection: Connection,
+    message_id: int,
+    reason: str,
+    sealed_reason: str,
+    as_letter: bool,
+    at: datetime,
+) -> None:
+    """Mark a sent message as returned: bounced, or (`as_letter`) queued again at `at` to be
+    written as a letter. A message no longer "sent" is left as it is."""
+    values: dict[str, Any] = (
+        {"status": NoticeStatus.QUEUED.value, "channel": "letter", "next_attempt_at": at}
+        if as_letter
+        else {"status": NoticeStatus.BOUNCED.value}
+    )
+    connection.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id == message_id, OUTBOX.c.status == NoticeStatus.SENT.value)
+        .values(last_error=reason, sealed_error=sealed_reason, **values)
+    )
+
+
 def by_message_ids(connection: Connection, message_ids: Iterable[str]) -> list[Any]:
     """The messages with these Message-IDs (a bounce names the one it returns)."""
     wanted = sorted(set(message_ids))

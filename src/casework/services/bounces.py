@@ -18,12 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
-
 from casework.adapters import outbox_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bounce_mailbox import Bounce, BounceMailbox
-from casework.adapters.outbox_store import OUTBOX
 from casework.domain.errors import ConfigurationError
 from casework.domain.notice_status import NoticeStatus
 from casework.services.app import Casework, legal_date
@@ -116,21 +113,11 @@ def _record(
             if sender is not None:
                 address = sender.identity["email"] if row.recipient_party == "denouncer" else ""
                 why, sealed = withheld_reply(sender, why, address or "")
-            if row.recipient_party:
-                # a party is written to instead: the next delivery run makes the letter
-                values: dict[str, Any] = {
-                    "status": NoticeStatus.QUEUED.value,
-                    "channel": "letter",
-                    "next_attempt_at": now,
-                }
-            else:
-                values = {"status": NoticeStatus.BOUNCED.value}
+            # a party is written to instead: the next delivery run makes the letter
+            as_letter = bool(row.recipient_party)
+            outbox_store.record_bounce(connection, row.id, why, sealed, as_letter, now)
+            if not as_letter:
                 problems.append((row, NoticeStatus.BOUNCED, why))
-            connection.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.id == row.id, OUTBOX.c.status == NoticeStatus.SENT.value)
-                .values(last_error=why, sealed_error=sealed, **values)
-            )
             report.bounced += 1
             events.append(
                 AuditEvent(
