@@ -208,3 +208,15 @@ def test_a_delayed_report_changes_nothing(
 def test_reading_bounces_without_a_bounce_address_says_what_to_set(app: Casework) -> None:
     with pytest.raises(ConfigurationError, match="CASEWORK_BOUNCE_ADDRESS"):
         read_bounces(app, at("2024-02-07", 9))
+
+
+def test_a_bounce_maildir_not_made_yet_is_empty_and_a_wrong_folder_is_named(
+    app: Casework, tmp_path: Path
+) -> None:
+    settings = {"bounce_address": BOUNCES, "bounce_maildir": tmp_path / "not-yet"}
+    app.settings = app.settings.model_copy(update=settings)
+    assert read_bounces(app, at("2024-02-07", 9)).read == 0  # Postfix makes it on first use
+    (tmp_path / "plain").mkdir()
+    app.settings = app.settings.model_copy(update={"bounce_maildir": tmp_path / "plain"})
+    with pytest.raises(ConfigurationError, match="is not a Maildir"):
+        read_bounces(app, at("2024-02-07", 9))

@@ -378,3 +378,46 @@ def test_a_dropped_connection_is_reopened_and_the_batch_goes_on() -> None:
     assert [r.error is None for r in results] == [True, False, True]
     assert not results[1].permanent  # tried again in a later run
     assert sorted(inbox.recipients) == ["a@example.vn", "c@example.vn"]
+
+
+class _RateLimited(Inbox):
+    """Takes two messages, then answers a rate limit until told otherwise."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limit: int | None = 2
+        self.tried = 0
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        self.tried += 1
+        if self.limit is not None and len(self.messages) >= self.limit:
+            return "451 4.7.1 Rate limit exceeded, slow down"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_rate_limit_slows_the_batch_down_and_kills_nothing(app: Casework) -> None:
+    """Issue 25, item 4: a relay's rate limit stops this run's batch (the rest are not
+    tried against the same refusal) and every notice goes out later; none dies."""
+    inbox = _RateLimited()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        for _ in range(3):  # three cases due today: six alerts (handler and head each)
+            overdue_case(app)
+        sweep(app, at("2024-02-19", 8))
+        first = deliver_pending(app, at("2024-02-19", 8), mailer_for(controller.port))
+        assert first.claimed > 3
+        assert (first.sent, first.retrying, first.dead) == (2, first.claimed - 2, 0)
+        assert inbox.tried == 3  # the third was refused; the rest waited
+        assert any("slow down" in e for e in first.errors)
+        inbox.limit = None
+        later = deliver_pending(
+            app, at("2024-02-19", 8) + timedelta(minutes=5), mailer_for(controller.port)
+        )
+        assert (later.sent, later.failed) == (first.claimed - 2, False)
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == first.claimed

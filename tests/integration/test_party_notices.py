@@ -522,3 +522,21 @@ def test_each_party_a_denunciation_names_gets_the_notices_to_the_denounced(
         "Sở Xây dựng",
         "ông Trần Văn Tư, chủ doanh nghiệp",
     ]
+
+
+def test_no_line_of_a_notice_is_longer_than_smtp_allows(app: Casework, tmp_path: Path) -> None:
+    """RFC 5322 §2.1.1: at most 998 octets a line. A reason typed as one long paragraph of
+    Vietnamese is wrapped by the transfer encoding, not sent as one line a server may cut."""
+    ref = new_case(app)
+    reasons = "Đơn không nêu rõ hành vi vi phạm, thời gian và địa điểm xảy ra sự việc; " * 60
+    run(app, ref, [("reject", "2024-02-05", {"reasons": reasons.strip()})])
+    folder = tmp_path / "mail"
+    report = deliver_pending(app, at("2024-02-05", 10), FolderMailer(folder))
+    assert report.sent == 1
+    (raw,) = [path.read_bytes() for path in folder.glob("*.eml")]
+    assert max(len(line) for line in raw.split(b"\n")) <= 998
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(parsed, email.message.EmailMessage)
+    body = parsed.get_body(("plain",))
+    assert body is not None
+    assert reasons.strip()[:200] in " ".join(body.get_content().split())

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
+from casework.domain.errors import ConfigurationError
 from casework.mail_addresses import verp_token
 
 _RECIPIENT_HEADERS = ("X-Original-To", "Delivered-To", "To")
@@ -55,16 +56,23 @@ class BounceMailbox:
     is marked seen and left for a person to read."""
 
     def __init__(self, folder: Path) -> None:
-        if not (folder / "new").is_dir() or not (folder / "cur").is_dir():
-            raise FileNotFoundError(
-                f"{folder} is not a Maildir (it needs new/, cur/ and tmp/): set "
-                "CASEWORK_BOUNCE_MAILDIR to the Maildir the bounce address is delivered to"
-            )
+        """ConfigurationError if `folder` exists and is not a Maildir; a folder not there
+        yet is an empty mailbox (Postfix makes the Maildir with its first message)."""
         self.folder = folder
+        self.box: mailbox.Maildir | None = None
+        if not folder.exists():
+            return
+        if not all((folder / sub).is_dir() for sub in ("new", "cur", "tmp")):
+            raise ConfigurationError(
+                f"CASEWORK_BOUNCE_MAILDIR={str(folder)!r} is not a Maildir (it needs new/, "
+                "cur/ and tmp/): give the Maildir the bounce address is delivered to"
+            )
         self.box = mailbox.Maildir(folder, factory=None, create=False)
 
     def unread(self, bounce_address: str, limit: int) -> Iterator[Bounce]:
         """Up to `limit` messages not yet marked seen, understood."""
+        if self.box is None:
+            return
         count = 0
         for key in sorted(self.box.keys()):
             if count >= limit:
@@ -77,11 +85,15 @@ class BounceMailbox:
 
     def remove(self, key: str) -> None:
         """Delete a bounce whose notice is recorded."""
+        if self.box is None:
+            return
         with contextlib.suppress(KeyError):  # removed meanwhile by another run
             self.box.remove(key)
 
     def mark_seen(self, key: str) -> None:
         """Keep a message nobody understood, out of the next runs' way."""
+        if self.box is None:
+            return
         try:
             message = self.box.get_message(key)
         except KeyError:

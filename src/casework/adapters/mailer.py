@@ -110,6 +110,14 @@ class SmtpMailer:
                     results.append(
                         SendResult(str(message["Message-ID"]), reply_of(exc), _is_permanent(exc))
                     )
+                    if _slow_down(exc):
+                        # a rate limit: the rest wait for a later run (their backoff) rather
+                        # than each meet the same refusal now
+                        reason = f"not tried: the server asked to slow down ({reply_of(exc)})"
+                        results.extend(
+                            SendResult(str(m["Message-ID"]), reason) for m in messages[index + 1 :]
+                        )
+                        return results
                     if not _lost_connection(exc):
                         continue
                     # the connection went (a timeout, a drop): this message is tried again
@@ -129,6 +137,23 @@ class SmtpMailer:
             with contextlib.suppress(aiosmtplib.SMTPException, OSError):
                 await client.quit()
         return results
+
+
+_THROTTLED = ("rate limit", "too many", "slow down", "throttl")
+
+
+def _slow_down(exc: Exception) -> bool:
+    """Whether the server refused for now because of how fast or how much we send: 421 (it
+    is closing the channel), or a 4xx reply that says so (Postfix's anvil, a relay's quota)."""
+    codes: list[tuple[int, str]] = []
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [(r.code, r.message) for r in exc.recipients]
+    elif isinstance(exc, aiosmtplib.SMTPResponseException):
+        codes = [(exc.code, exc.message)]
+    return any(
+        code == 421 or (400 <= code < 500 and any(w in text.lower() for w in _THROTTLED))
+        for code, text in codes
+    )
 
 
 def _lost_connection(exc: Exception) -> bool:
