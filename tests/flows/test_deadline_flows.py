@@ -170,3 +170,24 @@ def test_a_delivery_run_that_leaves_notices_undelivered_ends_failed(
     assert state.is_failed()
     with pytest.raises(DeliveryFailed, match=f"{NOTICES} of {NOTICES} notice"):
         state.result()
+
+
+def test_the_bounce_flow_marks_a_returned_notice(
+    casework_home: Path, flows: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read-bounces flow's body: a report in the bounce Maildir marks its notice."""
+    import email
+    import mailbox
+
+    from tests.integration.test_bounces import dsn
+
+    maildir = casework_home / "bounces"
+    box = mailbox.Maildir(maildir, create=True)
+    monkeypatch.setenv("CASEWORK_BOUNCE_ADDRESS", "bounces@localhost")
+    monkeypatch.setenv("CASEWORK_BOUNCE_MAILDIR", str(maildir))
+    flows.sweep_summary(at("2024-02-27", 8).isoformat())
+    assert flows.delivery_summary(datetime.now(UTC).isoformat())["sent"] == NOTICES
+    sent = email.message_from_bytes(next((casework_home / "mail").glob("*.eml")).read_bytes())
+    box.add(dsn("bounces@localhost", str(sent["To"]), str(sent["Message-ID"]), "550 5.1.1 gone"))
+    summary = flows.bounce_summary(datetime.now(UTC).isoformat())
+    assert (summary["read"], summary["bounced"], summary["unmatched"]) == (1, 1, 0)
