@@ -540,3 +540,38 @@ def test_no_line_of_a_notice_is_longer_than_smtp_allows(app: Casework, tmp_path:
     body = parsed.get_body(("plain",))
     assert body is not None
     assert reasons.strip()[:200] in " ".join(body.get_content().split())
+
+
+class _RefusesOurSender(Inbox):
+    """A relay that will not take mail from casework's address (553 at MAIL FROM)."""
+
+    async def handle_MAIL(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        return f"553 5.7.1 <{address}>: Sender address rejected: not owned by user"
+
+
+def test_a_relay_that_refuses_our_sender_turns_nothing_into_letters(
+    app: Casework, tmp_path: Path
+) -> None:
+    """Issue 25: the sender refused is the installation's fault, not the recipients': every
+    notice waits (deferred) and the run fails saying what to check; no party's notice is
+    printed instead, no officer's is refused."""
+    controller = Controller(_RefusesOurSender(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        ref = new_case(app)
+        run(app, ref, NON_ACCEPTANCE)  # to the denouncer, who has an e-mail and an address
+        report = deliver_pending(
+            app,
+            at("2024-02-05", 10),
+            mailer_for(controller.port),
+            letters=LetterWriter(tmp_path / "letters"),
+        )
+    finally:
+        controller.stop()
+    assert report.claimed > 0
+    assert (report.retrying, report.refused, report.printed) == (report.claimed, 0, 0)
+    assert all("refused the envelope sender" in e for e in report.errors)
+    assert "CASEWORK_MAIL_FROM" in str(report.failure())
+    assert not (tmp_path / "letters").exists()

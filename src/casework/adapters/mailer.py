@@ -110,6 +110,20 @@ class SmtpMailer:
                     results.append(
                         SendResult(str(message["Message-ID"]), reply_of(exc), _is_permanent(exc))
                     )
+                    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
+                        # our own address refused: no recipient is at fault, and every other
+                        # message would meet the same answer. All wait (deferred), so no
+                        # party's notice turns into a letter for it and the run fails loudly
+                        reason = (
+                            f"the server refused the envelope sender {exc.sender} "
+                            f"({exc.code} {exc.message}): check CASEWORK_MAIL_FROM, "
+                            "CASEWORK_BOUNCE_ADDRESS and what the relay lets this host send as"
+                        )
+                        results[-1] = SendResult(str(message["Message-ID"]), reason)
+                        results.extend(
+                            SendResult(str(m["Message-ID"]), reason) for m in messages[index + 1 :]
+                        )
+                        return results
                     if _slow_down(exc):
                         # a rate limit: the rest wait for a later run (their backoff) rather
                         # than each meet the same refusal now
