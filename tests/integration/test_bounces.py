@@ -24,11 +24,13 @@ from casework.adapters.mailer import SmtpMailer, SmtpSettings
 from casework.adapters.outbox_store import OUTBOX, REPLY_WITHHELD
 from casework.adapters.tables import AuditRow
 from casework.domain.errors import ConfigurationError
+from casework.domain.notice_status import NoticeStatus
 from casework.services.app import Casework
 from casework.services.bounces import read_bounces
 from casework.services.dashboard import dashboard
 from casework.services.delivery import deliver_pending
-from casework.services.outbox import list_outbox
+from casework.services.intake import Denouncer
+from casework.services.outbox import list_outbox, retry_dead
 from casework.services.sweep import sweep
 
 pytestmark = pytest.mark.integration
@@ -220,3 +222,144 @@ def test_a_bounce_maildir_not_made_yet_is_empty_and_a_wrong_folder_is_named(
     app.settings = app.settings.model_copy(update={"bounce_maildir": tmp_path / "plain"})
     with pytest.raises(ConfigurationError, match="is not a Maildir"):
         read_bounces(app, at("2024-02-07", 9))
+
+
+# -- what a review found (issue 25) ---------------------------------------------------------
+
+
+def test_a_report_read_while_its_notice_is_being_sent_waits_for_the_next_reading(
+    app: Casework, maildir: mailbox.Maildir, inbox: tuple[Inbox, int]
+) -> None:
+    box, port = inbox
+    overdue_case(app)
+    sweep(app, at("2024-02-07", 8))
+    deliver_pending(app, at("2024-02-07", 8), verp_mailer(port))
+    (row,) = _rows(app)
+    with app.transaction() as connection:  # a delivery run holds it again (deferred)
+        connection.execute(OUTBOX.update().values(status="deferred"))
+    maildir.add(dsn(box.envelopes[0][1], row.to_address, row.message_id, "550 5.1.1 gone"))
+    held = read_bounces(app, at("2024-02-07", 9))
+    assert (held.waiting, len(maildir)) == (1, 1)  # not lost: read again next time
+    with app.transaction() as connection:
+        connection.execute(OUTBOX.update().values(status="sent"))
+    assert read_bounces(app, at("2024-02-07", 10)).bounced == 1
+    assert _rows(app)[0].status == "bounced"
+
+
+def test_a_forwarded_mailbox_of_the_denouncer_named_by_a_bounce_is_sealed(
+    app: Casework, maildir: mailbox.Maildir, inbox: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    """His mail forwards to a mailbox nobody recorded: the report names it, and nothing
+    searched for what was recorded would find it. A report on a notice to him is sealed
+    whole."""
+    _, port = inbox
+    ref = new_case(app)
+    run(app, ref, NON_ACCEPTANCE)
+    deliver_pending(app, at("2024-02-05", 10), verp_mailer(port))
+    (row,) = _rows(app)
+    forward = "hn1985@yahoo.example"
+    maildir.add(dsn(BOUNCES, forward, row.message_id, f"550 5.1.1 <{forward}>: over quota"))
+    assert read_bounces(app, at("2024-02-05", 11)).bounced == 1
+    deliver_pending(app, at("2024-02-05", 11), letters=LetterWriter(tmp_path / "letters"))
+    with app.reading() as session:
+        audit = AuditRow.__table__  # type: ignore[attr-defined]
+        payloads = " ".join(str(p) for p in session.execute(select(audit.c.payload)).scalars())
+    (row,) = _rows(app)
+    assert forward not in f"{row.last_error} {payloads}"
+    assert row.sealed_error
+
+
+def test_an_automatic_reply_quoting_a_notice_to_the_denouncer_is_deleted_unread(
+    app: Casework, maildir: mailbox.Maildir, inbox: tuple[Inbox, int]
+) -> None:
+    _, port = inbox
+    ref = new_case(app)
+    run(app, ref, NON_ACCEPTANCE)
+    deliver_pending(app, at("2024-02-05", 10), verp_mailer(port))
+    (row,) = _rows(app)
+    token = row.message_id.strip("<>").partition("@")[0]
+    reply = (
+        f"From: {IDENTITY.email}\nTo: bounces+{token}@agency.test\nSubject: Vắng mặt\n"
+        f"Content-Type: text/plain; charset=utf-8\n\n{IDENTITY.full_name} đang đi vắng.\n"
+    )
+    maildir.add(reply.encode("utf-8"))
+    found = read_bounces(app, at("2024-02-05", 11))
+    assert (found.discarded, len(maildir)) == (1, 0)
+    assert _rows(app)[0].status == "sent"
+
+
+def test_a_letter_stays_a_letter_through_a_deferral_and_a_retry(
+    app: Casework, maildir: mailbox.Maildir, inbox: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    """A party whose e-mail came back is never e-mailed there again: not when writing the
+    letter fails for a while, not when an administrator queues every problem again."""
+    box, port = inbox
+    plain = Denouncer(full_name="Nguyễn Văn Bảy", email="bay@example.vn")  # no postal address
+    ref = new_case(app, denouncer=plain)
+    run(app, ref, NON_ACCEPTANCE)
+    deliver_pending(app, at("2024-02-05", 10), verp_mailer(port))
+    (row,) = _rows(app)
+    maildir.add(dsn(BOUNCES, "bay@example.vn", row.message_id, "550 5.1.1 no such user"))
+    read_bounces(app, at("2024-02-05", 11))
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the letters folder should be")
+    stuck = deliver_pending(
+        app, at("2024-02-05", 11), verp_mailer(port), letters=LetterWriter(blocked)
+    )
+    assert stuck.retrying == 1
+    assert (_rows(app)[0].status, _rows(app)[0].channel) == ("deferred", "letter")
+    letters = LetterWriter(tmp_path / "letters")
+    later = deliver_pending(app, at("2024-02-05", 12), verp_mailer(port), letters=letters)
+    assert later.needs_attention == 1
+    assert retry_dead(app, None, at("2024-02-05", 13), "ubnd-quan-tri") == 1
+    again = deliver_pending(app, at("2024-02-05", 13), verp_mailer(port), letters=letters)
+    assert (again.sent, again.needs_attention) == (0, 1)
+    assert len(box.messages) == 1  # the first e-mail only
+
+
+def test_a_late_report_on_an_officers_old_address_does_not_mark_the_mended_notice(
+    app: Casework, maildir: mailbox.Maildir, inbox: tuple[Inbox, int]
+) -> None:
+    _, port = inbox
+    overdue_case(app)
+    sweep(app, at("2024-02-07", 8))
+    deliver_pending(app, at("2024-02-07", 8), verp_mailer(port))
+    (row,) = _rows(app)
+    maildir.add(dsn(BOUNCES, row.to_address, row.message_id, "550 5.1.1 gone"))
+    read_bounces(app, at("2024-02-07", 9))
+    retry_dead(app, row.id, at("2024-02-07", 10), "ubnd-quan-tri")
+    with app.transaction() as connection:  # as if the organisation had been mended first
+        connection.execute(
+            OUTBOX.update()
+            .where(OUTBOX.c.id == row.id)
+            .values(to_address="lan.moi@thanhtra.nghean.example")
+        )
+    deliver_pending(app, at("2024-02-07", 10), verp_mailer(port))
+    maildir.add(dsn(BOUNCES, row.to_address, row.message_id, "550 5.1.1 gone"))  # late
+    late = read_bounces(app, at("2024-02-07", 11))
+    assert (late.bounced, late.already) == (0, 1)
+    assert _rows(app)[0].status == "sent"
+
+
+def test_a_problem_no_administrator_may_hear_of_is_on_the_record(app: Casework) -> None:
+    """The only administrator is excluded from the case (he is the person denounced): the
+    case is not named to him, and the unsent alert is on the audit trail."""
+    from casework.services.delivery_problems import administrators_for, problem_alerts
+
+    ref = new_case(app, denounced_officer="ubnd-quan-tri")
+    run(app, ref, NON_ACCEPTANCE)
+    (row,) = _rows(app)
+    with app.transaction() as connection:
+        org = app.organisation(connection)
+        alerts, events = problem_alerts(
+            app,
+            connection,
+            org,
+            [(row, NoticeStatus.DEAD, "given up")],
+            {row.case_id: ref},
+            at("2024-02-05").date(),
+            at("2024-02-05"),
+        )
+    assert alerts == []
+    assert [e.action for e in events] == ["notice.problem_unalerted"]
+    assert administrators_for(org, "thanh-tra-tinh") == ["ubnd-quan-tri"]  # no case: told

@@ -421,3 +421,66 @@ def test_a_rate_limit_slows_the_batch_down_and_kills_nothing(app: Casework) -> N
     finally:
         controller.stop()
     assert len(inbox.messages) == first.claimed
+
+
+class _AtMail(Inbox):
+    """Answers MAIL FROM as told for the messages to `big@`, accepts the rest."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__()
+        self.reply = reply
+        self.mails = 0
+
+    async def handle_MAIL(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        self.mails += 1
+        if self.mails == 2:
+            return self.reply
+        envelope.mail_from = address
+        return "250 OK"
+
+
+def _three() -> list[Any]:
+    from email.message import Message
+
+    messages = []
+    for number in range(3):
+        message = Message()
+        message["Message-ID"] = f"<{number}@example.vn>"
+        message["From"] = "casework@example.vn"
+        message["To"] = f"to{number}@example.vn"
+        message.set_payload("x")
+        messages.append(message)
+    return messages
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        # Postfix's own rate limit, at MAIL FROM: slow down, the rest wait
+        ("450 4.7.1 Error: too much mail from 127.0.0.1", [None, "too much mail", "slow down"]),
+        # the second message is too big: its own failure, for good; the rest go on
+        ("552 5.3.4 Message size exceeds fixed limit", [None, "552 5.3.4", None]),
+        # our address refused: nothing more is tried, and the reason says what to check
+        ("553 5.7.1 Sender address rejected", [None, "envelope sender", "envelope sender"]),
+    ],
+    ids=["rate-limit", "too-big", "sender-refused"],
+)
+def test_a_refusal_at_mail_from_is_read_for_what_it_is(
+    reply: str, expected: list[str | None]
+) -> None:
+    server = _AtMail(reply)
+    controller = Controller(server, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        results = mailer_for(controller.port).send_batch(_three())
+    finally:
+        controller.stop()
+    for result, want in zip(results, expected, strict=True):
+        if want is None:
+            assert result.error is None
+        else:
+            assert result.error is not None
+            assert want in result.error
+    assert results[1].permanent is (reply.startswith("552"))

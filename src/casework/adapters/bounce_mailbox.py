@@ -26,6 +26,7 @@ class Failure:
     """One recipient a delivery status notification reports on."""
 
     recipient: str  # Final-Recipient, without its type ("rfc822;")
+    original: str  # Original-Recipient, if the server gave it ("" otherwise)
     action: str  # failed | delayed | delivered | relayed | expanded
     status: str  # e.g. 5.1.1
     diagnostic: str  # the remote server's words, as reported
@@ -61,7 +62,13 @@ class BounceMailbox:
         self.folder = folder
         self.box: mailbox.Maildir | None = None
         if not folder.exists():
-            return
+            if not folder.parent.is_dir():
+                raise ConfigurationError(
+                    f"CASEWORK_BOUNCE_MAILDIR={str(folder)!r}: neither it nor the folder it "
+                    "would be made in exists; give the Maildir the bounce address is "
+                    "delivered to"
+                )
+            return  # the mail server makes it with the first bounce
         if not all((folder / sub).is_dir() for sub in ("new", "cur", "tmp")):
             raise ConfigurationError(
                 f"CASEWORK_BOUNCE_MAILDIR={str(folder)!r} is not a Maildir (it needs new/, "
@@ -138,9 +145,11 @@ def _failures(part: Message) -> list[Failure]:
         if not isinstance(block, Message) or not block.get("Final-Recipient"):
             continue
         recipient = str(block["Final-Recipient"]).partition(";")[2].strip()
+        original = str(block.get("Original-Recipient", "")).partition(";")[2].strip()
         found.append(
             Failure(
                 recipient=recipient,
+                original=original,
                 action=str(block.get("Action", "")).strip(),
                 status=str(block.get("Status", "")).strip(),
                 diagnostic=" ".join(str(block.get("Diagnostic-Code", "")).split()),

@@ -20,7 +20,7 @@ from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.clock_gap_queries import FinalStates, open_clause, unclocked_clause
 from casework.adapters.outbox_store import OUTBOX
 from casework.domain.escalation import NO_LADDER
-from casework.domain.notice_status import WAITING, NoticeStatus
+from casework.domain.notice_status import PROBLEMS, WAITING, NoticeStatus
 
 _Columns = TypeVarTuple("_Columns")
 
@@ -192,36 +192,45 @@ def unclocked_cases(
 # -- the delivery of notices (issue 25) ------------------------------------------------------
 
 
-def delivery_backlog(connection: Connection) -> dict[str, int]:
-    """Status → notices waiting to go (queued, deferred), over the whole outbox: the queue's
-    health, which names no case."""
+def delivery_counts(connection: Connection) -> dict[str, int]:
+    """Status → notices in it, for the statuses not delivered (waiting, or a problem), over
+    the whole outbox: the queue's health, which names no case."""
     return dict(
         connection.execute(
             select(OUTBOX.c.status, func.count())
-            .where(OUTBOX.c.status.in_(sorted(WAITING)))
+            .where(OUTBOX.c.status.in_(sorted(WAITING | PROBLEMS)))
             .group_by(OUTBOX.c.status)
         ).all()
     )
 
 
-def oldest_waiting_alert(connection: Connection) -> Any | None:
-    """The oldest notice to an officer still waiting to go, or None."""
+def _to_officers(officers: list[str] | None) -> ColumnElement[bool]:
+    """Notices to an officer (of `officers`, when given)."""
+    if officers is None:
+        return OUTBOX.c.recipient_officer.is_not(None)
+    return OUTBOX.c.recipient_officer.in_(officers)
+
+
+def oldest_waiting_alert(connection: Connection, officers: list[str] | None) -> Any | None:
+    """The oldest notice to an officer (of `officers`, when given) still waiting to go."""
     return connection.execute(
         select(OUTBOX.c.created_at, OUTBOX.c.attempts, OUTBOX.c.last_error)
-        .where(OUTBOX.c.status.in_(sorted(WAITING)), OUTBOX.c.recipient_officer.is_not(None))
+        .where(OUTBOX.c.status.in_(sorted(WAITING)), _to_officers(officers))
         .order_by(OUTBOX.c.created_at, OUTBOX.c.id)
         .limit(1)
     ).first()
 
 
-def unreachable_officers(connection: Connection, limit: int) -> list[Any]:
-    """The newest refused or bounced notice of each officer whose address failed, newest
-    first: (officer, to_address, status, last_error, when)."""
+def unreachable_officers(
+    connection: Connection, officers: list[str] | None, limit: int
+) -> list[Any]:
+    """The newest refused or bounced notice of each officer (of `officers`, when given)
+    whose address failed, newest first: (officer, to_address, status, last_error, when)."""
     newest = (
         select(func.max(OUTBOX.c.id))
         .where(
             OUTBOX.c.status.in_([NoticeStatus.REFUSED.value, NoticeStatus.BOUNCED.value]),
-            OUTBOX.c.recipient_officer.is_not(None),
+            _to_officers(officers),
         )
         .group_by(OUTBOX.c.recipient_officer)
     )

@@ -110,24 +110,25 @@ class SmtpMailer:
                     results.append(
                         SendResult(str(message["Message-ID"]), reply_of(exc), _is_permanent(exc))
                     )
-                    if isinstance(exc, aiosmtplib.SMTPSenderRefused):
-                        # our own address refused: no recipient is at fault, and every other
-                        # message would meet the same answer. All wait (deferred), so no
-                        # party's notice turns into a letter for it and the run fails loudly
-                        reason = (
-                            f"the server refused the envelope sender {exc.sender} "
-                            f"({exc.code} {exc.message}): check CASEWORK_MAIL_FROM, "
-                            "CASEWORK_BOUNCE_ADDRESS and what the relay lets this host send as"
-                        )
-                        results[-1] = SendResult(str(message["Message-ID"]), reason)
-                        results.extend(
-                            SendResult(str(m["Message-ID"]), reason) for m in messages[index + 1 :]
-                        )
-                        return results
                     if _slow_down(exc):
                         # a rate limit: the rest wait for a later run (their backoff) rather
                         # than each meet the same refusal now
                         reason = f"not tried: the server asked to slow down ({reply_of(exc)})"
+                        results.extend(
+                            SendResult(str(m["Message-ID"]), reason) for m in messages[index + 1 :]
+                        )
+                        return results
+                    if _sender_refused(exc):
+                        # our own address refused: no recipient is at fault, and every other
+                        # message would meet the same answer. All wait (deferred), so no
+                        # party's notice turns into a letter for it and the run fails loudly
+                        reason = (
+                            "the server refused the envelope sender "
+                            f"{self.settings.envelope_sender or '(none)'} "
+                            f"({reply_of(exc)}): check CASEWORK_MAIL_FROM, "
+                            "CASEWORK_BOUNCE_ADDRESS and what the relay lets this host send as"
+                        )
+                        results[-1] = SendResult(str(message["Message-ID"]), reason)
                         results.extend(
                             SendResult(str(m["Message-ID"]), reason) for m in messages[index + 1 :]
                         )
@@ -153,7 +154,18 @@ class SmtpMailer:
         return results
 
 
-_THROTTLED = ("rate limit", "too many", "slow down", "throttl")
+_THROTTLED = ("rate limit", "too many", "too much", "slow down", "throttl")
+
+
+def _sender_refused(exc: Exception) -> bool:
+    """Whether the server refused MAIL FROM for good because of the address itself (not the
+    message's size, 552, which is that message's own failure)."""
+    return (
+        isinstance(exc, aiosmtplib.SMTPSenderRefused)
+        and 500 <= exc.code < 600
+        and exc.code != 552
+        and "size" not in exc.message.lower()
+    )
 
 
 def _slow_down(exc: Exception) -> bool:

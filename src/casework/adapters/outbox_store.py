@@ -22,10 +22,11 @@ from casework.domain.notice_status import RETRIABLE, WAITING, NoticeStatus
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
 
 REPLY_WITHHELD = (
-    "(the server's reply quoted the sender's address or name: kept sealed in the case's "
-    "vault, LTC Art. 8(3))"
+    "(the server's reply about a notice to the sender, or quoting him: kept sealed in the "
+    "case's vault, LTC Art. 8(3))"
 )
-"""What a delivery error that quoted the sender is stored and reported as."""
+"""What a mail server's reply about a notice to the sender, or one quoting him, is stored
+and reported as: it may name an address of his nobody recorded (a forward)."""
 
 
 def notice_stub(ref: str, party: str = "denouncer") -> dict[str, Any]:
@@ -209,8 +210,7 @@ def requeue(
             attempts=0,
             next_attempt_at=at,
             retry_until=retry_until,
-            channel="",
-        )
+        )  # the channel stays: a party whose e-mail came back is written to again
     ).rowcount
     for row_id, address in addresses.items():
         connection.execute(update(OUTBOX).where(OUTBOX.c.id == row_id).values(to_address=address))
@@ -224,19 +224,21 @@ def record_bounce(
     sealed_reason: str,
     as_letter: bool,
     at: datetime,
-) -> None:
+) -> bool:
     """Mark a sent message as returned: bounced, or (`as_letter`) queued again at `at` to be
-    written as a letter. A message no longer "sent" is left as it is."""
+    written as a letter. A message no longer "sent" is left as it is; returns whether it was
+    marked."""
     values: dict[str, Any] = (
         {"status": NoticeStatus.QUEUED.value, "channel": "letter", "next_attempt_at": at}
         if as_letter
         else {"status": NoticeStatus.BOUNCED.value}
     )
-    connection.execute(
+    marked: int = connection.execute(
         update(OUTBOX)
         .where(OUTBOX.c.id == message_id, OUTBOX.c.status == NoticeStatus.SENT.value)
         .values(last_error=reason, sealed_error=sealed_reason, **values)
-    )
+    ).rowcount
+    return marked == 1
 
 
 def by_message_ids(connection: Connection, message_ids: Iterable[str]) -> list[Any]:

@@ -22,9 +22,9 @@ from casework.adapters import outbox_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bounce_mailbox import Bounce, BounceMailbox
 from casework.domain.errors import ConfigurationError
-from casework.domain.notice_status import NoticeStatus
+from casework.domain.notice_status import WAITING, NoticeStatus
 from casework.services.app import Casework, legal_date
-from casework.services.delivery import withheld_reply
+from casework.services.delivery import opened_senders, withheld_reply
 from casework.services.delivery_problems import problem_alerts
 from casework.services.sealing import append_audit
 
@@ -38,13 +38,18 @@ class BounceReport:
     read: int = 0
     bounced: int = 0  # notices marked as returned
     delayed: int = 0  # "delayed" reports: the notice is still on its way; nothing changes
-    already: int = 0  # reports on notices already recorded as not delivered
+    already: int = 0  # reports on notices already recorded as not delivered, or stale
+    waiting: int = 0  # reports on notices being sent right now, or whose key will not open
+    discarded: int = 0  # automatic replies quoting a notice to a sender: deleted unread
     unmatched: int = 0  # not a bounce of ours: marked seen and left for a person
     notes: list[str] = field(default_factory=list)
 
 
 def read_bounces(app: Casework, now: datetime, limit: int = BATCH) -> BounceReport:
-    """Read up to `limit` unread messages of the bounce mailbox and record what they say."""
+    """Read up to `limit` unread messages of the bounce mailbox and record what they say.
+
+    A report is deleted only once what it says is recorded; one about a notice a delivery
+    run holds right now (queued or deferred) is left unread for the next reading."""
     settings = app.settings
     if not settings.bounce_address or settings.bounce_maildir is None:
         raise ConfigurationError(
@@ -57,7 +62,51 @@ def read_bounces(app: Casework, now: datetime, limit: int = BATCH) -> BounceRepo
     report.read = len(bounces)
     if not bounces:
         return report
-    domain = settings.sender().domain
+    found = _notices_of(app, bounces)
+    done: list[str] = []  # recorded, or nothing to record: deleted
+    seen: list[str] = []  # left for a person
+    returned: list[tuple[Any, Bounce]] = []
+    for bounce in bounces:
+        row = found.get(bounce.key)
+        if row is None:
+            report.unmatched += 1
+            report.notes.append(f"message {bounce.key}: not a delivery report on a notice")
+            seen.append(bounce.key)
+        elif not bounce.is_report:
+            if row.recipient_party == "denouncer":  # an auto-reply quoting his notice
+                report.discarded += 1
+                done.append(bounce.key)
+            else:
+                report.unmatched += 1
+                report.notes.append(f"message {bounce.key}: a reply about notice {row.id}")
+                seen.append(bounce.key)
+        elif not bounce.failed:
+            report.delayed += 1
+            done.append(bounce.key)
+        elif row.status in WAITING:
+            report.waiting += 1  # a delivery run holds it: read again next time
+        elif row.status != NoticeStatus.SENT.value:
+            report.already += 1
+            done.append(bounce.key)
+        else:
+            returned.append((row, bounce))
+    done.extend(_record(app, returned, now, report))
+    try:
+        for key in seen:
+            box.mark_seen(key)
+        for key in done:  # only once recorded: a crash before reads them again
+            box.remove(key)
+    except OSError as error:
+        raise ConfigurationError(
+            f"casework cannot change the bounce Maildir {box.folder} ({error}): the user "
+            "casework runs as must be able to write it (it deletes each report it recorded)"
+        ) from error
+    return report
+
+
+def _notices_of(app: Casework, bounces: list[Bounce]) -> dict[str, Any]:
+    """Bounce key → the notice it names (by its VERP token, or the returned Message-ID)."""
+    domain = app.settings.sender().domain
     wanted: dict[str, list[Bounce]] = {}
     for bounce in bounces:
         ids = {f"<{token}@{domain}>" for token in bounce.tokens} | set(bounce.message_ids)
@@ -65,57 +114,63 @@ def read_bounces(app: Casework, now: datetime, limit: int = BATCH) -> BounceRepo
             wanted.setdefault(message_id, []).append(bounce)
     with app.reading() as session:
         rows = outbox_store.by_message_ids(session.connection(), wanted)
-    found: dict[str, Any] = {}  # bounce key → its notice's row
+    found: dict[str, Any] = {}
     for row in rows:
         for bounce in wanted.get(row.message_id, []):
             found.setdefault(bounce.key, row)
-    recorded: list[str] = []
-    returned: list[tuple[Any, Bounce]] = []
-    for bounce in bounces:
-        row = found.get(bounce.key)
-        if row is None or not bounce.is_report:
-            report.unmatched += 1
-            report.notes.append(f"message {bounce.key}: not a delivery report on a notice")
-            box.mark_seen(bounce.key)
-        elif not bounce.failed:
-            report.delayed += 1
-            recorded.append(bounce.key)
-        elif row.status != NoticeStatus.SENT.value:
-            report.already += 1
-            recorded.append(bounce.key)
-        else:
-            returned.append((row, bounce))
-            recorded.append(bounce.key)
-    _record(app, returned, now, report)
-    for key in recorded:  # only once recorded: a crash before reads them again
-        box.remove(key)
-    return report
+    return found
+
+
+def _is_stale(row: Any, bounce: Bounce) -> bool:
+    """Whether `bounce` is about an address an officer's notice no longer goes to: queued
+    again to a mended address, it carries the same Message-ID, and a late report on the old
+    address must not mark it."""
+    if row.recipient_party or row.retry_until is None or not row.to_address:
+        return False
+    address = row.to_address.casefold()
+    return not any(
+        address in (f.recipient.casefold(), f.original.casefold()) for f in bounce.failed
+    )
 
 
 def _record(
     app: Casework, returned: list[tuple[Any, Bounce]], now: datetime, report: BounceReport
-) -> None:
+) -> list[str]:
+    """Record the returned notices; the keys of the reports recorded (or stale)."""
     if not returned:
-        return
+        return []
     now = now.astimezone(UTC)
+    done: list[str] = []
     events: list[AuditEvent] = []
     problems: list[tuple[Any, NoticeStatus, str]] = []
+    # a case whose key will not open holds back its own reports only (read again later)
+    senders, locked = opened_senders(app, {row.case_id for row, _ in returned if row.case_id})
     with app.transaction() as connection:
-        case_ids = {row.case_id for row, _ in returned if row.case_id}
-        refs = outbox_store.references_of(connection, case_ids)
-        # a key that will not open stops the run (VaultLocked) before anything is recorded
-        # that could name a sender unsealed; the bounces wait in the mailbox
-        senders = app.vault.senders_of(connection, case_ids)
+        refs = outbox_store.references_of(connection, {r.case_id for r, _ in returned if r.case_id})
         for row, bounce in returned:
+            if row.case_id in locked:
+                report.waiting += 1
+                report.notes.append(f"notice {row.id}: {locked[row.case_id]}")
+                continue
+            if _is_stale(row, bounce):
+                report.already += 1
+                report.notes.append(f"notice {row.id}: a report on an earlier address, ignored")
+                done.append(bounce.key)
+                continue
             why = "bounced: " + "; ".join(f.describe() for f in bounce.failed)
             sealed = ""
             sender = senders.get(row.case_id)
             if sender is not None:
-                address = sender.identity["email"] if row.recipient_party == "denouncer" else ""
-                why, sealed = withheld_reply(sender, why, address or "")
+                to_sender = row.recipient_party == "denouncer"
+                address = sender.identity["email"] if to_sender else ""
+                why, sealed = withheld_reply(sender, why, address or "", to_sender)
             # a party is written to instead: the next delivery run makes the letter
             as_letter = bool(row.recipient_party)
-            outbox_store.record_bounce(connection, row.id, why, sealed, as_letter, now)
+            if not outbox_store.record_bounce(connection, row.id, why, sealed, as_letter, now):
+                report.already += 1  # another reader, or a second copy, recorded it first
+                done.append(bounce.key)
+                continue
+            done.append(bounce.key)
             if not as_letter:
                 problems.append((row, NoticeStatus.BOUNCED, why))
             report.bounced += 1
@@ -130,7 +185,7 @@ def _record(
                         "template": row.template,
                         "to": row.recipient_officer or row.recipient_party,
                         "error": why,
-                        "then": "letter" if row.recipient_party else "administrator alerted",
+                        "then": "letter" if as_letter else "administrator alerted",
                     },
                 )
             )
@@ -143,3 +198,4 @@ def _record(
             events.extend(alerted)
         known = {ref: senders.get(case_id) for case_id, ref in refs.items() if case_id}
         append_audit(app, connection, events, now, known)
+    return done

@@ -195,11 +195,16 @@ def dashboard(
 def _delivery(
     connection: Transaction, org: Organisation, scope: Scope, now: datetime, limit: int
 ) -> DeliveryHealth:
-    """The queue's health (installation-wide: it names no case), the officers of the
-    agencies in scope whose address fails, and the party notices of the cases in scope that
-    nobody can deliver yet."""
-    backlog = dashboard_queries.delivery_backlog(connection)
-    oldest = dashboard_queries.oldest_waiting_alert(connection)
+    """The queue's health (counts, installation-wide: they name no case), the oldest alert
+    waiting and the officers whose address fails, of the agencies in scope, and the party
+    notices of the cases in scope that nobody can deliver yet."""
+    counts = dashboard_queries.delivery_counts(connection)
+    officers = (
+        None
+        if scope.agencies is None
+        else sorted(code for code, o in org.officers.items() if o.agency in scope.agencies)
+    )
+    oldest = dashboard_queries.oldest_waiting_alert(connection, officers)
     waiting: WaitingAlert | None = None
     if oldest is not None:
         queued_at = stored_instant(oldest.created_at)
@@ -210,11 +215,9 @@ def _delivery(
             "reason": oldest.last_error,
         }
     unreachable: list[UnreachableOfficer] = []
-    for row in dashboard_queries.unreachable_officers(connection, limit):
+    for row in dashboard_queries.unreachable_officers(connection, officers, limit):
         officer = org.officers.get(row.officer)
         if officer is None:
-            continue
-        if scope.agencies is not None and officer.agency not in scope.agencies:
             continue
         if officer.email and officer.email != row.to_address:
             continue  # mended in the organisation since: a retry goes to the new address
@@ -244,8 +247,11 @@ def _delivery(
             }
         )
     return {
-        "queued": int(backlog.get(NoticeStatus.QUEUED.value, 0)),
-        "deferred": int(backlog.get(NoticeStatus.DEFERRED.value, 0)),
+        "queued": int(counts.get(NoticeStatus.QUEUED.value, 0)),
+        "deferred": int(counts.get(NoticeStatus.DEFERRED.value, 0)),
+        "refused": int(counts.get(NoticeStatus.REFUSED.value, 0)),
+        "bounced": int(counts.get(NoticeStatus.BOUNCED.value, 0)),
+        "dead": int(counts.get(NoticeStatus.DEAD.value, 0)),
         "oldest_waiting_alert": waiting,
         "unreachable_officers": unreachable,
         "needs_attention": attention,

@@ -177,7 +177,7 @@ def _targets(
     """Each row's target, or why it has none. A denouncer's name, address and email, and the
     notice's sealed text, are opened here, at the last moment, and never stored in clear."""
     wanted = {r.case_id for r in rows if r.recipient_party == "denouncer" or r.sealed_context}
-    senders, locked = _senders(app, wanted)
+    senders, locked = opened_senders(app, wanted)
     denounced_addresses: dict[int, set[str]] = {}
     for row in rows:  # where notices to the denounced of these cases went
         if row.recipient_party == "denounced" and row.to_address:
@@ -240,7 +240,7 @@ def _target(
     return _Target({**context, "recipient": recipient}, identity["email"], True, sender, postal)
 
 
-def _senders(app: Casework, case_ids: set[int]) -> tuple[dict[int, Sender], dict[int, str]]:
+def opened_senders(app: Casework, case_ids: set[int]) -> tuple[dict[int, Sender], dict[int, str]]:
     """The senders of `case_ids`, opened, and why a case's would not open: a damaged row or
     a missing key holds back that case's notices only (they are tried again later)."""
     if not case_ids:
@@ -367,7 +367,9 @@ def deliver_pending(
     for row_id, target in targets.items():  # never store or log a denouncer's identity
         outcome = results.get(row_id)
         if outcome and outcome.error and isinstance(target, _Target) and target.sender:
-            stored, sealed = withheld_reply(target.sender, outcome.error, target.address)
+            stored, sealed = withheld_reply(
+                target.sender, outcome.error, target.address, target.reads_identity
+            )
             if sealed:
                 sealed_errors[row_id] = sealed
             outcome.error = stored
@@ -386,7 +388,12 @@ def _sealed_error(row: Any, error: str, sealed: str) -> str:
     if sealed:
         return sealed
     kept = str(row.sealed_error or "")
-    return kept if kept and row.last_error and error.startswith(row.last_error) else ""
+    if not kept:
+        return ""
+    # the bounce's report, kept while its letter is written (or waits to be)
+    if row.channel == "letter" or (row.last_error and error.startswith(row.last_error)):
+        return kept
+    return ""
 
 
 _TALLY = {
@@ -404,9 +411,19 @@ def _count(report: DeliveryReport, status: NoticeStatus) -> None:
     setattr(report, name, getattr(report, name) + 1)
 
 
-def withheld_reply(sender: Sender, reply: str, address: str) -> tuple[str, str]:
-    """A server's reply about a notice of `sender`'s case as it may be stored (his address
-    and any part of his identity left out) and, if it quoted him, the reply sealed ("")."""
+OWN_WORDS = ("cannot reach ", "not tried: ", "the server refused the envelope sender ")
+"""How casework's own reasons begin: they quote no server, so nothing of the sender."""
+
+
+def withheld_reply(
+    sender: Sender, reply: str, address: str, to_sender: bool = False
+) -> tuple[str, str]:
+    """A server's reply about a notice of `sender`'s case as it may be stored, and the reply
+    sealed (or ""). A reply about a notice to the sender himself (`to_sender`) is sealed
+    whole: it may name a mailbox of his nobody recorded (a forward), which no search for what
+    was recorded can find. Otherwise his address and any part of his identity are left out."""
+    if to_sender and not reply.startswith(OWN_WORDS):
+        return REPLY_WITHHELD, sender.case_key.seal("reply", reply)
     stored, sealed = sealed_texts(sender, reply, "reply")
     if address:
         stored = re.sub(re.escape(address), "<the denouncer's address>", stored, flags=re.I)
@@ -436,8 +453,12 @@ def _record(
             attempts = row.attempts + 1
             if result.status is NoticeStatus.DEFERRED and now >= _retry_until(settings, row):
                 age = max_age(settings)
+                hours = f"{age.total_seconds() / 3600:g}"
                 result = _Result(
-                    NoticeStatus.DEAD, f"{result.error} (still undelivered after {age}: given up)"
+                    NoticeStatus.DEAD,
+                    f"{result.error} (still undelivered {hours} hours after it was queued: "
+                    "given up)",
+                    result.channel,
                 )
             status, error = result.status, result.error
             next_at = row.next_attempt_at
@@ -456,7 +477,8 @@ def _record(
                     next_attempt_at=next_at,
                     last_error=error,
                     sent_at=now if status in DELIVERED else None,
-                    channel=result.channel,
+                    # a notice whose e-mail came back stays a letter through any deferral
+                    channel=result.channel or ("letter" if row.channel == "letter" else ""),
                     sealed_error=_sealed_error(row, error, sealed_errors.get(row.id, "")),
                 )
             )

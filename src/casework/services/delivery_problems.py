@@ -14,11 +14,12 @@ from datetime import date, datetime
 from typing import Any
 
 from casework.adapters.audit_log import AuditEvent
+from casework.adapters.database import stored_instant
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.notice_status import NoticeStatus
 from casework.domain.organisation import Organisation, Role
-from casework.domain.visibility import alert_reaches
-from casework.services.app import Casework
+from casework.domain.visibility import CaseFacts, alert_reaches
+from casework.services.app import Casework, legal_date
 from casework.services.case_access import facts_for
 from casework.services.notices import outbox_row
 
@@ -28,11 +29,20 @@ ALERTING = frozenset({NoticeStatus.REFUSED, NoticeStatus.BOUNCED, NoticeStatus.D
 dashboard."""
 
 
-def administrators_for(org: Organisation, agency: str | None) -> list[str]:
-    """The administrators of `agency`, or, if it has none, every administrator."""
+def administrators_for(
+    org: Organisation, agency: str | None, case: CaseFacts | None = None
+) -> list[str]:
+    """Who is told: the administrators of `agency` the case does not exclude and who have
+    an address; if there are none, every other administrator who qualifies. Nobody only when
+    no administrator qualifies at all."""
     admins = sorted(code for code, o in org.officers.items() if Role.ADMIN in o.roles)
-    own = [code for code in admins if org.officers[code].agency == agency]
-    return own or admins
+    able = [
+        code
+        for code in admins
+        if org.officers[code].email and (case is None or alert_reaches(org, code, case))
+    ]
+    own = [code for code in able if org.officers[code].agency == agency]
+    return own or able
 
 
 def problem_alerts(
@@ -59,12 +69,23 @@ def problem_alerts(
         officer = org.officers.get(row.recipient_officer or "")
         case = facts.get(row.case_id) if row.case_id else None
         agency = case.agency if case else officer.agency if officer else None
-        for admin in administrators_for(org, agency):
-            if case is not None and not alert_reaches(org, admin, case):
-                continue  # a case that excludes him is not named to him
+        admins = administrators_for(org, agency, case)
+        if not admins:  # on the record, and counted on the dashboard
+            events.append(
+                AuditEvent(
+                    action="notice.problem_unalerted",
+                    actor="casework:delivery",
+                    case_ref=references.get(row.case_id),
+                    payload={
+                        "outbox_id": row.id,
+                        "status": status.value,
+                        "why": "no administrator with an e-mail address whom the case does "
+                        "not exclude",
+                    },
+                )
+            )
+        for admin in admins:
             address = org.officers[admin].email
-            if not address:
-                continue
             context = {
                 "recipient": {"name": org.officers[admin].name},
                 "notice": {
@@ -72,7 +93,7 @@ def problem_alerts(
                     "template": row.template,
                     "status": status.value,
                     "reason": why,
-                    "queued_on": on.isoformat(),
+                    "queued_on": legal_date(stored_instant(row.created_at)).isoformat(),
                     "officer": officer.name if officer else "",
                     "officer_title": officer.title if officer else "",
                     "address": row.to_address if officer else "",
@@ -82,7 +103,9 @@ def problem_alerts(
                 "on": on.isoformat(),
                 "link": f"{base}/dashboard",
             }
-            key = f"delivery-problem:{row.id}:{status.value}:{admin}"
+            # once per failure of each attempt generation (`outbox retry` starts another)
+            generation = row.retry_until.isoformat() if row.retry_until else ""
+            key = f"delivery-problem:{row.id}:{status.value}:{generation}:{admin}"
             rows.append(outbox_row(app, key, TEMPLATE, admin, address, context, now))
             events.append(
                 AuditEvent(

@@ -24,12 +24,19 @@ SEALED_NOTICE = (
 
 def _addressee(row: Any) -> str:
     """Where a message goes, without ever showing a denouncer's address."""
+    letter = (
+        "letter, no postal address"
+        if row.status == NoticeStatus.NEEDS_ATTENTION.value
+        else "printed letter"
+    )
     if row.recipient_party == "denouncer":
-        how = {"email": "by email", "letter": "printed letter"}.get(
+        how = {"email": "by email", "letter": letter}.get(
             row.channel, "address looked up on delivery"
         )
         return f"(the denouncer: {how})"
-    return str(row.to_address) or "(printed letter)"
+    if row.channel == "letter":
+        return f"({letter})"
+    return str(row.to_address) or f"({letter})"
 
 
 def _summary(row: Any) -> dict[str, Any]:

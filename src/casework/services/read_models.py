@@ -357,6 +357,9 @@ class DeliveryHealth(TypedDict):
 
     queued: int
     deferred: int
+    refused: int  # the problems below are counted over the whole outbox: an administrator's
+    bounced: int  # `casework outbox list --status …` shows them
+    dead: int
     oldest_waiting_alert: WaitingAlert | None
     unreachable_officers: list[UnreachableOfficer]
     needs_attention: list[NoticeNeedingAttention]

@@ -145,7 +145,9 @@ def bounces(
         return
     typer.echo(
         f"{report.read} read: {report.bounced} notice(s) returned, {report.delayed} delayed, "
-        f"{report.already} already recorded, {report.unmatched} not understood (left, seen)"
+        f"{report.already} already recorded, {report.waiting} left for the next reading, "
+        f"{report.discarded} automatic replies deleted, {report.unmatched} not understood "
+        "(left, marked seen)"
     )
     for note in report.notes:
         typer.echo(f"  {note}")
