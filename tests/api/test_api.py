@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +16,10 @@ from fastapi.testclient import TestClient
 from tests.conftest import at
 
 from casework.domain.confidentiality import SUMMARY_WITHHELD
+from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.case_export import neutralised
+from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.sweep import sweep
 from casework.services.users import add_user, create_token
 
@@ -400,8 +403,12 @@ def test_the_matrix_covers_every_endpoint(api: TestClient) -> None:
         ("POST", "/api/cases/{ref}/recuse"),
     }
     in_matrix = {(m, p.replace("/2024", "/{year}")) for m, p in in_matrix}
-    # acknowledging is exercised by test_an_alert_is_acknowledged_by_its_recipient_only
-    assert served - in_matrix == {("POST", "/api/escalations/{escalation_id}/acknowledge")}
+    # acknowledging is exercised by test_an_alert_is_acknowledged_by_its_recipient_only,
+    # a notice delivered by hand by test_api_records_a_notice_delivered_by_hand
+    assert served - in_matrix == {
+        ("POST", "/api/escalations/{escalation_id}/acknowledge"),
+        ("POST", "/api/outbox/{message_id}/handed"),
+    }
 
 
 def test_the_denounced_head_neither_sees_nor_steers_the_case_against_him(
@@ -625,3 +632,39 @@ def test_every_refusal_is_problem_json_even_the_frameworks_own(
         assert answer.headers["content-type"] == "application/problem+json"
     assert "send JSON in UTF-8" in not_utf8.json()["detail"]
     assert "control character (U+0000)" in nul_filter.json()["detail"]
+
+
+def test_api_records_a_notice_delivered_by_hand(
+    api: TestClient, tokens: dict[str, str], app: Casework, tmp_path: Path
+) -> None:
+    """POST /api/outbox/{id}/handed: a head of the case's agency records how a notice that
+    needed attention was delivered; a handler may not (403); an empty answer is 422."""
+    from casework.adapters.letters import LetterWriter
+    from casework.services.delivery import deliver_pending
+
+    ref = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=at("2024-02-01").date(),
+            summary="Thu tiền trái quy định",
+            denouncer=Denouncer("Nguyễn Văn Bảy"),  # neither e-mail nor postal address
+            denounced_name="Lê Văn Cường",
+            logged_by="tt-tiep-nhan",
+        ),
+        at("2024-02-01"),
+    ).ref
+    advance = AdvanceCase(ref, "reject", at("2024-02-02").date(), "tt-chanh-thanh-tra", "",
+                          {"reasons": "không đủ điều kiện"})  # fmt: skip
+    advance_case(app, advance, at("2024-02-02"))
+    assert deliver_pending(app, at("2024-02-02", 11), letters=LetterWriter(tmp_path)).claimed
+    path = "/api/outbox/1/handed"
+    body = {"how": "trao tận tay ngày 03/02/2024"}
+    handler = api.post(path, json=body, headers=as_(tokens, "tt-xac-minh-1"))
+    assert handler.status_code == 403
+    empty = api.post(path, json={"how": ""}, headers=as_(tokens, "tt-chanh-thanh-tra"))
+    assert empty.status_code == 422
+    done = api.post(path, json=body, headers=as_(tokens, "tt-chanh-thanh-tra"))
+    assert done.status_code == 200, done.text
+    assert done.json() == {"id": 1, "case": ref, "recorded_by": "tt-chanh-thanh-tra"}

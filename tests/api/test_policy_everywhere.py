@@ -67,6 +67,7 @@ API_ROUTES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("GET", "/api/dashboard"): None,
     ("GET", "/api/escalations"): None,
     ("POST", "/api/escalations/{escalation_id}/acknowledge"): None,
+    ("POST", "/api/outbox/{message_id}/handed"): {"how": "trao tay"},
     ("GET", "/api/me"): None,
     ("GET", "/api/organisation"): None,
     ("GET", "/api/calendar/{year}"): None,
@@ -90,6 +91,7 @@ WEB_ROUTES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/cases/{ref}/recuse"): {"reason": "x"},
     ("GET", "/dashboard"): {},
     ("POST", "/dashboard/escalations/{escalation_id}/acknowledge"): {},
+    ("POST", "/dashboard/notices/{message_id}/handed"): {"how": "trao tay"},
 }
 PUBLIC_WEB = {
     ("GET", "/"),
@@ -151,7 +153,14 @@ def _routes(routes: list[Any]) -> Iterator[tuple[str, str]]:
 
 
 def _url(path: str, ref: str) -> str:
-    values = {"ref": ref, "number": "1", "escalation_id": "1", "year": "2024", "code": "vi"}
+    values = {
+        "ref": ref,
+        "number": "1",
+        "escalation_id": "1",
+        "message_id": "1",
+        "year": "2024",
+        "code": "vi",
+    }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 
@@ -250,6 +259,7 @@ REQUIRED_OPTIONS = {
     "report counts": ["--from", "2024-01-01", "--to", "2024-12-31"],
     "user add": ["--password", "một câu mật khẩu dài"],
     "user passwd": ["--password", "một câu mật khẩu dài"],
+    "outbox handed": ["--how", "trao tay"],
 }
 
 

@@ -36,6 +36,7 @@ from tests.integration.test_delivery import Inbox, free_port, mailer_for
 from tests.web.test_pages import csrf
 
 from casework.adapters.letters import LetterWriter
+from casework.domain.errors import InvalidInput, NotFound
 from casework.entrypoints.web.app import create_app
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
@@ -44,6 +45,7 @@ from casework.services.complaint_intake import ComplaintFacts
 from casework.services.delivery import deliver_pending
 from casework.services.escalations import list_escalations
 from casework.services.intake import Denouncer, LogCase, log_case
+from casework.services.outbox import record_handed
 from casework.services.sweep import sweep
 from casework.services.users import add_user
 from casework.services.users import principal_of_officer as officer
@@ -452,3 +454,43 @@ def test_the_dashboard_shows_whom_mail_does_not_reach(
     assert "Người gửi đơn" in page or "Người bị tố cáo" in page
     elsewhere = _board(browser("tnmt-giam-doc"))["delivery"]
     assert (elsewhere["unreachable_officers"], elsewhere["needs_attention"]) == ([], [])
+
+
+def test_a_notice_nobody_could_send_is_recorded_as_delivered_by_hand(
+    app: Casework, browser: Callable[[str], TestClient], tmp_path: Path
+) -> None:
+    """The way out of needs_attention: a head of the case's agency records how the notice
+    was delivered, from the dashboard (or POST /api/outbox/{id}/handed); a head of another
+    agency cannot, and an empty answer is refused."""
+    ref = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2024, 1, 15),
+            summary="Cán bộ địa chính thu tiền trái quy định",
+            denouncer=Denouncer("Nguyễn Văn Bảy", id_number="040190000002"),
+            denounced_name="Lê Văn Cường",
+            logged_by="tt-tiep-nhan",
+        ),
+        at("2024-01-15", 10),
+    ).ref
+    _step(app, ref, "reject", "2024-01-16", reasons="không đủ điều kiện thụ lý")
+    deliver_pending(app, at(TODAY, 8), letters=LetterWriter(tmp_path))
+    head = browser(HEAD_TT)
+    (waiting,) = _board(head)["delivery"]["needs_attention"]
+    with pytest.raises(NotFound):  # not his agency's case: as if there were none
+        record_handed(app, waiting["id"], officer(app, "tnmt-giam-doc"), "trao tay", at(TODAY))
+    with pytest.raises(InvalidInput, match="say how"):
+        record_handed(app, waiting["id"], officer(app, HEAD_TT), "  ", at(TODAY))
+    page = head.get("/dashboard").text
+    assert "Ghi nhận đã chuyển" in page
+    answer = head.post(
+        f"/dashboard/notices/{waiting['id']}/handed",
+        data={"csrf_token": csrf(page), "how": "trao tận tay tại trụ sở ngày 05/02/2024"},
+    )
+    assert answer.status_code == 200  # redirected back to the dashboard
+    assert "đã được chuyển" in answer.text
+    assert _board(head)["delivery"]["needs_attention"] == []
+    with pytest.raises(InvalidInput, match="is handed"):
+        record_handed(app, waiting["id"], officer(app, HEAD_TT), "lần nữa", at(TODAY))

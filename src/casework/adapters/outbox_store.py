@@ -241,6 +241,19 @@ def record_bounce(
     return marked == 1
 
 
+def record_handed(connection: Connection, message_id: int, at: datetime) -> bool:
+    """Mark a message needing attention as delivered by hand at `at`; whether it was."""
+    marked: int = connection.execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id == message_id,
+            OUTBOX.c.status == NoticeStatus.NEEDS_ATTENTION.value,
+        )
+        .values(status=NoticeStatus.HANDED.value, channel="hand", sent_at=at)
+    ).rowcount
+    return marked == 1
+
+
 def by_message_ids(connection: Connection, message_ids: Iterable[str]) -> list[Any]:
     """The messages with these Message-IDs (a bounce names the one it returns)."""
     wanted = sorted(set(message_ids))

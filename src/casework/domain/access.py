@@ -28,6 +28,7 @@ class Action(StrEnum):
     CONFIRM_OUTSIDE = "confirm that a party is an outside person"
     RECUSE = "recuse oneself from a case"
     MANAGE_KEYS = "rotate the keys that seal the identities"
+    RECORD_HANDED = "record a notice delivered by hand"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -44,6 +45,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CONFIRM_OUTSIDE: frozenset({Role.HEAD}),
     Action.RECUSE: frozenset({Role.RECEPTION, Role.HANDLER, Role.HEAD, Role.SUPERVISOR}),
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
+    Action.RECORD_HANDED: frozenset({Role.RECEPTION, Role.HEAD}),
 }
 
 

@@ -15,6 +15,7 @@ class NoticeStatus(StrEnum):
     DEFERRED = "deferred"  # tried; a temporary failure, tried again later
     SENT = "sent"  # a mail server accepted it
     PRINTED = "printed"  # written as a letter to post, to a postal address on record
+    HANDED = "handed"  # delivered by hand or another way, recorded by an officer
     REFUSED = "refused"  # the server refused it for good (5xx); its reply is kept
     BOUNCED = "bounced"  # accepted, then returned by a delivery status notification
     DEAD = "dead"  # given up: undelivered at its age limit, or it cannot be composed
@@ -24,7 +25,7 @@ class NoticeStatus(StrEnum):
 WAITING = frozenset({NoticeStatus.QUEUED, NoticeStatus.DEFERRED})
 """Statuses a delivery run claims from."""
 
-DELIVERED = frozenset({NoticeStatus.SENT, NoticeStatus.PRINTED})
+DELIVERED = frozenset({NoticeStatus.SENT, NoticeStatus.PRINTED, NoticeStatus.HANDED})
 
 PROBLEMS = frozenset(
     {
@@ -45,6 +46,8 @@ MEANINGS: dict[NoticeStatus, str] = {
     "again with a growing delay until its age limit",
     NoticeStatus.SENT: "accepted by the mail server (a later bounce changes it to bounced)",
     NoticeStatus.PRINTED: "written as a letter to post, to the postal address on record",
+    NoticeStatus.HANDED: "delivered by hand or another way, as an officer of reception or a "
+    "head recorded (how is on the audit trail)",
     NoticeStatus.REFUSED: "refused for good by the mail server (5xx); the reply is kept; "
     "the administrator is alerted",
     NoticeStatus.BOUNCED: "accepted, then returned undelivered (a delivery status "
@@ -60,6 +63,7 @@ LABELS_VI: dict[NoticeStatus, str] = {
     NoticeStatus.DEFERRED: "Đang thử gửi lại",
     NoticeStatus.SENT: "Đã gửi",
     NoticeStatus.PRINTED: "Đã in để gửi bưu điện",
+    NoticeStatus.HANDED: "Đã chuyển trực tiếp",
     NoticeStatus.REFUSED: "Bị máy chủ thư từ chối",
     NoticeStatus.BOUNCED: "Bị trả lại",
     NoticeStatus.DEAD: "Không gửi được",

@@ -13,7 +13,9 @@ from casework.domain.errors import InvalidInput, NotFound
 from casework.domain.notice_status import MEANINGS, NoticeStatus
 from casework.resources import notifications_dir
 from casework.services.app import Casework
-from casework.services.delivery import max_age
+from casework.services.case_access import require_case_access
+from casework.services.delivery import max_age, opened_senders
+from casework.services.sealing import append_audit
 
 STATUSES = tuple(s.value for s in NoticeStatus)
 SEALED_NOTICE = (
@@ -130,3 +132,57 @@ def retry_dead(app: Casework, message_id: int | None, now: datetime, by: str) ->
             now,
         )
     return int(count)
+
+
+HOW_LIMIT = 500
+
+
+def record_handed(
+    app: Casework, message_id: int, officer: Principal, how: str, now: datetime
+) -> str:
+    """Record that notice `message_id`, which needed attention (a party nobody could e-mail
+    or post to), was delivered another way, `how`, by `officer`: one of reception or a head
+    who may see its case. Returns the case's reference. `how` may name the party: it goes to
+    the audit trail, sealed there where it names the sender."""
+    how = " ".join(how.split())
+    if not how or len(how) > HOW_LIMIT:
+        raise InvalidInput(
+            f"say how the notice was delivered, in at most {HOW_LIMIT} characters (e.g. "
+            "'trao tận tay tại trụ sở ngày 06/02/2024')"
+        )
+    missing = NotFound(f"no outbox message {message_id} needing attention")
+    with app.reading() as session:
+        connection = session.connection()
+        row = outbox_store.message(connection, message_id, officer.username)
+        ref = (
+            outbox_store.references_of(connection, {row.case_id}).get(row.case_id)
+            if (row is not None and row.case_id)
+            else None
+        )
+    if row is None or ref is None or not row.recipient_party:
+        raise missing
+    require_case_access(app, officer, ref, now)  # his agencies, and not excluded
+    if row.status != NoticeStatus.NEEDS_ATTENTION.value:
+        raise InvalidInput(
+            f"outbox message {message_id} is {row.status}, not needs_attention: only a notice "
+            "nobody could e-mail or post is recorded as delivered by hand"
+        )
+    senders, _ = opened_senders(app, {row.case_id})  # to seal `how` where it names him
+    with app.transaction() as connection:
+        if not outbox_store.record_handed(connection, message_id, now.astimezone(UTC)):
+            raise InvalidInput(f"outbox message {message_id} was recorded meanwhile")
+        append_audit(
+            app,
+            connection,
+            [
+                AuditEvent(
+                    "notice.handed",
+                    officer.username,
+                    ref,
+                    {"outbox_id": message_id, "template": row.template, "how": how},
+                )
+            ],
+            now,
+            {ref: senders.get(row.case_id)},
+        )
+    return ref

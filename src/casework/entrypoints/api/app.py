@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from casework import __version__
 from casework.entrypoints.api import problems
 from casework.entrypoints.api.body_limit import BodyLimit
-from casework.entrypoints.api.routes import audit, cases, dashboard, escalations, reference
+from casework.entrypoints.api.routes import audit, cases, dashboard, escalations, outbox, reference
 from casework.entrypoints.api.state import Clock
 from casework.services.app import Casework
 
@@ -39,6 +39,7 @@ def create_api(casework: Casework, clock: Clock) -> FastAPI:
         reference.router,
         audit.router,
         dashboard.router,
+        outbox.router,
     ):
         api.include_router(router, responses=problems.ANSWERS)
     api.add_middleware(BodyLimit, limit=casework.settings.max_request_bytes)

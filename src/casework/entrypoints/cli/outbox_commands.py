@@ -22,7 +22,13 @@ from casework.entrypoints.cli.common import (
 from casework.services.authorisation import authorise
 from casework.services.bounces import read_bounces
 from casework.services.delivery import build_mailer, deliver_pending
-from casework.services.outbox import STATUSES, list_outbox, retry_dead, show_message
+from casework.services.outbox import (
+    STATUSES,
+    list_outbox,
+    record_handed,
+    retry_dead,
+    show_message,
+)
 
 app = command_group("Notices: list, show, retry, deliver.")
 
@@ -151,3 +157,18 @@ def bounces(
     )
     for note in report.notes:
         typer.echo(f"  {note}")
+
+
+@app.command("handed")
+@handles_errors
+def handed(
+    message_id: Annotated[int, typer.Argument(help="outbox id", min=1, max=MAX_ROW_ID)],
+    how: Annotated[str, typer.Option(help="how and when it was delivered")],
+    by: By = None,
+) -> None:
+    """Record that a notice needing attention was delivered by hand or another way
+    (reception or a head who may see its case; recorded)."""
+    officer = acting(by, "recording a notice delivered by hand")
+    authorise(casework_app(), officer, Action.RECORD_HANDED, wall_clock())
+    ref = record_handed(casework_app(), message_id, officer, how, wall_clock())
+    typer.echo(f"notice {message_id} of {ref}: recorded as delivered ({how})")

@@ -20,6 +20,7 @@ from casework.entrypoints.web.session import language, signed_in
 from casework.services.authorisation import authorise, scope_of
 from casework.services.dashboard import dashboard
 from casework.services.escalations import acknowledge, list_escalations
+from casework.services.outbox import record_handed
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,6 +43,7 @@ def dashboard_page(request: Request) -> HTMLResponse:
         board=board,
         alerts=alerts,
         can_acknowledge=principal.may(Action.ACKNOWLEDGE_ALERT),
+        can_record_handed=principal.may(Action.RECORD_HANDED),
         weeks=calendar_weeks(board["calendar"], app.calendar.describe),
         chart=bar_chart(board["on_time_vs_late"]["months"]),
         overdue_clocks=sum(c["overdue"] for c in board["by_clock"]),
@@ -59,6 +61,21 @@ async def acknowledge_alert(request: Request, escalation_id: int) -> RedirectRes
     except CaseworkError as refused:
         return _back(request, "/dashboard", f"{texts['refused']}: {refused}")
     return _back(request, "/dashboard", texts["acknowledged"].format(ref=ref), "ok")
+
+
+@router.post("/dashboard/notices/{message_id}/handed")
+async def record_notice_handed(request: Request, message_id: int) -> RedirectResponse:
+    principal = signed_in(request)
+    form = await _form(request)  # a form without this session's CSRF token is refused (403)
+    texts = words(language(request))
+    try:
+        authorise(casework_of(request), principal, Action.RECORD_HANDED, now_of(request))
+        ref = record_handed(
+            casework_of(request), message_id, principal, str(form.get("how", "")), now_of(request)
+        )
+    except CaseworkError as refused:
+        return _back(request, "/dashboard", f"{texts['refused']}: {refused}")
+    return _back(request, "/dashboard", texts["handed_done"].format(ref=ref), "ok")
 
 
 def calendar_weeks(
