@@ -74,10 +74,10 @@ def test_reception_logs_a_letter_and_prints_the_receipt(page: Page, served: Serv
     ref = page.url.rsplit("/", 2)[-2]
     expect(page.get_by_role("heading", name="GIẤY BIÊN NHẬN")).to_be_visible()
     expect(page.locator("article strong", has_text=ref)).to_be_visible()
-    expect(page.locator("article")).to_contain_text("Ngày nhận: 2024-02-01")
+    expect(page.locator("article")).to_contain_text("Ngày nhận: 01/02/2024")
     # the triage clock by its Vietnamese name, due 7 working days later with Tết skipped
     triage = page.locator("article tbody tr", has_text="Xử lý ban đầu đơn tố cáo")
-    expect(triage.locator("td").nth(1)).to_have_text("2024-02-19")
+    expect(triage.locator("td").nth(1)).to_have_text("19/02/2024")
     expect(page.locator("article")).to_contain_text(f"/cases/{ref}")  # where to follow it
     expect(page.get_by_role("button", name="In")).to_be_visible()
     shoot(page, "receipt")
@@ -102,23 +102,29 @@ def test_a_handler_moves_an_assigned_case_through_its_action_forms(
     expect(page.get_by_role("heading", name=ref)).to_be_visible()
     expect(page.locator("main")).to_contain_text("Ngô Thị Lan")  # the handler, by name
     expect(page.locator("main")).not_to_contain_text("Nguyễn Văn Bình")  # no denouncer identity
-    advance(page, "triage", "2024-02-02", "triage: received → triage")
-    advance(page, "accept", "2024-02-15", "accept: triage → inspection")
+    # each step said in Vietnamese: its title, the state it left and the one it reached
+    received, triage, inspection = (
+        "Tiếp nhận đơn tố cáo", "Xử lý ban đầu đơn tố cáo", "Thụ lý, xác minh nội dung tố cáo"
+    )  # fmt: skip
+    advance(page, "triage", "2024-02-02", f"Xử lý ban đầu đơn tố cáo: {received} → {triage}")
+    advance(page, "accept", "2024-02-15", f"Thụ lý tố cáo (Mẫu 04): {triage} → {inspection}")
     advance(
         page, "send_acceptance_notices", "2024-02-16",
-        "send_acceptance_notices: inspection → inspection",
+        "Thông báo việc thụ lý cho người tố cáo (Mẫu 05) và người bị tố cáo (Mẫu 06): "
+        f"{inspection} → {inspection}",
     )  # fmt: skip
-    advance(
-        page, "conclude", "2024-03-12", "conclude: inspection → concluded", finding="partly_true"
+    concluded = (
+        f"Ban hành kết luận nội dung tố cáo (Mẫu 12): {inspection} → Kết luận nội dung tố cáo"
     )
+    advance(page, "conclude", "2024-03-12", concluded, finding="partly_true")
 
     history = page.locator("table").last
-    for line in ("2024-02-02", "2024-02-15", "2024-02-16", "2024-03-12"):
+    for line in ("02/02/2024", "15/02/2024", "16/02/2024", "12/03/2024"):
         expect(history).to_contain_text(line)
-    expect(history).to_contain_text("conclude: inspection → concluded")
+    expect(history).to_contain_text(concluded)
     # resolution: 30 days from acceptance on 02-15 is Saturday 03-16, rolled to Monday
-    resolve = page.locator("tbody tr", has_text="denunciation.resolve")
-    expect(resolve.locator("td").nth(1)).to_have_text("2024-03-18")
+    resolve = page.locator("tbody tr", has_text="Giải quyết tố cáo")
+    expect(resolve.locator("td").nth(1)).to_have_text("18/03/2024")
     expect(page.locator('input[name="trigger"][value="send_conclusion"]')).to_have_count(1)
     shoot(page, "case-page")
 

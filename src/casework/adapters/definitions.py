@@ -197,6 +197,8 @@ def _read_lifecycle(path: Path) -> tuple[LifecycleDefinition, dict[str, Any]]:
                 description=f.get("description", ""),
                 choices=tuple(str(c) for c in f.get("choices", ())),
                 required=bool(f.get("required", True)),
+                description_vi=str(f.get("description_vi", "")),
+                labels_vi=tuple((str(k), str(v)) for k, v in f.get("labels_vi", {}).items()),
             )
             for f in raw.get("fields", ())
         )

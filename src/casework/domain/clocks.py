@@ -20,6 +20,7 @@ from casework.domain.calendar import (
     roll_forward,
     working_days_between,
 )
+from casework.domain.citations import cite_vi
 from casework.domain.rules import DeadlineRule, length_words
 
 
@@ -105,11 +106,13 @@ class Clock:
 
 @dataclass(frozen=True)
 class DueDate:
-    """A due date with the lines of its computation (`explanation`), as a case page shows them."""
+    """A due date with the lines of its computation (`explanation`, and `explanation_vi` as
+    the Vietnamese pages show them), as a case page shows them."""
 
     due: date | None
     nominal_end: date | None
     explanation: list[str] = field(default_factory=list)
+    explanation_vi: list[str] = field(default_factory=list)
 
 
 def _unit_words(days: int, unit: DayUnit) -> str:
@@ -117,18 +120,36 @@ def _unit_words(days: int, unit: DayUnit) -> str:
     return f"{days} {noun}{'s' if days != 1 else ''}"
 
 
+def _unit_words_vi(days: int, unit: DayUnit) -> str:
+    return f"{days} ngày làm việc" if unit is DayUnit.WORKING else f"{days} ngày"
+
+
+def _vi(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
 def compute_due(clock: Clock, calendar: WorkingCalendar) -> DueDate:
-    """Compute the due date of `clock` on `calendar`, with each line of the computation."""
+    """Compute the due date of `clock` on `calendar`, with each line of the computation, in
+    English and in Vietnamese."""
     rule = clock.rule
     explanation = [
         f"rule {rule.code} v{rule.version} ({rule.basis}): {length_words(rule.length, rule.unit)}; "
         f"calendar {calendar.version}",
         f"start {clock.start_on.isoformat()} (day 1 is the next day, Civil Code Art. 147)",
     ]
+    basis_vi = cite_vi(rule.basis)
+    vi = [
+        f"{rule.title_in('vi')} (phiên bản {rule.version}"
+        + (f"; {basis_vi}" if basis_vi else "")
+        + f"): {_unit_words_vi(rule.length, rule.unit)}",
+        f"Bắt đầu tính từ ngày {_vi(clock.start_on)} (thời hạn tính từ ngày tiếp theo, "
+        "Điều 147 Bộ luật Dân sự)",
+    ]
     nominal = add_period(calendar, clock.start_on, rule.length, rule.unit)
     explanation.append(
         f"+{_unit_words(rule.length, rule.unit)} → nominal end {nominal.isoformat()}"
     )
+    vi.append(f"Cộng {_unit_words_vi(rule.length, rule.unit)} → đến ngày {_vi(nominal)}")
     for ext in clock.extensions:
         unit = rule.extension.unit if rule.extension else rule.unit
         nominal = add_period(calendar, nominal, ext.days, unit)
@@ -136,13 +157,21 @@ def compute_due(clock: Clock, calendar: WorkingCalendar) -> DueDate:
             f"extension decided {ext.decided_on.isoformat()} (+{_unit_words(ext.days, unit)}, "
             f"{ext.reason}) → nominal end {nominal.isoformat()}"
         )
+        vi.append(
+            f"Gia hạn ngày {_vi(ext.decided_on)} (thêm {_unit_words_vi(ext.days, unit)}, "
+            f"{ext.reason}) → đến ngày {_vi(nominal)}"
+        )
     for pause in clock.pauses:
         if pause.resumed_on is None:
             explanation.append(
                 f"paused since {pause.paused_on.isoformat()} ({pause.reason}): "
                 "no due date until the clock resumes"
             )
-            return DueDate(due=None, nominal_end=None, explanation=explanation)
+            vi.append(
+                f"Tạm dừng từ ngày {_vi(pause.paused_on)} ({pause.reason}): chưa có hạn cho "
+                "đến khi tiếp tục tính"
+            )
+            return DueDate(due=None, nominal_end=None, explanation=explanation, explanation_vi=vi)
         if rule.unit is DayUnit.WORKING:
             shift = working_days_between(calendar, pause.paused_on, pause.resumed_on)
             nominal = add_period(calendar, nominal, shift, DayUnit.WORKING)
@@ -153,14 +182,23 @@ def compute_due(clock: Clock, calendar: WorkingCalendar) -> DueDate:
             f"paused {pause.paused_on.isoformat()} → resumed {pause.resumed_on.isoformat()} "
             f"({pause.reason}): +{_unit_words(shift, rule.unit)} → nominal end {nominal.isoformat()}"
         )
+        vi.append(
+            f"Tạm dừng {_vi(pause.paused_on)} → tiếp tục {_vi(pause.resumed_on)} "
+            f"({pause.reason}): cộng {_unit_words_vi(shift, rule.unit)} → đến ngày {_vi(nominal)}"
+        )
     due = roll_forward(calendar, nominal)
     if due != nominal:
         explanation.append(
             f"{nominal.isoformat()} is not a working day ({calendar.describe(nominal)}): "
             f"rolled forward to {due.isoformat()} (Civil Code Art. 148(5))"
         )
+        vi.append(
+            f"Ngày {_vi(nominal)} là ngày nghỉ: hạn là ngày làm việc tiếp theo, {_vi(due)} "
+            "(khoản 5 Điều 148 Bộ luật Dân sự)"
+        )
     explanation.append(f"due {due.isoformat()} (expires at 24:00 Asia/Ho_Chi_Minh)")
-    return DueDate(due=due, nominal_end=nominal, explanation=explanation)
+    vi.append(f"Hạn: hết 24 giờ ngày {_vi(due)}")
+    return DueDate(due=due, nominal_end=nominal, explanation=explanation, explanation_vi=vi)
 
 
 def display_status(

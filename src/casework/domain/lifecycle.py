@@ -32,6 +32,17 @@ class FieldSpec:
     description: str
     choices: tuple[str, ...] = ()
     required: bool = True
+    description_vi: str = ""  # what the Vietnamese UI asks
+    labels_vi: tuple[tuple[str, str], ...] = ()  # each choice as the Vietnamese UI shows it
+
+    def description_in(self, language: str) -> str:
+        return self.description_vi if language == "vi" and self.description_vi else self.description
+
+    def label(self, choice: str, language: str) -> str:
+        """How `choice` is shown in `language` (the code itself where no label is given)."""
+        if language == "vi":
+            return dict(self.labels_vi).get(choice, choice)
+        return choice.replace("_", " ")
 
 
 @dataclass(frozen=True)

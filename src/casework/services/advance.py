@@ -52,6 +52,7 @@ class Advanced:
     on: date
     # the case's clocks that still run (or wait) after the step: code, due date, status
     clocks: tuple[tuple[str, date | None, str], ...] = ()
+    kind: str = ""  # the case's kind, whose lifecycle names the trigger and the states
 
 
 def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced:
@@ -269,5 +270,6 @@ def apply_step(
         outcome.to_state,
         outcome.on,
         outcome.case.running_clocks,
+        case.kind,
     )
     return result, outcome.spec, record

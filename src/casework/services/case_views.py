@@ -66,11 +66,16 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> ClockView:
     )
     open_pause = clock.open_pause
     explanation = list(computed.explanation)
+    explanation_vi = list(computed.explanation_vi)
     is_stale = row.status != "stopped" and computed.due != row.due
     if is_stale:
         explanation.append(
             f"stored due {row.due} was computed on calendar {row.calendar_version}; the current "
             f"calendar gives {computed.due}: run `casework deadlines recompute`"
+        )
+        explanation_vi.append(
+            "Hạn đã lưu được tính theo lịch nghỉ cũ; lịch hiện hành cho kết quả khác: đề nghị "
+            "quản trị hệ thống tính lại thời hạn"
         )
     return {
         "code": row.code,
@@ -92,6 +97,7 @@ def clock_view(app: Casework, row: ClockRow, today: date) -> ClockView:
         "calendar_version": row.calendar_version,
         "basis": clock.rule.basis,
         "explanation": explanation,
+        "explanation_vi": explanation_vi,
     }
 
 
@@ -392,6 +398,8 @@ def allowed_triggers(
                             "required": f.required,
                             "choices": list(f.choices),
                             "description": f.description,
+                            "description_vi": f.description_in("vi"),
+                            "choice_labels_vi": {c: f.label(c, "vi") for c in f.choices},
                         }
                         for f in spec.fields
                     ],

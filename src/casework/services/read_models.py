@@ -56,6 +56,7 @@ class ClockView(TypedDict):
     calendar_version: str
     basis: str
     explanation: list[str]  # how the due date was computed, step by step
+    explanation_vi: list[str]  # the same, as the Vietnamese pages show it
 
 
 # --- a case --------------------------------------------------------------------------------
@@ -185,6 +186,8 @@ class TriggerField(TypedDict):
     required: bool
     choices: list[str]
     description: str
+    description_vi: str
+    choice_labels_vi: dict[str, str]  # each choice as the Vietnamese UI shows it
 
 
 class TriggerOption(TypedDict):

@@ -21,6 +21,7 @@ from casework.domain.free_text import check_text
 from casework.domain.organisation import Role
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.entrypoints.web.i18n import LANGUAGES, words
+from casework.entrypoints.web.labels import Labels, filters
 from casework.entrypoints.web.session import (
     CSRF_FIELD,
     check_csrf,
@@ -52,6 +53,7 @@ from casework.services.users import sign_in
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(web_templates_dir()))
 templates.env.undefined = StrictUndefined  # a missing word or value is an error, not a blank
+templates.env.filters.update(filters())
 
 
 def _page(
@@ -63,12 +65,18 @@ def _page(
 ) -> HTMLResponse:
     lang = language(request)
     flash = request.session.pop("flash", None)
+    app = casework_of(request)
+    org = None
+    if principal is not None:
+        with app.reading() as session:
+            org = app.organisation(session.connection())
     return templates.TemplateResponse(
         request,
         name,
         {
             "lang": lang,
             "t": words(lang),
+            "labels": Labels(app, org, lang, words(lang)),
             "principal": principal,
             "can_log": bool(principal and principal.may(Action.LOG_CASE)),
             "can_dashboard": bool(principal and principal.may(Action.READ_DASHBOARD)),
@@ -512,10 +520,18 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
             now_of(request),
         )
     except ValueError:
-        return _back(request, url, "date: YYYY-MM-DD")
+        return _back(request, url, words(language(request))["bad_date"])
     except CaseworkError as refused:
         return _refused(request, url, refused)
-    return _back(request, url, f"{result.trigger}: {result.from_state} → {result.to_state}", "ok")
+    app = casework_of(request)
+    lang = language(request)
+    labels = Labels(app, None, lang, words(lang))
+    kind = result.kind
+    done = (
+        f"{labels.step(kind, result.trigger)}: {labels.state(kind, result.from_state)} → "
+        f"{labels.state(kind, result.to_state)}"
+    )
+    return _back(request, url, done, "ok")
 
 
 @router.get("/cases/{ref}/receipt")

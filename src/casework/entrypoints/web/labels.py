@@ -1,0 +1,79 @@
+"""What the pages show for the engine's codes: a state by its legal name, a step by its
+title, a clock by its rule's title, an officer by his name, a date as dd/mm/yyyy, an instant
+in Asia/Ho_Chi_Minh, a citation in Vietnamese (issue 26). The pages print labels, never
+codes: one place decides how each code reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from casework.adapters.notice_templates import vn_date, vn_instant
+from casework.domain.citations import cite_vi
+from casework.domain.errors import NotFound
+from casework.domain.organisation import Organisation
+from casework.services.app import Casework
+
+
+def day(value: str | date | None) -> str:
+    """A date as dd/mm/yyyy ("" for none)."""
+    return vn_date(value) if value else ""
+
+
+def instant(value: str | datetime | None) -> str:
+    """An instant as HH:MM dd/mm/yyyy in Asia/Ho_Chi_Minh ("" for none)."""
+    return vn_instant(value) if value else ""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The labels of one page, in its language."""
+
+    app: Casework
+    org: Organisation | None
+    lang: str
+    words: dict[str, str]
+
+    def state(self, kind: str, code: str) -> str:
+        """A state by its legal name (Vietnamese), or its code in words (English)."""
+        lifecycle = self.app.definitions.lifecycles.get(kind)
+        found = lifecycle.states.get(code) if lifecycle else None
+        if found is None:
+            return code
+        return found.legal_name if self.lang == "vi" else code.replace("_", " ")
+
+    def step(self, kind: str, trigger: str) -> str:
+        """A step by its title."""
+        lifecycle = self.app.definitions.lifecycles.get(kind)
+        for spec in lifecycle.transitions if lifecycle else ():
+            if spec.trigger == trigger:
+                return spec.title_in(self.lang)
+        return self.words.get(f"step_{trigger}", trigger.replace("_", " "))
+
+    def clock(self, code: str) -> str:
+        """A clock by its rule's title."""
+        try:
+            return self.app.rules.versions(code)[-1].title_in(self.lang)
+        except (NotFound, IndexError):
+            return code
+
+    def officer(self, code: str | None) -> str:
+        """An officer by his name ("" for nobody)."""
+        if not code:
+            return ""
+        officer = self.org.officers.get(code) if self.org else None
+        return officer.name if officer else code
+
+    def basis(self, text: str) -> str:
+        """A legal basis, in Vietnamese on a Vietnamese page."""
+        return cite_vi(text) if self.lang == "vi" else text
+
+    def word(self, prefix: str, code: str) -> str:
+        """`code` through the catalogue's `prefix_code` entry, else in words."""
+        return self.words.get(f"{prefix}_{code}", code.replace("_", " "))
+
+
+def filters() -> dict[str, Any]:
+    """The Jinja filters of the pages."""
+    return {"day": day, "instant": instant}
