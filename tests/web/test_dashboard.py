@@ -351,7 +351,7 @@ def test_alerts_are_acknowledged_from_the_dashboard_with_the_csrf_token(
     for data in ({}, {"csrf_token": "forged"}):
         forged = head.post(f"/dashboard/escalations/{first}/acknowledge", data=data)
         assert forged.status_code == 403
-        assert "did not come from this site" in forged.text
+        assert "không được gửi từ trang này" in forged.text
     assert len(list_escalations(app, officer(app, HEAD_TT), HEAD_TT, unacknowledged=True)) == 2
     done = head.post(
         f"/dashboard/escalations/{first}/acknowledge",

@@ -92,7 +92,7 @@ def test_a_form_without_the_sessions_token_is_refused(web: TestClient) -> None:
     sign_in(web, "tt-tiep-nhan")
     forged = web.post("/cases/new", data={"kind": "denunciation", "csrf_token": "forged"})
     assert forged.status_code == 403
-    assert "did not come from this site" in forged.text
+    assert "không được gửi từ trang này" in forged.text
     # nor may a browser session change anything through the API without the token
     api = web.post("/api/cases", json={"kind": "denunciation", "received_on": "2024-02-01"})
     assert api.status_code == 403
@@ -426,7 +426,7 @@ def test_a_control_character_in_any_form_field_is_refused_before_the_database(
         "/login", data={"username": "tt-tiep-nhan\x00", "password": "x", "csrf_token": csrf(page)}
     )
     assert refused.status_code == 422
-    assert "control character (U+0000)" in refused.text
+    assert "ký tự điều khiển không được phép (U+0000)" in refused.text
     sign_in(web, "tt-tiep-nhan")
     form = web.get("/cases/new").text
     long = web.post(
@@ -439,7 +439,7 @@ def test_a_control_character_in_any_form_field_is_refused_before_the_database(
         },
     )
     assert long.status_code == 422
-    assert "10,001 characters long" in long.text
+    assert "dài 10.001 ký tự" in long.text
     assert "DON-" not in web.get("/cases").text  # nothing was logged
 
 

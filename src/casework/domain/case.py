@@ -19,9 +19,9 @@ from typing import Any, Protocol
 from casework.domain.calendar import WorkingCalendar
 from casework.domain.case_events import CaseAdvanced, CaseEvent, CaseTakenUp
 from casework.domain.clock_effects import CaseClock, ClockLedger, ClockSubject
-from casework.domain.errors import ConcurrentUpdate, InvalidInput, TransitionRefused
+from casework.domain.errors import ConcurrentUpdate, InvalidInput, NotFound, TransitionRefused
 from casework.domain.facts import case_facts
-from casework.domain.guards import GuardContext, check_guards
+from casework.domain.guards import GuardContext, Refusal, check_guards, in_vietnamese
 from casework.domain.lifecycle import (
     ClockEffects,
     LifecycleDefinition,
@@ -125,13 +125,20 @@ class ClockOutcome:
     events: tuple[CaseEvent, ...]
 
 
+def _said(error: InvalidInput, vi: str) -> InvalidInput:
+    """`error`, with what a Vietnamese page says instead."""
+    error.vi = vi
+    return error
+
+
 def _validate_data(spec: TransitionSpec, data: Mapping[str, str], reason: str) -> dict[str, str]:
     known = {f.name: f for f in spec.fields}
     unknown = sorted(set(data) - set(known))
     if unknown:
         allowed = ", ".join(known) or "none"
-        raise InvalidInput(
-            f"{spec.trigger} does not take {', '.join(unknown)}; it takes: {allowed}"
+        raise _said(
+            InvalidInput(f"{spec.trigger} does not take {', '.join(unknown)}; it takes: {allowed}"),
+            "Bước này không nhận thông tin đã nhập thêm",
         )
     values = dict(data)
     for name, field_spec in known.items():
@@ -143,15 +150,22 @@ def _validate_data(spec: TransitionSpec, data: Mapping[str, str], reason: str) -
                 choices = (
                     f" (one of: {', '.join(field_spec.choices)})" if field_spec.choices else ""
                 )
-                raise InvalidInput(
-                    f"{spec.trigger} needs --set {name}=...: {field_spec.description}{choices}"
+                raise _said(
+                    InvalidInput(
+                        f"{spec.trigger} needs --set {name}=...: {field_spec.description}{choices}"
+                    ),
+                    f"Cần nhập: {field_spec.description_in('vi')}",
                 )
             values.pop(name, None)
             continue
         if field_spec.choices and value not in field_spec.choices:
-            raise InvalidInput(
-                f"{name}={value!r} is not allowed for {spec.trigger}; allowed: "
-                f"{', '.join(field_spec.choices)}"
+            raise _said(
+                InvalidInput(
+                    f"{name}={value!r} is not allowed for {spec.trigger}; allowed: "
+                    f"{', '.join(field_spec.choices)}"
+                ),
+                f"Lựa chọn không hợp lệ cho «{field_spec.description_in('vi')}»; chọn một trong: "
+                + ", ".join(field_spec.label(c, "vi") for c in field_spec.choices),
             )
         values[name] = value
     return values
@@ -244,6 +258,7 @@ class Case:
             latest_clocks={code: c.clock for code, c in latest.items()},
             latest_due={code: c.due for code, c in latest.items()},
             previewing=previewing,
+            vi_name=_vi_namer(law, self.kind),
         )
         failures = check_guards(context)
         linked = self._linked_refusal(spec, law)
@@ -262,7 +277,10 @@ class Case:
         if other.state not in reached:
             return None
         by = other.attributes.get("taken_over_by")
-        return f"{other.ref} is already {other.state}" + (f" (by {by})" if by else "")
+        return Refusal(
+            f"{other.ref} is already {other.state}" + (f" (by {by})" if by else ""),
+            f"Hồ sơ {other.ref} đã ở trạng thái «{definition.states[other.state].legal_name}»",
+        )
 
     def preview(
         self, law: Law, on: date, actor: str | None
@@ -333,6 +351,7 @@ class Case:
                 f"{request.trigger} refused for {self.ref}: " + "; ".join(failures),
                 definition.allowed_triggers(self.state),
                 refused=request.trigger,
+                vi="; ".join(in_vietnamese(f) for f in failures),
             )
         events: list[CaseEvent] = []
         changes: dict[str, Any] = {}
@@ -427,3 +446,19 @@ class Case:
     def running_clocks(self) -> tuple[tuple[str, date | None, str], ...]:
         """Code, due date and status of each clock that runs or waits."""
         return tuple((c.code, c.due, c.status.value) for c in self.clocks)
+
+
+def _vi_namer(law: Law, kind: str) -> Callable[[str], str]:
+    """A step's or a clock's Vietnamese title by its code (for a refusal's Vietnamese words),
+    looked up only when a refusal names one."""
+
+    def name(code: str) -> str:
+        for spec in law.lifecycle(kind).transitions:
+            if spec.trigger == code:
+                return spec.title_in("vi")
+        try:
+            return law.rules.versions(code)[-1].title_in("vi")
+        except (NotFound, IndexError):
+            return code
+
+    return name

@@ -9,6 +9,8 @@ class CaseworkError(Exception):
     """Base of every error casework raises on purpose. The message says what to do."""
 
     exit_code = 1
+    # what a Vietnamese page says instead of the message, where one is written ("": none)
+    vi = ""
 
 
 class InvalidInput(CaseworkError):
@@ -28,11 +30,14 @@ class TransitionRefused(CaseworkError):
 
     exit_code = 4
 
-    def __init__(self, message: str, allowed: Iterable[str], refused: str | None = None) -> None:
+    def __init__(
+        self, message: str, allowed: Iterable[str], refused: str | None = None, vi: str = ""
+    ) -> None:
         # the trigger just refused is never offered back as "allowed now"
         self.allowed = sorted(set(allowed) - {refused})
         allowed_text = ", ".join(self.allowed) if self.allowed else "none (the case is final)"
         super().__init__(f"{message}. Triggers allowed now: {allowed_text}.")
+        self.vi = vi
 
 
 class ConflictOfInterest(CaseworkError):

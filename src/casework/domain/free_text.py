@@ -35,19 +35,31 @@ def check_text(label: str, value: str, limit: int = LINE, multiline: bool = Fals
     """Refuse `value` if longer than `limit` or holding a control character (a line break or a
     tab only where the text may span lines), naming `label` and what is allowed."""
     if len(value) > limit:
-        raise InvalidInput(
+        too_long = InvalidInput(
             f"{label} is {len(value):,} characters long; at most {limit:,} are kept — attach "
             "longer documents to the case file instead"
         )
+        too_long.vi = (
+            f"Nội dung nhập dài {len(value):,} ký tự; chỉ giữ tối đa {limit:,} ký tự".replace(
+                ",", "."
+            )
+            + ": tài liệu dài hơn cần đính kèm hồ sơ"
+        )
+        raise too_long
     allowed = "\n\r\t" if multiline else ""
     for char in value:
         if (unicodedata.category(char) == "Cc" or char in INVISIBLE_CONTROLS) and (
             char not in allowed
         ):
-            raise InvalidInput(
+            control = InvalidInput(
                 f"{label} holds a control character (U+{ord(char):04X}); type plain text"
                 + ("" if multiline else " on one line")
             )
+            control.vi = (
+                f"Nội dung nhập có ký tự điều khiển không được phép (U+{ord(char):04X}): chỉ "
+                "nhập văn bản thông thường"
+            )
+            raise control
 
 
 def check_date(label: str, value: date) -> None:

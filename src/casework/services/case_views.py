@@ -19,6 +19,7 @@ from casework.domain.clocks import ClockStatus, compute_due, display_status
 from casework.domain.confidentiality import is_withheld
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
 from casework.domain.escalation import NO_LADDER
+from casework.domain.guards import Refusal, in_vietnamese
 from casework.domain.organisation import Organisation
 from casework.domain.visibility import (
     require_exists,
@@ -404,6 +405,7 @@ def allowed_triggers(
                         for f in spec.fields
                     ],
                     "blocked_by": barred + blocked_by,
+                    "blocked_by_vi": [in_vietnamese(m) for m in barred + blocked_by],
                 }
             )
         return {
@@ -423,13 +425,20 @@ def _unblocked_triggers(
     return sorted({spec.trigger for spec, blocked_by in previews if not blocked_by})
 
 
+BARRED_VI = (
+    "Đồng chí không thực hiện được bước này trên hồ sơ này: hồ sơ không thuộc đơn vị, không "
+    "được giao cho đồng chí, hoặc đồng chí thuộc trường hợp phải tránh"
+)
+"""Why an officer may not act on a case, as a Vietnamese page says it."""
+
+
 def _actor_barred(
     app: Casework, connection: Transaction, case: StoredCase, actor: str
 ) -> list[str]:
     try:
         check_actor(connection, app.organisation(connection), case, actor)
     except (NotAllowed, ConflictOfInterest) as barred:
-        return [str(barred)]
+        return [Refusal(str(barred), BARRED_VI)]
     return []
 
 

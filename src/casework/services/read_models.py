@@ -201,6 +201,7 @@ class TriggerOption(TypedDict):
     basis: str
     fields: list[TriggerField]
     blocked_by: list[str]  # empty when nothing does
+    blocked_by_vi: list[str]  # the same, in Vietnamese
 
 
 class AllowedTriggers(TypedDict):

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from casework.domain.errors import CaseworkError
@@ -16,6 +17,7 @@ from casework.entrypoints.api.app import create_api
 from casework.entrypoints.api.problems import casework_error, validation_error
 from casework.entrypoints.api.state import Clock
 from casework.entrypoints.web import dashboard_page, pages
+from casework.entrypoints.web.pages import error_page
 from casework.entrypoints.web.session import SignInRequired
 from casework.services.app import Casework
 
@@ -63,25 +65,22 @@ def create_app(casework: Casework, clock: Clock) -> FastAPI:
         problem = await validation_error(request, exc)
         if request.url.path.startswith("/api"):
             return problem
-        return HTMLResponse(
-            "<!DOCTYPE html><meta charset='utf-8'><title>casework</title>"
-            "<p>Địa chỉ trang không hợp lệ.</p><p><a href='/cases'>←</a></p>",
-            status_code=problem.status_code,
-        )
+        return error_page(request, problem.status_code, None, address=True)
 
     @app.exception_handler(CaseworkError)
     async def refused(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith("/api"):
             return await casework_error(request, exc)
         problem = await casework_error(request, exc)
-        return HTMLResponse(
-            f"<!DOCTYPE html><meta charset='utf-8'><title>casework</title>"
-            f"<p>{_escape(str(exc))}</p><p><a href='/cases'>←</a></p>",
-            status_code=problem.status_code,
-        )
+        assert isinstance(exc, CaseworkError)
+        return error_page(request, problem.status_code, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def no_such_page(request: Request, exc: Exception) -> Response:
+        """An address the site does not have: a page in the reader's language, not JSON."""
+        assert isinstance(exc, StarletteHTTPException)
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return error_page(request, exc.status_code, None)
 
     return app
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

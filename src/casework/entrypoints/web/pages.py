@@ -90,6 +90,39 @@ def _page(
     )
 
 
+_ERROR_KINDS = {403: "forbidden", 404: "not_found", 409: "conflict"}
+
+
+def error_page(
+    request: Request, status: int, error: CaseworkError | None, address: bool = False
+) -> HTMLResponse:
+    """A refusal or a missing page, as a page in the reader's language with a way back: the
+    error's own words in English, its Vietnamese where it has them, else what the status means
+    (a 404 says the same for a case that does not exist and one the reader may not see)."""
+    lang = language(request)
+    texts = words(lang)
+    try:
+        principal: Principal | None = signed_in(request)
+    except Exception:  # not signed in, or the session ended: the page still answers
+        principal = None
+    kind = _ERROR_KINDS.get(status, "invalid" if 400 <= status < 500 else "failed")
+    if error is not None and lang != "vi":
+        message = str(error)
+    elif error is not None and error.vi:
+        message = error.vi
+    else:
+        message = texts["error_address_note" if address else f"error_{kind}_note"]
+    return _page(
+        request,
+        "error.html",
+        principal,
+        status_code=status,
+        heading=texts[f"error_{kind}"],
+        message=message,
+        back="/cases" if principal else "/login",
+    )
+
+
 def _back(request: Request, url: str, message: str, kind: str = "") -> RedirectResponse:
     request.session["flash"] = (message, kind)
     return RedirectResponse(url, status_code=303)
@@ -412,7 +445,9 @@ async def recuse_from(request: Request, ref: str) -> RedirectResponse:
 def _refused(request: Request, url: str, refused: CaseworkError) -> RedirectResponse:
     """Back to the case page with the refusal in the page's words; to the list when the case
     does not exist for the officer (its page would answer 404 and leave the message unread)."""
-    message = f"{words(language(request))['refused']}: {refused}"
+    lang = language(request)
+    said = refused.vi if lang == "vi" and refused.vi else str(refused)
+    message = f"{words(lang)['refused']}: {said}"
     return _back(request, "/cases" if isinstance(refused, NotFound) else url, message)
 
 

@@ -54,4 +54,6 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     if not expected or not submitted or not hmac.compare_digest(expected, submitted):
         from casework.domain.errors import NotAllowed
 
-        raise NotAllowed("the form has expired or did not come from this site; reload the page")
+        refused = NotAllowed("the form has expired or did not come from this site; reload the page")
+        refused.vi = "Biểu mẫu đã hết hạn hoặc không được gửi từ trang này: tải lại trang"
+        raise refused
