@@ -36,6 +36,11 @@ SCREENSHOTS = Path(
 )
 PASSWORD = "một câu mật khẩu dài"
 LOGINS = ("tt-tiep-nhan", "tt-xac-minh-1", "tt-chanh-thanh-tra")
+OFFICER_NAMES = {  # as examples/org.yaml names them: the header shows names, not codes
+    "tt-tiep-nhan": "Phan Văn Hùng",
+    "tt-xac-minh-1": "Ngô Thị Lan",
+    "tt-chanh-thanh-tra": "Trần Quốc Dũng",
+}
 # as the machine's notes start it: no sandbox for root, and no calls home that a closed network
 # would refuse (Playwright adds most of these itself; they are named here to be sure)
 CHROMIUM_ARGS = [
@@ -163,8 +168,9 @@ def sign_in(page: Page, login: str, screenshot: str | None = None) -> None:
     if screenshot:
         shoot(page, screenshot)
     page.locator("main").get_by_role("button", name="Đăng nhập").click()
-    expect(page).to_have_url(re.compile(r"/cases$"))
-    expect(page.locator("header .who")).to_contain_text(login)
+    # heads and supervisors start on the dashboard, the others on their cases
+    expect(page).to_have_url(re.compile(r"/(cases|dashboard)$"))
+    expect(page.locator("header .who")).to_contain_text(OFFICER_NAMES[login])
 
 
 def sign_out(page: Page) -> None:

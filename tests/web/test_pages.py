@@ -465,3 +465,47 @@ def test_an_anonymous_denunciation_is_said_so_with_the_checkbox(web: TestClient)
     assert found, logged.text
     page = web.get(f"/cases/{found.group(1)}").text
     assert "Thông tin có nội dung tố cáo" in page  # the intelligence state, by its legal name
+
+
+def test_a_failed_sign_in_keeps_the_name_and_warns_before_the_lock(web: TestClient) -> None:
+    """Issue 26: the username stays in the form after a wrong password; the last two tries
+    before the lock say so; the lock-out is said in Vietnamese; the sign-in page names the
+    organisation."""
+    page = web.get("/login").text
+    assert "Ủy ban nhân dân tỉnh Nghệ An" in page  # the organisation it signs in to
+    answers = []
+    for _ in range(5):
+        answers.append(
+            web.post(
+                "/login",
+                data={
+                    "username": "tt-tiep-nhan",
+                    "password": "sai",
+                    "csrf_token": csrf(web.get("/login").text),
+                },
+            )
+        )
+    assert all('value="tt-tiep-nhan"' in a.text for a in answers)
+    assert "Còn 2 lần thử" in answers[2].text
+    assert "Còn 1 lần thử" in answers[3].text
+    locked = web.post(
+        "/login",
+        data={
+            "username": "tt-tiep-nhan",
+            "password": PASSWORD,
+            "csrf_token": csrf(web.get("/login").text),
+        },
+    )
+    assert locked.status_code == 429
+    assert "tạm khóa" in locked.text
+
+
+def test_a_head_lands_on_the_dashboard_and_a_handler_on_the_cases(
+    app: Casework, web: TestClient
+) -> None:
+    add_user(app, "tt-chanh-thanh-tra", PASSWORD, at("2024-01-02"))
+    sign_in(web, "tt-chanh-thanh-tra")
+    assert str(web.get("/").url).endswith("/dashboard")
+    with TestClient(web.app) as other:
+        sign_in(other, "tt-xac-minh-1")
+        assert str(other.get("/").url).endswith("/cases")

@@ -15,6 +15,7 @@ from casework.adapters.login_failures import (
     forget_failures_until,
     record_failure,
 )
+from casework.config import LEGAL_TIMEZONE
 from casework.domain.errors import NotAllowed
 from casework.services.app import Casework
 
@@ -35,20 +36,31 @@ def check(app: Casework, username: str, client: str, now: datetime) -> None:
         failures, latest = failures_of_login(connection, _key(username), since)
         address = failures_from_client(connection, client, since)
     if failures >= MAX_FAILURES:
-        until = (stored_instant(latest) + LOCK).astimezone(now.tzinfo or UTC).strftime("%H:%M")
-        raise NotAllowed(
+        # the hour the officer lives by, whatever the clock's zone
+        until = (stored_instant(latest) + LOCK).astimezone(LEGAL_TIMEZONE).strftime("%H:%M")
+        locked = NotAllowed(
             f"too many failed sign-ins for {username.strip()}: try again after {until}, or "
             "ask an administrator to set a new password"
         )
+        locked.vi = (
+            f"Đăng nhập sai quá {MAX_FAILURES} lần: tài khoản tạm khóa, thử lại sau {until}, "
+            "hoặc đề nghị quản trị hệ thống đặt lại mật khẩu"
+        )
+        raise locked
     if client and address >= MAX_FAILURES_PER_CLIENT:
-        raise NotAllowed("too many failed sign-ins from this address: try again later")
+        stopped = NotAllowed("too many failed sign-ins from this address: try again later")
+        stopped.vi = "Máy này đăng nhập sai quá nhiều lần: thử lại sau ít phút"
+        raise stopped
 
 
-def failed(app: Casework, username: str, client: str, now: datetime) -> None:
-    """Record a failed sign-in, and forget those older than LOCK."""
+def failed(app: Casework, username: str, client: str, now: datetime) -> int:
+    """Record a failed sign-in, and forget those older than LOCK; returns how many more
+    failures the login may have before it is locked (a warning before the lock-out)."""
     with app.transaction() as connection:
         record_failure(connection, _key(username), client, now.astimezone(UTC))
         forget_failures_until(connection, (now - LOCK).astimezone(UTC))
+        failures, _ = failures_of_login(connection, _key(username), (now - LOCK).astimezone(UTC))
+    return max(0, MAX_FAILURES - failures)
 
 
 def cleared(app: Casework, username: str) -> None:

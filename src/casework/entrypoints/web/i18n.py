@@ -6,6 +6,7 @@ LANGUAGES = ("vi", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
+        "attempts_left": "Còn {n} lần thử trước khi tài khoản bị tạm khóa.",
         "error_address_note": "Địa chỉ trang không hợp lệ.",
         "error_back": "Quay lại",
         "error_not_found": "Không tìm thấy",
@@ -191,6 +192,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "recorded_entry": "Ghi nhận",
     },
     "en": {
+        "attempts_left": "{n} more attempt(s) before the login is locked.",
         "error_address_note": "This page address is not valid.",
         "error_back": "Back",
         "error_not_found": "Not found",

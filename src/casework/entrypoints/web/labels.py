@@ -65,6 +65,11 @@ class Labels:
         officer = self.org.officers.get(code) if self.org else None
         return officer.name if officer else code
 
+    def agency(self, code: str) -> str:
+        """An agency by its name."""
+        agency = self.org.agencies.get(code) if self.org else None
+        return agency.name if agency else code
+
     def basis(self, text: str) -> str:
         """A legal basis, in Vietnamese on a Vietnamese page."""
         return cite_vi(text) if self.lang == "vi" else text

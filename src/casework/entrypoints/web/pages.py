@@ -141,8 +141,13 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/cases", status_code=303)
+def home(request: Request) -> RedirectResponse:
+    """Heads and supervisors start on the dashboard; everyone else on the case list."""
+    return RedirectResponse(_start_page(signed_in(request)), status_code=303)
+
+
+def _start_page(principal: Principal) -> str:
+    return "/dashboard" if principal.may(Action.READ_DASHBOARD) else "/cases"
 
 
 @router.get("/lang/{code}")
@@ -157,7 +162,15 @@ def switch_language(request: Request, code: str) -> RedirectResponse:
 
 @router.get("/login")
 def login_page(request: Request) -> HTMLResponse:
-    return _page(request, "login.html", None)
+    return _page(request, "login.html", None, username="", agency=_installation_name(request))
+
+
+def _installation_name(request: Request) -> str:
+    """The agencies at the top of the organisation, named on the sign-in page."""
+    app = casework_of(request)
+    with app.reading() as session:
+        org = app.organisation(session.connection())
+    return ", ".join(a.name for a in org.agencies.values() if a.superior is None)
 
 
 @router.post("/login")
@@ -170,12 +183,31 @@ async def login(request: Request) -> Response:
         sign_in_limits.check(app, username, client, now)
         principal = sign_in(app, username, form.get("password", ""))
     except NotSignedIn:
-        sign_in_limits.failed(app, username, client, now)
-        request.session["flash"] = (words(language(request))["wrong_login"], "")
-        return _page(request, "login.html", None, status_code=401)
+        left = sign_in_limits.failed(app, username, client, now)
+        texts = words(language(request))
+        said = texts["wrong_login"]
+        if 0 < left <= 2:  # a warning before the lock-out
+            said += " " + texts["attempts_left"].format(n=left)
+        request.session["flash"] = (said, "")
+        return _page(
+            request,
+            "login.html",
+            None,
+            status_code=401,
+            username=username,
+            agency=_installation_name(request),
+        )
     except NotAllowed as locked:
-        request.session["flash"] = (str(locked), "")
-        return _page(request, "login.html", None, status_code=429)
+        lang = language(request)
+        request.session["flash"] = (locked.vi if lang == "vi" and locked.vi else str(locked), "")
+        return _page(
+            request,
+            "login.html",
+            None,
+            status_code=429,
+            username=username,
+            agency=_installation_name(request),
+        )
     sign_in_limits.cleared(app, username)
     lang = request.session.get("lang", "vi")
     if earlier := request.session.get(web_sessions.COOKIE_KEY):
@@ -187,7 +219,8 @@ async def login(request: Request) -> Response:
             "lang": lang,
         }
     )
-    return RedirectResponse(_local(request.query_params.get("next")), status_code=303)
+    target = request.query_params.get("next") or _start_page(principal)
+    return RedirectResponse(_local(target), status_code=303)
 
 
 def _local(target: str | None) -> str:
