@@ -152,3 +152,30 @@ def test_the_search_finds_what_it_should() -> None:
     assert {"2024-02-19", "denunciation.triage", "partly_true", "running"} <= set(found)
     assert findings("Đang tính · Quá hạn · 19/02/2024 · khoản 1 Điều 24 Luật Tố cáo năm 2018") == []
     assert findings(visible_text('<a href="/cases/x">lan.nt@thanhtra.nghean.example</a>')) == []
+
+
+def test_deadlines_and_next_steps_at_a_glance(app: Casework, web: TestClient, clock: Clock) -> None:
+    """An overdue case says so in a banner; its due dates are coloured by what is left; the
+    steps open now come first and are named; a step that ends the case asks to be
+    confirmed; a case without a handler offers no preselected officer."""
+    clock.now = at("2024-02-01", 10)
+    sign_in(web, "tt-tiep-nhan")
+    overdue, fresh, rejected = log_letter(web), log_letter(web), log_letter(web)
+    assign_case(app, overdue, "tt-xac-minh-1", None, "", at("2024-02-01"))
+    _step(app, rejected, "reject", "2024-02-05", reasons="không đủ điều kiện thụ lý")
+    clock.now = at("2024-02-27", 10)
+    with TestClient(web.app) as head:
+        sign_in(head, "tt-chanh-thanh-tra")
+        page = head.get(f"/cases/{overdue}").text
+        assert "Hồ sơ đã quá hạn" in page
+        assert 'class="overdue">19/02/2024' in page
+        assert "Bước có thể thực hiện ngay" in page
+        assert "return confirm(" not in page  # no step of it ends the case
+        closing = head.get(f"/cases/{rejected}").text
+        assert "onsubmit=\"return confirm('Bước này kết thúc hồ sơ" in closing
+        unassigned = head.get(f"/cases/{fresh}").text
+        assert '<option value="">— Chọn cán bộ —</option>' in unassigned
+    clock.now = at("2024-02-14", 10)  # three working days before the fresh case's due date
+    with TestClient(web.app) as handler:
+        sign_in(handler, "tt-chanh-thanh-tra")
+        assert 'class="soon">' in handler.get(f"/cases/{fresh}").text

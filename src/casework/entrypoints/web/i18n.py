@@ -6,6 +6,10 @@ LANGUAGES = ("vi", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
+        "case_overdue": "Hồ sơ đã quá hạn",
+        "next_steps": "Bước có thể thực hiện ngay",
+        "confirm_final": "Bước này kết thúc hồ sơ và không thể hoàn tác. Đồng chí chắc chắn thực hiện?",
+        "choose_officer": "— Chọn cán bộ —",
         "attempts_left": "Còn {n} lần thử trước khi tài khoản bị tạm khóa.",
         "error_address_note": "Địa chỉ trang không hợp lệ.",
         "error_back": "Quay lại",
@@ -192,6 +196,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "recorded_entry": "Ghi nhận",
     },
     "en": {
+        "case_overdue": "This case is overdue",
+        "next_steps": "Steps that can be taken now",
+        "confirm_final": "This step closes the case and cannot be undone. Go ahead?",
+        "choose_officer": "— Choose an officer —",
         "attempts_left": "{n} more attempt(s) before the login is locked.",
         "error_address_note": "This page address is not valid.",
         "error_back": "Back",

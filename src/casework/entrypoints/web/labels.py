@@ -43,6 +43,12 @@ class Labels:
             return code
         return found.legal_name if self.lang == "vi" else code.replace("_", " ")
 
+    def is_final(self, kind: str, state: str) -> bool:
+        """Whether `state` ends the case (a step into it cannot be undone)."""
+        lifecycle = self.app.definitions.lifecycles.get(kind)
+        found = lifecycle.states.get(state) if lifecycle else None
+        return bool(found and found.is_final)
+
     def step(self, kind: str, trigger: str) -> str:
         """A step by its title."""
         lifecycle = self.app.definitions.lifecycles.get(kind)
