@@ -92,6 +92,8 @@ WEB_ROUTES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/dashboard"): {},
     ("POST", "/dashboard/escalations/{escalation_id}/acknowledge"): {},
     ("POST", "/dashboard/notices/{message_id}/handed"): {"how": "trao tay"},
+    ("GET", "/alerts"): {},
+    ("POST", "/alerts/{escalation_id}/acknowledge"): {},
 }
 PUBLIC_WEB = {
     ("GET", "/"),

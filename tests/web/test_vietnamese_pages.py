@@ -106,8 +106,14 @@ def test_no_vietnamese_page_shows_an_english_word_or_a_code(
     clock.now = at("2024-02-27", 10)
     pages = {
         "tt-tiep-nhan": ["/cases", "/cases/new", f"/cases/{refs[2]}", f"/cases/{refs[2]}/receipt"],
-        "tt-xac-minh-1": ["/cases", *(f"/cases/{r}" for r in refs)],
-        "tt-chanh-thanh-tra": ["/cases", "/dashboard", *(f"/cases/{r}" for r in refs)],
+        "tt-xac-minh-1": ["/cases", "/alerts", "/alerts?all=1", *(f"/cases/{r}" for r in refs)],
+        "tt-chanh-thanh-tra": [
+            "/cases",
+            "/dashboard",
+            "/alerts",
+            "/alerts?all=1",
+            *(f"/cases/{r}" for r in refs),
+        ],
         "ubnd-quan-tri": ["/dashboard"],
     }
     problems: dict[str, list[str]] = {}
@@ -179,3 +185,30 @@ def test_deadlines_and_next_steps_at_a_glance(app: Casework, web: TestClient, cl
     with TestClient(web.app) as handler:
         sign_in(handler, "tt-chanh-thanh-tra")
         assert 'class="soon">' in handler.get(f"/cases/{fresh}").text
+
+
+def test_every_officer_has_his_alerts_page_with_a_badge(
+    app: Casework, web: TestClient, clock: Clock
+) -> None:
+    """A handler warned before his deadline sees the alert on "Cảnh báo của tôi", with a badge
+    in the header, and acknowledges it there; the badge then goes."""
+    clock.now = at("2024-02-01", 10)
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    assign_case(app, ref, "tt-xac-minh-1", None, "", at("2024-02-01"))
+    sweep(app, at("2024-02-07", 8))  # 3 working days before the triage's due date
+    clock.now = at("2024-02-07", 9)
+    with TestClient(web.app) as handler:
+        sign_in(handler, "tt-xac-minh-1")
+        page = handler.get("/alerts").text
+        assert '<span class="badge"' in page
+        assert "Nhắc trước hạn" in page  # the ladder level, in words
+        assert "Xử lý ban đầu đơn tố cáo" in page  # the clock, by its title
+        form = re.search(r'action="(/alerts/\d+/acknowledge)"', page)
+        assert form, page
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token
+        done = handler.post(form.group(1), data={"csrf_token": token.group(1)})
+        assert "Đã xác nhận cảnh báo" in done.text
+        assert '<span class="badge"' not in done.text
+        assert "Ngô Thị Lan" in handler.get("/alerts?all=1").text  # who acknowledged

@@ -6,6 +6,13 @@ LANGUAGES = ("vi", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
+        "my_alerts": "Cảnh báo của tôi",
+        "alerts_all": "Xem cả cảnh báo đã xác nhận, đã kết thúc",
+        "alerts_waiting": "Chỉ xem cảnh báo đang chờ tôi xác nhận",
+        "alerts_waiting_count": "{n} cảnh báo đang chờ xác nhận",
+        "recipients": "Người nhận",
+        "acknowledged_by": "Đã xác nhận",
+        "alert_closed": "đã kết thúc",
         "case_overdue": "Hồ sơ đã quá hạn",
         "next_steps": "Bước có thể thực hiện ngay",
         "confirm_final": "Bước này kết thúc hồ sơ và không thể hoàn tác. Đồng chí chắc chắn thực hiện?",
@@ -196,6 +203,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "recorded_entry": "Ghi nhận",
     },
     "en": {
+        "my_alerts": "My alerts",
+        "alerts_all": "Show acknowledged and closed alerts too",
+        "alerts_waiting": "Show only alerts waiting for me",
+        "alerts_waiting_count": "{n} alert(s) waiting for acknowledgement",
+        "recipients": "Recipients",
+        "acknowledged_by": "Acknowledged",
+        "alert_closed": "closed",
         "case_overdue": "This case is overdue",
         "next_steps": "Steps that can be taken now",
         "confirm_final": "This step closes the case and cannot be undone. Go ahead?",

@@ -44,6 +44,7 @@ from casework.services.case_views import (
     list_cases,
     show_case_to,
 )
+from casework.services.escalations import list_escalations
 from casework.services.intake import CHANNELS, log_case
 from casework.services.intake_form import intake_command
 from casework.services.letter_intake import letter_receipt
@@ -67,9 +68,12 @@ def _page(
     flash = request.session.pop("flash", None)
     app = casework_of(request)
     org = None
+    waiting = 0
     if principal is not None:
         with app.reading() as session:
             org = app.organisation(session.connection())
+        # the header's badge: the alerts still waiting for him
+        waiting = len(list_escalations(app, principal, principal.username, unacknowledged=True))
     return templates.TemplateResponse(
         request,
         name,
@@ -77,6 +81,7 @@ def _page(
             "lang": lang,
             "t": words(lang),
             "labels": Labels(app, org, lang, words(lang)),
+            "alerts_waiting": waiting,
             "principal": principal,
             "can_log": bool(principal and principal.may(Action.LOG_CASE)),
             "can_dashboard": bool(principal and principal.may(Action.READ_DASHBOARD)),
