@@ -93,6 +93,8 @@ WEB_ROUTES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/dashboard/escalations/{escalation_id}/acknowledge"): {},
     ("POST", "/dashboard/notices/{message_id}/handed"): {"how": "trao tay"},
     ("GET", "/alerts"): {},
+    ("GET", "/account/password"): {},
+    ("POST", "/account/password"): {},
     ("POST", "/alerts/{escalation_id}/acknowledge"): {},
 }
 PUBLIC_WEB = {

@@ -509,3 +509,55 @@ def test_a_head_lands_on_the_dashboard_and_a_handler_on_the_cases(
     with TestClient(web.app) as other:
         sign_in(other, "tt-xac-minh-1")
         assert str(other.get("/").url).endswith("/cases")
+
+
+def test_an_officer_changes_his_own_password(web: TestClient) -> None:
+    """Issue 26: the current password first, the new one twice; then a new sign-in."""
+    sign_in(web, "tt-xac-minh-1")
+    form = web.get("/account/password").text
+    assert "Mật khẩu hiện tại" in form
+    wrong = web.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf(form),
+            "current_password": "sai",
+            "new_password": "một mật khẩu mới dài",
+            "repeat_password": "một mật khẩu mới dài",
+        },
+    )
+    assert "Mật khẩu hiện tại không đúng." in wrong.text
+    differ = web.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf(wrong.text),
+            "current_password": PASSWORD,
+            "new_password": "một mật khẩu mới dài",
+            "repeat_password": "một mật khẩu khác",
+        },
+    )
+    assert "không giống nhau" in differ.text
+    done = web.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf(differ.text),
+            "current_password": PASSWORD,
+            "new_password": "một mật khẩu mới dài",
+            "repeat_password": "một mật khẩu mới dài",
+        },
+    )
+    assert "Đã đổi mật khẩu" in done.text
+    assert str(done.url).endswith("/login")
+    old = web.post(
+        "/login",
+        data={"username": "tt-xac-minh-1", "password": PASSWORD, "csrf_token": csrf(done.text)},
+    )
+    assert old.status_code == 401
+    new = web.post(
+        "/login",
+        data={
+            "username": "tt-xac-minh-1",
+            "password": "một mật khẩu mới dài",
+            "csrf_token": csrf(web.get("/login").text),
+        },
+    )
+    assert new.status_code == 200

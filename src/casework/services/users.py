@@ -42,10 +42,14 @@ _ROLES = [role.value for role in Role]
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
+        short = InvalidInput(
             f"a password needs at least {MIN_PASSWORD_LENGTH} characters; a phrase of several "
             "words is easiest to remember"
         )
+        short.vi = (
+            f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự; một câu gồm vài từ là dễ nhớ nhất"
+        )
+        raise short
 
 
 def _check_roles(roles: list[str]) -> list[str]:
@@ -217,6 +221,15 @@ def principal_of_officer(app: Casework, officer: str) -> Principal:
         if user is not None:
             return _principal(app, session, user)
         return Principal.of_officer(record)
+
+
+def change_own_password(
+    app: Casework, username: str, current: str, new: str, now: datetime
+) -> None:
+    """An officer changes his own password, giving the current one: NotSignedIn when it is
+    wrong. Every session of his ends, this one too (services/users.set_password)."""
+    sign_in(app, username, current)
+    set_password(app, username, new, now, by=username)
 
 
 def sign_in(app: Casework, username: str, password: str) -> Principal:

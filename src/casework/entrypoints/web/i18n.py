@@ -6,6 +6,14 @@ LANGUAGES = ("vi", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
+        "change_password": "Đổi mật khẩu",
+        "current_password": "Mật khẩu hiện tại",
+        "new_password": "Mật khẩu mới",
+        "repeat_password": "Nhập lại mật khẩu mới",
+        "password_note": "Ít nhất 10 ký tự; một câu gồm vài từ là dễ nhớ nhất. Sau khi đổi, đồng chí đăng nhập lại trên mọi thiết bị.",
+        "password_mismatch": "Hai lần nhập mật khẩu mới không giống nhau.",
+        "password_wrong_current": "Mật khẩu hiện tại không đúng.",
+        "password_changed": "Đã đổi mật khẩu. Đề nghị đăng nhập lại bằng mật khẩu mới.",
         "my_alerts": "Cảnh báo của tôi",
         "alerts_all": "Xem cả cảnh báo đã xác nhận, đã kết thúc",
         "alerts_waiting": "Chỉ xem cảnh báo đang chờ tôi xác nhận",
@@ -203,6 +211,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "recorded_entry": "Ghi nhận",
     },
     "en": {
+        "change_password": "Change password",
+        "current_password": "Current password",
+        "new_password": "New password",
+        "repeat_password": "New password again",
+        "password_note": "At least 10 characters; a phrase of several words is easiest to remember. Afterwards you sign in again on every device.",
+        "password_mismatch": "The two new passwords differ.",
+        "password_wrong_current": "The current password is wrong.",
+        "password_changed": "Password changed. Please sign in with the new one.",
         "my_alerts": "My alerts",
         "alerts_all": "Show acknowledged and closed alerts too",
         "alerts_waiting": "Show only alerts waiting for me",

@@ -49,7 +49,7 @@ from casework.services.intake import CHANNELS, log_case
 from casework.services.intake_form import intake_command
 from casework.services.letter_intake import letter_receipt
 from casework.services.read_models import CaseView
-from casework.services.users import sign_in
+from casework.services.users import change_own_password, sign_in
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(web_templates_dir()))
@@ -251,6 +251,40 @@ async def logout(request: Request) -> RedirectResponse:
     request.session.clear()
     request.session["lang"] = lang
     return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/account/password")
+def password_form(request: Request) -> HTMLResponse:
+    return _page(request, "password.html", signed_in(request))
+
+
+@router.post("/account/password")
+async def change_password(request: Request) -> Response:
+    """The officer's own password: the current one, then the new one twice. Every session
+    of his ends with the old password, so he signs in again with the new one."""
+    principal = signed_in(request)
+    form = await _form(request)
+    lang = language(request)
+    texts = words(lang)
+    new = form.get("new_password", "")
+    if new != form.get("repeat_password", ""):
+        return _back(request, "/account/password", texts["password_mismatch"])
+    try:
+        change_own_password(
+            casework_of(request),
+            principal.username,
+            form.get("current_password", ""),
+            new,
+            now_of(request),
+        )
+    except NotSignedIn:
+        return _back(request, "/account/password", texts["password_wrong_current"])
+    except CaseworkError as refused:
+        said = refused.vi if lang == "vi" and refused.vi else str(refused)
+        return _back(request, "/account/password", said)
+    request.session.clear()
+    request.session["lang"] = lang
+    return _back(request, "/login", texts["password_changed"], "ok")
 
 
 PAGE_SIZE = 50
