@@ -212,3 +212,39 @@ def test_every_officer_has_his_alerts_page_with_a_badge(
         assert "Đã xác nhận cảnh báo" in done.text
         assert '<span class="badge"' not in done.text
         assert "Ngô Thị Lan" in handler.get("/alerts?all=1").text  # who acknowledged
+
+
+def test_a_refused_step_says_why_beside_its_form_and_keeps_what_was_typed(
+    app: Casework, web: TestClient, clock: Clock
+) -> None:
+    clock.now = at("2024-02-01", 10)
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    assign_case(app, ref, "tt-xac-minh-1", None, "", at("2024-02-01"))
+    clock.now = at("2024-02-02", 10)
+    with TestClient(web.app) as handler:
+        sign_in(handler, "tt-xac-minh-1")
+        page = handler.get(f"/cases/{ref}").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token
+        refused = handler.post(
+            f"/cases/{ref}/advance",
+            data={
+                "csrf_token": token.group(1),
+                "trigger": "file_without_handling",
+                "on": "2024-02-02",
+                "reason": "Đơn đã gửi đúng cơ quan có thẩm quyền",
+            },
+        )
+        text = refused.text
+        assert "Cần nhập:" in text  # the ground is missing: said in Vietnamese …
+        form = text.split('value="file_without_handling"')[1].split("</form>")[0]
+        assert 'role="alert"' in form  # … beside the form of the step refused
+        assert 'value="Đơn đã gửi đúng cơ quan có thẩm quyền"' in form  # what he typed stays
+        assert 'value="2024-02-02"' in form
+        wrong_state = handler.post(
+            f"/cases/{ref}/advance",
+            data={"csrf_token": token.group(1), "trigger": "conclude", "on": "2024-02-02"},
+        )
+        assert "không thực hiện được khi hồ sơ ở trạng thái" in wrong_state.text
+        assert findings(visible_text(wrong_state.text)) == []

@@ -213,17 +213,32 @@ class LifecycleDefinition:
 
     def transition_for(self, trigger: str, state: str) -> TransitionSpec:
         """The edge `trigger` takes from `state`, or a refusal naming what is allowed."""
+        allowed = self.allowed_triggers(state)
+        allowed_vi = "; ".join(self.title_of(t, "vi") for t in allowed) or "không còn bước nào"
         if trigger not in self.triggers:
             raise TransitionRefused(
-                f"{trigger!r} is not a trigger of a {self.kind}", self.allowed_triggers(state)
+                f"{trigger!r} is not a trigger of a {self.kind}",
+                allowed,
+                vi=f"Không có bước này. Các bước có thể thực hiện: {allowed_vi}",
             )
         for spec in self.transitions:
             if spec.trigger == trigger and state in spec.sources:
                 return spec
         raise TransitionRefused(
             f"{trigger!r} is not allowed from state {state!r} ({self.states[state].legal_name})",
-            self.allowed_triggers(state),
+            allowed,
+            vi=(
+                f"Bước «{self.title_of(trigger, 'vi')}» không thực hiện được khi hồ sơ ở trạng "
+                f"thái «{self.states[state].legal_name}». Các bước có thể thực hiện: {allowed_vi}"
+            ),
         )
+
+    def title_of(self, trigger: str, language: str) -> str:
+        """A trigger's title in `language` (the first edge of that name; the code if none)."""
+        for spec in self.transitions:
+            if spec.trigger == trigger:
+                return spec.title_in(language)
+        return trigger
 
     def clock_codes(self) -> set[str]:
         codes = self.on_log.codes()

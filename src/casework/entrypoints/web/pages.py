@@ -449,11 +449,13 @@ def case_page(request: Request, ref: str) -> HTMLResponse:
         if principal.may(Action.READ_AUDIT)
         else []
     )
+    refill = request.session.pop("refill", None)
     return _page(
         request,
         "case.html",
         principal,
         case=view,
+        refill=refill if isinstance(refill, dict) else None,
         triggers=triggers,
         assignable=assignable,
         identity_reads=identity_reads,
@@ -512,6 +514,28 @@ async def recuse_from(request: Request, ref: str) -> RedirectResponse:
         return _refused(request, f"/cases/{quote(ref)}", refused)
     # the case no longer exists for him: back to his list, not to a page that answers 404
     return _back(request, "/cases", texts["recused"].format(ref=ref), "ok")
+
+
+KEPT_INPUT_LIMIT = 2000  # characters: what a refused step's form keeps rides in the cookie
+
+
+def _keep_input(request: Request, form: dict[str, str], why: str) -> None:
+    """What the officer typed into a refused step, for its form to show again with the
+    reason beside it (not when it is too long for the session cookie: the flash still says
+    why)."""
+    kept = {
+        "trigger": form.get("trigger", ""),
+        "on": form.get("on", ""),
+        "reason": form.get("reason", ""),
+        "fields": {
+            key.removeprefix("field:"): value
+            for key, value in form.items()
+            if key.startswith("field:")
+        },
+        "error": why,
+    }
+    if len(str(kept)) <= KEPT_INPUT_LIMIT:
+        request.session["refill"] = kept
 
 
 def _refused(request: Request, url: str, refused: CaseworkError) -> RedirectResponse:
@@ -627,8 +651,11 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
             now_of(request),
         )
     except ValueError:
+        _keep_input(request, form, words(language(request))["bad_date"])
         return _back(request, url, words(language(request))["bad_date"])
     except CaseworkError as refused:
+        lang = language(request)
+        _keep_input(request, form, refused.vi if lang == "vi" and refused.vi else str(refused))
         return _refused(request, url, refused)
     app = casework_of(request)
     lang = language(request)
