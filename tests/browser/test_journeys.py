@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from tests.browser.conftest import Served, missing_browser, shoot, sign_in, sign_out
 
 if reason := missing_browser():
@@ -176,3 +176,30 @@ def test_the_head_acknowledges_an_overdue_alert_on_the_dashboard(
         )
     }
     assert acknowledged[alert["id"]] == ["tt-chanh-thanh-tra"]
+
+
+@pytest.mark.parametrize("url", ["/dashboard", "/cases", "/alerts", "case"])
+def test_every_page_fits_a_phone(browser: Browser, served: Served, url: str) -> None:
+    """Issue 26: at phone width (360 px) no page is wider than the screen: tables scroll in
+    their own box, the header wraps."""
+    ref = log_by_cli(served, "2024-02-01", "Đỗ Văn Hải", "Kha Văn Lộc")
+    served.cli("deadlines", "sweep", "--now", "2024-02-27T08:00")
+    context = browser.new_context(
+        base_url=served.base, viewport={"width": 360, "height": 740}, locale="vi-VN"
+    )
+    try:
+        phone = context.new_page()
+        sign_in(phone, "tt-chanh-thanh-tra")
+        response = phone.goto(f"/cases/{ref}" if url == "case" else url)
+        assert response is not None
+        assert response.status == 200
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{url} is {width} px wide at phone width"
+        # the measure itself: an element wider than the screen does widen the page
+        phone.evaluate(
+            "document.querySelector('main').insertAdjacentHTML("
+            "'beforeend', '<div style=\"width:800px\">x</div>')"
+        )
+        assert phone.evaluate("document.documentElement.scrollWidth") > 360
+    finally:
+        context.close()
