@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from casework import __version__
 from casework.entrypoints.api import problems
@@ -26,10 +30,11 @@ def create_api(casework: Casework, clock: Clock) -> FastAPI:
             "409 a refused trigger (with the allowed ones) or a concurrent update, 422 invalid "
             "input (which field, what is allowed)."
         ),
-        docs_url="/api/docs",
+        docs_url=None,  # served below from packaged assets: it works offline
         openapi_url="/api/openapi.json",
         redoc_url=None,
     )
+    _offline_docs(api)
     api.state.casework = casework
     api.state.clock = clock
     problems.install(api)
@@ -71,3 +76,28 @@ def _enumerate_kinds_and_states(api: FastAPI, casework: Casework) -> None:
         return schema
 
     api.openapi = openapi  # type: ignore[method-assign]
+
+
+DOCS_ASSETS = "/api/docs-assets"
+
+
+def _offline_docs(api: FastAPI) -> None:
+    """The OpenAPI page at /api/docs with Swagger UI from the fastapi-offline package, not a
+    CDN: an agency's network may reach no CDN (issue 26)."""
+    assets = files("fastapi_offline") / "static"
+    api.mount(DOCS_ASSETS, StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @api.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="casework API",
+            oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
+
+    @api.get("/docs/oauth2-redirect", include_in_schema=False)
+    def oauth2_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
