@@ -8,6 +8,7 @@ CASEWORK_SCREENSHOTS=docs/screenshots)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -45,7 +46,8 @@ def action_form(page: Page, trigger: str) -> Locator:
 def advance(page: Page, trigger: str, on: str, flash: str, **fields: str) -> None:
     """Fill in an action's form (its date input, then its fields) and check the flash."""
     form = action_form(page, trigger)
-    form.locator('input[type="date"][name="on"]').fill(on)
+    # typed day first, as an officer writes a date (the field takes no month-first date)
+    form.locator('input[name="on"]').fill(date.fromisoformat(on).strftime("%d/%m/%Y"))
     for name, value in fields.items():
         field = form.locator(f'[name="field:{name}"]')
         if field.evaluate("element => element.tagName") == "SELECT":
@@ -61,7 +63,7 @@ def test_reception_logs_a_letter_and_prints_the_receipt(page: Page, served: Serv
     page.locator("header").get_by_role("link", name="Tiếp nhận đơn").click()
     expect(page.get_by_role("heading", name="Tiếp nhận đơn")).to_be_visible()
     page.get_by_label("Loại").select_option("denunciation")
-    page.get_by_label("Ngày nhận").fill("2024-02-01")
+    page.get_by_label("Ngày nhận").fill("01/02/2024")
     page.get_by_label("Hình thức").select_option("visit")
     page.get_by_label("Nội dung").fill("Cán bộ địa chính xã thu tiền cấp sổ đỏ trái quy định")
     page.get_by_label("Họ tên người gửi đơn").fill("Phạm Thị Hoa")

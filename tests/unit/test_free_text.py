@@ -38,3 +38,19 @@ def test_a_refusal_names_the_field_the_length_and_the_character() -> None:
     with pytest.raises(InvalidInput, match=r"control character \(U\+0007\); type plain text"):
         check_text("the name", "a\ab")
     check_text("the reason", "line one\nline two\ttab", limit=100, multiline=True)
+
+
+def test_a_date_is_read_day_first_never_month_first() -> None:
+    from datetime import date
+
+    from casework.domain.free_text import as_iso_if_day, read_day
+
+    assert read_day("07/02/2024") == date(2024, 2, 7)  # 7 February, as officers write it
+    assert read_day("7/2/2024") == date(2024, 2, 7)
+    assert read_day("2024-02-07") == date(2024, 2, 7)  # what a date picker sends
+    with pytest.raises(ValueError):
+        read_day("02/31/2024")  # month first: no 31st month
+    with pytest.raises(ValueError):
+        read_day("07-02-2024")
+    assert as_iso_if_day("07/02/2024") == "2024-02-07"
+    assert as_iso_if_day("Quyết định số 15/QĐ-TTr") == "Quyết định số 15/QĐ-TTr"

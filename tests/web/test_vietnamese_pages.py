@@ -241,7 +241,7 @@ def test_a_refused_step_says_why_beside_its_form_and_keeps_what_was_typed(
         form = text.split('value="file_without_handling"')[1].split("</form>")[0]
         assert 'role="alert"' in form  # … beside the form of the step refused
         assert 'value="Đơn đã gửi đúng cơ quan có thẩm quyền"' in form  # what he typed stays
-        assert 'value="2024-02-02"' in form
+        assert 'value="02/02/2024"' in form  # the date as he reads it, day first
         wrong_state = handler.post(
             f"/cases/{ref}/advance",
             data={"csrf_token": token.group(1), "trigger": "conclude", "on": "2024-02-02"},

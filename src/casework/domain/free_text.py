@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -69,3 +70,28 @@ def check_date(label: str, value: date) -> None:
             f"{label} {value.isoformat()} is before {EARLIEST_DATE.isoformat()}: give the date "
             "as YYYY-MM-DD, as it is on the letter or decision"
         )
+
+
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def read_day(text: str) -> date:
+    """A date as officers write it, day first (`07/02/2024`, `7/2/2024`), or as ISO
+    (`2024-02-07`, what a browser's date picker sends): never month first. ValueError
+    otherwise."""
+    found = _DAY_FIRST.match(text)
+    if found:
+        day, month, year = (int(part) for part in found.groups())
+        return date(year, month, day)
+    return date.fromisoformat(text.strip())
+
+
+def as_iso_if_day(text: str) -> str:
+    """`text` as an ISO date if it is a day-first date (a step's date field typed by an
+    officer), else as it is."""
+    if not _DAY_FIRST.match(text):
+        return text
+    try:
+        return read_day(text).isoformat()
+    except ValueError:
+        return text

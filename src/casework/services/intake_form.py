@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from casework.domain.errors import InvalidInput
+from casework.domain.free_text import read_day
 from casework.services.complaint_intake import ComplaintFacts
 from casework.services.intake import Denouncer, LogCase, OtherDenounced
 from casework.services.redenunciation_intake import Redenunciation
@@ -104,9 +105,15 @@ class _Reader:
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(str(value))
+            return read_day(str(value))
         except ValueError:
-            raise InvalidInput(f"{label}: {str(value)!r} is not a date; use YYYY-MM-DD") from None
+            wrong = InvalidInput(
+                f"{label}: {str(value)!r} is not a date; use DD/MM/YYYY or YYYY-MM-DD"
+            )
+            wrong.vi = (
+                f"«{value}» không phải là ngày: nhập theo dạng ngày/tháng/năm, ví dụ 07/02/2024"
+            )
+            raise wrong from None
 
     def mapping(self, name: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         value = self.fields.get(name)

@@ -6,6 +6,7 @@ LANGUAGES = ("vi", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
+        "date_placeholder": "ngày/tháng/năm, ví dụ 07/02/2024",
         "change_password": "Đổi mật khẩu",
         "current_password": "Mật khẩu hiện tại",
         "new_password": "Mật khẩu mới",
@@ -211,6 +212,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "recorded_entry": "Ghi nhận",
     },
     "en": {
+        "date_placeholder": "day/month/year, e.g. 07/02/2024",
         "change_password": "Change password",
         "current_password": "Current password",
         "new_password": "New password",

@@ -85,6 +85,16 @@ class Labels:
         return self.words.get(f"{prefix}_{code}", code.replace("_", " "))
 
 
+def day_input(value: str | None) -> str:
+    """What a date field shows: an ISO date day first; what the officer typed as it was."""
+    if not value:
+        return ""
+    try:
+        return vn_date(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 def filters() -> dict[str, Any]:
     """The Jinja filters of the pages."""
-    return {"day": day, "instant": instant}
+    return {"day": day, "instant": instant, "day_input": day_input}

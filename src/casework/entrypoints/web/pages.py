@@ -4,7 +4,6 @@ refusal is shown on the page it came from, with the services' own words."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -17,7 +16,7 @@ from casework.adapters.notice_templates import vn_date, vn_instant
 from casework.domain import free_text
 from casework.domain.access import Action, Principal
 from casework.domain.errors import CaseworkError, NotAllowed, NotFound, NotSignedIn
-from casework.domain.free_text import check_text
+from casework.domain.free_text import as_iso_if_day, check_text, read_day
 from casework.domain.organisation import Role
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.entrypoints.web.i18n import LANGUAGES, words
@@ -631,7 +630,7 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
     url = f"/cases/{quote(ref)}"
     try:
         authorise(casework_of(request), principal, Action.ADVANCE_CASE, now_of(request), ref=ref)
-        on = date.fromisoformat(form["on"]) if form.get("on") else None
+        on = read_day(form["on"]) if form.get("on") else None
         version = form.get("expected_version")
         result = advance_case(
             casework_of(request),
@@ -641,8 +640,8 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
                 on=on,
                 actor=principal.username,
                 reason=form.get("reason", ""),
-                data={
-                    key.removeprefix("field:"): value
+                data={  # a date typed day first is passed on as ISO, as the rules read it
+                    key.removeprefix("field:"): as_iso_if_day(value)
                     for key, value in form.items()
                     if key.startswith("field:") and value.strip()
                 },
