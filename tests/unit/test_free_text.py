@@ -48,9 +48,9 @@ def test_a_date_is_read_day_first_never_month_first() -> None:
     assert read_day("07/02/2024") == date(2024, 2, 7)  # 7 February, as officers write it
     assert read_day("7/2/2024") == date(2024, 2, 7)
     assert read_day("2024-02-07") == date(2024, 2, 7)  # what a date picker sends
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"month must be in 1\.\.12"):
         read_day("02/31/2024")  # month first: no 31st month
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Invalid isoformat"):
         read_day("07-02-2024")
     assert as_iso_if_day("07/02/2024") == "2024-02-07"
     assert as_iso_if_day("Quyết định số 15/QĐ-TTr") == "Quyết định số 15/QĐ-TTr"
