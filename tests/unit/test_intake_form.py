@@ -110,7 +110,7 @@ def test_a_complaint_reads_its_facts() -> None:
         (
             {"kind": "denunciation", "agency": "a", "received": "2026-13-01"},
             {"received": "received_on"},
-            "received_on: '2026-13-01' is not a date; use YYYY-MM-DD",
+            "received_on: '2026-13-01' is not a date; use DD/MM/YYYY or YYYY-MM-DD",
         ),
         (
             {"kind": "denunciation", "agency": "a", "anonymous": "maybe"},
