@@ -64,7 +64,7 @@ def test_reception_logs_a_letter_and_prints_the_receipt(page: Page, served: Serv
     expect(page.get_by_role("heading", name="Tiếp nhận đơn")).to_be_visible()
     page.get_by_label("Loại").select_option("denunciation")
     page.get_by_label("Ngày nhận").fill("01/02/2024")
-    page.get_by_label("Hình thức").select_option("visit")
+    page.get_by_label("Hình thức", exact=True).select_option("visit")
     page.get_by_label("Nội dung").fill("Cán bộ địa chính xã thu tiền cấp sổ đỏ trái quy định")
     page.get_by_label("Họ tên người gửi đơn").fill("Phạm Thị Hoa")
     page.get_by_label("Địa chỉ").fill("Vinh, Nghệ An")

@@ -112,7 +112,7 @@ def test_reception_logs_a_letter_and_prints_its_receipt(web: TestClient) -> None
               "received_on": "2024-02-01", "summary": "", "channel": "letter"},
     )  # fmt: skip
     assert invalid.status_code == 422
-    assert "a summary of the content is required" in invalid.text
+    assert "Cần tóm tắt nội dung đơn" in invalid.text
 
 
 def test_a_handler_moves_a_case_from_its_page(web: TestClient, clock: Clock) -> None:
@@ -167,7 +167,7 @@ def test_actions_kinds_and_states_are_named_in_vietnamese_and_in_english_after_t
     sign_in(web, "tt-tiep-nhan")
     form = web.get("/cases/new").text
     assert '<option value="visit">Trực tiếp</option>' in form  # the code stays the value
-    assert '<option value="denunciation">Tố cáo</option>' in form
+    assert '<option value="denunciation" selected>Tố cáo</option>' in form
     ref = log_letter(web)
     web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
     clock.now = at("2024-02-02", 10)  # the next morning: signed in anew
@@ -455,7 +455,7 @@ def test_an_anonymous_denunciation_is_said_so_with_the_checkbox(web: TestClient)
     form = web.get("/cases/new").text
     assert 'name="anonymous"' in form
     refused = web.post("/cases/new", data={"csrf_token": csrf(form), **fields})
-    assert "needs the denouncer" in refused.text
+    assert "Cần ghi họ tên người tố cáo" in refused.text
     assert "TC-2024-" not in web.get("/cases").text  # nothing logged
     logged = web.post(
         "/cases/new",
@@ -561,3 +561,36 @@ def test_an_officer_changes_his_own_password(web: TestClient) -> None:
         },
     )
     assert new.status_code == 200
+
+
+def test_reception_logs_a_complaint_on_the_web(web: TestClient) -> None:
+    """Issue 26: the form takes a complaint's facts; a denunciation is the default kind; a
+    complaint without the day its decision was known is refused in Vietnamese, the input
+    kept."""
+    sign_in(web, "tt-tiep-nhan")
+    form = web.get("/cases/new").text
+    assert '<option value="denunciation" selected>' in form
+    fields = {
+        "kind": "complaint",
+        "received_on": "01/02/2024",
+        "channel": "visit",
+        "summary": "Khiếu nại quyết định thu hồi đất",
+        "full_name": "Trần Thị Mai",
+        "address": "Vinh, Nghệ An",
+        "denounced_name": "Chủ tịch UBND xã Hưng Lộc",
+        "contested_decision": "Quyết định số 15/QĐ-UBND ngày 10/01/2024",
+        "issuer_level": "other",
+    }
+    refused = web.post("/cases/new", data={"csrf_token": csrf(form), **fields})
+    assert refused.status_code == 422
+    assert "Cần ghi ngày người khiếu nại nhận được" in refused.text
+    assert 'value="Quyết định số 15/QĐ-UBND ngày 10/01/2024"' in refused.text  # kept
+    logged = web.post(
+        "/cases/new",
+        data={"csrf_token": csrf(refused.text), **fields, "decision_known_on": "20/01/2024"},
+    )
+    assert logged.status_code == 200, logged.text
+    found = re.search(r"<strong>(KN-2024-\d+)</strong>", logged.text)
+    assert found, logged.text
+    page = web.get(f"/cases/{found.group(1)}").text
+    assert "Khiếu nại" in page

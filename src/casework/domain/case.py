@@ -19,7 +19,13 @@ from typing import Any, Protocol
 from casework.domain.calendar import WorkingCalendar
 from casework.domain.case_events import CaseAdvanced, CaseEvent, CaseTakenUp
 from casework.domain.clock_effects import CaseClock, ClockLedger, ClockSubject
-from casework.domain.errors import ConcurrentUpdate, InvalidInput, NotFound, TransitionRefused
+from casework.domain.errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    NotFound,
+    TransitionRefused,
+    said,
+)
 from casework.domain.facts import case_facts
 from casework.domain.guards import GuardContext, Refusal, check_guards, in_vietnamese
 from casework.domain.lifecycle import (
@@ -125,18 +131,12 @@ class ClockOutcome:
     events: tuple[CaseEvent, ...]
 
 
-def _said(error: InvalidInput, vi: str) -> InvalidInput:
-    """`error`, with what a Vietnamese page says instead."""
-    error.vi = vi
-    return error
-
-
 def _validate_data(spec: TransitionSpec, data: Mapping[str, str], reason: str) -> dict[str, str]:
     known = {f.name: f for f in spec.fields}
     unknown = sorted(set(data) - set(known))
     if unknown:
         allowed = ", ".join(known) or "none"
-        raise _said(
+        raise said(
             InvalidInput(f"{spec.trigger} does not take {', '.join(unknown)}; it takes: {allowed}"),
             "Bước này không nhận thông tin đã nhập thêm",
         )
@@ -150,7 +150,7 @@ def _validate_data(spec: TransitionSpec, data: Mapping[str, str], reason: str) -
                 choices = (
                     f" (one of: {', '.join(field_spec.choices)})" if field_spec.choices else ""
                 )
-                raise _said(
+                raise said(
                     InvalidInput(
                         f"{spec.trigger} needs --set {name}=...: {field_spec.description}{choices}"
                     ),
@@ -159,7 +159,7 @@ def _validate_data(spec: TransitionSpec, data: Mapping[str, str], reason: str) -
             values.pop(name, None)
             continue
         if field_spec.choices and value not in field_spec.choices:
-            raise _said(
+            raise said(
                 InvalidInput(
                     f"{name}={value!r} is not allowed for {spec.trigger}; allowed: "
                     f"{', '.join(field_spec.choices)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 
 class CaseworkError(Exception):
@@ -11,6 +12,15 @@ class CaseworkError(Exception):
     exit_code = 1
     # what a Vietnamese page says instead of the message, where one is written ("": none)
     vi = ""
+
+
+E = TypeVar("E", bound=CaseworkError)
+
+
+def said(error: E, vi: str) -> E:
+    """`error`, with what a Vietnamese page says instead of its message."""
+    error.vi = vi
+    return error
 
 
 class InvalidInput(CaseworkError):

@@ -20,7 +20,7 @@ from casework.adapters.repeat_lookup import earlier_case
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
 from casework.domain.confidentiality import withheld_at_intake
-from casework.domain.errors import ConflictOfInterest, InvalidInput
+from casework.domain.errors import ConflictOfInterest, InvalidInput, said
 from casework.domain.facts import attribute_facts
 from casework.domain.free_text import SUMMARY, check_date, check_text
 from casework.domain.lifecycle import LifecycleDefinition
@@ -160,31 +160,48 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
     check_date("received date", command.received_on)
     check_text("the reason for a historical import", command.historical)
     if command.received_on > today:
-        raise InvalidInput(
-            f"received date {command.received_on.isoformat()} is in the future (today is "
-            f"{today.isoformat()} in Asia/Ho_Chi_Minh); give the date on the 'ĐẾN' stamp"
+        raise said(
+            InvalidInput(
+                f"received date {command.received_on.isoformat()} is in the future (today is "
+                f"{today.isoformat()} in Asia/Ho_Chi_Minh); give the date on the 'ĐẾN' stamp"
+            ),
+            f"Ngày nhận {command.received_on.strftime('%d/%m/%Y')} ở tương lai: nhập ngày ghi "
+            "trên dấu «ĐẾN»",
         )
     if command.channel not in CHANNELS:
         raise InvalidInput(f"unknown channel {command.channel!r}; channels: {', '.join(CHANNELS)}")
     if not command.summary.strip():
-        raise InvalidInput("a summary of the content is required (--summary)")
+        raise said(
+            InvalidInput("a summary of the content is required (--summary)"),
+            "Cần tóm tắt nội dung đơn",
+        )
     if not (
         command.denounced_name.strip() or command.denounced_officer or command.denounced_agency
     ):
         if command.kind == "complaint":
             if not (command.complaint and command.complaint.second_instance_of):
-                raise InvalidInput(
-                    "name who made the contested decision or act: --respondent-name, "
-                    "--respondent-officer or --respondent-agency (LKN Art. 8(2))"
+                raise said(
+                    InvalidInput(
+                        "name who made the contested decision or act: --respondent-name, "
+                        "--respondent-officer or --respondent-agency (LKN Art. 8(2))"
+                    ),
+                    "Cần ghi người, cơ quan có quyết định, hành vi bị khiếu nại (khoản 2 Điều 8 "
+                    "Luật Khiếu nại)",
                 )
         elif command.kind == "denunciation" and command.redenunciation is None:
-            raise InvalidInput(
-                "name who is denounced: --denounced-name, --denounced-officer or "
-                "--denounced-agency (LTC Art. 23(1))"
+            raise said(
+                InvalidInput(
+                    "name who is denounced: --denounced-name, --denounced-officer or "
+                    "--denounced-agency (LTC Art. 23(1))"
+                ),
+                "Cần ghi người, cơ quan bị tố cáo (khoản 1 Điều 23 Luật Tố cáo)",
             )
     named = bool(command.denouncer and command.denouncer.full_name.strip())
     if command.anonymous and named:
-        raise InvalidInput("give either the denouncer's name or --anonymous, not both")
+        raise said(
+            InvalidInput("give either the denouncer's name or --anonymous, not both"),
+            "Đơn đã ghi họ tên người tố cáo thì không đánh dấu là đơn nặc danh",
+        )
     if command.anonymous and command.kind != "denunciation":
         raise InvalidInput(
             f"--anonymous describes a denunciation that names no denouncer (LTC Art. 25); a "
@@ -196,20 +213,28 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
         and not command.anonymous
         and command.redenunciation is None  # its own rule: the sender is typed, never copied
     ):
-        raise InvalidInput(
-            "a denunciation needs the denouncer's name (LTC Art. 23): --denouncer-name; if the "
-            "letter names nobody who can be identified, say so with --anonymous: it is then "
-            "recorded as intelligence (LTC Art. 25), with no legal clock and no notice"
+        raise said(
+            InvalidInput(
+                "a denunciation needs the denouncer's name (LTC Art. 23): --denouncer-name; if "
+                "the letter names nobody who can be identified, say so with --anonymous: it is "
+                "then recorded as intelligence (LTC Art. 25), with no legal clock and no notice"
+            ),
+            "Cần ghi họ tên người tố cáo (Điều 23 Luật Tố cáo); nếu đơn không rõ người tố cáo, "
+            "đánh dấu «đơn nặc danh»: đơn được xử lý như thông tin tố cáo (Điều 25 Luật Tố cáo)",
         )
     if command.kind == "complaint":
         _validate_complaint(command)
     elif command.kind == "petition" and not (
         command.denouncer and command.denouncer.full_name.strip()
     ):
-        raise InvalidInput(
-            "a petition must give the sender's name and address (LTCD Art. 25(1)): "
-            "--sender-name, --sender-address; an unsigned letter is logged as a letter "
-            "(`case new letter`) and classified"
+        raise said(
+            InvalidInput(
+                "a petition must give the sender's name and address (LTCD Art. 25(1)): "
+                "--sender-name, --sender-address; an unsigned letter is logged as a letter "
+                "(`case new letter`) and classified"
+            ),
+            "Đơn kiến nghị, phản ánh phải ghi họ tên, địa chỉ người gửi (khoản 1 Điều 25 Luật "
+            "Tiếp công dân)",
         )
     if command.classified_on is not None and not command.from_letter:
         raise InvalidInput("--classified-on goes with --from-letter: it dates the classification")
@@ -272,10 +297,15 @@ def _validate_complaint(command: LogCase) -> None:
     if facts is not None and facts.second_instance_of:
         return  # the first case gives the date, or says why it cannot (complaint_intake.py)
     if facts is None or facts.decision_known_on is None:
-        raise InvalidInput(
-            "a complaint needs --decision-known-on YYYY-MM-DD: the day the complainant received "
-            "or learnt of the contested decision or act (or, for a second complaint, of the "
-            "first-instance decision); the limitation period runs from it (LKN Arts. 9, 33)"
+        raise said(
+            InvalidInput(
+                "a complaint needs --decision-known-on YYYY-MM-DD: the day the complainant "
+                "received or learnt of the contested decision or act (or, for a second "
+                "complaint, of the first-instance decision); the limitation period runs from it "
+                "(LKN Arts. 9, 33)"
+            ),
+            "Cần ghi ngày người khiếu nại nhận được hoặc biết được quyết định, hành vi bị khiếu "
+            "nại: thời hiệu khiếu nại tính từ ngày đó (Điều 9, Điều 33 Luật Khiếu nại)",
         )
 
 

@@ -376,6 +376,22 @@ async def log_new_case(request: Request) -> Response:
                     line for line in form.get("more_denounced", "").splitlines() if line.strip()
                 ],
                 "channel": form.get("channel", "letter"),
+                # a complaint's facts (the fieldset is ignored for another kind when empty)
+                "complaint": {
+                    field: form.get(field, "").strip()
+                    for field in (
+                        "contested_decision",
+                        "decision_known_on",
+                        "issuer_level",
+                        "second_instance_of",
+                        "disciplinary",
+                        "dismissal",
+                        "remote_area_reason",
+                    )
+                    if form.get(field, "").strip()
+                    and not (field == "issuer_level" and form.get(field) == "other")
+                }
+                or None,
             },
             principal.username,
             legal_date(now_of(request)),
@@ -386,7 +402,9 @@ async def log_new_case(request: Request) -> Response:
         authorise_intake(casework_of(request), principal, command, now_of(request))
         logged = log_case(casework_of(request), command, now_of(request))
     except CaseworkError as refused:
-        request.session["flash"] = (str(refused), "")
+        lang = language(request)
+        said = refused.vi if lang == "vi" and refused.vi else str(refused)
+        request.session["flash"] = (said, "")
         return _new_case_page(request, principal, form, 422)
     try:
         require_case_access(casework_of(request), principal, logged.ref, now_of(request))
