@@ -23,6 +23,7 @@ from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.assignment import assign_case
 from casework.services.delivery import deliver_pending
+from casework.services.intake import Denouncer, LogCase, log_case
 from casework.services.sweep import sweep
 from casework.services.users import add_user
 
@@ -248,3 +249,38 @@ def test_a_refused_step_says_why_beside_its_form_and_keeps_what_was_typed(
         )
         assert "không thực hiện được khi hồ sơ ở trạng thái" in wrong_state.text
         assert findings(visible_text(wrong_state.text)) == []
+
+
+def test_dashboard_figures_link_to_the_matching_cases(
+    app: Casework, web: TestClient, clock: Clock
+) -> None:
+    clock.now = at("2024-02-01", 10)
+    sign_in(web, "tt-tiep-nhan")
+    late = log_letter(web)
+    fresh = log_case(
+        app,
+        LogCase(
+            kind="denunciation",
+            agency="thanh-tra-tinh",
+            received_on=date(2024, 2, 26),
+            summary="Cán bộ thu tiền trái quy định",
+            denouncer=Denouncer("Nguyễn Văn Tám", id_number="040190000008"),
+            denounced_name="Lê Văn Cường",
+            logged_by="tt-tiep-nhan",
+        ),
+        at("2024-02-26", 10),
+    ).ref
+    clock.now = at("2024-02-27", 10)
+    with TestClient(web.app) as head:
+        sign_in(head, "tt-chanh-thanh-tra")
+        board = head.get("/dashboard").text
+        link = "/cases?agency=thanh-tra-tinh&amp;overdue=1"
+        assert link in board
+        listed = head.get(html.unescape(link)).text
+        assert late in listed
+        assert fresh not in listed
+        assert "Đang lọc: Thanh tra tỉnh Nghệ An · Quá hạn" in " ".join(
+            visible_text(listed).split()
+        )
+        elsewhere = head.get("/cases?agency=so-xay-dung&overdue=1").text  # within his scope
+        assert late not in elsewhere

@@ -6,6 +6,9 @@ LANGUAGES = ("vi", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
+        "narrowed_to": "Đang lọc:",
+        "due_within": "đến hạn trong {n} ngày làm việc",
+        "all_my_cases": "bỏ lọc",
         "complaint_facts": "Đơn khiếu nại",
         "complaint_facts_note": "Chỉ ghi khi loại đơn là khiếu nại.",
         "contested_decision": "Quyết định hành chính, hành vi hành chính bị khiếu nại (số, ngày, người ban hành)",
@@ -224,6 +227,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "recorded_entry": "Ghi nhận",
     },
     "en": {
+        "narrowed_to": "Showing:",
+        "due_within": "due within {n} working days",
+        "all_my_cases": "show all",
         "complaint_facts": "A complaint",
         "complaint_facts_note": "Only for a complaint.",
         "contested_decision": "The administrative decision or act complained of (number, date, who issued it)",

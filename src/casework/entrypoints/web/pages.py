@@ -4,10 +4,10 @@ refusal is shown on the page it came from, with the services' own words."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
@@ -290,31 +290,50 @@ PAGE_SIZE = 50
 
 
 @router.get("/cases")
-def my_cases(request: Request, offset: int = 0) -> HTMLResponse:
+def my_cases(
+    request: Request,
+    offset: int = 0,
+    agency: Annotated[str | None, Query(max_length=100)] = None,
+    overdue: Annotated[int, Query(ge=0, le=1)] = 0,
+    due_within: Annotated[int | None, Query(ge=0, le=60)] = None,
+) -> HTMLResponse:
+    """The cases of the signed-in officer: a handler's assigned ones; the others, their
+    agencies' — narrowed, from a dashboard's figure, to one agency and to the overdue cases or
+    those due within some working days."""
     principal = signed_in(request)
     app = casework_of(request)
+    narrowed = bool(agency or overdue or due_within is not None)
     # a handler sees the cases assigned to them; others every case of their agencies
     mine = principal.roles == {Role.HANDLER}
     filters = CaseFilter(
         handler=principal.username if mine else None,
+        agency=agency or None,
+        overdue=bool(overdue),
+        due_within=due_within,
         limit=PAGE_SIZE + 1,
         offset=min(max(0, offset), 10**9),
     )
     rows = list_cases(app, scoped_filter(app, principal, filters), now_of(request))
     more = len(rows) > PAGE_SIZE
-    lifecycles = app.definitions.lifecycles
-    # (kind, state code) -> the state's legal name, shown in Vietnamese; the code in English
-    state_names = {
-        (kind, code): state.legal_name
-        for kind, lifecycle in lifecycles.items()
-        for code, state in lifecycle.states.items()
-    }
+    query = "&".join(
+        f"{key}={quote(str(value))}"
+        for key, value in (
+            ("agency", agency),
+            ("overdue", overdue or None),
+            ("due_within", due_within),
+        )
+        if value is not None and value != ""
+    )
     return _page(
         request,
         "cases.html",
         principal,
         cases=rows[:PAGE_SIZE],
-        state_names=state_names,
+        narrowed=narrowed,
+        agency=agency or "",
+        overdue=bool(overdue),
+        due_within=due_within,
+        query=query,
         export_handler=principal.username if mine else None,
         next_offset=max(0, offset) + PAGE_SIZE if more else None,
         previous_offset=max(0, offset - PAGE_SIZE) if offset > 0 else None,
