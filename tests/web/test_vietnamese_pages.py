@@ -284,3 +284,18 @@ def test_dashboard_figures_link_to_the_matching_cases(
         )
         elsewhere = head.get("/cases?agency=so-xay-dung&overdue=1").text  # within his scope
         assert late not in elsewhere
+
+
+def test_heads_have_an_unassigned_queue(app: Casework, web: TestClient, clock: Clock) -> None:
+    clock.now = at("2024-02-01", 10)
+    sign_in(web, "tt-tiep-nhan")
+    waiting, given = log_letter(web), log_letter(web)
+    assign_case(app, given, "tt-xac-minh-1", None, "", at("2024-02-01"))
+    with TestClient(web.app) as head:
+        sign_in(head, "tt-chanh-thanh-tra")
+        board = head.get("/dashboard").text
+        assert 'href="/cases?unassigned=1"' in board
+        queue = head.get("/cases?unassigned=1").text
+        assert waiting in queue
+        assert given not in queue
+        assert "Chưa giao người xử lý" in queue  # flagged in the row

@@ -28,6 +28,7 @@ class CaseFilter:
     kind: str | None = None
     agency: str | None = None
     handler: str | None = None
+    unassigned: bool = False  # only cases no handler is assigned to
     overdue: bool = False
     due_within: int | None = None  # working days
     limit: int = 100
@@ -47,6 +48,8 @@ def apply_case_filters(query: Any, filters: CaseFilter) -> Any:
         query = query.where(CaseRow.agency == filters.agency)
     if filters.handler:
         query = query.where(CaseRow.handler == filters.handler)
+    if filters.unassigned:
+        query = query.where(col(CaseRow.handler).is_(None))
     if filters.agencies is not None:
         query = query.where(col(CaseRow.agency).in_(sorted(filters.agencies)))
     if filters.viewer:

@@ -164,6 +164,19 @@ def overdue_clocks(connection: Connection, scope: Scope, today: date, limit: int
     )
 
 
+def unassigned_count(connection: Connection, scope: Scope, finals: FinalStates) -> int:
+    """Open cases of the scope no handler is assigned to."""
+    return int(
+        connection.execute(
+            scope.apply(
+                select(func.count())
+                .select_from(CASES)
+                .where(open_clause(finals), CASES.c.handler.is_(None))
+            )
+        ).scalar_one()
+    )
+
+
 def unclocked_cases(
     connection: Connection, scope: Scope, finals: FinalStates, limit: int
 ) -> list[Any]:

@@ -89,6 +89,7 @@ def dashboard(
         overdue_rows = dashboard_queries.overdue_clocks(connection, scope, today, overdue_limit)
         unwatched_rows = dashboard_queries.unclocked_cases(connection, scope, finals, overdue_limit)
         delivery = _delivery(connection, org, scope, now, overdue_limit)
+        unassigned = dashboard_queries.unassigned_count(connection, scope, finals)
     counts: dict[str, list[int]] = {}
     due_by_day: dict[date, int] = {}
     for code, due, count in by_code_and_day:
@@ -142,6 +143,7 @@ def dashboard(
             "open": sum(u["open"] for u in units),
             "overdue": sum(u["overdue"] for u in units),
             "due_soon": sum(u["due_soon"] for u in units),
+            "unassigned": unassigned,
         },
         "by_unit": units,
         "by_clock": clocks,

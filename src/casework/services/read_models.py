@@ -251,6 +251,7 @@ class DashboardTotals(TypedDict):
     open: int
     overdue: int
     due_soon: int
+    unassigned: int  # open cases no handler is assigned to
 
 
 class DashboardUnit(TypedDict):

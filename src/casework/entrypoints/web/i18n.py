@@ -6,6 +6,7 @@ LANGUAGES = ("vi", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
+        "unassigned": "Chưa giao người xử lý",
         "narrowed_to": "Đang lọc:",
         "due_within": "đến hạn trong {n} ngày làm việc",
         "all_my_cases": "bỏ lọc",
@@ -227,6 +228,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "recorded_entry": "Ghi nhận",
     },
     "en": {
+        "unassigned": "No handler yet",
         "narrowed_to": "Showing:",
         "due_within": "due within {n} working days",
         "all_my_cases": "show all",

@@ -296,13 +296,14 @@ def my_cases(
     agency: Annotated[str | None, Query(max_length=100)] = None,
     overdue: Annotated[int, Query(ge=0, le=1)] = 0,
     due_within: Annotated[int | None, Query(ge=0, le=60)] = None,
+    unassigned: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> HTMLResponse:
     """The cases of the signed-in officer: a handler's assigned ones; the others, their
     agencies' — narrowed, from a dashboard's figure, to one agency and to the overdue cases or
     those due within some working days."""
     principal = signed_in(request)
     app = casework_of(request)
-    narrowed = bool(agency or overdue or due_within is not None)
+    narrowed = bool(agency or overdue or unassigned or due_within is not None)
     # a handler sees the cases assigned to them; others every case of their agencies
     mine = principal.roles == {Role.HANDLER}
     filters = CaseFilter(
@@ -310,6 +311,7 @@ def my_cases(
         agency=agency or None,
         overdue=bool(overdue),
         due_within=due_within,
+        unassigned=bool(unassigned),
         limit=PAGE_SIZE + 1,
         offset=min(max(0, offset), 10**9),
     )
@@ -321,6 +323,7 @@ def my_cases(
             ("agency", agency),
             ("overdue", overdue or None),
             ("due_within", due_within),
+            ("unassigned", unassigned or None),
         )
         if value is not None and value != ""
     )
@@ -333,6 +336,7 @@ def my_cases(
         agency=agency or "",
         overdue=bool(overdue),
         due_within=due_within,
+        unassigned=bool(unassigned),
         query=query,
         export_handler=principal.username if mine else None,
         next_offset=max(0, offset) + PAGE_SIZE if more else None,
