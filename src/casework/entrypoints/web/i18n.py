@@ -6,6 +6,7 @@ LANGUAGES = ("vi", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
+        "action_column": "Thao tác",
         "unassigned": "Chưa giao người xử lý",
         "narrowed_to": "Đang lọc:",
         "due_within": "đến hạn trong {n} ngày làm việc",
@@ -228,6 +229,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "recorded_entry": "Ghi nhận",
     },
     "en": {
+        "action_column": "Action",
         "unassigned": "No handler yet",
         "narrowed_to": "Showing:",
         "due_within": "due within {n} working days",
