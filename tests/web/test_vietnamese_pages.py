@@ -299,3 +299,20 @@ def test_heads_have_an_unassigned_queue(app: Casework, web: TestClient, clock: C
         assert waiting in queue
         assert given not in queue
         assert "Chưa giao người xử lý" in queue  # flagged in the row
+
+
+def test_the_view_sender_button_is_shown_only_to_who_may_press_it(
+    app: Casework, web: TestClient, clock: Clock
+) -> None:
+    clock.now = at("2024-02-01", 10)
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    assign_case(app, ref, "tt-xac-minh-1", None, "", at("2024-02-01"))
+    button = f'action="/cases/{ref}/identity"'
+    assert button in web.get(f"/cases/{ref}").text  # reception logged it: he may
+    with TestClient(web.app) as handler:
+        sign_in(handler, "tt-xac-minh-1")
+        assert button not in handler.get(f"/cases/{ref}").text  # a handler may not
+    with TestClient(web.app) as head:
+        sign_in(head, "tt-chanh-thanh-tra")
+        assert button in head.get(f"/cases/{ref}").text  # the resolving head may

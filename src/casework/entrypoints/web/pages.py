@@ -490,11 +490,14 @@ def case_page(request: Request, ref: str) -> HTMLResponse:
         else []
     )
     refill = request.session.pop("refill", None)
+    # the policy's own answer (domain/visibility.py): the button only for who may press it
+    may_see_sender = require_case_access(app, principal, view["ref"], now_of(request)).identity
     return _page(
         request,
         "case.html",
         principal,
         case=view,
+        may_see_sender=may_see_sender,
         refill=refill if isinstance(refill, dict) else None,
         triggers=triggers,
         assignable=assignable,
