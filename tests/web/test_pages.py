@@ -594,3 +594,45 @@ def test_reception_logs_a_complaint_on_the_web(web: TestClient) -> None:
     assert found, logged.text
     page = web.get(f"/cases/{found.group(1)}").text
     assert "Khiếu nại" in page
+
+
+def test_a_letter_is_classified_from_its_page(web: TestClient) -> None:
+    """Issue 26: a logged letter's page offers to log a case of each kind from it; the case
+    keeps the letter's receipt date and sender, and the letter records its classification."""
+    sign_in(web, "tt-tiep-nhan")
+    form = web.get("/cases/new").text
+    logged = web.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(form),
+            "kind": "letter",
+            "received_on": "25/01/2024",
+            "channel": "letter",
+            "summary": "Đơn phản ánh việc thu tiền trái quy định",
+            "full_name": "Lê Thị Thu",
+            "address": "Vinh, Nghệ An",
+        },
+    )
+    letter = re.search(r"<strong>(DON-2024-\d+)</strong>", logged.text)
+    assert letter, logged.text
+    page = web.get(f"/cases/{letter.group(1)}").text
+    link = f"/cases/new?from_letter={letter.group(1)}&amp;kind=denunciation"
+    assert link in page
+    classify = web.get(link.replace("&amp;", "&")).text
+    assert f'name="from_letter" value="{letter.group(1)}"' in classify
+    assert 'name="received_on"' not in classify  # the letter's date is kept
+    case = web.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(classify),
+            "from_letter": letter.group(1),
+            "kind": "denunciation",
+            "channel": "letter",
+            "summary": "",
+            "denounced_name": "Cán bộ địa chính xã",
+        },
+    )
+    ref = re.search(r"<strong>(TC-2024-\d+)</strong>", case.text)
+    assert ref, case.text
+    assert "25/01/2024" in case.text  # counted from the letter's receipt
+    assert "Đã phân loại" in web.get(f"/cases/{letter.group(1)}").text

@@ -6,6 +6,9 @@ LANGUAGES = ("vi", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
+        "classifying": "Phân loại đơn {ref}: hồ sơ mới giữ ngày nhận, hình thức và người gửi của đơn; nội dung để trống thì lấy theo đơn.",
+        "classify_letter": "Phân loại đơn thành hồ sơ",
+        "classify_as": "Tạo hồ sơ {kind} từ đơn này",
         "action_column": "Thao tác",
         "unassigned": "Chưa giao người xử lý",
         "narrowed_to": "Đang lọc:",
@@ -229,6 +232,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "recorded_entry": "Ghi nhận",
     },
     "en": {
+        "classifying": "Classifying letter {ref}: the new case keeps its receipt date, channel and sender; an empty summary takes the letter's.",
+        "classify_letter": "Classify the letter as a case",
+        "classify_as": "Log a {kind} case from this letter",
         "action_column": "Action",
         "unassigned": "No handler yet",
         "narrowed_to": "Showing:",

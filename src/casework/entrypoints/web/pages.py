@@ -46,6 +46,7 @@ from casework.services.case_views import (
 from casework.services.escalations import list_escalations
 from casework.services.intake import CHANNELS, log_case
 from casework.services.intake_form import intake_command
+from casework.services.letter_intake import KINDS as CLASSIFIED_KINDS
 from casework.services.letter_intake import letter_receipt
 from casework.services.read_models import CaseView
 from casework.services.users import change_own_password, sign_in
@@ -345,16 +346,26 @@ def my_cases(
 
 
 @router.get("/cases/new")
-def new_case_form(request: Request) -> HTMLResponse:
+def new_case_form(
+    request: Request,
+    from_letter: Annotated[str | None, Query(max_length=40)] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+) -> HTMLResponse:
+    """The reception form; with `from_letter`, a case classified from that logged letter
+    (it keeps the letter's receipt date, channel and sender)."""
     principal = signed_in(request)
     authorise(casework_of(request), principal, Action.LOG_CASE, now_of(request))
-    return _new_case_page(request, principal, {})
+    form = {"from_letter": from_letter or "", "kind": kind or ""} if from_letter else {}
+    return _new_case_page(request, principal, form)
 
 
 def _new_case_page(
     request: Request, principal: Principal, form: dict[str, str], status_code: int = 200
 ) -> HTMLResponse:
     kinds = list(casework_of(request).definitions.lifecycles)
+    letter = form.get("from_letter") or ""
+    if letter:  # a letter is classified as a case of one of these kinds
+        kinds = [k for k in kinds if k in CLASSIFIED_KINDS]
     return _page(
         request,
         "new_case.html",
@@ -385,7 +396,11 @@ async def log_new_case(request: Request) -> Response:
             {
                 "kind": form.get("kind", ""),
                 "agency": principal.agency,
-                "received": form.get("received_on", "").strip() or None,
+                # a case classified from a letter keeps the letter's receipt date
+                "received": None
+                if form.get("from_letter")
+                else form.get("received_on", "").strip() or None,
+                "from_letter": form.get("from_letter", "").strip() or None,
                 "summary": form.get("summary", ""),
                 "denouncer": {
                     field: form.get(field, "")
