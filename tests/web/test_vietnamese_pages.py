@@ -127,6 +127,16 @@ def test_no_vietnamese_page_shows_an_english_word_or_a_code(
                 found = findings(visible_text(response.text))
                 if found:
                     problems[f"{login} {url}"] = found
+    with TestClient(web.app) as reception:  # the audited identity view, as reception reads it
+        sign_in(reception, "tt-tiep-nhan")
+        page = reception.get(f"/cases/{refs[2]}").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token
+        shown = reception.post(f"/cases/{refs[2]}/identity", data={"csrf_token": token.group(1)})
+        assert shown.status_code == 200
+        found = findings(visible_text(shown.text))
+        if found:
+            problems["the identity page"] = found
     with TestClient(web.app) as browser:  # a step refused: its reason in Vietnamese
         sign_in(browser, "tt-xac-minh-1")
         page = browser.get(f"/cases/{refs[1]}").text
