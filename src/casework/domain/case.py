@@ -453,9 +453,8 @@ def _vi_namer(law: Law, kind: str) -> Callable[[str], str]:
     looked up only when a refusal names one."""
 
     def name(code: str) -> str:
-        for spec in law.lifecycle(kind).transitions:
-            if spec.trigger == code:
-                return spec.title_in("vi")
+        if code in law.lifecycle(kind).triggers:
+            return law.lifecycle(kind).title_of(code, "vi")
         try:
             return law.rules.versions(code)[-1].title_in("vi")
         except (NotFound, IndexError):

@@ -23,9 +23,9 @@ from casework.adapters.audit_log import AuditEvent
 from casework.adapters.bounce_mailbox import Bounce, BounceMailbox
 from casework.domain.errors import ConfigurationError
 from casework.domain.notice_status import WAITING, NoticeStatus
-from casework.services.app import Casework, legal_date
+from casework.services.app import Casework
 from casework.services.delivery import opened_senders, withheld_reply
-from casework.services.delivery_problems import problem_alerts
+from casework.services.delivery_problems import queue_problem_alerts
 from casework.services.sealing import append_audit
 
 BATCH = 500
@@ -189,13 +189,7 @@ def _record(
                     },
                 )
             )
-        if problems:
-            org = app.organisation(connection)
-            alerts, alerted = problem_alerts(
-                app, connection, org, problems, refs, legal_date(now), now
-            )
-            outbox_store.queue(connection, alerts)
-            events.extend(alerted)
+        events.extend(queue_problem_alerts(app, connection, problems, refs, now))
         known = {ref: senders.get(case_id) for case_id, ref in refs.items() if case_id}
         append_audit(app, connection, events, now, known)
     return done

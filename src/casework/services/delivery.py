@@ -27,8 +27,8 @@ from casework.config import LEGAL_TIMEZONE, Settings
 from casework.domain.errors import ConfigurationError, DeliveryFailed, VaultLocked
 from casework.domain.notice_status import DELIVERED, PROBLEMS, NoticeStatus
 from casework.resources import notifications_dir
-from casework.services.app import Casework, legal_date
-from casework.services.delivery_problems import problem_alerts
+from casework.services.app import Casework
+from casework.services.delivery_problems import queue_problem_alerts
 from casework.services.sealing import append_audit, sealed_texts
 
 BULK_TEMPLATES = frozenset({"digest"})
@@ -512,13 +512,7 @@ def _record(
                 )
             )
         outbox_store.record_outcomes(connection, updates)
-        if problems:
-            org = app.organisation(connection)
-            alerts, alerted = problem_alerts(
-                app, connection, org, problems, refs, legal_date(now), now
-            )
-            outbox_store.queue(connection, alerts)
-            events.extend(alerted)
+        events.extend(queue_problem_alerts(app, connection, problems, refs, now))
         # searched against the senders opened above; the other cases' entries hold no typed
         # text (a server's reply to an officer names the officer), and a case whose key
         # will not open must not stop the batch's record

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from casework.adapters import outbox_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.database import stored_instant
 from casework.adapters.unit_of_work import Transaction
@@ -43,6 +44,24 @@ def administrators_for(
     ]
     own = [code for code in able if org.officers[code].agency == agency]
     return own or able
+
+
+def queue_problem_alerts(
+    app: Casework,
+    connection: Transaction,
+    problems: list[tuple[Any, NoticeStatus, str]],
+    references: dict[int | None, str],
+    now: datetime,
+) -> list[AuditEvent]:
+    """Queue the alerts for `problems` in the caller's transaction; their audit events."""
+    if not problems:
+        return []
+    org = app.organisation(connection)
+    alerts, events = problem_alerts(
+        app, connection, org, problems, references, legal_date(now), now
+    )
+    outbox_store.queue(connection, alerts)
+    return events
 
 
 def problem_alerts(

@@ -13,7 +13,7 @@ from casework.domain.access import Action
 from casework.domain.errors import CaseworkError
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.entrypoints.web.i18n import words
-from casework.entrypoints.web.pages import _back, _form, _page
+from casework.entrypoints.web.pages import _back, _form, _page, in_reader_language
 from casework.entrypoints.web.session import language, signed_in
 from casework.services.authorisation import authorise
 from casework.services.escalations import acknowledge, list_escalations
@@ -42,6 +42,14 @@ def alerts_page(
 
 @router.post("/alerts/{escalation_id}/acknowledge")
 async def acknowledge_from_alerts(request: Request, escalation_id: int) -> RedirectResponse:
+    return await acknowledge_and_return(request, escalation_id, "/alerts")
+
+
+async def acknowledge_and_return(
+    request: Request, escalation_id: int, back: str
+) -> RedirectResponse:
+    """The signed-in officer acknowledges an alert addressed to him (from this page or the
+    dashboard), then goes `back` with what happened."""
     principal = signed_in(request)
     await _form(request)  # a form without this session's CSRF token is refused (403)
     texts = words(language(request))
@@ -49,6 +57,5 @@ async def acknowledge_from_alerts(request: Request, escalation_id: int) -> Redir
         authorise(casework_of(request), principal, Action.ACKNOWLEDGE_ALERT, now_of(request))
         ref = acknowledge(casework_of(request), escalation_id, principal, now_of(request))
     except CaseworkError as refused:
-        said = refused.vi if language(request) == "vi" and refused.vi else str(refused)
-        return _back(request, "/alerts", f"{texts['refused']}: {said}")
-    return _back(request, "/alerts", texts["acknowledged"].format(ref=ref), "ok")
+        return _back(request, back, f"{texts['refused']}: {in_reader_language(request, refused)}")
+    return _back(request, back, texts["acknowledged"].format(ref=ref), "ok")

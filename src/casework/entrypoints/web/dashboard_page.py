@@ -14,12 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from casework.domain.access import Action
 from casework.domain.errors import CaseworkError
 from casework.entrypoints.api.state import casework_of, now_of
+from casework.entrypoints.web.alerts_page import acknowledge_and_return
 from casework.entrypoints.web.i18n import words
-from casework.entrypoints.web.pages import _back, _form, _page
+from casework.entrypoints.web.pages import _back, _form, _page, in_reader_language
 from casework.entrypoints.web.session import language, signed_in
 from casework.services.authorisation import authorise, scope_of
 from casework.services.dashboard import dashboard
-from casework.services.escalations import acknowledge, list_escalations
+from casework.services.escalations import list_escalations
 from casework.services.outbox import record_handed
 
 router = APIRouter(include_in_schema=False)
@@ -52,15 +53,7 @@ def dashboard_page(request: Request) -> HTMLResponse:
 
 @router.post("/dashboard/escalations/{escalation_id}/acknowledge")
 async def acknowledge_alert(request: Request, escalation_id: int) -> RedirectResponse:
-    principal = signed_in(request)
-    await _form(request)  # a form without this session's CSRF token is refused (403)
-    texts = words(language(request))
-    try:
-        authorise(casework_of(request), principal, Action.ACKNOWLEDGE_ALERT, now_of(request))
-        ref = acknowledge(casework_of(request), escalation_id, principal, now_of(request))
-    except CaseworkError as refused:
-        return _back(request, "/dashboard", f"{texts['refused']}: {refused}")
-    return _back(request, "/dashboard", texts["acknowledged"].format(ref=ref), "ok")
+    return await acknowledge_and_return(request, escalation_id, "/dashboard")
 
 
 @router.post("/dashboard/notices/{message_id}/handed")
@@ -74,7 +67,9 @@ async def record_notice_handed(request: Request, message_id: int) -> RedirectRes
             casework_of(request), message_id, principal, str(form.get("how", "")), now_of(request)
         )
     except CaseworkError as refused:
-        return _back(request, "/dashboard", f"{texts['refused']}: {refused}")
+        return _back(
+            request, "/dashboard", f"{texts['refused']}: {in_reader_language(request, refused)}"
+        )
     return _back(request, "/dashboard", texts["handed_done"].format(ref=ref), "ok")
 
 

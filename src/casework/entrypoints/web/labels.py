@@ -52,10 +52,8 @@ class Labels:
     def step(self, kind: str, trigger: str) -> str:
         """A step by its title."""
         lifecycle = self.app.definitions.lifecycles.get(kind)
-        for spec in lifecycle.transitions if lifecycle else ():
-            if spec.trigger == trigger:
-                return spec.title_in(self.lang)
-        return self.words.get(f"step_{trigger}", trigger.replace("_", " "))
+        title = lifecycle.title_of(trigger, self.lang) if lifecycle else trigger
+        return title if title != trigger else trigger.replace("_", " ")
 
     def clock(self, code: str) -> str:
         """A clock by its rule's title."""

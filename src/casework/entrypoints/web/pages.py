@@ -111,10 +111,8 @@ def error_page(
     except Exception:  # not signed in, or the session ended: the page still answers
         principal = None
     kind = _ERROR_KINDS.get(status, "invalid" if 400 <= status < 500 else "failed")
-    if error is not None and lang != "vi":
-        message = str(error)
-    elif error is not None and error.vi:
-        message = error.vi
+    if error is not None and (lang != "vi" or error.vi):
+        message = in_reader_language(request, error)
     else:
         message = texts["error_address_note" if address else f"error_{kind}_note"]
     return _page(
@@ -126,6 +124,12 @@ def error_page(
         message=message,
         back="/cases" if principal else "/login",
     )
+
+
+def in_reader_language(request: Request, error: CaseworkError) -> str:
+    """An error's words as the page's reader reads them: its Vietnamese on a Vietnamese page,
+    where it has them."""
+    return error.vi if language(request) == "vi" and error.vi else str(error)
 
 
 def _back(request: Request, url: str, message: str, kind: str = "") -> RedirectResponse:
@@ -204,7 +208,7 @@ async def login(request: Request) -> Response:
         )
     except NotAllowed as locked:
         lang = language(request)
-        request.session["flash"] = (locked.vi if lang == "vi" and locked.vi else str(locked), "")
+        request.session["flash"] = (in_reader_language(request, locked), "")
         return _page(
             request,
             "login.html",
@@ -280,8 +284,7 @@ async def change_password(request: Request) -> Response:
     except NotSignedIn:
         return _back(request, "/account/password", texts["password_wrong_current"])
     except CaseworkError as refused:
-        said = refused.vi if lang == "vi" and refused.vi else str(refused)
-        return _back(request, "/account/password", said)
+        return _back(request, "/account/password", in_reader_language(request, refused))
     request.session.clear()
     request.session["lang"] = lang
     return _back(request, "/login", texts["password_changed"], "ok")
@@ -440,9 +443,7 @@ async def log_new_case(request: Request) -> Response:
         authorise_intake(casework_of(request), principal, command, now_of(request))
         logged = log_case(casework_of(request), command, now_of(request))
     except CaseworkError as refused:
-        lang = language(request)
-        said = refused.vi if lang == "vi" and refused.vi else str(refused)
-        request.session["flash"] = (said, "")
+        request.session["flash"] = (in_reader_language(request, refused), "")
         return _new_case_page(request, principal, form, 422)
     try:
         require_case_access(casework_of(request), principal, logged.ref, now_of(request))
@@ -599,9 +600,7 @@ def _keep_input(request: Request, form: dict[str, str], why: str) -> None:
 def _refused(request: Request, url: str, refused: CaseworkError) -> RedirectResponse:
     """Back to the case page with the refusal in the page's words; to the list when the case
     does not exist for the officer (its page would answer 404 and leave the message unread)."""
-    lang = language(request)
-    said = refused.vi if lang == "vi" and refused.vi else str(refused)
-    message = f"{words(lang)['refused']}: {said}"
+    message = f"{words(language(request))['refused']}: {in_reader_language(request, refused)}"
     return _back(request, "/cases" if isinstance(refused, NotFound) else url, message)
 
 
@@ -712,8 +711,7 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
         _keep_input(request, form, words(language(request))["bad_date"])
         return _back(request, url, words(language(request))["bad_date"])
     except CaseworkError as refused:
-        lang = language(request)
-        _keep_input(request, form, refused.vi if lang == "vi" and refused.vi else str(refused))
+        _keep_input(request, form, in_reader_language(request, refused))
         return _refused(request, url, refused)
     app = casework_of(request)
     lang = language(request)
