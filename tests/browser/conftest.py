@@ -35,11 +35,12 @@ SCREENSHOTS = Path(
     os.environ.get("CASEWORK_SCREENSHOTS") or Path(tempfile.gettempdir()) / "casework-screenshots"
 )
 PASSWORD = "một câu mật khẩu dài"
-LOGINS = ("tt-tiep-nhan", "tt-xac-minh-1", "tt-chanh-thanh-tra")
+LOGINS = ("tt-tiep-nhan", "tt-xac-minh-1", "tt-chanh-thanh-tra", "ubnd-chu-tich")
 OFFICER_NAMES = {  # as examples/org.yaml names them: the header shows names, not codes
     "tt-tiep-nhan": "Phan Văn Hùng",
     "tt-xac-minh-1": "Ngô Thị Lan",
     "tt-chanh-thanh-tra": "Trần Quốc Dũng",
+    "ubnd-chu-tich": "Nguyễn Văn An",
 }
 # as the machine's notes start it: no sandbox for root, and no calls home that a closed network
 # would refuse (Playwright adds most of these itself; they are named here to be sure)

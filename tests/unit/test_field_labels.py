@@ -47,3 +47,17 @@ def test_a_choice_reads_as_its_label() -> None:
     assert field.label("yes", "vi") == "Có"
     assert field.label("no", "vi") == "no"  # unlabelled: the code (the test above forbids it)
     assert field.label("partly_true", "en") == "partly true"
+
+
+def test_a_step_is_named_by_the_edge_it_took() -> None:
+    """`extend` from triage and from inspection are two steps with two titles: the page names
+    the one taken from the state the case left."""
+    denunciation = load_definitions(state_machines_dir()).lifecycles["denunciation"]
+    assert denunciation.title_of("extend", "vi", "triage") == (
+        "Gia hạn xử lý ban đầu đến 10 ngày làm việc"
+    )
+    assert denunciation.title_of("extend", "vi", "inspection") == (
+        "Gia hạn giải quyết tố cáo (Mẫu 01)"
+    )
+    assert denunciation.title_of("extend", "vi") == denunciation.title_of("extend", "vi", "triage")
+    assert denunciation.title_of("no_such_step", "vi", "triage") == "no_such_step"

@@ -596,6 +596,69 @@ def test_reception_logs_a_complaint_on_the_web(web: TestClient) -> None:
     assert "Khiếu nại" in page
 
 
+def test_a_petition_forwarded_by_an_authority_is_logged_on_the_web(web: TestClient) -> None:
+    """Issue 26: the form takes the forwarding body; a petition's form has no denounced party
+    (its part is marked for the chosen kind), and the case page says who forwarded it."""
+    sign_in(web, "tt-tiep-nhan")
+    form = web.get("/cases/new").text
+    assert '<fieldset data-kinds="denunciation complaint letter">' in form
+    logged = web.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(form),
+            "kind": "petition",
+            "received_on": "01/02/2024",
+            "channel": "forwarded",
+            "forwarded_by": "Ban Dân nguyện Quốc hội",
+            "summary": "Kiến nghị sửa đường liên xã",
+            "full_name": "Hà Văn Sơn",
+            "address": "Nghi Lộc, Nghệ An",
+        },
+    )
+    assert logged.status_code == 200, logged.text
+    found = re.search(r"<strong>(KNPA-2024-\d+)</strong>", logged.text)
+    assert found, logged.text
+    page = web.get(f"/cases/{found.group(1)}").text
+    assert "Đơn do cơ quan chuyển đến: Ban Dân nguyện Quốc hội" in page
+
+
+def test_a_redenunciation_is_logged_on_the_web_at_the_superior(
+    app: Casework, web: TestClient, clock: Clock
+) -> None:
+    """Issue 26: the superior's reception records a denunciation made again (LTC Art. 38) from
+    the form; a wrong ground is refused beside the kept input, the right one is logged and
+    linked."""
+    from tests.integration.test_redenunciation import original
+
+    lower = original(app)  # accepted 04/07/2024 at the Sở TNMT: resolution due in August
+    add_user(app, "ubnd-tiep-nhan", PASSWORD, at("2024-01-02"))
+    clock.now = at("2024-09-02", 9)
+    sign_in(web, "ubnd-tiep-nhan")
+    fields = {
+        "kind": "denunciation",
+        "received_on": "02/09/2024",
+        "channel": "letter",
+        "summary": "Tố cáo tiếp: Sở chưa giải quyết",
+        "full_name": "Nguyễn Văn Bình",
+        "address": "Cửa Lò, Nghệ An",
+        "redenunciation_of": lower,
+        "redenunciation_ground": "unlawful",
+    }
+    form = web.get("/cases/new").text
+    refused = web.post("/cases/new", data={"csrf_token": csrf(form), **fields})
+    assert refused.status_code == 422
+    assert f'value="{lower}"' in refused.text  # kept
+    logged = web.post(
+        "/cases/new",
+        data={"csrf_token": csrf(refused.text), **fields, "redenunciation_ground": "late"},
+    )
+    assert logged.status_code == 200, logged.text
+    found = re.search(r"<strong>(TC-2024-\d+)</strong>", logged.text)
+    assert found, logged.text
+    page = web.get(f"/cases/{found.group(1)}").text
+    assert f"Tố cáo tiếp đối với vụ việc {lower}: Quá thời hạn" in page
+
+
 def test_a_letter_is_classified_from_its_page(web: TestClient) -> None:
     """Issue 26: a logged letter's page offers to log a case of each kind from it; the case
     keeps the letter's receipt date and sender, and the letter records its classification."""

@@ -214,7 +214,9 @@ class LifecycleDefinition:
     def transition_for(self, trigger: str, state: str) -> TransitionSpec:
         """The edge `trigger` takes from `state`, or a refusal naming what is allowed."""
         allowed = self.allowed_triggers(state)
-        allowed_vi = "; ".join(self.title_of(t, "vi") for t in allowed) or "không còn bước nào"
+        allowed_vi = (
+            "; ".join(self.title_of(t, "vi", state) for t in allowed) or "không còn bước nào"
+        )
         if trigger not in self.triggers:
             raise TransitionRefused(
                 f"{trigger!r} is not a trigger of a {self.kind}",
@@ -228,17 +230,21 @@ class LifecycleDefinition:
             f"{trigger!r} is not allowed from state {state!r} ({self.states[state].legal_name})",
             allowed,
             vi=(
-                f"Bước «{self.title_of(trigger, 'vi')}» không thực hiện được khi hồ sơ ở trạng "
+                f"Bước «{self.title_of(trigger, 'vi', state)}» không thực hiện được khi hồ sơ ở trạng "
                 f"thái «{self.states[state].legal_name}». Các bước có thể thực hiện: {allowed_vi}"
             ),
         )
 
-    def title_of(self, trigger: str, language: str) -> str:
-        """A trigger's title in `language` (the first edge of that name; the code if none)."""
-        for spec in self.transitions:
-            if spec.trigger == trigger:
+    def title_of(self, trigger: str, language: str, source: str | None = None) -> str:
+        """A trigger's title in `language`: the edge it takes from `source` where given (one
+        trigger may name different steps from different states: `extend` in triage extends
+        the initial handling, in inspection the resolution), else its first edge; the code if
+        there is none."""
+        named = [spec for spec in self.transitions if spec.trigger == trigger]
+        for spec in named:
+            if source is not None and source in spec.sources:
                 return spec.title_in(language)
-        return trigger
+        return named[0].title_in(language) if named else trigger
 
     def clock_codes(self) -> set[str]:
         codes = self.on_log.codes()

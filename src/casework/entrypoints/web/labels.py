@@ -49,10 +49,10 @@ class Labels:
         found = lifecycle.states.get(state) if lifecycle else None
         return bool(found and found.is_final)
 
-    def step(self, kind: str, trigger: str) -> str:
-        """A step by its title."""
+    def step(self, kind: str, trigger: str, source: str | None = None) -> str:
+        """A step by its title: the one it has from `source`, the state it left."""
         lifecycle = self.app.definitions.lifecycles.get(kind)
-        title = lifecycle.title_of(trigger, self.lang) if lifecycle else trigger
+        title = lifecycle.title_of(trigger, self.lang, source) if lifecycle else trigger
         return title if title != trigger else trigger.replace("_", " ")
 
     def clock(self, code: str) -> str:

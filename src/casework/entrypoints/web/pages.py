@@ -417,6 +417,12 @@ async def log_new_case(request: Request) -> Response:
                     line for line in form.get("more_denounced", "").splitlines() if line.strip()
                 ],
                 "channel": form.get("channel", "letter"),
+                "forwarded_by": form.get("forwarded_by", "").strip() or None,
+                # a denunciation made again to the superior; the ground counts only with it
+                "redenunciation_of": form.get("redenunciation_of", "").strip() or None,
+                "redenunciation_ground": form.get("redenunciation_ground", "").strip() or None
+                if form.get("redenunciation_of", "").strip()
+                else None,
                 # a complaint's facts (the fieldset is ignored for another kind when empty)
                 "complaint": {
                     field: form.get(field, "").strip()
@@ -718,7 +724,8 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
     labels = Labels(app, None, lang, words(lang))
     kind = result.kind
     done = (
-        f"{labels.step(kind, result.trigger)}: {labels.state(kind, result.from_state)} → "
+        f"{labels.step(kind, result.trigger, result.from_state)}: "
+        f"{labels.state(kind, result.from_state)} → "
         f"{labels.state(kind, result.to_state)}"
     )
     return _back(request, url, done, "ok")
