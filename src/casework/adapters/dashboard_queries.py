@@ -56,17 +56,19 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def open_by_agency(connection: Connection, scope: Scope, finals: FinalStates) -> dict[str, int]:
-    """Agency → its open cases (not in a final state)."""
-    return dict(
-        connection.execute(
-            scope.apply(
-                select(CASES.c.agency, func.count())
-                .where(open_clause(finals))
-                .group_by(CASES.c.agency)
-            )
-        ).all()
-    )
+def open_by_agency(
+    connection: Connection, scope: Scope, finals: FinalStates
+) -> dict[str, tuple[int, int]]:
+    """Agency → (its open cases, those of them no handler is assigned to): one pass over the
+    open cases serves both figures."""
+    rows = connection.execute(
+        scope.apply(
+            select(CASES.c.agency, func.count(), _count_if(CASES.c.handler.is_(None)))
+            .where(open_clause(finals))
+            .group_by(CASES.c.agency)
+        )
+    ).all()
+    return {agency: (int(count), int(unassigned)) for agency, count, unassigned in rows}
 
 
 def due_by_agency(
@@ -161,19 +163,6 @@ def overdue_clocks(connection: Connection, scope: Scope, today: date, limit: int
                 .limit(limit)
             )
         ).all()
-    )
-
-
-def unassigned_count(connection: Connection, scope: Scope, finals: FinalStates) -> int:
-    """Open cases of the scope no handler is assigned to."""
-    return int(
-        connection.execute(
-            scope.apply(
-                select(func.count())
-                .select_from(CASES)
-                .where(open_clause(finals), CASES.c.handler.is_(None))
-            )
-        ).scalar_one()
     )
 
 

@@ -122,3 +122,23 @@ def upgrade_schema(engine: Engine, vault: Any = None) -> dict[str, int] | None:
 
 def is_initialised(engine: Engine) -> bool:
     return inspect(engine).has_table("case_file")
+
+
+def refresh_planner_statistics(engine: Engine) -> None:
+    """Keep SQLite's query planner informed of how many rows each table holds.
+
+    SQLite gathers no statistics by itself: without them it guessed, at 10^5 open cases, that
+    the header's alert badge should walk every running clock rather than the hundred alerts
+    (24 ms a page instead of under 1 ms). `analysis_limit` keeps ANALYZE to a sample per
+    index (7 ms at 10^5 cases). PostgreSQL's autovacuum analyses on its own: nothing to do.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA analysis_limit=400")
+        cursor.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()

@@ -78,7 +78,7 @@ def dashboard(
     with app.reading() as session:
         connection = session.connection()
         org = app.organisation(connection)
-        open_by_agency = dashboard_queries.open_by_agency(connection, scope, finals)
+        open_and_unassigned = dashboard_queries.open_by_agency(connection, scope, finals)
         by_agency_rows = dashboard_queries.due_by_agency(connection, scope, today, horizon)
         # one pass over the running duty clocks due by the later of the horizon and the end of
         # the calendar: both the counts by clock and the calendar are sums of these few rows
@@ -89,7 +89,6 @@ def dashboard(
         overdue_rows = dashboard_queries.overdue_clocks(connection, scope, today, overdue_limit)
         unwatched_rows = dashboard_queries.unclocked_cases(connection, scope, finals, overdue_limit)
         delivery = _delivery(connection, org, scope, now, overdue_limit)
-        unassigned = dashboard_queries.unassigned_count(connection, scope, finals)
     counts: dict[str, list[int]] = {}
     due_by_day: dict[date, int] = {}
     for code, due, count in by_code_and_day:
@@ -106,6 +105,8 @@ def dashboard(
         return agency.name if agency else code
 
     soon_by_agency = {agency: (overdue, soon) for agency, overdue, soon in by_agency_rows}
+    open_by_agency = {code: count for code, (count, _) in open_and_unassigned.items()}
+    unassigned = sum(waiting for _, waiting in open_and_unassigned.values())
     shown = set(open_by_agency) | set(soon_by_agency)
     shown |= set(org.agencies) if agencies is None else set(agencies)
     units: list[DashboardUnit] = [

@@ -20,6 +20,7 @@ from typing import Any
 
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_visibility import exclusions_of
+from casework.adapters.database import refresh_planner_statistics
 from casework.adapters.sweep_store import (
     due_clocks,
     is_postgresql,
@@ -196,6 +197,8 @@ def sweep(
         else:
             for batch in batches:
                 _write(connection, batch, stamped)
+    # the sweep is what adds alerts in bulk: the planner learns of them here (on SQLite)
+    refresh_planner_statistics(app.database)
     return result
 
 
