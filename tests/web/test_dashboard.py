@@ -382,7 +382,9 @@ def test_alerts_are_acknowledged_from_the_dashboard_with_the_csrf_token(
         data={"csrf_token": csrf(elsewhere.get("/dashboard").text)},
     )
     assert "Không thực hiện được" in other.text
-    assert "addressed to tnmt-giam-doc" in other.text  # as if it did not exist
+    # as if it did not exist, in Vietnamese
+    assert f"Không có cảnh báo số {theirs} gửi đồng chí" in other.text
+    assert "addressed to" not in other.text
 
 
 def test_no_denouncer_identity_on_the_dashboard(

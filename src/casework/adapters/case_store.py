@@ -44,7 +44,7 @@ from casework.adapters.tables import (
     EngineStateRow,
     TransitionRow,
 )
-from casework.domain.errors import ConcurrentUpdate, NotFound
+from casework.domain.errors import ConcurrentUpdate, NotFound, said
 from casework.domain.references import REFERENCE
 
 CASES: Table = CaseRow.__table__  # type: ignore[attr-defined]
@@ -281,9 +281,13 @@ def _update_parameters(case: StoredCase, changes: dict[str, Any]) -> dict[str, A
 
 
 def _changed_meanwhile(case: StoredCase) -> ConcurrentUpdate:
-    return ConcurrentUpdate(
-        f"{case.ref} was changed by someone else while you worked on it; nothing was "
-        "written — show the case again and repeat the action if it still applies"
+    return said(
+        ConcurrentUpdate(
+            f"{case.ref} was changed by someone else while you worked on it; nothing was "
+            "written — show the case again and repeat the action if it still applies"
+        ),
+        f"Hồ sơ {case.ref} vừa được người khác cập nhật trong lúc đồng chí thao tác; chưa có gì "
+        "được ghi lại: mở lại hồ sơ và thực hiện lại nếu vẫn cần",
     )
 
 

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from casework.domain.errors import NotAllowed
+from casework.domain.errors import NotAllowed, said
 from casework.domain.organisation import Officer, Organisation, Role
+from casework.domain.words_vi import roles_vi
 
 
 class Action(StrEnum):
@@ -30,6 +31,24 @@ class Action(StrEnum):
     MANAGE_KEYS = "rotate the keys that seal the identities"
     RECORD_HANDED = "record a notice delivered by hand"
 
+
+ACTION_VI: dict[Action, str] = {
+    Action.READ_CASES: "xem hồ sơ",
+    Action.LOG_CASE: "tiếp nhận, vào sổ đơn",
+    Action.ADVANCE_CASE: "thực hiện các bước xử lý hồ sơ",
+    Action.ASSIGN_CASE: "giao người xử lý hồ sơ",
+    Action.ACKNOWLEDGE_ALERT: "xác nhận cảnh báo",
+    Action.READ_AUDIT: "xem nhật ký hồ sơ",
+    Action.READ_DASHBOARD: "xem trang tổng hợp",
+    Action.ADMINISTER: "quản lý tài khoản người dùng",
+    Action.RUN_OUTBOX: "quản lý thư thông báo chờ gửi",
+    Action.IDENTIFY_PARTY: "xác định cán bộ bị tố cáo",
+    Action.CONFIRM_OUTSIDE: "xác nhận người bị tố cáo là người ngoài cơ quan",
+    Action.RECUSE: "từ chối tham gia giải quyết hồ sơ",
+    Action.MANAGE_KEYS: "quản lý khóa bảo mật thông tin người gửi đơn",
+    Action.RECORD_HANDED: "ghi nhận thông báo đã chuyển trực tiếp",
+}
+"""Each action as a Vietnamese page names it ("Đồng chí không có quyền …")."""
 
 ALLOWED: dict[Action, frozenset[Role]] = {
     Action.READ_CASES: frozenset(Role),
@@ -71,7 +90,12 @@ class Principal:
         if not self.may(action):
             needed = ", ".join(sorted(ALLOWED[action]))
             mine = ", ".join(sorted(self.roles)) or "none"
-            raise NotAllowed(f"{self.username} may not {action} (roles: {mine}); needs: {needed}")
+            raise said(
+                NotAllowed(f"{self.username} may not {action} (roles: {mine}); needs: {needed}"),
+                f"Đồng chí không có quyền {ACTION_VI[action]} (vai trò hiện có: "
+                f"{roles_vi(self.roles)}); việc này dành cho cán bộ có vai trò: "
+                f"{roles_vi(ALLOWED[action])}",
+            )
 
 
 def visible_agencies(org: Organisation, principal: Principal) -> frozenset[str] | None:
@@ -104,4 +128,8 @@ def require_visible(org: Organisation, principal: Principal, agency: str) -> Non
     """Refuse to show or touch the cases of an agency the principal may not see."""
     visible = visible_agencies(org, principal)
     if visible is not None and agency not in visible:
-        raise NotAllowed(f"{agency} is outside {principal.username}'s agencies")
+        name = org.agencies[agency].name if agency in org.agencies else agency
+        raise said(
+            NotAllowed(f"{agency} is outside {principal.username}'s agencies"),
+            f"{name} nằm ngoài phạm vi các cơ quan đồng chí được xem",
+        )

@@ -35,6 +35,7 @@ from casework.domain.lifecycle import (
     TransitionSpec,
 )
 from casework.domain.rules import RuleBook
+from casework.domain.words_vi import vi_day
 
 
 class StateMachine(Protocol):
@@ -297,19 +298,31 @@ class Case:
     def _event_date(self, on: date | None, today: date) -> date:
         event_on = on or today
         if event_on > today:
-            raise InvalidInput(
-                f"event date {event_on.isoformat()} is in the future (today is {today.isoformat()})"
+            raise said(
+                InvalidInput(
+                    f"event date {event_on.isoformat()} is in the future (today is "
+                    f"{today.isoformat()})"
+                ),
+                f"Ngày thực hiện {vi_day(event_on)} ở tương lai (hôm nay là {vi_day(today)})",
             )
         if event_on < self.received_on:
-            raise InvalidInput(
-                f"event date {event_on.isoformat()} is before the case was received "
-                f"({self.received_on.isoformat()})"
+            raise said(
+                InvalidInput(
+                    f"event date {event_on.isoformat()} is before the case was received "
+                    f"({self.received_on.isoformat()})"
+                ),
+                f"Ngày thực hiện {vi_day(event_on)} trước ngày nhận đơn "
+                f"({vi_day(self.received_on)})",
             )
         if self.last_event_on is not None and event_on < self.last_event_on:
-            raise InvalidInput(
-                f"event date {event_on.isoformat()} is before the case's last recorded step "
-                f"({self.last_event_on.isoformat()}); steps are recorded in the order they "
-                "happened"
+            raise said(
+                InvalidInput(
+                    f"event date {event_on.isoformat()} is before the case's last recorded step "
+                    f"({self.last_event_on.isoformat()}); steps are recorded in the order they "
+                    "happened"
+                ),
+                f"Ngày thực hiện {vi_day(event_on)} trước ngày của bước gần nhất đã ghi "
+                f"({vi_day(self.last_event_on)}): các bước được ghi theo đúng thứ tự đã diễn ra",
             )
         return event_on
 
@@ -318,9 +331,13 @@ class Case:
         `expected` (None: not checked). Asked first: a step that no longer applies is
         reported as the case having changed, not as a refused trigger."""
         if expected is not None and expected != self.version:
-            raise ConcurrentUpdate(
-                f"{self.ref} is at version {self.version}, not {expected}: someone changed it "
-                "since you read it; nothing was written — show it again and decide"
+            raise said(
+                ConcurrentUpdate(
+                    f"{self.ref} is at version {self.version}, not {expected}: someone changed "
+                    "it since you read it; nothing was written — show it again and decide"
+                ),
+                f"Hồ sơ {self.ref} vừa được người khác cập nhật sau khi đồng chí mở ra; chưa có "
+                "gì được ghi lại: mở lại hồ sơ và quyết định lại",
             )
 
     def step(self, request: StepRequest, law: Law, today: date) -> Outcome:
@@ -337,11 +354,18 @@ class Case:
                 for t in definition.transitions
                 if t.linked and t.linked.trigger == spec.trigger
             ]
+            allowed = [t for t in definition.allowed_triggers(self.state) if t != spec.trigger]
             raise TransitionRefused(
                 f"{spec.trigger} is not recorded by hand: it follows from "
                 f"{' or '.join(linking)} on the linked case",
                 definition.allowed_triggers(self.state),
                 refused=spec.trigger,
+                vi=f"Bước «{spec.title_in('vi')}» không ghi trực tiếp: hệ thống tự ghi khi "
+                + " hoặc ".join(f"«{definition.title_of(t, 'vi')}»" for t in linking)
+                + " ở hồ sơ liên quan. Các bước có thể thực hiện: "
+                + (
+                    "; ".join(definition.title_of(t, "vi") for t in allowed) or "không còn bước nào"
+                ),
             )
         data = _validate_data(spec, request.data, request.reason)
         on = self._event_date(request.on, today)

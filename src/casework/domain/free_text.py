@@ -7,7 +7,8 @@ import re
 import unicodedata
 from datetime import date
 
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import InvalidInput, said
+from casework.domain.words_vi import vi_day
 
 SUMMARY = 10_000
 """Characters in a summary, a reason or a field of a step: pages of a letter, not a file."""
@@ -32,43 +33,52 @@ EARLIEST_DATE = date(1990, 1, 1)
 year-1 date made a case whose own reference could not open it."""
 
 
-def check_text(label: str, value: str, limit: int = LINE, multiline: bool = False) -> None:
+def check_text(
+    label: str, value: str, limit: int = LINE, multiline: bool = False, label_vi: str = ""
+) -> None:
     """Refuse `value` if longer than `limit` or holding a control character (a line break or a
-    tab only where the text may span lines), naming `label` and what is allowed."""
+    tab only where the text may span lines), naming `label` and what is allowed; a Vietnamese
+    page names the field `label_vi` (else "Nội dung nhập")."""
+    field_vi = f"«{label_vi}»" if label_vi else "Nội dung nhập"
     if len(value) > limit:
-        too_long = InvalidInput(
-            f"{label} is {len(value):,} characters long; at most {limit:,} are kept — attach "
-            "longer documents to the case file instead"
+        raise said(
+            InvalidInput(
+                f"{label} is {len(value):,} characters long; at most {limit:,} are kept — attach "
+                "longer documents to the case file instead"
+            ),
+            f"{field_vi} dài {_vi_number(len(value))} ký tự; chỉ giữ tối đa "
+            f"{_vi_number(limit)} ký tự: tài liệu dài hơn cần đính kèm hồ sơ",
         )
-        too_long.vi = (
-            f"Nội dung nhập dài {len(value):,} ký tự; chỉ giữ tối đa {limit:,} ký tự".replace(
-                ",", "."
-            )
-            + ": tài liệu dài hơn cần đính kèm hồ sơ"
-        )
-        raise too_long
     allowed = "\n\r\t" if multiline else ""
     for char in value:
         if (unicodedata.category(char) == "Cc" or char in INVISIBLE_CONTROLS) and (
             char not in allowed
         ):
-            control = InvalidInput(
-                f"{label} holds a control character (U+{ord(char):04X}); type plain text"
-                + ("" if multiline else " on one line")
+            raise said(
+                InvalidInput(
+                    f"{label} holds a control character (U+{ord(char):04X}); type plain text"
+                    + ("" if multiline else " on one line")
+                ),
+                f"{field_vi} có ký tự điều khiển không được phép (U+{ord(char):04X}): chỉ "
+                "nhập văn bản thông thường" + ("" if multiline else " trên một dòng"),
             )
-            control.vi = (
-                f"Nội dung nhập có ký tự điều khiển không được phép (U+{ord(char):04X}): chỉ "
-                "nhập văn bản thông thường"
-            )
-            raise control
 
 
-def check_date(label: str, value: date) -> None:
-    """Refuse a date before `EARLIEST_DATE`."""
+def _vi_number(number: int) -> str:
+    """12.345: thousands separated by a dot, as Vietnamese writes them."""
+    return f"{number:,}".replace(",", ".")
+
+
+def check_date(label: str, value: date, label_vi: str = "") -> None:
+    """Refuse a date before `EARLIEST_DATE`; a Vietnamese page names the date `label_vi`."""
     if value < EARLIEST_DATE:
-        raise InvalidInput(
-            f"{label} {value.isoformat()} is before {EARLIEST_DATE.isoformat()}: give the date "
-            "as YYYY-MM-DD, as it is on the letter or decision"
+        raise said(
+            InvalidInput(
+                f"{label} {value.isoformat()} is before {EARLIEST_DATE.isoformat()}: give the date "
+                "as YYYY-MM-DD, as it is on the letter or decision"
+            ),
+            f"{label_vi or 'Ngày đã nhập'} {vi_day(value)} trước ngày {vi_day(EARLIEST_DATE)}: "
+            "nhập đúng ngày ghi trên đơn hoặc văn bản (ngày/tháng/năm)",
         )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from casework.domain.errors import ConfigurationError, NotFound
+from casework.domain.errors import ConfigurationError, NotFound, said
 
 
 class Role(StrEnum):
@@ -153,16 +153,20 @@ class Organisation:
         try:
             return self.agencies[code]
         except KeyError:
-            raise NotFound(
-                f"no agency {code!r}; known agencies: {', '.join(sorted(self.agencies))}"
+            raise said(
+                NotFound(f"no agency {code!r}; known agencies: {', '.join(sorted(self.agencies))}"),
+                f"Không có cơ quan mã «{code}» trong danh sách tổ chức",
             ) from None
 
     def officer(self, code: str) -> Officer:
         try:
             return self.officers[code]
         except KeyError:
-            raise NotFound(
-                f"no officer {code!r}; known officers: {', '.join(sorted(self.officers))}"
+            raise said(
+                NotFound(
+                    f"no officer {code!r}; known officers: {', '.join(sorted(self.officers))}"
+                ),
+                f"Không có cán bộ mã «{code}» trong danh sách tổ chức",
             ) from None
 
     def head_of(self, agency_code: str | None, on: date | None = None) -> Officer | None:

@@ -66,6 +66,29 @@ EXCLUSION_TEXT: dict[Exclusion, str] = {
 }
 """Why an officer is excluded, as a refusal says it."""
 
+EXCLUSION_TEXT_VI: dict[Exclusion, str] = {
+    Exclusion.DENOUNCED: "là người bị tố cáo",
+    Exclusion.CANDIDATE: (
+        "có thể là người có họ tên hoặc chức vụ nêu trong đơn, và chưa có người đứng đầu xác "
+        "nhận đó là người khác"
+    ),
+    Exclusion.DENOUNCED_AGENCY: (
+        "công tác tại cơ quan bị tố cáo hoặc dưới quyền người đứng đầu bị tố cáo"
+    ),
+    Exclusion.RELATIVE: "đã kê khai có quan hệ gia đình hoặc lợi ích liên quan đến người bị tố cáo",
+    Exclusion.RECUSED: "đã từ chối tham gia giải quyết hồ sơ",
+    Exclusion.LINKED: "thuộc trường hợp phải tránh ở hồ sơ được tạo từ đơn này",
+}
+"""Why an officer is excluded, as a Vietnamese page says it after who it is ("Cán bộ X …",
+"Đồng chí …")."""
+
+PARTY_KIND_VI: dict[PartyKind, str] = {
+    PartyKind.OFFICER: "cán bộ trong cơ quan",
+    PartyKind.AGENCY: "cơ quan, tổ chức",
+    PartyKind.PERSON: "người ngoài cơ quan (hoặc chưa xác định)",
+}
+"""What a party was resolved to, as a Vietnamese page says it."""
+
 
 @dataclass(frozen=True)
 class Party:

@@ -16,7 +16,7 @@ from casework.domain.access import Principal
 from casework.domain.case import Outcome, StepRequest
 from casework.domain.case_events import CaseTakenUp
 from casework.domain.confidentiality import IdentityDisclosure
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import InvalidInput, said
 from casework.domain.facts import TYPED_CASE_LINKS
 from casework.domain.free_text import SUMMARY, check_date, check_text
 from casework.domain.lifecycle import TransitionSpec
@@ -61,11 +61,13 @@ def advance_case(app: Casework, command: AdvanceCase, now: datetime) -> Advanced
     A refusal because a notice would reveal the denouncer is itself recorded on the audit
     trail (who tried, on which case): repeated attempts could be guesses at the identity.
     """
-    check_text("the reason", command.reason, SUMMARY, multiline=True)
+    check_text("the reason", command.reason, SUMMARY, multiline=True, label_vi="Lý do")
     for key, value in command.data.items():
-        check_text(f"--set {key}", value, SUMMARY, multiline=True)
+        check_text(
+            f"--set {key}", value, SUMMARY, multiline=True, label_vi="Thông tin nhập cho bước"
+        )
     if command.on is not None:
-        check_date("the date of the step", command.on)
+        check_date("the date of the step", command.on, label_vi="Ngày thực hiện bước")
     try:
         return _advance(app, command, now)
     except IdentityDisclosure:
@@ -162,13 +164,18 @@ def _checked_links(
         field for attribute, field in spec.sets_attributes.items() if attribute in TYPED_CASE_LINKS
     }
     data = dict(command.data)
+    described = {f.name: f.description_in("vi") for f in spec.fields}
     for name in sorted(linking & set(data)):
         typed = data[name].strip()
         if not typed:
             continue
-        missing = InvalidInput(
-            f"{name}: no case {typed!r}; give the reference of a case you can see, like "
-            "TC-2026-000123"
+        missing = said(
+            InvalidInput(
+                f"{name}: no case {typed!r}; give the reference of a case you can see, like "
+                "TC-2026-000123"
+            ),
+            f"«{described.get(name) or 'Số hồ sơ'}»: không có hồ sơ số «{typed}» mà đồng chí "
+            "được xem; ghi số hồ sơ theo dạng TC-2026-000123",
         )
         ref = as_reference(typed)
         facts = facts_by_ref(connection, [ref]) if ref else {}

@@ -9,10 +9,12 @@ from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.case_visibility import exclusion_reason
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import ALLOWED, Action
-from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
+from casework.domain.citations import cite_vi
+from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed, said
 from casework.domain.free_text import SUMMARY, check_text
 from casework.domain.organisation import Organisation, Role
-from casework.domain.parties import EXCLUSION_TEXT, Exclusion
+from casework.domain.parties import EXCLUSION_TEXT, EXCLUSION_TEXT_VI, Exclusion
+from casework.domain.words_vi import roles_vi, state_vi
 from casework.services.app import Casework
 from casework.services.sealing import append_audit
 
@@ -26,8 +28,15 @@ def check_handler(
     reason: str,
 ) -> AuditEvent:
     """Refuse an officer who may not handle `case`; the audit event of the assignment otherwise."""
-    check_not_excluded(connection, case, officer_code)
+    known = org.officers.get(officer_code)
+    check_not_excluded(
+        connection, case, officer_code, f"Cán bộ {known.name if known else officer_code}"
+    )
     return assignment_event(org, case, officer_code, by, reason)
+
+
+def _agency_name(org: Organisation, code: str) -> str:
+    return org.agencies[code].name if code in org.agencies else code
 
 
 def assignment_event(
@@ -37,14 +46,23 @@ def assignment_event(
     actor of a step, checked by `check_actor`): his roles and agency, then the audit event."""
     officer = org.officer(officer_code)
     if Role.HANDLER not in officer.roles and Role.HEAD not in officer.roles:
-        raise InvalidInput(
-            f"{officer.code} ({officer.name}) is not a handler (roles: {', '.join(officer.roles)}); "
-            "assign an officer with the handler role"
+        raise said(
+            InvalidInput(
+                f"{officer.code} ({officer.name}) is not a handler (roles: "
+                f"{', '.join(officer.roles)}); assign an officer with the handler role"
+            ),
+            f"Cán bộ {officer.name} không có vai trò xử lý hồ sơ (vai trò hiện có: "
+            f"{roles_vi(officer.roles)}): giao cho cán bộ có vai trò xử lý, xác minh",
         )
     if officer.agency != case.agency:
-        raise NotAllowed(
-            f"{officer.code} works at {officer.agency}; {case.ref} is handled by {case.agency}: "
-            "assign one of its officers"
+        raise said(
+            NotAllowed(
+                f"{officer.code} works at {officer.agency}; {case.ref} is handled by "
+                f"{case.agency}: assign one of its officers"
+            ),
+            f"Cán bộ {officer.name} công tác tại {_agency_name(org, officer.agency)}; hồ sơ "
+            f"{case.ref} do {_agency_name(org, case.agency)} giải quyết: giao cho cán bộ của "
+            f"{_agency_name(org, case.agency)}",
         )
     return AuditEvent(
         action="case.assigned",
@@ -70,28 +88,48 @@ def check_actor(
     (unless assigned to it), or barred by the conflict-of-interest rule (ND31 Art. 10(3))."""
     officer = org.officer(officer_code)
     if not any(role in officer.roles for role in ACTING_ROLES):
-        raise NotAllowed(
-            f"{officer.code} ({officer.name}) may not act on cases (roles: "
-            f"{', '.join(officer.roles)}); handlers and heads do"
+        raise said(
+            NotAllowed(
+                f"{officer.code} ({officer.name}) may not act on cases (roles: "
+                f"{', '.join(officer.roles)}); handlers and heads do"
+            ),
+            "Đồng chí không có quyền thực hiện các bước xử lý hồ sơ (vai trò hiện có: "
+            f"{roles_vi(officer.roles)}): việc này do cán bộ xử lý, xác minh và lãnh đạo cơ "
+            "quan thực hiện",
         )
     if officer.code != case.handler and officer.agency != case.agency:
-        raise NotAllowed(
-            f"{officer.code} works at {officer.agency}; only officers of {case.agency} or the "
-            f"assigned handler may act on {case.ref}"
+        raise said(
+            NotAllowed(
+                f"{officer.code} works at {officer.agency}; only officers of {case.agency} or "
+                f"the assigned handler may act on {case.ref}"
+            ),
+            f"Đồng chí công tác tại {_agency_name(org, officer.agency)}: chỉ cán bộ của "
+            f"{_agency_name(org, case.agency)} hoặc người được giao xử lý mới thực hiện được "
+            f"các bước của hồ sơ {case.ref}",
         )
     check_not_excluded(connection, case, officer.code)
 
 
-def check_not_excluded(connection: Transaction, case: StoredCase, officer_code: str) -> None:
+def check_not_excluded(
+    connection: Transaction, case: StoredCase, officer_code: str, who_vi: str = "Đồng chí"
+) -> None:
     """Refuse an officer the case excludes (domain/parties.py): the denounced, a candidate a
     head has not cleared, the staff of a denounced agency or head, a declared relative, one who
     recused himself (ND31 Art. 10(3)). A complaint's respondent is not excluded: its first
-    instance belongs by law to whoever made the contested decision (LKN Arts. 7(1), 18)."""
+    instance belongs by law to whoever made the contested decision (LKN Arts. 7(1), 18).
+    `who_vi` is who the officer is on a Vietnamese page: the reader himself, or "Cán bộ X"."""
     reason = exclusion_reason(connection, case.id, officer_code)
     if reason is not None:
-        raise ConflictOfInterest(
-            f"{officer_code} may not handle {case.ref}: {EXCLUSION_TEXT[Exclusion(reason)]} "
-            "(LTC Art. 8(3); ND31 Art. 10(3)); assign another officer"
+        raise said(
+            ConflictOfInterest(
+                f"{officer_code} may not handle {case.ref}: {EXCLUSION_TEXT[Exclusion(reason)]} "
+                "(LTC Art. 8(3); ND31 Art. 10(3)); assign another officer"
+            ),
+            f"{who_vi} không được giải quyết hồ sơ {case.ref} vì "
+            f"{EXCLUSION_TEXT_VI[Exclusion(reason)]} "
+            f"({cite_vi('LTC Art. 8(3); ND31 Art. 10(3)')})"
+            # another officer is assigned instead; the reader himself just may not act
+            + ("" if who_vi == "Đồng chí" else ": phân công cán bộ khác"),
         )
 
 
@@ -119,13 +157,17 @@ def assign_case(
     app: Casework, ref: str, officer_code: str, by: str | None, reason: str, now: datetime
 ) -> str:
     """Make `officer_code` the handler of case `ref`; returns the previous handler, if any."""
-    check_text("the reason", reason, SUMMARY, multiline=True)
+    check_text("the reason", reason, SUMMARY, multiline=True, label_vi="Lý do")
     with app.transaction() as connection:
         store = CaseStore(connection)
         case = store.get(ref)
         lifecycle = app.definitions.lifecycle(case.kind)
         if lifecycle.states[case.state].is_final:
-            raise InvalidInput(f"{ref} is {case.state} (final): a final case takes no handler")
+            raise said(
+                InvalidInput(f"{ref} is {case.state} (final): a final case takes no handler"),
+                f"Hồ sơ {case.ref} đã ở trạng thái «{state_vi(lifecycle, case.state)}», đã kết "
+                "thúc: không giao người xử lý cho hồ sơ đã kết thúc",
+            )
         org = app.organisation(connection)
         if by:
             org.officer(by)

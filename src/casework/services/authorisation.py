@@ -29,7 +29,9 @@ from casework.domain.access import (
     require_visible,
     visible_agencies,
 )
-from casework.domain.errors import NotAllowed, NotFound
+from casework.domain.citations import cite_vi
+from casework.domain.errors import NotAllowed, NotFound, said
+from casework.domain.organisation import Organisation
 from casework.domain.visibility import CaseAccess
 from casework.services.app import Casework
 from casework.services.case_access import require_case_access
@@ -93,22 +95,33 @@ def require_linkable(app: Casework, principal: Principal, ref: str, agency: str)
     `agency`: it lies in that agency or one below it (an original denounced again to its
     superior, a complaint's first instance) and does not exclude `principal`. Anything else
     would let a desk probe other agencies' cases by the errors it gets back."""
-    # one answer for a missing case and one that may not be linked: they read alike
-    unlinkable = NotFound(
-        f"no case {ref!r} in {agency or 'the agency'} or an agency below it: a re-denunciation "
-        "or a second complaint goes to the direct superior of the agency that handled the "
-        "first (LTC Arts. 37–38; LKN Art. 37)"
-    )
     with app.reading() as session:
+        connection = session.connection()
+        org = app.organisation(connection)
+        # one answer for a missing case and one that may not be linked: they read alike
+        unlinkable = _unlinkable(org, ref, agency)
         try:
             case = load_case_row(session, ref)
         except NotFound:
             raise unlinkable from None
-        connection = session.connection()
-        org = app.organisation(connection)
         reason = exclusion_reason(connection, case.id or 0, principal.username)
     if reason is not None or not agency or case.agency not in agencies_under(org, agency):
         raise unlinkable
+
+
+def _unlinkable(org: Organisation, ref: str, agency: str) -> NotFound:
+    """What `require_linkable` answers for case `ref`, whether it is missing or not linkable."""
+    where = org.agencies[agency].name if agency in org.agencies else "cơ quan"
+    return said(
+        NotFound(
+            f"no case {ref!r} in {agency or 'the agency'} or an agency below it: a "
+            "re-denunciation or a second complaint goes to the direct superior of the agency "
+            "that handled the first (LTC Arts. 37–38; LKN Art. 37)"
+        ),
+        f"Không có hồ sơ số «{ref}» tại {where} hoặc cơ quan cấp dưới: tố cáo tiếp hoặc khiếu "
+        "nại lần hai gửi đến cơ quan cấp trên trực tiếp của cơ quan đã giải quyết lần đầu "
+        f"({cite_vi('LTC Arts. 37–38; LKN Art. 37')})",
+    )
 
 
 def scope_of(app: Casework, principal: Principal) -> frozenset[str] | None:
@@ -123,12 +136,17 @@ def scoped_filter(
     """`filters` narrowed to what `principal` may list: his agencies, and never a case that
     excludes him (domain/visibility.py, applied in SQL by the list)."""
     principal.require(action)
+    name = ""
     if filters.agency:
         with app.reading() as session:
-            app.organisation(session.connection()).agency(filters.agency)  # unknown: say so
+            # an unknown code is an error naming the known ones
+            name = app.organisation(session.connection()).agency(filters.agency).name
     scope = scope_of(app, principal)
     if filters.agency and scope is not None and filters.agency not in scope:
-        raise NotAllowed(f"{filters.agency} is outside {principal.username}'s agencies")
+        raise said(
+            NotAllowed(f"{filters.agency} is outside {principal.username}'s agencies"),
+            f"{name} nằm ngoài phạm vi các cơ quan đồng chí được xem",
+        )
     return replace(filters, agencies=scope, viewer=principal.username)
 
 

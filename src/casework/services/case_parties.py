@@ -24,10 +24,11 @@ from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.case_visibility import excluded_handlers, exclusions_of
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
-from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
+from casework.domain.citations import cite_vi
+from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed, said
 from casework.domain.free_text import SUMMARY, check_text
 from casework.domain.organisation import Organisation, Role
-from casework.domain.parties import PartyKind, PartyRole
+from casework.domain.parties import PARTY_KIND_VI, PartyKind, PartyRole
 from casework.domain.visibility import CaseAccess
 from casework.services.app import Casework, legal_date
 from casework.services.exclusions import party_of, refresh_exclusions
@@ -85,15 +86,31 @@ def _party_row(connection: Transaction, case: StoredCase, number: int) -> Any:
         if found == number:
             return row
     numbers = ", ".join(str(n) for n, _ in rows) or "none"
-    raise InvalidInput(f"{case.ref} has no party {number}; its parties: {numbers}")
+    raise said(
+        InvalidInput(f"{case.ref} has no party {number}; its parties: {numbers}"),
+        f"Hồ sơ {case.ref} không có người bị tố cáo, bị khiếu nại thứ {number}"
+        + (
+            f"; các số thứ tự hiện có: {', '.join(str(n) for n, _ in rows)}"
+            if rows
+            else ": hồ sơ chưa ghi người nào"
+        ),
+    )
 
 
-def _reason(reason: str, what: str) -> str:
-    check_text(f"the reason for {what}", reason, SUMMARY, multiline=True)
+def _reason(reason: str, what: str, what_vi: str) -> str:
+    """The reason typed for `what` (`what_vi` on a Vietnamese page), required."""
+    check_text(f"the reason for {what}", reason, SUMMARY, multiline=True, label_vi="Lý do")
     text = reason.strip()
     if not text:
-        raise InvalidInput(f"{what} needs a reason, recorded on the case (--reason)")
+        raise said(
+            InvalidInput(f"{what} needs a reason, recorded on the case (--reason)"),
+            f"Cần ghi lý do {what_vi}; lý do được lưu vào hồ sơ",
+        )
     return text
+
+
+def _officer_name(org: Organisation, code: str) -> str:
+    return org.officers[code].name if code in org.officers else code
 
 
 def confirm_outside(
@@ -102,7 +119,11 @@ def confirm_outside(
     """Record that party `number` of case `ref` is an outside person, not one of the officers
     its name may be; `head` must not be one of them (the caller has checked his role and that
     the case exists for him)."""
-    text = _reason(reason, "confirming that a party is an outside person")
+    text = _reason(
+        reason,
+        "confirming that a party is an outside person",
+        "xác nhận người bị tố cáo là người ngoài cơ quan",
+    )
     with app.transaction() as connection:
         store = CaseStore(connection)
         case = store.get(ref)
@@ -110,21 +131,34 @@ def confirm_outside(
         row = _party_row(connection, case, number)
         party = party_of(row)
         if party.role != PartyRole.DENOUNCED or party.kind != PartyKind.PERSON:
-            raise InvalidInput(
-                f"party {number} of {case.ref} is recorded as {party.kind.value}: only a name "
-                "typed at reception is confirmed as an outside person"
+            raise said(
+                InvalidInput(
+                    f"party {number} of {case.ref} is recorded as {party.kind.value}: only a "
+                    "name typed at reception is confirmed as an outside person"
+                ),
+                f"Người thứ {number} của hồ sơ {case.ref} được ghi là "
+                f"{PARTY_KIND_VI[party.kind]}: chỉ người bị tố cáo được ghi bằng họ tên khi "
+                "tiếp nhận mới cần xác nhận là người ngoài cơ quan",
             )
         if not party.candidates:
-            raise InvalidInput(
-                f"party {number} of {case.ref} ({party.name!r}) matches no officer: there is "
-                "nothing to confirm"
+            raise said(
+                InvalidInput(
+                    f"party {number} of {case.ref} ({party.name!r}) matches no officer: there is "
+                    "nothing to confirm"
+                ),
+                f"Người thứ {number} của hồ sơ {case.ref} («{party.name}») không trùng với cán "
+                "bộ nào: không cần xác nhận",
             )
         if party.outside_confirmed_by:
-            raise InvalidInput(
-                f"party {number} of {case.ref} was already confirmed an outside person by "
-                f"{party.outside_confirmed_by}"
+            raise said(
+                InvalidInput(
+                    f"party {number} of {case.ref} was already confirmed an outside person by "
+                    f"{party.outside_confirmed_by}"
+                ),
+                f"Người thứ {number} của hồ sơ {case.ref} đã được "
+                f"{_officer_name(org, party.outside_confirmed_by)} xác nhận là người ngoài cơ quan",
             )
-        _require_clearing_head(head, party.candidates, number)
+        _require_clearing_head(org, head, party.candidates, number)
         # a reason naming the sender is stored withheld; the audit entry seals it as typed
         sender = sender_of(app, connection, case.id)
         stored, _ = sealed_texts(sender, text, "party")
@@ -160,7 +194,7 @@ def identify(
     and, if he heads an agency, its staff are excluded from the case from now on. A party
     whose name may be other officers (candidates) is settled only as `confirm_outside` is: by
     a head who is not one of them, since it clears the others."""
-    text = _reason(reason, "identifying a party")
+    text = _reason(reason, "identifying a party", "xác định cán bộ bị tố cáo")
     with app.transaction() as connection:
         store = CaseStore(connection)
         case = store.get(ref)
@@ -169,17 +203,28 @@ def identify(
         row = _party_row(connection, case, number)
         party = party_of(row)
         if party.kind == PartyKind.OFFICER:
-            raise InvalidInput(
-                f"party {number} of {case.ref} is already the officer {party.officer}"
+            raise said(
+                InvalidInput(
+                    f"party {number} of {case.ref} is already the officer {party.officer}"
+                ),
+                f"Người thứ {number} của hồ sơ {case.ref} đã được xác định là cán bộ "
+                f"{_officer_name(org, party.officer or '')}",
             )
         if party.kind == PartyKind.AGENCY:
-            raise InvalidInput(
-                f"party {number} of {case.ref} is the agency {party.agency}: its staff stay "
-                "excluded; an officer also denounced is another party (--also-denounced "
-                "officer:CODE at intake)"
+            agency = party.agency or ""
+            raise said(
+                InvalidInput(
+                    f"party {number} of {case.ref} is the agency {party.agency}: its staff stay "
+                    "excluded; an officer also denounced is another party (--also-denounced "
+                    "officer:CODE at intake)"
+                ),
+                f"Người thứ {number} của hồ sơ {case.ref} là cơ quan "
+                f"{org.agencies[agency].name if agency in org.agencies else agency}: cán bộ của "
+                "cơ quan này vẫn phải tránh; nếu một cán bộ cũng bị tố cáo thì cán bộ đó được "
+                "ghi là một người bị tố cáo khác khi tiếp nhận đơn",
             )
         if party.is_pending:
-            _require_clearing_head(officer, party.candidates, number)
+            _require_clearing_head(org, officer, party.candidates, number)
         party_store.identify_officer(connection, row.id, record.code)
         if party.role == PartyRole.DENOUNCED and case.denounced_officer is None:
             # the column the notices to the denounced read (services/party_notices.py)
@@ -207,24 +252,36 @@ def identify(
         return _party_view(org, number, _party_row(connection, case, number))
 
 
-def _require_clearing_head(officer: Principal, candidates: tuple[str, ...], number: int) -> None:
+def _require_clearing_head(
+    org: Organisation, officer: Principal, candidates: tuple[str, ...], number: int
+) -> None:
     """Refuse anyone but a head who is not one of `candidates` to settle a party."""
     if Role.HEAD not in officer.roles:
-        raise NotAllowed(
-            f"party {number} may be one of several officers ({', '.join(candidates)}): a head "
-            "who is not one of them settles who it is (LTC Art. 8(3))"
+        raise said(
+            NotAllowed(
+                f"party {number} may be one of several officers ({', '.join(candidates)}): a "
+                "head who is not one of them settles who it is (LTC Art. 8(3))"
+            ),
+            f"Người thứ {number} có thể là một trong các cán bộ "
+            f"{', '.join(_officer_name(org, code) for code in candidates)}: chỉ người đứng đầu "
+            f"không thuộc các cán bộ này mới xác định được ({cite_vi('LTC Art. 8(3)')})",
         )
     if officer.username in candidates:
-        raise ConflictOfInterest(
-            f"{officer.username} may be the person party {number} names: a head who is not a "
-            "candidate must settle it (LTC Art. 8(3); ND31 Art. 10(3))"
+        raise said(
+            ConflictOfInterest(
+                f"{officer.username} may be the person party {number} names: a head who is not "
+                "a candidate must settle it (LTC Art. 8(3); ND31 Art. 10(3))"
+            ),
+            f"Đồng chí có thể chính là người thứ {number} nêu trong đơn: việc xác định do người "
+            "đứng đầu khác, không thuộc diện này, thực hiện "
+            f"({cite_vi('LTC Art. 8(3); ND31 Art. 10(3)')})",
         )
 
 
 def recuse(app: Casework, officer: Principal, ref: str, reason: str, now: datetime) -> str:
     """Record that `officer` steps aside from case `ref` (ND31 Art. 10(3)); from now on the
     case does not exist for him. Returns the case reference."""
-    text = _reason(reason, "a recusal")
+    text = _reason(reason, "a recusal", "từ chối tham gia giải quyết hồ sơ")
     with app.transaction() as connection:
         case = CaseStore(connection).get(ref)
         org = app.organisation(connection)
@@ -234,7 +291,10 @@ def recuse(app: Casework, officer: Principal, ref: str, reason: str, now: dateti
         if not party_store.record_recusal(
             connection, case.id, officer.username, stored, now.astimezone(UTC)
         ):
-            raise InvalidInput(f"{officer.username} already recused himself from {case.ref}")
+            raise said(
+                InvalidInput(f"{officer.username} already recused himself from {case.ref}"),
+                f"Đồng chí đã từ chối tham gia giải quyết hồ sơ {case.ref} trước đó",
+            )
         refresh_exclusions(connection, org, [case.id])
         append_audit(
             app,

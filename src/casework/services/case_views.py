@@ -429,7 +429,8 @@ BARRED_VI = (
     "Đồng chí không thực hiện được bước này trên hồ sơ này: hồ sơ không thuộc đơn vị, không "
     "được giao cho đồng chí, hoặc đồng chí thuộc trường hợp phải tránh"
 )
-"""Why an officer may not act on a case, as a Vietnamese page says it."""
+"""Why an officer may not act on a case, as a Vietnamese page says it where the refusal has no
+Vietnamese of its own (services/assignment.check_actor gives its own)."""
 
 
 def _actor_barred(
@@ -438,7 +439,7 @@ def _actor_barred(
     try:
         check_actor(connection, app.organisation(connection), case, actor)
     except (NotAllowed, ConflictOfInterest) as barred:
-        return [Refusal(str(barred), BARRED_VI)]
+        return [Refusal(str(barred), barred.vi or BARRED_VI)]
     return []
 
 

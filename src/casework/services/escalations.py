@@ -23,9 +23,11 @@ from typing import Any
 from casework.adapters import alert_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_visibility import exclusions_of
+from casework.adapters.database import stored_instant
 from casework.adapters.unit_of_work import Transaction
+from casework.config import LEGAL_TIMEZONE
 from casework.domain.access import Principal, visible_agencies
-from casework.domain.errors import InvalidInput, NotFound
+from casework.domain.errors import InvalidInput, NotFound, said
 from casework.domain.escalation import merged_recipients
 from casework.domain.row_ids import MAX_ROW_ID
 from casework.domain.visibility import alert_reaches
@@ -127,9 +129,13 @@ def acknowledge(app: Casework, escalation_id: int, officer: Principal, now: date
     """Record that `officer`, a recipient, has seen the alert; returns the case reference. An
     alert not addressed to him, or on a case that does not exist for him, is answered as a
     missing one: ids are not to be probed."""
-    missing = NotFound(
-        f"no escalation {escalation_id} addressed to {officer.username}; `casework escalations "
-        "list --officer` shows yours"
+    missing = said(
+        NotFound(
+            f"no escalation {escalation_id} addressed to {officer.username}; `casework "
+            "escalations list --officer` shows yours"
+        ),
+        f"Không có cảnh báo số {escalation_id} gửi đồng chí; danh sách «Cảnh báo của tôi» "
+        "gồm các cảnh báo gửi đồng chí",
     )
     if not 1 <= escalation_id <= MAX_ROW_ID:
         raise missing
@@ -144,21 +150,33 @@ def acknowledge(app: Casework, escalation_id: int, officer: Principal, now: date
             raise missing
         ref = str(row.reference)
         if not row.current:
-            raise InvalidInput(
-                f"escalation {escalation_id} on {ref} is no longer open: it was raised to a "
-                "later step, or its clock stopped or moved; `casework escalations list "
-                "--unacknowledged --officer` shows what waits for you"
+            raise said(
+                InvalidInput(
+                    f"escalation {escalation_id} on {ref} is no longer open: it was raised to a "
+                    "later step, or its clock stopped or moved; `casework escalations list "
+                    "--unacknowledged --officer` shows what waits for you"
+                ),
+                f"Cảnh báo số {escalation_id} về hồ sơ {ref} không còn hiệu lực: cảnh báo đã "
+                "chuyển sang mức sau, hoặc thời hạn đã kết thúc hay thay đổi; xem các cảnh báo "
+                "đang chờ đồng chí xác nhận",
             )
         earlier = alert_store.acknowledged_at(connection, escalation_id, officer.username)
         if earlier is not None:
-            raise InvalidInput(
-                f"you already acknowledged escalation {escalation_id} on {ref} "
-                f"({earlier.astimezone(UTC).isoformat()})"
+            raise said(
+                InvalidInput(
+                    f"you already acknowledged escalation {escalation_id} on {ref} "
+                    f"({earlier.astimezone(UTC).isoformat()})"
+                ),
+                f"Đồng chí đã xác nhận cảnh báo số {escalation_id} về hồ sơ {ref} lúc "
+                f"{stored_instant(earlier).astimezone(LEGAL_TIMEZONE).strftime('%H:%M %d/%m/%Y')}",
             )
         if not alert_store.record_acknowledgement(
             connection, escalation_id, officer.username, now.astimezone(UTC)
         ):
-            raise InvalidInput(f"you already acknowledged escalation {escalation_id} on {ref}")
+            raise said(
+                InvalidInput(f"you already acknowledged escalation {escalation_id} on {ref}"),
+                f"Đồng chí đã xác nhận cảnh báo số {escalation_id} về hồ sơ {ref}",
+            )
         append_audit(
             app,
             connection,

@@ -19,6 +19,7 @@ from casework.adapters.reference_counters import take_number
 from casework.adapters.repeat_lookup import earlier_case
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
+from casework.domain.citations import cite_vi
 from casework.domain.confidentiality import withheld_at_intake
 from casework.domain.errors import ConflictOfInterest, InvalidInput, said
 from casework.domain.facts import attribute_facts
@@ -27,6 +28,7 @@ from casework.domain.lifecycle import LifecycleDefinition
 from casework.domain.organisation import Organisation, Role
 from casework.domain.parties import (
     EXCLUSION_TEXT,
+    EXCLUSION_TEXT_VI,
     CaseExclusions,
     Exclusion,
     Party,
@@ -36,12 +38,21 @@ from casework.domain.parties import (
 )
 from casework.domain.repeats import keyed_subject, repeat_key, sender_key, subject_key
 from casework.domain.visibility import repeat_shown
+from casework.domain.words_vi import (
+    CHANNEL_VI,
+    KIND_LABEL_VI,
+    choices_vi,
+    letter_of_kind_vi,
+    roles_vi,
+    vi_day,
+)
 from casework.services.advance import AdvanceCase, apply_step
 from casework.services.app import Casework, legal_date
 from casework.services.case_access import facts_by_ref
 from casework.services.case_events import audit_events
 from casework.services.complaint_intake import ComplaintFacts, ComplaintIntake, complaint_intake
 from casework.services.exclusions import record_exclusions
+from casework.services.intake_labels import field_vi
 from casework.services.letter_intake import from_letter, letter_for
 from casework.services.redenunciation_intake import (
     Redenunciation,
@@ -113,7 +124,10 @@ class OtherDenounced:
         if sep and kind.strip() == "agency" and value.strip():
             return cls(agency=value.strip())
         if not text.strip():
-            raise InvalidInput("an empty denounced party: give a name, officer:CODE or agency:CODE")
+            raise said(
+                InvalidInput("an empty denounced party: give a name, officer:CODE or agency:CODE"),
+                "Có người bị tố cáo để trống: ghi họ tên, tên cơ quan bị tố cáo như trong đơn",
+            )
         return cls(name=text.strip())
 
 
@@ -134,31 +148,58 @@ def _is_email_address(value: str) -> bool:
 
 
 def _check_texts(command: LogCase) -> None:
-    check_text("the summary", command.summary, SUMMARY, multiline=True)
-    for label, value in (
-        ("the denounced party", command.denounced_name),
-        ("the denounced party's email", command.denounced_email),
-        ("the forwarding body", command.forwarded_by or ""),
-        *((f"denounced party {n}", o.name) for n, o in enumerate(command.more_denounced, 2)),
+    check_text(
+        "the summary", command.summary, SUMMARY, multiline=True, label_vi=field_vi("summary")
+    )
+    for label, value, label_vi in (
+        ("the denounced party", command.denounced_name, field_vi("denounced_name")),
+        ("the denounced party's email", command.denounced_email, field_vi("denounced_email")),
+        ("the forwarding body", command.forwarded_by or "", field_vi("forwarded_by")),
+        *(
+            (f"denounced party {n}", o.name, f"Người bị tố cáo thứ {n}")
+            for n, o in enumerate(command.more_denounced, 2)
+        ),
     ):
-        check_text(label, value)
+        check_text(label, value, label_vi=label_vi)
     if command.denouncer is not None:
         for field in ("full_name", "address", "contact", "id_number", "email"):
-            check_text(f"the sender's {field.replace('_', ' ')}", getattr(command.denouncer, field))
+            check_text(
+                f"the sender's {field.replace('_', ' ')}",
+                getattr(command.denouncer, field),
+                label_vi=field_vi(f"denouncer.{field}"),
+            )
     if command.complaint is not None:
-        check_text("the contested decision", command.complaint.contested_decision)
-        check_text("the remote area's reason", command.complaint.remote_area_reason)
+        check_text(
+            "the contested decision",
+            command.complaint.contested_decision,
+            label_vi=field_vi("complaint.contested_decision"),
+        )
+        check_text(
+            "the remote area's reason",
+            command.complaint.remote_area_reason,
+            label_vi=field_vi("complaint.remote_area_reason"),
+        )
         if command.complaint.decision_known_on is not None:
-            check_date("the day the decision was known", command.complaint.decision_known_on)
+            check_date(
+                "the day the decision was known",
+                command.complaint.decision_known_on,
+                label_vi=field_vi("complaint.decision_known_on"),
+            )
 
 
 def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]) -> None:
     if command.kind not in kinds:
-        raise InvalidInput(f"unknown case kind {command.kind!r}; kinds: {', '.join(kinds)}")
+        raise said(
+            InvalidInput(f"unknown case kind {command.kind!r}; kinds: {', '.join(kinds)}"),
+            f"Chưa chọn loại đơn hoặc loại đơn không hợp lệ; chọn một trong: "
+            f"{choices_vi(kinds, KIND_LABEL_VI)}",
+        )
     org.agency(command.agency)
     _check_texts(command)
-    check_date("received date", command.received_on)
-    check_text("the reason for a historical import", command.historical)
+    check_date("received date", command.received_on, label_vi=field_vi("received"))
+    check_text(
+        "the reason for a historical import", command.historical, label_vi=field_vi("historical")
+    )
     if command.received_on > today:
         raise said(
             InvalidInput(
@@ -169,7 +210,10 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
             "trên dấu «ĐẾN»",
         )
     if command.channel not in CHANNELS:
-        raise InvalidInput(f"unknown channel {command.channel!r}; channels: {', '.join(CHANNELS)}")
+        raise said(
+            InvalidInput(f"unknown channel {command.channel!r}; channels: {', '.join(CHANNELS)}"),
+            f"Hình thức tiếp nhận không hợp lệ; chọn một trong: {choices_vi(CHANNELS, CHANNEL_VI)}",
+        )
     if not command.summary.strip():
         raise said(
             InvalidInput("a summary of the content is required (--summary)"),
@@ -203,9 +247,14 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
             "Đơn đã ghi họ tên người tố cáo thì không đánh dấu là đơn nặc danh",
         )
     if command.anonymous and command.kind != "denunciation":
-        raise InvalidInput(
-            f"--anonymous describes a denunciation that names no denouncer (LTC Art. 25); a "
-            f"{command.kind} without a sender is logged as a letter (`case new letter`)"
+        raise said(
+            InvalidInput(
+                f"--anonymous describes a denunciation that names no denouncer (LTC Art. 25); a "
+                f"{command.kind} without a sender is logged as a letter (`case new letter`)"
+            ),
+            f"Chỉ đơn tố cáo mới được đánh dấu là đơn nặc danh ({cite_vi('LTC Art. 25')}); "
+            f"{letter_of_kind_vi(command.kind)} không rõ người gửi thì vào sổ là đơn chưa phân "
+            "loại",
         )
     if (
         command.kind == "denunciation"
@@ -237,24 +286,43 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
             "Tiếp công dân)",
         )
     if command.classified_on is not None and not command.from_letter:
-        raise InvalidInput("--classified-on goes with --from-letter: it dates the classification")
+        raise said(
+            InvalidInput("--classified-on goes with --from-letter: it dates the classification"),
+            "Ngày phân loại đơn chỉ ghi khi tạo hồ sơ từ một đơn đã vào sổ",
+        )
     if command.redenunciation is not None and command.kind != "denunciation":
-        raise InvalidInput(
-            f"--redenunciation-of describes a denunciation made again, not a {command.kind}"
+        raise said(
+            InvalidInput(
+                f"--redenunciation-of describes a denunciation made again, not a {command.kind}"
+            ),
+            f"Tố cáo tiếp chỉ ghi cho đơn tố cáo, không ghi cho {letter_of_kind_vi(command.kind)}",
         )
     if command.complaint is not None and command.kind != "complaint":
-        raise InvalidInput(
-            f"complaint facts (--decision-known-on, --remote-area, --disciplinary, "
-            f"--second-instance-of…) describe a complaint, not a {command.kind}"
+        raise said(
+            InvalidInput(
+                f"complaint facts (--decision-known-on, --remote-area, --disciplinary, "
+                f"--second-instance-of…) describe a complaint, not a {command.kind}"
+            ),
+            "Các thông tin của đơn khiếu nại (ngày biết được quyết định bị khiếu nại, vùng sâu, "
+            "vùng xa, kỷ luật, khiếu nại lần hai) chỉ ghi cho đơn khiếu nại, không ghi cho "
+            f"{letter_of_kind_vi(command.kind)}",
         )
-    for label, address in (
-        ("--denouncer-email", command.denouncer.email if command.denouncer else ""),
-        ("--denounced-email", command.denounced_email),
+    for label, address, label_vi in (
+        (
+            "--denouncer-email",
+            command.denouncer.email if command.denouncer else "",
+            field_vi("denouncer.email"),
+        ),
+        ("--denounced-email", command.denounced_email, field_vi("denounced_email")),
     ):
         if address and not _is_email_address(address):
-            raise InvalidInput(
-                f"{label} must be one email address such as ten@example.vn; leave it out to "
-                "send notices as printed letters"
+            raise said(
+                InvalidInput(
+                    f"{label} must be one email address such as ten@example.vn; leave it out to "
+                    "send notices as printed letters"
+                ),
+                f"«{label_vi}» phải là một địa chỉ thư điện tử, ví dụ nguyenvana@gmail.com; để "
+                "trống thì thông báo được in và gửi qua đường bưu chính",
             )
     if command.denounced_officer:
         org.officer(command.denounced_officer)
@@ -271,16 +339,26 @@ def _validate(command: LogCase, org: Organisation, today: date, kinds: list[str]
             head.email.casefold() if head else "",
         }
         if denouncer_email in denounced_addresses:
-            raise InvalidInput(
-                "the denouncer's email is also an address of the denounced person: their own "
-                "notices would reach the denounced (LTC Art. 8(3)); give another address or none"
+            raise said(
+                InvalidInput(
+                    "the denouncer's email is also an address of the denounced person: their own "
+                    "notices would reach the denounced (LTC Art. 8(3)); give another address or "
+                    "none"
+                ),
+                "Thư điện tử của người tố cáo trùng với địa chỉ của người bị tố cáo: thông báo "
+                "gửi người tố cáo sẽ đến tay người bị tố cáo "
+                f"({cite_vi('LTC Art. 8(3)')}); ghi địa chỉ khác hoặc để trống",
             )
     if command.logged_by:
         officer = org.officer(command.logged_by)
         if Role.RECEPTION not in officer.roles and Role.ADMIN not in officer.roles:
-            raise InvalidInput(
-                f"{officer.code} is not a reception officer (roles: "
-                f"{', '.join(officer.roles)}); cases are logged by reception officers"
+            raise said(
+                InvalidInput(
+                    f"{officer.code} is not a reception officer (roles: "
+                    f"{', '.join(officer.roles)}); cases are logged by reception officers"
+                ),
+                f"Cán bộ {officer.name} không có vai trò tiếp nhận đơn (vai trò hiện có: "
+                f"{roles_vi(officer.roles)}): đơn do cán bộ tiếp nhận vào sổ",
             )
 
 
@@ -288,11 +366,17 @@ def _validate_complaint(command: LogCase) -> None:
     facts = command.complaint
     named = command.denouncer is not None and command.denouncer.full_name.strip()
     if not named and not (facts and facts.second_instance_of):
-        raise InvalidInput(
-            "a complaint must give the complainant's name and address (LKN Art. 8(2)): "
-            "--complainant-name, --complainant-address; an unsigned letter is not accepted "
-            "(LKN Art. 11) and an anonymous report of wrongdoing is logged as a denunciation "
-            "with --anonymous"
+        raise said(
+            InvalidInput(
+                "a complaint must give the complainant's name and address (LKN Art. 8(2)): "
+                "--complainant-name, --complainant-address; an unsigned letter is not accepted "
+                "(LKN Art. 11) and an anonymous report of wrongdoing is logged as a denunciation "
+                "with --anonymous"
+            ),
+            "Đơn khiếu nại phải ghi họ tên, địa chỉ người khiếu nại "
+            f"({cite_vi('LKN Art. 8(2)')}); đơn không ký tên không được thụ lý "
+            f"({cite_vi('LKN Art. 11')}), còn đơn nặc danh phản ánh sai phạm thì vào sổ là đơn "
+            "tố cáo nặc danh",
         )
     if facts is not None and facts.second_instance_of:
         return  # the first case gives the date, or says why it cannot (complaint_intake.py)
@@ -323,10 +407,18 @@ def _refuse_unclocked(app: Casework, lifecycle: LifecycleDefinition, command: Lo
     covered = (
         f"; the rules cover what was received from {min(firsts).isoformat()}" if firsts else ""
     )
-    raise InvalidInput(
-        f"no deadline rule of a {command.kind} is in force on the received date "
-        f"{command.received_on.isoformat()}{covered}. Check the date (a mistyped year?), or log "
-        "an old file with --historical REASON: it is then recorded without a legal clock"
+    covered_vi = (
+        f"; quy định hiện có áp dụng cho đơn nhận từ ngày {vi_day(min(firsts))}" if firsts else ""
+    )
+    raise said(
+        InvalidInput(
+            f"no deadline rule of a {command.kind} is in force on the received date "
+            f"{command.received_on.isoformat()}{covered}. Check the date (a mistyped year?), or "
+            "log an old file with --historical REASON: it is then recorded without a legal clock"
+        ),
+        f"Chưa có quy định thời hạn nào cho {letter_of_kind_vi(command.kind)} áp dụng với ngày "
+        f"nhận {vi_day(command.received_on)}{covered_vi}. Kiểm tra lại ngày nhận (có thể nhập nhầm "
+        "năm); hồ sơ cũ chỉ được nhập kèm lý do nhập hồ sơ cũ, và khi đó không tính thời hạn",
     )
 
 
@@ -339,8 +431,9 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
     """
     with app.transaction() as connection:
         org = app.organisation(connection)
+        lifecycles = app.definitions.lifecycles
         letter = (
-            letter_for(connection, command.from_letter, command.kind)
+            letter_for(connection, command.from_letter, command.kind, lifecycles.get("letter"))
             if command.from_letter
             else None
         )
@@ -350,7 +443,13 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         lifecycle = app.definitions.lifecycle(command.kind)
         complaint = (
             complaint_intake(
-                connection, app.vault, command.complaint, command.received_on, command.agency, org
+                connection,
+                app.vault,
+                command.complaint,
+                command.received_on,
+                command.agency,
+                org,
+                lifecycles.get("complaint"),
             )
             if command.complaint is not None
             else ComplaintIntake({})
@@ -358,7 +457,12 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
         command = _with_second_instance(command, complaint)
         redenunciation = (
             redenunciation_intake(
-                connection, org, command.redenunciation, command.agency, command.received_on
+                connection,
+                org,
+                command.redenunciation,
+                command.agency,
+                command.received_on,
+                lifecycles.get("denunciation"),
             )
             if command.redenunciation is not None
             else None
@@ -588,20 +692,33 @@ def _parties(org: Organisation, command: LogCase) -> list[Party]:
         command.denounced_name.strip() or command.denounced_officer or command.denounced_agency
     ):
         if command.more_denounced:
-            raise InvalidInput(
-                "give the first denounced party (--denounced-name, --denounced-officer or "
-                "--denounced-agency); --also-denounced adds the others"
+            raise said(
+                InvalidInput(
+                    "give the first denounced party (--denounced-name, --denounced-officer or "
+                    "--denounced-agency); --also-denounced adds the others"
+                ),
+                f"Cần ghi người bị tố cáo thứ nhất ở mục «{field_vi('denounced_name')}»; mục "
+                f"«{field_vi('also_denounced')}» chỉ ghi thêm những người còn lại",
             )
         return []
     role = PartyRole.RESPONDENT if command.kind == "complaint" else PartyRole.DENOUNCED
     if command.more_denounced and command.kind != "denunciation":
-        raise InvalidInput(
-            f"a {command.kind} names one {'respondent' if role == PartyRole.RESPONDENT else 'party'}"
-            "; several denounced parties are for a denunciation"
+        raise said(
+            InvalidInput(
+                f"a {command.kind} names one "
+                f"{'respondent' if role == PartyRole.RESPONDENT else 'party'}"
+                "; several denounced parties are for a denunciation"
+            ),
+            f"{letter_of_kind_vi(command.kind).capitalize()} chỉ ghi một "
+            + ("người bị khiếu nại" if role == PartyRole.RESPONDENT else "người, cơ quan liên quan")
+            + f"; mục «{field_vi('also_denounced')}» chỉ dùng cho đơn tố cáo",
         )
     if any(not (o.name.strip() or o.officer or o.agency) for o in command.more_denounced):
-        raise InvalidInput(
-            "an empty denounced party: give each a name, an officer's code or an agency's code"
+        raise said(
+            InvalidInput(
+                "an empty denounced party: give each a name, an officer's code or an agency's code"
+            ),
+            "Có người bị tố cáo để trống: ghi họ tên, mã cán bộ hoặc mã cơ quan của từng người",
         )
     first = resolve_party(
         org,
@@ -636,9 +753,13 @@ def _refuse_excluded_logger(
         return
     if reason in _LOGGER_BARRED:
         assert reason is not None
-        raise ConflictOfInterest(
-            f"{logged_by} may not log this letter: {EXCLUSION_TEXT[reason]} "
-            "(LTC Art. 8(3); ND31 Art. 10(3)); hand it to another reception officer"
+        raise said(
+            ConflictOfInterest(
+                f"{logged_by} may not log this letter: {EXCLUSION_TEXT[reason]} "
+                "(LTC Art. 8(3); ND31 Art. 10(3)); hand it to another reception officer"
+            ),
+            f"Đồng chí không được vào sổ đơn này vì {EXCLUSION_TEXT_VI[reason]} "
+            f"({cite_vi('LTC Art. 8(3); ND31 Art. 10(3)')}): chuyển đơn cho cán bộ tiếp nhận khác",
         )
 
 
@@ -687,9 +808,13 @@ def _with_original_parties(command: LogCase, intake: RedenunciationIntake | None
     if intake is None:
         return command
     if not (command.denouncer and command.denouncer.full_name.strip()):
-        raise InvalidInput(
-            "a re-denunciation names its sender, as the letter gives him: --denouncer-name "
-            "(and his address or ID number); the earlier case's denouncer is not copied"
+        raise said(
+            InvalidInput(
+                "a re-denunciation names its sender, as the letter gives him: --denouncer-name "
+                "(and his address or ID number); the earlier case's denouncer is not copied"
+            ),
+            "Đơn tố cáo tiếp phải ghi họ tên người tố cáo như trong đơn (kèm địa chỉ hoặc số "
+            "CCCD); thông tin người tố cáo của vụ việc trước không được tự động sao chép",
         )
     changes: dict[str, Any] = {}
     if not (

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.identity_vault import Vault
 from casework.adapters.unit_of_work import Transaction
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import InvalidInput, said
+from casework.domain.lifecycle import LifecycleDefinition
+from casework.domain.words_vi import KIND_LABEL_VI, case_of_kind_vi, choices_vi, state_vi, vi_day
 
 if TYPE_CHECKING:
     from datetime import date
@@ -21,17 +23,31 @@ CLASSIFIABLE_STATES = ("received", "classified")
 KINDS = ("denunciation", "complaint", "petition")
 
 
-def letter_for(connection: Transaction, ref: str, kind: str) -> StoredCase:
-    """The letter a case of `kind` is classified from, or a clear refusal."""
+def letter_for(
+    connection: Transaction, ref: str, kind: str, lifecycle: LifecycleDefinition | None = None
+) -> StoredCase:
+    """The letter a case of `kind` is classified from, or a clear refusal (`lifecycle`, the
+    letter's, names its state on a Vietnamese page)."""
     letter = CaseStore(connection).get(ref)
     if letter.kind != "letter":
-        raise InvalidInput(f"{letter.ref} is a {letter.kind}, not a letter awaiting classification")
+        raise said(
+            InvalidInput(f"{letter.ref} is a {letter.kind}, not a letter awaiting classification"),
+            f"Hồ sơ {letter.ref} là {case_of_kind_vi(letter.kind)}, không phải đơn đang chờ "
+            "phân loại",
+        )
     if kind not in KINDS:
-        raise InvalidInput(f"a letter is classified as one of: {', '.join(KINDS)}; not {kind!r}")
+        raise said(
+            InvalidInput(f"a letter is classified as one of: {', '.join(KINDS)}; not {kind!r}"),
+            f"Đơn chỉ được phân loại thành một trong: {choices_vi(KINDS, KIND_LABEL_VI)}",
+        )
     if letter.state not in CLASSIFIABLE_STATES:
-        raise InvalidInput(
-            f"{letter.ref} is {letter.state}: only a letter received or already classified (a "
-            "letter with several contents) gives rise to a case"
+        raise said(
+            InvalidInput(
+                f"{letter.ref} is {letter.state}: only a letter received or already classified "
+                "(a letter with several contents) gives rise to a case"
+            ),
+            f"Đơn {letter.ref} đang ở trạng thái «{state_vi(lifecycle, letter.state)}»: chỉ đơn "
+            "mới tiếp nhận hoặc đã phân loại (đơn có nhiều nội dung) mới được tạo hồ sơ",
         )
     return letter
 
@@ -44,9 +60,13 @@ def from_letter(
     from casework.services.intake import Denouncer
 
     if command.received_on != letter.received_on:
-        raise InvalidInput(
-            f"{letter.ref} was received on {letter.received_on.isoformat()}: a case classified "
-            "from it keeps that date for every clock (leave --received out)"
+        raise said(
+            InvalidInput(
+                f"{letter.ref} was received on {letter.received_on.isoformat()}: a case "
+                "classified from it keeps that date for every clock (leave --received out)"
+            ),
+            f"Đơn {letter.ref} nhận ngày {vi_day(letter.received_on)}: hồ sơ tạo từ đơn giữ "
+            "nguyên ngày nhận này để tính mọi thời hạn (không nhập ngày nhận khác)",
         )
     store = CaseStore(connection)
     row = store.case_row(letter.id)

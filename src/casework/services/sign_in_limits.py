@@ -16,7 +16,7 @@ from casework.adapters.login_failures import (
     record_failure,
 )
 from casework.config import LEGAL_TIMEZONE
-from casework.domain.errors import NotAllowed
+from casework.domain.errors import NotAllowed, said
 from casework.services.app import Casework
 
 MAX_FAILURES = 5
@@ -38,19 +38,19 @@ def check(app: Casework, username: str, client: str, now: datetime) -> None:
     if failures >= MAX_FAILURES:
         # the hour the officer lives by, whatever the clock's zone
         until = (stored_instant(latest) + LOCK).astimezone(LEGAL_TIMEZONE).strftime("%H:%M")
-        locked = NotAllowed(
-            f"too many failed sign-ins for {username.strip()}: try again after {until}, or "
-            "ask an administrator to set a new password"
-        )
-        locked.vi = (
+        raise said(
+            NotAllowed(
+                f"too many failed sign-ins for {username.strip()}: try again after {until}, or "
+                "ask an administrator to set a new password"
+            ),
             f"Đăng nhập sai quá {MAX_FAILURES} lần: tài khoản tạm khóa, thử lại sau {until}, "
-            "hoặc đề nghị quản trị hệ thống đặt lại mật khẩu"
+            "hoặc đề nghị quản trị hệ thống đặt lại mật khẩu",
         )
-        raise locked
     if client and address >= MAX_FAILURES_PER_CLIENT:
-        stopped = NotAllowed("too many failed sign-ins from this address: try again later")
-        stopped.vi = "Máy này đăng nhập sai quá nhiều lần: thử lại sau ít phút"
-        raise stopped
+        raise said(
+            NotAllowed("too many failed sign-ins from this address: try again later"),
+            "Máy này đăng nhập sai quá nhiều lần: thử lại sau ít phút",
+        )
 
 
 def failed(app: Casework, username: str, client: str, now: datetime) -> int:

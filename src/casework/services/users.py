@@ -20,8 +20,9 @@ from casework.adapters.tables import UserRow
 from casework.adapters.unit_of_work import ReadSession
 from casework.adapters.user_store import UserStore
 from casework.domain.access import Principal
-from casework.domain.errors import InvalidInput, NotFound, NotSignedIn
+from casework.domain.errors import InvalidInput, NotFound, NotSignedIn, said
 from casework.domain.organisation import Role
+from casework.domain.words_vi import ROLE_VI, choices_vi, vi_day
 from casework.services import web_sessions
 from casework.services.app import Casework
 
@@ -42,20 +43,22 @@ _ROLES = [role.value for role in Role]
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        short = InvalidInput(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters; a phrase of several "
-            "words is easiest to remember"
+        raise said(
+            InvalidInput(
+                f"a password needs at least {MIN_PASSWORD_LENGTH} characters; a phrase of "
+                "several words is easiest to remember"
+            ),
+            f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự; một câu gồm vài từ là dễ nhớ nhất",
         )
-        short.vi = (
-            f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự; một câu gồm vài từ là dễ nhớ nhất"
-        )
-        raise short
 
 
 def _check_roles(roles: list[str]) -> list[str]:
     unknown = sorted(set(roles) - set(_ROLES))
     if unknown:
-        raise InvalidInput(f"unknown roles {', '.join(unknown)}; roles: {', '.join(_ROLES)}")
+        raise said(
+            InvalidInput(f"unknown roles {', '.join(unknown)}; roles: {', '.join(_ROLES)}"),
+            f"Vai trò không hợp lệ; chọn trong các vai trò: {choices_vi(_ROLES, ROLE_VI)}",
+        )
     return sorted(set(roles))
 
 
@@ -74,7 +77,10 @@ def add_user(
         granted = _check_roles(roles if roles is not None else [str(r) for r in known.roles])
         logins = UserStore(connection)
         if logins.user(officer) is not None:
-            raise InvalidInput(f"{officer} already has a login; `casework user passwd` changes it")
+            raise said(
+                InvalidInput(f"{officer} already has a login; `casework user passwd` changes it"),
+                f"Cán bộ {known.name} đã có tài khoản đăng nhập; đổi mật khẩu nếu cần",
+            )
         logins.add_user(officer, _HASHER.hash(password), granted, now.astimezone(UTC))
         audit_log.append(
             connection,
@@ -87,7 +93,10 @@ def add_user(
 def _user(logins: UserStore, username: str) -> UserRow:
     user = logins.user(username)
     if user is None:
-        raise NotFound(f"no login {username!r}; `casework user add OFFICER` creates one")
+        raise said(
+            NotFound(f"no login {username!r}; `casework user add OFFICER` creates one"),
+            f"Không có tài khoản đăng nhập «{username}»",
+        )
     return user
 
 
@@ -180,7 +189,10 @@ def create_token(
     """A new API token for `username`, working `days` days; shown once, only its digest is
     kept."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise InvalidInput(f"a token works from 1 to {MAX_TOKEN_DAYS} days; {days} asked")
+        raise said(
+            InvalidInput(f"a token works from 1 to {MAX_TOKEN_DAYS} days; {days} asked"),
+            f"Mã truy cập có hiệu lực từ 1 đến {MAX_TOKEN_DAYS} ngày; đã yêu cầu {days} ngày",
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with app.transaction() as connection:
         logins = UserStore(connection)
@@ -202,11 +214,18 @@ def create_token(
 
 def _principal(app: Casework, session: ReadSession, user: UserRow) -> Principal:
     if user.disabled:
-        raise NotSignedIn(f"the login {user.username} is disabled")
+        raise said(
+            NotSignedIn(f"the login {user.username} is disabled"),
+            f"Tài khoản «{user.username}» đã bị khóa; đề nghị liên hệ quản trị hệ thống",
+        )
     officer = app.organisation(session.connection()).officers.get(user.username)
     if officer is None:
-        raise NotSignedIn(
-            f"{user.username} is no longer an officer of the organisation; ask an administrator"
+        raise said(
+            NotSignedIn(
+                f"{user.username} is no longer an officer of the organisation; ask an administrator"
+            ),
+            f"Tài khoản «{user.username}» không còn là cán bộ trong danh sách tổ chức; đề nghị "
+            "liên hệ quản trị hệ thống",
         )
     return Principal(user.username, officer.agency, frozenset(Role(r) for r in user.roles))
 
@@ -243,7 +262,9 @@ def sign_in(app: Casework, username: str, password: str) -> Principal:
             if user is None:
                 raise VerificationError
         except (VerificationError, InvalidHashError):
-            raise NotSignedIn("wrong username or password") from None
+            raise said(
+                NotSignedIn("wrong username or password"), "Sai tên đăng nhập hoặc mật khẩu"
+            ) from None
         return _principal(app, session, user)
 
 
@@ -254,14 +275,22 @@ def principal_for_token(app: Casework, token: str, now: datetime) -> Principal:
         logins = UserStore(session)
         row = logins.token(_digest(token.strip()))
         if row is None or row.revoked_at is not None:
-            raise NotSignedIn(
-                "unknown or revoked API token (a password change revokes them); "
-                "`casework user token` issues one"
+            raise said(
+                NotSignedIn(
+                    "unknown or revoked API token (a password change revokes them); "
+                    "`casework user token` issues one"
+                ),
+                "Mã truy cập không đúng hoặc đã bị thu hồi (đổi mật khẩu thì mọi mã truy cập "
+                "đều bị thu hồi)",
             )
         if row.expires_at is not None and stored_instant(row.expires_at) <= now.astimezone(UTC):
-            raise NotSignedIn(
-                f"this API token expired on {stored_instant(row.expires_at).date().isoformat()}; "
-                "`casework user token` issues a new one"
+            expired = stored_instant(row.expires_at).date()
+            raise said(
+                NotSignedIn(
+                    f"this API token expired on {expired.isoformat()}; "
+                    "`casework user token` issues a new one"
+                ),
+                f"Mã truy cập đã hết hạn ngày {vi_day(expired)}; đề nghị cấp mã mới",
             )
         principal = _principal(app, session, _user(logins, row.username))
         stale = row.last_used_at is None or stored_instant(row.last_used_at) < now - timedelta(
@@ -306,9 +335,15 @@ def revoke_token(app: Casework, token_id: int, now: datetime, by: str) -> str:
     with app.transaction() as connection:
         row = user_store.token_by_id(connection, token_id)
         if row is None:
-            raise NotFound(f"no API token {token_id}; `casework user tokens` lists them")
+            raise said(
+                NotFound(f"no API token {token_id}; `casework user tokens` lists them"),
+                f"Không có mã truy cập số {token_id}",
+            )
         if row.revoked_at is not None:
-            raise InvalidInput(f"API token {token_id} was already revoked")
+            raise said(
+                InvalidInput(f"API token {token_id} was already revoked"),
+                f"Mã truy cập số {token_id} đã bị thu hồi trước đó",
+            )
         user_store.revoke_token(connection, token_id, now.astimezone(UTC))
         audit_log.append(
             connection,
@@ -330,7 +365,10 @@ def principal_for(app: Casework, username: str) -> Principal:
     with app.reading() as session:
         user = UserStore(session).user(username)
         if user is None:
-            raise NotSignedIn("the session's login no longer exists; sign in again")
+            raise said(
+                NotSignedIn("the session's login no longer exists; sign in again"),
+                "Tài khoản của phiên làm việc không còn; đề nghị đăng nhập lại",
+            )
         return _principal(app, session, user)
 
 
