@@ -21,8 +21,11 @@ import pytest
 from tests.conftest import REPO_ROOT, at
 from tests.scenarios import COMPLAINT, DENUNCIATION, step
 
-from casework.domain import errors
+from casework.adapters.case_store import canonical_ref
+from casework.adapters.letters import LetterWriter
+from casework.domain import confidentiality, errors
 from casework.domain.access import Action
+from casework.domain.confidentiality import IdentityDisclosure, ensure_no_identity
 from casework.domain.errors import (
     CaseworkError,
     ConcurrentUpdate,
@@ -34,18 +37,29 @@ from casework.domain.errors import (
     TransitionRefused,
 )
 from casework.domain.free_text import check_text
+from casework.domain.visibility import NOTHING, CaseAccess, hidden, require_exists, require_identity
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework
 from casework.services.assignment import assign_case
 from casework.services.authorisation import authorise, authorise_intake, scoped_filter
 from casework.services.case_parties import confirm_outside, identify, recuse
-from casework.services.case_views import CaseFilter, allowed_triggers
+from casework.services.case_views import (
+    CaseFilter,
+    allowed_triggers,
+    check_filter_values,
+    show_case,
+    show_case_to,
+)
 from casework.services.complaint_intake import ComplaintFacts
+from casework.services.dashboard import dashboard
+from casework.services.delivery import deliver_pending
 from casework.services.escalations import acknowledge
 from casework.services.intake import Denouncer, LogCase, OtherDenounced, log_case
 from casework.services.intake_form import intake_command
+from casework.services.outbox import list_outbox, record_handed
 from casework.services.redenunciation_intake import Redenunciation
 from casework.services.users import add_user, change_own_password, principal_of_officer, sign_in
+from casework.services.web_sessions import end_sessions_of, resume
 
 # English a Vietnamese page must not show: the words of the engine's messages, the law's
 # abbreviations, and "Art." (a citation reads "Điều 37 Luật Tố cáo năm 2018")
@@ -667,6 +681,224 @@ def test_a_typed_text_names_its_field_in_vietnamese() -> None:
     assert str(error) == "the name holds a control character (U+0007); type plain text on one line"
 
 
+# --- a case that does not exist, or not for the reader -----------------------------------
+
+
+def test_a_missing_case_and_a_hidden_one_are_said_alike_in_vietnamese() -> None:
+    ref = "TC-2026-000123"
+    missing = hidden(ref)
+    assert_vietnamese(missing, f"Không có hồ sơ số {ref}", "không có quyền xem hồ sơ này")
+    assert str(missing) == f"no case {ref!r}; `casework case list` shows the cases"
+    invisible = refusal(lambda: require_exists(NOTHING, ref), NotFound)
+    assert (str(invisible), invisible.vi) == (str(missing), missing.vi)
+    malformed = refusal(lambda: canonical_ref("số 123"), NotFound)
+    assert_vietnamese(malformed, "«số 123» không phải là số hồ sơ", "TC-2026-000123")
+
+
+@pytest.mark.integration
+def test_a_case_read_by_someone_it_does_not_exist_for_is_said_as_a_missing_one(
+    app: Casework,
+) -> None:
+    ref = log(app, DENUNCIATION)
+    missing = ref[:-1] + ("9" if ref[-1] != "9" else "8")
+    outsider = principal_of_officer(app, "tnmt-xac-minh")  # another agency's handler
+    now = at("2026-07-10")
+    refusals = {
+        "hidden": refusal(lambda: show_case_to(app, outsider, ref, now), NotFound),
+        "missing": refusal(lambda: show_case_to(app, outsider, missing, now), NotFound),
+        "missing, no viewer": refusal(lambda: allowed_triggers(app, missing, now), NotFound),
+    }
+    assert_in_vietnamese(refusals)
+    hidden_one, missing_one = refusals["hidden"], refusals["missing"]
+    assert hidden_one.vi.replace(ref, "REF") == missing_one.vi.replace(missing, "REF")
+    assert str(hidden_one).replace(ref, "REF") == str(missing_one).replace(missing, "REF")
+    assert refusals["missing, no viewer"].vi == missing_one.vi
+
+
+def test_the_senders_identity_is_refused_in_vietnamese_naming_who_may_see_it() -> None:
+    error = refusal(
+        lambda: require_identity(CaseAccess(exists=True, content=True, identity=False), "TC-1"),
+        NotAllowed,
+    )
+    assert_vietnamese(
+        error,
+        "không được xem thông tin người gửi đơn của hồ sơ TC-1",
+        "người đứng đầu cơ quan giải quyết",
+        "khoản 3 Điều 8, Điều 47, Điều 56 Luật Tố cáo năm 2018",
+    )
+    assert str(error).startswith("you may not see the identity of the sender of TC-1")
+    # a case that does not exist for him is not even said to have a sender
+    assert refusal(lambda: require_identity(NOTHING, "TC-1"), NotFound).vi == hidden("TC-1").vi
+
+
+@pytest.mark.integration
+def test_the_sender_is_shown_to_nobody_unnamed(app: Casework) -> None:
+    ref = log(app, DENUNCIATION)
+    error = refusal(
+        lambda: show_case(app, ref, at("2026-07-10"), viewer=None, reveal_identity=True),
+        NotAllowed,
+    )
+    assert_vietnamese(error, "Thông tin người gửi đơn chỉ được mở cho một cán bộ")
+
+
+def test_a_notice_that_would_name_the_sender_is_refused_in_vietnamese() -> None:
+    identity = {"full_name": "Phạm Thị Hoa", "contact": "0912 345 678"}
+    data = {"decision": {"data": {"reasons": "bà Phạm Thị Hoa, ĐT 0912345678, đề nghị"}}}
+    places = {"decision.data.reasons": "«Lý do gia hạn»"}
+
+    def scan(may_name: bool) -> CaseworkError:
+        return refusal(
+            lambda: ensure_no_identity(
+                data, identity, "the notice x", may_name_fields=may_name, places_vi=places
+            ),
+            IdentityDisclosure,
+        )
+
+    named, unnamed = scan(True), scan(False)
+    assert_vietnamese(named, "họ tên của người gửi đơn có trong «Lý do gia hạn»", "số điện thoại")
+    assert_vietnamese(unnamed, "(trong «Lý do gia hạn»)", "khoản 3 Điều 8, Điều 56")
+    # to who may not see the sender, no part is named: the refusal would confirm a guess
+    assert "họ tên" not in unnamed.vi
+    assert "số điện thoại" not in unnamed.vi
+
+
+@pytest.mark.integration
+def test_a_step_whose_notice_would_name_the_sender_is_refused_in_vietnamese(
+    app: Casework,
+) -> None:
+    ref = log(app, DENUNCIATION)  # sent by Phạm Thị Hoa
+    step(app, ref, "triage", "2026-07-07", "tt-xac-minh-1")
+    step(app, ref, "accept", "2026-07-08", "tt-xac-minh-1")
+
+    def send(actor: str) -> Callable[[], object]:
+        content = "Bà Phạm Thị Hoa tố cáo cán bộ địa chính thu tiền"
+        return advance(app, ref, "send_acceptance_notices", "2026-07-09", actor, content=content)
+
+    refusals = {
+        "to the head": refusal(send("tt-chanh-thanh-tra"), IdentityDisclosure),
+        "to the handler": refusal(send("tt-xac-minh-1"), IdentityDisclosure),
+    }
+    assert_in_vietnamese(refusals)
+    content = "«Nội dung tố cáo thông báo cho người bị tố cáo»"
+    assert "họ tên của người gửi đơn có trong " + content in refusals["to the head"].vi
+    assert content in refusals["to the handler"].vi
+    assert "họ tên" not in refusals["to the handler"].vi
+
+
+# --- a notice delivered by hand; the dashboard; the case list; sessions -----------------
+
+
+@pytest.mark.integration
+def test_each_refusal_of_a_notice_recorded_as_delivered_by_hand(
+    app: Casework, tmp_path: Path
+) -> None:
+    ref = log(app, replace(DENUNCIATION, denouncer=Denouncer("Nguyễn Văn Bảy")))  # no address
+    step(app, ref, "reject", "2026-07-07", "tt-xac-minh-1", reasons="không đủ điều kiện")
+    deliver_pending(app, at("2026-07-08", 8), letters=LetterWriter(tmp_path))
+    head = principal_of_officer(app, "tt-chanh-thanh-tra")
+    (waiting,) = [
+        m for m in list_outbox(app, head, "needs_attention")["messages"] if m["case"] == ref
+    ]
+    notice, now = int(waiting["id"]), at("2026-07-09")
+    other_head = principal_of_officer(app, "tnmt-giam-doc")
+    refusals = {
+        "nothing said": refusal(lambda: record_handed(app, notice, head, "  ", now), InvalidInput),
+        "too long": refusal(
+            lambda: record_handed(app, notice, head, "trao tay " * 100, now), InvalidInput
+        ),
+        "no such notice": refusal(
+            lambda: record_handed(app, 987654, head, "trao tay", now), NotFound
+        ),
+        "not his agency's": refusal(
+            lambda: record_handed(app, notice, other_head, "trao tay", now), NotFound
+        ),
+    }
+    assert record_handed(app, notice, head, "trao tận tay tại trụ sở ngày 09/07/2026", now) == ref
+    refusals["already handed"] = refusal(
+        lambda: record_handed(app, notice, head, "lần nữa", now), InvalidInput
+    )
+    assert_in_vietnamese(refusals)
+    assert "trao tận tay tại trụ sở" in refusals["nothing said"].vi  # an example of what to say
+    assert "đã nhập 899 ký tự" in refusals["too long"].vi
+    # a notice about a case he may not see is one that does not exist: not even its case's number
+    elsewhere = refusals["not his agency's"]
+    assert ref not in str(elsewhere)
+    assert ref not in elsewhere.vi
+    assert elsewhere.vi.replace(str(notice), "N") == refusals["no such notice"].vi.replace(
+        "987654", "N"
+    )
+    assert "đã được ghi nhận là đã chuyển" in refusals["already handed"].vi
+    assert "is handed, not needs_attention" in str(refusals["already handed"])
+
+
+@pytest.mark.integration
+def test_the_dashboard_and_the_case_lists_bounds_are_said_in_vietnamese(app: Casework) -> None:
+    now = at("2026-07-10")
+    refusals = {
+        "horizon": refusal(lambda: dashboard(app, None, now, horizon_days=-1), InvalidInput),
+        "rows": refusal(lambda: dashboard(app, None, now, overdue_limit=0), InvalidInput),
+        "state": refusal(
+            lambda: check_filter_values(app, CaseFilter(state="đang bay")), InvalidInput
+        ),
+        "kind": refusal(lambda: check_filter_values(app, CaseFilter(kind="khac")), InvalidInput),
+        "due within": refusal(
+            lambda: check_filter_values(app, CaseFilter(due_within=999)), InvalidInput
+        ),
+    }
+    assert_in_vietnamese(refusals)
+    # the kinds as the reception form offers them
+    assert {"Tố cáo", "Khiếu nại", "Đơn chưa phân loại"} <= set(
+        refusals["kind"].vi.split(": ")[-1].split("; ")
+    )
+
+
+@pytest.mark.integration
+def test_a_session_that_ended_is_said_in_vietnamese(app: Casework) -> None:
+    now = at("2026-07-10")
+    refusals = {
+        "unknown session": refusal(lambda: resume(app, "khong-co", now), NotSignedIn),
+        "unknown login": refusal(
+            lambda: end_sessions_of(app, "khong-co", now, "ubnd-quan-tri"), InvalidInput
+        ),
+    }
+    assert_in_vietnamese(refusals)
+    assert "đăng nhập lại" in refusals["unknown session"].vi
+
+
+@pytest.mark.integration
+def test_each_refusal_of_an_interval_not_counted_is_in_vietnamese(app: Casework) -> None:
+    """A complainant's obstacle (LKN Art. 9) leaves days out of the limitation, which runs
+    from the day after 2026-05-20 until the complaint's receipt on 2026-07-02."""
+    ref = log(app, COMPLAINT)
+    handler = "nl-xac-minh"
+
+    def obstacle(start: str, end: str) -> Callable[[], object]:
+        return advance(
+            app,
+            ref,
+            "record_obstacle",
+            "2026-07-08",
+            handler,
+            reasons="ốm",
+            to=end,
+            **{"from": start},
+        )
+
+    refusals = {
+        "not a date": refusal(obstacle("tháng 6", "2026-06-05"), InvalidInput),
+        "backwards": refusal(obstacle("2026-06-05", "2026-06-01"), InvalidInput),
+        "before the period": refusal(obstacle("2026-04-01", "2026-04-10"), InvalidInput),
+        "after the period": refusal(obstacle("2026-06-01", "2026-07-10"), InvalidInput),
+    }
+    obstacle("2026-06-01", "2026-06-05")()
+    refusals["overlapping"] = refusal(obstacle("2026-06-03", "2026-06-08"), InvalidInput)
+    assert_in_vietnamese(refusals)
+    assert "«Ngày bắt đầu»" in refusals["not a date"].vi
+    assert "tính «Thời hiệu khiếu nại», từ ngày 21/05/2026" in refusals["before the period"].vi
+    assert "đến ngày 02/07/2026" in refusals["after the period"].vi
+    assert "từ ngày 01/06/2026 đến ngày 05/06/2026" in refusals["overlapping"].vi
+
+
 # --- every raise on these paths has its Vietnamese ----------------------------------------
 
 SRC = REPO_ROOT / "src" / "casework"
@@ -684,10 +916,22 @@ CHECKED = (
     "services/sign_in_limits.py",
     "services/escalations.py",
     "services/authorisation.py",
+    "services/outbox.py",
+    "services/web_sessions.py",
+    "services/dashboard.py",
+    "services/case_views.py",
+    "services/party_notices.py",
+    "adapters/case_store.py",
+    "adapters/case_lookup.py",
+    "adapters/unit_of_work.py",
+    "adapters/state_machine.py",
     "domain/access.py",
     "domain/case.py",
+    "domain/clock_effects.py",
+    "domain/confidentiality.py",
     "domain/free_text.py",
     "domain/organisation.py",
+    "domain/visibility.py",
 )
 """The files whose refusals reach a page of the web UI (the paths it calls)."""
 
@@ -696,12 +940,22 @@ ALLOWED_IN_ENGLISH = {
         "an inconsistent organisation file is refused when an administrator loads it with the "
         "command line, never on a page"
     ),
+    ("services/outbox.py", "list_outbox", "InvalidInput"): (
+        "`casework outbox list --status`: the command line only; no page filters the outbox"
+    ),
+    ("services/outbox.py", "show_message", "NotFound"): (
+        "`casework outbox show`: the command line only; no page shows one notice"
+    ),
+    ("services/outbox.py", "retry_dead", "InvalidInput"): (
+        "`casework outbox retry`: the command line only; no page queues a notice again"
+    ),
 }
 """(file, function, error) → why that raise never reaches a page of the web UI."""
 
 ERRORS = {
     name
-    for name, value in vars(errors).items()
+    for module in (errors, confidentiality)  # IdentityDisclosure is an InvalidInput
+    for name, value in vars(module).items()
     if isinstance(value, type) and issubclass(value, CaseworkError)
 }
 
@@ -740,16 +994,32 @@ def _unsaid(function: ast.AST, raised: ast.expr) -> str | None:
     return _error_made(raised)
 
 
+def _returned(tree: ast.AST) -> Iterator[tuple[str, ast.expr, ast.AST]]:
+    """What each `return` gives, with the function it is in: a function that makes the error
+    its callers raise (`raise hidden(ref)`) must make it with its Vietnamese."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Return) and inner.value is not None:
+                    yield node.name, inner.value, node
+
+
 def test_every_refusal_on_the_web_uis_paths_has_its_vietnamese() -> None:
     unsaid = []
     for relative in CHECKED:
         tree = ast.parse((SRC / relative).read_text(encoding="utf-8"))
-        for function, node, scope in _raises(tree):
-            if node.exc is None:
-                continue  # a bare re-raise
-            error = _unsaid(scope, node.exc)
+        made = [
+            (function, node.exc, scope, node.lineno)
+            for function, node, scope in _raises(tree)
+            if node.exc is not None  # else a bare re-raise
+        ]
+        made += [
+            (function, value, scope, value.lineno) for function, value, scope in _returned(tree)
+        ]
+        for function, value, scope, line in made:
+            error = _unsaid(scope, value)
             if error and (relative, function, error) not in ALLOWED_IN_ENGLISH:
-                unsaid.append(f"{relative}:{node.lineno} {function}: {error}")
+                unsaid.append(f"{relative}:{line} {function}: {error}")
     assert unsaid == []
 
 
@@ -767,10 +1037,17 @@ def fine(x):
 
 def refused(x):
     raise TransitionRefused("x", [], vi="y")
+
+def made(x):
+    return NotFound("x")
+
+def made_and_said(x):
+    return said(NotFound("x"), "y")
 """
+    tree = ast.parse(source)
     found = [
         (function, _unsaid(scope, node.exc))
-        for function, node, scope in _raises(ast.parse(source))
+        for function, node, scope in _raises(tree)
         if node.exc is not None
     ]
     assert found == [
@@ -778,6 +1055,10 @@ def refused(x):
         ("kept", "NotFound"),
         ("fine", None),
         ("refused", None),
+    ]
+    assert [(function, _unsaid(scope, value)) for function, value, scope in _returned(tree)] == [
+        ("made", "NotFound"),
+        ("made_and_said", None),
     ]
     assert all((SRC / relative).is_file() for relative in CHECKED)
     assert all(Path(SRC / key[0]).is_file() for key in ALLOWED_IN_ENGLISH)

@@ -208,7 +208,10 @@ def test_a_head_assigns_from_the_page_and_reads_who_viewed_the_identity(
     sign_in(web, "tt-xac-minh-1")
     verifier_page = web.get(f"/cases/{ref}").text
     refused = web.post(f"/cases/{ref}/identity", data={"csrf_token": csrf(verifier_page)})
-    assert refused.status_code == 403  # a verifier may not
+    assert refused.status_code == 403  # a verifier may not, and is told who may, in Vietnamese
+    assert f"Đồng chí không được xem thông tin người gửi đơn của hồ sơ {ref}" in refused.text
+    assert "khoản 3 Điều 8, Điều 47, Điều 56 Luật Tố cáo năm 2018" in refused.text
+    assert "you may not see" not in refused.text
     assert 'action="/cases/' + ref + '/assign"' not in web.get(f"/cases/{ref}").text
     web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
     sign_in(web, "tt-chanh-thanh-tra")
@@ -382,9 +385,39 @@ def test_a_refusal_on_a_case_that_does_not_exist_for_him_lands_on_his_list(
     )
     assert page.status_code == 200
     assert str(page.url).endswith("/cases")
-    assert "no case" in page.text
-    assert ref in page.text
-    assert "no case" not in web.get("/cases").text  # read once, not again on the next page
+    said = f"Không có hồ sơ số {ref} (hoặc đồng chí không có quyền xem hồ sơ này)"
+    assert said in page.text  # in Vietnamese, as for a case that does not exist
+    assert "no case" not in page.text
+    assert "casework case list" not in page.text
+    assert said not in web.get("/cases").text  # read once, not again on the next page
+
+
+def test_a_missing_case_and_a_hidden_one_read_alike_in_vietnamese(web: TestClient) -> None:
+    """The 404 page of a case says, in Vietnamese, that there is none or that the reader may
+    not see it: the same words for both, so that nothing tells them apart."""
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    missing = ref[:-1] + ("9" if ref[-1] != "9" else "8")
+    web.post("/logout", data={"csrf_token": csrf(web.get("/cases").text)})
+    sign_in(web, "tnmt-xac-minh")  # another agency's handler: the case does not exist for him
+    hidden, absent = web.get(f"/cases/{ref}"), web.get(f"/cases/{missing}")
+    assert hidden.status_code == absent.status_code == 404
+    for page, typed in ((hidden, ref), (absent, missing)):
+        assert f"Không có hồ sơ số {typed} (hoặc đồng chí không có quyền xem hồ sơ này)" in (
+            page.text
+        )
+        assert "no case" not in page.text
+        assert "casework case list" not in page.text
+    assert hidden.text.replace(ref, "REF") == absent.text.replace(missing, "REF")
+    receipt = web.get(f"/cases/{ref}/receipt")  # every page of the case answers alike
+    assert receipt.status_code == 404
+    assert f"Không có hồ sơ số {ref}" in receipt.text
+    malformed = web.get("/cases/khong-phai-so-ho-so")
+    assert malformed.status_code == 404
+    assert "«khong-phai-so-ho-so» không phải là số hồ sơ" in malformed.text
+    assert "is not a case reference" not in malformed.text
+    english = web.get("/lang/en", headers={"referer": f"http://testserver/cases/{ref}"})
+    assert "no case" in english.text  # the English page keeps the English
 
 
 def test_the_lock_holds_across_web_processes_and_a_new_password_lifts_it(
@@ -439,8 +472,30 @@ def test_a_control_character_in_any_form_field_is_refused_before_the_database(
         },
     )
     assert long.status_code == 422
-    assert "dài 10.001 ký tự" in long.text
+    assert "«Nội dung» dài 10.001 ký tự" in long.text  # the field as its form names it
     assert "DON-" not in web.get("/cases").text  # nothing was logged
+    named = web.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(form),
+            "kind": "denunciation",
+            "received_on": "2024-02-01",
+            "summary": "Nội dung",
+            "full_name": "Phạm\x07Thị Hoa",
+            "more_denounced": "Lê Văn Cường\x00",
+        },
+    )
+    assert named.status_code == 422
+    assert "«Họ tên người gửi đơn» có ký tự điều khiển không được phép (U+0007)" in named.text
+    assert "the field" not in named.text
+    ref = log_letter(web)
+    page = web.get(f"/cases/{ref}").text
+    step = web.post(  # a step's field, by the description its step gives it
+        f"/cases/{ref}/advance",
+        data={"csrf_token": csrf(page), "trigger": "reject", "field:reasons": "a\x07b"},
+    )
+    assert step.status_code == 422
+    assert "«Lý do không đủ điều kiện thụ lý (thông báo cho người tố cáo)» có ký tự" in step.text
 
 
 def test_an_anonymous_denunciation_is_said_so_with_the_checkbox(web: TestClient) -> None:

@@ -46,6 +46,7 @@ from casework.adapters.tables import (
 )
 from casework.domain.errors import ConcurrentUpdate, NotFound, said
 from casework.domain.references import REFERENCE
+from casework.domain.visibility import hidden
 
 CASES: Table = CaseRow.__table__  # type: ignore[attr-defined]
 CLOCKS: Table = ClockRow.__table__  # type: ignore[attr-defined]
@@ -71,7 +72,10 @@ def canonical_ref(ref: str) -> str:
     cannot be a reference is refused, saying what one looks like."""
     found = REFERENCE.match(ref.strip().upper())
     if not found:
-        raise NotFound(f"{ref!r} is not a case reference; they look like TC-2026-000123")
+        raise said(
+            NotFound(f"{ref!r} is not a case reference; they look like TC-2026-000123"),
+            f"«{ref}» không phải là số hồ sơ: số hồ sơ có dạng TC-2026-000123",
+        )
     prefix, year, number = found.groups()
     return case_ref(f"{prefix}-{year}", int(number))
 
@@ -306,9 +310,9 @@ def _clock_from_json(values: dict[str, Any]) -> StoredClock:
 
 
 def _found(ref: str, values: dict[str, Any] | None) -> StoredCase:
-    """The case read for `ref`, or NotFound."""
+    """The case read for `ref`, or the NotFound of a missing case (as for a hidden one)."""
     if values is None:
-        raise NotFound(f"no case {ref!r}; `casework case list` shows the cases")
+        raise hidden(ref)
     return StoredCase(**values)
 
 

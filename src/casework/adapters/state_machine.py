@@ -50,10 +50,19 @@ class LifecycleMachine:
         try:
             self._machine.events[trigger].trigger(adapter)
         except MachineError as exc:
+            definition = self.definition
+            allowed = [t for t in definition.allowed_triggers(state) if t != trigger]
             raise TransitionRefused(
                 f"{trigger!r} cannot fire from {state!r}: {exc.value}",
-                self.definition.allowed_triggers(state),
+                definition.allowed_triggers(state),
                 refused=trigger,
+                vi=f"Bước «{definition.title_of(trigger, 'vi', state)}» không thực hiện được khi "
+                f"hồ sơ ở trạng thái «{definition.states[state].legal_name}». Các bước có thể "
+                "thực hiện: "
+                + (
+                    "; ".join(definition.title_of(t, "vi", state) for t in allowed)
+                    or "không còn bước nào"
+                ),
             ) from exc
         return adapter.state
 

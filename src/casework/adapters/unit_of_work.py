@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from casework.adapters.database import READ_ONLY
-from casework.domain.errors import ConcurrentUpdate
+from casework.domain.errors import ConcurrentUpdate, said
 
 Transaction = Connection
 """One open transaction (writing or reading): what every store of casework.adapters takes."""
@@ -36,9 +36,13 @@ def writing(database: Database) -> Iterator[Transaction]:
         with database.begin() as connection:
             yield connection
     except StaleDataError as exc:
-        raise ConcurrentUpdate(
-            "the case was changed by someone else while you worked on it; nothing was "
-            "written — show the case again and repeat the action if it still applies"
+        raise said(
+            ConcurrentUpdate(
+                "the case was changed by someone else while you worked on it; nothing was "
+                "written — show the case again and repeat the action if it still applies"
+            ),
+            "Hồ sơ vừa được người khác cập nhật trong lúc đồng chí thao tác; chưa có gì được ghi "
+            "lại: mở lại hồ sơ và thực hiện lại nếu vẫn cần",
         ) from exc
 
 

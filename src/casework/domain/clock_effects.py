@@ -18,9 +18,10 @@ from casework.domain.case_events import (
     ClockStarted,
 )
 from casework.domain.clocks import Clock, ClockStatus, Extension, compute_due
-from casework.domain.errors import InvalidInput
+from casework.domain.errors import InvalidInput, NotFound, said
 from casework.domain.lifecycle import ClockEffects
 from casework.domain.rules import RuleBook
+from casework.domain.words_vi import vi_day
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,21 @@ class ClockSubject:
     facts: Mapping[str, bool]
 
 
+INTERVAL_FIELDS_VI = {"from": "Ngày bắt đầu", "to": "Ngày kết thúc"}
+"""An interval's two dates as a Vietnamese refusal names them (the step's form names them
+at more length: "Ngày bắt đầu có trở ngại")."""
+
+
 def _date_field(data: Mapping[str, str], name: str) -> date:
     value = data.get(name, "")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"--set {name}= needs a date as YYYY-MM-DD, got {value!r}") from None
+        raise said(
+            InvalidInput(f"--set {name}= needs a date as YYYY-MM-DD, got {value!r}"),
+            f"«{INTERVAL_FIELDS_VI.get(name, 'Ngày')}» không phải là ngày hợp lệ (đã nhập "
+            f"«{value}»): nhập ngày/tháng/năm, ví dụ 07/02/2024",
+        ) from None
 
 
 class ClockLedger:
@@ -206,6 +216,13 @@ class ClockLedger:
         for code in effects.interval:
             self._add_interval(code, data, actor, trigger)
 
+    def _title_vi(self, code: str) -> str:
+        """Clock `code` by its rule's Vietnamese title, in «»."""
+        try:
+            return f"«{self.rules.versions(code)[-1].title_in('vi')}»"
+        except (NotFound, IndexError):
+            return "thời hạn theo quy định"
+
     def _not_yet_law(self, code: str, start_on: date, actor: str | None, trigger: str) -> bool:
         """True (with an event) when every version of `code` came into force after
         `start_on`: the duty did not exist yet (e.g. a 3-working-day notice of a complaint's
@@ -239,9 +256,13 @@ class ClockLedger:
             raise RuntimeError("an interval needs the case's stopped clocks: read them first")
         index = self._newest(code) if any(c.code == code for c in self._slots) else None
         if index is None:
-            raise InvalidInput(
-                f"the case has no {code} clock to record the interval on (is the date it "
-                "counts from recorded?)"
+            raise said(
+                InvalidInput(
+                    f"the case has no {code} clock to record the interval on (is the date it "
+                    "counts from recorded?)"
+                ),
+                f"Hồ sơ chưa tính {self._title_vi(code)} nên chưa ghi được khoảng thời gian "
+                "không tính vào thời hạn: cần ghi nhận trước ngày bắt đầu tính thời hạn đó",
             )
         current = self._slots[index].clock
         asked, end = _date_field(data, "from"), _date_field(data, "to")
@@ -252,29 +273,54 @@ class ClockLedger:
         first_day = current.start_on + timedelta(days=1)
         start = max(asked, first_day)
         ends = current.stopped_on.isoformat() if current.stopped_on else "now"
+        title = f"«{current.rule.title_in('vi')}»"
+        period_vi = f"thời gian tính {title}, từ ngày {vi_day(first_day)}" + (
+            f" đến ngày {vi_day(current.stopped_on)}" if current.stopped_on else " đến nay"
+        )
+        asked_vi = f"từ ngày {vi_day(asked)} đến ngày {vi_day(end)}"
         if end < asked:
-            raise InvalidInput(
-                f"the interval {asked.isoformat()} – {end.isoformat()} ends before it begins"
+            raise said(
+                InvalidInput(
+                    f"the interval {asked.isoformat()} – {end.isoformat()} ends before it begins"
+                ),
+                f"Khoảng thời gian {asked_vi} có ngày kết thúc trước ngày bắt đầu: nhập lại "
+                "ngày bắt đầu và ngày kết thúc",
             )
         if end < first_day:
-            raise InvalidInput(
-                f"no day of the interval {asked.isoformat()} – {end.isoformat()} lies within "
-                f"the {code} period, which runs {first_day.isoformat()} – {ends} (day 1 is the "
-                f"day after {current.start_on.isoformat()}): there is nothing to leave uncounted"
+            raise said(
+                InvalidInput(
+                    f"no day of the interval {asked.isoformat()} – {end.isoformat()} lies within "
+                    f"the {code} period, which runs {first_day.isoformat()} – {ends} (day 1 is "
+                    f"the day after {current.start_on.isoformat()}): there is nothing to leave "
+                    "uncounted"
+                ),
+                f"Khoảng thời gian {asked_vi} không có ngày nào nằm trong {period_vi} (ngày thứ "
+                f"nhất là ngày tiếp theo ngày {vi_day(current.start_on)}): không có ngày nào "
+                "cần loại trừ",
             )
         if end > last:
-            raise InvalidInput(
-                f"the interval {asked.isoformat()} – {end.isoformat()} must end within the "
-                f"{code} period, {first_day.isoformat()} – {ends}"
+            raise said(
+                InvalidInput(
+                    f"the interval {asked.isoformat()} – {end.isoformat()} must end within the "
+                    f"{code} period, {first_day.isoformat()} – {ends}"
+                ),
+                f"Khoảng thời gian {asked_vi} phải kết thúc trong {period_vi}",
             )
         reason = data.get("reasons", trigger)
         for pause in current.pauses:
             last_day = (pause.resumed_on or date.max) - timedelta(days=1)
             if start <= last_day and pause.paused_on <= end:  # days counted once, never twice
-                raise InvalidInput(
-                    f"the interval {start.isoformat()} – {end.isoformat()} overlaps one already "
-                    f"recorded on {code}, {pause.paused_on.isoformat()} – {last_day.isoformat()} "
-                    f"({pause.reason}); record only the days not yet counted"
+                raise said(
+                    InvalidInput(
+                        f"the interval {start.isoformat()} – {end.isoformat()} overlaps one "
+                        f"already recorded on {code}, {pause.paused_on.isoformat()} – "
+                        f"{last_day.isoformat()} ({pause.reason}); record only the days not "
+                        "yet counted"
+                    ),
+                    f"Khoảng thời gian từ ngày {vi_day(start)} đến ngày {vi_day(end)} trùng "
+                    f"với khoảng đã ghi nhận cho {title} từ ngày {vi_day(pause.paused_on)} "
+                    + (f"đến ngày {vi_day(last_day)}" if pause.resumed_on else "đến nay")
+                    + ": chỉ ghi những ngày chưa được loại trừ",
                 )
         clock = current.with_interval(start, end, reason)
         self._change(

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from casework.domain.errors import InvalidInput
+from casework.domain.citations import cite_vi
+from casework.domain.errors import InvalidInput, said
 from casework.domain.text_folding import fold as fold  # re-exported: repeats and tests use it
 from casework.domain.text_folding import folded_words, in_any_order, plain_text
 
@@ -312,16 +313,31 @@ def identity_leaks(data: Any, identity: Mapping[str, str]) -> list[tuple[str, st
     return IdentityScan.of(identity).leaks(data)
 
 
+IDENTITY_PARTS_VI: Mapping[str, str] = {
+    "full_name": "họ tên",
+    "address": "địa chỉ",
+    "contact": "số điện thoại",
+    "id_number": "số căn cước công dân",
+    "email": "địa chỉ thư điện tử",
+}
+"""The parts of an identity (IDENTITY_FIELDS) as a Vietnamese refusal names them."""
+
+
 def ensure_no_identity(
     data: Any,
     identity: Mapping[str, str] | None,
     what: str,
     advice: Mapping[str, str] | None = None,
     may_name_fields: bool = True,
+    *,
+    places_vi: Mapping[str, str] | None = None,
+    advice_vi: Mapping[str, str] | None = None,
 ) -> None:
     """Raise IdentityDisclosure if `data` holds any part of `identity`. The message says where
     (and, when `may_name_fields`, which part: only to someone allowed to see the identity, or
-    the refusal would confirm a guess). `advice` maps a path prefix to what the user can do."""
+    the refusal would confirm a guess). `advice` maps a path prefix to what the user can do.
+    A Vietnamese page names a path by `places_vi` (path prefix → what the officer typed it as:
+    "«Lý do không thụ lý»"), and gives the advice of `advice_vi` (path prefix → advice)."""
     if not identity:
         return
     leaks = identity_leaks(data, identity)
@@ -331,16 +347,41 @@ def ensure_no_identity(
         where = "; ".join(f"the denouncer's {name} appears in {path}" for path, name in leaks)
     else:
         where = "in " + ", ".join(dict.fromkeys(path for path, _ in leaks))
-    hints = [
-        hint
-        for prefix, hint in (advice or {}).items()
-        if any(path == prefix or path.startswith(prefix + ".") for path, _ in leaks)
-    ]
-    raise IdentityDisclosure(
-        f"{what} would reveal the denouncer's identity to the denounced person ({where}); "
-        "nothing was written. Reword that text without it (LTC Arts. 8(3), 56)"
-        + "".join(f". {hint}" for hint in hints)
+
+    def advised(advice: Mapping[str, str] | None) -> list[str]:
+        return [
+            hint
+            for prefix, hint in (advice or {}).items()
+            if any(_under(path, prefix) for path, _ in leaks)
+        ]
+
+    def place_vi(path: str) -> str:
+        found = [prefix for prefix in places_vi or {} if _under(path, prefix)]
+        return (places_vi or {})[max(found, key=len)] if found else "nội dung đã nhập"
+
+    if may_name_fields:
+        parts = {(IDENTITY_PARTS_VI.get(name, "thông tin"), place_vi(path)) for path, name in leaks}
+        where_vi = "; ".join(
+            f"{part} của người gửi đơn có trong {place}" for part, place in sorted(parts)
+        )
+    else:
+        where_vi = "trong " + ", ".join(dict.fromkeys(place_vi(path) for path, _ in leaks))
+    raise said(
+        IdentityDisclosure(
+            f"{what} would reveal the denouncer's identity to the denounced person ({where}); "
+            "nothing was written. Reword that text without it (LTC Arts. 8(3), 56)"
+            + "".join(f". {hint}" for hint in advised(advice))
+        ),
+        "Thông báo gửi người bị tố cáo, bị khiếu nại sẽ để lộ thông tin người gửi đơn "
+        f"({where_vi}); chưa có gì được ghi lại. Đề nghị viết lại phần đó, không nêu thông tin "
+        f"người gửi đơn ({cite_vi('LTC Arts. 8(3), 56')})"
+        + "".join(f". {hint}" for hint in advised(advice_vi)),
     )
+
+
+def _under(path: str, prefix: str) -> bool:
+    """Whether `path` (case.content, decision.data.reasons) is `prefix` or inside it."""
+    return path == prefix or path.startswith(prefix + ".")
 
 
 SUMMARY_WITHHELD = (

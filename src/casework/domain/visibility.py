@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from casework.domain.access import Principal, visible_agencies
-from casework.domain.errors import NotAllowed, NotFound
+from casework.domain.citations import cite_vi
+from casework.domain.errors import NotAllowed, NotFound, said
 from casework.domain.organisation import Organisation
 
 
@@ -122,8 +123,14 @@ def link_shown(
 
 def hidden(ref: str) -> NotFound:
     """The answer for a case that does not exist for the viewer: the same as for a case that
-    does not exist at all, so that nobody learns a case names them, or which agency holds it."""
-    return NotFound(f"no case {ref!r}; `casework case list` shows the cases")
+    does not exist at all, so that nobody learns a case names them, or which agency holds it.
+    The stores answer a missing case with it too (adapters/case_store.py, case_lookup.py): one
+    text, in English and in Vietnamese, whichever it is."""
+    return said(
+        NotFound(f"no case {ref!r}; `casework case list` shows the cases"),
+        f"Không có hồ sơ số {ref} (hoặc đồng chí không có quyền xem hồ sơ này): kiểm tra lại "
+        "số hồ sơ",
+    )
 
 
 def require_exists(access: CaseAccess, ref: str) -> None:
@@ -136,9 +143,15 @@ def require_identity(access: CaseAccess, ref: str) -> None:
     """Raise unless the viewer may read the identity of the case's sender."""
     require_exists(access, ref)
     if not access.identity:
-        raise NotAllowed(
-            f"you may not see the identity of the sender of {ref}: only the reception officer "
-            "who logged it and the head of the resolving agency may (for a complaint, the "
-            "resolving agency's officers), never the denounced person or a relative "
-            "(LTC Arts. 8(3), 47, 56)"
+        raise said(
+            NotAllowed(
+                f"you may not see the identity of the sender of {ref}: only the reception "
+                "officer who logged it and the head of the resolving agency may (for a "
+                "complaint, the resolving agency's officers), never the denounced person or a "
+                "relative (LTC Arts. 8(3), 47, 56)"
+            ),
+            f"Đồng chí không được xem thông tin người gửi đơn của hồ sơ {ref}: chỉ cán bộ tiếp "
+            "nhận đã vào sổ đơn và người đứng đầu cơ quan giải quyết được xem (đối với khiếu "
+            "nại: cán bộ của cơ quan giải quyết và người được giao xử lý); người bị tố cáo và "
+            f"người thân của họ không bao giờ được xem ({cite_vi('LTC Arts. 8(3), 47, 56')})",
         )

@@ -44,6 +44,19 @@ ROLE_VI: Mapping[str, str] = {
 }
 """An officer's role (domain/organisation.Role)."""
 
+NOTICE_STATUS_VI: Mapping[str, str] = {
+    "queued": "đang chờ gửi",
+    "deferred": "đang được gửi lại",
+    "sent": "đã được gửi qua thư điện tử",
+    "printed": "đã được in để gửi qua bưu điện",
+    "handed": "đã được ghi nhận là đã chuyển",
+    "refused": "bị máy chủ thư từ chối",
+    "bounced": "bị trả lại",
+    "dead": "đã ngừng gửi",
+    "needs_attention": "cần xử lý",
+}
+"""What became of a notice (domain/notice_status.NoticeStatus), after "Thông báo số 12 …"."""
+
 
 def vi_day(day: date) -> str:
     """`day` as dd/mm/yyyy (a four-digit year even before 1000, as a mistyped year may be)."""

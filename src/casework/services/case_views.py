@@ -17,7 +17,7 @@ from casework.domain.access import Principal
 from casework.domain.calendar import add_working_days, working_days_between
 from casework.domain.clocks import ClockStatus, compute_due, display_status
 from casework.domain.confidentiality import is_withheld
-from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed
+from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed, said
 from casework.domain.escalation import NO_LADDER
 from casework.domain.guards import Refusal, in_vietnamese
 from casework.domain.organisation import Organisation
@@ -25,6 +25,7 @@ from casework.domain.visibility import (
     require_exists,
     require_identity,
 )
+from casework.domain.words_vi import KIND_LABEL_VI, choices_vi
 from casework.services.app import Casework, legal_date
 from casework.services.assignment import check_actor
 from casework.services.case_access import (
@@ -201,7 +202,11 @@ def show_case(
         opened = None
         if reveal_identity and has_sender:
             if access is None:  # fail closed: nobody named, nothing shown
-                raise NotAllowed(f"reading the identity of {ref} needs the officer who reads it")
+                raise said(
+                    NotAllowed(f"reading the identity of {ref} needs the officer who reads it"),
+                    "Thông tin người gửi đơn chỉ được mở cho một cán bộ cụ thể (việc xem được "
+                    f"ghi nhật ký): đăng nhập bằng tài khoản của đồng chí để xem hồ sơ {ref}",
+                )
             require_identity(access, ref)
             # the audited view (recorded below): the identity, and the texts that named
             # him as they were typed
@@ -309,14 +314,26 @@ def check_filter_values(app: Casework, filters: CaseFilter) -> None:
     if filters.state:
         known = sorted({s for lc in app.definitions.lifecycles.values() for s in lc.states})
         if filters.state not in known:
-            raise InvalidInput(f"unknown state {filters.state!r}; states: {', '.join(known)}")
+            raise said(
+                InvalidInput(f"unknown state {filters.state!r}; states: {', '.join(known)}"),
+                f"Không có trạng thái hồ sơ «{filters.state}»: chọn một trạng thái trong danh "
+                "sách trạng thái của quy trình",
+            )
     if filters.kind and filters.kind not in app.definitions.lifecycles:
-        raise InvalidInput(
-            f"unknown kind {filters.kind!r}; kinds: {', '.join(app.definitions.lifecycles)}"
+        raise said(
+            InvalidInput(
+                f"unknown kind {filters.kind!r}; kinds: {', '.join(app.definitions.lifecycles)}"
+            ),
+            f"Không có loại đơn «{filters.kind}»; chọn một trong: "
+            + choices_vi(app.definitions.lifecycles, KIND_LABEL_VI),
         )
     if filters.due_within is not None and not 0 <= filters.due_within <= MAX_DUE_WITHIN:
-        raise InvalidInput(
-            f"--due-within takes a number of working days from 0 to {MAX_DUE_WITHIN} (a year)"
+        raise said(
+            InvalidInput(
+                f"--due-within takes a number of working days from 0 to {MAX_DUE_WITHIN} (a year)"
+            ),
+            f"Số ngày làm việc «đến hạn trong» phải từ 0 đến {MAX_DUE_WITHIN} (khoảng một năm); "
+            f"đã nhập {filters.due_within}",
         )
 
 

@@ -28,7 +28,7 @@ from casework.adapters.database import stored_instant
 from casework.adapters.unit_of_work import Transaction
 from casework.config import LEGAL_TIMEZONE
 from casework.domain.calendar import add_working_days, working_days_between
-from casework.domain.errors import InvalidInput, NotFound
+from casework.domain.errors import InvalidInput, NotFound, said
 from casework.domain.notice_status import NoticeStatus
 from casework.domain.organisation import Organisation
 from casework.services.app import Casework, legal_date
@@ -65,9 +65,16 @@ def dashboard(
     count, or "N withheld", would tell a denounced head that a case against him exists. The
     statutory counts that must cover every case are the reports' (services/statistics.py)."""
     if horizon_days < 0:
-        raise InvalidInput("horizon_days takes a number of working days, 0 or more")
+        raise said(
+            InvalidInput("horizon_days takes a number of working days, 0 or more"),
+            f"Số ngày làm việc xem trước để tính hồ sơ sắp đến hạn phải từ 0 trở lên (đã nhập "
+            f"{horizon_days})",
+        )
     if overdue_limit < 1:
-        raise InvalidInput("overdue_limit takes a number of rows, 1 or more")
+        raise said(
+            InvalidInput("overdue_limit takes a number of rows, 1 or more"),
+            f"Số dòng hồ sơ quá hạn được hiển thị phải từ 1 trở lên (đã nhập {overdue_limit})",
+        )
     today = legal_date(now)
     horizon = add_working_days(app.calendar, today, horizon_days)
     calendar_end = today + timedelta(days=CALENDAR_DAYS - 1)

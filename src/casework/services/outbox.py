@@ -9,8 +9,9 @@ from casework.adapters import audit_log, outbox_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.notice_templates import NoticeRenderer
 from casework.domain.access import Principal
-from casework.domain.errors import InvalidInput, NotFound
+from casework.domain.errors import InvalidInput, NotFound, said
 from casework.domain.notice_status import MEANINGS, NoticeStatus
+from casework.domain.words_vi import NOTICE_STATUS_VI
 from casework.resources import notifications_dir
 from casework.services.app import Casework
 from casework.services.case_access import require_case_access
@@ -146,11 +147,24 @@ def record_handed(
     the audit trail, sealed there where it names the sender."""
     how = " ".join(how.split())
     if not how or len(how) > HOW_LIMIT:
-        raise InvalidInput(
-            f"say how the notice was delivered, in at most {HOW_LIMIT} characters (e.g. "
-            "'trao tận tay tại trụ sở ngày 06/02/2024')"
+        raise said(
+            InvalidInput(
+                f"say how the notice was delivered, in at most {HOW_LIMIT} characters (e.g. "
+                "'trao tận tay tại trụ sở ngày 06/02/2024')"
+            ),
+            "Cần ghi thông báo đã được chuyển thế nào, ngày nào, tối đa "
+            f"{HOW_LIMIT} ký tự"
+            + (f" (đã nhập {len(how)} ký tự)" if how else "")
+            + ", ví dụ: «trao tận tay tại trụ sở ngày 06/02/2024»",
         )
-    missing = NotFound(f"no outbox message {message_id} needing attention")
+    # a notice about a case he may not see is answered as one that does not exist: neither
+    # the case's reference nor that there is such a notice
+    missing = said(
+        NotFound(f"no outbox message {message_id} needing attention"),
+        f"Không có thông báo số {message_id} cần xử lý (hoặc đồng chí không có quyền xem hồ sơ "
+        "của thông báo này): chọn thông báo trong danh sách «Thông báo cho đương sự cần xử lý» "
+        "ở trang Tổng hợp",
+    )
     with app.reading() as session:
         connection = session.connection()
         row = outbox_store.message(connection, message_id, officer.username)
@@ -161,16 +175,29 @@ def record_handed(
         )
     if row is None or ref is None or not row.recipient_party:
         raise missing
-    require_case_access(app, officer, ref, now)  # his agencies, and not excluded
+    try:
+        require_case_access(app, officer, ref, now)  # his agencies, and not excluded
+    except NotFound:
+        raise missing from None
     if row.status != NoticeStatus.NEEDS_ATTENTION.value:
-        raise InvalidInput(
-            f"outbox message {message_id} is {row.status}, not needs_attention: only a notice "
-            "nobody could e-mail or post is recorded as delivered by hand"
+        raise said(
+            InvalidInput(
+                f"outbox message {message_id} is {row.status}, not needs_attention: only a "
+                "notice nobody could e-mail or post is recorded as delivered by hand"
+            ),
+            f"Thông báo số {message_id} "
+            f"{NOTICE_STATUS_VI.get(str(row.status), 'đã có tình trạng khác')}, không phải "
+            "thông báo cần xử lý: chỉ thông báo không gửi được qua thư điện tử hay bưu điện mới "
+            "được ghi nhận là đã chuyển bằng cách khác",
         )
     senders, _ = opened_senders(app, {row.case_id})  # to seal `how` where it names him
     with app.transaction() as connection:
         if not outbox_store.record_handed(connection, message_id, now.astimezone(UTC)):
-            raise InvalidInput(f"outbox message {message_id} was recorded meanwhile")
+            raise said(
+                InvalidInput(f"outbox message {message_id} was recorded meanwhile"),
+                f"Thông báo số {message_id} vừa được người khác ghi nhận là đã chuyển: mở lại "
+                "trang Tổng hợp để xem",
+            )
         append_audit(
             app,
             connection,

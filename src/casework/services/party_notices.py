@@ -16,6 +16,7 @@ module builds their outbox rows inside the transition's transaction. Two rules h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,13 +30,15 @@ from casework.adapters.outbox_store import notice_stub
 from casework.adapters.party_store import parties_of_case
 from casework.adapters.unit_of_work import Transaction
 from casework.domain.access import Principal
+from casework.domain.citations import cite_vi
 from casework.domain.confidentiality import (
     IdentityDisclosure,
     ensure_no_identity,
     is_withheld,
     withheld,
 )
-from casework.domain.lifecycle import NoticeSpec, TransitionSpec
+from casework.domain.errors import said
+from casework.domain.lifecycle import FieldSpec, NoticeSpec, TransitionSpec
 from casework.domain.organisation import Organisation
 from casework.domain.parties import PartyKind, PartyRole
 from casework.resources import notifications_dir
@@ -326,6 +329,12 @@ def _placeholder(context: dict[str, Any]) -> dict[str, Any]:
     return {**context, "recipient": recipient}
 
 
+def _field_vi(spec_field: FieldSpec) -> str:
+    """A step's field as a refusal names it: its Vietnamese description, without the notes
+    after it ("Nội dung tố cáo thông báo cho người bị tố cáo (Mẫu 06; …)")."""
+    return "«" + re.split(r" \(|; ", spec_field.description_in("vi"), maxsplit=1)[0] + "»"
+
+
 def _ensure_confidential(
     context: dict[str, Any],
     identity: dict[str, str] | None,
@@ -335,12 +344,31 @@ def _ensure_confidential(
 ) -> None:
     """Search what officers typed (the content, the decision's fields) for the identity.
     Names casework adds from the organisation (officials, agencies) are not searched."""
+    content_field = next((f for f in spec.fields if f.name == "content"), None)
     content_hint = (
         "Give the content as the denounced person may read it: --set content=..."
-        if any(f.name == "content" for f in spec.fields)
+        if content_field is not None
         else "To reword the content for the denounced person, send the acceptance notices "
         "with --set content=... first; later notices reuse it"
     )
+    content_vi = (
+        _field_vi(content_field)
+        if content_field is not None
+        # the content reworded when the acceptance was notified, else the case's summary
+        else "nội dung thông báo cho người bị tố cáo, bị khiếu nại"
+    )
+    content_hint_vi = (
+        f"Ghi nội dung mà người bị tố cáo, bị khiếu nại được biết vào ô {content_vi}"
+        if content_field is not None
+        else "Để viết lại nội dung cho người bị tố cáo, bị khiếu nại, cần thực hiện trước bước "
+        "thông báo việc thụ lý với nội dung đã viết lại; các thông báo sau dùng lại nội dung đó"
+    )
+    # what the officer typed, as his form named it
+    places_vi = {
+        "case.content": content_vi,
+        "decision.data": "thông tin đã nhập cho bước",
+        **{f"decision.data.{f.name}": _field_vi(f) for f in spec.fields},
+    }
     free_text = {
         "case": {"content": context["case"]["content"]},
         "decision": {"data": context["decision"]["data"]},
@@ -349,10 +377,15 @@ def _ensure_confidential(
     if is_withheld(free_text["case"]["content"]) or any(
         is_withheld(value) for value in free_text["decision"]["data"].values()
     ):
-        raise IdentityDisclosure(
-            f"the notice {notice.notice} would tell the denounced person a text that names "
-            "the denouncer; nothing was written. Reword that text without it (LTC Arts. 8(3), "
-            f"56). {content_hint}"
+        raise said(
+            IdentityDisclosure(
+                f"the notice {notice.notice} would tell the denounced person a text that names "
+                "the denouncer; nothing was written. Reword that text without it (LTC Arts. "
+                f"8(3), 56). {content_hint}"
+            ),
+            "Thông báo gửi người bị tố cáo, bị khiếu nại sẽ nêu một nội dung có thông tin người "
+            "gửi đơn; chưa có gì được ghi lại. Đề nghị viết lại nội dung đó, không nêu thông tin "
+            f"người gửi đơn ({cite_vi('LTC Arts. 8(3), 56')}). {content_hint_vi}",
         )
     ensure_no_identity(
         free_text,
@@ -360,4 +393,6 @@ def _ensure_confidential(
         f"the notice {notice.notice}",
         advice={"case.content": content_hint},
         may_name_fields=may_name,
+        places_vi=places_vi,
+        advice_vi={"case.content": content_hint_vi},
     )

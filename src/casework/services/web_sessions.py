@@ -17,7 +17,7 @@ from casework.adapters.audit_log import AuditEvent
 from casework.adapters.database import stored_instant
 from casework.adapters.unit_of_work import Transaction
 from casework.adapters.user_store import login_exists
-from casework.domain.errors import InvalidInput, NotSignedIn
+from casework.domain.errors import InvalidInput, NotSignedIn, said
 from casework.services.app import Casework
 
 COOKIE_KEY = "sid"
@@ -36,6 +36,15 @@ TOO_OLD = "too old"
 PASSWORD_CHANGED = "password changed"
 ROLES_CHANGED = "roles changed"
 ENDED_BY_ADMIN = "ended by an administrator"
+ENDED_VI = {
+    SIGNED_OUT: "đã đăng xuất",
+    IDLE: "không thao tác quá thời gian cho phép",
+    TOO_OLD: "đã quá thời gian tối đa của một phiên",
+    PASSWORD_CHANGED: "mật khẩu đã được đổi",
+    ROLES_CHANGED: "vai trò đã được thay đổi",
+    ENDED_BY_ADMIN: "quản trị hệ thống đã kết thúc phiên",
+}
+"""Why a session ended, as a Vietnamese page says it."""
 
 
 def _digest(session_id: str) -> str:
@@ -86,13 +95,20 @@ def resume(app: Casework, session_id: str, now: datetime) -> str:
     with app.reading() as session:
         row = web_session_store.session_by_digest(session.connection(), _digest(session_id))
     if row is None or row.ended_at is not None:
-        raise NotSignedIn("this session has ended; sign in again")
+        raise said(
+            NotSignedIn("this session has ended; sign in again"),
+            "Phiên làm việc đã kết thúc: đề nghị đăng nhập lại",
+        )
     expired = _expiry(row, settings, at)
     if expired is not None:
         reason = expired[1]
         with app.transaction() as connection:
             web_session_store.close_session(connection, row.id, reason, at)
-        raise NotSignedIn(f"the session ended ({reason}); sign in again")
+        raise said(
+            NotSignedIn(f"the session ended ({reason}); sign in again"),
+            f"Phiên làm việc đã kết thúc ({ENDED_VI.get(reason, 'hết hạn')}): đề nghị đăng "
+            "nhập lại",
+        )
     touch = _touch_every(timedelta(minutes=settings.session_idle_minutes))
     if at - stored_instant(row.last_seen_at) >= touch:
         with app.transaction() as connection:
@@ -119,7 +135,10 @@ def end_sessions_of(app: Casework, username: str, now: datetime, by: str) -> int
     the login must sign in again everywhere. Returns how many were open; audited."""
     with app.transaction() as connection:
         if not login_exists(connection, username):
-            raise InvalidInput(f"no login {username!r}; `casework user list` shows the logins")
+            raise said(
+                InvalidInput(f"no login {username!r}; `casework user list` shows the logins"),
+                f"Không có tài khoản đăng nhập «{username}»: kiểm tra lại tên đăng nhập",
+            )
         ended = web_session_store.close_sessions_of(
             connection, username, ENDED_BY_ADMIN, now.astimezone(UTC)
         )

@@ -4,6 +4,7 @@ refusal is shown on the page it came from, with the services' own words."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
@@ -19,7 +20,7 @@ from casework.domain.errors import CaseworkError, NotAllowed, NotFound, NotSigne
 from casework.domain.free_text import as_iso_if_day, check_text, read_day
 from casework.domain.organisation import Role
 from casework.entrypoints.api.state import casework_of, now_of
-from casework.entrypoints.web.i18n import LANGUAGES, words
+from casework.entrypoints.web.i18n import LANGUAGES, TEXTS, words
 from casework.entrypoints.web.labels import Labels, filters
 from casework.entrypoints.web.session import (
     CSRF_FIELD,
@@ -145,8 +146,84 @@ async def _form(request: Request) -> dict[str, str]:
     check_csrf(request, str(form.get(CSRF_FIELD) or ""))
     fields = {key: str(value) for key, value in form.items() if isinstance(value, str)}
     for key, value in fields.items():
-        check_text(f"the field {key!r}", value, free_text.SUMMARY, multiline=True)
+        check_text(
+            f"the field {key!r}",
+            value,
+            free_text.SUMMARY,
+            multiline=True,
+            label_vi=_field_vi(request, fields, key),
+        )
     return fields
+
+
+_FIELD_LABELS = {
+    # signing in, one's password
+    "username": "username",
+    "password": "password",
+    "current_password": "current_password",
+    "new_password": "new_password",
+    "repeat_password": "repeat_password",
+    # the reception form
+    "kind": "kind",
+    "from_letter": "ref",
+    "received_on": "received",
+    "channel": "channel",
+    "forwarded_by": "forwarded_by",
+    "summary": "summary",
+    "full_name": "denouncer_name",
+    "address": "denouncer_address",
+    "contact": "denouncer_contact",
+    "id_number": "denouncer_id",
+    "anonymous": "anonymous",
+    "denounced_name": "denounced_name",
+    "more_denounced": "more_denounced",
+    "redenunciation_of": "redenunciation_of",
+    "redenunciation_ground": "redenunciation_ground",
+    "contested_decision": "contested_decision",
+    "decision_known_on": "decision_known_on",
+    "issuer_level": "issuer_level",
+    "second_instance_of": "second_instance_of",
+    "disciplinary": "disciplinary",
+    "dismissal": "dismissal",
+    "remote_area_reason": "remote_area_reason",
+    # a case's forms: a step, an assignment, a party, a recusal
+    "on": "on",
+    "reason": "reason",
+    "officer": "officer",
+    # the dashboard's notice delivered by hand
+    "how": "handed_how",
+}
+"""A form's field → the catalogue entry (i18n.TEXTS) of the label its form shows; a step's
+fields (`field:NAME`) are named by the step's definition instead."""
+
+STEP_FIELD_VI = "Thông tin nhập cho bước"
+"""A step's field no definition describes (a form altered by hand)."""
+
+
+def _field_vi(request: Request, fields: dict[str, str], key: str) -> str:
+    """Form field `key` as its Vietnamese form names it, for a refusal of what was typed in
+    it ("" for a field no form shows: the refusal then says "Nội dung nhập")."""
+    if key.startswith("field:"):
+        return _step_field_vi(request, key.removeprefix("field:"), fields.get("trigger", ""))
+    entry = _FIELD_LABELS.get(key)
+    if entry is None:
+        return ""
+    # the label without its note in parentheses: "Tên đăng nhập (mã cán bộ)"
+    return re.sub(r"\s*\([^()]*\)$", "", TEXTS["vi"][entry])
+
+
+def _step_field_vi(request: Request, name: str, trigger: str) -> str:
+    """A step's field by the description its definition gives it in Vietnamese: the step
+    `trigger` of the lifecycle whose references the case's (`ref` in the address) are."""
+    prefix = str(request.path_params.get("ref", "")).strip().upper().partition("-")[0]
+    lifecycles = list(casework_of(request).definitions.lifecycles.values())
+    lifecycles.sort(key=lambda lifecycle: lifecycle.reference_prefix != prefix)  # its own first
+    for lifecycle in lifecycles:
+        for spec in lifecycle.transitions:
+            for spec_field in spec.fields if spec.trigger == trigger else ():
+                if spec_field.name == name:
+                    return spec_field.description_in("vi")
+    return STEP_FIELD_VI
 
 
 @router.get("/")
