@@ -5,6 +5,8 @@ codes: one place decides how each code reads."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +16,8 @@ from casework.domain.citations import cite_vi
 from casework.domain.errors import NotFound
 from casework.domain.organisation import Organisation
 from casework.services.app import Casework
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def day(value: str | date | None) -> str:
@@ -55,6 +59,33 @@ class Labels:
         title = lifecycle.title_of(trigger, self.lang, source) if lifecycle else trigger
         return title if title != trigger else trigger.replace("_", " ")
 
+    def step_values(
+        self, kind: str, trigger: str, source: str, data: Mapping[str, Any]
+    ) -> list[tuple[str, str]]:
+        """What the officer entered on a step (its decision number, finding, measures…): each
+        value under its field's question, a choice in words, a date as dd/mm/yyyy. What the
+        step does not ask (the engine's own records) is left out, and so is a value withheld
+        from the reader (None)."""
+        lifecycle = self.app.definitions.lifecycles.get(kind)
+        spec = next(
+            (
+                s
+                for s in (lifecycle.transitions if lifecycle else ())
+                if s.trigger == trigger and source in s.sources
+            ),
+            None,
+        )
+        shown = []
+        for field in spec.fields if spec else ():
+            value = data.get(field.name)
+            if value is None or value == "":
+                continue
+            text = field.label(str(value), self.lang) if field.choices else str(value)
+            shown.append(
+                (field.description_in(self.lang), day(text) if _ISO_DAY.fullmatch(text) else text)
+            )
+        return shown
+
     def clock(self, code: str) -> str:
         """A clock by its rule's title."""
         try:
@@ -95,4 +126,10 @@ def day_input(value: str | None) -> str:
 
 def filters() -> dict[str, Any]:
     """The Jinja filters of the pages."""
-    return {"day": day, "instant": instant, "day_input": day_input}
+    return {"day": day, "instant": instant, "day_input": day_input, "month": month}
+
+
+def month(value: str) -> str:
+    """A month as mm/yyyy ("2026-07" reads 07/2026)."""
+    year, _, number = value.partition("-")
+    return f"{number}/{year}" if number else value
