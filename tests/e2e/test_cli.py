@@ -597,7 +597,7 @@ def test_a_letter_logged_classified_and_counted_from_the_command_line(cli: CliRu
         assert "same matter in TC-2026-000001; linked as a repeat" in out
         shown = run(cli, "case", "show", "DON-2026-000001")
         assert "state: classified" in shown
-        assert "denunciation TC-2026-000001 logged by tt-tiep-nhan" in shown
+        assert "Đã tạo hồ sơ tố cáo từ đơn này" in shown
         counts = run_json(cli, "report", "counts", "--from", "2026-07-01", "--to", "2026-07-31")
         assert counts["kinds"] == [
             {

@@ -28,6 +28,7 @@ INTAKE_DATES = ("decision_known_on",)
 
 CASE_LINKS = (
     "from_letter",
+    "case_ref",  # a letter's classification: the case made from it, with the letter's sender
     "redenunciation_of",
     "first_instance_ref",
     "taken_over_by",

@@ -103,6 +103,12 @@ def repeat_shown(
     )
 
 
+SENDER_LINKS = ("repeat_of", "case_ref")
+"""Links between two cases of one sender: a repeat, and a letter's link to each case made
+from it. Read only by who may see both senders: naming a letter's denunciation beside its
+complaint, whose sender the reader may see, would tell him who denounced."""
+
+
 def link_shown(
     org: Organisation,
     viewer: Principal | None,
@@ -116,7 +122,7 @@ def link_shown(
     linked case in another agency may lie outside his scope and still be his business (a
     re-denunciation's original, a first instance); one that excludes him is not, and its
     reference alone would tell him it exists."""
-    if field == "repeat_of":
+    if field in SENDER_LINKS:
         return repeat_shown(org, viewer, case, linked, today)
     return viewer is not None and viewer.username not in linked.excluded
 

@@ -139,6 +139,35 @@ def _linked_attributes(
     return shown
 
 
+def _history_links(
+    session: ReadSession,
+    org: Organisation,
+    viewer: Principal | None,
+    case: CaseRow,
+    history: list[TransitionRow],
+    today: date,
+) -> dict[int, tuple[dict[str, Any], str]]:
+    """Transition id → its data and reason without the links `viewer` may not follow (the
+    same policy as the attributes', domain/visibility.link_shown): a withheld reference is
+    left out of the data and blanked wherever the reason quotes it."""
+    connection = session.connection()
+    data_of = {t.id or 0: dict(t.data or {}) for t in history}
+    linked: set[int] = set()
+    for data in data_of.values():
+        linked |= set(linked_ids(connection, data).values())
+    if not linked:
+        return {t.id or 0: (data_of[t.id or 0], t.reason) for t in history}
+    facts = facts_for(connection, [case.id or 0, *linked])
+    shown: dict[int, tuple[dict[str, Any], str]] = {}
+    for t in history:
+        data, reason = data_of[t.id or 0], t.reason
+        for key in withheld_links(org, viewer, facts[case.id or 0], data, facts, today):
+            reason = reason.replace(str(data[key]), "…")
+            data[key] = None
+        shown[t.id or 0] = (data, reason)
+    return shown
+
+
 TYPED_ENTRIES = 1000
 """The newest audit entries of a case the identity view searches for texts as typed."""
 
@@ -215,6 +244,7 @@ def show_case(
         summary = (opened.summary() if opened else None) or case.summary
         steps = case_reads.transition_rows(session, case.id or 0)
         history = [_as_typed(t, opened) for t in steps]
+        linked_history = _history_links(session, org, viewer, case, history, today)
         typed_attributes = _attributes_as_typed(opened, dict(case.attributes), steps)
         escalations = case_reads.escalation_rows(session, case.id or 0)
         handler = org.officers.get(case.handler) if case.handler else None
@@ -260,9 +290,10 @@ def show_case(
                     "from": t.from_state,
                     "to": t.to_state,
                     "actor": t.actor,
-                    # what named the sender was stored withheld, for every reader alike
-                    "reason": t.reason,
-                    "data": dict(t.data or {}),
+                    # what named the sender was stored withheld, for every reader alike; a
+                    # link to a case he may not follow is left out
+                    "reason": linked_history[t.id or 0][1],
+                    "data": linked_history[t.id or 0][0],
                     "basis": t.basis,
                 }
                 for t in history

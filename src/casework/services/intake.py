@@ -42,6 +42,7 @@ from casework.domain.words_vi import (
     CHANNEL_VI,
     KIND_LABEL_VI,
     choices_vi,
+    kind_vi,
     letter_of_kind_vi,
     roles_vi,
     vi_day,
@@ -643,8 +644,10 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
                     ref=letter.ref,
                     trigger="classify",
                     on=command.classified_on,
-                    # recorded for the reception officer, who may log but not act on cases
-                    reason=f"{command.kind} {case.ref} logged by {command.logged_by or '-'}",
+                    # recorded for the reception officer, who may log but not act on cases;
+                    # the case's reference only in the data, which the policy filters (a
+                    # letter's case has the letter's sender: domain/visibility.SENDER_LINKS)
+                    reason=f"Đã tạo hồ sơ {kind_vi(command.kind)} từ đơn này",
                     data={"as_kind": command.kind, "case_ref": case.ref},
                 ),
                 now,
