@@ -103,3 +103,111 @@ def test_classifying_a_letter_asks_neither_its_channel_nor_its_sender(
     assert 'name="full_name"' not in form
     assert "Hình thức tiếp nhận và người gửi giữ theo đơn." in form
     assert 'name="anonymous"' in form  # an unsigned letter may still be an anonymous denunciation
+
+
+def test_a_refused_step_with_a_long_reason_keeps_it_and_says_why(
+    web: TestClient,
+    clock: Clock,
+) -> None:
+    """A reason of 1,500 Vietnamese letters is several kilobytes in a session cookie, which the
+    browser drops: the refusal is said on the page it answers, not through the cookie."""
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    sign_in(web, "tt-xac-minh-1")
+    page = web.get(f"/cases/{ref}").text
+    reason = "Đã kiểm tra hồ sơ, cần xác minh thêm tại xã. " * 35  # about 1,600 letters
+    refused = web.post(
+        f"/cases/{ref}/advance",
+        data={"csrf_token": csrf(page), "trigger": "triage", "on": "31/12/2026", "reason": reason},
+    )
+    assert refused.status_code == 422
+    assert "Không thực hiện được" in refused.text
+    assert reason.strip() in refused.text  # kept in the form, beside the reason it was refused
+    assert len(refused.headers.get("set-cookie", "")) < 4096
+
+
+def test_a_summary_too_long_is_refused_beside_the_kept_form(web: TestClient) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    form = web.get("/cases/new").text
+    refused = web.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(form),
+            "kind": "denunciation",
+            "received_on": "01/02/2024",
+            "summary": "Nội dung rất dài. " * 700,
+            "full_name": "Phạm Thị Hoa",
+            "denounced_name": "Lê Văn Cường",
+        },
+    )
+    assert refused.status_code == 422
+    assert "«Nội dung»" in refused.text
+    assert 'value="Phạm Thị Hoa"' in refused.text  # the rest of the form is kept
+    assert '<form method="post" action="/cases/new">' in refused.text
+
+
+def test_a_letters_timeline_names_its_cases_only_to_who_may_see_both_senders(
+    app: Casework, web: TestClient
+) -> None:
+    """A letter classified as a denunciation and as a complaint: the complaint's handler may
+    see its complainant, so the letter's timeline naming the denunciation beside it would tell
+    him who denounced. He reads that cases were made, not which; reception, who logged both,
+    reads their numbers."""
+    from casework.services.assignment import assign_case
+
+    add_user(app, "tt-xac-minh-2", PASSWORD, at("2024-01-02"))
+    sign_in(web, "tt-tiep-nhan")
+    logged = web.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf(web.get("/cases/new").text),
+            "kind": "letter",
+            "received_on": "25/01/2024",
+            "channel": "visit",
+            "summary": "Đơn vừa tố cáo vừa khiếu nại",
+            "full_name": "Trần Thị Mai",
+            "address": "Vinh, Nghệ An",
+            "id_number": "040199000111",
+        },
+    )
+    letter = re.search(r"<strong>(DON-2024-\d+)</strong>", logged.text)
+    assert letter
+    made = {}
+    for kind, extra in (
+        ("denunciation", {"denounced_name": "Cán bộ địa chính xã"}),
+        (
+            "complaint",
+            {
+                "denounced_name": "Chủ tịch UBND xã",
+                "contested_decision": "Quyết định 15/QĐ-UBND",
+                "decision_known_on": "20/01/2024",
+            },
+        ),
+    ):
+        form = web.get(f"/cases/new?from_letter={letter.group(1)}&kind={kind}").text
+        case = web.post(
+            "/cases/new",
+            data={
+                "csrf_token": csrf(form),
+                "from_letter": letter.group(1),
+                "kind": kind,
+                "summary": "",
+                **extra,
+            },
+        )
+        found = re.search(r"<strong>([A-Z]+-2024-\d+)</strong>", case.text)
+        assert found, case.text
+        made[kind] = found.group(1)
+    reception_view = web.get(f"/cases/{letter.group(1)}").text
+    assert made["denunciation"] in reception_view
+    assert made["complaint"] in reception_view
+
+    assign_case(
+        app, made["complaint"], "tt-xac-minh-2", "tt-chanh-thanh-tra", "", at("2024-02-01", 10)
+    )
+    sign_in(web, "tt-xac-minh-2")
+    handler_view = web.get(f"/cases/{letter.group(1)}")
+    assert handler_view.status_code == 200
+    assert made["denunciation"] not in handler_view.text
+    assert "Đã tạo hồ sơ tố cáo từ đơn này" in handler_view.text  # that one was made, not which
+    assert "logged by" not in handler_view.text

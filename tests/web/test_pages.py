@@ -222,7 +222,8 @@ def test_a_head_assigns_from_the_page_and_reads_who_viewed_the_identity(
         f"/cases/{ref}/assign",
         data={"csrf_token": csrf(page), "officer": "tt-xac-minh-1", "reason": "phân công"},
     )
-    assert "Người xử lý: tt-xac-minh-1" in assigned.text
+    assert "Đã giao Ngô Thị Lan xử lý hồ sơ" in assigned.text  # by name, not login
+    assert "tt-xac-minh-1" not in assigned.text.split("<main>")[1].split("</p>")[0]
     refused = web.post(
         f"/cases/{ref}/assign", data={"csrf_token": csrf(assigned.text), "officer": "tt-xac-minh-2"}
     )

@@ -16,7 +16,14 @@ from jinja2 import StrictUndefined
 from casework.adapters.notice_templates import vn_date, vn_instant
 from casework.domain import free_text
 from casework.domain.access import Action, Principal
-from casework.domain.errors import CaseworkError, NotAllowed, NotFound, NotSignedIn
+from casework.domain.errors import (
+    CaseworkError,
+    ConcurrentUpdate,
+    NotAllowed,
+    NotFound,
+    NotSignedIn,
+    TransitionRefused,
+)
 from casework.domain.free_text import as_iso_if_day, check_text, read_day
 from casework.domain.organisation import Role
 from casework.entrypoints.api.state import casework_of, now_of
@@ -63,10 +70,13 @@ def _page(
     name: str,
     principal: Principal | None,
     status_code: int = 200,
+    flash: tuple[str, str] | None = None,
     **context: Any,
 ) -> HTMLResponse:
+    """`name` rendered for `principal`, with the session's message — or `flash`, said on
+    this very page (a refusal's, too long to ride in the session cookie)."""
     lang = language(request)
-    flash = request.session.pop("flash", None)
+    flash = flash or request.session.pop("flash", None)
     app = casework_of(request)
     org = None
     waiting = 0
@@ -138,13 +148,21 @@ def _back(request: Request, url: str, message: str, kind: str = "") -> RedirectR
     return RedirectResponse(url, status_code=303)
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """The posted form, once its CSRF token is checked. No field may hold a control character
-    other than a line break or a tab, nor be longer than a summary: each service then applies
-    its own field's bounds; this keeps a NUL out of even the sign-in's database lookup."""
+async def _form(request: Request, checked: bool = True) -> dict[str, str]:
+    """The posted form, once its CSRF token is checked, and its fields (`_check_fields`)
+    unless the caller checks them where a refusal can show the form again (`checked=False`)."""
     form = await request.form()
     check_csrf(request, str(form.get(CSRF_FIELD) or ""))
     fields = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+    if checked:
+        _check_fields(request, fields)
+    return fields
+
+
+def _check_fields(request: Request, fields: dict[str, str]) -> None:
+    """No field may hold a control character other than a line break or a tab, nor be longer
+    than a summary: each service then applies its own field's bounds; this keeps a NUL out of
+    even the sign-in's database lookup."""
     for key, value in fields.items():
         check_text(
             f"the field {key!r}",
@@ -153,7 +171,6 @@ async def _form(request: Request) -> dict[str, str]:
             multiline=True,
             label_vi=_field_vi(request, fields, key),
         )
-    return fields
 
 
 _FIELD_LABELS = {
@@ -469,9 +486,10 @@ _INTAKE_LABELS = {
 async def log_new_case(request: Request) -> Response:
     principal = signed_in(request)
     authorise(casework_of(request), principal, Action.LOG_CASE, now_of(request))
-    form = await _form(request)
+    form = await _form(request, checked=False)
     name = form.get("full_name", "").strip()
     try:
+        _check_fields(request, form)  # refused beside the form, with what was typed
         command = intake_command(
             {
                 "kind": form.get("kind", ""),
@@ -567,6 +585,18 @@ def _visible_case(request: Request, principal: Principal, ref: str) -> CaseView:
 @router.get("/cases/{ref}")
 def case_page(request: Request, ref: str) -> HTMLResponse:
     principal = signed_in(request)
+    return _case_page(request, principal, ref, request.session.pop("refill", None))
+
+
+def _case_page(
+    request: Request,
+    principal: Principal,
+    ref: str,
+    refill: Any,
+    status_code: int = 200,
+    flash: tuple[str, str] | None = None,
+) -> HTMLResponse:
+    """The case page; `refill`: a refused step's input, shown again beside its reason."""
     view = _visible_case(request, principal, ref)
     triggers = (
         allowed_triggers(casework_of(request), ref, now_of(request), actor=principal.username)[
@@ -588,13 +618,14 @@ def case_page(request: Request, ref: str) -> HTMLResponse:
         if principal.may(Action.READ_AUDIT)
         else []
     )
-    refill = request.session.pop("refill", None)
     # the policy's own answer (domain/visibility.py): the button only for who may press it
     may_see_sender = require_case_access(app, principal, view["ref"], now_of(request)).identity
     return _page(
         request,
         "case.html",
         principal,
+        status_code=status_code,
+        flash=flash,
         case=view,
         may_see_sender=may_see_sender,
         refill=refill if isinstance(refill, dict) else None,
@@ -658,14 +689,10 @@ async def recuse_from(request: Request, ref: str) -> RedirectResponse:
     return _back(request, "/cases", texts["recused"].format(ref=ref), "ok")
 
 
-KEPT_INPUT_LIMIT = 2000  # characters: what a refused step's form keeps rides in the cookie
-
-
-def _keep_input(request: Request, form: dict[str, str], why: str) -> None:
+def _kept_input(form: dict[str, str], why: str) -> dict[str, Any]:
     """What the officer typed into a refused step, for its form to show again with the
-    reason beside it (not when it is too long for the session cookie: the flash still says
-    why)."""
-    kept = {
+    reason beside it."""
+    return {
         "trigger": form.get("trigger", ""),
         "on": form.get("on", ""),
         "reason": form.get("reason", ""),
@@ -676,8 +703,6 @@ def _keep_input(request: Request, form: dict[str, str], why: str) -> None:
         },
         "error": why,
     }
-    if len(str(kept)) <= KEPT_INPUT_LIMIT:
-        request.session["refill"] = kept
 
 
 def _refused(request: Request, url: str, refused: CaseworkError) -> RedirectResponse:
@@ -715,9 +740,17 @@ async def assign(request: Request, ref: str) -> RedirectResponse:
         )
     except CaseworkError as refused:
         return _refused(request, url, refused)
-    return _back(
-        request, url, f"{words(language(request))['handler']}: {form.get('officer')}", "ok"
-    )
+    return _back(request, url, _assigned_message(request, ref, form.get("officer", "")), "ok")
+
+
+def _assigned_message(request: Request, ref: str, officer: str) -> str:
+    """ "Đã giao Ngô Thị Lan xử lý hồ sơ …": the officer by his name, never his login."""
+    app = casework_of(request)
+    lang = language(request)
+    with app.reading() as session:
+        org = app.organisation(session.connection())
+    name = Labels(app, org, lang, words(lang)).officer(officer)
+    return words(lang)["assigned_to"].format(name=name, ref=ref)
 
 
 @router.post("/cases/{ref}/identity")
@@ -765,11 +798,12 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 @router.post("/cases/{ref}/advance")
-async def advance(request: Request, ref: str) -> RedirectResponse:
+async def advance(request: Request, ref: str) -> Response:
     principal = signed_in(request)
-    form = await _form(request)
+    form = await _form(request, checked=False)
     url = f"/cases/{quote(ref)}"
     try:
+        _check_fields(request, form)
         authorise(casework_of(request), principal, Action.ADVANCE_CASE, now_of(request), ref=ref)
         on = read_day(form["on"]) if form.get("on") else None
         version = form.get("expected_version")
@@ -791,11 +825,14 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
             now_of(request),
         )
     except ValueError:
-        _keep_input(request, form, words(language(request))["bad_date"])
-        return _back(request, url, words(language(request))["bad_date"])
-    except CaseworkError as refused:
-        _keep_input(request, form, in_reader_language(request, refused))
+        why = words(language(request))["bad_date"]
+        return _refused_step(request, principal, ref, form, why, 422)
+    except NotFound as refused:
         return _refused(request, url, refused)
+    except CaseworkError as refused:
+        status = 409 if isinstance(refused, (TransitionRefused, ConcurrentUpdate)) else 422
+        why = in_reader_language(request, refused)
+        return _refused_step(request, principal, ref, form, why, status)
     app = casework_of(request)
     lang = language(request)
     labels = Labels(app, None, lang, words(lang))
@@ -806,6 +843,18 @@ async def advance(request: Request, ref: str) -> RedirectResponse:
         f"{labels.state(kind, result.to_state)}"
     )
     return _back(request, url, done, "ok")
+
+
+def _refused_step(
+    request: Request, principal: Principal, ref: str, form: dict[str, str], why: str, status: int
+) -> HTMLResponse:
+    """The case page again, said at once (never through the session cookie, which a long
+    reason in Vietnamese would overflow and the browser drop, message and input with it): the
+    refusal at the top and beside the step's form, what was typed kept in it."""
+    message = f"{words(language(request))['refused']}: {why}"
+    return _case_page(
+        request, principal, ref, _kept_input(form, why), status_code=status, flash=(message, "")
+    )
 
 
 @router.get("/cases/{ref}/receipt")
