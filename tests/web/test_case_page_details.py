@@ -211,3 +211,21 @@ def test_a_letters_timeline_names_its_cases_only_to_who_may_see_both_senders(
     assert made["denunciation"] not in handler_view.text
     assert "Đã tạo hồ sơ tố cáo từ đơn này" in handler_view.text  # that one was made, not which
     assert "logged by" not in handler_view.text
+
+
+def test_a_refusal_without_vietnamese_words_is_said_in_vietnamese_as_a_fault(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Every refusal of what an officer typed has its Vietnamese; one that has not (a fault of
+    the installation) must not put English on a Vietnamese page: it says so in Vietnamese and
+    logs the English for the administrator."""
+    from starlette.requests import Request
+
+    from casework.domain.errors import InvalidInput
+    from casework.entrypoints.web.pages import in_reader_language
+
+    request = Request({"type": "http", "session": {}, "headers": [], "query_string": b""})
+    with caplog.at_level("WARNING"):
+        said = in_reader_language(request, InvalidInput("the vault key is missing"))
+    assert said.startswith("Hệ thống chưa thực hiện được thao tác này")
+    assert "the vault key is missing" in caplog.text

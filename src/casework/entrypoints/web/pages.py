@@ -4,6 +4,7 @@ refusal is shown on the page it came from, with the services' own words."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -59,6 +60,7 @@ from casework.services.letter_intake import letter_receipt
 from casework.services.read_models import CaseView
 from casework.services.users import change_own_password, sign_in
 
+_log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(web_templates_dir()))
 templates.env.undefined = StrictUndefined  # a missing word or value is an error, not a blank
@@ -138,9 +140,16 @@ def error_page(
 
 
 def in_reader_language(request: Request, error: CaseworkError) -> str:
-    """An error's words as the page's reader reads them: its Vietnamese on a Vietnamese page,
-    where it has them."""
-    return error.vi if language(request) == "vi" and error.vi else str(error)
+    """An error's words as the page's reader reads them: its Vietnamese on a Vietnamese page.
+    Every refusal of what an officer typed has them (tests/unit/test_errors_in_vietnamese.py);
+    one that has not — a fault of the installation — is said in Vietnamese as such, and its
+    English goes to the server's log for the administrator."""
+    if language(request) != "vi":
+        return str(error)
+    if error.vi:
+        return error.vi
+    _log.warning("refusal without Vietnamese words shown to an officer: %s", error)
+    return words("vi")["refused_unexplained"]
 
 
 def _back(request: Request, url: str, message: str, kind: str = "") -> RedirectResponse:
