@@ -229,3 +229,19 @@ def test_a_refusal_without_vietnamese_words_is_said_in_vietnamese_as_a_fault(
         said = in_reader_language(request, InvalidInput("the vault key is missing"))
     assert said.startswith("Hệ thống chưa thực hiện được thao tác này")
     assert "the vault key is missing" in caplog.text
+
+
+def test_an_officer_barred_from_a_cases_steps_reads_one_note_not_a_form_each(
+    app: Casework, web: TestClient
+) -> None:
+    """The head of the superior may read an inspectorate's case but not act on it: one note
+    says why, and the steps are named without forms."""
+    add_user(app, "ubnd-chu-tich", PASSWORD, at("2024-01-02"))
+    sign_in(web, "tt-tiep-nhan")
+    ref = log_letter(web)
+    sign_in(web, "ubnd-chu-tich")
+    page = web.get(f"/cases/{ref}").text
+    assert "Đồng chí không thực hiện được các bước của hồ sơ này" in page
+    assert page.count("Đồng chí không thực hiện được các bước của hồ sơ này") == 1
+    assert 'name="trigger"' not in page
+    assert "Xử lý ban đầu đơn tố cáo" in page  # the step, by name

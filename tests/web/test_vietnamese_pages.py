@@ -251,7 +251,7 @@ def test_a_refused_step_says_why_beside_its_form_and_keeps_what_was_typed(
         assert "Cần nhập:" in text  # the ground is missing: said in Vietnamese …
         form = text.split('value="file_without_handling"')[1].split("</form>")[0]
         assert 'role="alert"' in form  # … beside the form of the step refused
-        assert 'value="Đơn đã gửi đúng cơ quan có thẩm quyền"' in form  # what he typed stays
+        assert ">Đơn đã gửi đúng cơ quan có thẩm quyền</textarea>" in form  # what he typed stays
         assert 'value="02/02/2024"' in form  # the date as he reads it, day first
         wrong_state = handler.post(
             f"/cases/{ref}/advance",

@@ -461,6 +461,8 @@ def allowed_triggers(
             "state": case.state,
             "state_legal_name": lifecycle.states[case.state].legal_name,
             "triggers": triggers,
+            # what bars the actor from every step of the case (each step's blocked_by has it too)
+            "barred_vi": [in_vietnamese(m) for m in barred],
         }
 
 

@@ -211,6 +211,7 @@ class AllowedTriggers(TypedDict):
     state: str
     state_legal_name: str
     triggers: list[TriggerOption]
+    barred_vi: list[str]
 
 
 # --- which rule, and why -------------------------------------------------------------------

@@ -607,13 +607,15 @@ def _case_page(
 ) -> HTMLResponse:
     """The case page; `refill`: a refused step's input, shown again beside its reason."""
     view = _visible_case(request, principal, ref)
-    triggers = (
-        allowed_triggers(casework_of(request), ref, now_of(request), actor=principal.username)[
-            "triggers"
-        ]
+    steps = (
+        allowed_triggers(casework_of(request), ref, now_of(request), actor=principal.username)
         if principal.may(Action.ADVANCE_CASE)
-        else []
+        else None
     )
+    triggers = steps["triggers"] if steps else []
+    # barred from every step (another agency's case, a conflict of interest): one note and
+    # the steps' names, not a form each that would only repeat it
+    barred = steps["barred_vi"] if steps else []
     app = casework_of(request)
     assignable: list[dict[str, str]] = []
     if principal.may(Action.ASSIGN_CASE):
@@ -635,6 +637,7 @@ def _case_page(
         principal,
         status_code=status_code,
         flash=flash,
+        barred=barred,
         case=view,
         may_see_sender=may_see_sender,
         refill=refill if isinstance(refill, dict) else None,
