@@ -106,6 +106,7 @@ def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
                     "denounced_name": "X",
                     "complexity": "ordinary",
                     "attributes": {},
+                    "next_due": due,  # its one running clock's (CaseRow.next_due)
                     "version": 1,
                 }
             )

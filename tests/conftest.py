@@ -194,7 +194,33 @@ def app(prepared_database_url: str, tmp_path: Path) -> Iterator[Casework]:
     """An initialised engine with the example organisation loaded."""
     engine_app = bootstrap(Settings(home=tmp_path, database_url=prepared_database_url))
     yield engine_app
-    engine_app.database.dispose()
+    try:
+        assert_next_due_kept(engine_app)
+    finally:
+        engine_app.database.dispose()
+
+
+NEXT_DUE_LAGGING = text(
+    """
+    SELECT case_file.reference, case_file.next_due, nearest.due FROM case_file
+    LEFT JOIN (
+        SELECT case_id, min(due) AS due FROM clock
+        WHERE status = 'running' AND ladder != 'none' AND due IS NOT NULL GROUP BY case_id
+    ) AS nearest ON nearest.case_id = case_file.id
+    WHERE case_file.next_due IS DISTINCT FROM nearest.due
+    """
+)
+
+
+def assert_next_due_kept(engine_app: Casework) -> None:
+    """After every test on `app`: each case's `next_due` is the nearest due date of its running
+    duty clocks, however the test moved them (steps, the sweep's expiry effects, recompute)."""
+    try:
+        with engine_app.database.connect() as connection:
+            lagging = connection.execute(NEXT_DUE_LAGGING).all()
+    except Exception:  # a test that took the database away (a restore, a dropped schema)
+        return
+    assert not lagging, f"case_file.next_due lags its clocks: {lagging}"
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -19,7 +19,6 @@ from casework.adapters.tables import (
     EscalationRow,
     TransitionRow,
 )
-from casework.domain.escalation import NO_LADDER
 
 
 @dataclass(frozen=True)
@@ -95,43 +94,40 @@ def case_rows(session: Session, case_ids: Iterable[int]) -> dict[int, CaseRow]:
     return {case.id or 0: case for case in found}
 
 
-def _running_duty() -> Any:
-    return (col(ClockRow.status) == "running") & (col(ClockRow.ladder) != NO_LADDER)
-
-
 def cases_by_due(
-    session: Session, filters: CaseFilter, today: date, horizon: date | None, wanted: int
-) -> tuple[list[tuple[int, date]], bool]:
-    """The first `wanted` distinct cases by their nearest running duty clock (due by
-    `horizon` if given; overdue only if the filters say so), and whether every such case was
-    seen (the walk ran out of clocks).
+    session: Session, filters: CaseFilter, today: date, horizon: date | None
+) -> tuple[list[tuple[int, date]], int | None]:
+    """The page (`filters.offset`, `filters.limit`) of the cases by their nearest running
+    duty clock — `case_file.next_due`, kept with the clocks — due by `horizon` if given,
+    overdue only if the filters say so; and, when the page runs past the last of them, how
+    many there are (where the cases no clock watches begin), else None.
 
-    The walk follows the index on clock status and due, keeping each case the first time it
-    appears, so its cost grows with the page, not with the number of cases."""
+    A page is a range of the index on agency (or none), next due date and id, so page 1,001
+    costs what page 1 does."""
     query = apply_case_filters(
-        core_select(col(ClockRow.case_id), col(ClockRow.due))
-        .join(CaseRow, col(CaseRow.id) == col(ClockRow.case_id))
-        .where(_running_duty(), col(ClockRow.due).is_not(None)),
+        core_select(col(CaseRow.id), col(CaseRow.next_due)).where(
+            col(CaseRow.next_due).is_not(None)
+        ),
         filters,
     )
     if filters.overdue:
-        query = query.where(col(ClockRow.due) < today)
+        query = query.where(col(CaseRow.next_due) < today)
     if horizon is not None:
-        query = query.where(col(ClockRow.due) <= horizon)
-    query = query.order_by(col(ClockRow.due), col(ClockRow.case_id))
-    seen: dict[int, date] = {}
-    window = max(wanted * 2, 64)
-    skip = 0
-    while True:
-        batch = session.execute(query.offset(skip).limit(window)).all()
-        for case_id, due in batch:
-            if case_id not in seen:
-                seen[case_id] = due
-                if len(seen) >= wanted:
-                    return list(seen.items()), False
-        if len(batch) < window:
-            return list(seen.items()), True
-        skip += window
+        query = query.where(col(CaseRow.next_due) <= horizon)
+    page = [
+        (int(case_id), due)
+        for case_id, due in session.execute(
+            query.order_by(col(CaseRow.next_due), col(CaseRow.id))
+            .offset(filters.offset)
+            .limit(filters.limit)
+        ).all()
+    ]
+    if len(page) == filters.limit:
+        return page, None
+    if page:
+        return page, filters.offset + len(page)
+    counted = session.execute(core_select(func.count()).select_from(query.subquery())).scalar_one()
+    return page, int(counted)
 
 
 def undated_cases(session: Session, filters: CaseFilter, skip: int, take: int) -> list[int]:
@@ -141,7 +137,7 @@ def undated_cases(session: Session, filters: CaseFilter, skip: int, take: int) -
         int(case_id)
         for case_id in session.execute(
             apply_case_filters(core_select(CaseRow.__table__.c.id), filters)  # type: ignore[attr-defined]
-            .where(~exists().where(_running_duty(), col(ClockRow.case_id) == col(CaseRow.id)))
+            .where(col(CaseRow.next_due).is_(None))  # no running duty clock (CaseRow.next_due)
             .order_by(col(CaseRow.id))
             .offset(skip)
             .limit(take)

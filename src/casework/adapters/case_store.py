@@ -45,6 +45,7 @@ from casework.adapters.tables import (
     TransitionRow,
 )
 from casework.domain.errors import ConcurrentUpdate, NotFound, said
+from casework.domain.escalation import NO_LADDER
 from casework.domain.references import REFERENCE
 from casework.domain.visibility import hidden
 
@@ -229,6 +230,20 @@ _UPDATE_CLOCK = (
     )
 )
 _INSERT_TRANSITION = insert(TRANSITIONS).returning(TRANSITIONS.c.id)
+# a case's nearest deadline, rewritten with each of its clocks (tables.CaseRow.next_due)
+_NEAREST_DUE = (
+    select(func.min(CLOCKS.c.due))
+    .where(
+        CLOCKS.c.case_id == CASES.c.id,
+        CLOCKS.c.status == "running",
+        CLOCKS.c.ladder != NO_LADDER,
+        CLOCKS.c.due.is_not(None),
+    )
+    .scalar_subquery()
+)
+_REFRESH_NEXT_DUE = (
+    update(CASES).where(CASES.c.id == bindparam("case_id")).values(next_due=_NEAREST_DUE)
+)
 
 
 @lru_cache(maxsize=64)
@@ -421,6 +436,8 @@ class CaseStore:
         return {row.code: StoredClock(**row._asdict()) for row in rows}
 
     def save_clock(self, clock: StoredClock) -> None:
+        """Write the clock, and its case's nearest deadline with it: every clock written goes
+        through here, so `case_file.next_due` never lags its clocks."""
         if clock.id is None:
             clock.id = int(self.connection.execute(_INSERT_CLOCK, clock.values()).scalar_one())
         else:
@@ -428,6 +445,7 @@ class CaseStore:
                 _UPDATE_CLOCK,
                 {"clock_id": clock.id, **{f"v_{k}": v for k, v in clock.values().items()}},
             )
+        self.connection.execute(_REFRESH_NEXT_DUE, {"case_id": clock.case_id})
 
     def case_row(self, case_id: int) -> Row[Any]:
         """Every column of the case with id `case_id`, which the caller knows exists (the

@@ -77,22 +77,18 @@ def due_by_agency(
     """(agency, cases overdue, cases due soon) by the nearest due date of each case's running
     duty clocks: overdue before `today`, due soon from `today` to `horizon`; agencies with
     neither are left out."""
-    # the nearest due date of each case, among its running duty clocks due by the horizon
-    # (a range on ix_clock_status_due); cases with nothing due that soon drop out here
-    nearest = scope.apply(
-        select(CLOCKS.c.case_id, func.min(CLOCKS.c.due).label("next_due"))
-        .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-        .where(_running_duty(), CLOCKS.c.due <= horizon)
-        .group_by(CLOCKS.c.case_id)
-    ).subquery()
+    # each case keeps the nearest due date of its running duty clocks (CaseRow.next_due): a
+    # range on ix_case_file_agency_next_due; cases with nothing due that soon drop out here
     rows = connection.execute(
-        select(
-            CASES.c.agency,
-            _count_if(nearest.c.next_due < today),
-            _count_if(nearest.c.next_due >= today),
+        scope.apply(
+            select(
+                CASES.c.agency,
+                _count_if(CASES.c.next_due < today),
+                _count_if(CASES.c.next_due >= today),
+            )
+            .where(CASES.c.next_due <= horizon)
+            .group_by(CASES.c.agency)
         )
-        .join(nearest, nearest.c.case_id == CASES.c.id)
-        .group_by(CASES.c.agency)
     ).all()
     return [(agency, int(overdue or 0), int(soon or 0)) for agency, overdue, soon in rows]
 
@@ -183,7 +179,9 @@ def unclocked_cases(
                     CASES.c.state,
                     CASES.c.attributes,
                 )
-                .where(unclocked_clause(finals))
+                # a case with a running duty clock has its due date (CaseRow.next_due), so
+                # only the few without one are looked at
+                .where(CASES.c.next_due.is_(None), unclocked_clause(finals))
                 .order_by(CASES.c.received_on, CASES.c.id)
                 .limit(limit)
             )

@@ -94,6 +94,9 @@ class CaseRow(SQLModel, table=True):
     # the dashboard counts open cases per agency (and leaves out the viewer's) from this index
     __table_args__ = (
         Index("ix_case_file_agency_kind_state", "agency", "kind", "state", "denounced_officer"),
+        # lists and dashboards by nearest deadline: a page is a range of one of these
+        Index("ix_case_file_agency_next_due", "agency", "next_due", "id"),
+        Index("ix_case_file_next_due", "next_due", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -119,6 +122,10 @@ class CaseRow(SQLModel, table=True):
     subject_key: str = ""
     complexity: str = "ordinary"
     attributes: dict[str, Any] = _json(dict)
+    # the nearest due date of its running duty clocks (on a ladder), None if none runs: kept
+    # by CaseStore.save_clock with every clock written, so that lists page by deadline on
+    # an index instead of walking the clocks (issue 26: page 1,001 took 0.6 s at 10^5 cases)
+    next_due: date | None = None
     version: int = Field(default=1, sa_column=_case_version)
 
 
@@ -213,7 +220,8 @@ class ClockRow(SQLModel, table=True):
     __tablename__ = "clock"
     __table_args__ = (
         Index("ix_clock_status_next_step_on", "status", "next_step_on"),
-        Index("ix_clock_status_due", "status", "due"),
+        # covering the dashboard's counts by clock and day (no row read for them)
+        Index("ix_clock_status_due", "status", "due", "code", "ladder", "case_id"),
         # on-time vs late over the last months: a range of stopped clocks
         Index("ix_clock_status_stopped_on", "status", "stopped_on"),
     )

@@ -371,31 +371,29 @@ def check_filter_values(app: Casework, filters: CaseFilter) -> None:
 def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseListRow]:
     """Cases matching `filters`, nearest due date first; indexed queries only.
 
-    The page is read by walking the running duty clocks in due-date order (the index on clock
-    status and due) and keeping each case the first time it appears, so its cost grows with the
-    page, not with the number of cases. Cases with no running duty clock follow, oldest first.
+    The page is a range of the cases' nearest deadlines (`case_file.next_due`, kept with the
+    clocks), so its cost is the page's, however deep. Cases with no running duty clock follow,
+    oldest first.
     """
     today = legal_date(now)
     check_filter_values(app, filters)
-    wanted = filters.offset + filters.limit
     with app.reading() as session:
         horizon = (
             add_working_days(app.calendar, today, filters.due_within)
             if filters.due_within is not None
             else None
         )
-        dated, exhausted = case_reads.cases_by_due(session, filters, today, horizon, wanted)
-        page_ids = [case_id for case_id, _ in dated][filters.offset : wanted]
+        page, dated_total = case_reads.cases_by_due(session, filters, today, horizon)
         undated: list[int] = []
         # a window the law leaves to the parties (ladder "none") is nobody's deadline: cases
         # with no running duty clock follow once every dated case has been listed
-        if exhausted and not (filters.overdue or filters.due_within is not None):
-            skip = max(0, filters.offset - len(dated))
-            take = wanted - len(dated) - skip
+        if dated_total is not None and not (filters.overdue or filters.due_within is not None):
+            skip = max(0, filters.offset - dated_total)
+            take = filters.limit - len(page)
             if take > 0:
                 undated = case_reads.undated_cases(session, filters, skip, take)
-        due_of = dict(dated)
-        ids = page_ids + undated
+        due_of = dict(page)
+        ids = [case_id for case_id, _ in page] + undated
         rows = case_reads.case_rows(session, ids)
         result: list[CaseListRow] = []
         for case_id in ids:
