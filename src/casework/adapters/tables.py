@@ -91,9 +91,17 @@ class CaseRow(SQLModel, table=True):
 
     __tablename__ = "case_file"
     __mapper_args__ = {"version_id_col": _case_version}
-    # the dashboard counts open cases per agency (and leaves out the viewer's) from this index
+    # the dashboard counts open and unassigned cases per agency (and leaves out the viewer's)
+    # from this index alone
     __table_args__ = (
-        Index("ix_case_file_agency_kind_state", "agency", "kind", "state", "denounced_officer"),
+        Index(
+            "ix_case_file_agency_kind_state",
+            "agency",
+            "kind",
+            "state",
+            "handler",
+            "denounced_officer",
+        ),
         # lists and dashboards by nearest deadline: a page is a range of one of these
         Index("ix_case_file_agency_next_due", "agency", "next_due", "id"),
         Index("ix_case_file_next_due", "next_due", "id"),

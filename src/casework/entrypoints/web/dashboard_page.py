@@ -41,6 +41,7 @@ def dashboard_page(request: Request) -> HTMLResponse:
         request,
         "dashboard.html",
         principal,
+        alerts_waiting=len(alerts),
         board=board,
         alerts=alerts,
         can_acknowledge=principal.may(Action.ACKNOWLEDGE_ALERT),

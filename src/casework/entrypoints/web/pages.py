@@ -73,6 +73,7 @@ def _page(
     principal: Principal | None,
     status_code: int = 200,
     flash: tuple[str, str] | None = None,
+    alerts_waiting: int | None = None,
     **context: Any,
 ) -> HTMLResponse:
     """`name` rendered for `principal`, with the session's message — or `flash`, said on
@@ -85,8 +86,13 @@ def _page(
     if principal is not None:
         with app.reading() as session:
             org = app.organisation(session.connection())
-        # the header's badge: the alerts still waiting for him
-        waiting = len(list_escalations(app, principal, principal.username, unacknowledged=True))
+        # the header's badge: the alerts still waiting for him (a page that lists them gives
+        # their count, rather than have them read twice)
+        waiting = (
+            alerts_waiting
+            if alerts_waiting is not None
+            else len(list_escalations(app, principal, principal.username, unacknowledged=True))
+        )
     return templates.TemplateResponse(
         request,
         name,

@@ -4,7 +4,8 @@ A case list walked the running clocks in due order from the first to find a page
 1,001 of 10^5 open cases took 0.6 s (issue 26). Each case now keeps the nearest due date of
 its running duty clocks (`case_file.next_due`, NULL when none runs), written with its clocks
 (adapters/case_store.CaseStore.save_clock); lists page on an index of it. The clocks' index
-on status and due also covers the code, ladder and case, for the dashboard's counts.
+on status and due also covers the code, ladder and case, and the cases' index on agency,
+kind and state their handler: the dashboard's counts read no table row.
 
 Revision ID: 0020
 Revises: 0019
@@ -41,9 +42,21 @@ def upgrade() -> None:
     op.create_index("ix_case_file_next_due", "case_file", ["next_due", "id"])
     op.drop_index("ix_clock_status_due", "clock")
     op.create_index("ix_clock_status_due", "clock", ["status", "due", "code", "ladder", "case_id"])
+    op.drop_index("ix_case_file_agency_kind_state", "case_file")
+    op.create_index(
+        "ix_case_file_agency_kind_state",
+        "case_file",
+        ["agency", "kind", "state", "handler", "denounced_officer"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_file_agency_kind_state", "case_file")
+    op.create_index(
+        "ix_case_file_agency_kind_state",
+        "case_file",
+        ["agency", "kind", "state", "denounced_officer"],
+    )
     op.drop_index("ix_clock_status_due", "clock")
     op.create_index("ix_clock_status_due", "clock", ["status", "due"])
     op.drop_index("ix_case_file_next_due", "case_file")
