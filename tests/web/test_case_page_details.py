@@ -245,3 +245,14 @@ def test_an_officer_barred_from_a_cases_steps_reads_one_note_not_a_form_each(
     assert page.count("Đồng chí không thực hiện được các bước của hồ sơ này") == 1
     assert 'name="trigger"' not in page
     assert "Xử lý ban đầu đơn tố cáo" in page  # the step, by name
+
+
+def test_the_reception_form_offers_the_kinds_in_the_order_reception_meets_them(
+    web: TestClient,
+) -> None:
+    sign_in(web, "tt-tiep-nhan")
+    form = web.get("/cases/new").text
+    kinds = re.search(r'<select id="kind" name="kind">(.*?)</select>', form, re.S)
+    assert kinds
+    offered = re.findall(r'<option value="([a-z_]+)"', kinds.group(1))
+    assert offered == ["denunciation", "complaint", "petition", "letter"]

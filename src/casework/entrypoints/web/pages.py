@@ -471,10 +471,17 @@ def new_case_form(
     return _new_case_page(request, principal, form)
 
 
+KIND_ORDER = ("denunciation", "complaint", "petition", "letter")
+
+
 def _new_case_page(
     request: Request, principal: Principal, form: dict[str, str], status_code: int = 200
 ) -> HTMLResponse:
-    kinds = list(casework_of(request).definitions.lifecycles)
+    # as reception meets them: denunciations, complaints, petitions, then unclassified letters
+    kinds = sorted(
+        casework_of(request).definitions.lifecycles,
+        key=lambda kind: (KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER), kind),
+    )
     letter = form.get("from_letter") or ""
     if letter:  # a letter is classified as a case of one of these kinds
         kinds = [k for k in kinds if k in CLASSIFIED_KINDS]
