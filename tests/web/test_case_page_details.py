@@ -7,7 +7,6 @@ nothing the letter already gave."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,23 +14,9 @@ from tests.api.test_api import PASSWORD, Clock
 from tests.conftest import at
 from tests.web.test_pages import csrf, log_letter, sign_in
 
-from casework.entrypoints.web.app import create_app
 from casework.entrypoints.web.labels import month
 from casework.services.app import Casework
 from casework.services.users import add_user
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def web(app: Casework, clock: Clock) -> Iterator[TestClient]:
-    for login in ("tt-tiep-nhan", "tt-xac-minh-1"):
-        add_user(app, login, PASSWORD, at("2024-01-02"))
-    with TestClient(create_app(app, clock)) as client:
-        yield client
 
 
 def advance(web: TestClient, ref: str, trigger: str, on: str, **fields: str) -> str:

@@ -4,7 +4,6 @@ printable receipt, a case page with its clocks and actions, the language switch.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,19 +15,6 @@ from casework.services.app import Casework
 from casework.services.users import add_user, set_password
 
 pytestmark = pytest.mark.api
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def web(app: Casework, clock: Clock) -> Iterator[TestClient]:
-    for login in ("tt-tiep-nhan", "tt-xac-minh-1", "tnmt-xac-minh"):
-        add_user(app, login, PASSWORD, at("2024-01-02"))
-    with TestClient(create_app(app, clock)) as client:
-        yield client
 
 
 def csrf(page: str) -> str:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Date,
     Insert,
@@ -230,15 +231,22 @@ _UPDATE_CLOCK = (
     )
 )
 _INSERT_TRANSITION = insert(TRANSITIONS).returning(TRANSITIONS.c.id)
-# a case's nearest deadline, rewritten with each of its clocks (tables.CaseRow.next_due)
-_NEAREST_DUE = (
-    select(func.min(CLOCKS.c.due))
-    .where(
-        CLOCKS.c.case_id == CASES.c.id,
+
+
+def running_duty() -> ColumnElement[bool]:
+    """A clock that runs toward a due date someone answers for (on an escalation ladder; a
+    window the law leaves to the parties is nobody's deadline)."""
+    return and_(
         CLOCKS.c.status == "running",
         CLOCKS.c.ladder != NO_LADDER,
         CLOCKS.c.due.is_not(None),
     )
+
+
+# a case's nearest deadline, rewritten with each of its clocks (tables.CaseRow.next_due)
+_NEAREST_DUE = (
+    select(func.min(CLOCKS.c.due))
+    .where(CLOCKS.c.case_id == CASES.c.id, running_duty())
     .scalar_subquery()
 )
 _REFRESH_NEXT_DUE = (

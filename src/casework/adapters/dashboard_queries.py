@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, extract, func, select
+from sqlalchemy import ColumnElement, Connection, Select, case, extract, func, select
 
-from casework.adapters.case_store import CASES, CLOCKS
+from casework.adapters.case_store import CASES, CLOCKS, running_duty
 from casework.adapters.case_visibility import excluded_clause
 from casework.adapters.clock_gap_queries import FinalStates, open_clause, unclocked_clause
 from casework.adapters.outbox_store import OUTBOX
@@ -41,14 +41,6 @@ class Scope:
             # the policy's exclusions, as the case page applies them (domain/visibility.py)
             query = query.where(~excluded_clause(self.viewer))
         return query
-
-
-def _running_duty() -> ColumnElement[bool]:
-    return and_(
-        CLOCKS.c.status == "running",
-        CLOCKS.c.ladder != NO_LADDER,
-        CLOCKS.c.due.is_not(None),
-    )
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -103,7 +95,7 @@ def due_by_code_and_day(
         scope.apply(
             select(CLOCKS.c.code, CLOCKS.c.due, func.count())
             .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-            .where(_running_duty(), CLOCKS.c.due <= until)
+            .where(running_duty(), CLOCKS.c.due <= until)
             .group_by(CLOCKS.c.code, CLOCKS.c.due)
         )
     ).all()
@@ -154,7 +146,7 @@ def overdue_clocks(connection: Connection, scope: Scope, today: date, limit: int
                     CLOCKS.c.due,
                 )
                 .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-                .where(_running_duty(), CLOCKS.c.due < today)
+                .where(running_duty(), CLOCKS.c.due < today)
                 .order_by(CLOCKS.c.due, CASES.c.id, CLOCKS.c.id)
                 .limit(limit)
             )

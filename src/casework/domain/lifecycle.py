@@ -223,9 +223,9 @@ class LifecycleDefinition:
                 allowed,
                 vi=f"Không có bước này. Các bước có thể thực hiện: {allowed_vi}",
             )
-        for spec in self.transitions:
-            if spec.trigger == trigger and state in spec.sources:
-                return spec
+        spec = self.edge(trigger, state)
+        if spec is not None:
+            return spec
         raise TransitionRefused(
             f"{trigger!r} is not allowed from state {state!r} ({self.states[state].legal_name})",
             allowed,
@@ -235,16 +235,20 @@ class LifecycleDefinition:
             ),
         )
 
+    def edge(self, trigger: str, source: str) -> TransitionSpec | None:
+        """The edge `trigger` takes from state `source`, if any (one trigger may be different
+        steps from different states: `extend` in triage extends the initial handling, in
+        inspection the resolution)."""
+        return next(
+            (s for s in self.transitions if s.trigger == trigger and source in s.sources), None
+        )
+
     def title_of(self, trigger: str, language: str, source: str | None = None) -> str:
-        """A trigger's title in `language`: the edge it takes from `source` where given (one
-        trigger may name different steps from different states: `extend` in triage extends
-        the initial handling, in inspection the resolution), else its first edge; the code if
-        there is none."""
-        named = [spec for spec in self.transitions if spec.trigger == trigger]
-        for spec in named:
-            if source is not None and source in spec.sources:
-                return spec.title_in(language)
-        return named[0].title_in(language) if named else trigger
+        """A trigger's title in `language`: that of its edge from `source` where given, else
+        of its first edge; the code if there is none."""
+        spec = self.edge(trigger, source) if source is not None else None
+        spec = spec or next((s for s in self.transitions if s.trigger == trigger), None)
+        return spec.title_in(language) if spec else trigger
 
     def clock_codes(self) -> set[str]:
         codes = self.on_log.codes()

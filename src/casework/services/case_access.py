@@ -29,10 +29,10 @@ __all__ = [
     "facts_by_ref",
     "facts_for",
     "facts_of",
-    "linked_ids",
     "linked_refs",
     "require_case_access",
     "withheld_links",
+    "withheld_links_of",
 ]
 
 
@@ -118,12 +118,21 @@ def linked_refs(values: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
-def linked_ids(connection: Transaction, values: Mapping[str, Any]) -> dict[str, int]:
-    """Field → the id of the case it refers to, for each of `LINKS` in `values` that names a
-    case."""
-    refs = linked_refs(values)
-    ids = case_ids_of(connection, refs.values())
-    return {key: ids[ref] for key, ref in refs.items() if ref in ids}
+def withheld_links_of(
+    connection: Transaction,
+    org: Organisation,
+    viewer: Principal | None,
+    case_id: int,
+    records: list[Mapping[str, Any]],
+    today: date,
+) -> list[list[str]]:
+    """For each of `records` about case `case_id` (its attributes, each step's data), the
+    link fields `viewer` may not follow: the linked cases and their policy facts read once
+    for them all."""
+    refs = {ref for record in records for ref in linked_refs(record).values()}
+    linked = case_ids_of(connection, refs).values() if refs else []
+    facts = facts_for(connection, [case_id, *linked])
+    return [withheld_links(org, viewer, facts[case_id], record, facts, today) for record in records]
 
 
 def withheld_links(

@@ -20,7 +20,6 @@ from casework.domain.confidentiality import is_withheld
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed, said
 from casework.domain.escalation import NO_LADDER
 from casework.domain.guards import Refusal, in_vietnamese
-from casework.domain.organisation import Organisation
 from casework.domain.visibility import (
     require_exists,
     require_identity,
@@ -28,12 +27,7 @@ from casework.domain.visibility import (
 from casework.domain.words_vi import KIND_LABEL_VI, choices_vi
 from casework.services.app import Casework, legal_date
 from casework.services.assignment import check_actor
-from casework.services.case_access import (
-    access_to,
-    facts_for,
-    linked_ids,
-    withheld_links,
-)
+from casework.services.case_access import access_to, withheld_links_of
 from casework.services.case_parties import party_views
 from casework.services.clock_gaps import is_unclocked
 from casework.services.read_models import (
@@ -123,49 +117,28 @@ def _denouncer_view(case: CaseRow, opened: Sender | None, has_sender: bool) -> I
     }
 
 
-def _linked_attributes(
-    session: ReadSession, org: Organisation, viewer: Principal | None, case: CaseRow, today: date
-) -> dict[str, Any]:
-    """The case's attributes without the links `viewer` may not follow (linked records
+def _attributes_shown(attributes: dict[str, Any], withheld: list[str]) -> dict[str, Any]:
+    """The case's attributes without the links its reader may not follow (linked records
     inherit the policy, domain/visibility.link_shown), counted in `withheld_links`; a repeat
     left out says nothing else ("may repeat" would answer a guessed sender just as well)."""
-    shown = dict(case.attributes)
-    connection = session.connection()
-    facts = facts_for(connection, [case.id or 0, *linked_ids(connection, shown).values()])
-    for key in withheld_links(org, viewer, facts[case.id or 0], shown, facts, today):
+    shown = dict(attributes)
+    for key in withheld:
         shown[key] = None
         if key != "repeat_of":
             shown["withheld_links"] = int(shown.get("withheld_links", 0)) + 1
     return shown
 
 
-def _history_links(
-    session: ReadSession,
-    org: Organisation,
-    viewer: Principal | None,
-    case: CaseRow,
-    history: list[TransitionRow],
-    today: date,
-) -> dict[int, tuple[dict[str, Any], str]]:
-    """Transition id → its data and reason without the links `viewer` may not follow (the
-    same policy as the attributes', domain/visibility.link_shown): a withheld reference is
-    left out of the data and blanked wherever the reason quotes it."""
-    connection = session.connection()
-    data_of = {t.id or 0: dict(t.data or {}) for t in history}
-    linked: set[int] = set()
-    for data in data_of.values():
-        linked |= set(linked_ids(connection, data).values())
-    if not linked:
-        return {t.id or 0: (data_of[t.id or 0], t.reason) for t in history}
-    facts = facts_for(connection, [case.id or 0, *linked])
-    shown: dict[int, tuple[dict[str, Any], str]] = {}
-    for t in history:
-        data, reason = data_of[t.id or 0], t.reason
-        for key in withheld_links(org, viewer, facts[case.id or 0], data, facts, today):
-            reason = reason.replace(str(data[key]), "…")
-            data[key] = None
-        shown[t.id or 0] = (data, reason)
-    return shown
+def _step_shown(
+    data: dict[str, Any], reason: str, withheld: list[str]
+) -> tuple[dict[str, Any], str]:
+    """A step's data and reason without the links its reader may not follow: a withheld
+    reference is left out of the data and blanked wherever the reason quotes it."""
+    shown = dict(data)
+    for key in withheld:
+        reason = reason.replace(str(shown[key]), "…")
+        shown[key] = None
+    return shown, reason
 
 
 TYPED_ENTRIES = 1000
@@ -244,7 +217,19 @@ def show_case(
         summary = (opened.summary() if opened else None) or case.summary
         steps = case_reads.transition_rows(session, case.id or 0)
         history = [_as_typed(t, opened) for t in steps]
-        linked_history = _history_links(session, org, viewer, case, history, today)
+        # the links the reader may not follow, in the attributes and in each step's data
+        attributes_hidden, *steps_hidden = withheld_links_of(
+            connection,
+            org,
+            viewer,
+            case.id or 0,
+            [case.attributes, *(t.data or {} for t in history)],
+            today,
+        )
+        shown_steps = [
+            _step_shown(dict(t.data or {}), t.reason, hidden)
+            for t, hidden in zip(history, steps_hidden, strict=True)
+        ]
         typed_attributes = _attributes_as_typed(opened, dict(case.attributes), steps)
         escalations = case_reads.escalation_rows(session, case.id or 0)
         handler = org.officers.get(case.handler) if case.handler else None
@@ -265,7 +250,7 @@ def show_case(
             or case.forwarded_by,
             "complexity": case.complexity,
             "attributes": {
-                **_linked_attributes(session, org, viewer, case, today),
+                **_attributes_shown(dict(case.attributes), attributes_hidden),
                 **typed_attributes,
             },
             "denounced": {
@@ -292,11 +277,11 @@ def show_case(
                     "actor": t.actor,
                     # what named the sender was stored withheld, for every reader alike; a
                     # link to a case he may not follow is left out
-                    "reason": linked_history[t.id or 0][1],
-                    "data": linked_history[t.id or 0][0],
+                    "reason": reason,
+                    "data": data,
                     "basis": t.basis,
                 }
-                for t in history
+                for t, (data, reason) in zip(history, shown_steps, strict=True)
             ],
             "escalations": [
                 {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from casework.domain.words_vi import CHANNEL_VI, KIND_LABEL_VI
+
 LANGUAGES = ("vi", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -209,15 +211,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "refused": "Không thực hiện được",
         "none": "—",
         # case kinds and reception channels by their codes (`kind_<code>`, `channel_<code>`)
-        "kind_denunciation": "Tố cáo",
-        "kind_complaint": "Khiếu nại",
-        "kind_petition": "Kiến nghị, phản ánh",
-        "kind_letter": "Đơn chưa phân loại",
-        "channel_letter": "Thư",
-        "channel_visit": "Trực tiếp",
-        "channel_phone": "Điện thoại",
-        "channel_online": "Trực tuyến",
-        "channel_forwarded": "Chuyển đến",
         "assign": "Giao người xử lý",
         "parties": "Người bị tố cáo, người bị khiếu nại",
         "party_officer": "cán bộ",
@@ -502,3 +495,9 @@ TEXTS: dict[str, dict[str, str]] = {
 def words(language: str) -> dict[str, str]:
     """The texts of `language`, Vietnamese for anything unknown."""
     return TEXTS.get(language, TEXTS["vi"])
+
+
+# a kind's and a channel's Vietnamese words are the services' (domain/words_vi.py): one set of
+# words for the form's choices and for the refusals that name them
+TEXTS["vi"].update({f"kind_{code}": word for code, word in KIND_LABEL_VI.items()})
+TEXTS["vi"].update({f"channel_{code}": word for code, word in CHANNEL_VI.items()})

@@ -67,14 +67,7 @@ class Labels:
         step does not ask (the engine's own records) is left out, and so is a value withheld
         from the reader (None)."""
         lifecycle = self.app.definitions.lifecycles.get(kind)
-        spec = next(
-            (
-                s
-                for s in (lifecycle.transitions if lifecycle else ())
-                if s.trigger == trigger and source in s.sources
-            ),
-            None,
-        )
+        spec = lifecycle.edge(trigger, source) if lifecycle else None
         shown = []
         for field in spec.fields if spec else ():
             value = data.get(field.name)
