@@ -169,6 +169,10 @@ def test_the_dashboard_leaves_out_a_case_that_may_name_the_viewer(
     assert (mine["totals"]["open"], mine["totals"]["overdue"]) == (0, 0)
     assert ref not in [row["ref"] for row in mine["overdue"]]
     assert sum(day["due"] for day in mine["calendar"]) == 0
+    # counted apart and taken away, the case leaves no row of zeros for its clock either
+    assert mine["totals"] == {"open": 0, "overdue": 0, "due_soon": 0, "unassigned": 0}
+    assert mine["by_clock"] == []
+    assert [(u["open"], u["overdue"], u["due_soon"]) for u in mine["by_unit"]] == [(0, 0, 0)]
     assert (above["totals"]["open"], above["totals"]["overdue"]) == (1, 1)
     assert ref in [row["ref"] for row in above["overdue"]]
 

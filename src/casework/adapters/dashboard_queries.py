@@ -1,10 +1,11 @@
 """The SQL of the supervisor's dashboard (services/dashboard.py): one aggregate query (GROUP BY)
-per figure, answered from the indexed columns (clock.status/due, case_file.agency), and one
-page of overdue clocks and of open cases no clock watches. Python sees only the grouped rows.
+per figure, answered from the indexed columns (clock.status/due, case_file.agency and
+next_due), and one page of overdue clocks and of open cases no clock watches. Python sees only
+the grouped rows.
 
-A duty clock is one on an escalation ladder (ladder != "none"). `finals` is each kind with the
-final states of its lifecycle (services/clock_gaps.final_states). No query reads a denouncer's
-identity.
+A duty clock is one on an escalation ladder (ladder != "none"). `opened` is each kind with the
+states of its lifecycle that are not final (services/clock_gaps.open_states). No query reads a
+denouncer's identity.
 """
 
 from __future__ import annotations
@@ -13,11 +14,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Connection, Select, case, extract, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    case,
+    extract,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
 
 from casework.adapters.case_store import CASES, CLOCKS, running_duty
-from casework.adapters.case_visibility import excluded_clause
-from casework.adapters.clock_gap_queries import FinalStates, open_clause, unclocked_clause
+from casework.adapters.case_visibility import cases_excluding, excluded_clause
+from casework.adapters.clock_gap_queries import OpenStates, open_clause, unclocked_clause
 from casework.adapters.outbox_store import OUTBOX
 from casework.domain.escalation import NO_LADDER
 from casework.domain.notice_status import PROBLEMS, WAITING, NoticeStatus
@@ -33,14 +44,43 @@ class Scope:
     agencies: frozenset[str] | None
     viewer: str | None
 
-    def apply(self, query: Select[*_Columns]) -> Select[*_Columns]:
-        """`query`, over `case_file`, narrowed to the cases of this scope."""
+    def within(self, query: Select[*_Columns]) -> Select[*_Columns]:
+        """`query`, over `case_file`, narrowed to the cases of this scope's agencies."""
         if self.agencies is not None:
             query = query.where(CASES.c.agency.in_(sorted(self.agencies)))
+        return query
+
+    def apply(self, query: Select[*_Columns]) -> Select[*_Columns]:
+        """`query`, over `case_file`, narrowed to the cases of this scope, each row's case
+        probed for the viewer's exclusion: for a page of rows (counts use `counts`)."""
+        query = self.within(query)
         if self.viewer:
             # the policy's exclusions, as the case page applies them (domain/visibility.py)
             query = query.where(~excluded_clause(self.viewer))
         return query
+
+    def counts(
+        self, connection: Connection, query: Select[*_Columns], keys: int
+    ) -> dict[tuple[Any, ...], list[int]]:
+        """The counts of the grouped `query` over `case_file` (its first `keys` columns the
+        group, the others counts) over the cases of this scope, by group. A group whose every
+        count comes to 0 is left out: a row of zeros would tell of a case the viewer may not
+        know of.
+
+        One statement, so one snapshot: the counts over the scope's agencies and, for a
+        viewer, the same counts over the few cases that exclude him, which are taken away.
+        Probing every counted case for the viewer's exclusion took half the dashboard's time
+        at 10^5 open cases."""
+        statement: Any = self.within(query).add_columns(literal_column("1"))
+        if self.viewer:
+            withheld = self.within(query).where(CASES.c.id.in_(cases_excluding(self.viewer)))
+            statement = union_all(statement, withheld.add_columns(literal_column("-1")))
+        totals: dict[tuple[Any, ...], list[int]] = {}
+        for *values, sign in connection.execute(statement):
+            sums = totals.setdefault(tuple(values[:keys]), [0] * (len(values) - keys))
+            for index, value in enumerate(values[keys:]):
+                sums[index] += int(sign) * int(value or 0)
+        return {group: sums for group, sums in totals.items() if any(sums)}
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -49,18 +89,18 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 def open_by_agency(
-    connection: Connection, scope: Scope, finals: FinalStates
+    connection: Connection, scope: Scope, opened: OpenStates
 ) -> dict[str, tuple[int, int]]:
     """Agency → (its open cases, those of them no handler is assigned to): one pass over the
-    open cases serves both figures."""
-    rows = connection.execute(
-        scope.apply(
-            select(CASES.c.agency, func.count(), _count_if(CASES.c.handler.is_(None)))
-            .where(open_clause(finals))
-            .group_by(CASES.c.agency)
-        )
-    ).all()
-    return {agency: (int(count), int(unassigned)) for agency, count, unassigned in rows}
+    open cases' index entries serves both figures."""
+    counts = scope.counts(
+        connection,
+        select(CASES.c.agency, func.count(), func.count(CASES.c.handler))
+        .where(open_clause(opened))
+        .group_by(CASES.c.agency),
+        keys=1,
+    )
+    return {agency: (count, count - assigned) for (agency,), (count, assigned) in counts.items()}
 
 
 def due_by_agency(
@@ -71,35 +111,50 @@ def due_by_agency(
     neither are left out."""
     # each case keeps the nearest due date of its running duty clocks (CaseRow.next_due): a
     # range on ix_case_file_agency_next_due; cases with nothing due that soon drop out here
-    rows = connection.execute(
-        scope.apply(
-            select(
-                CASES.c.agency,
-                _count_if(CASES.c.next_due < today),
-                _count_if(CASES.c.next_due >= today),
-            )
-            .where(CASES.c.next_due <= horizon)
-            .group_by(CASES.c.agency)
+    counts = scope.counts(
+        connection,
+        select(
+            CASES.c.agency,
+            _count_if(CASES.c.next_due < today),
+            _count_if(CASES.c.next_due >= today),
         )
-    ).all()
-    return [(agency, int(overdue or 0), int(soon or 0)) for agency, overdue, soon in rows]
+        .where(CASES.c.next_due <= horizon)
+        .group_by(CASES.c.agency),
+        keys=1,
+    )
+    return [(agency, overdue, soon) for (agency,), (overdue, soon) in counts.items()]
 
 
-def due_by_code_and_day(
-    connection: Connection, scope: Scope, until: date
-) -> list[tuple[str, date, int]]:
-    """(clock code, due date, running duty clocks) for the running duty clocks due by
-    `until`: one pass, grouped by clock and day, of which the counts by clock and the calendar
-    are both sums."""
-    rows = connection.execute(
-        scope.apply(
-            select(CLOCKS.c.code, CLOCKS.c.due, func.count())
-            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-            .where(running_duty(), CLOCKS.c.due <= until)
-            .group_by(CLOCKS.c.code, CLOCKS.c.due)
-        )
-    ).all()
-    return [(code, due, count) for code, due, count in rows]
+def due_by_code(
+    connection: Connection, scope: Scope, today: date, horizon: date
+) -> dict[str, tuple[int, int]]:
+    """Clock code → (running duty clocks overdue before `today`, due from `today` to
+    `horizon`); codes with neither are left out."""
+    # a clock due by the horizon belongs to a case whose nearest due date is by then: the
+    # walk starts from that range of cases (ix_case_file_agency_next_due), never from every
+    # case of the agencies
+    counts = scope.counts(
+        connection,
+        select(CLOCKS.c.code, _count_if(CLOCKS.c.due < today), _count_if(CLOCKS.c.due >= today))
+        .select_from(CASES.join(CLOCKS, CLOCKS.c.case_id == CASES.c.id))
+        .where(CASES.c.next_due <= horizon, running_duty(), CLOCKS.c.due <= horizon)
+        .group_by(CLOCKS.c.code),
+        keys=1,
+    )
+    return {code: (overdue, soon) for (code,), (overdue, soon) in counts.items()}
+
+
+def due_by_day(connection: Connection, scope: Scope, first: date, last: date) -> dict[date, int]:
+    """Day → the cases whose nearest deadline (CaseRow.next_due) falls on it, from `first` to
+    `last`: the days a case must be acted on by, each case once."""
+    counts = scope.counts(
+        connection,
+        select(CASES.c.next_due, func.count())
+        .where(CASES.c.next_due.between(first, last))
+        .group_by(CASES.c.next_due),
+        keys=1,
+    )
+    return {due: count for (due,), (count,) in counts.items()}
 
 
 def outcomes_by_month(
@@ -110,20 +165,20 @@ def outcomes_by_month(
     year = extract("year", CLOCKS.c.stopped_on)
     month = extract("month", CLOCKS.c.stopped_on)
     is_late = CLOCKS.c.stopped_on > CLOCKS.c.due
-    rows = connection.execute(
-        scope.apply(
-            select(year, month, _count_if(~is_late), _count_if(is_late))
-            .join(CASES, CASES.c.id == CLOCKS.c.case_id)
-            .where(
-                CLOCKS.c.status == "stopped",
-                CLOCKS.c.ladder != NO_LADDER,
-                CLOCKS.c.due.is_not(None),
-                CLOCKS.c.stopped_on.between(since, today),
-            )
-            .group_by(year, month)
+    counts = scope.counts(
+        connection,
+        select(year, month, _count_if(~is_late), _count_if(is_late))
+        .join(CASES, CASES.c.id == CLOCKS.c.case_id)
+        .where(
+            CLOCKS.c.status == "stopped",
+            CLOCKS.c.ladder != NO_LADDER,
+            CLOCKS.c.due.is_not(None),
+            CLOCKS.c.stopped_on.between(since, today),
         )
-    ).all()
-    return [(int(y), int(m), int(on or 0), int(late or 0)) for y, m, on, late in rows]
+        .group_by(year, month),
+        keys=2,
+    )
+    return [(int(y), int(m), on, late) for (y, m), (on, late) in counts.items()]
 
 
 def overdue_clocks(connection: Connection, scope: Scope, today: date, limit: int) -> list[Any]:
@@ -155,7 +210,7 @@ def overdue_clocks(connection: Connection, scope: Scope, today: date, limit: int
 
 
 def unclocked_cases(
-    connection: Connection, scope: Scope, finals: FinalStates, limit: int
+    connection: Connection, scope: Scope, opened: OpenStates, limit: int
 ) -> list[Any]:
     """The first `limit` open cases no legal clock watches (clock_gap_queries), oldest first:
     their id, reference, kind, received_on, agency, state and attributes."""
@@ -173,7 +228,7 @@ def unclocked_cases(
                 )
                 # a case with a running duty clock has its due date (CaseRow.next_due), so
                 # only the few without one are looked at
-                .where(CASES.c.next_due.is_(None), unclocked_clause(finals))
+                .where(CASES.c.next_due.is_(None), unclocked_clause(opened))
                 .order_by(CASES.c.received_on, CASES.c.id)
                 .limit(limit)
             )

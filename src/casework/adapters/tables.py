@@ -91,14 +91,15 @@ class CaseRow(SQLModel, table=True):
 
     __tablename__ = "case_file"
     __mapper_args__ = {"version_id_col": _case_version}
-    # the dashboard counts open and unassigned cases per agency (and leaves out the viewer's)
-    # from this index alone
+    # the dashboard counts open and unassigned cases per agency from this index alone, and
+    # finds the open cases without a deadline (next_due NULL) with one seek of it
     __table_args__ = (
         Index(
             "ix_case_file_agency_kind_state",
             "agency",
             "kind",
             "state",
+            "next_due",
             "handler",
             "denounced_officer",
         ),
@@ -205,6 +206,8 @@ class CaseExclusionRow(SQLModel, table=True):
     Lists leave a viewer's excluded cases out by its primary key (adapters/case_visibility.py)."""
 
     __tablename__ = "case_exclusion"
+    # a viewer's excluded cases, counted apart from the rest (adapters/case_visibility.py)
+    __table_args__ = (Index("ix_case_exclusion_officer", "officer", "case_id"),)
 
     case_id: int = Field(primary_key=True)  # no foreign key, as on EscalationRow.case_id
     officer: str = Field(primary_key=True)

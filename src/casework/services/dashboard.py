@@ -1,14 +1,16 @@
 """The supervisor's dashboard (issue 5): where the units stand against their legal clocks.
 
 Every figure is one aggregate query (GROUP BY) that the database answers from the indexed
-columns (clock.status/due, case_file.agency); Python sees only the grouped rows (units, clock
-codes, days, months) and one page of overdue clocks, never every case. With 100,000 open cases
-the whole dashboard takes about 150 ms on SQLite and on PostgreSQL.
+columns (clock.status/due, case_file.agency/kind/state and next_due); Python sees only the
+grouped rows (units, clock codes, days, months) and one page of overdue clocks, never every
+case. The cases that exclude the viewer are counted apart, from his own exclusion rows, and
+taken away (dashboard_queries.Scope.counts). With 100,000 open cases in one agency the
+dashboard page takes 40–55 ms on SQLite and on PostgreSQL (benchmarks/web.py).
 
 - per unit (agency): open cases (not in a final state), and the cases overdue or due soon by
   the nearest due date of their running duty clocks (a case is overdue or due soon, not both);
 - per clock code: running duty clocks overdue and due soon;
-- a calendar: running duty clocks due on each of the next four weeks' days;
+- a calendar: the cases whose nearest deadline falls on each of the next four weeks' days;
 - on time vs late: duty clocks stopped in the last twelve months, per month;
 - the overdue clocks themselves, longest overdue first, a page of them.
 
@@ -32,7 +34,7 @@ from casework.domain.errors import InvalidInput, NotFound, said
 from casework.domain.notice_status import NoticeStatus
 from casework.domain.organisation import Organisation
 from casework.services.app import Casework, legal_date
-from casework.services.clock_gaps import final_states
+from casework.services.clock_gaps import open_states
 from casework.services.read_models import (
     Dashboard,
     DashboardClock,
@@ -80,32 +82,20 @@ def dashboard(
     calendar_end = today + timedelta(days=CALENDAR_DAYS - 1)
     since = _months_back(today, OUTCOME_MONTHS - 1)
     scope = Scope(agencies, viewer)
-    finals = final_states(app)
+    opened = open_states(app)
 
     with app.reading() as session:
         connection = session.connection()
         org = app.organisation(connection)
-        open_and_unassigned = dashboard_queries.open_by_agency(connection, scope, finals)
+        open_and_unassigned = dashboard_queries.open_by_agency(connection, scope, opened)
         by_agency_rows = dashboard_queries.due_by_agency(connection, scope, today, horizon)
-        # one pass over the running duty clocks due by the later of the horizon and the end of
-        # the calendar: both the counts by clock and the calendar are sums of these few rows
-        by_code_and_day = dashboard_queries.due_by_code_and_day(
-            connection, scope, max(horizon, calendar_end)
-        )
+        by_code = dashboard_queries.due_by_code(connection, scope, today, horizon)
+        due_by_day = dashboard_queries.due_by_day(connection, scope, today, calendar_end)
         outcome_rows = dashboard_queries.outcomes_by_month(connection, scope, since, today)
         overdue_rows = dashboard_queries.overdue_clocks(connection, scope, today, overdue_limit)
-        unwatched_rows = dashboard_queries.unclocked_cases(connection, scope, finals, overdue_limit)
+        unwatched_rows = dashboard_queries.unclocked_cases(connection, scope, opened, overdue_limit)
         delivery = _delivery(connection, org, scope, now, overdue_limit)
-    counts: dict[str, list[int]] = {}
-    due_by_day: dict[date, int] = {}
-    for code, due, count in by_code_and_day:
-        if due < today:
-            counts.setdefault(code, [0, 0])[0] += count
-        elif due <= horizon:
-            counts.setdefault(code, [0, 0])[1] += count
-        if today <= due <= calendar_end:
-            due_by_day[due] = due_by_day.get(due, 0) + count
-    by_clock_rows = [(code, overdue, soon) for code, (overdue, soon) in sorted(counts.items())]
+    by_clock_rows = [(code, overdue, soon) for code, (overdue, soon) in sorted(by_code.items())]
 
     def agency_name(code: str) -> str:
         agency = org.agencies.get(code)
