@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 from tests.conftest import at
 
+from casework.adapters.case_search import is_store_object
 from casework.adapters.database import alembic_config
 from casework.services.app import Casework
 from casework.services.case_views import show_case
@@ -25,7 +26,14 @@ pytestmark = pytest.mark.integration
 
 def test_migrations_match_the_declared_tables(app: Casework) -> None:
     with app.database.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                # the search index of one store, which no table declares (case_search.py)
+                "include_name": lambda name, *_: not is_store_object(name),
+            },
+        )
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == [], "add a migration: `alembic revision --autogenerate` (see README)"
 
@@ -55,6 +63,7 @@ def test_the_newest_migration_goes_down_and_up_again_keeping_the_cases(app: Case
     def migrate(step: Callable[[], None]) -> None:
         with app.database.begin() as connection:
             config.attributes["connection"] = connection
+            config.attributes["vault"] = app.vault  # as `casework init` hands it over
             step()
 
     def go_down() -> None:

@@ -8,17 +8,28 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Connection, and_, exists, false, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from casework.adapters.case_search import search_clause
 from casework.adapters.case_visibility import excluded_clause
+from casework.adapters.clock_gap_queries import open_clause
 from casework.adapters.tables import (
     CaseRow,
     ClockRow,
     EscalationRow,
     TransitionRow,
 )
+from casework.domain.visibility import IdentityReach
+
+_CASES = CaseRow.__table__  # type: ignore[attr-defined]
+_CLOCKS = ClockRow.__table__  # type: ignore[attr-defined]
+
+
+SORTS = ("due", "newest", "oldest")
+"""How a list is ordered: nearest deadline first (cases without one after, oldest first), or
+by the date received, newest or oldest first."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +45,57 @@ class CaseFilter:
     offset: int = 0  # for pages: skip this many
     agencies: frozenset[str] | None = None  # only these agencies' cases (a user's scope)
     viewer: str | None = None  # leave out the denunciations of this officer (LTC Art. 8(3))
+    search: str = ""  # what the officer typed (domain/search.query_words folds it)
+    clock: str | None = None  # only cases with this legal clock running
+    received_from: date | None = None
+    received_to: date | None = None
+    status: str | None = None  # "open" (not in a final state) or "closed"
+    sort: str = "due"  # one of SORTS
+    # set by the service from the above (services/case_views.py), not by callers:
+    words: tuple[str, ...] = ()  # the search's folded words
+    name_digests: tuple[str, ...] = ()  # their keyed digests, for the sender's name
+    reach: IdentityReach | None = None  # whose senders the viewer may see (name search)
+    lifecycles: tuple[tuple[str, list[str], list[str]], ...] = ()  # each kind's open, final
 
 
-def apply_case_filters(query: Any, filters: CaseFilter) -> Any:
+def apply_case_filters(
+    query: Any, filters: CaseFilter, connection: Connection | None = None
+) -> Any:
     """`query` narrowed to the cases `filters` names and the reader may see: their agencies,
-    and never a denunciation of the reader (LTC Art. 8(3)). Limit and offset are not applied."""
+    and never a denunciation of the reader (LTC Art. 8(3)). Limit and offset are not applied.
+    A search needs the `connection` it will run on (each store indexes words its own way)."""
+    if filters.words:
+        if connection is None:
+            raise ValueError("a search needs the connection it runs on")
+        query = query.where(
+            search_clause(connection, filters.words, filters.name_digests, filters.reach)
+        )
+    if filters.clock:
+        query = query.where(
+            exists().where(
+                _CLOCKS.c.case_id == _CASES.c.id,
+                _CLOCKS.c.code == filters.clock,
+                _CLOCKS.c.status == "running",
+            )
+        )
+    if filters.received_from:
+        query = query.where(col(CaseRow.received_on) >= filters.received_from)
+    if filters.received_to:
+        query = query.where(col(CaseRow.received_on) <= filters.received_to)
+    if filters.status == "open":
+        query = query.where(open_clause(filters.lifecycles))
+    elif filters.status == "closed":
+        query = query.where(
+            or_(
+                *(
+                    and_(_CASES.c.kind == kind, _CASES.c.state.in_(finals))
+                    for kind, _, finals in filters.lifecycles
+                    if finals
+                )
+            )
+            if any(finals for _, _, finals in filters.lifecycles)
+            else false()
+        )
     if filters.state:
         query = query.where(CaseRow.state == filters.state)
     if filters.kind:
@@ -104,16 +161,18 @@ def cases_by_due(
 
     A page is a range of the index on agency (or none), next due date and id, so page 1,001
     costs what page 1 does."""
-    query = apply_case_filters(
-        core_select(col(CaseRow.id), col(CaseRow.next_due)).where(
-            col(CaseRow.next_due).is_not(None)
+    query = _due_by(
+        apply_case_filters(
+            core_select(col(CaseRow.id), col(CaseRow.next_due)).where(
+                col(CaseRow.next_due).is_not(None)
+            ),
+            filters,
+            session.connection(),
         ),
         filters,
+        today,
+        horizon,
     )
-    if filters.overdue:
-        query = query.where(col(CaseRow.next_due) < today)
-    if horizon is not None:
-        query = query.where(col(CaseRow.next_due) <= horizon)
     page = [
         (int(case_id), due)
         for case_id, due in session.execute(
@@ -130,13 +189,44 @@ def cases_by_due(
     return page, int(counted)
 
 
+def _due_by(query: Any, filters: CaseFilter, today: date, horizon: date | None) -> Any:
+    """`query` narrowed to the overdue cases, or those due by `horizon`, if the filters say."""
+    if filters.overdue:
+        query = query.where(col(CaseRow.next_due) < today)
+    if horizon is not None:
+        query = query.where(col(CaseRow.next_due) <= horizon)
+    return query
+
+
+def cases_by_received(
+    session: Session, filters: CaseFilter, today: date, horizon: date | None
+) -> list[int]:
+    """The ids of the page (`filters.offset`, `filters.limit`) of the cases `filters` names,
+    by the date received, newest first (`filters.sort` "newest") or oldest first."""
+    newest = filters.sort == "newest"
+    received, case_id = col(CaseRow.received_on), col(CaseRow.id)
+    query = _due_by(
+        apply_case_filters(core_select(case_id), filters, session.connection()),
+        filters,
+        today,
+        horizon,
+    )
+    order = (received.desc(), case_id.desc()) if newest else (received, case_id)
+    return [
+        int(found)
+        for found in session.execute(
+            query.order_by(*order).offset(filters.offset).limit(filters.limit)
+        ).scalars()
+    ]
+
+
 def undated_cases(session: Session, filters: CaseFilter, skip: int, take: int) -> list[int]:
     """The ids of the cases `filters` names that no running duty clock watches (a window the
     law leaves to the parties is nobody's deadline), oldest first, from `skip`."""
     return [
         int(case_id)
         for case_id in session.execute(
-            apply_case_filters(core_select(CaseRow.__table__.c.id), filters)  # type: ignore[attr-defined]
+            apply_case_filters(core_select(_CASES.c.id), filters, session.connection())
             .where(col(CaseRow.next_due).is_(None))  # no running duty clock (CaseRow.next_due)
             .order_by(col(CaseRow.id))
             .offset(skip)

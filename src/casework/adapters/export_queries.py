@@ -31,4 +31,4 @@ def cases_after(connection: Connection, after: int, limit: int, filters: CaseFil
         .order_by(CASES.c.id)
         .limit(limit)
     )
-    return list(connection.execute(apply_case_filters(query, filters)).mappings().all())
+    return list(connection.execute(apply_case_filters(query, filters, connection)).mappings().all())

@@ -214,6 +214,12 @@ class Vault:
         secret = self.keyring.repeat_secret()
         return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()[:32]
 
+    def name_word_digests(self, words: Iterable[str]) -> list[str]:
+        """The keyed digests of the folded words of a sender's name (domain/search.name_words)
+        as `sender_word` keeps them, and of a search's words as it looks them up: a place of
+        their own ("name-word|"), so no digest of another use can be matched against them."""
+        return sorted({self.digest(f"name-word|{word}") for word in words})
+
     # --- the senders' rows -------------------------------------------------------------
     def sender_row(
         self,

@@ -106,6 +106,8 @@ class CaseRow(SQLModel, table=True):
         # lists and dashboards by nearest deadline: a page is a range of one of these
         Index("ix_case_file_agency_next_due", "agency", "next_due", "id"),
         Index("ix_case_file_next_due", "next_due", "id"),
+        # lists by the date received, newest or oldest first (issue 27)
+        Index("ix_case_file_agency_received_on", "agency", "received_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -198,6 +200,29 @@ class CasePartyRow(SQLModel, table=True):
     outside_confirmed_by: str | None = None
     outside_confirmed_at: datetime | None = _instant(nullable=True)
     outside_reason: str = ""
+
+
+class CaseSearchRow(SQLModel, table=True):
+    """The words a search finds a case by (domain/search.case_words): its reference, its
+    summary and forwarder as stored (withheld where they named the sender), the denounced
+    person's name and a contested decision, folded. Written by intake; indexed by each store
+    (adapters/case_search.py): SQLite's FTS5 trigram table, PostgreSQL's pg_trgm index."""
+
+    __tablename__ = "case_search"
+
+    case_id: int = Field(primary_key=True, foreign_key="case_file.id")
+    words: str
+
+
+class SenderWordRow(SQLModel, table=True):
+    """A keyed digest (the repeat key, adapters/identity_vault.py) of one folded word of a
+    case's sender's name: what a search by the sender's name looks up, whole words only. The
+    name itself stays sealed; nobody without the key can tell a word from its digest."""
+
+    __tablename__ = "sender_word"
+
+    digest: str = Field(primary_key=True)
+    case_id: int = Field(primary_key=True, foreign_key="case_file.id", index=True)
 
 
 class CaseExclusionRow(SQLModel, table=True):

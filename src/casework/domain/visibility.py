@@ -21,11 +21,14 @@ The rule, for a viewer and a case:
   checked with `Principal.require`).
 
 Lists apply the same rule in SQL over the stored exclusions (adapters.case_visibility); a test
-holds the two to one answer.
+holds the two to one answer. A search by the sender's name finds only the cases whose sender
+the viewer may see: `identity_reach` states that part of the rule as data, which the search
+applies in SQL and `case_access` applies here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -75,11 +78,38 @@ def case_access(
     )
 
 
+@dataclass(frozen=True)
+class IdentityReach:
+    """Whose senders `officer` may see on a day (module docstring): a complaint's, on the
+    cases of his own agency and those he handles; any other kind's, on the cases he logged and
+    those of the agencies whose head post he holds that day (acting included)."""
+
+    officer: str
+    agency: str
+    headed: frozenset[str]
+
+    def covers(self, case: CaseFacts) -> bool:
+        """Whether the officer may see the sender of `case` (it existing for him aside)."""
+        if case.kind == "complaint":
+            return case.agency == self.agency or case.handler == self.officer
+        return case.logged_by == self.officer or case.agency in self.headed
+
+
+def identity_reach(
+    org: Organisation, officer: str, today: date, agencies: Iterable[str] | None = None
+) -> IdentityReach:
+    """The senders `officer`, an officer of `org`, may see on `today` — on the cases of
+    `agencies` only, when given (one case's agency is all its own check needs)."""
+    headed = frozenset(
+        code
+        for code in (org.agencies if agencies is None else agencies)
+        if (head := org.head_of(code, today)) is not None and head.code == officer
+    )
+    return IdentityReach(officer, org.officers[officer].agency, headed)
+
+
 def _may_see_identity(org: Organisation, officer: str, case: CaseFacts, today: date) -> bool:
-    if case.kind == "complaint":
-        return org.officers[officer].agency == case.agency or officer == case.handler
-    head = org.head_of(case.agency, today)
-    return officer == case.logged_by or (head is not None and head.code == officer)
+    return identity_reach(org, officer, today, (case.agency,)).covers(case)
 
 
 def alert_reaches(org: Organisation, officer: str, case: CaseFacts) -> bool:

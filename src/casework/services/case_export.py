@@ -26,7 +26,7 @@ from typing import Any
 from casework.adapters.export_queries import cases_after
 from casework.domain.calendar import add_working_days
 from casework.services.app import Casework, legal_date
-from casework.services.case_views import CaseFilter, check_filter_values
+from casework.services.case_views import CaseFilter, prepared
 
 COLUMNS: tuple[str, ...] = (
     "ref",
@@ -48,8 +48,8 @@ BATCH = 1000
 
 def export_rows(app: Casework, filters: CaseFilter, now: datetime) -> Iterator[dict[str, Any]]:
     """Every case matching `filters` (its limit and offset are ignored), oldest first."""
-    check_filter_values(app, filters)
     today = legal_date(now)
+    filters = prepared(app, filters, today)
     horizon = (
         add_working_days(app.calendar, today, filters.due_within)
         if filters.due_within is not None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, cast
 
 from casework.adapters import audit_log, case_reads, clock_rows
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_lookup import load_case_row, ref_of
+from casework.adapters.case_reads import SORTS
 from casework.adapters.case_reads import CaseFilter as CaseFilter
 from casework.adapters.case_store import CaseStore, StoredCase
 from casework.adapters.identity_vault import Sender
@@ -20,7 +22,9 @@ from casework.domain.confidentiality import is_withheld
 from casework.domain.errors import ConflictOfInterest, InvalidInput, NotAllowed, said
 from casework.domain.escalation import NO_LADDER
 from casework.domain.guards import Refusal, in_vietnamese
+from casework.domain.search import query_words
 from casework.domain.visibility import (
+    identity_reach,
     require_exists,
     require_identity,
 )
@@ -29,7 +33,7 @@ from casework.services.app import Casework, legal_date
 from casework.services.assignment import check_actor
 from casework.services.case_access import access_to, withheld_links_of
 from casework.services.case_parties import party_views
-from casework.services.clock_gaps import is_unclocked
+from casework.services.clock_gaps import is_unclocked, open_states
 from casework.services.read_models import (
     AllowedTriggers,
     AuditEntry,
@@ -351,6 +355,50 @@ def check_filter_values(app: Casework, filters: CaseFilter) -> None:
             f"Số ngày làm việc «đến hạn trong» phải từ 0 đến {MAX_DUE_WITHIN} (khoảng một năm); "
             f"đã nhập {filters.due_within}",
         )
+    if filters.clock and filters.clock not in app.rules.codes:
+        raise said(
+            InvalidInput(f"unknown clock {filters.clock!r}; clocks: {', '.join(app.rules.codes)}"),
+            f"Không có thời hạn «{filters.clock}»: chọn một thời hạn trong danh sách",
+        )
+    if filters.sort not in SORTS:
+        raise said(
+            InvalidInput(f"unknown order {filters.sort!r}; orders: {', '.join(SORTS)}"),
+            f"Không có cách sắp xếp «{filters.sort}»: theo hạn gần nhất, mới nhận trước hoặc "
+            "nhận trước",
+        )
+    if filters.status not in (None, "open", "closed"):
+        raise said(
+            InvalidInput(f"unknown status {filters.status!r}; statuses: open, closed"),
+            f"Không có tình trạng «{filters.status}»: đang giải quyết hoặc đã kết thúc",
+        )
+    if (
+        filters.received_from
+        and filters.received_to
+        and filters.received_from > filters.received_to
+    ):
+        raise said(
+            InvalidInput(
+                f"received from {filters.received_from} is after received to {filters.received_to}"
+            ),
+            f"Ngày nhận «từ» ({filters.received_from.strftime('%d/%m/%Y')}) sau ngày nhận "
+            f"«đến» ({filters.received_to.strftime('%d/%m/%Y')})",
+        )
+
+
+def prepared(app: Casework, filters: CaseFilter, today: date) -> CaseFilter:
+    """`filters` checked, with what the list's SQL needs worked out: the search's folded
+    words and, for a viewer the organisation knows, their digests and the senders he may see
+    (a search by a sender's name finds only those); each kind's open and final states."""
+    check_filter_values(app, filters)
+    words = query_words(filters.search)
+    changes: dict[str, Any] = {"words": words, "lifecycles": tuple(open_states(app))}
+    if words and filters.viewer:
+        with app.reading() as session:
+            org = app.organisation(session.connection())
+        if filters.viewer in org.officers:
+            changes["reach"] = identity_reach(org, filters.viewer, today)
+            changes["name_digests"] = tuple(app.vault.name_word_digests(words))
+    return replace(filters, **changes)
 
 
 def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseListRow]:
@@ -361,29 +409,31 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseLi
     oldest first.
     """
     today = legal_date(now)
-    check_filter_values(app, filters)
+    filters = prepared(app, filters, today)
     with app.reading() as session:
         horizon = (
             add_working_days(app.calendar, today, filters.due_within)
             if filters.due_within is not None
             else None
         )
-        page, dated_total = case_reads.cases_by_due(session, filters, today, horizon)
-        undated: list[int] = []
-        # a window the law leaves to the parties (ladder "none") is nobody's deadline: cases
-        # with no running duty clock follow once every dated case has been listed
-        if dated_total is not None and not (filters.overdue or filters.due_within is not None):
-            skip = max(0, filters.offset - dated_total)
-            take = filters.limit - len(page)
-            if take > 0:
-                undated = case_reads.undated_cases(session, filters, skip, take)
-        due_of = dict(page)
-        ids = [case_id for case_id, _ in page] + undated
+        if filters.sort != "due":
+            ids = case_reads.cases_by_received(session, filters, today, horizon)
+        else:
+            page, dated_total = case_reads.cases_by_due(session, filters, today, horizon)
+            undated: list[int] = []
+            # a window the law leaves to the parties (ladder "none") is nobody's deadline:
+            # cases with no running duty clock follow once every dated case has been listed
+            if dated_total is not None and not (filters.overdue or filters.due_within is not None):
+                skip = max(0, filters.offset - dated_total)
+                take = filters.limit - len(page)
+                if take > 0:
+                    undated = case_reads.undated_cases(session, filters, skip, take)
+            ids = [case_id for case_id, _ in page] + undated
         rows = case_reads.case_rows(session, ids)
         result: list[CaseListRow] = []
         for case_id in ids:
             case = rows[case_id]
-            due = due_of.get(case_id)
+            due = case.next_due  # its running duty clocks' nearest (CaseRow.next_due)
             # the list has applied the policy in SQL; a summary that named the sender was
             # stored withheld (services/sealing.py)
             result.append(

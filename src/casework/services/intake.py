@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from casework.adapters import case_search
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_store import (
     CaseStore,
@@ -37,6 +38,7 @@ from casework.domain.parties import (
     resolve_party,
 )
 from casework.domain.repeats import keyed_subject, repeat_key, sender_key, subject_key
+from casework.domain.search import case_words, name_words
 from casework.domain.visibility import repeat_shown
 from casework.domain.words_vi import (
     CHANNEL_VI,
@@ -567,6 +569,22 @@ def log_case(app: Casework, command: LogCase, now: datetime) -> Logged:
             },
             sender_row,
         )
+        # found by its words as stored (what named the sender withheld), the sender by the
+        # digests of his name's words only (adapters/case_search.py)
+        case_search.write_case_words(
+            connection,
+            case_id,
+            case_words(
+                values["reference"],
+                summary,
+                values["forwarded_by"],
+                denounced_name,
+                str(values["attributes"].get("contested_decision") or ""),
+            ),
+        )
+        if sender_row is not None and command.denouncer is not None:
+            digests = app.vault.name_word_digests(name_words(command.denouncer.full_name))
+            case_search.write_sender_words(connection, case_id, digests)
         insert_parties(connection, case_id, parties)
         record_exclusions(
             connection,

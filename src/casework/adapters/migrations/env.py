@@ -7,9 +7,16 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 from casework.adapters import tables  # noqa: F401 — registers the tables on SQLModel.metadata
+from casework.adapters.case_search import is_store_object
 
 config = context.config
 target_metadata = SQLModel.metadata
+
+
+def declared(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether autogenerate compares `name`: not the search index one store alone has
+    (adapters/case_search.py), which no table declares."""
+    return not is_store_object(name)
 
 
 def run_migrations_offline() -> None:
@@ -18,6 +25,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=declared,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -27,7 +35,10 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=declared,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -38,7 +49,12 @@ def run_migrations_online() -> None:
         poolclass=pool.NullPool,
     )
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_name=declared,
+        )
         with context.begin_transaction():
             context.run_migrations()
 
