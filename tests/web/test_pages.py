@@ -144,7 +144,8 @@ def test_another_agency_cannot_open_the_case_and_english_is_one_click_away(
     assert ref not in web.get("/cases").text
     assert web.get(f"/cases/{ref}").status_code == 404  # as if it did not exist
     english = web.get("/lang/en", headers={"referer": "http://testserver/cases"})
-    assert "My cases" in english.text
+    assert "Cases" in english.text
+    assert "Mine" in english.text
 
 
 def test_actions_kinds_and_states_are_named_in_vietnamese_and_in_english_after_the_switch(

@@ -284,14 +284,13 @@ def test_dashboard_figures_link_to_the_matching_cases(
     with TestClient(web.app) as head:
         sign_in(head, "tt-chanh-thanh-tra")
         board = head.get("/dashboard").text
-        link = "/cases?agency=thanh-tra-tinh&amp;overdue=1"
+        link = "/cases?tab=overdue&amp;agency=thanh-tra-tinh"
         assert link in board
         listed = head.get(html.unescape(link)).text
         assert late in listed
         assert fresh not in listed
-        assert "Đang lọc: Thanh tra tỉnh Nghệ An · Quá hạn" in " ".join(
-            visible_text(listed).split()
-        )
+        assert 'aria-current="page">Quá hạn' in listed
+        assert "Đang lọc: Thanh tra tỉnh Nghệ An" in " ".join(visible_text(listed).split())
         elsewhere = head.get("/cases?agency=so-xay-dung&overdue=1").text  # within his scope
         assert late not in elsewhere
 
@@ -304,8 +303,8 @@ def test_heads_have_an_unassigned_queue(app: Casework, web: TestClient, clock: C
     with TestClient(web.app) as head:
         sign_in(head, "tt-chanh-thanh-tra")
         board = head.get("/dashboard").text
-        assert 'href="/cases?unassigned=1"' in board
-        queue = head.get("/cases?unassigned=1").text
+        assert 'href="/cases?tab=unassigned"' in board
+        queue = head.get("/cases?tab=unassigned").text
         assert waiting in queue
         assert given not in queue
         assert "Chưa giao người xử lý" in queue  # flagged in the row

@@ -41,6 +41,7 @@ class CaseFilter:
     unassigned: bool = False  # only cases no handler is assigned to
     overdue: bool = False
     due_within: int | None = None  # working days
+    upcoming: bool = False  # only cases not yet overdue (with due_within: due soon)
     limit: int = 100
     offset: int = 0  # for pages: skip this many
     agencies: frozenset[str] | None = None  # only these agencies' cases (a user's scope)
@@ -195,6 +196,8 @@ def _due_by(query: Any, filters: CaseFilter, today: date, horizon: date | None) 
         query = query.where(col(CaseRow.next_due) < today)
     if horizon is not None:
         query = query.where(col(CaseRow.next_due) <= horizon)
+    if filters.upcoming:
+        query = query.where(col(CaseRow.next_due) >= today)
     return query
 
 

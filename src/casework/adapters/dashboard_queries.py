@@ -318,3 +318,32 @@ def notices_needing_attention(connection: Connection, scope: Scope, limit: int) 
             .limit(limit)
         ).all()
     )
+
+
+# -- the case list's tabs (issue 27) ---------------------------------------------------------
+
+
+def tab_counts(
+    connection: Connection,
+    scope: Scope,
+    opened: OpenStates,
+    officer: str,
+    today: date,
+    horizon: date,
+) -> tuple[int, int, int, int, int]:
+    """Over the open cases of `scope`: (all of them, those `officer` handles, those no
+    handler is assigned to, those overdue, those due from `today` to `horizon`), in one pass
+    over the index on (agency, kind, state, next_due, handler)."""
+    counts = scope.counts(
+        connection,
+        select(
+            func.count(),
+            _count_if(CASES.c.handler == officer),
+            _count_if(CASES.c.handler.is_(None)),
+            _count_if(CASES.c.next_due < today),
+            _count_if(CASES.c.next_due.between(today, horizon)),
+        ).where(open_clause(opened)),
+        keys=0,
+    )
+    found = counts.get((), [0, 0, 0, 0, 0])
+    return found[0], found[1], found[2], found[3], found[4]

@@ -67,6 +67,8 @@ def export_rows(app: Casework, filters: CaseFilter, now: datetime) -> Iterator[d
                 continue
             if horizon is not None and not (due and due <= horizon):
                 continue
+            if filters.upcoming and not (due and due >= today):
+                continue
             yield _export_row(row, today)
         if len(batch) < BATCH:
             return

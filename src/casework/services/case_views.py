@@ -423,7 +423,9 @@ def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseLi
             undated: list[int] = []
             # a window the law leaves to the parties (ladder "none") is nobody's deadline:
             # cases with no running duty clock follow once every dated case has been listed
-            if dated_total is not None and not (filters.overdue or filters.due_within is not None):
+            if dated_total is not None and not (
+                filters.overdue or filters.upcoming or filters.due_within is not None
+            ):
                 skip = max(0, filters.offset - dated_total)
                 take = filters.limit - len(page)
                 if take > 0:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing_extensions import TypedDict
 
+from casework.services.bulk_actions import BulkResult
 from casework.services.read_models import (
     Alert,
     AuditEntry,
@@ -87,6 +88,20 @@ class AlertPage(TypedDict):
     items: list[Alert]
 
 
+class BulkRefusal(TypedDict):
+    item: str  # the case reference, or the alert's number
+    detail: str
+    detail_vi: str
+
+
+class BulkDone(TypedDict):
+    """What a bulk action did: each item done (a case reference) and each refused, with why;
+    one refused item stops no other."""
+
+    done: list[str]
+    refused: list[BulkRefusal]
+
+
 class Acknowledged(TypedDict):
     id: int
     case: str
@@ -113,3 +128,14 @@ class Me(TypedDict):
     username: str
     agency: str
     roles: list[str]
+
+
+def bulk_done(result: BulkResult) -> BulkDone:
+    """A bulk action's result as the API answers it."""
+    return {
+        "done": list(result.done),
+        "refused": [
+            {"item": item, "detail": str(why), "detail_vi": why.vi or str(why)}
+            for item, why in result.refused
+        ],
+    }

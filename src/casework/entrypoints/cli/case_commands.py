@@ -31,6 +31,7 @@ from casework.services.authorisation import (
     authorise_intake,
     scoped_filter,
 )
+from casework.services.bulk_actions import assign_many
 from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case_to
 from casework.services.complaint_intake import ISSUER_LEVELS
@@ -490,11 +491,30 @@ def list_(
     due_within: Annotated[
         int | None, typer.Option(help="only cases with a clock due within N working days")
     ] = None,
+    search: Annotated[
+        str,
+        typer.Option(
+            help="words of the reference, names or summary, with or without diacritics (the "
+            "sender's name only where you may see the sender)"
+        ),
+    ] = "",
+    clock: Annotated[str | None, typer.Option(help="only cases with this clock running")] = None,
+    received_from: Annotated[
+        str | None, typer.Option(help="received on or after YYYY-MM-DD")
+    ] = None,
+    received_to: Annotated[
+        str | None, typer.Option(help="received on or before YYYY-MM-DD")
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option(help="open (not in a final state) or closed")
+    ] = None,
+    unassigned: Annotated[bool, typer.Option(help="only cases without a handler")] = False,
+    sort: Annotated[str, typer.Option(help="due (nearest deadline first), newest, oldest")] = "due",
     limit: Annotated[int, typer.Option(min=1, max=10000, help="at most this many")] = 100,
     by: By = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """List the cases you may see, nearest due date first."""
+    """List the cases you may see, nearest due date first (or as --sort says)."""
     officer = acting(by, "listing cases")
     filters = CaseFilter(
         state=state,
@@ -503,6 +523,13 @@ def list_(
         handler=handler,
         overdue=overdue,
         due_within=due_within,
+        search=search,
+        clock=clock,
+        received_from=parse_date(received_from, "--received-from"),
+        received_to=parse_date(received_to, "--received-to"),
+        status=status,
+        unassigned=unassigned,
+        sort=sort,
         limit=limit,
     )
     rows = list_cases(casework_app(), scoped_filter(casework_app(), officer, filters), wall_clock())
@@ -634,6 +661,33 @@ def assign(
         typer.echo(json.dumps({"ref": ref, "handler": officer, "previous": previous or None}))
         return
     typer.echo(f"{ref}: handler {officer}" + (f" (was {previous})" if previous else ""))
+
+
+@app.command("assign-many")
+@handles_errors
+def assign_several(
+    ref: Annotated[list[str], typer.Argument(help="case references", metavar="REF...")],
+    to: Annotated[str, typer.Option("--to", help="code of the handler to assign")],
+    by: By = None,
+    reason: Annotated[str, typer.Option(help="why (recorded on each case)")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Assign several cases to one handler, each as `case assign` would: one refused stops no
+    other; the exit code is 1 if any was refused (that refusal's own if all were, alike)."""
+    head = acting(by, "assigning cases")
+    result = assign_many(casework_app(), ref, to, head, reason, wall_clock())
+    refused = [{"ref": item, "error": str(why)} for item, why in result.refused]
+    if as_json:
+        typer.echo(json.dumps({"assigned": result.done, "refused": refused}, ensure_ascii=False))
+    else:
+        for done in result.done:
+            typer.echo(f"{done}: handler {to}")
+        for item in refused:
+            typer.echo(f"{item['ref']}: refused: {item['error']}", err=True)
+    if result.refused:
+        # refused alike (each a missing case, say): that refusal's own exit code
+        codes = {why.exit_code for _, why in result.refused}
+        raise typer.Exit(codes.pop() if len(codes) == 1 and not result.done else 1)
 
 
 @app.command("explain")

@@ -19,6 +19,7 @@ from casework.entrypoints.cli.common import (
     wall_clock,
 )
 from casework.services.authorisation import authorise
+from casework.services.bulk_actions import acknowledge_many
 from casework.services.escalations import acknowledge, list_escalations
 
 app = command_group("Escalation alerts: list and acknowledge.")
@@ -67,13 +68,28 @@ def list_(
 @app.command("ack")
 @handles_errors
 def ack(
-    escalation_id: Annotated[int, typer.Argument(help="escalation id", min=1, max=MAX_ROW_ID)],
+    escalation_id: Annotated[
+        list[int],
+        typer.Argument(help="escalation ids, one or more", min=1, max=MAX_ROW_ID, metavar="ID..."),
+    ],
     by: By = None,
 ) -> None:
-    """Acknowledge an alert addressed to you (for you only: the other recipients still see
-    it until they acknowledge it too)."""
+    """Acknowledge alerts addressed to you (for you only: the other recipients still see
+    them until they acknowledge them too). With several, one refused stops no other; the exit
+    code is 1 if any was refused."""
     officer = acting(by, "acknowledging an alert")
     now = wall_clock()
     authorise(casework_app(), officer, Action.ACKNOWLEDGE_ALERT, now)
-    ref = acknowledge(casework_app(), escalation_id, officer, now)
-    typer.echo(f"escalation {escalation_id} on {ref} acknowledged by {officer.username}")
+    if len(escalation_id) == 1:
+        ref = acknowledge(casework_app(), escalation_id[0], officer, now)
+        typer.echo(f"escalation {escalation_id[0]} on {ref} acknowledged by {officer.username}")
+        return
+    result = acknowledge_many(casework_app(), escalation_id, officer, now)
+    for ref in result.done:
+        typer.echo(f"an alert on {ref} acknowledged by {officer.username}")
+    for number, why in result.refused:
+        typer.echo(f"escalation {number}: refused: {why}", err=True)
+    if result.refused:
+        # refused alike (each a missing case, say): that refusal's own exit code
+        codes = {why.exit_code for _, why in result.refused}
+        raise typer.Exit(codes.pop() if len(codes) == 1 and not result.done else 1)

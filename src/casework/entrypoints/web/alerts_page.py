@@ -16,6 +16,7 @@ from casework.entrypoints.web.i18n import words
 from casework.entrypoints.web.pages import _back, _form, _page, in_reader_language
 from casework.entrypoints.web.session import language, signed_in
 from casework.services.authorisation import authorise
+from casework.services.bulk_actions import acknowledge_many
 from casework.services.escalations import acknowledge, list_escalations
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +39,34 @@ def alerts_page(
         waiting_only=waiting_only,
         can_acknowledge=principal.may(Action.ACKNOWLEDGE_ALERT),
     )
+
+
+@router.post("/alerts/acknowledge")
+async def acknowledge_ticked(request: Request) -> RedirectResponse:
+    """Acknowledge the alerts ticked on the page; back with what was done and refused."""
+    principal = signed_in(request)
+    await _form(request)  # a form without this session's CSRF token is refused (403)
+    ticked = (await request.form()).getlist("ids")
+    texts = words(language(request))
+    try:
+        numbers = [int(str(number)) for number in ticked]
+        result = acknowledge_many(casework_of(request), numbers, principal, now_of(request))
+    except ValueError:
+        return _back(request, "/alerts", f"{texts['refused']}: {texts['bulk_no_such_alert']}")
+    except CaseworkError as refused:
+        return _back(
+            request, "/alerts", f"{texts['refused']}: {in_reader_language(request, refused)}"
+        )
+    said = []
+    if result.done:
+        said.append(
+            texts["bulk_acknowledged"].format(n=len(result.done), refs=", ".join(result.done))
+        )
+    said += [
+        texts["bulk_refused"].format(item=number, why=in_reader_language(request, why))
+        for number, why in result.refused
+    ]
+    return _back(request, "/alerts", " ".join(said), "" if result.refused else "ok")
 
 
 @router.post("/alerts/{escalation_id}/acknowledge")

@@ -16,7 +16,7 @@ from casework.domain.errors import CaseworkError
 from casework.entrypoints.api.app import create_api
 from casework.entrypoints.api.problems import casework_error, validation_error
 from casework.entrypoints.api.state import Clock
-from casework.entrypoints.web import alerts_page, dashboard_page, pages
+from casework.entrypoints.web import alerts_page, case_list_page, dashboard_page, pages
 from casework.entrypoints.web.pages import error_page
 from casework.entrypoints.web.session import SignInRequired
 from casework.services.app import Casework
@@ -31,6 +31,7 @@ CONTENT_SECURITY_POLICY = (
 def create_app(casework: Casework, clock: Clock) -> FastAPI:
     """The web UI and the API over `casework`, reading the time from `clock`."""
     app = create_api(casework, clock)
+    app.include_router(case_list_page.router)
     app.include_router(pages.router)
     app.include_router(dashboard_page.router)
     app.include_router(alerts_page.router)

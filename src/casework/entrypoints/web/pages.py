@@ -26,7 +26,6 @@ from casework.domain.errors import (
     TransitionRefused,
 )
 from casework.domain.free_text import as_iso_if_day, check_text, read_day
-from casework.domain.organisation import Role
 from casework.entrypoints.api.state import casework_of, now_of
 from casework.entrypoints.web.i18n import LANGUAGES, TEXTS, words
 from casework.entrypoints.web.labels import Labels, filters
@@ -43,13 +42,11 @@ from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import legal_date
 from casework.services.assignment import assign_case, assignable_handlers
 from casework.services.audit_trail import audit_entries
-from casework.services.authorisation import authorise, authorise_intake, scoped_filter
+from casework.services.authorisation import authorise, authorise_intake
 from casework.services.case_access import require_case_access
 from casework.services.case_parties import confirm_outside, identify, recuse
 from casework.services.case_views import (
-    CaseFilter,
     allowed_triggers,
-    list_cases,
     show_case_to,
 )
 from casework.services.escalations import list_escalations
@@ -397,64 +394,6 @@ async def change_password(request: Request) -> Response:
     request.session.clear()
     request.session["lang"] = lang
     return _back(request, "/login", texts["password_changed"], "ok")
-
-
-PAGE_SIZE = 50
-
-
-@router.get("/cases")
-def my_cases(
-    request: Request,
-    offset: int = 0,
-    agency: Annotated[str | None, Query(max_length=100)] = None,
-    overdue: Annotated[int, Query(ge=0, le=1)] = 0,
-    due_within: Annotated[int | None, Query(ge=0, le=60)] = None,
-    unassigned: Annotated[int, Query(ge=0, le=1)] = 0,
-) -> HTMLResponse:
-    """The cases of the signed-in officer: a handler's assigned ones; the others, their
-    agencies' — narrowed, from a dashboard's figure, to one agency and to the overdue cases or
-    those due within some working days."""
-    principal = signed_in(request)
-    app = casework_of(request)
-    narrowed = bool(agency or overdue or unassigned or due_within is not None)
-    # a handler sees the cases assigned to them; others every case of their agencies
-    mine = principal.roles == {Role.HANDLER}
-    filters = CaseFilter(
-        handler=principal.username if mine else None,
-        agency=agency or None,
-        overdue=bool(overdue),
-        due_within=due_within,
-        unassigned=bool(unassigned),
-        limit=PAGE_SIZE + 1,
-        offset=min(max(0, offset), 10**9),
-    )
-    rows = list_cases(app, scoped_filter(app, principal, filters), now_of(request))
-    more = len(rows) > PAGE_SIZE
-    query = "&".join(
-        f"{key}={quote(str(value))}"
-        for key, value in (
-            ("agency", agency),
-            ("overdue", overdue or None),
-            ("due_within", due_within),
-            ("unassigned", unassigned or None),
-        )
-        if value is not None and value != ""
-    )
-    return _page(
-        request,
-        "cases.html",
-        principal,
-        cases=rows[:PAGE_SIZE],
-        narrowed=narrowed,
-        agency=agency or "",
-        overdue=bool(overdue),
-        due_within=due_within,
-        unassigned=bool(unassigned),
-        query=query,
-        export_handler=principal.username if mine else None,
-        next_offset=max(0, offset) + PAGE_SIZE if more else None,
-        previous_offset=max(0, offset - PAGE_SIZE) if offset > 0 else None,
-    )
 
 
 @router.get("/cases/new")

@@ -56,9 +56,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), sa.ForeignKey("case_file.id"), primary_key=True),
     )
     op.create_index("ix_sender_word_case_id", "sender_word", ["case_id"])
-    op.create_index(
-        "ix_case_file_agency_received_on", "case_file", ["agency", "received_on", "id"]
-    )
+    op.create_index("ix_case_file_agency_received_on", "case_file", ["agency", "received_on", "id"])
     connection = op.get_bind()
     if connection.dialect.name == "sqlite":
         _sqlite_index(connection)

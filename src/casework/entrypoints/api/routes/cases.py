@@ -17,11 +17,13 @@ from casework.entrypoints.api.fields import Line, LineQuery, Text
 from casework.entrypoints.api.responses import (
     AdvancedCase,
     Assigned,
+    BulkDone,
     CaseIdentity,
     CasePage,
     CaseParties,
     LoggedCase,
     Recused,
+    bulk_done,
 )
 from casework.entrypoints.api.security import CurrentPrincipal
 from casework.entrypoints.api.state import casework_of, now_of
@@ -30,6 +32,7 @@ from casework.services.app import legal_date
 from casework.services.assignment import assign_case
 from casework.services.authorisation import authorise, authorise_case, authorise_intake
 from casework.services.authorisation import scoped_filter as narrowed
+from casework.services.bulk_actions import MAX_ITEMS, assign_many
 from casework.services.case_export import export_csv
 from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
 from casework.services.case_views import (
@@ -159,6 +162,23 @@ def scoped_filter(
     due_within: Annotated[
         int | None, Query(ge=0, le=MAX_DUE_WITHIN, description="working days")
     ] = None,
+    q: Annotated[
+        str,
+        Query(
+            max_length=400,
+            description="words of the reference, names or summary, with or without "
+            "diacritics; the sender's name only where you may see the sender",
+        ),
+    ] = "",
+    clock: LineQuery = None,
+    received_from: Annotated[date | None, Query(description="received on or after")] = None,
+    received_to: Annotated[date | None, Query(description="received on or before")] = None,
+    status: Annotated[
+        Literal["open", "closed"] | None, Query(description="open: not in a final state")
+    ] = None,
+    upcoming: Annotated[bool, Query(description="only cases not yet overdue")] = False,
+    unassigned: Annotated[bool, Query(description="only cases without a handler")] = False,
+    sort: Annotated[Literal["due", "newest", "oldest"], Query()] = "due",
 ) -> CaseFilter:
     """The list's filters, within the cases the principal may read: their agencies, and never
     the denunciations of themselves."""
@@ -172,6 +192,14 @@ def scoped_filter(
             handler=handler,
             overdue=overdue,
             due_within=due_within,
+            search=q,
+            clock=clock,
+            received_from=received_from,
+            received_to=received_to,
+            status=status,
+            upcoming=upcoming,
+            unassigned=unassigned,
+            sort=sort,
         ),
     )
 
@@ -304,6 +332,20 @@ def advance(request: Request, principal: CurrentPrincipal, ref: str, body: Advan
         "to": result.to_state,
         "on": result.on.isoformat(),
     }
+
+
+class AssignMany(BaseModel):
+    refs: list[Line] = Field(description="the cases, by reference", max_length=MAX_ITEMS)
+    officer: Line
+    reason: Text = ""
+
+
+@router.post("/bulk-assign", summary="Assign several cases to one handler, each on its own")
+def assign_several(request: Request, principal: CurrentPrincipal, body: AssignMany) -> BulkDone:
+    result = assign_many(
+        casework_of(request), body.refs, body.officer, principal, body.reason, now_of(request)
+    )
+    return bulk_done(result)
 
 
 @router.post("/{ref}/assign", summary="Assign a handler (conflicts of interest refused)")
