@@ -26,9 +26,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, insert, text
 
 from casework.adapters.case_store import case_ids_of
-from casework.adapters.tables import CaseRow, ClockRow
+from casework.adapters.tables import CaseRow, CaseSearchRow, ClockRow
 from casework.config import LEGAL_TIMEZONE, Settings
 from casework.domain.calendar import add_period, add_working_days, roll_forward
+from casework.domain.search import case_words
 from casework.services.advance import AdvanceCase, advance_case
 from casework.services.app import Casework, bootstrap
 from casework.services.intake import Denouncer, LogCase, log_case
@@ -64,8 +65,26 @@ def fresh_app(url: str | None, home: Path) -> Casework:
     return app
 
 
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
+MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Quang", "Thu")
+GIVEN = ("An", "Bình", "Cường", "Dũng", "Hoa", "Lan", "Nam", "Tuấn", "Hùng", "Long", "Mai",
+         "Nga", "Phúc", "Quý", "Sơn", "Thảo", "Trang", "Vinh", "Yến", "Khánh")  # fmt: skip
+MATTERS = (
+    "thu tiền trái quy định khi cấp giấy chứng nhận quyền sử dụng đất",
+    "xây dựng nhà ở không phép trên đất nông nghiệp",
+    "chậm bồi thường giải phóng mặt bằng dự án đường",
+    "lạm dụng chức vụ trong đấu thầu mua sắm thiết bị",
+    "thu phí chợ sai quy định",
+    "không giải quyết hồ sơ hộ nghèo đúng hạn",
+    "sử dụng ngân sách xã sai mục đích",
+    "cấp phép khai thác cát trái phép",
+)
+
+
 def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
-    """Insert `n` open cases with one running clock each; `due_fraction` reach a step today."""
+    """Insert `n` open cases with one running clock each; `due_fraction` reach a step today.
+    Each case denounces a person of a Vietnamese name over one of a few matters, and is kept
+    in the search index as intake keeps it (domain/search.case_words)."""
     rng = random.Random(seed)
     calendar = app.calendar
     ladder = app.definitions.escalation.ladder("default")
@@ -79,6 +98,7 @@ def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
     for start in range(0, n, batch):
         cases: list[dict[str, Any]] = []
         clocks: list[dict[str, Any]] = []
+        words: list[dict[str, Any]] = []
         for offset in range(min(batch, n - start)):
             case_id = first_id + start + offset
             in_triage = rng.random() < 0.4
@@ -90,11 +110,15 @@ def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
                 nominal = add_period(calendar, TODAY, rng.randint(6, 60), rule.unit)
                 due = roll_forward(calendar, nominal)
             start_on = TODAY - timedelta(days=rng.randint(0, 5))
+            reference = f"SEED-{start_on.year}-{case_id:06d}"
+            denounced = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            summary = f"Ông/bà {denounced} {rng.choice(MATTERS)}"
+            words.append({"case_id": case_id, "words": case_words(reference, summary, denounced)})
             cases.append(
                 {
                     "id": case_id,
                     # seeded outside intake: a series of its own, never one intake numbers in
-                    "reference": f"SEED-{start_on.year}-{case_id:06d}",
+                    "reference": reference,
                     "kind": "denunciation",
                     "state": "triage" if in_triage else "inspection",
                     "agency": "thanh-tra-tinh",
@@ -102,8 +126,8 @@ def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
                     "received_on": start_on,
                     "logged_at": logged,
                     "channel": "letter",
-                    "summary": "benchmark",
-                    "denounced_name": "X",
+                    "summary": summary,
+                    "denounced_name": denounced,
                     "complexity": "ordinary",
                     "attributes": {},
                     "next_due": due,  # its one running clock's (CaseRow.next_due)
@@ -129,6 +153,7 @@ def fill(app: Casework, n: int, due_fraction: float, seed: int = 7) -> int:
         with app.database.begin() as connection:
             connection.execute(insert(CaseRow.__table__), cases)  # type: ignore[attr-defined]
             connection.execute(insert(ClockRow.__table__), clocks)  # type: ignore[attr-defined]
+            connection.execute(insert(CaseSearchRow.__table__), words)  # type: ignore[attr-defined]
     if app.database.dialect.name == "postgresql":
         with app.database.begin() as connection:
             connection.execute(

@@ -185,3 +185,30 @@ def shoot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+SCREENS = {"desk": (1280, 800), "phone": (360, 740)}
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request: pytest.FixtureRequest, browser: Browser, served: Served) -> Iterator[Page]:
+    """A fresh browser context at a desk's or a phone's width, nobody signed in."""
+    width, height = SCREENS[request.param]
+    context = browser.new_context(
+        base_url=served.base, viewport={"width": width, "height": height}, locale="vi-VN"
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.screen_name = request.param  # type: ignore[attr-defined]
+    yield tab
+    context.close()
+
+
+def named(page: Page, name: str) -> str:
+    return f"{name}-{page.screen_name}"  # type: ignore[attr-defined]
+
+
+def fits(page: Page) -> None:
+    """Nothing makes the page wider than the screen (tables scroll in their own box)."""
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url

@@ -11,43 +11,24 @@ nothing checked here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
-from tests.browser.conftest import Served, missing_browser, shoot, sign_in, sign_out
+from playwright.sync_api import Page, expect
+from tests.browser.conftest import (
+    Served,
+    fits,
+    missing_browser,
+    named,
+    shoot,
+    sign_in,
+    sign_out,
+)
 from tests.browser.test_journeys import log_by_cli
 
 if reason := missing_browser():
     pytest.skip(reason, allow_module_level=True)
 
 pytestmark = pytest.mark.browser
-
-SCREENS = {"desk": (1280, 800), "phone": (360, 740)}
-
-
-@pytest.fixture(params=list(SCREENS))
-def screen(request: pytest.FixtureRequest, browser: Browser, served: Served) -> Iterator[Page]:
-    """A fresh browser context at a desk's or a phone's width, nobody signed in."""
-    width, height = SCREENS[request.param]
-    context = browser.new_context(
-        base_url=served.base, viewport={"width": width, "height": height}, locale="vi-VN"
-    )
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    tab.screen_name = request.param  # type: ignore[attr-defined]
-    yield tab
-    context.close()
-
-
-def named(page: Page, name: str) -> str:
-    return f"{name}-{page.screen_name}"  # type: ignore[attr-defined]
-
-
-def fits(page: Page) -> None:
-    """Nothing makes the page wider than the screen (tables scroll in their own box)."""
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def open_form(page: Page) -> None:
@@ -206,8 +187,9 @@ def test_the_head_assigns_from_the_unassigned_queue(screen: Page, served: Served
     expect(page).to_have_url(re.compile(r"/dashboard$"))  # a head lands on his dashboard
     fits(page)
     page.locator(".card a", has_text="Chưa giao người xử lý").click()
-    expect(page).to_have_url(re.compile(r"/cases\?unassigned=1$"))
-    expect(page.locator("main")).to_contain_text("Đang lọc:")
+    expect(page).to_have_url(re.compile(r"/cases\?tab=unassigned$"))
+    queue = page.get_by_role("link", name="Chưa phân công (")
+    expect(queue).to_have_attribute("aria-current", "page")
     row = page.locator("tbody tr", has=page.get_by_role("link", name=ref, exact=True))
     expect(row).to_have_count(1)
     fits(page)

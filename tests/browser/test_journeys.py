@@ -93,7 +93,9 @@ def test_a_handler_moves_an_assigned_case_through_its_action_forms(
     served.cli("case", "assign", ref, "tt-xac-minh-1", "--by", "tt-chanh-thanh-tra")
 
     sign_in(page, "tt-xac-minh-1")
-    expect(page.get_by_role("heading", name="Hồ sơ của tôi")).to_be_visible()
+    expect(page.get_by_role("heading", name="Danh sách hồ sơ")).to_be_visible()
+    # a handler opens on the cases assigned to him
+    expect(page.get_by_role("link", name="Của tôi (")).to_have_attribute("aria-current", "page")
     row = page.locator("tbody tr", has=page.get_by_role("link", name=ref))
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Tiếp nhận đơn tố cáo")  # the state by its legal name

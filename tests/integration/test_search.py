@@ -158,3 +158,24 @@ def test_the_sql_of_whose_senders_one_may_see_is_the_policy(
                 )
             }
             assert in_sql == in_python, officer
+
+
+def test_thousands_of_ids_are_one_parameter_and_find_the_same_cases(
+    app: Casework, logged: dict[str, str]
+) -> None:
+    """A search that finds thousands hands their ids to the list as one parameter."""
+    from casework.adapters.case_reads import ids_clause
+
+    with app.reading() as session:
+        connection = session.connection()
+        wanted = sorted(
+            connection.execute(
+                select(CASES.c.id).where(
+                    CASES.c.reference.in_([logged["other"], logged["complaint"]])
+                )
+            ).scalars()
+        )
+        many = [*range(10_000, 15_000), *wanted]  # far more than a plain IN list takes
+        for ids in (many, wanted, []):
+            found = connection.execute(select(CASES.c.id).where(ids_clause(connection, ids)))
+            assert sorted(found.scalars()) == (wanted if ids else [])

@@ -3,13 +3,26 @@ ORM's Session or Core), each leaving the visibility policy to the caller."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, false, func, or_
+from sqlalchemy import (
+    Connection,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    text,
+)
 from sqlalchemy import select as core_select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 
 from casework.adapters.case_search import search_clause
@@ -57,6 +70,7 @@ class CaseFilter:
     name_digests: tuple[str, ...] = ()  # their keyed digests, for the sender's name
     reach: IdentityReach | None = None  # whose senders the viewer may see (name search)
     lifecycles: tuple[tuple[str, list[str], list[str]], ...] = ()  # each kind's open, final
+    only_ids: tuple[int, ...] | None = None  # the few cases the search or status can be
 
 
 def apply_case_filters(
@@ -65,6 +79,8 @@ def apply_case_filters(
     """`query` narrowed to the cases `filters` names and the reader may see: their agencies,
     and never a denunciation of the reader (LTC Art. 8(3)). Limit and offset are not applied.
     A search needs the `connection` it will run on (each store indexes words its own way)."""
+    if filters.only_ids is not None:
+        query = query.where(ids_clause(connection, filters.only_ids))
     if filters.words:
         if connection is None:
             raise ValueError("a search needs the connection it runs on")
@@ -86,17 +102,7 @@ def apply_case_filters(
     if filters.status == "open":
         query = query.where(open_clause(filters.lifecycles))
     elif filters.status == "closed":
-        query = query.where(
-            or_(
-                *(
-                    and_(_CASES.c.kind == kind, _CASES.c.state.in_(finals))
-                    for kind, _, finals in filters.lifecycles
-                    if finals
-                )
-            )
-            if any(finals for _, _, finals in filters.lifecycles)
-            else false()
-        )
+        query = query.where(closed_clause(filters.lifecycles))
     if filters.state:
         query = query.where(CaseRow.state == filters.state)
     if filters.kind:
@@ -113,6 +119,53 @@ def apply_case_filters(
         # the policy's exclusions, as the case page applies them (domain/visibility.py)
         query = query.where(~excluded_clause(filters.viewer))
     return query
+
+
+_LISTED = 200  # up to so many ids, a plain IN list; beyond, one parameter holds them all
+
+
+def ids_clause(connection: Connection | None, ids: Sequence[int]) -> Any:
+    """True for the cases of `ids`: a plain IN for a few; for thousands, one parameter (a
+    JSON array SQLite unpacks with json_each, a PostgreSQL array), not thousands of them."""
+    if not ids:
+        return false()
+    if connection is None or len(ids) <= _LISTED:
+        return _CASES.c.id.in_(list(ids))
+    if connection.dialect.name == "postgresql":
+        # "= ANY(array)" keeps the walk in the list's order (measured: "IN (SELECT unnest)"
+        # led the planner to fetch and sort every id, 53–85 ms instead of about 30)
+        return _CASES.c.id == any_(bindparam("only_ids", list(ids), type_=ARRAY(Integer)))
+    unpacked = (
+        text("SELECT value FROM json_each(:only_ids)")
+        .bindparams(only_ids=json.dumps(list(ids)))
+        .columns(value=Integer)
+    )
+    return _CASES.c.id.in_(unpacked)
+
+
+def closed_clause(lifecycles: Iterable[tuple[str, list[str], list[str]]]) -> Any:
+    """In a final state of its kind's lifecycle."""
+    closed = [
+        and_(_CASES.c.kind == kind, _CASES.c.state.in_(finals))
+        for kind, _, finals in lifecycles
+        if finals
+    ]
+    return or_(*closed) if closed else false()
+
+
+def closed_ids(
+    connection: Connection,
+    lifecycles: Iterable[tuple[str, list[str], list[str]]],
+    agencies: frozenset[str] | None,
+    cap: int,
+) -> list[int] | None:
+    """The ids of the closed cases of `agencies` (None: any), if at most `cap`; else None
+    (as `case_search.matching_ids`: few closed cases are looked up, many walked in order)."""
+    query = core_select(_CASES.c.id).where(closed_clause(lifecycles))
+    if agencies is not None:
+        query = query.where(_CASES.c.agency.in_(sorted(agencies)))
+    found = list(connection.execute(query.limit(cap + 1)).scalars())
+    return None if len(found) > cap else [int(case_id) for case_id in found]
 
 
 def all_clock_rows(session: Session, case_id: int) -> list[ClockRow]:

@@ -48,7 +48,7 @@ TRIGRAM_INDEX = "ix_case_search_words_trgm"
 STORE_OBJECTS = frozenset({FTS_TABLE, TRIGRAM_INDEX})
 """What migration 0022 makes for one store only, beside the declared tables: the schema's
 comparison with the tables leaves these (and FTS5's own tables, named after the first) out."""
-_TRIGRAM = 3  # letters of the shortest word a trigram index can look up
+INDEXED_LETTERS = 3  # the shortest word a trigram index can look up
 
 
 def is_store_object(name: str | None) -> bool:
@@ -83,7 +83,7 @@ def text_matches(connection: Connection, words: Sequence[str]) -> Select[Any]:
     query = select(SEARCH.c.case_id)
     unindexed = list(words)
     if connection.dialect.name == "sqlite" and has_fts(connection):
-        indexed = [word for word in words if len(word) >= _TRIGRAM]
+        indexed = [word for word in words if len(word) >= INDEXED_LETTERS]
         if indexed:
             # folded words are [a-z0-9]+: quoted, each is a phrase of its trigrams
             phrase = " AND ".join(f'"{word}"' for word in indexed)
@@ -94,10 +94,47 @@ def text_matches(connection: Connection, words: Sequence[str]) -> Select[Any]:
                     .where(text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase))
                 )
             )
-            unindexed = [word for word in words if len(word) < _TRIGRAM]
+            unindexed = [word for word in words if len(word) < INDEXED_LETTERS]
     for word in unindexed:
         query = query.where(SEARCH.c.words.like(f"%{word}%"))
     return query
+
+
+def matching_ids(
+    connection: Connection,
+    words: Sequence[str],
+    name_digests: Sequence[str],
+    reach: IdentityReach | None,
+    agencies: frozenset[str] | None,
+    cap: int,
+) -> list[int] | None:
+    """The ids of the cases a search finds (`search_clause`) — of `agencies` (None: any) where
+    it is the sender's name that matched — if there are at most `cap` of them; None if there
+    are more. The list then takes them as a set to test its cases against, instead of testing
+    each against the search (a planner cannot tell a rare search from a common one before
+    running it). Each part reads its own index only: the words, then the name's digests."""
+    found = set(connection.execute(text_matches(connection, words).limit(cap + 1)).scalars())
+    if reach is not None and name_digests:
+        by_name = (
+            select(CASES.c.id)
+            .where(CASES.c.id.in_(_named(name_digests)), identity_clause(reach))
+            .limit(cap + 1)
+        )
+        if agencies is not None:
+            by_name = by_name.where(CASES.c.agency.in_(sorted(agencies)))
+        found |= set(connection.execute(by_name).scalars())
+    return None if len(found) > cap else sorted(int(case_id) for case_id in found)
+
+
+def _named(name_digests: Sequence[str]) -> Select[Any]:
+    """The ids of the cases whose sender's name has every word of `name_digests`."""
+    digests = sorted(set(name_digests))
+    return (
+        select(SENDER_WORDS.c.case_id)
+        .where(SENDER_WORDS.c.digest.in_(digests))
+        .group_by(SENDER_WORDS.c.case_id)
+        .having(func.count() == len(digests))
+    )
 
 
 def identity_clause(reach: IdentityReach) -> ColumnElement[bool]:
@@ -128,10 +165,4 @@ def search_clause(
     found: ColumnElement[bool] = CASES.c.id.in_(text_matches(connection, words))
     if reach is None or not name_digests:
         return found
-    by_name = (
-        select(SENDER_WORDS.c.case_id)
-        .where(SENDER_WORDS.c.digest.in_(sorted(set(name_digests))))
-        .group_by(SENDER_WORDS.c.case_id)
-        .having(func.count() == len(set(name_digests)))
-    )
-    return or_(found, and_(CASES.c.id.in_(by_name), identity_clause(reach)))
+    return or_(found, and_(CASES.c.id.in_(_named(name_digests)), identity_clause(reach)))

@@ -227,9 +227,12 @@ def unclocked_cases(
                     CASES.c.attributes,
                 )
                 # a case with a running duty clock has its due date (CaseRow.next_due), so
-                # only the few without one are looked at
+                # only the few without one are looked at: one seek of the (agency, kind,
+                # state, next_due) index. Ordered by an expression no index holds, or SQLite
+                # walks every case of the agency in the order of their index on the date
+                # received to spare sorting these few (50 ms at 10^5 cases)
                 .where(CASES.c.next_due.is_(None), unclocked_clause(opened))
-                .order_by(CASES.c.received_on, CASES.c.id)
+                .order_by(func.coalesce(CASES.c.received_on, CASES.c.received_on), CASES.c.id)
                 .limit(limit)
             )
         ).all()

@@ -103,8 +103,11 @@ class CaseRow(SQLModel, table=True):
             "handler",
             "denounced_officer",
         ),
-        # lists and dashboards by nearest deadline: a page is a range of one of these
-        Index("ix_case_file_agency_next_due", "agency", "next_due", "id"),
+        # lists and dashboards by nearest deadline: a page is a range of one of these, which
+        # also holds what a tab filters on (open, unassigned), so a deep page reads no row
+        Index(
+            "ix_case_file_agency_next_due", "agency", "next_due", "id", "kind", "state", "handler"
+        ),
         Index("ix_case_file_next_due", "next_due", "id"),
         # lists by the date received, newest or oldest first (issue 27)
         Index("ix_case_file_agency_received_on", "agency", "received_on", "id"),

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, cast
 
-from casework.adapters import audit_log, case_reads, clock_rows
+from casework.adapters import audit_log, case_reads, case_search, clock_rows
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_lookup import load_case_row, ref_of
 from casework.adapters.case_reads import SORTS
@@ -385,19 +385,46 @@ def check_filter_values(app: Casework, filters: CaseFilter) -> None:
         )
 
 
+FEW_MATCHES = 20_000
+"""Up to this many cases found by a search (or closed), a list takes them as a set of ids and
+walks its order testing membership only; beyond, it tests each case against the search
+itself, soon finding a page of such common matches."""
+
+
 def prepared(app: Casework, filters: CaseFilter, today: date) -> CaseFilter:
     """`filters` checked, with what the list's SQL needs worked out: the search's folded
     words and, for a viewer the organisation knows, their digests and the senders he may see
     (a search by a sender's name finds only those); each kind's open and final states."""
     check_filter_values(app, filters)
     words = query_words(filters.search)
-    changes: dict[str, Any] = {"words": words, "lifecycles": tuple(open_states(app))}
-    if words and filters.viewer:
-        with app.reading() as session:
-            org = app.organisation(session.connection())
-        if filters.viewer in org.officers:
-            changes["reach"] = identity_reach(org, filters.viewer, today)
-            changes["name_digests"] = tuple(app.vault.name_word_digests(words))
+    lifecycles = tuple(open_states(app))
+    changes: dict[str, Any] = {"words": words, "lifecycles": lifecycles}
+    few: list[set[int]] = []  # the cases a search or the closed tab leaves, when they are few
+    with app.reading() as session:
+        connection = session.connection()
+        if words and filters.viewer:
+            org = app.organisation(connection)
+            if filters.viewer in org.officers:
+                changes["reach"] = identity_reach(org, filters.viewer, today)
+                changes["name_digests"] = tuple(app.vault.name_word_digests(words))
+        # words of one or two letters no index holds: such a search finds many cases anyway
+        if any(len(word) >= case_search.INDEXED_LETTERS for word in words):
+            found = case_search.matching_ids(
+                connection,
+                words,
+                changes.get("name_digests", ()),
+                changes.get("reach"),
+                filters.agencies,
+                FEW_MATCHES,
+            )
+            if found is not None:
+                few.append(set(found))
+                changes["words"] = ()  # found already: the ids stand for the search
+        if filters.status == "closed":
+            closed = case_reads.closed_ids(connection, lifecycles, filters.agencies, FEW_MATCHES)
+            few += [] if closed is None else [set(closed)]
+    if few:
+        changes["only_ids"] = tuple(sorted(set.intersection(*few)))
     return replace(filters, **changes)
 
 
