@@ -169,3 +169,42 @@ def test_an_officer_acknowledges_the_ticked_alerts(
     assert done.status_code == 200
     assert f"Đã xác nhận {len(ids)} cảnh báo" in done.text
     assert 'name="ids"' not in done.text
+
+
+def test_what_cannot_be_searched_or_filtered_is_said_not_silently_ignored(
+    web: TestClient, cases: list[str]
+) -> None:
+    sign_in(web, HEAD)
+    nothing = web.get("/cases", params={"q": "中文 !!"})
+    assert nothing.status_code == 422
+    assert "không có chữ cái hay chữ số nào để tìm" in nothing.text
+    assert cases[0] not in nothing.text  # not every case as its "results"
+    unknown = web.get("/cases", params={"handler": "nobody\x00"})
+    assert unknown.status_code == 422
+    assert "Không có cán bộ mã" in unknown.text
+
+
+def test_a_bulk_message_stays_short_however_many_are_refused(
+    web: TestClient, cases: list[str]
+) -> None:
+    sign_in(web, HEAD)
+    page = web.get("/cases?tab=unassigned").text
+    refs = [f"TC-2024-{n:06d}" for n in range(100, 160)]  # sixty cases that do not exist
+    response = web.post(
+        "/cases/bulk-assign",
+        data={
+            "csrf_token": csrf(page),
+            "refs": [*refs, cases[1], "tc-2024-2"],
+            "officer": "tt-xac-minh-1",
+        },
+    )
+    flash = response.text.split('class="flash', 1)[1].split("</div>", 1)[0]
+    assert f"Đã giao Ngô Thị Lan xử lý 1 hồ sơ: {cases[1]}." in flash  # tc-2024-2 is the same
+    assert flash.count("Không thực hiện được") == 3
+    assert "Còn 57 mục khác cũng không thực hiện được" in flash
+    assert len(response.request.headers.get("cookie", "")) < 4096
+    once = web.post(
+        "/cases/bulk-assign",
+        data={"csrf_token": csrf(page), "refs": refs[:5], "officer": "nobody"},
+    )
+    assert once.text.count("Không có cán bộ mã «nobody»") == 1  # the officer, refused once

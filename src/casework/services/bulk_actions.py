@@ -8,12 +8,13 @@ acknowledged) stops nothing else, and says why next to its reference.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from casework.adapters.case_store import canonical_ref
 from casework.domain.access import Action, Principal
-from casework.domain.errors import CaseworkError, InvalidInput, said
+from casework.domain.errors import CaseworkError, InvalidInput, NotFound, said
 from casework.services.app import Casework
 from casework.services.assignment import assign_case
 from casework.services.authorisation import authorise
@@ -31,8 +32,12 @@ class BulkResult:
     refused: list[tuple[str, CaseworkError]] = field(default_factory=list)
 
 
-def _checked(items: Sequence[object], what: str, what_vi: str) -> list[str]:
-    chosen = list(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+def _checked(
+    items: Sequence[object], what: str, what_vi: str, same: Callable[[str], str] = str.strip
+) -> list[str]:
+    """The items chosen, each once (`same` tells which texts name one item), at least one and
+    at most MAX_ITEMS."""
+    chosen = list(dict.fromkeys(same(str(item)) for item in items if str(item).strip()))
     if not chosen:
         raise said(
             InvalidInput(f"choose at least one {what}"),
@@ -57,8 +62,11 @@ def assign_many(
     """Assign each case of `refs` to `officer`, as `by` would one by one. One who may not
     assign at all is refused once, before any case is looked at."""
     result = BulkResult()
-    chosen = _checked(refs, "case", "hồ sơ")
+    chosen = _checked(refs, "case", "hồ sơ", _one_reference)
     authorise(app, by, Action.ASSIGN_CASE, now)
+    with app.reading() as session:
+        # an officer the organisation does not know is refused once, not once per case
+        app.organisation(session.connection()).officer(officer)
     for ref in chosen:
         try:
             authorise(app, by, Action.ASSIGN_CASE, now, ref=ref)
@@ -68,6 +76,15 @@ def assign_many(
         else:
             result.done.append(ref)
     return result
+
+
+def _one_reference(text: str) -> str:
+    """A case's reference as stored (`tc-2024-1` and `TC-2024-000001` are one case), or the
+    text as typed where it is no reference (refused as the single action refuses it)."""
+    try:
+        return canonical_ref(text)
+    except NotFound:
+        return text.strip()
 
 
 def acknowledge_many(

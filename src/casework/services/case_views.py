@@ -397,16 +397,27 @@ def prepared(app: Casework, filters: CaseFilter, today: date) -> CaseFilter:
     (a search by a sender's name finds only those); each kind's open and final states."""
     check_filter_values(app, filters)
     words = query_words(filters.search)
+    if filters.search.strip() and not words:
+        raise said(
+            InvalidInput(
+                f"nothing in {filters.search!r} can be searched: type letters or digits of a "
+                "reference, a name or the summary"
+            ),
+            f"«{filters.search.strip()}» không có chữ cái hay chữ số nào để tìm: nhập số hồ sơ, "
+            "họ tên hoặc vài chữ trong nội dung đơn",
+        )
     lifecycles = tuple(open_states(app))
     changes: dict[str, Any] = {"words": words, "lifecycles": lifecycles}
     few: list[set[int]] = []  # the cases a search or the closed tab leaves, when they are few
     with app.reading() as session:
         connection = session.connection()
-        if words and filters.viewer:
-            org = app.organisation(connection)
-            if filters.viewer in org.officers:
-                changes["reach"] = identity_reach(org, filters.viewer, today)
-                changes["name_digests"] = tuple(app.vault.name_word_digests(words))
+        org = app.organisation(connection)
+        if filters.handler:
+            org.officer(filters.handler)  # an unknown code is refused, never sent to SQL
+        # a sender's name only for a viewer the organisation knows (fail closed)
+        if words and filters.viewer and filters.viewer in org.officers:
+            changes["reach"] = identity_reach(org, filters.viewer, today)
+            changes["name_digests"] = tuple(app.vault.name_word_digests(words))
         # words of one or two letters no index holds: such a search finds many cases anyway
         if any(len(word) >= case_search.INDEXED_LETTERS for word in words):
             found = case_search.matching_ids(

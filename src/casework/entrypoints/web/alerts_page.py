@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from casework.domain.access import Action
 from casework.domain.errors import CaseworkError
 from casework.entrypoints.api.state import casework_of, now_of
+from casework.entrypoints.web.case_list_page import bulk_said
 from casework.entrypoints.web.i18n import words
 from casework.entrypoints.web.pages import _back, _form, _page, in_reader_language
 from casework.entrypoints.web.session import language, signed_in
@@ -57,16 +58,8 @@ async def acknowledge_ticked(request: Request) -> RedirectResponse:
         return _back(
             request, "/alerts", f"{texts['refused']}: {in_reader_language(request, refused)}"
         )
-    said = []
-    if result.done:
-        said.append(
-            texts["bulk_acknowledged"].format(n=len(result.done), refs=", ".join(result.done))
-        )
-    said += [
-        texts["bulk_refused"].format(item=number, why=in_reader_language(request, why))
-        for number, why in result.refused
-    ]
-    return _back(request, "/alerts", " ".join(said), "" if result.refused else "ok")
+    message = bulk_said(request, result, "bulk_acknowledged")
+    return _back(request, "/alerts", message, "" if result.refused else "ok")
 
 
 @router.post("/alerts/{escalation_id}/acknowledge")

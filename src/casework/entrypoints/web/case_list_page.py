@@ -25,7 +25,7 @@ from casework.entrypoints.web.pages import _back, _form, _local, _page, in_reade
 from casework.entrypoints.web.session import language, signed_in
 from casework.services.app import Casework
 from casework.services.authorisation import scope_of, scoped_filter
-from casework.services.bulk_actions import assign_many
+from casework.services.bulk_actions import BulkResult, assign_many
 from casework.services.case_tabs import default_tab, tab_counts, tab_filter, tabs_of
 from casework.services.case_views import CaseFilter, list_cases
 
@@ -172,16 +172,19 @@ def _export_query(chosen: CaseFilter) -> str:
 
 def _choices(app: Casework, principal: Principal) -> dict[str, list[tuple[str, str]]]:
     """The filters' options, as (value, label) in the reader's words: the kinds, the states
-    (each once, by its legal name), the clocks by their titles, the units in the officer's
+    (each once, by its legal names), the clocks by their titles, the units in the officer's
     scope and their handlers."""
     with app.reading() as session:
         org = app.organisation(session.connection())
     scope = scope_of(app, principal)
     lifecycles = app.definitions.lifecycles
-    states: dict[str, str] = {}
+    # a state shared by several kinds filters them all: named by each of its legal names
+    names: dict[str, list[str]] = {}
     for lifecycle in lifecycles.values():
         for code, state in lifecycle.states.items():
-            states.setdefault(code, state.legal_name)
+            if state.legal_name not in names.setdefault(code, []):
+                names[code].append(state.legal_name)
+    states = {code: " / ".join(found) for code, found in names.items()}
     units = sorted(
         (code for code in org.agencies if scope is None or code in scope),
         key=lambda code: org.agencies[code].name,
@@ -219,15 +222,29 @@ async def bulk_assign(request: Request) -> RedirectResponse:
     with app.reading() as session:
         org = app.organisation(session.connection())
     name = org.officers[officer].name if officer in org.officers else officer
-    said_ = []
+    message = bulk_said(request, result, "bulk_assigned", name=name)
+    return _back(request, back, message, "ok" if not result.refused else "")
+
+
+SHOWN_DONE = 10  # references named in a bulk action's message; the rest are counted
+SHOWN_REFUSED = 3  # refusals given with their reason; the rest are counted
+
+
+def bulk_said(request: Request, result: BulkResult, done_key: str, **more: str) -> str:
+    """What a bulk action did, short enough to ride in the session cookie to the next page
+    (a browser drops a cookie over 4 KB, and the officer would read nothing): the first
+    references done and the first refusals with why, the others counted."""
+    texts = words(language(request))
+    said = []
     if result.done:
-        said_.append(
-            texts["bulk_assigned"].format(
-                name=name, n=len(result.done), refs=", ".join(result.done)
-            )
-        )
-    said_ += [
-        texts["bulk_refused"].format(item=ref, why=in_reader_language(request, why))
-        for ref, why in result.refused
+        named = ", ".join(result.done[:SHOWN_DONE])
+        if len(result.done) > SHOWN_DONE:
+            named += " " + texts["and_more"].format(n=len(result.done) - SHOWN_DONE)
+        said.append(texts[done_key].format(n=len(result.done), refs=named, **more))
+    said += [
+        texts["bulk_refused"].format(item=item, why=in_reader_language(request, why))
+        for item, why in result.refused[:SHOWN_REFUSED]
     ]
-    return _back(request, back, " ".join(said_), "ok" if not result.refused else "")
+    if len(result.refused) > SHOWN_REFUSED:
+        said.append(texts["bulk_refused_more"].format(n=len(result.refused) - SHOWN_REFUSED))
+    return " ".join(said)
