@@ -405,11 +405,12 @@ def test_the_matrix_covers_every_endpoint(api: TestClient) -> None:
     in_matrix = {(m, p.replace("/2024", "/{year}")) for m, p in in_matrix}
     # acknowledging is exercised by test_an_alert_is_acknowledged_by_its_recipient_only,
     # a notice delivered by hand by test_api_records_a_notice_delivered_by_hand, the bulk
-    # actions by tests/api/test_bulk_actions.py
+    # actions by tests/api/test_bulk_actions.py, a note by tests/api/test_case_notes.py
     assert served - in_matrix == {
         ("POST", "/api/escalations/{escalation_id}/acknowledge"),
         ("POST", "/api/escalations/acknowledge"),
         ("POST", "/api/cases/bulk-assign"),
+        ("POST", "/api/cases/{ref}/notes"),
         ("POST", "/api/outbox/{message_id}/handed"),
     }
 

@@ -62,6 +62,7 @@ API_ROUTES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/api/cases/{ref}/parties/{number}/identify"): {"officer": "tt-xac-minh-1"},
     ("POST", "/api/cases/{ref}/parties/{number}/confirm-outside"): {"reason": "x"},
     ("POST", "/api/cases/{ref}/recuse"): {"reason": "x"},
+    ("POST", "/api/cases/{ref}/notes"): {"text": "ghi chú"},
     ("GET", "/api/audit"): None,
     ("GET", "/api/audit/verify"): None,
     ("GET", "/api/dashboard"): None,
@@ -92,6 +93,7 @@ WEB_ROUTES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/cases/{ref}/parties/{number}/identify"): {"officer": "tt-xac-minh-1"},
     ("POST", "/cases/{ref}/parties/{number}/confirm-outside"): {"reason": "x"},
     ("POST", "/cases/{ref}/recuse"): {"reason": "x"},
+    ("POST", "/cases/{ref}/notes"): {"text": "ghi chú"},
     ("GET", "/dashboard"): {},
     ("POST", "/dashboard/escalations/{escalation_id}/acknowledge"): {},
     ("POST", "/dashboard/notices/{message_id}/handed"): {"how": "trao tay"},
@@ -286,6 +288,7 @@ REQUIRED_OPTIONS = {
     "user passwd": ["--password", "một câu mật khẩu dài"],
     "outbox handed": ["--how", "trao tay"],
     "case assign-many": ["--to", "tt-xac-minh-1"],
+    "case note": ["--text", "ghi chú"],
 }
 
 

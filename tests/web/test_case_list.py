@@ -208,3 +208,26 @@ def test_a_bulk_message_stays_short_however_many_are_refused(
         data={"csrf_token": csrf(page), "refs": refs[:5], "officer": "nobody"},
     )
     assert once.text.count("Không có cán bộ mã «nobody»") == 1  # the officer, refused once
+
+
+def test_a_handler_writes_a_note_the_head_reads_it_on_the_case_page(
+    web: TestClient, cases: list[str]
+) -> None:
+    sign_in(web, "tt-xac-minh-1")
+    page = web.get(f"/cases/{cases[0]}").text
+    assert "Ghi chú nội bộ" in page
+    assert "Chưa có ghi chú." in page
+    done = web.post(
+        f"/cases/{cases[0]}/notes",
+        data={"csrf_token": csrf(page), "text": "Đã mời người bị tố cáo làm việc ngày 15/02"},
+    )
+    assert done.status_code == 200
+    assert "Đã lưu ghi chú." in done.text
+    sign_in(web, HEAD)
+    seen = web.get(f"/cases/{cases[0]}").text
+    assert "Đã mời người bị tố cáo làm việc ngày 15/02" in seen
+    assert "Ngô Thị Lan" in seen.split('id="notes"', 1)[1]
+    sign_in(web, "tt-tiep-nhan")  # reception reads the note, has no form to write one
+    desk = web.get(f"/cases/{cases[0]}").text
+    assert "Đã mời người bị tố cáo" in desk
+    assert 'action="/cases/' + cases[0] + '/notes"' not in desk

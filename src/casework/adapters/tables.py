@@ -242,6 +242,21 @@ class CaseExclusionRow(SQLModel, table=True):
     reason: str
 
 
+class CaseNoteRow(SQLModel, table=True):
+    """An internal note on a case between its head and its handler (issue 27): who wrote it,
+    when, and the text — stored withheld where it named the sender, the text as typed then
+    sealed beside it (services/sealing.py)."""
+
+    __tablename__ = "case_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    author: str
+    written_at: datetime = _instant()
+    text: str
+    sealed: str = ""
+
+
 class CaseRecusalRow(SQLModel, table=True):
     """An officer's recusal from a case, with his reason, on the record."""
 

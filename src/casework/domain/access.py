@@ -30,6 +30,7 @@ class Action(StrEnum):
     RECUSE = "recuse oneself from a case"
     MANAGE_KEYS = "rotate the keys that seal the identities"
     RECORD_HANDED = "record a notice delivered by hand"
+    WRITE_NOTE = "write an internal note on a case"
 
 
 ACTION_VI: dict[Action, str] = {
@@ -47,6 +48,7 @@ ACTION_VI: dict[Action, str] = {
     Action.RECUSE: "từ chối tham gia giải quyết hồ sơ",
     Action.MANAGE_KEYS: "quản lý khóa bảo mật thông tin người gửi đơn",
     Action.RECORD_HANDED: "ghi nhận thông báo đã chuyển trực tiếp",
+    Action.WRITE_NOTE: "ghi chú nội bộ vào hồ sơ",
 }
 """Each action as a Vietnamese page names it ("Đồng chí không có quyền …")."""
 
@@ -65,6 +67,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.RECUSE: frozenset({Role.RECEPTION, Role.HANDLER, Role.HEAD, Role.SUPERVISOR}),
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
     Action.RECORD_HANDED: frozenset({Role.RECEPTION, Role.HEAD}),
+    # between the head and the handler (issue 27): those who resolve the case, and oversee it
+    Action.WRITE_NOTE: frozenset({Role.HANDLER, Role.HEAD, Role.SUPERVISOR}),
 }
 
 

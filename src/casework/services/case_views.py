@@ -6,12 +6,13 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, cast
 
-from casework.adapters import audit_log, case_reads, case_search, clock_rows
+from casework.adapters import audit_log, case_reads, case_search, clock_rows, note_store
 from casework.adapters.audit_log import AuditEvent
 from casework.adapters.case_lookup import load_case_row, ref_of
 from casework.adapters.case_reads import SORTS
 from casework.adapters.case_reads import CaseFilter as CaseFilter
 from casework.adapters.case_store import CaseStore, StoredCase
+from casework.adapters.database import stored_instant
 from casework.adapters.identity_vault import Sender
 from casework.adapters.tables import CaseRow, ClockRow, TransitionRow
 from casework.adapters.unit_of_work import ReadSession, Transaction
@@ -286,6 +287,15 @@ def show_case(
                     "basis": t.basis,
                 }
                 for t, (data, reason) in zip(history, shown_steps, strict=True)
+            ],
+            "notes": [
+                {
+                    "id": note.id,
+                    "author": note.author,
+                    "at": stored_instant(note.written_at).isoformat(),
+                    "text": note.text,
+                }
+                for note in note_store.notes_of(connection, case.id or 0)
             ],
             "escalations": [
                 {

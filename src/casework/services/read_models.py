@@ -131,6 +131,16 @@ class PartyView(TypedDict):
     outside_reason: str
 
 
+class CaseNote(TypedDict):
+    """An internal note between the case's head and handler, as stored (withheld where it
+    named the sender)."""
+
+    id: int
+    author: str
+    at: str  # ISO 8601 instant
+    text: str
+
+
 class CaseView(TypedDict):
     """Everything about one case its reader may see."""
 
@@ -157,6 +167,7 @@ class CaseView(TypedDict):
     clocks: list[ClockView]
     history: list[TimelineEntry]
     escalations: list[CaseEscalation]
+    notes: list[CaseNote]
     # the identity view only: the case's audit entries whose payload named the sender, as
     # recorded (a recusal's or a party's reason, an assignment's, a step's)
     typed_entries: NotRequired[list[AuditEntry]]

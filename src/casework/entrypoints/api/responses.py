@@ -88,6 +88,12 @@ class AlertPage(TypedDict):
     items: list[Alert]
 
 
+class NoteWritten(TypedDict):
+    ref: str
+    note: int
+    author: str
+
+
 class BulkRefusal(TypedDict):
     item: str  # the case reference, or the alert's number
     detail: str

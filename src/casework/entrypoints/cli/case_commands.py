@@ -32,6 +32,7 @@ from casework.services.authorisation import (
     scoped_filter,
 )
 from casework.services.bulk_actions import assign_many
+from casework.services.case_notes import write_note
 from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
 from casework.services.case_views import CaseFilter, allowed_triggers, list_cases, show_case_to
 from casework.services.complaint_intake import ISSUER_LEVELS
@@ -688,6 +689,23 @@ def assign_several(
         # refused alike (each a missing case, say): that refusal's own exit code
         codes = {why.exit_code for _, why in result.refused}
         raise typer.Exit(codes.pop() if len(codes) == 1 and not result.done else 1)
+
+
+@app.command("note")
+@handles_errors
+def note(
+    ref: Annotated[str, typer.Argument(help="case reference")],
+    text: Annotated[str, typer.Option("--text", help="the note, kept on the case")],
+    by: By = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Write an internal note on a case, to its head or handler (on the audit trail)."""
+    officer = acting(by, "writing a note")
+    number = write_note(casework_app(), ref, officer, text, wall_clock())
+    if as_json:
+        typer.echo(json.dumps({"ref": ref, "note": number, "author": officer.username}))
+        return
+    typer.echo(f"{ref}: note {number} by {officer.username}")
 
 
 @app.command("explain")

@@ -44,6 +44,7 @@ from casework.services.assignment import assign_case, assignable_handlers
 from casework.services.audit_trail import audit_entries
 from casework.services.authorisation import authorise, authorise_intake
 from casework.services.case_access import require_case_access
+from casework.services.case_notes import write_note
 from casework.services.case_parties import confirm_outside, identify, recuse
 from casework.services.case_views import (
     allowed_triggers,
@@ -221,6 +222,8 @@ _FIELD_LABELS = {
     "officer": "officer",
     # the dashboard's notice delivered by hand
     "how": "handed_how",
+    # a note on a case
+    "text": "note_text",
 }
 """A form's field → the catalogue entry (i18n.TEXTS) of the label its form shows; a step's
 fields (`field:NAME`) are named by the step's definition instead."""
@@ -598,6 +601,7 @@ def _case_page(
         identity_reads=identity_reads,
         can_confirm_outside=principal.may(Action.CONFIRM_OUTSIDE),
         can_recuse=principal.may(Action.RECUSE),
+        can_note=principal.may(Action.WRITE_NOTE),
     )
 
 
@@ -637,6 +641,20 @@ async def confirm_party_outside(request: Request, ref: str, number: int) -> Redi
     except CaseworkError as refused:
         return _refused(request, url, refused)
     return _back(request, url, texts["party_done"].format(ref=ref), "ok")
+
+
+@router.post("/cases/{ref}/notes")
+async def note_on(request: Request, ref: str) -> RedirectResponse:
+    """An internal note written on the case page (handlers, heads, supervisors)."""
+    principal = signed_in(request)
+    form = await _form(request)
+    texts = words(language(request))
+    url = f"/cases/{quote(ref)}"
+    try:
+        write_note(casework_of(request), ref, principal, form.get("text", ""), now_of(request))
+    except CaseworkError as refused:
+        return _refused(request, url, refused)
+    return _back(request, url, texts["note_written"], "ok")
 
 
 @router.post("/cases/{ref}/recuse")

@@ -22,6 +22,7 @@ from casework.entrypoints.api.responses import (
     CasePage,
     CaseParties,
     LoggedCase,
+    NoteWritten,
     Recused,
     bulk_done,
 )
@@ -34,6 +35,7 @@ from casework.services.authorisation import authorise, authorise_case, authorise
 from casework.services.authorisation import scoped_filter as narrowed
 from casework.services.bulk_actions import MAX_ITEMS, assign_many
 from casework.services.case_export import export_csv
+from casework.services.case_notes import write_note
 from casework.services.case_parties import confirm_outside, identify, parties_of, recuse
 from casework.services.case_views import (
     MAX_DUE_WITHIN,
@@ -346,6 +348,20 @@ def assign_several(request: Request, principal: CurrentPrincipal, body: AssignMa
         casework_of(request), body.refs, body.officer, principal, body.reason, now_of(request)
     )
     return bulk_done(result)
+
+
+class Note(BaseModel):
+    text: Text = Field(description="the note, kept on the case and on the audit trail")
+
+
+@router.post(
+    "/{ref}/notes",
+    status_code=201,
+    summary="Write an internal note on a case (handlers, heads, supervisors)",
+)
+def note(request: Request, principal: CurrentPrincipal, ref: str, body: Note) -> NoteWritten:
+    number = write_note(casework_of(request), ref, principal, body.text, now_of(request))
+    return {"ref": ref, "note": number, "author": principal.username}
 
 
 @router.post("/{ref}/assign", summary="Assign a handler (conflicts of interest refused)")
