@@ -231,3 +231,18 @@ def test_a_handler_writes_a_note_the_head_reads_it_on_the_case_page(
     desk = web.get(f"/cases/{cases[0]}").text
     assert "Đã mời người bị tố cáo" in desk
     assert 'action="/cases/' + cases[0] + '/notes"' not in desk
+
+
+def test_the_timeline_shows_the_receipt_and_the_assignment_beside_the_steps(
+    web: TestClient, cases: list[str]
+) -> None:
+    sign_in(web, "tt-xac-minh-1")
+    page = web.get(f"/cases/{cases[0]}").text
+    timeline = page.split("<tbody>")[-1].split("</tbody>")[0]
+    received = timeline.index("Tiếp nhận, vào sổ đơn")
+    assigned = timeline.index("Giao Ngô Thị Lan xử lý")
+    assert received < assigned
+    assert "01/02/2024" in timeline
+    assert "Trần Quốc Dũng" in timeline  # who assigned it
+    shown = web.get(f"/cases/{cases[0]}")
+    assert shown.status_code == 200

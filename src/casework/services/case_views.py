@@ -38,6 +38,7 @@ from casework.services.clock_gaps import is_unclocked, open_states
 from casework.services.read_models import (
     AllowedTriggers,
     AuditEntry,
+    CaseEvent,
     CaseListRow,
     CaseView,
     ClockView,
@@ -288,6 +289,7 @@ def show_case(
                 }
                 for t, (data, reason) in zip(history, shown_steps, strict=True)
             ],
+            "events": _events(session, case, ref),
             "notes": [
                 {
                     "id": note.id,
@@ -447,6 +449,36 @@ def prepared(app: Casework, filters: CaseFilter, today: date) -> CaseFilter:
     if few:
         changes["only_ids"] = tuple(sorted(set.intersection(*few)))
     return replace(filters, **changes)
+
+
+def _events(session: ReadSession, case: Any, ref: str) -> list[CaseEvent]:
+    """The receipt and the assignments of case `case`, in the order they happened."""
+    logged = stored_instant(case.logged_at)
+    events: list[CaseEvent] = [
+        {
+            "at": logged.isoformat(),
+            "on": case.received_on.isoformat(),
+            "what": "received",
+            "actor": case.logged_by,
+            "handler": None,
+        }
+    ]
+    entries = [
+        *audit_log.case_entries(session, ref, "case.assigned"),
+        *audit_log.case_entries(session, ref, "case.unassigned"),
+    ]
+    for entry in sorted(entries, key=lambda e: e.id or 0):
+        at = stored_instant(entry.recorded_at)
+        events.append(
+            {
+                "at": at.isoformat(),
+                "on": legal_date(at).isoformat(),
+                "what": entry.action.removeprefix("case."),
+                "actor": entry.actor,
+                "handler": str((entry.payload or {}).get("handler") or "") or None,
+            }
+        )
+    return events
 
 
 def list_cases(app: Casework, filters: CaseFilter, now: datetime) -> list[CaseListRow]:

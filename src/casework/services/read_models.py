@@ -131,6 +131,17 @@ class PartyView(TypedDict):
     outside_reason: str
 
 
+class CaseEvent(TypedDict):
+    """What the timeline shows beside the steps: the receipt, and each assignment or
+    unassignment of a handler (from the audit trail)."""
+
+    at: str  # ISO 8601 instant
+    on: str  # its day in Asia/Ho_Chi_Minh
+    what: str  # "received", "assigned", "unassigned"
+    actor: str | None
+    handler: str | None
+
+
 class CaseNote(TypedDict):
     """An internal note between the case's head and handler, as stored (withheld where it
     named the sender)."""
@@ -168,6 +179,7 @@ class CaseView(TypedDict):
     history: list[TimelineEntry]
     escalations: list[CaseEscalation]
     notes: list[CaseNote]
+    events: list[CaseEvent]
     # the identity view only: the case's audit entries whose payload named the sender, as
     # recorded (a recusal's or a party's reason, an assignment's, a step's)
     typed_entries: NotRequired[list[AuditEntry]]

@@ -602,7 +602,22 @@ def _case_page(
         can_confirm_outside=principal.may(Action.CONFIRM_OUTSIDE),
         can_recuse=principal.may(Action.RECUSE),
         can_note=principal.may(Action.WRITE_NOTE),
+        timeline=timeline(view),
     )
+
+
+_ORDER = {"received": 0, "assigned": 1, "unassigned": 1}
+
+
+def timeline(view: CaseView) -> list[tuple[str, Any]]:
+    """The case's receipt, assignments and steps as one sequence by day ("event" or "step",
+    the entry): on one day, the receipt first, then assignments, then steps, each as ordered."""
+    entries: list[tuple[str, int, int, str, Any]] = [
+        (event["on"], _ORDER.get(event["what"], 1), index, "event", event)
+        for index, event in enumerate(view["events"])
+    ]
+    entries += [(step["on"], 2, index, "step", step) for index, step in enumerate(view["history"])]
+    return [(kind, entry) for _, _, _, kind, entry in sorted(entries, key=lambda e: e[:3])]
 
 
 @router.post("/cases/{ref}/parties/{number}/identify")
