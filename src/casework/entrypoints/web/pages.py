@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
@@ -610,13 +611,18 @@ _ORDER = {"received": 0, "assigned": 1, "unassigned": 1}
 
 
 def timeline(view: CaseView) -> list[tuple[str, Any]]:
-    """The case's receipt, assignments and steps as one sequence by day ("event" or "step",
-    the entry): on one day, the receipt first, then assignments, then steps, each as ordered."""
+    """The case's receipt, assignments, steps and notes as one sequence by day ("event",
+    "step" or "note", the entry): on one day, the receipt first, then assignments, then steps,
+    then notes, each as ordered."""
     entries: list[tuple[str, int, int, str, Any]] = [
         (event["on"], _ORDER.get(event["what"], 1), index, "event", event)
         for index, event in enumerate(view["events"])
     ]
     entries += [(step["on"], 2, index, "step", step) for index, step in enumerate(view["history"])]
+    entries += [
+        (legal_date(datetime.fromisoformat(note["at"])).isoformat(), 3, index, "note", note)
+        for index, note in enumerate(view["notes"])
+    ]
     return [(kind, entry) for _, _, _, kind, entry in sorted(entries, key=lambda e: e[:3])]
 
 
