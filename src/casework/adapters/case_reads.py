@@ -12,13 +12,11 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Integer,
-    and_,
     any_,
     bindparam,
     exists,
     false,
     func,
-    or_,
     text,
 )
 from sqlalchemy import select as core_select
@@ -27,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from casework.adapters.case_search import search_clause
 from casework.adapters.case_visibility import excluded_clause
-from casework.adapters.clock_gap_queries import open_clause
+from casework.adapters.clock_gap_queries import closed_clause, open_clause
 from casework.adapters.tables import (
     CaseRow,
     ClockRow,
@@ -141,16 +139,6 @@ def ids_clause(connection: Connection | None, ids: Sequence[int]) -> Any:
         .columns(value=Integer)
     )
     return _CASES.c.id.in_(unpacked)
-
-
-def closed_clause(lifecycles: Iterable[tuple[str, list[str], list[str]]]) -> Any:
-    """In a final state of its kind's lifecycle."""
-    closed = [
-        and_(_CASES.c.kind == kind, _CASES.c.state.in_(finals))
-        for kind, _, finals in lifecycles
-        if finals
-    ]
-    return or_(*closed) if closed else false()
 
 
 def closed_ids(

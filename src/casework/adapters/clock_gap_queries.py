@@ -38,6 +38,16 @@ def open_clause(opened: OpenStates) -> ColumnElement[bool]:
     return and_(clause, ~or_(*closed_there)) if closed_there else clause
 
 
+def closed_clause(lifecycles: OpenStates) -> ColumnElement[bool]:
+    """In a final state of its kind's lifecycle: the other side of `open_clause`."""
+    closed = [
+        and_(CASES.c.kind == kind, CASES.c.state.in_(finals))
+        for kind, _, finals in lifecycles
+        if finals
+    ]
+    return or_(*closed) if closed else false()
+
+
 def unclocked_clause(opened: OpenStates) -> ColumnElement[bool]:
     """An open case, not intelligence, none of whose clocks runs, is paused, or ran after the
     day the case was received."""
